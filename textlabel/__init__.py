@@ -1,0 +1,19 @@
+"""textlabel: a text annotation server for linguists.
+
+``create_app`` is imported lazily so that ``import textlabel.nlp.coref`` (spaCy's entry point
+for our coreference component) does not pull in Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from textlabel.app import create_app
+
+        return create_app
+    raise AttributeError(name)

@@ -1,0 +1,25 @@
+"""The writer contract: every text format exposes ``write(records, options)``.
+
+A writer is a generator of ``str`` chunks, so the web layer and the CLI can stream an export
+of any size without holding it. Records arrive in document order; ``DocumentRecord.meta``
+carries ``id`` (the document id) and, for per-annotator exports, ``annotator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from textlabel.records import DocumentRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteOptions:
+    """Choices that shape an export; writers ignore what does not apply to them."""
+
+    layers: tuple[str, ...] = ("entities", "pos", "coref")
+    dev: float = 0.2  # share of documents in the dev split (spaCy)
+    seed: int = 0
+
+
+Writer = Callable[[Iterable[DocumentRecord], WriteOptions], Iterator[str]]

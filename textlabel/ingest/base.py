@@ -1,0 +1,39 @@
+"""The reader contract: every format module exposes ``read(stream, filename, options)``.
+
+A reader yields one ``DocumentRecord`` per document, or a ``Rejected`` for a row / line /
+page it could not turn into one (the service decides whether that aborts the file or is
+reported and skipped). A problem with the file as a whole (not CSV, encrypted PDF, no text
+column) raises ``BadFormat`` whose message names the file and the place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from textlabel.records import DocumentRecord, SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadOptions:
+    """What the user told us about a file; every field has a sensible default."""
+
+    text_field: str | None = None
+    encoding: str | None = None
+    split: str = "document"  # txt: "document" | "paragraph"; pdf: "document" | "page"
+    password: str | None = None  # pdf
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """One unusable row / line / page, with where it is and why."""
+
+    source: SourceRef
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[DocumentRecord | Rejected]]

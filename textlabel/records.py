@@ -1,0 +1,128 @@
+"""Plain document records: the one shape every format reader produces and every writer consumes.
+
+Readers (``textlabel.ingest``), the pre-annotator (``textlabel.nlp``) and writers
+(``textlabel.export``) speak only these dataclasses, so none of them needs the database
+or Flask, and a round trip import -> export is a function of records alone.
+
+Character offsets into ``DocumentRecord.text`` are canonical; token indices exist for
+snapping and for token-based formats. Every ``end`` is exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class TokenRecord:
+    """One token: ``text[start:end]``; ``ws`` is True when a space follows it."""
+
+    start: int
+    end: int
+    ws: bool = True
+
+
+@dataclass(slots=True)
+class SpanRecord:
+    """An entity span by character offsets, with an optional model score."""
+
+    start: int
+    end: int
+    label: str
+    score: float | None = None
+
+
+@dataclass(slots=True)
+class MentionRecord:
+    """A coreference mention by character offsets."""
+
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class SourceRef:
+    """Where a record came from, for error messages and provenance.
+
+    ``unit`` names what ``number`` counts: "row", "line", "page", "record" or "document".
+    """
+
+    file: str
+    unit: str = "record"
+    number: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}, {self.unit} {self.number}" if self.number is not None else self.file
+
+
+@dataclass(slots=True)
+class TokenLayers:
+    """Per-token annotation layers aligned with ``DocumentRecord.tokens`` (None = absent).
+
+    ``heads`` are absolute token indices within the document (a root points to itself);
+    ``extra`` keeps format-specific columns (e.g. CoNLL-U FEATS, DEPS, other MISC keys)
+    so that a round trip through the same format is lossless.
+    """
+
+    pos: list[str | None] | None = None
+    tags: list[str | None] | None = None
+    lemmas: list[str | None] | None = None
+    morphs: list[str | None] | None = None
+    heads: list[int] | None = None
+    deps: list[str | None] | None = None
+    extra: list[dict[str, Any]] | None = None
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """A document with whatever annotation its source carried.
+
+    ``tokens`` is None when the source had no tokenization (plain text); the server then
+    tokenizes with spaCy. ``sent_starts`` holds the token indices that begin a sentence.
+    ``annotator`` names the account an annotated import belongs to (None = predictions).
+    """
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: SourceRef | None = None
+    tokens: list[TokenRecord] | None = None
+    sent_starts: list[int] | None = None
+    spans: list[SpanRecord] = field(default_factory=list)
+    coref: list[list[MentionRecord]] = field(default_factory=list)
+    layers: TokenLayers = field(default_factory=TokenLayers)
+    annotator: str | None = None
+
+    @property
+    def has_annotations(self) -> bool:
+        """True when the source carried any annotation beyond plain text."""
+        layers = self.layers
+        return bool(self.spans or self.coref or layers.pos or layers.tags or layers.heads)
+
+
+def tokens_from_text(text: str, tokens: list[str], spaces: list[bool]) -> list[TokenRecord]:
+    """Offsets for tokens whose text and trailing spaces rebuild ``text`` exactly."""
+    out: list[TokenRecord] = []
+    offset = 0
+    for token_text, space in zip(tokens, spaces, strict=True):
+        start = text.index(token_text, offset)
+        end = start + len(token_text)
+        out.append(TokenRecord(start, end, space))
+        offset = end
+    return out
+
+
+def text_from_tokens(tokens: list[str], spaces: list[bool]) -> tuple[str, list[TokenRecord]]:
+    """Build the text of a pre-tokenized source and the offsets of its tokens."""
+    parts: list[str] = []
+    out: list[TokenRecord] = []
+    offset = 0
+    for token_text, space in zip(tokens, spaces, strict=True):
+        start = offset
+        end = start + len(token_text)
+        parts.append(token_text)
+        if space:
+            parts.append(" ")
+        out.append(TokenRecord(start, end, space))
+        offset = end + (1 if space else 0)
+    return "".join(parts), out

@@ -1,0 +1,1 @@
+"""Annotating documents: span arithmetic, the task queue, and versioned saves."""

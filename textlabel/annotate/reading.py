@@ -1,0 +1,39 @@
+"""Reading stored tokens and annotations back into plain payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textlabel.models import Annotation, Document
+
+
+def document_tokens(document: Document) -> tuple[list[dict[str, Any]] | None, list[int] | None]:
+    """Tokens as ``{start, end, ws}`` dicts and sentence starts, or (None, None) if untokenized."""
+    stored = document.tokens
+    if not stored:
+        return None, None
+    offsets = stored["offsets"]
+    starts, ends = offsets[0::2], offsets[1::2]
+    tokens = [
+        {"start": s, "end": e, "ws": i + 1 < len(starts) and starts[i + 1] > e}
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+    ]
+    return tokens, list(stored.get("sent_starts", []))
+
+
+def annotation_payload(annotation: Annotation) -> dict[str, Any]:
+    """Spans, POS and coreference chains of an annotation in the API's shape."""
+    spans: list[dict[str, Any]] = []
+    chains: dict[int, list[dict[str, int]]] = {}
+    for span in annotation.spans:
+        if span.layer == "ent":
+            spans.append(
+                {"start": span.start_char, "end": span.end_char, "label": span.label,
+                 "score": span.score}
+            )  # fmt: skip
+        else:
+            chains.setdefault(span.cluster or 0, []).append(
+                {"start": span.start_char, "end": span.end_char}
+            )
+    coref = [sorted(chain, key=lambda m: (m["start"], m["end"])) for _, chain in sorted(chains.items())]
+    return {"spans": spans, "pos": annotation.pos, "coref": coref}

@@ -1,0 +1,40 @@
+"""The application factory: wires config, database, blueprints, error handlers and CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from textlabel.config import load_settings, secret_key_for
+from textlabel.extensions import db
+
+
+def _asset_dir(name: str) -> str:
+    """templates/ and static/ sit at the repository top, or inside the installed package."""
+    package = Path(__file__).resolve().parent
+    installed = package / name
+    return str(installed if installed.is_dir() else package.parent / name)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a textlabel app; ``config`` overrides defaults and TEXTLABEL_* variables."""
+    app = Flask(
+        "textlabel",
+        template_folder=_asset_dir("templates"),
+        static_folder=_asset_dir("static"),
+    )
+    settings = load_settings(config)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = secret_key_for(settings)
+    app.extensions["textlabel.db"] = db.bind(app.config["DATABASE_URL"])
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        db.session.remove()
+
+    from textlabel import web
+
+    web.init_app(app)
+    return app

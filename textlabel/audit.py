@@ -1,0 +1,34 @@
+"""The audit trail: every change worth asking "who did this, when, and what was it before?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from textlabel.models import Event, User
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    user: User | None,
+    project_id: int | None = None,
+    document_id: int | None = None,
+    subject: str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> Event:
+    """Add an event to the session; it commits with the change it describes."""
+    event = Event(
+        action=action,
+        user_id=user.id if user is not None else None,
+        project_id=project_id,
+        document_id=document_id,
+        subject=subject,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event

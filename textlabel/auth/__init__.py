@@ -1,0 +1,1 @@
+"""Accounts, API tokens, roles, and the one module that decides permissions."""

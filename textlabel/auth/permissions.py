@@ -1,0 +1,99 @@
+"""The one place that decides who may do what in a project.
+
+Non-members get ``NotFound`` (a project a user does not belong to does not exist for them);
+members whose role lacks the action get ``Forbidden``. Admins may do everything.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from textlabel.errors import Forbidden, NotFound
+from textlabel.models import Document, Membership, Project, User
+
+
+class Action(Enum):
+    VIEW = "view"  # see the project, its labels and document list
+    ANNOTATE = "annotate"  # take documents from the queue and save own annotations
+    REVIEW = "review"  # review queue, adjudication, gold
+    VIEW_AGREEMENT = "view_agreement"
+    MANAGE = "manage"  # edit settings, labels and members; import; pre-annotate
+    EXPORT = "export"
+    VIEW_OTHERS = "view_others"  # see other annotators' work even in blind projects
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    "manager": frozenset(Action),
+    "reviewer": frozenset(
+        {Action.VIEW, Action.REVIEW, Action.VIEW_AGREEMENT, Action.EXPORT, Action.VIEW_OTHERS}
+    ),
+    "annotator": frozenset({Action.VIEW, Action.ANNOTATE}),
+}
+
+
+def role_of(session: Session, user: User, project_id: int) -> str | None:
+    return session.scalar(
+        select(Membership.role).where(
+            Membership.project_id == project_id, Membership.user_id == user.id
+        )
+    )
+
+
+def allowed(session: Session, user: User, project: Project, action: Action) -> bool:
+    """Whether ``user`` may perform ``action`` in ``project`` (for showing or hiding UI)."""
+    if user.is_admin:
+        return True
+    role = role_of(session, user, project.id)
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def actions_for(session: Session, user: User, project: Project) -> frozenset[Action]:
+    if user.is_admin:
+        return frozenset(Action)
+    role = role_of(session, user, project.id)
+    return ROLE_ACTIONS[role] if role else frozenset()
+
+
+def require(session: Session, user: User, project_id: int, action: Action) -> Project:
+    """The project if ``user`` may perform ``action`` in it; otherwise raise."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    if user.is_admin:
+        return project
+    role = role_of(session, user, project_id)
+    if role is None:
+        raise NotFound(f"project {project_id} not found")
+    if action not in ROLE_ACTIONS[role]:
+        raise Forbidden(f"a project {role} may not {action.value.replace('_', ' ')}")
+    return project
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("only an administrator may do this")
+
+
+def visible_projects(session: Session, user: User) -> list[Project]:
+    """Projects ``user`` may see: all for admins, otherwise those they are a member of."""
+    query = select(Project).order_by(Project.name)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def require_document(
+    session: Session, user: User, document_id: int, action: Action
+) -> tuple[Document, Project]:
+    """The document and its project if ``user`` may perform ``action`` there."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"document {document_id} not found")
+    try:
+        project = require(session, user, document.project_id, action)
+    except NotFound as e:
+        raise NotFound(f"document {document_id} not found") from e
+    return document, project

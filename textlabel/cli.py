@@ -1,0 +1,163 @@
+"""The ``textlabel`` command: thin wrappers that call services."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from textlabel.errors import TextlabelError
+
+
+def _app(**overrides: Any) -> Flask:
+    from textlabel.app import create_app
+
+    return create_app(overrides or None)
+
+
+@contextmanager
+def _session(app: Flask) -> Iterator[Session]:
+    from textlabel.extensions import db
+
+    with app.app_context(), db.new_session() as session:
+        yield session
+
+
+def _fail(error: TextlabelError) -> None:
+    click.secho(f"error: {error.message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def _instance_ready() -> Path:
+    from textlabel.config import ensure_secret_key, load_settings
+
+    instance = Path(load_settings()["INSTANCE"])
+    ensure_secret_key(instance)
+    return instance
+
+
+def _migrate(app: Flask) -> None:
+    from textlabel import migrate
+
+    migrate.upgrade(app.extensions["textlabel.db"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """textlabel: a text annotation server for linguists."""
+
+
+@main.command()
+def init() -> None:
+    """Create the instance folder and secret key, and migrate the database (idempotent)."""
+    instance = _instance_ready()
+    app = _app()
+    _migrate(app)
+    click.echo(f"database ready: {app.config['DATABASE_URL']} (instance {instance})")
+
+
+def _serve(app: Flask, host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    serve(app, host=host, port=port, threads=threads, ident="textlabel")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app and API with waitress."""
+    _serve(_app(), host, port, threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo, print credentials, and exit.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Create ./instance with SQLite, demo accounts and a project of real news text; serve it."""
+    from textlabel.demo import seed_demo
+
+    _instance_ready()
+    app = _app()
+    _migrate(app)
+    with _session(app) as session:
+        info = seed_demo(session)
+    click.echo(f"demo project {info.project_id} ready ({info.new_documents} new documents)")
+    click.echo(f"open http://{host}:{port}/ and sign in as:")
+    for username, password in info.credentials.items():
+        click.echo(f"  {username:<12} {password}")
+    if not no_serve:
+        _serve(app, host, port, 8)
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+def user_create(name: str, password: str, admin: bool) -> None:
+    """Create the user NAME."""
+    from textlabel.auth import service
+
+    with _session(_app()) as session:
+        try:
+            service.create_user(session, name, password, is_admin=admin)
+        except TextlabelError as e:
+            _fail(e)
+    click.echo(f"created {'administrator' if admin else 'user'} {name}")
+
+
+@main.group()
+def project() -> None:
+    """Manage projects."""
+
+
+@project.command("create")
+@click.argument("name")
+@click.option("--owner", required=True, help="Username of the project's first manager.")
+@click.option("--label", "labels", multiple=True, help="NAME[:#color[:hotkey]]; repeatable.")
+@click.option("--layers", default="entities", show_default=True, help="Comma-separated.")
+@click.option("--overlap", default=1, show_default=True, type=int)
+@click.option("--blind/--open", default=True, show_default=True)
+@click.option("--description", default="")
+def project_create(
+    name: str, owner: str, labels: tuple[str, ...], layers: str, overlap: int, blind: bool,
+    description: str,
+) -> None:  # fmt: skip
+    """Create the project NAME."""
+    from textlabel.auth import service as auth
+    from textlabel.errors import NotFound
+    from textlabel.projects import service
+    from textlabel.projects.service import LabelSpec
+
+    specs = []
+    for raw in labels:
+        parts = raw.split(":")
+        specs.append(LabelSpec(parts[0], parts[1] if len(parts) > 1 and parts[1] else None,
+                               parts[2] if len(parts) > 2 else None))  # fmt: skip
+    with _session(_app()) as session:
+        try:
+            creator = auth.get_user(session, owner)
+            if creator is None:
+                raise NotFound(f"no user named {owner!r}")
+            created = service.create_project(
+                session, name=name, created_by=creator, labels=specs,
+                layers=[layer.strip() for layer in layers.split(",") if layer.strip()],
+                overlap=overlap, blind=blind, description=description,
+            )  # fmt: skip
+        except TextlabelError as e:
+            _fail(e)
+    click.echo(f"created project {created.id}: {created.name}")

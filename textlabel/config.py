@@ -1,0 +1,73 @@
+"""Settings: defaults that need nothing installed, overridden by TEXTLABEL_* environment variables.
+
+Read only inside ``create_app`` (never at import), so tests pass a plain dict instead of
+patching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TEXTLABEL_"
+
+# name -> (default, parser); env var TEXTLABEL_<NAME> overrides the default.
+_SETTINGS: dict[str, tuple[Any, Any]] = {
+    "INSTANCE": ("instance", str),
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": (None, str),
+    "MAX_UPLOAD_MB": (200, int),
+    "MAX_DOCUMENT_CHARS": (1_000_000, int),
+    "LOGIN_ATTEMPTS": (10, int),  # failed logins per username within LOGIN_WINDOW_S
+    "LOGIN_WINDOW_S": (300, int),
+    "SPACY_MODEL": (None, str),
+    "JOB_WORKERS": (1, int),
+    "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
+}
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Flask config values from defaults, the environment and explicit overrides (in that order)."""
+    settings: dict[str, Any] = {}
+    for name, (default, parse) in _SETTINGS.items():
+        raw = os.environ.get(ENV_PREFIX + name)
+        settings[name] = parse(raw) if raw not in (None, "") else default
+    settings.update(overrides or {})
+    instance = Path(settings["INSTANCE"]).resolve()
+    settings["INSTANCE"] = str(instance)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'textlabel.db'}"
+    settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
+    settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    settings.setdefault("SESSION_COOKIE_SECURE", settings["SECURE_COOKIES"])
+    return settings
+
+
+def secret_key_for(settings: dict[str, Any]) -> str:
+    """The configured secret, else one kept in the instance folder (created by ``init``/``demo``).
+
+    Never a hard-coded default: a server without a secret refuses to start.
+    """
+    if settings.get("SECRET_KEY"):
+        return str(settings["SECRET_KEY"])
+    path = Path(settings["INSTANCE"]) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    if settings.get("TESTING"):
+        return secrets.token_hex(32)
+    raise RuntimeError(
+        "No secret key: set TEXTLABEL_SECRET_KEY or run `textlabel init` to create "
+        f"{path}."
+    )
+
+
+def ensure_secret_key(instance: Path) -> None:
+    """Create the instance folder and a random secret key file if it is missing."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)

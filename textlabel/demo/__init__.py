@@ -1,0 +1,86 @@
+"""The demo: a project of real news prose, an administrator and two annotators."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from textlabel.auth import service as auth
+from textlabel.models import Document, Project, User
+from textlabel.projects import service as projects
+from textlabel.projects.service import LabelSpec
+
+PROJECT = "Demo: news (UD English PUD)"
+LABELS = [
+    LabelSpec("PER", "#8ecae6", "p"),
+    LabelSpec("ORG", "#ffb703", "o"),
+    LabelSpec("LOC", "#90be6d", "l"),
+    LabelSpec("MISC", "#cdb4db", "m"),
+]
+ACCOUNTS = [("admin", True), ("annotator1", False), ("annotator2", False)]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfo:
+    project_id: int
+    credentials: dict[str, str]
+    new_documents: int
+
+
+def demo_texts() -> list[dict[str, object]]:
+    data = resources.files("textlabel.demo").joinpath("pud_news.jsonl").read_text("utf-8")
+    return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def seed_demo(session: Session) -> DemoInfo:
+    """Create (or refresh) the demo accounts and project; passwords are new on every run."""
+    credentials: dict[str, str] = {}
+    users: dict[str, User] = {}
+    for username, is_admin in ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        user = auth.get_user(session, username)
+        if user is None:
+            user = auth.create_user(session, username, password, is_admin=is_admin)
+        else:
+            auth.set_password(session, user, password)
+        credentials[username] = password
+        users[username] = user
+    project = session.scalar(select(Project).where(Project.name == PROJECT))
+    if project is None:
+        project = projects.create_project(
+            session,
+            name=PROJECT,
+            description="Forty short news documents from the UD English PUD treebank "
+            "(CC BY-SA 3.0). Label people, organisations, places and other names.",
+            labels=LABELS,
+            layers=["entities", "pos", "coref"],
+            overlap=2,
+            blind=True,
+            created_by=users["admin"],
+        )
+        for username in ("annotator1", "annotator2"):
+            projects.set_member(session, project, username, "annotator", users["admin"])
+    added = 0
+    if not session.scalar(select(Document.id).where(Document.project_id == project.id)):
+        for number, item in enumerate(demo_texts(), start=1):
+            text = str(item["text"])
+            session.add(
+                Document(
+                    project_id=project.id,
+                    text=text,
+                    meta=dict(item.get("meta") or {}),  # type: ignore[call-overload]
+                    source_file="pud_news.jsonl",
+                    source_unit="line",
+                    source_number=number,
+                    content_hash=hashlib.sha256(text.encode()).hexdigest(),
+                )
+            )
+            added += 1
+        session.commit()
+    return DemoInfo(project.id, credentials, added)

@@ -1,0 +1,22 @@
+"""Every ORM model, imported here so metadata (and Alembic) sees them all."""
+
+from textlabel.models.activity import Event, Job
+from textlabel.models.annotation import Annotation, Span
+from textlabel.models.base import Base
+from textlabel.models.document import Document
+from textlabel.models.project import Label, Membership, Project
+from textlabel.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Annotation",
+    "Base",
+    "Document",
+    "Event",
+    "Job",
+    "Label",
+    "Membership",
+    "Project",
+    "Span",
+    "User",
+]

@@ -1,0 +1,30 @@
+"""Documents: immutable text plus the tokenization every annotation of it shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from textlabel.models.base import Base, utcnow
+
+
+class Document(Base):
+    """``tokens`` is ``{"offsets": [s0, e0, s1, e1, ...], "sent_starts": [...]}`` or NULL
+    until the document is first tokenized (plain-text imports are tokenized lazily)."""
+
+    __tablename__ = "document"
+    __table_args__ = (Index("ix_document_project_hash", "project_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_file: Mapped[str | None] = mapped_column(String(500), default=None)
+    source_unit: Mapped[str | None] = mapped_column(String(20), default=None)
+    source_number: Mapped[int | None] = mapped_column(default=None)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    tokens: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Projects: settings, entity labels, members and their roles."""

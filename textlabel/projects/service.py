@@ -1,0 +1,299 @@
+"""Creating and editing projects, their labels and members; counts for the project page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from textlabel import audit
+from textlabel.errors import Conflict, InvalidInput, NotFound
+from textlabel.models import Annotation, Document, Label, Membership, Project, User
+from textlabel.models.project import LAYERS, ROLES
+
+LABEL_NAME = re.compile(r"^\S{1,100}$")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HOTKEY = re.compile(r"^[a-z0-9]$")
+PALETTE = [
+    "#8ecae6", "#ffb703", "#90be6d", "#f4a3a8", "#cdb4db", "#f9c74f", "#a8dadc", "#f8961e",
+    "#b5e48c", "#ffafcc", "#bde0fe", "#e9c46a",
+]  # fmt: skip
+DEFAULT_LABEL_MAP = {
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "PRODUCT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpec:
+    name: str
+    color: str | None = None
+    hotkey: str | None = None
+
+
+def _check_layers(layers: list[str]) -> list[str]:
+    unknown = sorted(set(layers) - set(LAYERS))
+    if unknown or not layers:
+        raise InvalidInput(
+            f"layers must be a non-empty subset of {', '.join(LAYERS)}",
+            details={"unknown": unknown},
+        )
+    return [layer for layer in LAYERS if layer in layers]
+
+
+def _check_overlap(overlap: int) -> int:
+    if not 1 <= overlap <= 50:
+        raise InvalidInput("overlap (annotators per document) must be between 1 and 50")
+    return overlap
+
+
+def _check_name(session: Session, name: str, *, exclude: int | None = None) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise InvalidInput("a project name is 1-200 characters")
+    query = select(Project.id).where(Project.name == name)
+    if exclude is not None:
+        query = query.where(Project.id != exclude)
+    if session.scalar(query) is not None:
+        raise Conflict(f"a project named {name!r} already exists")
+    return name
+
+
+def create_project(
+    session: Session,
+    *,
+    name: str,
+    created_by: User,
+    description: str = "",
+    labels: list[LabelSpec] = (),  # type: ignore[assignment]
+    layers: list[str] | None = None,
+    overlap: int = 1,
+    blind: bool = True,
+    spacy_model: str | None = None,
+) -> Project:
+    """A new project whose creator is its first manager."""
+    project = Project(
+        name=_check_name(session, name),
+        description=description,
+        layers=_check_layers(layers or ["entities"]),
+        overlap=_check_overlap(overlap),
+        blind=blind,
+        spacy_model=spacy_model or None,
+        created_by_id=created_by.id,
+    )
+    session.add(project)
+    session.flush()
+    project.label_map = {}
+    for spec in labels:
+        _add_label(session, project, spec)
+    project.label_map = default_label_map(project)
+    session.add(Membership(project_id=project.id, user_id=created_by.id, role="manager"))
+    audit.record(
+        session, "project.create", user=created_by, project_id=project.id, after=_state(project)
+    )
+    session.commit()
+    return project
+
+
+def default_label_map(project: Project) -> dict[str, str]:
+    """spaCy's OntoNotes labels mapped to the project's labels where a name matches."""
+    names = {label.name for label in project.labels}
+    mapping = {model: ours for model, ours in DEFAULT_LABEL_MAP.items() if ours in names}
+    mapping.update({name: name for name in names if name in DEFAULT_LABEL_MAP})
+    return mapping
+
+
+def update_project(session: Session, project: Project, user: User, **changes: Any) -> Project:
+    """Apply the given settings; unknown keys are refused."""
+    before = _state(project)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "name":
+            project.name = _check_name(session, value, exclude=project.id)
+        elif key == "layers":
+            project.layers = _check_layers(value)
+        elif key == "overlap":
+            project.overlap = _check_overlap(value)
+        elif key in {"description", "blind", "spacy_model"}:
+            setattr(project, key, value)
+        elif key == "label_map":
+            project.label_map = _check_label_map(project, value)
+        elif key == "settings":
+            project.settings = {**project.settings, **value}
+        else:
+            raise InvalidInput(f"unknown project setting {key!r}")
+    audit.record(
+        session,
+        "project.update",
+        user=user,
+        project_id=project.id,
+        before=before,
+        after=_state(project),
+    )
+    session.commit()
+    return project
+
+
+def _check_label_map(project: Project, mapping: dict[str, str]) -> dict[str, str]:
+    names = {label.name for label in project.labels}
+    unknown = sorted({v for v in mapping.values() if v not in names})
+    if unknown:
+        raise InvalidInput(
+            "the label map points to labels the project lacks", details={"labels": unknown}
+        )
+    return dict(mapping)
+
+
+def _add_label(session: Session, project: Project, spec: LabelSpec) -> Label:
+    name = spec.name.strip()
+    if not LABEL_NAME.match(name) or name == "O":
+        raise InvalidInput(
+            f"label name {name!r} must be 1-100 characters without spaces, and not 'O'"
+        )
+    if any(label.name == name for label in project.labels):
+        raise Conflict(f"the project already has a label {name!r}")
+    color = spec.color or PALETTE[len(project.labels) % len(PALETTE)]
+    if not COLOR.match(color):
+        raise InvalidInput(f"label color {color!r} must look like #a1b2c3")
+    hotkey = (spec.hotkey or "").lower() or None
+    if hotkey is not None:
+        if not HOTKEY.match(hotkey):
+            raise InvalidInput(f"hotkey {hotkey!r} must be one letter or digit")
+        if any(label.hotkey == hotkey for label in project.labels):
+            raise Conflict(f"hotkey {hotkey!r} is already used by another label")
+    label = Label(name=name, color=color, hotkey=hotkey)
+    project.labels.append(label)
+    session.flush()
+    return label
+
+
+def add_label(session: Session, project: Project, spec: LabelSpec, user: User) -> Label:
+    label = _add_label(session, project, spec)
+    audit.record(
+        session, "label.create", user=user, project_id=project.id, subject=label.name,
+        after={"color": label.color, "hotkey": label.hotkey},
+    )  # fmt: skip
+    session.commit()
+    return label
+
+
+def delete_label(session: Session, project: Project, label_id: int, user: User) -> None:
+    label = next((lb for lb in project.labels if lb.id == label_id), None)
+    if label is None:
+        raise NotFound(f"label {label_id} not found in this project")
+    project.labels.remove(label)
+    project.label_map = {k: v for k, v in project.label_map.items() if v != label.name}
+    audit.record(session, "label.delete", user=user, project_id=project.id, subject=label.name)
+    session.commit()
+
+
+def set_member(
+    session: Session, project: Project, username: str, role: str, user: User
+) -> Membership:
+    """Add ``username`` to the project with ``role``, or change their role."""
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    member = session.scalar(select(User).where(User.username == username))
+    if member is None:
+        raise NotFound(f"no user named {username!r}")
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.project_id == project.id, Membership.user_id == member.id
+        )
+    )
+    before = membership.role if membership else None
+    if membership is None:
+        membership = Membership(project_id=project.id, user_id=member.id, role=role)
+        session.add(membership)
+    membership.role = role
+    audit.record(
+        session, "member.set", user=user, project_id=project.id, subject=username,
+        before=before, after=role,
+    )  # fmt: skip
+    session.commit()
+    return membership
+
+
+def remove_member(session: Session, project: Project, username: str, user: User) -> None:
+    membership = session.scalar(
+        select(Membership)
+        .join(User)
+        .where(Membership.project_id == project.id, User.username == username)
+    )
+    if membership is None:
+        raise NotFound(f"{username!r} is not a member of this project")
+    session.delete(membership)
+    audit.record(session, "member.remove", user=user, project_id=project.id, subject=username)
+    session.commit()
+
+
+def find_project(session: Session, key: str | int) -> Project:
+    """A project by id or by name (the CLI takes either)."""
+    project = None
+    if isinstance(key, int) or str(key).isdigit():
+        project = session.get(Project, int(key))
+    if project is None:
+        project = session.scalar(select(Project).where(Project.name == str(key)))
+    if project is None:
+        raise NotFound(f"no project {key!r}")
+    return project
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCounts:
+    documents: int
+    annotated: int  # documents with `overlap` submitted annotations
+    in_progress: int
+    submitted_annotations: int
+
+
+def project_counts(session: Session, project: Project) -> ProjectCounts:
+    submitted = func.sum(case((Annotation.status == "submitted", 1), else_=0))
+    per_doc = (
+        select(Document.id.label("id"), submitted.label("submitted"))
+        .join(Annotation, (Annotation.document_id == Document.id) & (Annotation.kind == "manual"))
+        .where(Document.project_id == project.id)
+        .group_by(Document.id)
+        .subquery()
+    )
+    documents = session.scalar(
+        select(func.count(Document.id)).where(Document.project_id == project.id)
+    )
+    row = session.execute(
+        select(
+            func.count(per_doc.c.id),
+            func.sum(case((per_doc.c.submitted >= project.overlap, 1), else_=0)),
+            func.sum(per_doc.c.submitted),
+        )
+    ).one()
+    touched, annotated, total_submitted = row
+    return ProjectCounts(
+        documents=documents or 0,
+        annotated=annotated or 0,
+        in_progress=(touched or 0) - (annotated or 0),
+        submitted_annotations=total_submitted or 0,
+    )
+
+
+def _state(project: Project) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "description": project.description,
+        "layers": list(project.layers),
+        "overlap": project.overlap,
+        "blind": project.blind,
+        "spacy_model": project.spacy_model,
+    }

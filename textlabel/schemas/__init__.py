@@ -1,0 +1,1 @@
+"""marshmallow schemas at the boundary: API input and output, import payloads."""

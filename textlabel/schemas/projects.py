@@ -1,0 +1,77 @@
+"""Projects, labels and members."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from textlabel.models.project import LAYERS, ROLES
+
+
+class LabelIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    color = fields.Str(load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    hotkey = fields.Str(load_default=None, validate=validate.Length(equal=1), allow_none=True)
+
+
+class LabelOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    color = fields.Str()
+    hotkey = fields.Str(allow_none=True)
+
+
+class ProjectCreate(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.Str(load_default="")
+    labels = fields.List(fields.Nested(LabelIn), load_default=list)
+    layers = fields.List(
+        fields.Str(validate=validate.OneOf(LAYERS)), load_default=lambda: ["entities"]
+    )
+    overlap = fields.Int(load_default=1, validate=validate.Range(min=1, max=50))
+    blind = fields.Bool(load_default=True)
+    spacy_model = fields.Str(load_default=None, allow_none=True)
+
+
+class ProjectUpdate(Schema):
+    name = fields.Str(validate=validate.Length(min=1, max=200))
+    description = fields.Str()
+    layers = fields.List(fields.Str(validate=validate.OneOf(LAYERS)))
+    overlap = fields.Int(validate=validate.Range(min=1, max=50))
+    blind = fields.Bool()
+    spacy_model = fields.Str(allow_none=True)
+    label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
+
+
+class MemberIn(Schema):
+    username = fields.Str(required=True)
+    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+
+
+class MemberOut(Schema):
+    username = fields.Str(attribute="user.username")
+    role = fields.Str()
+
+
+class CountsOut(Schema):
+    documents = fields.Int()
+    annotated = fields.Int()
+    in_progress = fields.Int()
+    submitted_annotations = fields.Int()
+
+
+class ProjectOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    description = fields.Str()
+    layers = fields.List(fields.Str())
+    overlap = fields.Int()
+    blind = fields.Bool()
+    spacy_model = fields.Str(allow_none=True)
+    label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
+    labels = fields.List(fields.Nested(LabelOut))
+    role = fields.Str(allow_none=True, metadata={"description": "the caller's role"})
+
+
+class ProjectDetail(ProjectOut):
+    members = fields.List(fields.Nested(MemberOut), attribute="memberships")
+    counts = fields.Nested(CountsOut)

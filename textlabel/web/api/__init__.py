@@ -1,0 +1,99 @@
+"""The REST API under /api/v1: a blueprint, and a ``route`` decorator that parses input with
+a marshmallow schema, dumps the result with another, and records both for the OpenAPI spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from marshmallow import Schema
+
+from textlabel.errors import InvalidInput
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(slots=True)
+class Operation:
+    """What the spec needs to know about one endpoint."""
+
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    body: Schema | None = None
+    query: Schema | None = None
+    response: Schema | None = None
+    status: int = 200
+    form: dict[str, str] = field(default_factory=dict)  # multipart fields -> description
+    media_type: str = "application/json"
+    public: bool = False
+
+
+OPERATIONS: list[Operation] = []
+
+
+def route(
+    rule: str,
+    method: str = "GET",
+    *,
+    tag: str,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    media_type: str = "application/json",
+    public: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an API view. The view gets ``data`` (parsed body) and/or ``args`` (parsed
+    query) as keyword arguments and returns an object for ``response`` to dump, or a
+    ready ``Response`` (streams, files)."""
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(fn)
+        def view(**kwargs: Any) -> Any:
+            if body is not None:
+                payload = request.get_json(silent=True)
+                if payload is None:
+                    raise InvalidInput("the request body must be a JSON object")
+                kwargs["data"] = body.load(payload)
+            if query is not None:
+                kwargs["args"] = query.load(request.args.to_dict())
+            result = fn(**kwargs)
+            if isinstance(result, Response):
+                return result
+            dumped = response.dump(result) if response is not None else result
+            return jsonify(dumped), status
+
+        doc = (fn.__doc__ or "").strip().splitlines()
+        OPERATIONS.append(
+            Operation(
+                rule=rule,
+                method=method,
+                endpoint=fn.__name__,
+                summary=doc[0] if doc else fn.__name__,
+                tag=tag,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                form=form or {},
+                media_type=media_type,
+                public=public,
+            )
+        )
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+        return view
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    from textlabel.web.api import auth, documents, projects, spec, users  # noqa: F401
+
+    app.register_blueprint(bp)

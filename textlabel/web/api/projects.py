@@ -1,0 +1,99 @@
+"""Projects, their labels and members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from textlabel.auth.permissions import Action, require, role_of, visible_projects
+from textlabel.extensions import db
+from textlabel.models import Project
+from textlabel.projects import service
+from textlabel.projects.service import LabelSpec
+from textlabel.schemas.projects import (
+    LabelIn,
+    LabelOut,
+    MemberIn,
+    MemberOut,
+    ProjectCreate,
+    ProjectDetail,
+    ProjectOut,
+    ProjectUpdate,
+)
+from textlabel.web.api import route
+from textlabel.web.guard import current_user
+
+FIELDS = ("id", "name", "description", "layers", "overlap", "blind", "spacy_model", "label_map")
+
+
+def _out(project: Project, *, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {name: getattr(project, name) for name in FIELDS}
+    out["labels"] = project.labels
+    out["role"] = role_of(db.session, current_user(), project.id)
+    if detail:
+        out["memberships"] = project.memberships
+        out["counts"] = service.project_counts(db.session, project)
+    return out
+
+
+@route("/projects", tag="projects", response=ProjectOut(many=True))
+def list_projects() -> list[dict[str, Any]]:
+    """Projects the caller is a member of (all of them for administrators)."""
+    return [_out(p) for p in visible_projects(db.session, current_user())]
+
+
+@route("/projects", "POST", tag="projects", body=ProjectCreate(), response=ProjectDetail(),
+       status=201)  # fmt: skip
+def create_project(data: dict[str, Any]) -> dict[str, Any]:
+    """Create a project; the caller becomes its manager."""
+    labels = [LabelSpec(**label) for label in data.pop("labels")]
+    project = service.create_project(db.session, created_by=current_user(), labels=labels, **data)
+    return _out(project, detail=True)
+
+
+@route("/projects/<int:pid>", tag="projects", response=ProjectDetail())
+def get_project(pid: int) -> dict[str, Any]:
+    """A project with labels, layers, members and counts."""
+    return _out(require(db.session, current_user(), pid, Action.VIEW), detail=True)
+
+
+@route("/projects/<int:pid>", "PATCH", tag="projects", body=ProjectUpdate(),
+       response=ProjectDetail())  # fmt: skip
+def update_project(pid: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Change a project's settings (managers)."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.update_project(db.session, project, current_user(), **data)
+    return _out(project, detail=True)
+
+
+@route("/projects/<int:pid>/labels", "POST", tag="projects", body=LabelIn(),
+       response=LabelOut(), status=201)  # fmt: skip
+def add_label(pid: int, data: dict[str, Any]) -> Any:
+    """Add an entity label (managers)."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    return service.add_label(db.session, project, LabelSpec(**data), current_user())
+
+
+@route("/projects/<int:pid>/labels/<int:lid>", "DELETE", tag="projects", status=204)
+def delete_label(pid: int, lid: int) -> Response:
+    """Remove an entity label (managers)."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.delete_label(db.session, project, lid, current_user())
+    return Response(status=204)
+
+
+@route("/projects/<int:pid>/members", "POST", tag="projects", body=MemberIn(),
+       response=MemberOut(), status=201)  # fmt: skip
+def set_member(pid: int, data: dict[str, Any]) -> Any:
+    """Add a member with a role, or change a member's role (managers)."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    return service.set_member(db.session, project, data["username"], data["role"], current_user())
+
+
+@route("/projects/<int:pid>/members/<username>", "DELETE", tag="projects", status=204)
+def remove_member(pid: int, username: str) -> Response:
+    """Remove a member (managers)."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.remove_member(db.session, project, username, current_user())
+    return Response(status=204)

@@ -1,0 +1,81 @@
+"""Who is asking: every request resolves its user first, and anonymous requests stop here.
+
+API clients send ``Authorization: Bearer <token>``; browsers carry the session cookie and,
+for any unsafe method, a CSRF token (form field ``csrf_token`` or header ``X-CSRFToken``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, g, request, session
+
+from textlabel.auth import service as auth_service
+from textlabel.errors import Forbidden, NotAuthenticated
+from textlabel.extensions import db
+from textlabel.models import User
+
+PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def current_user() -> User:
+    """The signed-in user; only called behind the guard, so never anonymous."""
+    user: User = g.user
+    return user
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _load_user() -> None:
+    g.user = None
+    g.via_token = False
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.user = auth_service.user_for_token(db.session, header[7:].strip())
+        g.via_token = g.user is not None
+        if g.user is None:
+            raise NotAuthenticated("the API token is not valid")
+        return
+    user_id = session.get("user_id")
+    if user_id is not None:
+        user = db.session.get(User, user_id)
+        if user is not None and user.is_active and session.get("pw") == user.password_hash[-16:]:
+            g.user = user
+
+
+def _check_csrf() -> None:
+    if request.method in SAFE_METHODS or g.via_token:
+        return
+    if request.endpoint == "api.create_token":
+        return  # exchanges credentials for a token; uses no cookie, so nothing to forge
+    sent = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
+    expected = session.get("csrf")
+    if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
+        raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        raise Forbidden("cross-origin request refused")
+
+
+def _guard() -> None:
+    _load_user()
+    _check_csrf()
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        raise NotAuthenticated("sign in first")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_guard)
+    app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,161 @@
+"""Project pages: list, create, overview with documents, settings, labels and members."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from textlabel.auth.permissions import Action, actions_for, require, visible_projects
+from textlabel.errors import InvalidInput, TextlabelError
+from textlabel.extensions import db
+from textlabel.models import Project
+from textlabel.models.project import LAYERS, ROLES
+from textlabel.projects import service
+from textlabel.projects.documents import list_documents
+from textlabel.projects.service import LabelSpec
+from textlabel.web.guard import current_user
+from textlabel.web.htmx import is_htmx, render
+from textlabel.web.pages import bp
+
+
+def parse_labels(text: str) -> list[LabelSpec]:
+    """Labels typed one per line as ``NAME [#color] [hotkey]``."""
+    specs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        color = next((p for p in parts[1:] if p.startswith("#")), None)
+        keys = [p for p in parts[1:] if not p.startswith("#")]
+        if len(keys) > 1:
+            raise InvalidInput(f"labels, line {number}: expected NAME [#color] [hotkey]")
+        specs.append(LabelSpec(parts[0], color, keys[0] if keys else None))
+    return specs
+
+
+def _form_int(name: str, default: int) -> int:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise InvalidInput(f"{name} must be a whole number")
+    return int(raw)
+
+
+@bp.get("/projects")
+def projects() -> ResponseReturnValue:
+    return render_template("projects/index.html", projects=visible_projects(db.session, current_user()))
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def new_project() -> ResponseReturnValue:
+    form = request.form
+    if request.method == "POST":
+        try:
+            project = service.create_project(
+                db.session,
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+                labels=parse_labels(form.get("labels", "")),
+                layers=form.getlist("layers"),
+                overlap=_form_int("overlap", 1),
+                blind=form.get("blind") == "on",
+                spacy_model=form.get("spacy_model", "").strip() or None,
+                created_by=current_user(),
+            )
+        except TextlabelError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+            return render_template("projects/new.html", form=form, layers=LAYERS), e.status
+        flash(f"Project {project.name} created.")
+        return redirect(url_for("pages.project", pid=project.id))
+    return render_template("projects/new.html", form={}, layers=LAYERS)
+
+
+@bp.get("/projects/<int:pid>")
+def project(pid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.VIEW)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    documents = list_documents(db.session, project, page=page, per_page=50)
+    return render(
+        "projects/show.html",
+        "projects/_documents.html",
+        project=project,
+        documents=documents,
+        counts=service.project_counts(db.session, project),
+        can=actions_for(db.session, current_user(), project),
+        Action=Action,
+    )
+
+
+@bp.route("/projects/<int:pid>/settings", methods=["GET", "POST"])
+def project_settings(pid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    if request.method == "POST":
+        form = request.form
+        try:
+            service.update_project(
+                db.session,
+                project,
+                current_user(),
+                name=form.get("name", project.name),
+                description=form.get("description", ""),
+                layers=form.getlist("layers"),
+                overlap=_form_int("overlap", project.overlap),
+                blind=form.get("blind") == "on",
+                spacy_model=form.get("spacy_model", "").strip() or None,
+            )
+        except TextlabelError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+        else:
+            flash("Settings saved.")
+            return redirect(url_for("pages.project_settings", pid=pid))
+    return _settings_page(project)
+
+
+def _settings_page(project: Project, partial: str = "projects/settings.html") -> ResponseReturnValue:
+    return render(
+        "projects/settings.html", partial, project=project, layers=LAYERS, roles=ROLES
+    )
+
+
+def _after_change(project: Project, partial: str) -> ResponseReturnValue:
+    if is_htmx():
+        return _settings_page(project, partial)
+    return redirect(url_for("pages.project_settings", pid=project.id))
+
+
+@bp.post("/projects/<int:pid>/labels")
+def add_label(pid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    form = request.form
+    spec = LabelSpec(
+        form.get("name", ""), form.get("color") or None, form.get("hotkey", "").strip() or None
+    )
+    service.add_label(db.session, project, spec, current_user())
+    return _after_change(project, "projects/_labels.html")
+
+
+@bp.post("/projects/<int:pid>/labels/<int:lid>/delete")
+def delete_label(pid: int, lid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.delete_label(db.session, project, lid, current_user())
+    return _after_change(project, "projects/_labels.html")
+
+
+@bp.post("/projects/<int:pid>/members")
+def set_member(pid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.set_member(
+        db.session, project, request.form.get("username", "").strip(),
+        request.form.get("role", ""), current_user(),
+    )  # fmt: skip
+    return _after_change(project, "projects/_members.html")
+
+
+@bp.post("/projects/<int:pid>/members/<username>/remove")
+def remove_member(pid: int, username: str) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    service.remove_member(db.session, project, username, current_user())
+    return _after_change(project, "projects/_members.html")

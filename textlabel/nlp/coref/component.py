@@ -1,36 +1,88 @@
-"""The spaCy component ``textlabel_coref``: registers the factory and writes span groups."""
+"""The spaCy component ``textlabel_coref``: registers the factory and writes span groups.
+
+Registered through the ``spacy_factories`` entry point, so ``nlp.add_pipe("textlabel_coref")``
+works in any spaCy program once textlabel is installed. Needs tagger, parser and NER upstream.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 SPAN_KEY_PREFIX = "coref_clusters"
+_CONFIG_FILE = "cfg.json"
 
 
 class CorefResolver:
-    """Writes one ``doc.spans[f"{prefix}_{n}"]`` group per multi-mention entity."""
+    """Writes one ``doc.spans[f"{prefix}_{n}"]`` group per entity of two or more mentions, in
+    order of first mention, each group's spans in text order. Earlier groups of the same prefix
+    are replaced, so re-running the component is idempotent."""
 
-    def __init__(self, nlp: Language, name: str, *, span_key_prefix: str) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        span_key_prefix: str = SPAN_KEY_PREFIX,
+        pronoun_window: int = 3,
+    ) -> None:
         self.name = name
-        self.span_key_prefix = span_key_prefix
+        self.cfg: dict[str, Any] = {
+            "span_key_prefix": span_key_prefix,
+            "pronoun_window": pronoun_window,
+        }
 
     def __call__(self, doc: Doc) -> Doc:
+        from textlabel.nlp.coref.resolver import resolve
+
+        prefix = f"{self.cfg['span_key_prefix']}_"
+        for key in [
+            key for key in doc.spans if key.startswith(prefix) and key[len(prefix) :].isdigit()
+        ]:
+            del doc.spans[key]
+        entities = resolve(doc, pronoun_window=int(self.cfg["pronoun_window"]))
+        for number, mentions in enumerate(entities, start=1):
+            doc.spans[f"{prefix}{number}"] = [doc[m.start : m.end] for m in mentions]
         return doc
 
-    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
+
+    # Serialization: only the settings are state; they round trip with the pipeline.
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return json.dumps(self.cfg, sort_keys=True).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> CorefResolver:
+        self.cfg.update(json.loads(data.decode("utf-8")))
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / _CONFIG_FILE).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CorefResolver:
+        config_file = Path(path) / _CONFIG_FILE
+        if config_file.exists():
+            self.from_bytes(config_file.read_bytes())
+        return self
 
 
 @Language.factory(
     "textlabel_coref",
-    default_config={"span_key_prefix": SPAN_KEY_PREFIX},
+    default_config={"span_key_prefix": SPAN_KEY_PREFIX, "pronoun_window": 3},
     requires=["token.dep", "token.tag", "token.pos", "doc.ents"],
     assigns=["doc.spans"],
 )
-def make_coref(nlp: Language, name: str, span_key_prefix: str) -> CorefResolver:
-    """Build the resolver; ``span_key_prefix`` names the output span groups."""
-    return CorefResolver(nlp, name, span_key_prefix=span_key_prefix)
+def make_coref(
+    nlp: Language, name: str, span_key_prefix: str, pronoun_window: int
+) -> CorefResolver:
+    """Build the resolver; ``span_key_prefix`` names the output span groups and
+    ``pronoun_window`` bounds how many sentences back a pronoun looks for its antecedent."""
+    return CorefResolver(nlp, name, span_key_prefix=span_key_prefix, pronoun_window=pronoun_window)

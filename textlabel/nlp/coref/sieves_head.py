@@ -1,0 +1,134 @@
+"""Head-match sieves (passes 5 to 9): strict head match in three strengths, proper head word match
+and relaxed head match. Only a cluster's first mention looks for an antecedent, and only among
+earlier mentions that share its head (or, for relaxed match, contain it): no all-pairs work."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from textlabel.nlp.coref.context import SieveContext, candidates_before
+from textlabel.nlp.coref.describe import LIST, LOCATION_MODIFIERS, PRONOUN, PROPER, Mention
+
+Rule = Callable[[SieveContext, Mention, Mention], bool]
+
+
+def _anaphors(ctx: SieveContext) -> list[Mention]:
+    return [
+        mention
+        for mention in ctx.mentions
+        if mention.kind not in (PRONOUN, LIST)
+        and not mention.indefinite
+        and not mention.role
+        and ctx.clusters.is_first(mention)
+    ]
+
+
+def _resolve(ctx: SieveContext, index: dict[str, list[Mention]], rule: Rule) -> None:
+    """Merge each anaphor with the first earlier mention, in sieve order, that passes ``rule``;
+    ``index`` maps the anaphor's head word to the only mentions worth trying."""
+    for mention in _anaphors(ctx):
+        for antecedent in candidates_before(mention, index.get(mention.head_text, [])):
+            if ctx.clusters.same(antecedent, mention):
+                continue
+            if rule(ctx, mention, antecedent) and not ctx.clusters.nested(mention, antecedent):
+                ctx.clusters.merge(antecedent, mention)
+                break
+
+
+def _head_index(ctx: SieveContext) -> dict[str, list[Mention]]:
+    index: dict[str, list[Mention]] = defaultdict(list)
+    for mention in ctx.mentions:
+        if mention.kind not in (PRONOUN, LIST):
+            index[mention.head_text].append(mention)
+    return index
+
+
+def _word_index(ctx: SieveContext) -> dict[str, list[Mention]]:
+    index: dict[str, list[Mention]] = defaultdict(list)
+    for mention in ctx.mentions:
+        if mention.kind not in (PRONOUN, LIST):
+            for word in mention.words:
+                index[word].append(mention)
+    return index
+
+
+def cluster_head_match(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+    return mention.head_text in ctx.clusters.of(antecedent).heads
+
+
+def word_inclusion(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+    """All of the mention cluster's words, minus its head, already occur in the antecedent's."""
+    words = ctx.clusters.of(mention).words - {mention.head_text}
+    return words <= ctx.clusters.of(antecedent).words
+
+
+def compatible_modifiers(mention: Mention, antecedent: Mention) -> bool:
+    """The later mention adds no modifier ("the [red] car" is not "the car" said before)."""
+    return mention.modifiers <= antecedent.modifiers
+
+
+def strict_head_match(*, modifiers: bool, inclusion: bool) -> Callable[[SieveContext], None]:
+    """Passes 5-7: cluster head match plus word inclusion and / or compatible modifiers."""
+
+    def rule(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+        return (
+            cluster_head_match(ctx, mention, antecedent)
+            and (not inclusion or word_inclusion(ctx, mention, antecedent))
+            and (not modifiers or compatible_modifiers(mention, antecedent))
+        )
+
+    def sieve(ctx: SieveContext) -> None:
+        _resolve(ctx, _head_index(ctx), rule)
+
+    sieve.__name__ = f"strict_head_match_{'m' if modifiers else ''}{'i' if inclusion else ''}"
+    return sieve
+
+
+def _no_location_clash(mention: Mention, antecedent: Mention) -> bool:
+    left = mention.modifiers & LOCATION_MODIFIERS
+    right = antecedent.modifiers & LOCATION_MODIFIERS
+    return left == right
+
+
+def proper_head_word_match(ctx: SieveContext) -> None:
+    """Pass 8: both heads proper nouns with the same word ("Smith" after "John Smith"), no
+    clashing proper pre-modifiers ("Mary Smith"), location words or new numbers."""
+
+    def rule(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+        if mention.kind != PROPER or antecedent.kind != PROPER:
+            return False
+        if mention.head_text != antecedent.head_text:
+            return False
+        extra_left = mention.proper_modifiers - antecedent.proper_modifiers
+        extra_right = antecedent.proper_modifiers - mention.proper_modifiers
+        return (
+            not (extra_left and extra_right)
+            and not extra_left
+            and _no_location_clash(mention, antecedent)
+            and mention.numbers <= antecedent.numbers
+            and ctx.clusters.of(mention).agrees_with(ctx.clusters.of(antecedent))
+        )
+
+    _resolve(ctx, _head_index(ctx), rule)
+
+
+def relaxed_head_match(ctx: SieveContext) -> None:
+    """Pass 9: the mention's head is a word of the antecedent cluster ("Gates" ... "Bill Gates",
+    "John" ... "John Smith"), same entity type, word inclusion, attributes agree."""
+    index = _word_index(ctx)
+
+    def rule(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+        antecedent_cluster = ctx.clusters.of(antecedent)
+        if mention.head_text not in antecedent_cluster.words:
+            return False
+        if mention.kind == PROPER and antecedent.kind == PROPER:
+            if mention.ner and antecedent.ner and mention.ner != antecedent.ner:
+                return False
+        elif mention.head_text not in antecedent_cluster.heads:
+            return False
+        return word_inclusion(ctx, mention, antecedent) and ctx.clusters.of(mention).agrees_with(
+            antecedent_cluster, check_ner=False
+        )
+
+    _resolve(ctx, index, rule)

@@ -1,0 +1,93 @@
+"""String sieves: exact match, relaxed exact match, acronym and demonym (passes 2, 3 and 4)."""
+
+from __future__ import annotations
+
+from textlabel.nlp.coref.context import SieveContext
+from textlabel.nlp.coref.describe import LIST, PRONOUN, PROPER, Mention
+
+
+def _eligible(mention: Mention) -> bool:
+    return mention.kind != PRONOUN and not mention.role and bool(mention.words)
+
+
+def exact_string_match(ctx: SieveContext) -> None:
+    """Same lower-cased string (possessive 's ignored): "the Bush administration" twice."""
+    first_with: dict[str, Mention] = {}
+    for mention in ctx.mentions:
+        if not _eligible(mention):
+            continue
+        antecedent = first_with.get(mention.text)
+        if antecedent is None:
+            first_with[mention.text] = mention
+        elif not mention.indefinite and not antecedent.nested_with(mention):
+            ctx.clusters.merge(antecedent, mention)
+
+
+def relaxed_string_key(ctx: SieveContext, mention: Mention) -> str:
+    """The mention's words up to its head: drops appositives, relative clauses, PPs."""
+    tokens = ctx.doc[mention.start : mention.head + 1]
+    return " ".join(token.lower_ for token in tokens)
+
+
+def relaxed_string_match(ctx: SieveContext) -> None:
+    """ "Mr. Bickford" and "Mr. Bickford, an 18-year mediation veteran" share the text up to the
+    head; only for mentions with post-modifiers and never for lists."""
+    first_with: dict[str, Mention] = {}
+    for mention in ctx.mentions:
+        if not _eligible(mention) or mention.kind == LIST:
+            continue
+        key = relaxed_string_key(ctx, mention)
+        antecedent = first_with.get(key)
+        if antecedent is None:
+            first_with[key] = mention
+        elif (
+            not mention.indefinite
+            and not ctx.clusters.nested(antecedent, mention)
+            and ctx.clusters.of(antecedent).agrees_with(ctx.clusters.of(mention))
+        ):
+            ctx.clusters.merge(antecedent, mention)
+
+
+def _initials(ctx: SieveContext, mention: Mention) -> str:
+    """Capitals of the name up to its head, skipping "the" and the like."""
+    tokens = ctx.doc[mention.start : mention.head + 1]
+    words = [token.text for token in tokens if token.is_alpha and token.pos_ != "DET"]
+    return "".join(word[0] for word in words if word[0].isupper())
+
+
+def acronym_match(ctx: SieveContext) -> None:
+    """ "NRA" and "National Rifle Association": capitals of one spell the other's single token."""
+    acronyms: dict[str, list[Mention]] = {}
+    for mention in ctx.mentions:
+        if mention.kind != PROPER or mention.end - mention.start != 1:
+            continue
+        text = ctx.doc[mention.start].text
+        if 2 <= len(text) <= 8 and text.isalpha() and text.isupper():
+            acronyms.setdefault(text, []).append(mention)
+    if not acronyms:
+        return
+    for mention in ctx.mentions:
+        if mention.kind != PROPER or mention.end - mention.start < 2:
+            continue
+        initials = _initials(ctx, mention)
+        for acronym in acronyms.get(initials, ()):
+            ctx.clusters.merge(mention, acronym)
+
+
+def demonym_match(ctx: SieveContext) -> None:
+    """A demonym mention ("the Israelis") and its place ("Israel"), from the demonym list."""
+    places: dict[str, list[Mention]] = {}
+    for mention in ctx.mentions:
+        if mention.kind == PROPER:
+            text = mention.text.removeprefix("the ")
+            places.setdefault(text, []).append(mention)
+    for mention in ctx.mentions:
+        if mention.kind == PRONOUN:
+            continue
+        place = ctx.lexicons.demonyms.get(mention.head_text)
+        if place is None or mention.ner not in ("NORP", ""):
+            continue
+        for other in places.get(place, ()):
+            if not other.nested_with(mention):
+                ctx.clusters.merge(other, mention)
+                break

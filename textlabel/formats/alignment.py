@@ -1,0 +1,104 @@
+"""Character spans to token indices, and the checks every token-based writer shares."""
+
+from __future__ import annotations
+
+from textlabel.errors import InvalidInput
+from textlabel.formats.iob import Span, TagError, spans_to_tags
+from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenRecord
+
+
+def describe(record: DocumentRecord, number: int) -> str:
+    """How error messages name a document: its id, else its source, else its position."""
+    if "id" in record.meta:
+        return f"document {record.meta['id']}"
+    if record.source is not None:
+        return f"document {record.source}"
+    return f"document #{number}"
+
+
+def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> list[TokenRecord]:
+    """The record's tokens, or InvalidInput: token formats cannot write untokenized text."""
+    if record.tokens is None:
+        raise InvalidInput(
+            f"{describe(record, number)} has no tokens; {format_name} needs tokenized documents"
+        )
+    return record.tokens
+
+
+class TokenAligner:
+    """Maps character offsets on token boundaries to token indices for one document."""
+
+    def __init__(self, tokens: list[TokenRecord]) -> None:
+        self._by_start = {token.start: index for index, token in enumerate(tokens)}
+        self._by_end = {token.end: index for index, token in enumerate(tokens)}
+
+    def token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """``(first, last + 1)`` when ``start:end`` falls on token boundaries, else None."""
+        first = self._by_start.get(start)
+        last = self._by_end.get(end)
+        if first is None or last is None or last < first:
+            return None
+        return first, last + 1
+
+
+def token_spans(
+    record: DocumentRecord, tokens: list[TokenRecord], spans: list[SpanRecord], number: int
+) -> list[Span]:
+    """Entity spans as token ranges; InvalidInput names a span that is not token aligned."""
+    aligner = TokenAligner(tokens)
+    out: list[Span] = []
+    for span in spans:
+        token_range = aligner.token_range(span.start, span.end)
+        if token_range is None:
+            raise InvalidInput(
+                f"{describe(record, number)}: span {span.start}:{span.end} {span.label} "
+                f"({record.text[span.start : span.end]!r}) is not on token boundaries"
+            )
+        out.append((*token_range, span.label))
+    return out
+
+
+def token_mentions(
+    record: DocumentRecord, tokens: list[TokenRecord], number: int
+) -> list[list[tuple[int, int]]]:
+    """Coreference clusters as token ranges; InvalidInput names a misaligned mention."""
+    aligner = TokenAligner(tokens)
+    clusters: list[list[tuple[int, int]]] = []
+    for cluster in record.coref:
+        ranges: list[tuple[int, int]] = []
+        for mention in cluster:
+            token_range = aligner.token_range(mention.start, mention.end)
+            if token_range is None:
+                raise InvalidInput(
+                    f"{describe(record, number)}: coreference mention {_mention(record, mention)} "
+                    "is not on token boundaries"
+                )
+            ranges.append(token_range)
+        clusters.append(ranges)
+    return clusters
+
+
+def entity_tags(record: DocumentRecord, tokens: list[TokenRecord], number: int) -> list[str]:
+    """IOB2 tags for every token; overlapping spans cannot be written as tags."""
+    try:
+        return spans_to_tags(token_spans(record, tokens, record.spans, number), len(tokens))
+    except TagError as error:
+        raise InvalidInput(
+            f"{describe(record, number)}: {error.message}; token formats hold one entity per token"
+        ) from error
+
+
+def sentence_ranges(record: DocumentRecord, length: int) -> list[tuple[int, int]]:
+    """Token ranges of the sentences (the whole document when it has no sentence starts)."""
+    starts = sorted({0, *(start for start in record.sent_starts or () if 0 < start < length)})
+    ends = [*starts[1:], length]
+    return [(start, end) for start, end in zip(starts, ends, strict=True) if start < end]
+
+
+def is_blank(record: DocumentRecord, token: TokenRecord) -> bool:
+    """A whitespace-only token (spaCy keeps runs of spaces and newlines as tokens)."""
+    return not record.text[token.start : token.end].strip()
+
+
+def _mention(record: DocumentRecord, mention: MentionRecord) -> str:
+    return f"{mention.start}:{mention.end} ({record.text[mention.start : mention.end]!r})"

@@ -161,3 +161,7 @@ def project_create(
         except TextlabelError as e:
             _fail(e)
     click.echo(f"created project {created.id}: {created.name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -59,8 +59,7 @@ def secret_key_for(settings: dict[str, Any]) -> str:
     if settings.get("TESTING"):
         return secrets.token_hex(32)
     raise RuntimeError(
-        "No secret key: set TEXTLABEL_SECRET_KEY or run `textlabel init` to create "
-        f"{path}."
+        f"No secret key: set TEXTLABEL_SECRET_KEY or run `textlabel init` to create {path}."
     )
 
 

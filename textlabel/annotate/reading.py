@@ -35,5 +35,7 @@ def annotation_payload(annotation: Annotation) -> dict[str, Any]:
             chains.setdefault(span.cluster or 0, []).append(
                 {"start": span.start_char, "end": span.end_char}
             )
-    coref = [sorted(chain, key=lambda m: (m["start"], m["end"])) for _, chain in sorted(chains.items())]
+    coref = [
+        sorted(chain, key=lambda m: (m["start"], m["end"])) for _, chain in sorted(chains.items())
+    ]
     return {"spans": spans, "pos": annotation.pos, "coref": coref}

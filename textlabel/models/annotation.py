@@ -55,7 +55,7 @@ class Annotation(Base):
     version: Mapped[int] = mapped_column(default=1)
     # Universal POS tag per token; None entries mean "the prediction, unchanged".
     pos: Mapped[list[Any] | None] = mapped_column(default=None)
-    # Other per-token layers kept for lossless round trips: tags, lemmas, morphs, heads, deps, extra.
+    # Other per-token layers kept for lossless round trips (tags, lemmas, heads, deps...).
     token_layers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # Who decided what (gold) or extra provenance; free-form JSON.
     info: Mapped[dict[str, Any]] = mapped_column(default=dict)

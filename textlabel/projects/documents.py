@@ -60,9 +60,7 @@ def list_documents(
         .group_by(Annotation.document_id)
         .subquery()
     )
-    total = session.scalar(
-        select(func.count(Document.id)).where(Document.project_id == project.id)
-    )
+    total = session.scalar(select(func.count(Document.id)).where(Document.project_id == project.id))
     rows = session.execute(
         select(
             Document.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ErrorBody(Schema):
@@ -16,5 +16,5 @@ class ErrorSchema(Schema):
 
 
 class PageQuery(Schema):
-    page = fields.Int(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Int(load_default=50, validate=lambda n: 1 <= n <= 500)
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))

@@ -71,9 +71,9 @@ def _check_csrf() -> None:
 
 def _guard() -> None:
     _load_user()
-    _check_csrf()
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         raise NotAuthenticated("sign in first")
+    _check_csrf()
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import Schema
 
+from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import InvalidInput
+from textlabel.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -32,6 +34,7 @@ class Operation:
     form: dict[str, str] = field(default_factory=dict)  # multipart fields -> description
     media_type: str = "application/json"
     public: bool = False
+    allow: Action | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -49,14 +52,20 @@ def route(
     form: dict[str, str] | None = None,
     media_type: str = "application/json",
     public: bool = False,
+    allow: Action | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view. The view gets ``data`` (parsed body) and/or ``args`` (parsed
     query) as keyword arguments and returns an object for ``response`` to dump, or a
-    ready ``Response`` (streams, files)."""
+    ready ``Response`` (streams, files).
+
+    With ``allow``, the permission is checked before anything else is read: a ``pid`` in the
+    URL becomes ``project``, a ``did`` becomes ``document`` and ``project``."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
         def view(**kwargs: Any) -> Any:
+            if allow is not None:
+                _authorize(kwargs, allow)
             if body is not None:
                 payload = request.get_json(silent=True)
                 if payload is None:
@@ -85,12 +94,26 @@ def route(
                 form=form or {},
                 media_type=media_type,
                 public=public,
+                allow=allow,
             )
         )
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         return view
 
     return decorator
+
+
+def _authorize(kwargs: dict[str, Any], action: Action) -> None:
+    from textlabel.web.guard import current_user
+
+    if "pid" in kwargs:
+        kwargs["project"] = require(db.session, current_user(), kwargs.pop("pid"), action)
+    elif "did" in kwargs:
+        kwargs["document"], kwargs["project"] = require_document(
+            db.session, current_user(), kwargs.pop("did"), action
+        )
+    else:
+        raise TypeError("allow= needs a pid or did in the URL")
 
 
 def init_app(app: Flask) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from textlabel.annotate.reading import annotation_payload, document_tokens
-from textlabel.auth.permissions import Action, require, require_document
+from textlabel.auth.permissions import Action, require
 from textlabel.errors import NotFound, NotImplementedYet
 from textlabel.extensions import db
-from textlabel.models import Annotation, Job
+from textlabel.models import Annotation, Document, Job, Project
 from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.schemas.common import PageQuery
 from textlabel.schemas.documents import DocumentOut, DocumentPageOut
@@ -20,21 +20,19 @@ from textlabel.web.guard import current_user
 
 
 @route("/projects/<int:pid>/documents", tag="documents", query=PageQuery(),
-       response=DocumentPageOut())  # fmt: skip
-def list_project_documents(pid: int, args: dict[str, Any]) -> DocumentPage:
+       response=DocumentPageOut(), allow=Action.VIEW)  # fmt: skip
+def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPage:
     """A page of the project's documents with per-document status."""
-    project = require(db.session, current_user(), pid, Action.VIEW)
     return list_documents(db.session, project, **args)
 
 
-@route("/documents/<int:did>", tag="documents", response=DocumentOut())
-def get_document(did: int) -> dict[str, Any]:
+@route("/documents/<int:did>", tag="documents", response=DocumentOut(), allow=Action.VIEW)
+def get_document(document: Document, project: Project) -> dict[str, Any]:
     """A document's text, tokens, meta and the model's predictions."""
-    document, _project = require_document(db.session, current_user(), did, Action.VIEW)
     tokens, sent_starts = document_tokens(document)
     prediction = db.session.scalar(
         select(Annotation).where(
-            Annotation.document_id == did, Annotation.kind == "prediction"
+            Annotation.document_id == document.id, Annotation.kind == "prediction"
         )
     )
     return {
@@ -58,73 +56,63 @@ def _later(what: str) -> NotImplementedYet:
 
 
 @route("/projects/<int:pid>/documents", "POST", tag="documents",
-       form={"file": "the file to import", "format": "auto"})  # fmt: skip
-def import_documents(pid: int) -> Any:
+       form={"file": "the file to import", "format": "auto"}, allow=Action.MANAGE)  # fmt: skip
+def import_documents(project: Project) -> Any:
     """Import a file of documents (multipart)."""
-    require(db.session, current_user(), pid, Action.MANAGE)
     raise _later("import")
 
 
-@route("/projects/<int:pid>/next", tag="annotation")
-def next_document(pid: int) -> Any:
+@route("/projects/<int:pid>/next", tag="annotation", allow=Action.ANNOTATE)
+def next_document(project: Project) -> Any:
     """The next document for the calling annotator."""
-    require(db.session, current_user(), pid, Action.ANNOTATE)
     raise _later("the task queue")
 
 
-@route("/documents/<int:did>/annotations/me", tag="annotation")
-def get_my_annotation(did: int) -> Any:
+@route("/documents/<int:did>/annotations/me", tag="annotation", allow=Action.ANNOTATE)
+def get_my_annotation(document: Document, project: Project) -> Any:
     """The caller's own annotation of a document."""
-    require_document(db.session, current_user(), did, Action.ANNOTATE)
     raise _later("annotation")
 
 
-@route("/documents/<int:did>/annotations/me", "PUT", tag="annotation")
-def put_my_annotation(did: int) -> Any:
+@route("/documents/<int:did>/annotations/me", "PUT", tag="annotation", allow=Action.ANNOTATE)
+def put_my_annotation(document: Document, project: Project) -> Any:
     """Save the caller's own annotation (optimistic concurrency on version)."""
-    require_document(db.session, current_user(), did, Action.ANNOTATE)
     raise _later("annotation")
 
 
-@route("/projects/<int:pid>/agreement", tag="agreement")
-def agreement(pid: int) -> Any:
+@route("/projects/<int:pid>/agreement", tag="agreement", allow=Action.VIEW_AGREEMENT)
+def agreement(project: Project) -> Any:
     """The project's inter-annotator agreement report."""
-    require(db.session, current_user(), pid, Action.VIEW_AGREEMENT)
     raise _later("agreement")
 
 
-@route("/projects/<int:pid>/review-queue", tag="review")
-def review_queue(pid: int) -> Any:
+@route("/projects/<int:pid>/review-queue", tag="review", allow=Action.REVIEW)
+def review_queue(project: Project) -> Any:
     """Documents needing review, most disagreement first."""
-    require(db.session, current_user(), pid, Action.REVIEW)
     raise _later("the review queue")
 
 
-@route("/documents/<int:did>/review", tag="review")
-def review_document(did: int) -> Any:
+@route("/documents/<int:did>/review", tag="review", allow=Action.REVIEW)
+def review_document(document: Document, project: Project) -> Any:
     """Every annotator's spans of a document aligned, with votes."""
-    require_document(db.session, current_user(), did, Action.REVIEW)
     raise _later("review")
 
 
-@route("/documents/<int:did>/gold", tag="review")
-def get_gold(did: int) -> Any:
+@route("/documents/<int:did>/gold", tag="review", allow=Action.REVIEW)
+def get_gold(document: Document, project: Project) -> Any:
     """The document's gold annotation."""
-    require_document(db.session, current_user(), did, Action.REVIEW)
     raise _later("gold")
 
 
-@route("/documents/<int:did>/gold", "PUT", tag="review")
-def put_gold(did: int) -> Any:
+@route("/documents/<int:did>/gold", "PUT", tag="review", allow=Action.REVIEW)
+def put_gold(document: Document, project: Project) -> Any:
     """Save the reviewer's adjudicated gold annotation."""
-    require_document(db.session, current_user(), did, Action.REVIEW)
     raise _later("gold")
 
 
-@route("/projects/<int:pid>/export", tag="export")
-def export(pid: int) -> Any:
+@route("/projects/<int:pid>/export", tag="export", allow=Action.EXPORT)
+def export(project: Project) -> Any:
     """Download the project's corpus in a chosen format."""
-    require(db.session, current_user(), pid, Action.EXPORT)
     raise _later("export")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from textlabel.auth.permissions import Action, require, role_of, visible_projects
+from textlabel.auth.permissions import Action, role_of, visible_projects
 from textlabel.extensions import db
 from textlabel.models import Project
 from textlabel.projects import service
@@ -52,48 +52,45 @@ def create_project(data: dict[str, Any]) -> dict[str, Any]:
     return _out(project, detail=True)
 
 
-@route("/projects/<int:pid>", tag="projects", response=ProjectDetail())
-def get_project(pid: int) -> dict[str, Any]:
+@route("/projects/<int:pid>", tag="projects", response=ProjectDetail(), allow=Action.VIEW)
+def get_project(project: Project) -> dict[str, Any]:
     """A project with labels, layers, members and counts."""
-    return _out(require(db.session, current_user(), pid, Action.VIEW), detail=True)
+    return _out(project, detail=True)
 
 
 @route("/projects/<int:pid>", "PATCH", tag="projects", body=ProjectUpdate(),
-       response=ProjectDetail())  # fmt: skip
-def update_project(pid: int, data: dict[str, Any]) -> dict[str, Any]:
+       response=ProjectDetail(), allow=Action.MANAGE)  # fmt: skip
+def update_project(project: Project, data: dict[str, Any]) -> dict[str, Any]:
     """Change a project's settings (managers)."""
-    project = require(db.session, current_user(), pid, Action.MANAGE)
     service.update_project(db.session, project, current_user(), **data)
     return _out(project, detail=True)
 
 
 @route("/projects/<int:pid>/labels", "POST", tag="projects", body=LabelIn(),
-       response=LabelOut(), status=201)  # fmt: skip
-def add_label(pid: int, data: dict[str, Any]) -> Any:
+       response=LabelOut(), status=201, allow=Action.MANAGE)  # fmt: skip
+def add_label(project: Project, data: dict[str, Any]) -> Any:
     """Add an entity label (managers)."""
-    project = require(db.session, current_user(), pid, Action.MANAGE)
     return service.add_label(db.session, project, LabelSpec(**data), current_user())
 
 
-@route("/projects/<int:pid>/labels/<int:lid>", "DELETE", tag="projects", status=204)
-def delete_label(pid: int, lid: int) -> Response:
+@route("/projects/<int:pid>/labels/<int:lid>", "DELETE", tag="projects", status=204,
+       allow=Action.MANAGE)  # fmt: skip
+def delete_label(project: Project, lid: int) -> Response:
     """Remove an entity label (managers)."""
-    project = require(db.session, current_user(), pid, Action.MANAGE)
     service.delete_label(db.session, project, lid, current_user())
     return Response(status=204)
 
 
 @route("/projects/<int:pid>/members", "POST", tag="projects", body=MemberIn(),
-       response=MemberOut(), status=201)  # fmt: skip
-def set_member(pid: int, data: dict[str, Any]) -> Any:
+       response=MemberOut(), status=201, allow=Action.MANAGE)  # fmt: skip
+def set_member(project: Project, data: dict[str, Any]) -> Any:
     """Add a member with a role, or change a member's role (managers)."""
-    project = require(db.session, current_user(), pid, Action.MANAGE)
     return service.set_member(db.session, project, data["username"], data["role"], current_user())
 
 
-@route("/projects/<int:pid>/members/<username>", "DELETE", tag="projects", status=204)
-def remove_member(pid: int, username: str) -> Response:
+@route("/projects/<int:pid>/members/<username>", "DELETE", tag="projects", status=204,
+       allow=Action.MANAGE)  # fmt: skip
+def remove_member(project: Project, username: str) -> Response:
     """Remove a member (managers)."""
-    project = require(db.session, current_user(), pid, Action.MANAGE)
     service.remove_member(db.session, project, username, current_user())
     return Response(status=204)

@@ -44,7 +44,9 @@ def _form_int(name: str, default: int) -> int:
 
 @bp.get("/projects")
 def projects() -> ResponseReturnValue:
-    return render_template("projects/index.html", projects=visible_projects(db.session, current_user()))
+    return render_template(
+        "projects/index.html", projects=visible_projects(db.session, current_user())
+    )
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -114,10 +116,10 @@ def project_settings(pid: int) -> ResponseReturnValue:
     return _settings_page(project)
 
 
-def _settings_page(project: Project, partial: str = "projects/settings.html") -> ResponseReturnValue:
-    return render(
-        "projects/settings.html", partial, project=project, layers=LAYERS, roles=ROLES
-    )
+def _settings_page(
+    project: Project, partial: str = "projects/settings.html"
+) -> ResponseReturnValue:
+    return render("projects/settings.html", partial, project=project, layers=LAYERS, roles=ROLES)
 
 
 def _after_change(project: Project, partial: str) -> ResponseReturnValue:

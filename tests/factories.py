@@ -1,0 +1,53 @@
+"""Small builders for test data, through the same services the app uses."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tests.conftest import PASSWORD
+from textlabel.auth import service as auth
+from textlabel.models import Document, Project, User
+from textlabel.projects import service as projects
+from textlabel.projects.service import LabelSpec
+
+
+def make_user(session: Session, username: str, *, admin: bool = False) -> User:
+    return auth.create_user(session, username, PASSWORD, is_admin=admin)
+
+
+def make_project(
+    session: Session,
+    owner: User,
+    name: str = "Project",
+    *,
+    labels: tuple[str, ...] = ("PER", "ORG", "LOC"),
+    members: dict[str, str] | None = None,
+    **settings: Any,
+) -> Project:
+    project = projects.create_project(
+        session,
+        name=name,
+        created_by=owner,
+        labels=[LabelSpec(label) for label in labels],
+        **settings,
+    )
+    for username, role in (members or {}).items():
+        projects.set_member(session, project, username, role, owner)
+    return project
+
+
+def add_documents(session: Session, project: Project, texts: list[str]) -> list[Document]:
+    documents = [
+        Document(
+            project_id=project.id,
+            text=text,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        for text in texts
+    ]
+    session.add_all(documents)
+    session.commit()
+    return documents

@@ -1,0 +1,82 @@
+"""The `textlabel` command: help everywhere, users and projects, the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from textlabel import cli
+from textlabel.db import make_engine
+from textlabel.models import Document, Membership, Project, User
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [(), *_commands(cli.main)])
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli.main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "TEXTLABEL_INSTANCE": str(tmp_path / "instance"),
+        "TEXTLABEL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def test_user_and_project_create(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init"]).exit_code == 0
+    made = runner.invoke(
+        cli.main, ["user", "create", "ada", "--password", "secret-pass", "--admin"]
+    )
+    assert made.exit_code == 0, made.output
+    again = runner.invoke(cli.main, ["user", "create", "ada", "--password", "secret-pass"])
+    assert again.exit_code == 2 and "already exists" in again.output
+    project = runner.invoke(
+        cli.main,
+        ["project", "create", "Corpus", "--owner", "ada", "--label", "PER:#ff0000:p",
+         "--label", "LOC", "--layers", "entities,pos", "--overlap", "2"],
+    )  # fmt: skip
+    assert project.exit_code == 0, project.output
+    engine = make_engine(env["TEXTLABEL_DATABASE_URL"])
+    with engine.connect() as connection:
+        admin = connection.execute(select(User.is_admin).where(User.username == "ada")).scalar()
+        row = connection.execute(select(Project.layers, Project.overlap)).one()
+        role = connection.execute(select(Membership.role)).scalar()
+    engine.dispose()
+    assert admin is True and row == (["entities", "pos"], 2) and role == "manager"
+
+
+def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTLABEL_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "textlabel.cli", "demo", "--no-serve"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "admin" in done.stdout and "annotator1" in done.stdout
+    assert (tmp_path / "instance" / "textlabel.db").exists()
+    engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'textlabel.db'}")
+    with engine.connect() as connection:
+        documents = connection.execute(select(func.count(Document.id))).scalar()
+        users = connection.execute(select(func.count(User.id))).scalar()
+    engine.dispose()
+    assert documents == 40 and users == 3

@@ -1,0 +1,57 @@
+"""Migrations: `textlabel init` on an empty database, again (idempotent), and in sync."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from tests.conftest import POSTGRES_URL, _reset_postgres
+from textlabel import migrate
+from textlabel.db import make_engine
+from textlabel.models import Base
+
+
+def _urls(tmp_path: Path) -> list[str]:
+    urls = [f"sqlite:///{tmp_path / 'fresh.db'}"]
+    if POSTGRES_URL:
+        urls.append(POSTGRES_URL)
+    return urls
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path, database_url: str):
+    """An empty database (for PostgreSQL, the test database is wiped, then re-migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEXTLABEL_TEST_POSTGRES_URL is not set")
+    _reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+    _reset_postgres(POSTGRES_URL)
+    engine = make_engine(POSTGRES_URL)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+def test_init_twice_then_models_match_migrations(empty_url: str, tmp_path: Path) -> None:
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": empty_url,
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "textlabel.cli", "init"], env=env, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "database ready" in done.stdout
+    engine = make_engine(empty_url)
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert migrate.pending_changes(engine) == []
+    engine.dispose()
+    assert (tmp_path / "instance" / "secret_key").exists()

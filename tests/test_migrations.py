@@ -16,15 +16,8 @@ from textlabel.db import make_engine
 from textlabel.models import Base
 
 
-def _urls(tmp_path: Path) -> list[str]:
-    urls = [f"sqlite:///{tmp_path / 'fresh.db'}"]
-    if POSTGRES_URL:
-        urls.append(POSTGRES_URL)
-    return urls
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path, database_url: str):
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty database (for PostgreSQL, the test database is wiped, then re-migrated)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"

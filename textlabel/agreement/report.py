@@ -1,0 +1,279 @@
+"""The project agreement report: ``compute_report = combine(map(document_stats))``.
+
+``dataclasses.asdict(report)`` is the JSON of ``GET /api/v1/projects/{pid}/agreement``:
+the contract keys of DESIGN.md plus the additions documented on each class. Project-level
+numbers pool the units of all documents (micro); per-document scores sit beside them.
+
+The shape and its conventions (None + reason, ``too_few``, item counts) are in
+``results.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from textlabel.agreement import coref
+from textlabel.agreement.categorical import (
+    UNEQUAL_RATERS,
+    Coefficient,
+    cohen_kappa,
+    drop_agreed,
+    fleiss_kappa,
+    krippendorff_alpha,
+    one_vs_rest,
+)
+from textlabel.agreement.pooling import PairTotals, ProjectTotals, pool, project_vocabulary
+from textlabel.agreement.results import (
+    DEFAULT_MIN_ITEMS,
+    AgreementReport,
+    ConfusionTable,
+    DocumentScore,
+    LabelAgreement,
+    PairAgreement,
+    Scores,
+)
+from textlabel.agreement.spans import exact_prf, n_spans, overlap_prf
+from textlabel.agreement.stats import (
+    LAYERS,
+    DocumentAnnotations,
+    DocumentStats,
+    document_stats,
+)
+from textlabel.agreement.units import OUTSIDE
+from textlabel.errors import InvalidInput
+
+SCORE_KINDS = {"entities": "span_f1", "pos": "krippendorff_alpha", "coref": "conll_f1"}
+UNITS = {
+    "entities": "tokens of documents with two or more annotators; a token's value is the "
+    "label of the entity covering it, or O; *_labelled leaves out tokens every annotator "
+    "of the document left O",
+    "pos": "tokens of documents with two or more annotators; untagged tokens are missing",
+    "coref": "mentions by character offsets, clusters compared per document",
+}
+
+
+def compute_report(
+    documents: Iterable[DocumentAnnotations],
+    *,
+    layer: str,
+    labels: Sequence[str] | None = None,
+    min_items: int = DEFAULT_MIN_ITEMS,
+) -> AgreementReport:
+    """The agreement report of a set of documents (their submitted annotations only)."""
+    first = list(labels or ())
+    stats = [document_stats(doc, layer=layer, labels=first) for doc in documents]
+    return combine(stats, layer=layer, labels=first, min_items=min_items)
+
+
+def combine(
+    stats: Iterable[DocumentStats],
+    *,
+    layer: str,
+    labels: Sequence[str] | None = None,
+    min_items: int = DEFAULT_MIN_ITEMS,
+) -> AgreementReport:
+    """Pool per-document statistics (e.g. cached ones) into the project report."""
+    if layer not in LAYERS:
+        raise InvalidInput(f"unknown agreement layer {layer!r}; expected one of {LAYERS}")
+    stats = list(stats)
+    for doc in stats:
+        if doc.layer != layer:
+            raise InvalidInput(f"document {doc.doc_id}: statistics of layer {doc.layer!r}")
+    first = [OUTSIDE, *(labels or ())] if layer == "entities" else list(labels or ())
+    values = project_vocabulary(stats, first) if layer != "coref" else ()
+    totals = pool(stats, values)
+    report = AgreementReport(
+        layer=layer,
+        n_documents=len(stats),
+        n_documents_compared=sum(1 for doc in stats if doc.pairs),
+        annotators=sorted({name for doc in stats for name in doc.annotators}),
+        units=UNITS[layer],
+        min_items=min_items,
+        score_kind=SCORE_KINDS[layer],
+        documents=_document_scores(stats),
+    )
+    report.pairwise = [
+        _pair(a, b, pair, layer, min_items) for (a, b), pair in sorted(totals.pairs.items())
+    ]
+    if layer == "coref":
+        _coref_headline(report, totals)
+    else:
+        _token_headline(report, totals, layer)
+        report.per_label = _per_label(totals, layer, min_items)
+        report.confusion = _confusion(totals)
+    _headline_means(report)
+    report.pair_matrices = _pair_matrices(report)
+    _mark_too_few(report, min_items)
+    return report
+
+
+def _set(scope: Scores, name: str, coefficient: Coefficient) -> None:
+    setattr(scope, name, coefficient.value)
+    if coefficient.undefined is not None:
+        scope.undefined[name] = coefficient.undefined
+
+
+def _fleiss(totals: ProjectTotals, matrix: np.ndarray) -> Coefficient:
+    if len(totals.raters) != 1 or None in totals.raters:
+        return Coefficient(None, UNEQUAL_RATERS)
+    return fleiss_kappa(matrix)
+
+
+def _token_headline(report: AgreementReport, totals: ProjectTotals, layer: str) -> None:
+    report.n_items = totals.n_units
+    _set(report, "krippendorff_alpha", krippendorff_alpha(totals.coincidence))
+    _set(report, "fleiss_kappa", _fleiss(totals, totals.coincidence))
+    if layer == "entities":
+        report.n_items_labelled = totals.n_units_labelled
+        labelled = drop_agreed(totals.coincidence, 0, amount=totals.outside)
+        _set(report, "krippendorff_alpha_labelled", krippendorff_alpha(labelled))
+        report.n_spans = round(float(totals.span_totals.sum()))
+
+
+def _coref_headline(report: AgreementReport, totals: ProjectTotals) -> None:
+    report.n_mentions = round(totals.n_mentions)
+    for name in ("muc", "b_cubed", "ceaf_e"):
+        f1s = [getattr(pair, name).f1 for pair in report.pairwise]
+        setattr(report, f"{name}_f1", float(np.mean(f1s)) if f1s else None)
+
+
+def _pair(a: str, b: str, pair: PairTotals, layer: str, min_items: int) -> PairAgreement:
+    out = PairAgreement(a=a, b=b, n_documents=pair.n_documents)
+    if layer == "coref":
+        counts = pair.coref
+        out.muc, out.b_cubed, out.ceaf_e = (
+            counts.muc.prf(),
+            counts.b_cubed.prf(),
+            counts.ceaf_e.prf(),
+        )
+        out.conll_f1 = coref.conll_f1_of(out.muc, out.b_cubed, out.ceaf_e)
+        n_a, n_b, common = (int(x) for x in counts.mentions)
+        out.n_mentions = out.n_items = n_a + n_b
+        out.mention_f1 = 2 * common / (n_a + n_b) if n_a + n_b else None
+        if out.mention_f1 is None:
+            out.undefined["mention_f1"] = "neither annotator marked a mention"
+        return out
+    out.n_items = round(float(pair.confusion.sum()))
+    _set(out, "cohen_kappa", cohen_kappa(pair.confusion))
+    if layer == "entities":
+        out.n_items_labelled = out.n_items - pair.all_outside
+        labelled = drop_agreed(pair.confusion, 0, amount=pair.all_outside)
+        _set(out, "cohen_kappa_labelled", cohen_kappa(labelled))
+        out.n_spans = n_spans(pair.spans)
+        _span_numbers(out, pair.spans)
+        out.exact, out.overlap = exact_prf(pair.spans), overlap_prf(pair.spans)
+    return out
+
+
+def _span_numbers(scope: PairAgreement | LabelAgreement, counts: np.ndarray) -> None:
+    if n_spans(counts) == 0:
+        for name in ("span_f1", "overlap_span_f1"):
+            scope.undefined[name] = "neither annotator marked an entity"
+        return
+    scope.span_f1 = exact_prf(counts).f1
+    scope.overlap_span_f1 = overlap_prf(counts).f1
+
+
+def _per_label(totals: ProjectTotals, layer: str, min_items: int) -> dict[str, LabelAgreement]:
+    out: dict[str, LabelAgreement] = {}
+    start = 1 if layer == "entities" else 0
+    for index in range(start, len(totals.values)):
+        label = LabelAgreement(n_items=round(float(totals.coincidence[index].sum())))
+        binary = one_vs_rest(totals.coincidence, index)
+        _set(label, "krippendorff_alpha", krippendorff_alpha(binary))
+        _set(label, "fleiss_kappa", _fleiss(totals, binary))
+        kappas = [cohen_kappa(one_vs_rest(p.confusion, index)) for p in totals.pairs.values()]
+        _set(label, "cohen_kappa", _mean(kappas))
+        if layer == "entities":
+            label.n_spans = round(float(totals.span_totals[:, index].sum()))
+            pairs = [
+                pair.spans[:, index : index + 1]
+                for pair in totals.pairs.values()
+                if n_spans(pair.spans[:, index : index + 1])
+            ]
+            _set(label, "span_f1", _mean([Coefficient(exact_prf(c).f1) for c in pairs]))
+            _set(label, "overlap_span_f1", _mean([Coefficient(overlap_prf(c).f1) for c in pairs]))
+        _mark_too_few(label, min_items)
+        out[totals.values[index]] = label
+    return out
+
+
+def _mean(coefficients: list[Coefficient]) -> Coefficient:
+    defined = [c.value for c in coefficients if c.value is not None]
+    if defined:
+        return Coefficient(float(np.mean(defined)))
+    reasons = sorted({c.undefined for c in coefficients if c.undefined})
+    return Coefficient(None, "; ".join(reasons) or "no annotator pair used this label")
+
+
+def _headline_means(report: AgreementReport) -> None:
+    for name in ("cohen_kappa", "cohen_kappa_labelled", "span_f1", "overlap_span_f1"):
+        values = [getattr(pair, name) for pair in report.pairwise]
+        if report.layer == "coref" or (report.layer == "pos" and name != "cohen_kappa"):
+            continue
+        reasons = [pair.undefined.get(name) for pair in report.pairwise]
+        _set(report, name, _mean([Coefficient(v, r) for v, r in zip(values, reasons, strict=True)]))
+    if report.layer == "coref":
+        conll = [pair.conll_f1 for pair in report.pairwise if pair.conll_f1 is not None]
+        mentions = [pair.mention_f1 for pair in report.pairwise if pair.mention_f1 is not None]
+        report.conll_f1 = float(np.mean(conll)) if conll else None
+        report.mention_f1 = float(np.mean(mentions)) if mentions else None
+    if not report.pairwise:
+        report.undefined["pairwise"] = "no document was submitted by two or more annotators"
+
+
+def _pair_matrices(report: AgreementReport) -> dict[str, list[list[float | None]]]:
+    names = {"entities": ("cohen_kappa", "span_f1"), "pos": ("cohen_kappa",)}
+    measures = names.get(report.layer, ("conll_f1",))
+    position = {name: i for i, name in enumerate(report.annotators)}
+    size = len(report.annotators)
+    out: dict[str, list[list[float | None]]] = {}
+    for measure in measures:
+        matrix: list[list[float | None]] = [[None] * size for _ in range(size)]
+        for pair in report.pairwise:
+            i, j = position[pair.a], position[pair.b]
+            matrix[i][j] = matrix[j][i] = getattr(pair, measure)
+        out[measure] = matrix
+    return out
+
+
+def _confusion(totals: ProjectTotals) -> ConfusionTable:
+    size = len(totals.values)
+    counts = np.zeros((size, size))
+    for pair in totals.pairs.values():
+        counts += pair.confusion + pair.confusion.T
+    return ConfusionTable(list(totals.values), np.rint(counts).astype(int).tolist())
+
+
+def _document_scores(stats: list[DocumentStats]) -> list[DocumentScore]:
+    scores = [
+        DocumentScore(doc.doc_id, doc.score, len(doc.annotators), doc.n_units, doc.score_undefined)
+        for doc in stats
+    ]
+    return sorted(scores, key=lambda d: (d.score is None, d.score or 0.0, d.id))
+
+
+_SIZE_OF = {
+    "krippendorff_alpha": "n_items",
+    "fleiss_kappa": "n_items",
+    "cohen_kappa": "n_items",
+    "krippendorff_alpha_labelled": "n_items_labelled",
+    "cohen_kappa_labelled": "n_items_labelled",
+    "span_f1": "n_spans",
+    "overlap_span_f1": "n_spans",
+    "conll_f1": "n_mentions",
+    "muc_f1": "n_mentions",
+    "b_cubed_f1": "n_mentions",
+    "ceaf_e_f1": "n_mentions",
+    "mention_f1": "n_mentions",
+}
+
+
+def _mark_too_few(scope: Scores, min_items: int) -> None:
+    for pair in getattr(scope, "pairwise", ()):
+        _mark_too_few(pair, min_items)
+    for name, size in _SIZE_OF.items():
+        if getattr(scope, name, None) is not None and getattr(scope, size) < min_items:
+            scope.too_few.append(name)

@@ -1,0 +1,253 @@
+"""Per-document sufficient statistics: the cacheable half of the agreement report.
+
+``document_stats`` turns one document's submitted annotations into small count matrices
+(coincidences, per-pair confusions, span match counts, coreference counts) plus the
+document's own score. It is pure and depends only on its input, so the service can cache
+its result keyed by the document's annotation versions; ``report.combine`` then pools the
+cached statistics of a whole project by addition, which is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from textlabel.agreement import coref
+from textlabel.agreement.categorical import (
+    MISSING,
+    coincidence_from_counts,
+    confusion_matrix,
+    krippendorff_alpha,
+    unit_counts,
+)
+from textlabel.agreement.spans import exact_prf, n_spans, span_counts
+from textlabel.agreement.units import OUTSIDE, Span, check_spans, token_bounds, token_codes
+from textlabel.errors import InvalidInput
+
+LAYERS = ("entities", "pos", "coref")
+FEWER_THAN_TWO = "fewer than two annotators submitted this document"
+Mention = tuple[int, int]
+
+
+@dataclass(slots=True)
+class DocumentAnnotations:
+    """One document's submitted annotations, by annotator name; the report's only input.
+
+    ``tokens`` are (start, end) character offsets. An annotator appears in a layer's dict
+    only if they submitted that layer: an empty span list means "submitted, no entities".
+    A ``None`` POS tag is a token that annotator left untagged (a missing value).
+    """
+
+    doc_id: int
+    tokens: list[tuple[int, int]]
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    pos: dict[str, list[str | None]] = field(default_factory=dict)
+    coref: dict[str, list[list[Mention]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CorefPairCounts:
+    """Coreference counts of one annotator pair (first = key) on one or more documents."""
+
+    muc: coref.Counts = coref.Counts()
+    b_cubed: coref.Counts = coref.Counts()
+    ceaf_e: coref.Counts = coref.Counts()
+    mentions: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
+
+    def __add__(self, other: CorefPairCounts) -> CorefPairCounts:
+        return CorefPairCounts(
+            self.muc + other.muc,
+            self.b_cubed + other.b_cubed,
+            self.ceaf_e + other.ceaf_e,
+            self.mentions + other.mentions,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PairStats:
+    """One annotator pair's counts on one document (``a`` < ``b`` by name).
+
+    ``confusion`` is over ``DocumentStats.values`` (rows: a); ``spans`` is the
+    ``spans.span_counts`` array (entities); ``coref`` the coreference counts (coref).
+    """
+
+    a: str
+    b: str
+    confusion: np.ndarray
+    spans: np.ndarray | None = None
+    coref: CorefPairCounts | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentStats:
+    """Everything the project report needs from one document, and its own score.
+
+    ``values`` is the vocabulary the matrices are indexed by (entities: "O" first, then
+    the labels in order; POS: the tags). ``outside`` is the part of ``coincidence[0, 0]``
+    that comes from tokens every annotator left outside (entities only), so the report can
+    leave those tokens out. ``raters`` is the number of annotators on every pairable unit,
+    or None when it varies (Fleiss' kappa needs it constant).
+    """
+
+    doc_id: int
+    layer: str
+    annotators: tuple[str, ...]
+    values: tuple[str, ...]
+    coincidence: np.ndarray
+    n_units: int
+    n_units_labelled: int
+    outside: float
+    raters: int | None
+    pairs: tuple[PairStats, ...]
+    score: float | None
+    score_undefined: str | None
+
+
+def document_stats(
+    doc: DocumentAnnotations, *, layer: str, labels: Sequence[str] = ()
+) -> DocumentStats:
+    """Sufficient statistics of one document for ``layer`` ("entities", "pos" or "coref").
+
+    ``labels`` fixes the order of the first values of the vocabulary (e.g. the project's
+    labels); values found in the annotations but not listed are appended in sorted order.
+    The score is the document's own Krippendorff's alpha (POS), pooled pairwise exact span
+    F1 (entities) or pooled pairwise CoNLL F1 (coref); lower means more disagreement.
+    """
+    if layer == "entities":
+        return _entity_stats(doc, labels)
+    if layer == "pos":
+        return _pos_stats(doc, labels)
+    if layer == "coref":
+        return _coref_stats(doc)
+    raise InvalidInput(f"unknown agreement layer {layer!r}; expected one of {', '.join(LAYERS)}")
+
+
+def _vocabulary(first: Sequence[str], found: set[str]) -> tuple[str, ...]:
+    listed = list(dict.fromkeys(first))
+    return (*listed, *sorted(found - set(listed)))
+
+
+def _entity_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentStats:
+    annotators = tuple(sorted(doc.spans))
+    for name in annotators:
+        check_spans(doc.spans[name], where=f"document {doc.doc_id}, annotator {name!r}")
+    found = {span[2] for name in annotators for span in doc.spans[name]}
+    values = _vocabulary([OUTSIDE, *labels], found)
+    codes = {value: index for index, value in enumerate(values)}
+    starts, ends = token_bounds(doc.tokens)
+    coded = np.array(
+        [token_codes(starts, ends, doc.spans[name], codes=codes) for name in annotators],
+        dtype=np.int64,
+    ).reshape(len(annotators), len(doc.tokens))
+    pairs = tuple(
+        PairStats(
+            annotators[i],
+            annotators[j],
+            confusion_matrix(coded[i], coded[j], n_values=len(values)),
+            spans=span_counts(doc.spans[annotators[i]], doc.spans[annotators[j]], codes=codes),
+        )
+        for i, j in combinations(range(len(annotators)), 2)
+    )
+    stats = _unit_stats(coded, len(values), outside_code=0)
+    pooled = np.sum([pair.spans for pair in pairs], axis=0) if pairs else None
+    if pooled is None:
+        score, why = None, FEWER_THAN_TWO
+    elif n_spans(pooled) == 0:
+        score, why = None, "no annotator marked an entity"
+    else:
+        score, why = exact_prf(pooled).f1, None
+    return DocumentStats(doc.doc_id, "entities", annotators, values, *stats, pairs, score, why)
+
+
+def _pos_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentStats:
+    annotators = tuple(sorted(doc.pos))
+    for name in annotators:
+        if len(doc.pos[name]) != len(doc.tokens):
+            raise InvalidInput(
+                f"document {doc.doc_id}, annotator {name!r}: {len(doc.pos[name])} POS tags "
+                f"for {len(doc.tokens)} tokens"
+            )
+    found = {tag for name in annotators for tag in doc.pos[name] if tag is not None}
+    values = _vocabulary(labels, found)
+    codes = {value: index for index, value in enumerate(values)}
+    coded = np.array(
+        [[MISSING if tag is None else codes[tag] for tag in doc.pos[name]] for name in annotators],
+        dtype=np.int64,
+    ).reshape(len(annotators), len(doc.tokens))
+    pairs = tuple(
+        PairStats(
+            annotators[i],
+            annotators[j],
+            confusion_matrix(coded[i], coded[j], n_values=len(values)),
+        )
+        for i, j in combinations(range(len(annotators)), 2)
+    )
+    stats = _unit_stats(coded, len(values), outside_code=None)
+    alpha = krippendorff_alpha(stats[0])
+    return DocumentStats(
+        doc.doc_id, "pos", annotators, values, *stats, pairs, alpha.value, alpha.undefined
+    )
+
+
+def _unit_stats(
+    coded: np.ndarray, n_values: int, *, outside_code: int | None
+) -> tuple[np.ndarray, int, int, float, int | None]:
+    """(coincidence, pairable units, pairable units someone labelled, outside part, raters)."""
+    counts = unit_counts(coded, n_values=n_values)
+    coders = counts.sum(axis=1)
+    pairable = coders >= 2
+    n_units = int(pairable.sum())
+    coincidence = coincidence_from_counts(counts)
+    if outside_code is None:
+        return coincidence, n_units, n_units, 0.0, _constant(coders[pairable])
+    all_outside = pairable & (counts[:, outside_code] == coders)
+    outside = float(coders[all_outside].sum())
+    n_labelled = n_units - int(all_outside.sum())
+    return coincidence, n_units, n_labelled, outside, _constant(coders[pairable])
+
+
+def _constant(coders: np.ndarray) -> int | None:
+    if coders.size == 0 or coders.min() != coders.max():
+        return None
+    return int(coders[0])
+
+
+def _coref_stats(doc: DocumentAnnotations) -> DocumentStats:
+    annotators = tuple(sorted(doc.coref))
+    pairs = []
+    for a, b in combinations(annotators, 2):
+        key, response = doc.coref[a], doc.coref[b]
+        mentions_a = {m for cluster in key for m in cluster}
+        mentions_b = {m for cluster in response for m in cluster}
+        counts = CorefPairCounts(
+            coref.muc_counts(key, response),
+            coref.b_cubed_counts(key, response),
+            coref.ceaf_e_counts(key, response),
+            np.array([len(mentions_a), len(mentions_b), len(mentions_a & mentions_b)]),
+        )
+        pairs.append(PairStats(a, b, np.zeros((0, 0), dtype=np.int64), coref=counts))
+    pooled = sum((pair.coref for pair in pairs if pair.coref is not None), CorefPairCounts())
+    if not pairs:
+        score, why = None, FEWER_THAN_TWO
+    elif pooled.mentions[:2].sum() == 0:
+        score, why = None, "no annotator marked a mention"
+    else:
+        score = coref.conll_f1_of(pooled.muc.prf(), pooled.b_cubed.prf(), pooled.ceaf_e.prf())
+        why = None
+    return DocumentStats(
+        doc.doc_id,
+        "coref",
+        annotators,
+        (),
+        np.zeros((0, 0)),
+        0,
+        0,
+        0.0,
+        None,
+        tuple(pairs),
+        score,
+        why,
+    )

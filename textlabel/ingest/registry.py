@@ -1,0 +1,59 @@
+"""The one place format names map to readers; an unknown name raises.
+
+Readers are imported lazily ("module:function"), so asking for CSV never imports
+pdfplumber, and a reader whose module is missing fails only when it is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import import_module
+from typing import BinaryIO, cast
+
+from textlabel.errors import UnsupportedFormat
+from textlabel.ingest.base import Reader, ReadOptions, Rejected
+from textlabel.ingest.detect import detect_format
+from textlabel.ingest.encoding import peek_head
+from textlabel.records import DocumentRecord
+
+__all__ = ["READERS", "detect_format", "get_reader", "read_file"]
+
+READERS: dict[str, str] = {
+    "csv": "textlabel.ingest.delimited:read",
+    "tsv": "textlabel.ingest.delimited:read_tsv",
+    "json": "textlabel.ingest.json_records:read_json",
+    "jsonl": "textlabel.ingest.json_records:read_jsonl",
+    "txt": "textlabel.ingest.plaintext:read",
+    "pdf": "textlabel.ingest.pdf:read",
+    "conll": "textlabel.ingest.conll:read",
+    "conllu": "textlabel.ingest.conllu:read",
+}
+
+
+def get_reader(name: str) -> Reader:
+    """The reader registered as ``name`` (case-insensitive).
+
+    Raises:
+        UnsupportedFormat: for a name not in ``READERS``, listing the known ones.
+    """
+    target = READERS.get(name.strip().lower())
+    if target is None:
+        known = ", ".join(sorted(READERS))
+        raise UnsupportedFormat(f"unknown format {name!r}; known formats: {known}")
+    module_name, _, function_name = target.partition(":")
+    return cast(Reader, getattr(import_module(module_name), function_name))
+
+
+def read_file(
+    stream: BinaryIO,
+    filename: str,
+    *,
+    format: str | None = None,
+    options: ReadOptions | None = None,
+) -> Iterator[DocumentRecord | Rejected]:
+    """Read ``stream`` with the named reader, or the one its name and content call for."""
+    if format is None or format == "auto":
+        head, stream = peek_head(stream)
+        format = detect_format(filename, head)
+    reader = get_reader(format)
+    return reader(stream, filename, options or ReadOptions())

@@ -55,7 +55,8 @@ def coincidence_from_counts(counts: np.ndarray) -> np.ndarray:
     pairable = coders >= 2
     counts, coders = counts[pairable], coders[pairable]
     weighted = counts / (coders - 1)[:, None]
-    return weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    coincidence: np.ndarray = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    return coincidence
 
 
 def coincidence_matrix(codes: np.ndarray, *, n_values: int) -> np.ndarray:

@@ -89,7 +89,7 @@ def conll_f1_of(muc_prf: PRF, b_cubed_prf: PRF, ceaf_e_prf: PRF) -> float:
 
 def muc_counts(key: Clusters, response: Clusters) -> Counts:
     """MUC numerators and denominators for one document."""
-    key_sets, response_sets = _partition(key, "key"), _partition(response, "response")
+    key_sets, response_sets = as_partition(key, side="key"), as_partition(response, side="response")
     recall_num, recall_den = _muc_side(key_sets, response_sets)
     precision_num, precision_den = _muc_side(response_sets, key_sets)
     return Counts(recall_num, recall_den, precision_num, precision_den)
@@ -97,7 +97,7 @@ def muc_counts(key: Clusters, response: Clusters) -> Counts:
 
 def b_cubed_counts(key: Clusters, response: Clusters) -> Counts:
     """B-cubed numerators (sums of per-mention scores) and denominators (mention counts)."""
-    key_sets, response_sets = _partition(key, "key"), _partition(response, "response")
+    key_sets, response_sets = as_partition(key, side="key"), as_partition(response, side="response")
     recall_num = _b_cubed_side(key_sets, response_sets)
     precision_num = _b_cubed_side(response_sets, key_sets)
     return Counts(
@@ -110,13 +110,16 @@ def b_cubed_counts(key: Clusters, response: Clusters) -> Counts:
 
 def ceaf_e_counts(key: Clusters, response: Clusters) -> Counts:
     """CEAF-e: the aligned similarity over the number of key / response clusters."""
-    key_sets, response_sets = _partition(key, "key"), _partition(response, "response")
+    key_sets, response_sets = as_partition(key, side="key"), as_partition(response, side="response")
     similarity = _best_alignment(key_sets, response_sets)
     return Counts(similarity, len(key_sets), similarity, len(response_sets))
 
 
-def _partition(clusters: Clusters, side: str) -> list[frozenset[Hashable]]:
-    """Clusters as sets; empty ones dropped; a mention in two clusters is a contradiction."""
+def as_partition(clusters: Clusters, *, side: str = "clusters") -> list[frozenset[Hashable]]:
+    """Clusters as sets, empty ones dropped; a mention in two clusters raises InvalidInput.
+
+    ``side`` names the partition in the error message (e.g. the document and annotator).
+    """
     out: list[frozenset[Hashable]] = []
     seen: set[Hashable] = set()
     for cluster in clusters:
@@ -126,7 +129,7 @@ def _partition(clusters: Clusters, side: str) -> list[frozenset[Hashable]]:
         shared = members & seen
         if shared:
             raise InvalidInput(
-                f"coreference {side}: mention {next(iter(shared))!r} is in two clusters"
+                f"{side}: coreference mention {next(iter(shared))!r} is in two clusters"
             )
         seen |= members
         out.append(members)

@@ -152,7 +152,8 @@ def _entity_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentSt
         for i, j in combinations(range(len(annotators)), 2)
     )
     stats = _unit_stats(coded, len(values), outside_code=0)
-    pooled = np.sum([pair.spans for pair in pairs], axis=0) if pairs else None
+    arrays = [pair.spans for pair in pairs if pair.spans is not None]
+    pooled = np.sum(arrays, axis=0) if arrays else None
     if pooled is None:
         score, why = None, FEWER_THAN_TWO
     elif n_spans(pooled) == 0:
@@ -217,6 +218,8 @@ def _constant(coders: np.ndarray) -> int | None:
 
 def _coref_stats(doc: DocumentAnnotations) -> DocumentStats:
     annotators = tuple(sorted(doc.coref))
+    for name in annotators:
+        coref.as_partition(doc.coref[name], side=f"document {doc.doc_id}, annotator {name!r}")
     pairs = []
     for a, b in combinations(annotators, 2):
         key, response = doc.coref[a], doc.coref[b]

@@ -1,0 +1,274 @@
+"""Round trips of the CoNLL-U, CoNLL-2003 and JSONL writers on real files, and their errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from pathlib import Path
+
+import conllu
+import pytest
+
+from textlabel.errors import InvalidInput
+from textlabel.export import conll as conll_writer
+from textlabel.export import conllu as conllu_writer
+from textlabel.export import jsonl as jsonl_writer
+from textlabel.export.base import WriteOptions
+from textlabel.ingest import conll as conll_reader
+from textlabel.ingest import conllu as conllu_reader
+from textlabel.ingest.base import ReadOptions
+from textlabel.ingest.json_records import read_jsonl
+from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers, TokenRecord
+
+EWT = "ud/en_ewt-ud-test.conllu"
+GUM = "ud/en_gum-ud-test.conllu"
+GUM_NASA = "ud/en_gum-ud-test.GUM_news_nasa.conllu"
+COLUMNS = ("form", "lemma", "upos", "xpos", "head", "deprel")
+
+
+def read_conllu(data: bytes) -> list[DocumentRecord]:
+    return list(conllu_reader.read(io.BytesIO(data), "in.conllu", ReadOptions()))  # type: ignore[arg-type]
+
+
+def write(writer, records, **options) -> str:
+    return "".join(writer.write(records, WriteOptions(**options)))
+
+
+def stripped(record: DocumentRecord) -> DocumentRecord:
+    """The record as a store that keeps no format extras would hand it back."""
+    layers = dataclasses.replace(record.layers, extra=None)
+    return dataclasses.replace(record, meta={}, layers=layers)
+
+
+def unescape(value: str) -> str:
+    table = {"s": " ", "t": "\t", "n": "\n", "r": "\r", "p": "|", "\\": "\\"}
+    return re.sub(
+        r"\\(u[0-9A-Fa-f]{4}|.)",
+        lambda m: chr(int(m[1][1:], 16)) if m[1][0] == "u" and len(m[1]) == 5 else table[m[1]],
+        value,
+    )
+
+
+def rebuild(sentence: conllu.TokenList) -> tuple[str, list[tuple[int, int]]]:
+    """A sentence's text from FORM and SpaceAfter / SpacesAfter (multiword tokens honoured),
+    with each word's character range; the trailing whitespace of the sentence is kept."""
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    mwt: dict | None = None
+    for token in sentence:
+        ident = token["id"]
+        if isinstance(ident, tuple) and ident[1] == "-":
+            mwt = {"end": ident[2], "token": token, "inner": 0}
+        elif isinstance(ident, int) and mwt is not None:
+            # words of a multiword token split its surface by their own lengths
+            start = offset + mwt["inner"]
+            ranges.append((start, start + len(token["form"])))
+            mwt["inner"] += len(token["form"])
+            if ident == mwt["end"]:
+                parts.append(mwt["token"]["form"] + _gap(mwt["token"]["misc"]))
+                offset += len(parts[-1])
+                mwt = None
+        elif isinstance(ident, int):
+            ranges.append((offset, offset + len(token["form"])))
+            parts.append(token["form"] + _gap(token["misc"]))
+            offset += len(parts[-1])
+    return "".join(parts), ranges
+
+
+def _gap(misc: dict | None) -> str:
+    misc = misc or {}
+    if "SpacesAfter" in misc:
+        return unescape(misc["SpacesAfter"])
+    return "" if misc.get("SpaceAfter") == "No" else " "
+
+
+def words(sentence: conllu.TokenList) -> list[dict]:
+    return [token for token in sentence if isinstance(token["id"], int)]
+
+
+@pytest.mark.parametrize("name", [EWT, GUM])
+def test_conllu_round_trip_is_byte_identical(shared_data: Path, name: str) -> None:
+    data = (shared_data / name).read_bytes()
+    assert write(conllu_writer, read_conllu(data)).encode() == data
+
+
+@pytest.mark.parametrize("name", [EWT, GUM_NASA])
+@pytest.mark.parametrize("keep_extras", [True, False])
+def test_conllu_round_trip_columns_and_text(shared_data: Path, name: str, keep_extras) -> None:
+    """Every sentence: FORM, LEMMA, UPOS, XPOS, HEAD, DEPREL equal; the rebuilt text equals
+    the original's, with extras (lossless) or without (multiword tokens become words)."""
+    data = (shared_data / name).read_bytes()
+    records = read_conllu(data)
+    if not keep_extras:
+        records = [stripped(record) for record in records]
+    original = conllu.parse(data.decode("utf-8"))
+    exported = conllu.parse(write(conllu_writer, records))
+    assert len(exported) == len(original)
+    for before, after in zip(original, exported, strict=True):
+        assert [[w[c] for c in COLUMNS] for w in words(after)] == [
+            [w[c] for c in COLUMNS] for w in words(before)
+        ]
+        assert rebuild(after)[0] == rebuild(before)[0]
+        assert after.metadata["text"] == before.metadata["text"]
+        if keep_extras:
+            assert [_gap(w["misc"]) for w in words(after)] == [
+                _gap(w["misc"]) for w in words(before)
+            ]
+
+
+def entity_clusters(sentences: list[conllu.TokenList]) -> list[set[frozenset[tuple[int, int]]]]:
+    """Per document, the coreference clusters as sets of character spans, read from MISC
+    Entity= with a stack per id (independent of textlabel.formats.ud_entity)."""
+    documents: list[set[frozenset[tuple[int, int]]]] = []
+    clusters: dict[str, set[tuple[int, int]]] = {}
+    opened: dict[str, list[int]] = {}
+    offset = 0
+    for sentence in sentences:
+        if "newdoc id" in sentence.metadata and clusters:
+            documents.append({frozenset(c) for c in clusters.values()})
+            clusters, offset = {}, 0
+        text, ranges = rebuild(sentence)
+        for word, (start, end) in zip(words(sentence), ranges, strict=True):
+            value = (word["misc"] or {}).get("Entity") or ""
+            for single, opening, closing in re.findall(
+                r"\(([^-()]+)[^()]*\)|\(([^-()]+)[^()]*|([^()]+)\)", value
+            ):
+                if single:
+                    clusters.setdefault(single, set()).add((offset + start, offset + end))
+                elif opening:
+                    opened.setdefault(opening, []).append(offset + start)
+                else:
+                    first = opened[closing].pop()
+                    clusters.setdefault(closing, set()).add((first, offset + end))
+        offset += len(text)
+    documents.append({frozenset(c) for c in clusters.values()})
+    return documents
+
+
+@pytest.mark.parametrize("keep_extras", [True, False])
+def test_gum_coreference_survives(shared_data: Path, keep_extras: bool) -> None:
+    data = (shared_data / GUM).read_bytes()
+    records = read_conllu(data)
+    if not keep_extras:
+        records = [stripped(record) for record in records]
+    out = write(conllu_writer, records)
+    before = entity_clusters(conllu.parse(data.decode("utf-8")))
+    after = entity_clusters(conllu.parse(out))
+    assert after == before
+    assert sum(len(c) for doc in before for c in doc) > 7000
+    # and the clusters the reader stored are those, too
+    stored = [{frozenset((m.start, m.end) for m in c) for c in r.coref} for r in records]
+    assert stored == before
+
+
+def test_changed_coreference_is_written_afresh(shared_data: Path) -> None:
+    (record,) = read_conllu((shared_data / GUM_NASA).read_bytes())
+    record.coref = record.coref[:2]
+    after = entity_clusters(conllu.parse(write(conllu_writer, [record])))
+    assert after == [{frozenset((m.start, m.end) for m in c) for c in record.coref}]
+
+
+def test_jsonl_export_read_back_and_exported_again_is_identical(shared_data: Path) -> None:
+    records = read_conllu((shared_data / GUM_NASA).read_bytes())
+    conll = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+    records += list(conll_reader.read(io.BytesIO(conll), "fin3.conll", ReadOptions()))  # type: ignore[arg-type]
+    first = write(jsonl_writer, records)
+    back = list(read_jsonl(io.BytesIO(first.encode()), "out.jsonl", ReadOptions()))
+    assert write(jsonl_writer, back) == first
+    assert len(first.splitlines()) == len(records)
+
+
+def test_conll_round_trip_through_the_reader(shared_data: Path) -> None:
+    data = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+    records = list(conll_reader.read(io.BytesIO(data), "fin3.conll", ReadOptions()))
+    out = write(conll_writer, records)
+    again = list(conll_reader.read(io.BytesIO(out.encode()), "out.conll", ReadOptions()))
+    assert [(r.text, r.sent_starts, r.spans, r.layers.tags) for r in again] == [
+        (r.text, r.sent_starts, r.spans, r.layers.tags) for r in records
+    ]
+    assert out.startswith("-DOCSTART- -X- -X- O\n\n")
+
+
+def test_jsonl_layout_and_layers() -> None:
+    text = "Jo met Ann."
+    tokens = [TokenRecord(0, 2), TokenRecord(3, 6), TokenRecord(7, 10, False)]
+    record = DocumentRecord(
+        text=text,
+        meta={"id": 7},
+        tokens=tokens,
+        spans=[SpanRecord(0, 2, "PER", 0.5), SpanRecord(7, 10, "PER")],
+        coref=[[MentionRecord(0, 2), MentionRecord(7, 10)]],
+        layers=TokenLayers(pos=["PROPN", "VERB", "PROPN"]),
+    )
+    (line,) = write(jsonl_writer, [record]).splitlines()
+    obj = json.loads(line)
+    assert list(obj) == ["text", "meta", "tokens", "spans", "pos", "coref"]
+    assert obj["tokens"][2] == {"text": "Ann", "start": 7, "end": 10, "id": 2, "ws": False}
+    assert obj["spans"][0] == {
+        "start": 0,
+        "end": 2,
+        "label": "PER",
+        "token_start": 0,
+        "token_end": 0,
+        "score": 0.5,
+    }
+    assert obj["coref"] == [[{"start": 0, "end": 2}, {"start": 7, "end": 10}]]
+    only = json.loads(write(jsonl_writer, [record], layers=("entities",)))
+    assert list(only) == ["text", "meta", "tokens", "spans"]
+    assert json.loads(write(jsonl_writer, [DocumentRecord(text="é")]))["text"] == "é"
+    assert "é" in write(jsonl_writer, [DocumentRecord(text="é")])
+
+
+def _record(**changes) -> DocumentRecord:
+    base = DocumentRecord(
+        text="Jo met Ann",
+        meta={"id": 42},
+        tokens=[TokenRecord(0, 2), TokenRecord(3, 6), TokenRecord(7, 10, False)],
+    )
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.mark.parametrize("writer", [conll_writer, conllu_writer])
+@pytest.mark.parametrize(
+    ("record", "fragment"),
+    [
+        (_record(tokens=None), "document 42 has no tokens"),
+        (_record(spans=[SpanRecord(0, 4, "PER")]), "span 0:4 PER ('Jo m') is not on token"),
+        (_record(spans=[SpanRecord(0, 6, "A"), SpanRecord(3, 10, "B")]), "overlaps"),
+        (_record(spans=[SpanRecord(0, 2, "MY LABEL")]), "label 'MY LABEL'"),
+    ],
+)
+def test_token_formats_refuse_what_they_cannot_hold(writer, record, fragment) -> None:
+    with pytest.raises(InvalidInput, match="document 42") as caught:
+        write(writer, [record])
+    assert fragment in caught.value.message
+
+
+def test_misaligned_coreference_is_refused() -> None:
+    record = _record(coref=[[MentionRecord(1, 2)]])
+    with pytest.raises(InvalidInput, match="coreference mention 1:2"):
+        write(conllu_writer, [record])
+
+
+def test_blank_tokens_fold_into_the_whitespace() -> None:
+    text = "Hi there.\n\nBye"
+    tokens = [
+        TokenRecord(0, 2),
+        TokenRecord(3, 8, False),
+        TokenRecord(8, 9, False),
+        TokenRecord(9, 11, False),
+        TokenRecord(11, 14, False),
+    ]
+    record = DocumentRecord(
+        text=text, tokens=tokens, sent_starts=[0, 4], layers=TokenLayers(heads=[1, 1, 1, 4, 4])
+    )
+    out = write(conllu_writer, [record])
+    (first, second) = conllu.parse(out)
+    assert rebuild(first)[0] + rebuild(second)[0] == text
+    assert [w["form"] for w in words(first)] == ["Hi", "there", "."]
+    assert words(second)[0]["head"] == 0
+    rows = [line.split() for line in write(conll_writer, [record]).splitlines() if line]
+    assert [row[0] for row in rows] == ["-DOCSTART-", "Hi", "there", ".", "Bye"]

@@ -1,0 +1,66 @@
+"""CoNLL-2003: ``token POS _ IOB2-tag``, ``-DOCSTART- -X- -X- O`` before each document,
+a blank line after each sentence.
+
+POS is the fine-grained tag (``layers.tags``, e.g. PTB ``NNP``) when present, else the
+universal one (``layers.pos``), else ``_``; ``_`` too when the ``pos`` layer is not exported.
+Whitespace-only tokens (spaCy keeps newlines as tokens) are left out, and whitespace inside
+a token becomes ``_`` because columns are space separated. A label with whitespace cannot be
+written (InvalidInput), nor can overlapping spans or untokenized documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from textlabel.errors import InvalidInput
+from textlabel.export.base import WriteOptions
+from textlabel.formats.alignment import (
+    describe,
+    entity_tags,
+    is_blank,
+    require_tokens,
+    sentence_ranges,
+)
+from textlabel.records import DocumentRecord
+
+DOCSTART = "-DOCSTART- -X- -X- O\n\n"
+
+
+def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
+    """Yield one document at a time."""
+    for number, record in enumerate(records, start=1):
+        yield write_document(record, number=number, layers=options.layers)
+
+
+def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]) -> str:
+    """The CoNLL-2003 lines of one document, starting with its ``-DOCSTART-`` line."""
+    chosen = set(layers)
+    tokens = require_tokens(record, number, format_name="CoNLL-2003")
+    tags = entity_tags(record, tokens, number) if "entities" in chosen else ["O"] * len(tokens)
+    for span in record.spans if "entities" in chosen else ():
+        if span.label.split() != [span.label]:
+            raise InvalidInput(
+                f"{describe(record, number)}: label {span.label!r} contains whitespace, "
+                "which CoNLL-2003 columns cannot hold"
+            )
+    pos = _pos_column(record) if "pos" in chosen else None
+    lines = [DOCSTART]
+    for start, end in sentence_ranges(record, len(tokens)):
+        rows = [
+            f"{_cell(record.text[tokens[i].start : tokens[i].end])} "
+            f"{_cell(pos[i]) if pos and pos[i] else '_'} _ {tags[i]}\n"
+            for i in range(start, end)
+            if not is_blank(record, tokens[i])
+        ]
+        if rows:
+            lines.extend(rows)
+            lines.append("\n")
+    return "".join(lines)
+
+
+def _pos_column(record: DocumentRecord) -> list[str | None] | None:
+    return record.layers.tags or record.layers.pos
+
+
+def _cell(value: str) -> str:
+    return "_".join(value.split())

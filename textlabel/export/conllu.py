@@ -1,0 +1,217 @@
+"""CoNLL-U: 10 columns, ``# newdoc id`` / ``# sent_id`` / ``# text`` comments.
+
+Columns: LEMMA, UPOS (``pos`` layer), XPOS (``pos`` layer), FEATS, HEAD (0 for a token that
+is its own head), DEPREL and DEPS, ``_`` where absent. MISC carries ``SpaceAfter=No`` or
+``SpacesAfter=`` so the text is rebuilt exactly, the entity IOB2 tag as ``NE=B-PER`` (what
+``textlabel.ingest.conllu`` reads back) and coreference as UD 2.x ``Entity=`` brackets.
+
+A record read from CoNLL-U comes back as it was: its comments, other MISC keys, multiword
+token lines and empty nodes are restored from ``meta["sentences"]`` and ``layers.extra``,
+and its original ``Entity=`` brackets (with entity types and the like) are kept as long as
+they still describe the record's coreference clusters; otherwise the clusters are written
+afresh with ids ``e1``, ``e2``... Whitespace-only tokens are folded into ``SpacesAfter``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from textlabel.errors import InvalidInput
+from textlabel.export.base import WriteOptions
+from textlabel.formats.alignment import (
+    describe,
+    entity_tags,
+    is_blank,
+    require_tokens,
+    sentence_ranges,
+    token_mentions,
+)
+from textlabel.formats.conllu_misc import merge_misc, parse_misc, space_items
+from textlabel.formats.ud_entity import (
+    EntityError,
+    clusters_from_mentions,
+    format_values,
+    mentions_from_clusters,
+    mentions_from_values,
+)
+from textlabel.records import DocumentRecord
+
+_BAD_IN_CELL = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+
+
+def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
+    """Yield one document at a time."""
+    for number, record in enumerate(records, start=1):
+        yield write_document(record, number=number, layers=options.layers)
+
+
+def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]) -> str:
+    """The CoNLL-U lines of one document, each sentence followed by a blank line."""
+    chosen = set(layers)
+    tokens = require_tokens(record, number, format_name="CoNLL-U")
+    count = len(tokens)
+    extra: list[dict[str, Any]] = record.layers.extra or [{} for _ in tokens]
+    tags = entity_tags(record, tokens, number) if "entities" in chosen else ["O"] * count
+    for span in record.spans if "entities" in chosen else ():
+        if any(char in span.label for char in "|=\t\n "):
+            message = f"label {span.label!r} cannot go in the MISC column"
+            raise InvalidInput(f"{describe(record, number)}: {message}")
+    entities = _entity_values(record, tokens, extra, number) if "coref" in chosen else None
+    kept = [i for i, token in enumerate(tokens) if not is_blank(record, token)]
+    gaps = _gaps(record, kept)
+    sentences = sentence_ranges(record, count)
+    sentence_meta = record.meta.get("sentences")
+    if not isinstance(sentence_meta, list) or len(sentence_meta) != len(sentences):
+        sentence_meta = [{} for _ in sentences]
+    doc_id = str(record.meta.get("newdoc_id") or record.meta.get("id") or f"doc{number}")
+    out: list[str] = []
+    written = 0
+    for (start, end), meta in zip(sentences, sentence_meta, strict=True):
+        words = [i for i in range(start, end) if i in gaps]
+        if not words:
+            continue
+        written += 1
+        header = _Header(doc_id, written, bool(entities and any(entities)))
+        text = record.text[tokens[words[0]].start : tokens[words[-1]].end]
+        out.extend(header.comments(meta if isinstance(meta, dict) else {}, text))
+        local = {index: position for position, index in enumerate(words, start=1)}
+        mwt_end = 0
+        for position, index in enumerate(words, start=1):
+            item = extra[index]
+            out.extend(line + "\n" for line in item.get("empty_before", ()))
+            mwt = item.get("mwt")
+            if mwt is not None and position + mwt["size"] - 1 <= len(words):
+                mwt_end = position + mwt["size"] - 1
+                out.append(_mwt_line(record, mwt, words[position - 1 : mwt_end], position, gaps))
+            updates: dict[str, str | None] = {"NE": None, "NER": None, "Entity": None}
+            if tags[index] != "O":
+                updates["NE"] = tags[index]
+            if entities is not None:
+                updates["Entity"] = entities[index]
+            elif "Entity" not in chosen:
+                updates.pop("Entity")
+            if position > mwt_end:
+                updates.update(space_items(gaps[index]))
+            form = item.get("form") or record.text[tokens[index].start : tokens[index].end]
+            columns = [
+                str(position),
+                _cell(form),
+                *_layer_cells(record, index, chosen),
+                _head(record, index, local, number),
+                _value(record.layers.deps, index),
+                item.get("deps") or "_",
+                merge_misc(item.get("misc"), updates),
+            ]
+            out.append("\t".join(columns) + "\n")
+            out.extend(line + "\n" for line in item.get("empty", ()))
+        out.append("\n")
+    return "".join(out)
+
+
+class _Header:
+    """The comment lines before a sentence: kept ones verbatim, missing ones made up."""
+
+    def __init__(self, doc_id: str, number: int, fresh_entities: bool) -> None:
+        self.doc_id = doc_id
+        self.number = number
+        self.fresh_entities = fresh_entities
+
+    def comments(self, meta: dict[str, Any], text: str) -> list[str]:
+        kept = [str(line) + "\n" for line in meta.get("comments", ())]
+        keys = {line.lstrip("#").partition("=")[0].strip() for line in kept}
+        head: list[str] = []
+        if self.number == 1 and not keys & {"newdoc id", "newdoc"}:
+            head.append(f"# newdoc id = {self.doc_id}\n")
+            if self.fresh_entities and "global.Entity" not in keys:
+                head.append("# global.Entity = eid-etype-head-other\n")
+        if "sent_id" not in keys:
+            head.append(f"# sent_id = {meta.get('sent_id') or f'{self.doc_id}-{self.number}'}\n")
+        tail = [] if "text" in keys else [f"# text = {_cell(text)}\n"]
+        return head + kept + tail
+
+
+def _gaps(record: DocumentRecord, kept: list[int]) -> dict[int, str]:
+    """The whitespace after each written token (blank tokens fold into it)."""
+    tokens = record.tokens or []
+    gaps: dict[int, str] = {}
+    for index, after in zip(kept, [*kept[1:], None], strict=True):
+        token = tokens[index]
+        if after is None:
+            gaps[index] = " " if token.ws else ""
+        else:
+            gaps[index] = record.text[token.end : tokens[after].start]
+    return gaps
+
+
+def _mwt_line(
+    record: DocumentRecord,
+    mwt: dict[str, Any],
+    words: list[int],
+    position: int,
+    gaps: dict[int, str],
+) -> str:
+    tokens = record.tokens or []
+    columns = [str(column) for column in mwt["columns"]]
+    columns[-1] = merge_misc(columns[-1], space_items(gaps[words[-1]]))
+    surface = record.text[tokens[words[0]].start : tokens[words[-1]].end]
+    ident = f"{position}-{position + len(words) - 1}"
+    return "\t".join([ident, _cell(surface), *columns]) + "\n"
+
+
+def _entity_values(
+    record: DocumentRecord, tokens: list[Any], extra: list[dict[str, Any]], number: int
+) -> list[str | None]:
+    """Each token's Entity= value: the original brackets while they still fit, else fresh."""
+    clusters = token_mentions(record, tokens, number)
+    wanted = {frozenset(cluster) for cluster in clusters}
+    original = [_misc_entity(item.get("misc")) for item in extra]
+    if any(original):
+        try:
+            mentions = mentions_from_values(original)
+        except EntityError:
+            mentions = []
+        if {frozenset(cluster) for cluster in clusters_from_mentions(mentions)} == wanted:
+            return original
+    return format_values(mentions_from_clusters(clusters), len(tokens))
+
+
+def _misc_entity(misc: str | None) -> str | None:
+    for key, value in parse_misc(misc or "_"):
+        if key == "Entity":
+            return value
+    return None
+
+
+def _layer_cells(record: DocumentRecord, index: int, chosen: set[str]) -> list[str]:
+    layers = record.layers
+    with_pos = "pos" in chosen
+    return [
+        _value(layers.lemmas, index),
+        _value(layers.pos, index) if with_pos else "_",
+        _value(layers.tags, index) if with_pos else "_",
+        _value(layers.morphs, index),
+    ]
+
+
+def _head(record: DocumentRecord, index: int, local: dict[int, int], number: int) -> str:
+    heads = record.layers.heads
+    if heads is None:
+        return "_"
+    head = heads[index]
+    if head == index:
+        return "0"
+    if head not in local:
+        raise InvalidInput(
+            f"{describe(record, number)}: token {index} has its head {head} outside its sentence"
+        )
+    return str(local[head])
+
+
+def _value(values: list[str | None] | None, index: int) -> str:
+    value = values[index] if values is not None else None
+    return _cell(value) if value else "_"
+
+
+def _cell(value: str) -> str:
+    return value.translate(_BAD_IN_CELL)

@@ -1,0 +1,62 @@
+"""textlabel's own JSONL, one document a line, Prodigy-compatible (DESIGN.md "Formats").
+
+Keys in a fixed order: ``text``, ``meta``, ``tokens`` (when tokenized), then per exported
+layer ``spans`` (entities), ``pos`` and ``coref``. Span ``token_start`` / ``token_end``
+(inclusive, as Prodigy has it) are given when the span falls on token boundaries.
+Non-ASCII text is written as is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from textlabel.export.base import WriteOptions
+from textlabel.formats.alignment import TokenAligner
+from textlabel.records import DocumentRecord
+
+
+def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
+    """Yield one JSON line per record."""
+    for record in records:
+        yield json.dumps(record_to_json(record, layers=options.layers), ensure_ascii=False) + "\n"
+
+
+def record_to_json(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str, Any]:
+    """The JSONL object for one record, with only the chosen ``layers``."""
+    chosen = set(layers)
+    text = record.text
+    out: dict[str, Any] = {"text": text, "meta": record.meta}
+    aligner = None
+    if record.tokens is not None:
+        aligner = TokenAligner(record.tokens)
+        out["tokens"] = [
+            {
+                "text": text[token.start : token.end],
+                "start": token.start,
+                "end": token.end,
+                "id": index,
+                "ws": token.ws,
+            }
+            for index, token in enumerate(record.tokens)
+        ]
+    if "entities" in chosen:
+        spans = []
+        for span in record.spans:
+            item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
+            token_range = aligner.token_range(span.start, span.end) if aligner else None
+            if token_range is not None:
+                item["token_start"], item["token_end"] = token_range[0], token_range[1] - 1
+            if span.score is not None:
+                item["score"] = span.score
+            spans.append(item)
+        out["spans"] = spans
+    if "pos" in chosen and record.layers.pos is not None:
+        out["pos"] = record.layers.pos
+    if "coref" in chosen:
+        out["coref"] = [
+            [{"start": mention.start, "end": mention.end} for mention in cluster]
+            for cluster in record.coref
+        ]
+    return out

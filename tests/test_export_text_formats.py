@@ -126,10 +126,10 @@ def entity_clusters(sentences: list[conllu.TokenList]) -> list[set[frozenset[tup
     clusters: dict[str, set[tuple[int, int]]] = {}
     opened: dict[str, list[int]] = {}
     offset = 0
-    for sentence in sentences:
-        if "newdoc id" in sentence.metadata and clusters:
+    for number, sentence in enumerate(sentences):
+        if "newdoc id" in sentence.metadata and number:
             documents.append({frozenset(c) for c in clusters.values()})
-            clusters, offset = {}, 0
+            clusters, opened, offset = {}, {}, 0
         text, ranges = rebuild(sentence)
         for word, (start, end) in zip(words(sentence), ranges, strict=True):
             value = (word["misc"] or {}).get("Entity") or ""

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from textlabel.agreement.coref import PRF, f1_score
-from textlabel.agreement.units import Span
+from textlabel.agreement.units import Span, span_array
 
 # rows of the counts array returned by span_counts
 N_FIRST, N_SECOND, EXACT, OVERLAP_FIRST, OVERLAP_SECOND = range(5)
@@ -32,18 +32,29 @@ def span_counts(
 ) -> np.ndarray:
     """Per-label counts (rows: see module constants) of two annotators' spans."""
     n_values = max(codes.values(), default=0) + 1
+    return match_counts(
+        span_array(first, codes=codes), span_array(second, codes=codes), n_values=n_values
+    )
+
+
+def match_counts(first: np.ndarray, second: np.ndarray, *, n_values: int) -> np.ndarray:
+    """``span_counts`` of two ``units.span_array`` results (converted once per annotator)."""
     out = np.zeros((SPAN_COUNT_ROWS, n_values), dtype=np.int64)
-    a, b = _as_arrays(first, codes), _as_arrays(second, codes)
-    out[N_FIRST] = np.bincount(a[2], minlength=n_values)
-    out[N_SECOND] = np.bincount(b[2], minlength=n_values)
-    if a[0].size == 0 or b[0].size == 0:
+    a_start, a_end, a_label = first[:, 0], first[:, 1], first[:, 2]
+    b_start, b_end, b_label = second[:, 0], second[:, 1], second[:, 2]
+    out[N_FIRST] = np.bincount(a_label, minlength=n_values)
+    out[N_SECOND] = np.bincount(b_label, minlength=n_values)
+    if a_start.size == 0 or b_start.size == 0:
         return out
-    same_label = a[2][:, None] == b[2][None, :]
-    overlap = same_label & (a[0][:, None] < b[1][None, :]) & (b[0][None, :] < a[1][:, None])
-    exact = overlap & (a[0][:, None] == b[0][None, :]) & (a[1][:, None] == b[1][None, :])
-    out[EXACT] = np.bincount(a[2][exact.any(axis=1)], minlength=n_values)
-    out[OVERLAP_FIRST] = np.bincount(a[2][overlap.any(axis=1)], minlength=n_values)
-    out[OVERLAP_SECOND] = np.bincount(b[2][overlap.any(axis=0)], minlength=n_values)
+    overlap = (
+        (a_label[:, None] == b_label[None, :])
+        & (a_start[:, None] < b_end[None, :])
+        & (b_start[None, :] < a_end[:, None])
+    )
+    exact = overlap & (a_start[:, None] == b_start[None, :]) & (a_end[:, None] == b_end[None, :])
+    out[EXACT] = np.bincount(a_label[exact.any(axis=1)], minlength=n_values)
+    out[OVERLAP_FIRST] = np.bincount(a_label[overlap.any(axis=1)], minlength=n_values)
+    out[OVERLAP_SECOND] = np.bincount(b_label[overlap.any(axis=0)], minlength=n_values)
     return out
 
 
@@ -74,15 +85,3 @@ def span_f1(first: Sequence[Span], second: Sequence[Span], *, overlap: bool = Fa
     labels = sorted({span[2] for span in first} | {span[2] for span in second})
     counts = span_counts(first, second, codes={label: i for i, label in enumerate(labels)})
     return overlap_prf(counts) if overlap else exact_prf(counts)
-
-
-def _as_arrays(
-    spans: Sequence[Span], codes: Mapping[str, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Deduplicated spans as (starts, ends, label codes): a repeated span counts once."""
-    unique = sorted(set(spans))
-    count = len(unique)
-    starts = np.fromiter((s[0] for s in unique), dtype=np.int64, count=count)
-    ends = np.fromiter((s[1] for s in unique), dtype=np.int64, count=count)
-    labels = np.fromiter((codes[s[2]] for s in unique), dtype=np.int64, count=count)
-    return starts, ends, labels

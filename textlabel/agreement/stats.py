@@ -23,8 +23,8 @@ from textlabel.agreement.categorical import (
     krippendorff_alpha,
     unit_counts,
 )
-from textlabel.agreement.spans import exact_prf, n_spans, span_counts
-from textlabel.agreement.units import OUTSIDE, Span, check_spans, token_bounds, token_codes
+from textlabel.agreement.spans import exact_prf, match_counts, n_spans
+from textlabel.agreement.units import OUTSIDE, Span, span_array, token_bounds, token_codes
 from textlabel.errors import InvalidInput
 
 LAYERS = ("entities", "pos", "coref")
@@ -132,28 +132,29 @@ def _vocabulary(first: Sequence[str], found: set[str]) -> tuple[str, ...]:
 
 def _entity_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentStats:
     annotators = tuple(sorted(doc.spans))
-    for name in annotators:
-        check_spans(doc.spans[name], where=f"document {doc.doc_id}, annotator {name!r}")
     found = {span[2] for name in annotators for span in doc.spans[name]}
     values = _vocabulary([OUTSIDE, *labels], found)
     codes = {value: index for index, value in enumerate(values)}
+    arrays = [
+        span_array(doc.spans[name], codes=codes, where=f"document {doc.doc_id}, annotator {name!r}")
+        for name in annotators
+    ]
     starts, ends = token_bounds(doc.tokens)
     coded = np.array(
-        [token_codes(starts, ends, doc.spans[name], codes=codes) for name in annotators],
-        dtype=np.int64,
+        [token_codes(starts, ends, array, codes=codes) for array in arrays], dtype=np.int64
     ).reshape(len(annotators), len(doc.tokens))
     pairs = tuple(
         PairStats(
             annotators[i],
             annotators[j],
             confusion_matrix(coded[i], coded[j], n_values=len(values)),
-            spans=span_counts(doc.spans[annotators[i]], doc.spans[annotators[j]], codes=codes),
+            spans=match_counts(arrays[i], arrays[j], n_values=len(values)),
         )
         for i, j in combinations(range(len(annotators)), 2)
     )
     stats = _unit_stats(coded, len(values), outside_code=0)
-    arrays = [pair.spans for pair in pairs if pair.spans is not None]
-    pooled = np.sum(arrays, axis=0) if arrays else None
+    counts = [pair.spans for pair in pairs if pair.spans is not None]
+    pooled = np.sum(counts, axis=0) if counts else None
     if pooled is None:
         score, why = None, FEWER_THAN_TWO
     elif n_spans(pooled) == 0:

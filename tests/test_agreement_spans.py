@@ -104,6 +104,8 @@ CODES = {"O": 0, "A": 1, "B": 2}
         pytest.param([(4, 9, "B"), (0, 20, "A")], [1, 1, 1, 1, 1], id="order does not matter"),
         pytest.param([(0, 9, "A"), (4, 13, "B")], [1, 1, 2, 2, 0], id="crossing: first wins"),
         pytest.param([(14, 99, "B")], [0, 0, 0, 0, 2], id="past the end"),
+        pytest.param([(0, 3, "B"), (0, 3, "A")], [1, 0, 0, 0, 0], id="same offsets: A first"),
+        pytest.param([(0, 3, "A"), (0, 3, "B")], [1, 0, 0, 0, 0], id="same offsets, reordered"),
     ],
 )
 def test_token_codes(spans, expected: list[int]) -> None:

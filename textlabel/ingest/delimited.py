@@ -81,6 +81,7 @@ def _read(
     lines = LineDecoder(stream, filename, encoding=options.encoding)
     rows = csv.reader(lines, delimiter=delimiter, strict=True)
     row_number = 0
+    start_line = 1
     header: list[str] | None = None
     try:
         header = _header(next(rows, None), filename)
@@ -101,8 +102,10 @@ def _read(
             where = f"row {row_number} (line {start_line})"
             yield _record(row, header, text_index, source=source, where=where)
     except csv.Error as e:
-        where = _where(header, row_number + 1, lines.line_number)
-        raise BadFormat(f"{filename}: bad quoting at {where}: {e}") from e
+        # Name the line where the broken row starts: an unclosed quote is found only at EOF.
+        where = _where(header, row_number + 1, start_line)
+        hint = "; a quoted field is never closed" if "end of data" in str(e) else ""
+        raise BadFormat(f"{filename}: bad quoting at {where}: {e}{hint}") from e
     except (UndecodableByte, NulByte) as e:
         raise BadFormat(e.describe(_where(header, row_number + 1, e.line))) from e
     if row_number == 0:

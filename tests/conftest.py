@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from textlabel import create_app, migrate
 from textlabel.db import make_engine
@@ -92,10 +93,14 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[Any]:
-    """The app's database session, inside an app context."""
-    with app.app_context():
-        yield db.session
+def session(app: Flask) -> Iterator[Session]:
+    """The test's own autocommit session (inside an app context): it never holds a lock or
+    a stale snapshot, so requests and jobs the test triggers see its writes and it sees
+    theirs."""
+    engine = make_engine(app.config["DATABASE_URL"], immediate=False, isolation_level="AUTOCOMMIT")
+    with app.app_context(), Session(engine, expire_on_commit=False) as test_session:
+        yield test_session
+    engine.dispose()
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

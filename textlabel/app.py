@@ -9,6 +9,7 @@ from flask import Flask
 
 from textlabel.config import load_settings, secret_key_for
 from textlabel.extensions import db
+from textlabel.jobs import JobRunner
 
 
 def _asset_dir(name: str) -> str:
@@ -28,8 +29,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app.config.update(settings)
     app.config["SECRET_KEY"] = secret_key_for(settings)
-    app.extensions["textlabel.db"] = db.bind(app.config["DATABASE_URL"])
+    engine = db.bind(app.config["DATABASE_URL"])
+    app.extensions["textlabel.db"] = engine
+    app.extensions["textlabel.jobs"] = JobRunner(engine, workers=app.config["JOB_WORKERS"])
 
+    # End every request's transaction promptly (on SQLite an open one holds the write lock),
+    # even when the request ran inside an already pushed app context.
+    @app.teardown_request
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         db.session.remove()

@@ -65,6 +65,14 @@ def init() -> None:
 def _serve(app: Flask, host: str, port: int, threads: int) -> None:
     from waitress import serve
 
+    from textlabel.jobs import recover_interrupted
+
+    interrupted = recover_interrupted(app.extensions["textlabel.db"])
+    if interrupted:
+        click.echo(
+            f"{interrupted} job(s) interrupted by the last shutdown; run them again to resume"
+        )
+
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     serve(app, host=host, port=port, threads=threads, ident="textlabel")
 
@@ -85,13 +93,21 @@ def serve(host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Create ./instance with SQLite, demo accounts and a project of real news text; serve it."""
     from textlabel.demo import seed_demo
+    from textlabel.nlp.preannotate import preannotate_project
+    from textlabel.projects.service import find_project
 
     _instance_ready()
     app = _app()
     _migrate(app)
-    with _session(app) as session:
+    with _session(app) as session, _progress_bar("pre-annotating the demo") as progress:
         info = seed_demo(session)
-    click.echo(f"demo project {info.project_id} ready ({info.new_documents} new documents)")
+        preannotated = preannotate_project(
+            session, find_project(session, info.project_id), progress=progress
+        )
+    click.echo(
+        f"demo project {info.project_id} ready ({info.new_documents} new documents, "
+        f"{preannotated.done} pre-annotated)"
+    )
     click.echo(f"open http://{host}:{port}/ and sign in as:")
     for username, password in info.credentials.items():
         click.echo(f"  {username:<12} {password}")
@@ -161,6 +177,50 @@ def project_create(
         except TextlabelError as e:
             _fail(e)
     click.echo(f"created project {created.id}: {created.name}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Any]:
+    """A click progress bar fed by (done, total) callbacks."""
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def update(done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+@main.command()
+@click.argument("project_key", metavar="PROJECT")
+@click.option("--processes", default=1, show_default=True, type=int, help="spaCy processes.")
+@click.option("--batch-size", default=64, show_default=True, type=int)
+def preannotate(project_key: str, processes: int, batch_size: int) -> None:
+    """Pre-annotate PROJECT's documents that have no prediction yet (resumable)."""
+    from textlabel.nlp.preannotate import preannotate_project
+    from textlabel.projects.service import find_project
+
+    with _session(_app()) as session, _progress_bar("pre-annotating") as progress:
+        try:
+            found = find_project(session, project_key)
+            result = preannotate_project(
+                session, found, progress=progress, n_process=processes, batch_size=batch_size
+            )
+        except TextlabelError as e:
+            _fail(e)
+    click.echo(f"pre-annotated {result.done} documents ({result.entities} entities)")
+    if result.dropped_labels:
+        dropped = ", ".join(f"{k} x{v}" for k, v in result.dropped_labels.most_common())
+        click.echo(f"model labels not in the project's label map, dropped: {dropped}")
+    for error in result.errors:
+        click.secho(f"document {error['document']}: {error['message']}", fg="yellow", err=True)
 
 
 if __name__ == "__main__":

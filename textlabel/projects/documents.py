@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from textlabel.models import Annotation, Document, Project
+from textlabel.models import Annotation, Document, Job, Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +93,11 @@ def list_documents(
         for row in rows
     ]
     return DocumentPage(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def recent_jobs(session: Session, project: Project, *, limit: int = 5) -> list[Job]:
+    return list(
+        session.scalars(
+            select(Job).where(Job.project_id == project.id).order_by(Job.id.desc()).limit(limit)
+        )
+    )

@@ -8,15 +8,14 @@ from typing import Any
 from sqlalchemy import select
 
 from textlabel.annotate.reading import annotation_payload, document_tokens
-from textlabel.auth.permissions import Action, require
-from textlabel.errors import NotFound, NotImplementedYet
+from textlabel.auth.permissions import Action
+from textlabel.errors import NotImplementedYet
 from textlabel.extensions import db
-from textlabel.models import Annotation, Document, Job, Project
+from textlabel.models import Annotation, Document, Project
 from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.schemas.common import PageQuery
 from textlabel.schemas.documents import DocumentOut, DocumentPageOut
 from textlabel.web.api import route
-from textlabel.web.guard import current_user
 
 
 @route("/projects/<int:pid>/documents", tag="documents", query=PageQuery(),
@@ -62,24 +61,6 @@ def import_documents(project: Project) -> Any:
     raise _later("import")
 
 
-@route("/projects/<int:pid>/next", tag="annotation", allow=Action.ANNOTATE)
-def next_document(project: Project) -> Any:
-    """The next document for the calling annotator."""
-    raise _later("the task queue")
-
-
-@route("/documents/<int:did>/annotations/me", tag="annotation", allow=Action.ANNOTATE)
-def get_my_annotation(document: Document, project: Project) -> Any:
-    """The caller's own annotation of a document."""
-    raise _later("annotation")
-
-
-@route("/documents/<int:did>/annotations/me", "PUT", tag="annotation", allow=Action.ANNOTATE)
-def put_my_annotation(document: Document, project: Project) -> Any:
-    """Save the caller's own annotation (optimistic concurrency on version)."""
-    raise _later("annotation")
-
-
 @route("/projects/<int:pid>/agreement", tag="agreement", allow=Action.VIEW_AGREEMENT)
 def agreement(project: Project) -> Any:
     """The project's inter-annotator agreement report."""
@@ -114,13 +95,3 @@ def put_gold(document: Document, project: Project) -> Any:
 def export(project: Project) -> Any:
     """Download the project's corpus in a chosen format."""
     raise _later("export")
-
-
-@route("/jobs/<int:jid>", tag="jobs")
-def get_job(jid: int) -> Any:
-    """A background job's progress."""
-    job = db.session.get(Job, jid)
-    if job is None or job.project_id is None:
-        raise NotFound(f"job {jid} not found")
-    require(db.session, current_user(), job.project_id, Action.VIEW)
-    raise _later("jobs")

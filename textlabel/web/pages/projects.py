@@ -11,7 +11,7 @@ from textlabel.extensions import db
 from textlabel.models import Project
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.projects import service
-from textlabel.projects.documents import list_documents
+from textlabel.projects.documents import list_documents, recent_jobs
 from textlabel.projects.service import LabelSpec
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx, render
@@ -87,6 +87,7 @@ def project(pid: int) -> ResponseReturnValue:
         counts=service.project_counts(db.session, project),
         can=actions_for(db.session, current_user(), project),
         Action=Action,
+        recent_jobs=recent_jobs(db.session, project),
     )
 
 

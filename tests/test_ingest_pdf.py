@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import re
 from types import SimpleNamespace
 
@@ -155,3 +156,24 @@ def test_scanned_page_in_page_mode_is_rejected_then_the_file_fails(shared_data) 
         f"page {n} has no text layer; OCR is not supported" for n in range(1, 4)
     ]
     assert "page 1 has no text layer; OCR is not supported" in error.value.message
+
+
+def test_non_seekable_upload_is_spooled(shared_data) -> None:
+    path = shared_data / PLB / "issue-463-example.pdf"
+
+    class Pipe(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    stream = io.BufferedReader(Pipe(path.read_bytes()))
+    assert not stream.seekable()
+    (whole,) = pdf.read(stream, path.name, ReadOptions())
+    assert whole.text == _read(path)[0].text

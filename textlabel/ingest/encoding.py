@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from textlabel.errors import BadFormat
 
@@ -80,7 +80,7 @@ def peek_head(stream: BinaryIO, size: int = HEAD_SIZE) -> tuple[bytes, BinaryIO]
         stream.seek(position)
         return head, stream
     head = stream.read(size)
-    return head, _PrefixedStream(head, stream)
+    return head, cast(BinaryIO, io.BufferedReader(_PrefixedStream(head, stream)))
 
 
 class _PrefixedStream(io.RawIOBase):
@@ -101,16 +101,6 @@ class _PrefixedStream(io.RawIOBase):
             chunk = self._rest.read(wanted)
         buffer[: len(chunk)] = chunk
         return len(chunk)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        if self._prefix:
-            cut = self._prefix.find(b"\n")
-            if cut >= 0:
-                line, self._prefix = self._prefix[: cut + 1], self._prefix[cut + 1 :]
-                return line
-            line, self._prefix = self._prefix, b""
-            return line + self._rest.readline()
-        return self._rest.readline()
 
 
 def detect_encoding(head: bytes, *, declared: str | None = None) -> str:

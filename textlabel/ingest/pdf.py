@@ -19,13 +19,17 @@ processed one at a time and their caches freed, so memory follows the largest pa
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from contextlib import ExitStack
+from typing import Any, BinaryIO, cast
 
 import pdfplumber
 from pdfminer.layout import LTTextBox
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
 
 from textlabel.errors import BadFormat, InvalidInput, TextlabelError
@@ -36,6 +40,7 @@ from textlabel.records import DocumentRecord, SourceRef
 SPLITS = ("document", "page")
 PAGE_SEPARATOR = "\n\n"
 LAPARAMS: dict[str, Any] = {"boxes_flow": None, "line_margin": 0.5, "char_margin": 2.0}
+SPOOL_IN_MEMORY = 16 * 1024 * 1024
 MIN_GUTTER = 6.0  # points: narrower vertical gaps are word spacing, not columns
 
 _LIGATURES = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
@@ -64,8 +69,14 @@ def read(
         raise BadFormat(f"{filename} is empty (0 bytes), not a PDF")
     if b"%PDF-" not in head:
         raise BadFormat(f"{filename} is not a PDF (no %PDF- header in its first 1024 bytes)")
-    pdf = _open(stream, filename, password=options.password)
-    with pdf:
+    with ExitStack() as stack:
+        if not stream.seekable():
+            # pdfminer jumps around the file (the cross-reference table is at its end).
+            spooled = stack.enter_context(tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY))
+            shutil.copyfileobj(stream, spooled)
+            spooled.seek(0)
+            stream = cast(BinaryIO, spooled)
+        pdf = stack.enter_context(_open(stream, filename, password=options.password))
         pages = _page_texts(pdf, filename)
         if options.split == "page":
             yield from _per_page(pages, filename)
@@ -73,9 +84,9 @@ def read(
             yield _whole(pages, filename)
 
 
-def _open(stream: BinaryIO, filename: str, *, password: str | None) -> pdfplumber.PDF:
+def _open(stream: BinaryIO, filename: str, *, password: str | None) -> PDF:
     try:
-        return pdfplumber.open(stream, password=password or "", laparams=LAPARAMS)
+        return pdfplumber.open(cast(Any, stream), password=password or "", laparams=LAPARAMS)
     except PdfminerException as e:
         cause = e.args[0] if e.args else e
         if isinstance(cause, PDFPasswordIncorrect):
@@ -89,7 +100,7 @@ def _open(stream: BinaryIO, filename: str, *, password: str | None) -> pdfplumbe
         raise BadFormat(f"{filename} is damaged or truncated: {_describe(e)}") from e
 
 
-def _page_texts(pdf: pdfplumber.PDF, filename: str) -> Iterator[tuple[int, str | None]]:
+def _page_texts(pdf: PDF, filename: str) -> Iterator[tuple[int, str | None]]:
     """(page number, text) per page; text is None for a page of images without text."""
     try:
         for number, page in enumerate(pdf.pages, start=1):

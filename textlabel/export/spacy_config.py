@@ -1,0 +1,52 @@
+"""The ``config.cfg`` shipped beside a spaCy export, so that training needs no editing.
+
+``python -m spacy train config.cfg --paths.train train --paths.dev dev`` runs unchanged on
+CPU: the config is spaCy's own ``init config`` output (CPU, efficiency, no vectors, nothing to
+download) for the exported layers. Entities train ``ner``; the POS layer trains a ``tagger``
+whose labels are the UPOS tags (the export writes UPOS into ``token.tag_``, because UPOS is the
+layer annotators correct, while XPOS would be stale model output). The default paths point at
+the ``train`` and ``dev`` folders of the export, so running from inside it needs no options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from functools import lru_cache
+
+from spacy.cli.init_config import init_config
+
+DEFAULT_TRAIN = "train"
+DEFAULT_DEV = "dev"
+
+
+def pipeline_for(layers: Collection[str]) -> list[str]:
+    """Trainable components for the exported layers; ``ner`` when nothing else applies.
+
+    Coreference has no trainable spaCy component in the core library, so it is exported as
+    span groups only. spaCy needs at least one component to train, hence the ``ner`` default.
+    """
+    pipeline = ["tagger"] if "pos" in layers else []
+    if "entities" in layers or not pipeline:
+        pipeline.append("ner")
+    return pipeline
+
+
+def make_config(*, layers: Collection[str], lang: str = "en") -> str:
+    """The text of a CPU training config for ``layers`` (names as in ``WriteOptions.layers``)."""
+    return _config_for(tuple(pipeline_for(layers)), lang)
+
+
+@lru_cache(maxsize=16)
+def _config_for(pipeline: tuple[str, ...], lang: str) -> str:
+    """Rendering spaCy's template takes ~0.1 s; the result depends on these two values only."""
+    config = init_config(
+        lang=lang,
+        pipeline=list(pipeline),
+        optimize="efficiency",
+        gpu=False,
+        pretraining=False,
+        silent=True,
+    )
+    config["paths"]["train"] = DEFAULT_TRAIN
+    config["paths"]["dev"] = DEFAULT_DEV
+    return str(config.to_str())

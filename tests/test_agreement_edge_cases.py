@@ -36,6 +36,7 @@ def test_one_annotator() -> None:
     for name in ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "span_f1"):
         assert getattr(report, name) is None
         assert report.undefined[name]
+    assert "two or more annotators" in report.undefined["cohen_kappa"]
     assert report.documents[0].score is None
     assert "fewer than two" in report.documents[0].undefined
 

@@ -201,10 +201,13 @@ def _per_label(totals: ProjectTotals, layer: str, min_items: int) -> dict[str, L
 
 
 def _mean(coefficients: list[Coefficient]) -> Coefficient:
+    """Mean over annotator pairs of the defined values; else the pairs' reasons."""
     defined = [c.value for c in coefficients if c.value is not None]
     if defined:
         return Coefficient(float(np.mean(defined)))
     reasons = sorted({c.undefined for c in coefficients if c.undefined})
+    if not coefficients:
+        reasons = ["no document was submitted by two or more annotators"]
     return Coefficient(None, "; ".join(reasons) or "no annotator pair used this label")
 
 

@@ -37,6 +37,7 @@ def test_one_annotator() -> None:
         assert getattr(report, name) is None
         assert report.undefined[name]
     assert "two or more annotators" in report.undefined["cohen_kappa"]
+    assert report.undefined["fleiss_kappa"] == report.undefined["krippendorff_alpha"]
     assert report.documents[0].score is None
     assert "fewer than two" in report.documents[0].undefined
 
@@ -123,6 +124,14 @@ def test_coref_without_mentions() -> None:
     pair = report.pairwise[0]
     assert pair.conll_f1 == 0.0 and pair.mention_f1 is None
     assert report.documents[0].score is None
+    assert report.mention_f1 is None and "neither" in report.undefined["mention_f1"]
+
+
+def test_coref_with_one_annotator() -> None:
+    report = _report(DocumentAnnotations(1, [], coref={"a": [[(0, 3), (9, 12)]]}), layer="coref")
+    for name in ("conll_f1", "muc_f1", "b_cubed_f1", "ceaf_e_f1", "mention_f1"):
+        assert getattr(report, name) is None
+        assert "two or more annotators" in report.undefined[name]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import numpy as np
 
 from textlabel.agreement import coref
 from textlabel.agreement.categorical import (
+    NO_ITEMS,
     UNEQUAL_RATERS,
     Coefficient,
     cohen_kappa,
@@ -44,6 +45,12 @@ from textlabel.agreement.stats import (
 from textlabel.agreement.units import OUTSIDE
 from textlabel.errors import InvalidInput
 
+# headline numbers that are means over annotator pairs, per layer
+PAIR_MEANS = {
+    "entities": ("cohen_kappa", "cohen_kappa_labelled", "span_f1", "overlap_span_f1"),
+    "pos": ("cohen_kappa",),
+    "coref": ("conll_f1", "mention_f1"),
+}
 SCORE_KINDS = {"entities": "span_f1", "pos": "krippendorff_alpha", "coref": "conll_f1"}
 UNITS = {
     "entities": "tokens of documents with two or more annotators; a token's value is the "
@@ -94,9 +101,7 @@ def combine(
         score_kind=SCORE_KINDS[layer],
         documents=_document_scores(stats),
     )
-    report.pairwise = [
-        _pair(a, b, pair, layer, min_items) for (a, b), pair in sorted(totals.pairs.items())
-    ]
+    report.pairwise = [_pair(a, b, pair, layer) for (a, b), pair in sorted(totals.pairs.items())]
     if layer == "coref":
         _coref_headline(report, totals)
     else:
@@ -116,6 +121,8 @@ def _set(scope: Scores, name: str, coefficient: Coefficient) -> None:
 
 
 def _fleiss(totals: ProjectTotals, matrix: np.ndarray) -> Coefficient:
+    if not totals.raters:
+        return Coefficient(None, NO_ITEMS)
     if len(totals.raters) != 1 or None in totals.raters:
         return Coefficient(None, UNEQUAL_RATERS)
     return fleiss_kappa(matrix)
@@ -135,11 +142,11 @@ def _token_headline(report: AgreementReport, totals: ProjectTotals, layer: str) 
 def _coref_headline(report: AgreementReport, totals: ProjectTotals) -> None:
     report.n_mentions = round(totals.n_mentions)
     for name in ("muc", "b_cubed", "ceaf_e"):
-        f1s = [getattr(pair, name).f1 for pair in report.pairwise]
-        setattr(report, f"{name}_f1", float(np.mean(f1s)) if f1s else None)
+        f1s = [Coefficient(getattr(pair, name).f1) for pair in report.pairwise]
+        _set(report, f"{name}_f1", _mean(f1s))
 
 
-def _pair(a: str, b: str, pair: PairTotals, layer: str, min_items: int) -> PairAgreement:
+def _pair(a: str, b: str, pair: PairTotals, layer: str) -> PairAgreement:
     out = PairAgreement(a=a, b=b, n_documents=pair.n_documents)
     if layer == "coref":
         counts = pair.coref
@@ -212,17 +219,13 @@ def _mean(coefficients: list[Coefficient]) -> Coefficient:
 
 
 def _headline_means(report: AgreementReport) -> None:
-    for name in ("cohen_kappa", "cohen_kappa_labelled", "span_f1", "overlap_span_f1"):
-        values = [getattr(pair, name) for pair in report.pairwise]
-        if report.layer == "coref" or (report.layer == "pos" and name != "cohen_kappa"):
-            continue
-        reasons = [pair.undefined.get(name) for pair in report.pairwise]
-        _set(report, name, _mean([Coefficient(v, r) for v, r in zip(values, reasons, strict=True)]))
-    if report.layer == "coref":
-        conll = [pair.conll_f1 for pair in report.pairwise if pair.conll_f1 is not None]
-        mentions = [pair.mention_f1 for pair in report.pairwise if pair.mention_f1 is not None]
-        report.conll_f1 = float(np.mean(conll)) if conll else None
-        report.mention_f1 = float(np.mean(mentions)) if mentions else None
+    for name in PAIR_MEANS[report.layer]:
+        pairs = report.pairwise
+        _set(
+            report,
+            name,
+            _mean([Coefficient(getattr(p, name), p.undefined.get(name)) for p in pairs]),
+        )
     if not report.pairwise:
         report.undefined["pairwise"] = "no document was submitted by two or more annotators"
 

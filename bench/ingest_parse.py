@@ -9,7 +9,8 @@ times and traces:
   tracking, validation, DocumentRecord per row),
 
 and prints docs/s for each, their ratio, and each one's peak traced memory (tracemalloc,
-measured in a separate pass so it does not slow the timed pass). Run:
+measured in a separate pass so it does not slow the timed pass). The same rows written as
+JSONL are then read by ``json.loads`` per line and by ``json_records.read_jsonl``. Run:
 
     .venv/bin/python bench/ingest_parse.py [--rows N] [--repeat R]
 """
@@ -18,13 +19,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from textlabel.ingest import delimited
+from textlabel.ingest import delimited, json_records
 from textlabel.ingest.base import ReadOptions
 
 WORDS = [
@@ -54,6 +57,21 @@ def write_csv(path: Path, rows: int) -> None:
             if n % 50 == 0:
                 text += "\nSecond line, café."
             writer.writerow([n, text, f"c{n % 5}", n % 100 / 7])
+
+
+def write_jsonl(csv_path: Path, path: Path) -> None:
+    with open(csv_path, encoding="utf-8", newline="") as source, open(path, "w") as target:
+        target.writelines(json.dumps(row) + "\n" for row in csv.DictReader(source))
+
+
+def parse_json_lines(path: Path) -> int:
+    with open(path, encoding="utf-8") as handle:
+        return sum(1 for line in handle if json.loads(line))
+
+
+def parse_textlabel_jsonl(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for _ in json_records.read_jsonl(handle, path.name, ReadOptions()))
 
 
 def parse_stdlib(path: Path) -> int:
@@ -93,21 +111,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.csv"
         write_csv(path, args.rows)
-        size = path.stat().st_size
-        print(f"file: {args.rows:,} rows, {size / 1e6:.1f} MB")
-        results = {}
-        for name, function in [("stdlib csv", parse_stdlib), ("textlabel", parse_textlabel)]:
-            seconds, count = timed(function, path, args.repeat)
-            if count != args.rows:
-                raise SystemExit(f"{name} read {count} rows, expected {args.rows}")
-            peak = peak_memory(function, path)
-            results[name] = seconds
-            print(
-                f"{name:>11}: {count / seconds:>10,.0f} docs/s  ({seconds:.2f} s)  "
-                f"peak {peak / 1e6:.2f} MB ({peak / size:.1%} of the file)"
-            )
-        ratio = results["textlabel"] / results["stdlib csv"]
-        print(f"textlabel / stdlib time ratio: {ratio:.2f}x")
+        jsonl = Path(folder) / "bench.jsonl"
+        write_jsonl(path, jsonl)
+        compare(path, [("stdlib csv", parse_stdlib), ("textlabel", parse_textlabel)], args)
+        compare(
+            jsonl, [("json.loads", parse_json_lines), ("textlabel", parse_textlabel_jsonl)], args
+        )
+
+
+def compare(path: Path, contenders: list[tuple[str, Callable[[Path], int]]], args: Any) -> None:
+    size = path.stat().st_size
+    print(f"{path.suffix[1:]} file: {args.rows:,} rows, {size / 1e6:.1f} MB")
+    seconds_by_name = {}
+    for name, function in contenders:
+        seconds, count = timed(function, path, args.repeat)
+        if count != args.rows:
+            raise SystemExit(f"{name} read {count} rows, expected {args.rows}")
+        peak = peak_memory(function, path)
+        seconds_by_name[name] = seconds
+        print(
+            f"{name:>11}: {count / seconds:>10,.0f} docs/s  ({seconds:.2f} s)  "
+            f"peak {peak / 1e6:.2f} MB ({peak / size:.1%} of the file)"
+        )
+    (base, _), (ours, _) = contenders
+    ratio = seconds_by_name[ours] / seconds_by_name[base]
+    print(f"{ours} / {base} time ratio: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

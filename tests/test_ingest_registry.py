@@ -33,6 +33,13 @@ def test_registry_names_every_format_of_issue_3() -> None:
     assert READERS["conllu"] == "textlabel.ingest.conllu:read"
 
 
+@pytest.mark.parametrize("name", ["conll", "conllu"])
+def test_token_format_readers_resolve(name) -> None:
+    reader = get_reader(name)
+    assert callable(reader)
+    assert reader.__module__ == f"textlabel.ingest.{name}"
+
+
 def test_unknown_reader() -> None:
     with pytest.raises(UnsupportedFormat) as info:
         get_reader("docx")

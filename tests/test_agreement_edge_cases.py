@@ -134,6 +134,18 @@ def test_coref_with_one_annotator() -> None:
         assert "two or more annotators" in report.undefined[name]
 
 
+def test_json_shaped_input_is_accepted() -> None:
+    as_lists = [list(span) for span in SPANS]
+    spans = _report(DocumentAnnotations(1, TOKENS, spans={"a": SPANS, "b": as_lists}))
+    assert spans.span_f1 == 1.0
+    clusters = [[[0, 3], [9, 12]], [[20, 24]]]
+    chains = _report(
+        DocumentAnnotations(1, [], coref={"a": clusters, "b": [[(0, 3), (9, 12)]]}),
+        layer="coref",
+    )
+    assert chains.pairwise[0].muc.f1 == 1.0 and chains.mention_f1 == pytest.approx(0.8)
+
+
 @pytest.mark.parametrize(
     ("doc", "layer", "message"),
     [

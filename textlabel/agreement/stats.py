@@ -219,11 +219,16 @@ def _constant(coders: np.ndarray) -> int | None:
 
 def _coref_stats(doc: DocumentAnnotations) -> DocumentStats:
     annotators = tuple(sorted(doc.coref))
+    # mentions may arrive as JSON lists: tuples make them hashable
+    clusters = {
+        name: [[(int(m[0]), int(m[1])) for m in cluster] for cluster in doc.coref[name]]
+        for name in annotators
+    }
     for name in annotators:
-        coref.as_partition(doc.coref[name], side=f"document {doc.doc_id}, annotator {name!r}")
+        coref.as_partition(clusters[name], side=f"document {doc.doc_id}, annotator {name!r}")
     pairs = []
     for a, b in combinations(annotators, 2):
-        key, response = doc.coref[a], doc.coref[b]
+        key, response = clusters[a], clusters[b]
         mentions_a = {m for cluster in key for m in cluster}
         mentions_b = {m for cluster in response for m in cluster}
         counts = CorefPairCounts(

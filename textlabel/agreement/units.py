@@ -37,7 +37,9 @@ def span_array(
     Sorted by start, then longest first, then label code. A span with impossible offsets raises
     ``InvalidInput`` naming ``where`` (e.g. the document and annotator).
     """
-    rows = [(start, end, codes[label]) for start, end, label in set(spans)]
+    # spans may arrive as JSON lists, so they are made hashable before deduplication
+    unique = {(int(start), int(end), label) for start, end, label in spans}
+    rows = [(start, end, codes[label]) for start, end, label in unique]
     array = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
     bad = (array[:, 0] < 0) | (array[:, 0] >= array[:, 1])
     if bad.any():

@@ -209,7 +209,8 @@ def _describe_proper(mention: Mention, doc: Doc, head: Token, lexicons: Lexicons
     if personal:
         mention.animacy, mention.number, mention.gender = ANIMATE, SINGULAR, gender
     elif ner in INANIMATE_NER:
-        mention.animacy, mention.gender = INANIMATE, NEUTRAL
+        # en_core_web_sm tags many unknown surnames GPE or PRODUCT: the pronoun sieve ranks
+        # these clusters last instead of refusing them
         mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
     elif ner == "NORP":
         mention.animacy = ANIMATE

@@ -68,6 +68,7 @@ _PARTITIVE_HEADS = frozenset(
         "couple",
     ]
 )
+_CONJUNCTIONS = frozenset(["and", "or", "but", "nor", "&"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
 _WEATHER_VERBS = frozenset(["rain", "snow", "hail", "drizzle", "pour", "freeze"])
 _RAISING_VERBS = frozenset(
@@ -112,9 +113,9 @@ def _coordination_end(head: Token) -> int | None:
     conjuncts = [child for child in head.rights if child.dep_ == "conj"]
     if not conjuncts:
         return None
-    end = conjuncts[0].left_edge.i
     doc = head.doc
-    while end > head.i + 1 and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
+    end = conjuncts[0].left_edge.i
+    while end > head.i + 1 and (doc[end - 1].is_punct or doc[end - 1].lower_ in _CONJUNCTIONS):
         end -= 1
     return end
 

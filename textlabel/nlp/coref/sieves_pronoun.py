@@ -2,11 +2,17 @@
 clusters, candidates within a few sentences back, ranked by syntactic salience.
 
 Salience follows what carries GAP on this parse (NLP-NOTES 1.6): a candidate in the same
-grammatical role as the pronoun (parallelism) first, then the shortest dependency path, sentence
-trees joined by a virtual root, then token distance.
+grammatical role as the pronoun in the same or previous sentence (parallelism) first, then the
+shortest dependency path (sentence trees joined by a virtual root, plus the sentence distance),
+shortened by one step per earlier mention of the entity (up to two), then token distance.
+Before that, two precise rules: a reflexive takes its verb's subject, and a pronoun in a fronted
+adjunct ("After his retirement, Smith ...") takes the main clause's subject (the only cataphora).
+Binding: an object pronoun never takes its own verb's subject ("John saw him").
 """
 
 from __future__ import annotations
+
+from spacy.tokens import Token
 
 from textlabel.nlp.coref.attributes import INANIMATE
 from textlabel.nlp.coref.context import SieveContext
@@ -55,6 +61,22 @@ class _Tree:
         return self.depth(left) + self.depth(right) + 2
 
 
+def _governing_subjects(verb: Token) -> list[Token]:
+    """Subjects of ``verb``, inherited through "and" ("X pulled ahead and led him") and subject
+    control ("X tried to force him") when the verb has none of its own."""
+    for _ in range(4):
+        subjects = [child for child in verb.children if child.dep_ in _SUBJECT]
+        if subjects:
+            return subjects
+        if verb.dep_ == "conj" or (
+            verb.dep_ == "xcomp" and not any(c.dep_ == "dobj" for c in verb.head.children)
+        ):
+            verb = verb.head
+        else:
+            return []
+    return []
+
+
 def _binding_clash(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """A plain object pronoun is not its own verb's subject ("John saw him": him != John)."""
     if pronoun.reflexive or pronoun.dep not in _ARGUMENT:
@@ -62,8 +84,7 @@ def _binding_clash(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> b
     verb = ctx.doc[pronoun.head].head
     if pronoun.dep == "pobj":
         verb = verb.head
-    head = ctx.doc[candidate.head]
-    return head.dep_ in _SUBJECT and head.head.i == verb.i
+    return any(subject.i == candidate.head for subject in _governing_subjects(verb))
 
 
 def _reflexive_antecedent(ctx: SieveContext, pronoun: Mention) -> Mention | None:
@@ -85,6 +106,31 @@ def _first_sentence_index(ctx: SieveContext) -> list[int]:
     for sent in range(n_sents - 1, -1, -1):
         first[sent] = min(first[sent], first[sent + 1])
     return first
+
+
+_FRONTED = frozenset({"prep", "advcl", "npadvmod", "advmod", "pcomp"})
+_QUOTES = frozenset({'"', "“", "”", "``", "''"})
+
+
+def _cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
+    """ "After [his] retirement, [Hedberg] coached": a pronoun inside a fronted adjunct refers
+    to the main clause's subject that follows it, never across a quotation mark."""
+    doc = ctx.doc
+    token = doc[pronoun.head]
+    while token.head.i != token.i and token.head.head.i != token.head.i:
+        token = token.head
+    root = token.head
+    if token.i == root.i or token.dep_ not in _FRONTED or token.i > root.i:
+        return None
+    subjects = [child for child in root.children if child.dep_ in _SUBJECT]
+    if not subjects or subjects[0].i < pronoun.head:
+        return None
+    subject = ctx.mention_headed_by(subjects[0].i)
+    if subject is None or subject.kind == PRONOUN or subject.relative:
+        return None
+    if any(doc[i].text in _QUOTES for i in range(pronoun.head, subject.start)):
+        return None
+    return subject
 
 
 def pronoun_match(ctx: SieveContext) -> None:
@@ -111,39 +157,43 @@ def pronoun_match(ctx: SieveContext) -> None:
             if subject is not None and ctx.clusters.of(subject).agrees_with(cluster):
                 ctx.clusters.merge(subject, pronoun)
                 continue
+        subject = _cataphora_subject(ctx, pronoun)
+        if subject is not None and _compatible(ctx, pronoun, subject):
+            ctx.clusters.merge(subject, pronoun)
+            continue
         lo = first_in_sent[max(0, pronoun.sent - ctx.pronoun_window)]
         best: tuple[tuple[int, int, int], Mention] | None = None
         role = _role(pronoun.dep)
         for candidate in ctx.mentions[lo : pronoun.index]:
-            if candidate.start >= pronoun.start or candidate.contains(pronoun):
+            if candidate.start >= pronoun.start or not _compatible(ctx, pronoun, candidate):
                 continue
-            if candidate.relative or (candidate.kind == LIST and pronoun.number != "pl"):
-                continue
-            candidate_cluster = ctx.clusters.of(candidate)
-            if candidate_cluster.persons != {3} or not candidate_cluster.agrees_with(
-                cluster, check_ner=False
-            ):
-                continue
-            if (
-                candidate.kind != PRONOUN
-                and candidate.animacy == INANIMATE
-                and not (pronoun.animacy == INANIMATE or pronoun.animacy == "?")
-            ):
-                continue
-            if _binding_clash(ctx, pronoun, candidate):
-                continue
-            same = candidate.sent == pronoun.sent
-            key = (
-                0 if role and _role(candidate.dep) == role else 1,
-                tree.distance(
-                    pronoun.head,
-                    candidate.head,
-                    same_sentence=same,
-                    sentences=pronoun.sent - candidate.sent,
-                ),
-                pronoun.start - candidate.start,
+            sentences = pronoun.sent - candidate.sent
+            parallel = role and sentences <= 1 and _role(candidate.dep) == role
+            distance = tree.distance(
+                pronoun.head, candidate.head, same_sentence=sentences == 0, sentences=sentences
             )
+            # an entity already mentioned more than once is more salient (up to two steps)
+            salience = min(len(ctx.clusters.of(candidate).mentions) - 1, 2)
+            key = (0 if parallel else 1, distance - salience, pronoun.start - candidate.start)
             if best is None or key < best[0]:
                 best = (key, candidate)
         if best is not None:
             ctx.clusters.merge(best[1], pronoun)
+
+
+def _compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
+    """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
+    if candidate.relative or (candidate.kind == LIST and pronoun.number != "pl"):
+        return False
+    cluster = ctx.clusters.of(candidate)
+    if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):
+        return False
+    if (
+        pronoun.animacy != INANIMATE
+        and candidate.kind != PRONOUN
+        and candidate.animacy == INANIMATE
+    ):
+        return False
+    if any(mention.contains(pronoun) for mention in cluster.mentions):
+        return False
+    return not _binding_clash(ctx, pronoun, candidate)

@@ -39,3 +39,42 @@ def annotation_payload(annotation: Annotation) -> dict[str, Any]:
         sorted(chain, key=lambda m: (m["start"], m["end"])) for _, chain in sorted(chains.items())
     ]
     return {"spans": spans, "pos": annotation.pos, "coref": coref}
+
+
+def annotation_out(
+    annotation: Annotation | None, *, document: Document, user: str | None
+) -> dict[str, Any]:
+    """An annotation in the API's shape; a not-yet-stored one is version 0 and empty."""
+    if annotation is None:
+        return {"id": None, "document_id": document.id, "user": user, "kind": "manual",
+                "version": 0, "status": "new", "spans": [], "pos": None, "coref": [],
+                "updated_at": None}  # fmt: skip
+    return {
+        "id": annotation.id,
+        "document_id": annotation.document_id,
+        "user": user,
+        "kind": annotation.kind,
+        "version": annotation.version,
+        "status": annotation.status,
+        "updated_at": annotation.updated_at,
+        **annotation_payload(annotation),
+    }
+
+
+def document_out(document: Document, prediction: Annotation | None) -> dict[str, Any]:
+    """A document with its tokens and the model's predictions, in the API's shape."""
+    tokens, sent_starts = document_tokens(document)
+    return {
+        "id": document.id,
+        "project_id": document.project_id,
+        "text": document.text,
+        "meta": document.meta,
+        "source": {
+            "file": document.source_file,
+            "unit": document.source_unit,
+            "number": document.source_number,
+        },
+        "tokens": tokens,
+        "sent_starts": sent_starts,
+        "prediction": annotation_payload(prediction) if prediction else None,
+    }

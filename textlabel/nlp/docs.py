@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sized
 from typing import NamedTuple
 
 import numpy as np
@@ -140,11 +140,12 @@ def _token_layers(
 def _kept_heads(absolute: np.ndarray, kept: np.ndarray, all_kept: bool) -> list[int]:
     """Absolute heads renumbered over kept tokens, skipping whitespace heads upwards."""
     if all_kept:
-        return absolute.tolist()
+        heads: list[int] = absolute.tolist()
+        return heads
     new_index = np.full(len(absolute), -1, dtype=np.int64)
     new_index[kept] = np.arange(len(kept))
     heads = absolute.tolist()
-    out: list[int] = []
+    out = []
     for position, i in enumerate(kept.tolist()):
         head = heads[i]
         seen = {i}
@@ -261,7 +262,7 @@ def _set_token_layers(
     n = len(doc)
     source = record.layers
     strings = doc.vocab.strings
-    columns: list[int] = []
+    columns: list[int | str] = []
     values: list[np.ndarray] = []
 
     def add_strings(attr: int, tokens_values: list[str | None], filler_value: str) -> None:
@@ -317,10 +318,10 @@ def _set_token_layers(
         columns.append(SENT_START)
         values.append(starts.astype(np.uint64))
     if columns:
-        doc.from_array(columns, np.stack(values, axis=1))
+        doc.from_array(columns, np.stack(values, axis=1))  # type: ignore[arg-type]
 
 
-def _check_length(layer: list, index: list[int], where: str, name: str) -> None:
+def _check_length(layer: Sized, index: list[int], where: str, name: str) -> None:
     if len(layer) != len(index):
         raise InvalidInput(f"{where}: {name} has {len(layer)} values for {len(index)} tokens")
 

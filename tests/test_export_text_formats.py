@@ -272,3 +272,15 @@ def test_blank_tokens_fold_into_the_whitespace() -> None:
     assert words(second)[0]["head"] == 0
     rows = [line.split() for line in write(conll_writer, [record]).splitlines() if line]
     assert [row[0] for row in rows] == ["-DOCSTART-", "Hi", "there", ".", "Bye"]
+
+
+def test_layers_left_out_are_not_written(shared_data: Path) -> None:
+    (record,) = read_conllu((shared_data / GUM_NASA).read_bytes())
+    record.spans = [SpanRecord((record.tokens or [])[0].start, (record.tokens or [])[0].end, "ORG")]
+    full = write(conllu_writer, [record])
+    assert "Entity=" in full and "NE=B-ORG" in full
+    bare = conllu.parse(write(conllu_writer, [record], layers=()))
+    misc = [w["misc"] or {} for s in bare for w in words(s)]
+    assert not any("Entity" in m or "NE" in m for m in misc)
+    assert {w["upos"] for s in bare for w in words(s)} == {"_"}
+    assert bare[0][0]["lemma"] == "NASA"

@@ -20,7 +20,7 @@ from textlabel.ingest import conll as conll_reader
 from textlabel.ingest.base import ReadOptions
 from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers, TokenRecord
 
-WORDS = st.text(alphabet="abXYé'’-.,0", min_size=1, max_size=5)
+WORDS = st.text(alphabet="abXYé'’-.,0\"\\\x01𝔘", min_size=1, max_size=5)
 GAPS = st.sampled_from([" ", " ", " ", "", "  ", "\n", "\u00a0"])
 LABELS = st.sampled_from(["PER", "ORG", "LOC", "creative-work"])
 TokenSpan = tuple[int, int, str]
@@ -147,6 +147,8 @@ def test_jsonl_keeps_spans_tokens_and_clusters(cases) -> None:
     assert len(lines) == len(cases)
     for (record, token_spans), line in zip(cases, lines, strict=True):
         obj = json.loads(line)
+        reference = jsonl_writer.record_to_json(record, layers=WriteOptions().layers)
+        assert line == json.dumps(reference, ensure_ascii=False)
         assert obj["text"] == record.text
         assert [(s["start"], s["end"], s["label"]) for s in obj["spans"]] == [
             (s.start, s.end, s.label) for s in record.spans

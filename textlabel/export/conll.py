@@ -48,7 +48,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     for start, end in sentence_ranges(record, len(tokens)):
         rows = [
             f"{_cell(record.text[tokens[i].start : tokens[i].end])} "
-            f"{_cell(pos[i]) if pos and pos[i] else '_'} _ {tags[i]}\n"
+            f"{_pos_cell(pos, i)} _ {tags[i]}\n"
             for i in range(start, end)
             if not is_blank(record, tokens[i])
         ]
@@ -60,6 +60,11 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
 
 def _pos_column(record: DocumentRecord) -> list[str | None] | None:
     return record.layers.tags or record.layers.pos
+
+
+def _pos_cell(pos: list[str | None] | None, index: int) -> str:
+    value = pos[index] if pos is not None else None
+    return _cell(value) if value else "_"
 
 
 def _cell(value: str) -> str:

@@ -27,7 +27,7 @@ from textlabel.formats.alignment import (
     sentence_ranges,
     token_mentions,
 )
-from textlabel.formats.conllu_misc import merge_misc, parse_misc, space_items
+from textlabel.formats.conllu_misc import escape_spaces, merge_misc, parse_misc, space_items
 from textlabel.formats.ud_entity import (
     EntityError,
     clusters_from_mentions,
@@ -65,6 +65,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     if not isinstance(sentence_meta, list) or len(sentence_meta) != len(sentences):
         sentence_meta = [{} for _ in sentences]
     doc_id = str(record.meta.get("newdoc_id") or record.meta.get("id") or f"doc{number}")
+    cells = _Cells(record, chosen, count)
     out: list[str] = []
     written = 0
     for (start, end), meta in zip(sentences, sentence_meta, strict=True):
@@ -79,34 +80,68 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
         mwt_end = 0
         for position, index in enumerate(words, start=1):
             item = extra[index]
-            out.extend(line + "\n" for line in item.get("empty_before", ()))
-            mwt = item.get("mwt")
-            if mwt is not None and position + mwt["size"] - 1 <= len(words):
-                mwt_end = position + mwt["size"] - 1
-                out.append(_mwt_line(record, mwt, words[position - 1 : mwt_end], position, gaps))
-            updates: dict[str, str | None] = {"NE": None, "NER": None, "Entity": None}
-            if tags[index] != "O":
-                updates["NE"] = tags[index]
-            if entities is not None:
-                updates["Entity"] = entities[index]
-            elif "Entity" not in chosen:
-                updates.pop("Entity")
-            if position > mwt_end:
-                updates.update(space_items(gaps[index]))
+            if item:
+                out.extend(line + "\n" for line in item.get("empty_before", ()))
+                mwt = item.get("mwt")
+                if mwt is not None and position + mwt["size"] - 1 <= len(words):
+                    mwt_end = position + mwt["size"] - 1
+                    covered = words[position - 1 : mwt_end]
+                    out.append(_mwt_line(record, mwt, covered, position, gaps))
+            entity = entities[index] if entities is not None else None
+            tag = None if tags[index] == "O" else tags[index]
+            gap = gaps[index] if position > mwt_end else None
+            misc = _misc(item.get("misc"), entity, tag, gap)
             form = item.get("form") or record.text[tokens[index].start : tokens[index].end]
-            columns = [
-                str(position),
-                _cell(form),
-                *_layer_cells(record, index, chosen),
-                _head(record, index, local, number),
-                _value(record.layers.deps, index),
-                item.get("deps") or "_",
-                merge_misc(item.get("misc"), updates),
-            ]
-            out.append("\t".join(columns) + "\n")
-            out.extend(line + "\n" for line in item.get("empty", ()))
+            out.append(
+                f"{position}\t{_cell(form)}\t{cells.lemmas[index]}\t{cells.upos[index]}\t"
+                f"{cells.xpos[index]}\t{cells.feats[index]}\t"
+                f"{_head(record, index, local, number)}\t{cells.deprels[index]}\t"
+                f"{item.get('deps') or '_'}\t{misc}\n"
+            )
+            if item:
+                out.extend(line + "\n" for line in item.get("empty", ()))
         out.append("\n")
     return "".join(out)
+
+
+def _misc(raw: str | None, entity: str | None, tag: str | None, gap: str | None) -> str:
+    """The MISC cell: ``raw`` with Entity, NE and the spacing keys set (``gap`` None leaves
+    spacing alone, inside a multiword token)."""
+    if raw is None and gap is not None:
+        # the common case, spelt out: keys in alphabetical order
+        parts = []
+        if entity:
+            parts.append(f"Entity={entity}")
+        if tag:
+            parts.append(f"NE={tag}")
+        if gap == "":
+            parts.append("SpaceAfter=No")
+        elif gap != " ":
+            parts.append(f"SpacesAfter={escape_spaces(gap)}")
+        return "|".join(parts) or "_"
+    updates: dict[str, str | None] = {"Entity": entity, "NE": tag, "NER": None}
+    if gap is not None:
+        updates.update(space_items(gap))
+    return merge_misc(raw, updates)
+
+
+class _Cells:
+    """A document's LEMMA, UPOS, XPOS, FEATS and DEPREL cells, made once per document."""
+
+    def __init__(self, record: DocumentRecord, chosen: set[str], count: int) -> None:
+        layers = record.layers
+        with_pos = "pos" in chosen
+        self.lemmas = _cells(layers.lemmas, count)
+        self.upos = _cells(layers.pos if with_pos else None, count)
+        self.xpos = _cells(layers.tags if with_pos else None, count)
+        self.feats = _cells(layers.morphs, count)
+        self.deprels = _cells(layers.deps, count)
+
+
+def _cells(values: list[str | None] | None, count: int) -> list[str]:
+    if values is None:
+        return ["_"] * count
+    return [_cell(value) if value else "_" for value in values]
 
 
 class _Header:
@@ -161,9 +196,11 @@ def _mwt_line(
 
 def _entity_values(
     record: DocumentRecord, tokens: list[Any], extra: list[dict[str, Any]], number: int
-) -> list[str | None]:
+) -> list[str | None] | None:
     """Each token's Entity= value: the original brackets while they still fit, else fresh."""
     clusters = token_mentions(record, tokens, number)
+    if record.layers.extra is None:
+        return format_values(mentions_from_clusters(clusters), len(tokens)) if clusters else None
     wanted = {frozenset(cluster) for cluster in clusters}
     original = [_misc_entity(item.get("misc")) for item in extra]
     if any(original):
@@ -183,17 +220,6 @@ def _misc_entity(misc: str | None) -> str | None:
     return None
 
 
-def _layer_cells(record: DocumentRecord, index: int, chosen: set[str]) -> list[str]:
-    layers = record.layers
-    with_pos = "pos" in chosen
-    return [
-        _value(layers.lemmas, index),
-        _value(layers.pos, index) if with_pos else "_",
-        _value(layers.tags, index) if with_pos else "_",
-        _value(layers.morphs, index),
-    ]
-
-
 def _head(record: DocumentRecord, index: int, local: dict[int, int], number: int) -> str:
     heads = record.layers.heads
     if heads is None:
@@ -206,11 +232,6 @@ def _head(record: DocumentRecord, index: int, local: dict[int, int], number: int
             f"{describe(record, number)}: token {index} has its head {head} outside its sentence"
         )
     return str(local[head])
-
-
-def _value(values: list[str | None] | None, index: int) -> str:
-    value = values[index] if values is not None else None
-    return _cell(value) if value else "_"
 
 
 def _cell(value: str) -> str:

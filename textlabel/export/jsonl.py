@@ -16,14 +16,39 @@ from textlabel.export.base import WriteOptions
 from textlabel.formats.alignment import TokenAligner
 from textlabel.records import DocumentRecord
 
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
     """Yield one JSON line per record."""
     for record in records:
-        yield json.dumps(record_to_json(record, layers=options.layers), ensure_ascii=False) + "\n"
+        yield record_to_line(record, layers=options.layers)
 
 
-def record_to_json(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str, Any]:
+def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
+    """``json.dumps(record_to_json(record))`` and a newline, the same text, faster: the
+    token list, the bulk of a line, is spelt out rather than built as dicts first."""
+    obj = record_to_json(record, layers=layers, with_tokens=False)
+    parts = [f'"text": {_string(record.text)}', f'"meta": {_dumps(obj["meta"])}']
+    if record.tokens is not None:
+        text = record.text
+        tokens = ", ".join(
+            f'{{"text": {_string(text[t.start : t.end])}, "start": {t.start}, "end": {t.end}, '
+            f'"id": {index}, "ws": {"true" if t.ws else "false"}}}'
+            for index, t in enumerate(record.tokens)
+        )
+        parts.append(f'"tokens": [{tokens}]')
+    parts.extend(f'"{key}": {_dumps(obj[key])}' for key in ("spans", "pos", "coref") if key in obj)
+    return "{" + ", ".join(parts) + "}\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def record_to_json(
+    record: DocumentRecord, *, layers: Iterable[str], with_tokens: bool = True
+) -> dict[str, Any]:
     """The JSONL object for one record, with only the chosen ``layers``."""
     chosen = set(layers)
     text = record.text
@@ -31,6 +56,7 @@ def record_to_json(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str
     aligner = None
     if record.tokens is not None:
         aligner = TokenAligner(record.tokens)
+    if record.tokens is not None and with_tokens:
         out["tokens"] = [
             {
                 "text": text[token.start : token.end],

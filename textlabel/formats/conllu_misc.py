@@ -65,9 +65,13 @@ def escape_spaces(gap: str) -> str:
 def merge_misc(raw: str | None, updates: dict[str, str | None]) -> str:
     """``raw`` with the ``updates`` keys set (None removes): an existing key keeps its place,
     a new one goes where alphabetical order puts it, everything else stays verbatim."""
+    if raw is None or raw == "_":
+        # nothing to keep in place: the new keys in alphabetical order
+        fresh = [f"{key}={value}" for key, value in sorted(updates.items()) if value is not None]
+        return "|".join(fresh) or "_"
     out: list[tuple[str, str]] = []  # (key, the item as written)
     placed: set[str] = set()
-    for item in [] if raw in (None, "", "_") else str(raw).split("|"):
+    for item in raw.split("|") if raw else ():
         key = item.partition("=")[0]
         value = updates.get(key)
         if key not in updates:

@@ -1,0 +1,93 @@
+"""What the annotation page shows, as plain data: the document cut into windows of whole
+sentences (so a 20,000-token chapter never becomes one huge DOM), each token with the
+whitespace after it, sentence breaks, PDF page markers and the entity marks of one window."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from textlabel.annotate.spans import SnappedSpan, Tokens, snap
+
+WINDOW_TOKENS = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    i: int
+    text: str
+    ws: str  # the text between this token and the next one (empty at a sentence end)
+    page: int | None = None  # a PDF page starts at this token
+    label: str | None = None  # entity covering the token, if any
+    begin: bool = False  # first token of its entity
+    end: bool = False  # last token of its entity
+
+
+@dataclass(slots=True)
+class WindowView:
+    number: int  # 0-based
+    count: int
+    first: int  # first token index
+    last: int  # one past the last token index
+    sentences: list[list[TokenView]] = field(default_factory=list)
+
+
+def windows(sent_starts: Sequence[int], n_tokens: int, *, size: int = WINDOW_TOKENS) -> list[int]:
+    """First token of each window: whole sentences, at most ``size`` tokens a window (a longer
+    sentence is cut every ``size`` tokens)."""
+    bounds = [0]
+    previous = 0  # the latest sentence start not yet used as a bound
+    for start in [*sorted({s for s in sent_starts if 0 < s < n_tokens}), n_tokens]:
+        while start - bounds[-1] > size:
+            bounds.append(previous if previous > bounds[-1] else bounds[-1] + size)
+        previous = start
+    return bounds
+
+
+def token_ranges(tokens: Tokens, spans: Sequence[dict[str, Any]]) -> list[SnappedSpan]:
+    """Stored character spans as token ranges (already on boundaries, so snapping is exact)."""
+    return [snap(tokens, s["start"], s["end"], label=s.get("label")) for s in spans]
+
+
+def window_view(
+    text: str,
+    tokens: Tokens,
+    sent_starts: Sequence[int],
+    entities: Sequence[SnappedSpan],
+    *,
+    number: int,
+    pages: Sequence[Sequence[int]] = (),
+    size: int = WINDOW_TOKENS,
+) -> WindowView:
+    """Window ``number`` (clamped to the last one) of the document, ready to render."""
+    n = len(tokens)
+    bounds = windows(sent_starts, n, size=size)
+    number = max(0, min(number, len(bounds) - 1))
+    first = bounds[number]
+    last = bounds[number + 1] if number + 1 < len(bounds) else n
+    view = WindowView(number=number, count=len(bounds), first=first, last=last)
+    sentence_starts = set(sent_starts) | {first}
+    page_at = {bisect_right(tokens.ends, start): p for p, (start, _) in enumerate(pages, start=1)}
+    marks: dict[int, tuple[str | None, bool, bool]] = {}
+    for span in entities:
+        if span.end_token <= first or span.start_token >= last:
+            continue
+        for i in range(max(span.start_token, first), min(span.end_token, last)):
+            marks[i] = (span.label, i == span.start_token, i == span.end_token - 1)
+    starts, ends = tokens.starts, tokens.ends
+    sentence: list[TokenView] = []
+    for i in range(first, last):
+        if i in sentence_starts and sentence:
+            view.sentences.append(sentence)
+            sentence = []
+        sentence_end = i + 1 == last or (i + 1) in sentence_starts
+        ws = "" if sentence_end else text[ends[i] : starts[i + 1]]
+        label, begin, end = marks.get(i, (None, False, False))
+        sentence.append(
+            TokenView(i, text[starts[i] : ends[i]], ws, page_at.get(i), label, begin, end)
+        )
+    if sentence:
+        view.sentences.append(sentence)
+    return view

@@ -74,6 +74,9 @@ def read_gum(path: Path) -> list[GoldDocument]:
         if line.startswith("# newpar") and pieces:
             pieces[-1] = pieces[-1].rstrip(" ") + "\n"
             continue
+        if not line:
+            token_last = 0  # word ids restart with each sentence
+            continue
         columns = line.split("\t")
         if len(columns) != 10 or "." in columns[0]:
             continue
@@ -82,8 +85,6 @@ def read_gum(path: Path) -> list[GoldDocument]:
             token_space = _misc(columns).get("SpaceAfter") != "No"
             continue
         word_id = int(columns[0])
-        if word_id == 1:
-            token_last = 0
         start = sum(len(piece) for piece in pieces)
         end = start + len(columns[1])
         misc = _misc(columns)

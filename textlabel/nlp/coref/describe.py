@@ -78,6 +78,9 @@ LOCATION_MODIFIERS = frozenset(
     ]
 )
 _MODIFIER_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM", "VERB"})
+_LOCATIVE_PREPOSITIONS = frozenset(
+    ["in", "at", "to", "from", "near", "into", "across", "through", "around", "outside", "inside"]
+)
 _INDEFINITE_STARTS = frozenset({"a", "an", "another", "some"})
 
 
@@ -201,17 +204,23 @@ def _describe_proper(mention: Mention, doc: Doc, head: Token, lexicons: Lexicons
         first += 1
     if honorific_gender is None and first > mention.start:
         honorific_gender = lexicons.honorifics.get(doc[first - 1].lower_)
-    gender = lexicons.name_gender(doc[first].lower_) if first <= head.i else UNKNOWN
+    ner = mention.ner
+    # a lone place name that is also a first name ("Israel", "Georgia") is the place
+    lone_place = first == head.i and ner in INANIMATE_NER
+    gender = (
+        lexicons.name_gender(doc[first].lower_) if first <= head.i and not lone_place else UNKNOWN
+    )
     if honorific_gender not in (None, UNKNOWN):
         gender = honorific_gender
-    ner = mention.ner
     personal = ner == "PERSON" or gender != UNKNOWN or honorific_gender is not None
     if personal:
         mention.animacy, mention.number, mention.gender = ANIMATE, SINGULAR, gender
     elif ner in INANIMATE_NER:
-        # en_core_web_sm tags many unknown surnames GPE or PRODUCT: the pronoun sieve ranks
-        # these clusters last instead of refusing them
+        # en_core_web_sm tags many unknown surnames GPE or PRODUCT, so the tag alone leaves
+        # animacy open; a place after a locative preposition ("moved to Paris") is a place
         mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
+        if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE_PREPOSITIONS:
+            mention.animacy, mention.gender = INANIMATE, NEUTRAL
     elif ner == "NORP":
         mention.animacy = ANIMATE
         mention.number = PLURAL if head.tag_ in ("NNPS", "NNS") else UNKNOWN

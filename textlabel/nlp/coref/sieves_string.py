@@ -59,15 +59,16 @@ def acronym_match(ctx: SieveContext) -> None:
     """ "NRA" and "National Rifle Association": capitals of one spell the other's single token."""
     acronyms: dict[str, list[Mention]] = {}
     for mention in ctx.mentions:
-        if mention.kind != PROPER or mention.end - mention.start != 1:
+        tokens = ctx.doc[mention.start : mention.end]
+        if mention.kind != PROPER or any(t.pos_ != "DET" for t in tokens if t.i != mention.head):
             continue
-        text = ctx.doc[mention.start].text
+        text = ctx.doc[mention.head].text
         if 2 <= len(text) <= 8 and text.isalpha() and text.isupper():
             acronyms.setdefault(text, []).append(mention)
     if not acronyms:
         return
     for mention in ctx.mentions:
-        if mention.kind != PROPER or mention.end - mention.start < 2:
+        if mention.kind != PROPER or mention.head - mention.start < 1:
             continue
         initials = _initials(ctx, mention)
         for acronym in acronyms.get(initials, ()):

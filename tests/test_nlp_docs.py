@@ -200,6 +200,14 @@ def test_gaps_become_filler_tokens_and_offsets_survive() -> None:
         (_record("ab cd", [(0, 2), (3, 5)], layers=TokenLayers(pos=["NOUN"])), "1 values"),
         (_record("ab cd", [(0, 3), (2, 5)]), "overlaps"),
         (_record("ab", [(0, 2), (3, 5)]), "past the text"),
+        (_record("ab", [(0, 0), (0, 2)]), "empty"),
+        (_record("ab cd", [(0, 2), (3, 5)], sent_starts=[0, 2]), "sentence starts outside"),
+        (
+            _record(
+                "ab cd", [(0, 2), (3, 5)], layers=TokenLayers(heads=[1, 2], deps=["x", "ROOT"])
+            ),
+            "head points outside",
+        ),
         (DocumentRecord(text="ab", meta={"id": 7}), "no tokens"),
     ],
 )

@@ -210,7 +210,7 @@ def record_to_doc(
     fillers: list[int] = []
     cursor = 0
     for token in record.tokens:
-        if token.start < cursor or token.end < token.start:
+        if token.start < cursor or token.end <= token.start:
             raise InvalidInput(f"{where}: token [{token.start}, {token.end}) overlaps or is empty")
         if token.end > len(text):
             raise InvalidInput(
@@ -265,11 +265,13 @@ def _set_token_layers(
     columns: list[int | str] = []
     values: list[np.ndarray] = []
 
-    def add_strings(attr: int, tokens_values: list[str | None], filler_value: str) -> None:
+    def add_strings(
+        attr: int, tokens_values: list[str | None], filler_value: str, at: list[int]
+    ) -> None:
         column = np.zeros(n, dtype=np.uint64)
         column[index] = [strings.add(v) if v else 0 for v in tokens_values]
         if filler_value:
-            column[space_fillers] = strings.add(filler_value)
+            column[at] = strings.add(filler_value)
         columns.append(attr)
         values.append(column)
 
@@ -287,10 +289,10 @@ def _set_token_layers(
     tags = pos if tags_from_pos else (source.tags if "tags" in layers else None)
     if tags is not None:
         _check_length(tags, index, where, "tags")
-        add_strings(TAG, tags, "SPACE" if tags_from_pos else "_SP")
+        add_strings(TAG, tags, "SPACE" if tags_from_pos else "_SP", space_fillers)
     if "lemmas" in layers and source.lemmas is not None:
         _check_length(source.lemmas, index, where, "lemmas")
-        add_strings(LEMMA, source.lemmas, "")
+        add_strings(LEMMA, source.lemmas, "", [])
     if "morphs" in layers and source.morphs is not None:
         _check_length(source.morphs, index, where, "morphs")
         morphology = doc.vocab.morphology
@@ -309,8 +311,10 @@ def _set_token_layers(
             heads[f] = f - 1 if f > 0 else (f + 1 if n > 1 else f)
         columns.append(HEAD)
         values.append((heads - np.arange(n, dtype=np.int64)).astype(np.uint64))
-        add_strings(DEP, source.deps, _FILLER_DEP)
+        add_strings(DEP, source.deps, _FILLER_DEP, fillers)
     elif record.sent_starts is not None:
+        if any(not 0 <= i < len(index) for i in record.sent_starts):
+            raise InvalidInput(f"{where}: a sentence starts outside the document")
         starts = np.full(n, -1, dtype=np.int64)
         starts[[index[i] for i in record.sent_starts]] = 1
         if fillers and fillers[0] == 0 and index and starts[index[0]] == 1:

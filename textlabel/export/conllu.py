@@ -91,9 +91,10 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             tag = None if tags[index] == "O" else tags[index]
             gap = gaps[index] if position > mwt_end else None
             misc = _misc(item.get("misc"), entity, tag, gap)
-            form = item.get("form") or record.text[tokens[index].start : tokens[index].end]
+            token = tokens[index]
+            form = _cell(item["form"]) if "form" in item else cells.text[token.start : token.end]
             out.append(
-                f"{position}\t{_cell(form)}\t{cells.lemmas[index]}\t{cells.upos[index]}\t"
+                f"{position}\t{form}\t{cells.lemmas[index]}\t{cells.upos[index]}\t"
                 f"{cells.xpos[index]}\t{cells.feats[index]}\t"
                 f"{_head(record, index, local, number)}\t{cells.deprels[index]}\t"
                 f"{item.get('deps') or '_'}\t{misc}\n"
@@ -131,6 +132,8 @@ class _Cells:
     def __init__(self, record: DocumentRecord, chosen: set[str], count: int) -> None:
         layers = record.layers
         with_pos = "pos" in chosen
+        # the mapping is one character to one, so offsets into the text still hold
+        self.text = _cell(record.text)
         self.lemmas = _cells(layers.lemmas, count)
         self.upos = _cells(layers.pos if with_pos else None, count)
         self.xpos = _cells(layers.tags if with_pos else None, count)
@@ -141,7 +144,11 @@ class _Cells:
 def _cells(values: list[str | None] | None, count: int) -> list[str]:
     if values is None:
         return ["_"] * count
-    return [_cell(value) if value else "_" for value in values]
+    cells = [value or "_" for value in values]
+    joined = "".join(cells)
+    if "\t" in joined or "\n" in joined or "\r" in joined:
+        return [_cell(cell) for cell in cells]
+    return cells
 
 
 class _Header:

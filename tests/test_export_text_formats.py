@@ -284,3 +284,21 @@ def test_layers_left_out_are_not_written(shared_data: Path) -> None:
     assert not any("Entity" in m or "NE" in m for m in misc)
     assert {w["upos"] for s in bare for w in words(s)} == {"_"}
     assert bare[0][0]["lemma"] == "NASA"
+
+
+def test_spacy_converter_reads_our_conll2003(shared_data: Path) -> None:
+    """spaCy's own CoNLL-2003 converter finds the same entities. It splits documents only on
+    its fixture's `-DOCSTART- -X- O O`, not CoNLL-2003's `-DOCSTART- -X- -X- O` that DESIGN.md
+    fixes for our export, so the test swaps the delimiter line first."""
+    from spacy.training.converters import conll_ner_to_docs
+
+    data = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+    records = list(conll_reader.read(io.BytesIO(data), "fin3.conll", ReadOptions()))
+    out = write(conll_writer, records).replace("-DOCSTART- -X- -X- O", "-DOCSTART- -X- O O")
+    docs = list(conll_ner_to_docs(out, n_sents=0, no_print=True))
+    assert len(docs) == len(records)
+    for doc, record in zip(docs, records, strict=True):
+        assert [t.text for t in doc] == [record.text[t.start : t.end] for t in record.tokens or []]
+        assert [(e.text, e.label_) for e in doc.ents] == [
+            (record.text[s.start : s.end], s.label) for s in record.spans
+        ]

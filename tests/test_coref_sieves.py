@@ -50,14 +50,14 @@ def linked(ctx: SieveContext, left: tuple[str, int] | str, right: tuple[str, int
         ),
         (
             "relaxed_string",
-            "Mr. Bickford, an 18-year mediation veteran, agreed. Mr. Bickford left early.",
-            "Mr. Bickford, an 18-year mediation veteran",
-            "Mr. Bickford",
+            "The director of the museum resigned. The director was tired.",
+            "The director of the museum",
+            "The director",
         ),
         (
             "appositive",
             "Bill Gates, the founder of Microsoft, spoke at the meeting.",
-            "Bill Gates, the founder of Microsoft",
+            "Bill Gates",
             "the founder of Microsoft",
         ),
         (
@@ -125,7 +125,7 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
         # conflicting first names under one surname
         ("proper_head", "John Smith met Mary Smith.", "John Smith", "Mary Smith"),
         # two proper names in apposition-like lists are not one entity
-        ("appositive", "Paris, France, is large.", "Paris, France", "France"),
+        ("appositive", "Paris, France, is large.", "Paris", "France"),
         # an indefinite later mention starts a new entity
         ("exact_string", "A dog barked. A dog howled.", ("A dog", 0), ("A dog", 1)),
     ],

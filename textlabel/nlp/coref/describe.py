@@ -18,6 +18,7 @@ from textlabel.nlp.coref.attributes import (
     PLURAL,
     PRONOUNS,
     SINGULAR,
+    SOFT_INANIMATE_NER,
     UNKNOWN,
     Lexicons,
 )
@@ -206,7 +207,7 @@ def _describe_proper(mention: Mention, doc: Doc, head: Token, lexicons: Lexicons
         honorific_gender = lexicons.honorifics.get(doc[first - 1].lower_)
     ner = mention.ner
     # a lone place name that is also a first name ("Israel", "Georgia") is the place
-    lone_place = first == head.i and ner in INANIMATE_NER
+    lone_place = first == head.i and ner in INANIMATE_NER | SOFT_INANIMATE_NER
     gender = (
         lexicons.name_gender(doc[first].lower_) if first <= head.i and not lone_place else UNKNOWN
     )
@@ -216,14 +217,19 @@ def _describe_proper(mention: Mention, doc: Doc, head: Token, lexicons: Lexicons
     if personal:
         mention.animacy, mention.number, mention.gender = ANIMATE, SINGULAR, gender
     elif ner in INANIMATE_NER:
-        # en_core_web_sm tags many unknown surnames GPE or PRODUCT, so the tag alone leaves
-        # animacy open; a place after a locative preposition ("moved to Paris") is a place
+        mention.animacy, mention.gender = INANIMATE, NEUTRAL
+        mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
+    elif ner in SOFT_INANIMATE_NER:
+        # the tag alone leaves animacy open; a place after a locative preposition ("moved to
+        # Paris") is a place
         mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
         if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE_PREPOSITIONS:
             mention.animacy, mention.gender = INANIMATE, NEUTRAL
     elif ner == "NORP":
-        mention.animacy = ANIMATE
-        mention.number = PLURAL if head.tag_ in ("NNPS", "NNS") else UNKNOWN
+        # "the Israelis" are people; a singular NORP head ("Russian Vedism") need not be
+        plural = head.tag_ in ("NNPS", "NNS")
+        mention.animacy = ANIMATE if plural else UNKNOWN
+        mention.number = PLURAL if plural else UNKNOWN
     elif ner == "ORG":
         pass  # en_core_web_sm tags many person names ORG: leave every attribute open
     else:

@@ -62,18 +62,20 @@ class _Tree:
 
 
 def _governing_subjects(verb: Token) -> list[Token]:
-    """Subjects of ``verb``, inherited through "and" ("X pulled ahead and led him") and subject
-    control ("X tried to force him") when the verb has none of its own."""
+    """Subjects of ``verb``, inherited through "and" ("X pulled ahead and led him") and control
+    ("X tried to force him", "X told Y to call him") when the verb has none of its own."""
     for _ in range(4):
         subjects = [child for child in verb.children if child.dep_ in _SUBJECT]
         if subjects:
             return subjects
-        if verb.dep_ == "conj" or (
-            verb.dep_ == "xcomp" and not any(c.dep_ == "dobj" for c in verb.head.children)
-        ):
-            verb = verb.head
-        else:
+        if verb.dep_ == "xcomp":
+            # object control: "X convinced Y to go with him": Y goes, so him != Y
+            objects = [child for child in verb.head.children if child.dep_ == "dobj"]
+            if objects:
+                return objects
+        if verb.dep_ not in ("conj", "xcomp"):
             return []
+        verb = verb.head
     return []
 
 
@@ -183,7 +185,7 @@ def pronoun_match(ctx: SieveContext) -> None:
 
 def _compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
-    if candidate.relative or (candidate.kind == LIST and pronoun.number != "pl"):
+    if candidate.relative or candidate.role or (candidate.kind == LIST and pronoun.number != "pl"):
         return False
     cluster = ctx.clusters.of(candidate)
     if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import re
@@ -26,6 +27,12 @@ EWT = "ud/en_ewt-ud-test.conllu"
 GUM = "ud/en_gum-ud-test.conllu"
 GUM_NASA = "ud/en_gum-ud-test.GUM_news_nasa.conllu"
 COLUMNS = ("form", "lemma", "upos", "xpos", "head", "deprel")
+
+
+@functools.cache
+def parse_original(path: Path) -> list[conllu.TokenList]:
+    """The `conllu` package's reading of a shared file, parsed once per session."""
+    return conllu.parse(path.read_text(encoding="utf-8"))
 
 
 def read_conllu(data: bytes) -> list[DocumentRecord]:
@@ -104,7 +111,7 @@ def test_conllu_round_trip_columns_and_text(shared_data: Path, name: str, keep_e
     records = read_conllu(data)
     if not keep_extras:
         records = [stripped(record) for record in records]
-    original = conllu.parse(data.decode("utf-8"))
+    original = parse_original(shared_data / name)
     exported = conllu.parse(write(conllu_writer, records))
     assert len(exported) == len(original)
     for before, after in zip(original, exported, strict=True):
@@ -155,7 +162,7 @@ def test_gum_coreference_survives(shared_data: Path, keep_extras: bool) -> None:
     if not keep_extras:
         records = [stripped(record) for record in records]
     out = write(conllu_writer, records)
-    before = entity_clusters(conllu.parse(data.decode("utf-8")))
+    before = entity_clusters(parse_original(shared_data / GUM))
     after = entity_clusters(conllu.parse(out))
     assert after == before
     assert sum(len(c) for doc in before for c in doc) > 7000

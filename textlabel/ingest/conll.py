@@ -7,13 +7,14 @@ Layouts, told apart from the first token line:
 - indexed (Universal NER): tab-separated ``index token tag ...`` with ``#`` comment lines;
 - sentence: one sentence per line as ``token|POS|TAG`` or ``token|TAG`` items.
 
-Documents: ``-DOCSTART-`` lines (or ``# newdoc`` comments) separate documents. A file with
-no marker in its first 10,000 lines (WNUT, doccano) gives one document per sentence, so it
-stays streamable; sentences before the first marker of such a long file are documents of
-their own too. Otherwise sentences before the first marker form one document. Tags may be IOB1,
-IOB2 or BILUO / BIOES, detected per document. The text is the tokens joined by single
-spaces; POS goes to ``layers.tags``. A bad tag raises BadFormat naming its line; an
-invalid BILUO sequence rejects only its document.
+Documents: ``-DOCSTART-`` lines (or ``# newdoc`` comments) separate documents, and the
+sentences before the first marker form one. A file with no marker in its first 10,000 lines
+(WNUT, doccano) gives one document per sentence instead, which keeps it streamable; should
+a marker come later, grouping starts there.
+
+Tags may be IOB1, IOB2 or BILUO / BIOES, detected per document. The text is the tokens
+joined by single spaces; POS goes to ``layers.tags``. A bad tag raises BadFormat naming its
+line; an invalid BILUO sequence rejects only its document (``Rejected``, with its line).
 """
 
 from __future__ import annotations

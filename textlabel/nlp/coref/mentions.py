@@ -187,9 +187,9 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             right = member_end
         kind = PROPER if token.pos_ == "PROPN" or token.ent_type_ else NOMINAL
         spans.setdefault((left, right), (token, kind, False, False))
-        role = _role_span(doc, token, left)
-        if role is not None:
-            spans.setdefault(role, (doc[role[1] - 1], NOMINAL, True, False))
+        role_span = _role_span(doc, token, left)
+        if role_span is not None:
+            spans.setdefault(role_span, (doc[role_span[1] - 1], NOMINAL, True, False))
     mentions: list[Mention] = []
     for (start, end), (head, kind, role, relative) in sorted(
         spans.items(), key=lambda item: (item[0][0], -item[0][1])

@@ -69,11 +69,8 @@ def role_appositive(ctx: SieveContext) -> None:
 
 
 def _name_after_role(ctx: SieveContext, role: Mention) -> Mention | None:
-    for candidate in ctx.by_head.get(role.head + 1, ()) or ():
-        if candidate.kind == PROPER:
-            return candidate
-    head = ctx.doc[role.head].head
-    found = ctx.mention_headed_by(head.i)
+    """The proper-name mention the role noun modifies (its syntactic head's noun phrase)."""
+    found = ctx.mention_headed_by(ctx.doc[role.head].head.i)
     if found is not None and found.kind == PROPER and found.head > role.head:
         return found
     return None

@@ -145,11 +145,11 @@ def pronoun_match(ctx: SieveContext) -> None:
             continue
         if pronoun.person != 3:
             # prose rarely switches speaker: "I ... me ... my" is one participant
-            key = (pronoun.person, pronoun.number if pronoun.person == 1 else "")
-            previous = last_by_person.get(key)
+            speaker = (pronoun.person, pronoun.number if pronoun.person == 1 else "")
+            previous = last_by_person.get(speaker)
             if previous is not None and ctx.clusters.is_first(pronoun):
                 ctx.clusters.merge(previous, pronoun)
-            last_by_person[key] = pronoun
+            last_by_person[speaker] = pronoun
             continue
         if not ctx.clusters.is_first(pronoun):
             continue

@@ -51,6 +51,7 @@ class _Word:
     line: int
     columns: list[str]
     extra: dict[str, Any] = field(default_factory=dict)
+    misc: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,13 +130,14 @@ def _parse_sentence(block: list[tuple[int, str]], filename: str) -> _Sentence:
             else:
                 empty_before.append(line)
         elif ident.isdigit() and int(ident) == expected:
-            word = _Word(number, columns)
+            items = parse_misc(columns[9])
+            word = _Word(number, columns, misc=dict(items) if items else {})
             if empty_before:
                 word.extra["empty_before"], empty_before = empty_before, []
             if expected <= mwt_end:
                 units[-1].words.append(word)
             else:
-                units.append(_Unit(columns[1], gap_after(parse_misc(columns[9])), [word]))
+                units.append(_Unit(columns[1], gap_after(items) if items else " ", [word]))
             expected += 1
         else:
             raise _fail(filename, number, f"word id {ident!r} where {expected} was due")
@@ -167,6 +169,13 @@ def _build(sentences: list[_Sentence], filename: str) -> DocumentRecord | Reject
         base = len(tokens)
         sent_starts.append(base)
         for unit in sentence.units:
+            if unit.mwt is None:
+                # a plain word: its FORM is its surface
+                tokens.append(TokenRecord(offset, offset + len(unit.surface), bool(unit.gap)))
+                words.append(unit.words[0])
+                parts.extend((unit.surface, unit.gap))
+                offset += len(unit.surface) + len(unit.gap)
+                continue
             bounds = _surface_bounds(unit.surface, [word.columns[1] for word in unit.words])
             for index, word in enumerate(unit.words):
                 last = index == len(unit.words) - 1
@@ -233,9 +242,12 @@ def _layers(words: list[_Word], heads: list[int | None]) -> TokenLayers:
 
 
 def _misc_value(word: _Word, keys: tuple[str, ...]) -> str | None:
-    for key, value in parse_misc(word.columns[9]):
-        if key in keys:
-            return value
+    misc = word.misc
+    if not misc:
+        return None
+    for key in keys:
+        if key in misc:
+            return misc[key]
     return None
 
 

@@ -226,6 +226,8 @@ def _entities(nlp: spacy.Language, text: str) -> list[list[str]]:
         ("The father of John's wife arrived.", ("John", "John's wife")),  # i-within-i
         ('"He will never win," said Peter.', ("He", "Peter")),  # no cataphora across quotes
         ("John saw him.", ("John", "him")),  # binding: object pronoun of its own subject
+        ('Peter said, "The prize was given to him."', ("Peter", "him")),  # not the speaker
+        ("Peter said, ``The prize was given to him.''", ("Peter", "him")),  # GAP's quotes
     ],
 )
 def test_mistakes_it_must_not_make(nlp, text, never_together):

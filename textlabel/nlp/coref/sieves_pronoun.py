@@ -17,6 +17,7 @@ from spacy.tokens import Token
 from textlabel.nlp.coref.attributes import INANIMATE
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import LIST, PRONOUN, Mention
+from textlabel.nlp.coref.quotes import quote_speakers
 
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _OBJECT = frozenset({"dobj"})
@@ -138,6 +139,7 @@ def _cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
 def pronoun_match(ctx: SieveContext) -> None:
     """Resolve each unresolved personal pronoun to the most salient agreeing earlier cluster."""
     tree = _Tree(ctx)
+    speakers = quote_speakers(ctx.doc)
     first_in_sent = _first_sentence_index(ctx)
     last_by_person: dict[tuple[int, str], Mention] = {}
     for pronoun in ctx.mentions:
@@ -163,12 +165,16 @@ def pronoun_match(ctx: SieveContext) -> None:
         if subject is not None and _compatible(ctx, pronoun, subject):
             ctx.clusters.merge(subject, pronoun)
             continue
+        speaker_head = speakers.get(pronoun.head)
+        speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
         lo = first_in_sent[max(0, pronoun.sent - ctx.pronoun_window)]
         best: tuple[tuple[int, int, int], Mention] | None = None
         role = _role(pronoun.dep)
         for candidate in ctx.mentions[lo : pronoun.index]:
             if candidate.start >= pronoun.start or not _compatible(ctx, pronoun, candidate):
                 continue
+            if speaker is not None and ctx.clusters.same(candidate, speaker):
+                continue  # "he" inside a quote is not the one speaking
             sentences = pronoun.sent - candidate.sent
             parallel = role and sentences <= 1 and _role(candidate.dep) == role
             distance = tree.distance(

@@ -147,11 +147,11 @@ def pronoun_match(ctx: SieveContext) -> None:
             continue
         if pronoun.person != 3:
             # prose rarely switches speaker: "I ... me ... my" is one participant
-            speaker = (pronoun.person, pronoun.number if pronoun.person == 1 else "")
-            previous = last_by_person.get(speaker)
+            voice = (pronoun.person, pronoun.number if pronoun.person == 1 else "")
+            previous = last_by_person.get(voice)
             if previous is not None and ctx.clusters.is_first(pronoun):
                 ctx.clusters.merge(previous, pronoun)
-            last_by_person[speaker] = pronoun
+            last_by_person[voice] = pronoun
             continue
         if not ctx.clusters.is_first(pronoun):
             continue

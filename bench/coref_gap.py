@@ -6,8 +6,9 @@ and bias = F1(F) / F1(M). Also prints how much time coref adds to the bare pipel
 
 A candidate (A or B) is predicted coreferent when the pronoun's cluster holds another mention
 overlapping the candidate's character span. Ties (both fire): the candidate that a cluster
-mention's head token falls inside wins; if that does not decide, the candidate whose matching
-mention is nearest to the pronoun wins. GAP never has both true, so emitting both only costs.
+mention's head token falls inside wins; if that does not decide, the candidate matched by the
+shorter mention (the tighter fit); then the one whose matching mention is nearest to the
+pronoun. GAP never has both true, so emitting both would only cost precision.
 
     .venv/bin/python bench/coref_gap.py                  # dev and test
     .venv/bin/python bench/coref_gap.py --split development --limit 500
@@ -130,16 +131,16 @@ def predict(example: GapExample, doc: Doc, *, prefix: str = "coref_clusters") ->
         return (False, False)
     pronoun_token = doc.char_span(p_start, p_end, alignment_mode="expand")
     p_index = pronoun_token.start if pronoun_token is not None else 0
-    matches: list[tuple[int, int] | None] = []
+    matches: list[tuple[int, int, int] | None] = []
     for offset, name in ((example.a_offset, example.a), (example.b_offset, example.b)):
-        best: tuple[int, int] | None = None
+        best: tuple[int, int, int] | None = None
         for span in cluster:
             if span.start_char <= p_start and p_end <= span.end_char and len(span) == 1:
                 continue
             if not _overlaps(span.start_char, span.end_char, offset, offset + len(name)):
                 continue
             head_inside = offset <= span.root.idx < offset + len(name)
-            rank = (0 if head_inside else 1, abs(span.root.i - p_index))
+            rank = (0 if head_inside else 1, len(span), abs(span.root.i - p_index))
             best = rank if best is None or rank < best else best
         matches.append(best)
     a, b = matches

@@ -93,6 +93,9 @@ def test_gap_predict_overlap_and_ties():
         False,
         True,
     )
+    # neither head inside a name: the shorter (tighter) mention decides
+    doc = _doc_with_cluster(words, heads, [(0, 2), (1, 4), (4, 5)])
+    assert gap.predict(ex, doc) == (True, False)
     # one mention spans both names, headed by "met"->"Ann": the head decides for A over overlap
     heads_np = [0, 0, 0, 1, 5, 1]
     doc = _doc_with_cluster(words, heads_np, [(0, 3), (4, 5)])

@@ -20,6 +20,8 @@ tracemalloc would miss), printed with the RSS the child had after imports, befor
 Run at two sizes to show whether the peak grows with the number of documents. Run:
 
     .venv/bin/python bench/export.py [--docs 100000] [--small 20000] [--formats spacy-dir ...]
+        [--layers entities pos coref] [--repeat R]
+    .venv/bin/python bench/export.py --convert   # doc_to_record / record_to_doc vs nlp.pipe
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ NAMES = [
 ]
 UPOS = ["DET", "NOUN", "VERB", "ADP", "PROPN", "ADJ", "PUNCT", "PRON"]
 LABELS = ["PER", "ORG", "LOC", "MISC"]
-OPTIONS = WriteOptions(layers=("entities", "pos", "coref"), dev=0.2, seed=0)
+LAYERS = ("entities", "pos", "coref")
 DOCBIN_ATTRS = ("ORTH", "TAG", "POS", "SENT_START", "ENT_IOB", "ENT_TYPE")
 
 Raw = tuple[list[str], list[bool], list[str], list[bool], list[str], list[tuple[int, int]]]
@@ -147,7 +149,7 @@ def _make_documents(n: int, *, seed: int) -> Iterator[tuple[DocumentRecord, Raw]
         yield record, (words, spaces, pos, sent_starts, iob, mentions)
 
 
-def run_direct(n: int, out: Path, *, minimal: bool) -> None:
+def run_direct(n: int, out: Path, *, minimal: bool, layers: tuple[str, ...]) -> None:
     """Bare spaCy: one DocBin for everything, as a script without textlabel would do it."""
     from spacy.tokens import Doc, DocBin
     from spacy.vocab import Vocab
@@ -162,32 +164,34 @@ def run_direct(n: int, out: Path, *, minimal: bool) -> None:
                 vocab, words=words, spaces=spaces, pos=pos, tags=pos, sent_starts=sent_starts,
                 ents=iob,
             )  # fmt: skip
-            doc.spans["coref_clusters_1"] = [doc[s:e] for s, e in mentions]
+            if "coref" in layers:
+                doc.spans["coref_clusters_1"] = [doc[s:e] for s, e in mentions]
             doc.user_data["meta"] = record.meta
         docbin.add(doc)
     docbin.to_disk(out / "all.spacy")
 
 
-def run_format(name: str, n: int, out: Path) -> None:
+def run_format(name: str, n: int, out: Path, *, layers: tuple[str, ...]) -> None:
+    options = WriteOptions(layers=layers, dev=0.2, seed=0)
     records = (record for record, _ in generate(n))
     if name == "spacy-dir":
         from textlabel.export.docbin import write_docbin_dir
 
-        write_docbin_dir(records, out, OPTIONS)
+        write_docbin_dir(records, out, options)
         return
     fmt = FORMATS["spacy" if name == "spacy-zip" else name]
     writer = get_writer(fmt.name)
     if fmt.binary:
         with open(out / f"export{fmt.extension}", "wb") as binary:
-            for chunk in writer(records, OPTIONS):
+            for chunk in writer(records, options):
                 binary.write(chunk)
     else:
         with open(out / f"export{fmt.extension}", "w", encoding="utf-8") as text:
-            for chunk in writer(records, OPTIONS):
+            for chunk in writer(records, options):
                 text.write(chunk)
 
 
-def child(name: str, n: int) -> dict[str, Any]:
+def child(name: str, n: int, layers: tuple[str, ...]) -> dict[str, Any]:
     """Run one export in this process and report time and memory as JSON."""
     import spacy.tokens  # noqa: F401  # imports count in the starting RSS, not in the run
 
@@ -197,9 +201,9 @@ def child(name: str, n: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started, cpu_started = time.perf_counter(), time.process_time()
         if name.startswith("direct"):
-            run_direct(n, Path(tmp), minimal=name == "direct-min")
+            run_direct(n, Path(tmp), minimal=name == "direct-min", layers=layers)
         else:
-            run_format(name, n, Path(tmp))
+            run_format(name, n, Path(tmp), layers=layers)
         seconds = time.process_time() - cpu_started
         wall = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
@@ -225,11 +229,11 @@ def available_formats() -> list[str]:
     return names
 
 
-def measure(name: str, n: int, repeat: int) -> dict[str, Any]:
+def measure(name: str, n: int, repeat: int, layers: tuple[str, ...]) -> dict[str, Any]:
     """The fastest of ``repeat`` runs, each in a fresh process; the largest peak of them."""
     runs = []
     for _ in range(repeat):
-        command = [sys.executable, __file__, "--child", name, "--docs", str(n)]
+        command = [sys.executable, __file__, "--child", name, "--docs", str(n), "--layers", *layers]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     best: dict[str, Any] = min(runs, key=lambda run: run["seconds"])
@@ -274,6 +278,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=20_000, help="second size (0: skip)")
     parser.add_argument("--formats", nargs="*", default=None)
     parser.add_argument("--repeat", type=int, default=1, help="runs per format; the best counts")
+    parser.add_argument("--layers", nargs="*", default=list(LAYERS), help="exported layers")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument(
         "--convert",
@@ -285,7 +290,7 @@ def main() -> None:
         bench_conversion()
         return
     if args.child:
-        print(json.dumps(child(args.child, args.docs)))
+        print(json.dumps(child(args.child, args.docs, tuple(args.layers))))
         return
     names = args.formats or available_formats()
     sizes = [size for size in (args.small, args.docs) if size]
@@ -294,7 +299,7 @@ def main() -> None:
           f"{'above start':>11} {'output MB':>9}")  # fmt: skip
     for n in sizes:
         for name in names:
-            result = results[(name, n)] = measure(name, n, args.repeat)
+            result = results[(name, n)] = measure(name, n, args.repeat, tuple(args.layers))
             rate = n / result["seconds"]
             direct = results.get(("direct", n))
             ratio = f"{rate / (n / direct['seconds']):.2f}" if direct else "-"

@@ -196,3 +196,19 @@ def test_uner_keeps_doc_and_sentence_ids(shared_data: Path) -> None:
     head = path.read_text(encoding="utf-8").splitlines()[:2]
     assert head[0] == f"# newdoc id = {first.meta['newdoc_id']}"
     assert head[1] == f"# sent_id = {first.meta['sentences'][0]['sent_id']}"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"\xef\xbb\xbfEU B-ORG\r\nrejects O\r\n", None),
+        ("EU\tB-ORG\nrejects\tO\n".encode("latin-1"), "latin-1"),
+        ("Zürich\tB-LOC\nrejects\tO\n".encode("latin-1"), "latin-1"),
+    ],
+)
+def test_bom_crlf_and_named_encodings(data: bytes, encoding: str | None) -> None:
+    (record,) = list(read(io.BytesIO(data), "x.conll", ReadOptions(encoding=encoding)))
+    assert isinstance(record, DocumentRecord)
+    first = record.text.split()[0]
+    assert record.text == f"{first} rejects"
+    assert [(record.text[s.start : s.end]) for s in record.spans] == [first]

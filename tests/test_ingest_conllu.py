@@ -147,3 +147,10 @@ def test_unbalanced_entity_brackets_reject_the_document() -> None:
     (rejected,) = list(read(io.BytesIO(data), "x.conllu", ReadOptions()))
     assert isinstance(rejected, Rejected)
     assert "never closed" in rejected.message and rejected.source.number == 1
+
+
+def test_crlf_and_bom_are_read() -> None:
+    data = b"\xef\xbb\xbf# text = Hi\r\n1\tHi\t_\t_\t_\t_\t0\troot\t_\tSpaceAfter=No\r\n\r\n"
+    (record,) = read_records(data)
+    assert record.text == "Hi"
+    assert record.meta["sentences"][0]["comments"] == ["# text = Hi"]

@@ -89,7 +89,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     )
     yield app
     db.session.remove()
-    _empty_tables(app.extensions["textlabel.db"])
+    engine = app.extensions["textlabel.db"]
+    _empty_tables(engine)
+    # Close pooled connections now: a test may have bound other engines (CLI, extra apps).
+    engine.dispose()
+    if db.engine is not None:
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -223,5 +223,100 @@ def preannotate(project_key: str, processes: int, batch_size: int) -> None:
         click.secho(f"document {error['document']}: {error['message']}", fg="yellow", err=True)
 
 
+@main.command("import")
+@click.argument("project_key", metavar="PROJECT")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", default="auto", show_default=True, help="Or: csv, tsv, json, "
+              "jsonl, txt, pdf, conll, conllu.")  # fmt: skip
+@click.option("--text-field", help="Column or key holding the text.")
+@click.option("--encoding", help="The files' encoding when not UTF-8 / UTF-16.")
+@click.option("--split", type=click.Choice(["document", "paragraph", "page"]), default="document")
+@click.option("--password", help="For encrypted PDFs.")
+@click.option("--keep-good-rows", is_flag=True, help="Store good rows, report bad ones.")
+@click.option("--no-dedupe", is_flag=True, help="Import duplicates of existing documents too.")
+@click.option("--as-annotator", "annotator", help="Store the files' annotations as this account's "
+              "work (default: as model suggestions).")  # fmt: skip
+@click.option("--add-labels", is_flag=True, help="Add labels the project lacks.")
+@click.option("--user", "username", help="Who imports (for the audit trail); default: the "
+              "project's first manager.")  # fmt: skip
+def import_files(
+    project_key: str, files: tuple[str, ...], fmt: str, text_field: str | None,
+    encoding: str | None, split: str, password: str | None, keep_good_rows: bool,
+    no_dedupe: bool, annotator: str | None, add_labels: bool, username: str | None,
+) -> None:  # fmt: skip
+    """Import FILES into PROJECT, each file all-or-nothing (unless --keep-good-rows)."""
+    from textlabel.ingest.base import ReadOptions
+    from textlabel.ingest.service import ImportOptions, import_file
+    from textlabel.projects.service import find_project
+
+    app = _app()
+    options = ImportOptions(
+        format=fmt,
+        read=ReadOptions(text_field=text_field, encoding=encoding, split=split, password=password),
+        keep_good_rows=keep_good_rows,
+        dedupe=not no_dedupe,
+        annotations="annotator" if annotator else "predictions",
+        annotator=annotator,
+        add_labels=add_labels,
+        max_chars=app.config["MAX_DOCUMENT_CHARS"],
+    )
+    failed = False
+    with _session(app) as session:
+        try:
+            found = find_project(session, project_key)
+            user = _importing_user(session, found, username)
+        except TextlabelError as e:
+            _fail(e)
+        for path in files:
+            size = Path(path).stat().st_size
+            with (
+                open(path, "rb") as stream,
+                click.progressbar(
+                    length=max(size, 1), label=Path(path).name, file=sys.stderr
+                ) as bar,
+            ):
+
+                def progress(_records: int, stream: Any = stream, bar: Any = bar) -> None:
+                    bar.update(stream.tell() - bar.pos)
+
+                try:
+                    result = import_file(
+                        session, found, stream, Path(path).name, user=user, options=options,
+                        progress=progress,
+                    )  # fmt: skip
+                except TextlabelError as e:
+                    click.secho(f"{path}: nothing imported: {e.message}", fg="red", err=True)
+                    failed = True
+                    continue
+            click.echo(
+                f"{path}: imported {result.imported}, skipped {result.skipped} duplicates, "
+                f"{result.annotations} annotations, {len(result.errors)} rejected"
+            )
+            for error in result.errors:
+                click.secho(f"  {error['where']}: {error['message']}", fg="yellow", err=True)
+    if failed:
+        sys.exit(2)
+
+
+def _importing_user(session: Session, project: Any, username: str | None) -> Any:
+    from sqlalchemy import select
+
+    from textlabel.auth import service as auth
+    from textlabel.errors import NotFound
+    from textlabel.models import Membership, User
+
+    if username:
+        user = auth.get_user(session, username)
+        if user is None:
+            raise NotFound(f"no user named {username!r}")
+        return user
+    return session.scalar(
+        select(User)
+        .join(Membership)
+        .where(Membership.project_id == project.id, Membership.role == "manager")
+        .order_by(Membership.id)
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -46,7 +55,10 @@ def _validation(error: ValidationError) -> Response:
 def _http(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
-        return error_response(413, "too_large", "the upload is larger than the server accepts")
+        limit = current_app.config.get("MAX_UPLOAD_MB")
+        return error_response(
+            413, "too_large", f"the upload is larger than the server accepts ({limit} MB)"
+        )
     return error_response(error.code or 500, code, error.description or error.name or "error")
 
 

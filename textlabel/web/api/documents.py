@@ -54,13 +54,6 @@ def _later(what: str) -> NotImplementedYet:
     return NotImplementedYet(f"{what} is not built yet")
 
 
-@route("/projects/<int:pid>/documents", "POST", tag="documents",
-       form={"file": "the file to import", "format": "auto"}, allow=Action.MANAGE)  # fmt: skip
-def import_documents(project: Project) -> Any:
-    """Import a file of documents (multipart)."""
-    raise _later("import")
-
-
 @route("/projects/<int:pid>/agreement", tag="agreement", allow=Action.VIEW_AGREEMENT)
 def agreement(project: Project) -> Any:
     """The project's inter-annotator agreement report."""

@@ -8,6 +8,6 @@ bp = Blueprint("pages", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from textlabel.web.pages import account, annotate, jobs, projects, users  # noqa: F401
+    from textlabel.web.pages import account, annotate, imports, jobs, projects, users  # noqa: F401
 
     app.register_blueprint(bp)

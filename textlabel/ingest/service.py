@@ -1,0 +1,314 @@
+"""Storing what the readers produce: batched, deduplicated, all-or-nothing per file.
+
+One file is one transaction. By default the first rejected row aborts the import with its
+location and nothing is stored; with ``keep_good_rows`` every rejected row is reported and
+the rest stored. Memory stays flat: records stream from the reader in batches, and duplicate
+detection asks the database (an index on project + content hash) one batch at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, BinaryIO
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from textlabel import audit
+from textlabel.errors import BadFormat, InvalidInput, NotFound
+from textlabel.ingest.base import ReadOptions, Rejected
+from textlabel.ingest.registry import read_file
+from textlabel.models import Annotation, Document, Label, Membership, Project, Span, User
+from textlabel.nlp.pipeline import tokenize_text
+from textlabel.projects.service import PALETTE
+from textlabel.records import DocumentRecord
+from textlabel.tokens import split_at, stored_tokens, token_range
+
+ANNOTATIONS_AS = ("predictions", "annotator")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportOptions:
+    """How to import one file; every field has a sensible default."""
+
+    format: str | None = None  # None or "auto": detected from name and content
+    read: ReadOptions = field(default_factory=ReadOptions)
+    keep_good_rows: bool = False
+    dedupe: bool = True
+    annotations: str = "predictions"  # store imported annotations as predictions or manual
+    annotator: str | None = None  # account for "annotator" (else the record's own annotator)
+    add_labels: bool = False  # add labels the project lacks instead of refusing the file
+    max_chars: int = 1_000_000
+    batch_size: int = 1000
+
+
+@dataclass(slots=True)
+class ImportResult:
+    imported: int = 0
+    skipped: int = 0  # duplicates of documents already in the project (or earlier in the file)
+    annotations: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)  # [{where, message}]
+    labels_added: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "skipped": self.skipped,
+            "annotations": self.annotations,
+            "errors": self.errors,
+            "labels_added": self.labels_added,
+        }
+
+
+@dataclass(slots=True)
+class _Prepared:
+    record: DocumentRecord
+    content_hash: str
+    tokens: dict[str, Any] | None
+    spans: list[dict[str, Any]]
+
+
+def import_file(
+    session: Session,
+    project: Project,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    user: User,
+    options: ImportOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import one file into ``project``; raises (and stores nothing) on a fatal problem."""
+    options = options or ImportOptions()
+    if options.annotations not in ANNOTATIONS_AS:
+        raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
+    importer = _Importer(session, project, user, options, filename)
+    try:
+        items = read_file(stream, filename, format=options.format, options=options.read)
+        for batch in _batches(items, options.batch_size):
+            importer.store(batch)
+            if progress:
+                progress(importer.result.imported + importer.result.skipped)
+        importer.finish()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return importer.result
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _Importer:
+    def __init__(
+        self, session: Session, project: Project, user: User, options: ImportOptions,
+        filename: str,
+    ) -> None:  # fmt: skip
+        self.session = session
+        self.project = project
+        self.user = user
+        self.options = options
+        self.filename = filename
+        self.result = ImportResult()
+        self.labels = {label.name for label in project.labels}
+        self.unknown_labels: dict[str, str] = {}  # label -> where first seen
+        self.accounts: dict[str, User] = {}
+
+    def store(self, batch: list[DocumentRecord | Rejected]) -> None:
+        prepared: list[_Prepared] = []
+        for item in batch:
+            if isinstance(item, Rejected):
+                self._reject(str(item.source), item.message)
+                continue
+            ready = self._prepare(item)
+            if ready is not None:
+                prepared.append(ready)
+        fresh = self._drop_duplicates(prepared)
+        if not fresh:
+            return
+        rows = [
+            {
+                "project_id": self.project.id,
+                "text": p.record.text,
+                "meta": p.record.meta,
+                "source_file": p.record.source.file if p.record.source else self.filename,
+                "source_unit": p.record.source.unit if p.record.source else None,
+                "source_number": p.record.source.number if p.record.source else None,
+                "content_hash": p.content_hash,
+                "tokens": p.tokens,
+            }
+            for p in fresh
+        ]
+        ids = self.session.scalars(
+            insert(Document).returning(Document.id, sort_by_parameter_order=True), rows
+        ).all()
+        self.result.imported += len(ids)
+        self._store_annotations(fresh, ids)
+
+    def _reject(self, where: str, message: str) -> None:
+        if not self.options.keep_good_rows:
+            raise BadFormat(f"{where}: {message}", details={"where": where, "message": message})
+        self.result.errors.append({"where": where, "message": message})
+
+    def _prepare(self, record: DocumentRecord) -> _Prepared | None:
+        where = str(record.source) if record.source else self.filename
+        if not record.text.strip():
+            self._reject(where, "the text is empty")
+            return None
+        if len(record.text) > self.options.max_chars:
+            self._reject(
+                where,
+                f"the text has {len(record.text):,} characters; the limit is "
+                f"{self.options.max_chars:,}",
+            )
+            return None
+        tokens = stored_tokens(record.tokens, record.sent_starts) if record.tokens else None
+        spans: list[dict[str, Any]] = []
+        if record.spans or record.coref:
+            tokens, spans = self._spans(record, tokens, where)
+            if spans is None:
+                return None
+        digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
+        return _Prepared(record, digest, tokens, spans)
+
+    def _spans(
+        self, record: DocumentRecord, tokens: dict[str, Any] | None, where: str
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
+        """Span rows with token indices; untokenized records are tokenized around them."""
+        mentions = [(m.start, m.end, None, n) for n, c in enumerate(record.coref, 1) for m in c]
+        items = [(s.start, s.end, s.label, None) for s in record.spans] + mentions
+        if tokens is None:
+            tokens = tokenize_text(record.text)
+            starts, ends = split_at(
+                tokens["offsets"][0::2], tokens["offsets"][1::2],
+                [offset for start, end, _, _ in items for offset in (start, end)],
+            )  # fmt: skip
+            tokens["offsets"] = [o for pair in zip(starts, ends, strict=True) for o in pair]
+        starts, ends = tokens["offsets"][0::2], tokens["offsets"][1::2]
+        rows = []
+        for start, end, label, cluster in items:
+            bounds = token_range(starts, ends, start, end)
+            if bounds is None:
+                self._reject(where, f"span [{start}, {end}) is not on token boundaries")
+                return tokens, None
+            if label is not None and label not in self.labels:
+                self.unknown_labels.setdefault(label, where)
+            rows.append(
+                {"layer": "ent" if cluster is None else "coref", "start_char": start,
+                 "end_char": end, "start_token": bounds[0], "end_token": bounds[1],
+                 "label": label, "cluster": cluster, "score": None}
+            )  # fmt: skip
+        return tokens, rows
+
+    def _drop_duplicates(self, prepared: list[_Prepared]) -> list[_Prepared]:
+        if not self.options.dedupe:
+            return prepared
+        hashes = {p.content_hash for p in prepared}
+        known = set(
+            self.session.scalars(
+                select(Document.content_hash).where(
+                    Document.project_id == self.project.id, Document.content_hash.in_(hashes)
+                )
+            )
+        )
+        fresh = []
+        for p in prepared:
+            if p.content_hash in known:
+                self.result.skipped += 1
+                continue
+            known.add(p.content_hash)
+            fresh.append(p)
+        return fresh
+
+    def _store_annotations(self, prepared: list[_Prepared], ids: list[int]) -> None:
+        annotated = [
+            (p, document_id)
+            for p, document_id in zip(prepared, ids, strict=True)
+            if p.record.has_annotations
+        ]
+        if not annotated:
+            return
+        rows = []
+        for p, document_id in annotated:
+            layers = p.record.layers
+            owner = self._owner(p.record)
+            rows.append(
+                Annotation(
+                    document_id=document_id,
+                    user_id=owner.id if owner else None,
+                    kind="manual" if owner else "prediction",
+                    status="submitted",
+                    pos=layers.pos,
+                    token_layers={
+                        "tags": layers.tags,
+                        "lemmas": layers.lemmas,
+                        "morphs": layers.morphs,
+                        "heads": layers.heads,
+                        "deps": layers.deps,
+                        "extra": layers.extra,
+                    },  # fmt: skip
+                    info={"imported_from": self.filename},
+                )
+            )
+        self.session.add_all(rows)
+        self.session.flush()
+        source = "human" if self.options.annotations == "annotator" else "model"
+        span_rows = [
+            {**span, "annotation_id": annotation.id, "source": source}
+            for (p, _), annotation in zip(annotated, rows, strict=True)
+            for span in p.spans
+        ]
+        if span_rows:
+            self.session.execute(insert(Span), span_rows)
+        self.result.annotations += len(rows)
+
+    def _owner(self, record: DocumentRecord) -> User | None:
+        """The account an annotated record belongs to, or None for predictions."""
+        if self.options.annotations != "annotator":
+            return None
+        name = self.options.annotator or record.annotator or self.user.username
+        if name not in self.accounts:
+            account = self.session.scalar(select(User).where(User.username == name))
+            if account is None:
+                raise NotFound(f"annotations belong to {name!r}, but there is no such user")
+            member = self.session.scalar(
+                select(Membership.id).where(
+                    Membership.project_id == self.project.id, Membership.user_id == account.id
+                )
+            )
+            if member is None:
+                self.session.add(
+                    Membership(project_id=self.project.id, user_id=account.id, role="annotator")
+                )
+            self.accounts[name] = account
+        return self.accounts[name]
+
+    def finish(self) -> None:
+        if self.unknown_labels:
+            if not self.options.add_labels:
+                listing = ", ".join(
+                    f"{label} (first at {where})"
+                    for label, where in sorted(self.unknown_labels.items())
+                )
+                raise InvalidInput(
+                    f"the file uses labels the project lacks: {listing}; add them to the "
+                    "project or import with add_labels",
+                    details={"labels": sorted(self.unknown_labels)},
+                )
+            for label in sorted(self.unknown_labels):
+                color = PALETTE[len(self.labels) % len(PALETTE)]
+                self.session.add(Label(project_id=self.project.id, name=label, color=color))
+                self.labels.add(label)
+                self.result.labels_added.append(label)
+        summary = self.result.as_dict() | {"errors": len(self.result.errors)}
+        audit.record(
+            self.session, "import", user=self.user, project_id=self.project.id,
+            subject=self.filename, after=summary,
+        )  # fmt: skip

@@ -1,0 +1,45 @@
+"""Import uploads: multipart form fields in, counts and located errors out."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from textlabel.ingest.registry import READERS
+from textlabel.ingest.service import ANNOTATIONS_AS
+
+FORMATS = ["auto", *sorted(READERS)]
+
+
+class ImportForm(Schema):
+    """The form fields of ``POST /projects/{pid}/documents`` (besides ``file``)."""
+
+    class Meta:
+        unknown = EXCLUDE  # the upload page also sends its CSRF token
+
+    format = fields.Str(load_default="auto", validate=validate.OneOf(FORMATS))
+    text_field = fields.Str(load_default=None)
+    encoding = fields.Str(load_default=None)
+    split = fields.Str(
+        load_default="document", validate=validate.OneOf(["document", "paragraph", "page"])
+    )
+    password = fields.Str(load_default=None, load_only=True)
+    keep_good_rows = fields.Bool(load_default=False)
+    dedupe = fields.Bool(load_default=True)
+    annotations = fields.Str(load_default="predictions", validate=validate.OneOf(ANNOTATIONS_AS))
+    annotator = fields.Str(load_default=None)
+    add_labels = fields.Bool(load_default=False)
+    preannotate = fields.Bool(load_default=True)
+
+
+class RowError(Schema):
+    where = fields.Str(metadata={"description": "file and row / line / page"})
+    message = fields.Str()
+
+
+class ImportOut(Schema):
+    imported = fields.Int()
+    skipped = fields.Int(metadata={"description": "duplicates of documents already present"})
+    annotations = fields.Int()
+    errors = fields.List(fields.Nested(RowError))
+    labels_added = fields.List(fields.Str())
+    job = fields.Int(allow_none=True, metadata={"description": "the pre-annotation job, if any"})

@@ -1,0 +1,24 @@
+"""Importing documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textlabel.auth.permissions import Action
+from textlabel.models import Project
+from textlabel.schemas.imports import ImportForm, ImportOut
+from textlabel.web.api import route
+from textlabel.web.imports import import_upload
+
+FORM_FIELDS = {"file": "the file to import (CSV, TSV, JSON, JSONL, TXT, PDF, CoNLL, CoNLL-U)"} | {
+    name: field.metadata.get("description", f"default: {field.load_default!r}")
+    for name, field in ImportForm().fields.items()
+    if name != "password"
+} | {"password": "for an encrypted PDF"}  # fmt: skip
+
+
+@route("/projects/<int:pid>/documents", "POST", tag="documents", response=ImportOut(),
+       status=201, form=FORM_FIELDS, allow=Action.MANAGE)  # fmt: skip
+def import_documents(project: Project) -> dict[str, Any]:
+    """Import a file of documents (multipart); all-or-nothing unless keep_good_rows."""
+    return import_upload(project)

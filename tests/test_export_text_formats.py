@@ -311,3 +311,12 @@ def test_spacy_converter_reads_our_conll2003(shared_data: Path) -> None:
         assert [(e.text, e.label_) for e in doc.ents] == [
             (record.text[s.start : s.end], s.label) for s in record.spans
         ]
+
+
+def test_per_annotator_records_say_whose_they_are() -> None:
+    out = write(conllu_writer, [_record(meta={"id": 42, "annotator": "ada"})])
+    (sentence,) = conllu.parse(out)
+    assert sentence.metadata["newdoc id"] == "42"
+    assert sentence.metadata["annotator"] == "ada"
+    (again,) = read_conllu(out.encode())
+    assert write(conllu_writer, [again]) == out

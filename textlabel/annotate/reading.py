@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from textlabel.models import Annotation, Document
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from textlabel.models import Annotation, Document, Span
 
 
 def document_tokens(document: Document) -> tuple[list[dict[str, Any]] | None, list[int] | None]:
@@ -41,10 +44,28 @@ def annotation_payload(annotation: Annotation) -> dict[str, Any]:
     return {"spans": spans, "pos": annotation.pos, "coref": coref}
 
 
+def stored_payload(session: Session, annotation: Annotation) -> dict[str, Any]:
+    """Like ``annotation_payload`` but read as plain rows: loading hundreds of ORM spans costs
+    more than the rest of an autosave or a page render."""
+    rows = session.execute(
+        select(Span.layer, Span.start_char, Span.end_char, Span.label, Span.score, Span.cluster)
+        .where(Span.annotation_id == annotation.id)
+        .order_by(Span.layer, Span.start_char, Span.end_char)
+    ).all()
+    spans = [
+        {"start": r[1], "end": r[2], "label": r[3], "score": r[4]} for r in rows if r[0] == "ent"
+    ]
+    chains: dict[int, list[dict[str, int]]] = {}
+    for r in rows:
+        if r[0] == "coref":
+            chains.setdefault(r[5] or 0, []).append({"start": r[1], "end": r[2]})
+    return {"spans": spans, "pos": annotation.pos, "coref": [chains[k] for k in sorted(chains)]}
+
+
 def annotation_out(
-    annotation: Annotation | None, *, document: Document, user: str | None
+    session: Session, annotation: Annotation | None, *, document: Document, user: str | None
 ) -> dict[str, Any]:
-    """An annotation in the API's shape; a not-yet-stored one is version 0 and empty."""
+    """An annotation in the API's shape (JSON-ready); a not-yet-stored one is version 0."""
     if annotation is None:
         return {"id": None, "document_id": document.id, "user": user, "kind": "manual",
                 "version": 0, "status": "new", "spans": [], "pos": None, "coref": [],
@@ -56,8 +77,8 @@ def annotation_out(
         "kind": annotation.kind,
         "version": annotation.version,
         "status": annotation.status,
-        "updated_at": annotation.updated_at,
-        **annotation_payload(annotation),
+        "updated_at": annotation.updated_at.isoformat() if annotation.updated_at else None,
+        **stored_payload(session, annotation),
     }
 
 

@@ -1,9 +1,16 @@
-"""The task queue and the caller's own annotations."""
+"""The task queue and the caller's own annotations.
+
+These views answer with ``jsonify`` of payloads already in the documented shape (the
+``response`` schemas stay for the OpenAPI document): dumping hundreds of spans through
+marshmallow would cost more than the save itself.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from flask import Response, jsonify
 from sqlalchemy import select
 
 from textlabel.annotate import queue, service
@@ -17,7 +24,7 @@ from textlabel.web.guard import current_user
 
 
 @route("/projects/<int:pid>/next", tag="annotation", response=NextOut(), allow=Action.ANNOTATE)
-def next_document(project: Project) -> dict[str, Any]:
+def next_document(project: Project) -> Response:
     """The next document for the calling annotator.
 
     Their own unfinished draft first, then a document still short of its ``overlap``
@@ -30,28 +37,31 @@ def next_document(project: Project) -> dict[str, Any]:
         document = db.session.get_one(Document, annotation.document_id)
         service.ensure_tokens(db.session, document)
         out["document"] = document_out(document, service.prediction_of(db.session, document))
-        out["annotation"] = annotation_out(annotation, document=document, user=user.username)
-    out["progress"] = queue.progress(db.session, project, user)
-    return out
+        out["annotation"] = annotation_out(
+            db.session, annotation, document=document, user=user.username
+        )
+    out["progress"] = asdict(queue.progress(db.session, project, user))
+    return jsonify(out)
 
 
 @route("/documents/<int:did>/annotations/me", tag="annotation", response=AnnotationOut(),
        allow=Action.ANNOTATE)  # fmt: skip
-def get_my_annotation(document: Document, project: Project) -> dict[str, Any]:
+def get_my_annotation(document: Document, project: Project) -> Response:
     """The caller's own annotation of a document (version 0 and empty when none is stored)."""
     user = current_user()
     annotation = service.own_annotation(db.session, document, user)
-    return annotation_out(annotation, document=document, user=user.username)
+    return jsonify(annotation_out(db.session, annotation, document=document, user=user.username))
 
 
 @route("/documents/<int:did>/annotations/me", "PUT", tag="annotation", body=AnnotationIn(),
        response=AnnotationOut(), allow=Action.ANNOTATE)  # fmt: skip
-def put_my_annotation(document: Document, project: Project, data: dict[str, Any]) -> dict[str, Any]:
+def put_my_annotation(document: Document, project: Project, data: dict[str, Any]) -> Response:
     """Save the caller's own annotation (optimistic concurrency on version).
 
     Spans are snapped to token boundaries; an unknown label, overlapping entities or a span
     outside the text answer 422 naming the span; a stale ``version`` answers 409 with the
-    current one in ``details.version``. Version 0 claims the document if it has a free slot."""
+    current one in ``details.version``. Version 0 claims the document if it has a free slot.
+    ``spans``, ``pos`` or ``coref`` omitted (or null) keep what is stored."""
     user = current_user()
     annotation = service.own_annotation(db.session, document, user)
     if annotation is None:
@@ -61,15 +71,20 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
     saved = service.save_annotation(
         db.session, annotation, service.AnnotationInput(**data), user=user
     )
-    return annotation_out(saved, document=document, user=user.username)
+    return jsonify(annotation_out(db.session, saved, document=document, user=user.username))
 
 
 @route("/documents/<int:did>/annotations", tag="annotation", response=AnnotationOut(many=True),
        allow=Action.VIEW)  # fmt: skip
-def list_annotations(document: Document, project: Project) -> list[dict[str, Any]]:
+def list_annotations(document: Document, project: Project) -> Response:
     """Every annotation of a document the caller may see (blind projects: the model's and
     the caller's own, unless the caller may view others' work)."""
     visible = service.visible_annotations(db.session, document, project, current_user())
     ids = [a.user_id for a in visible if a.user_id]
     names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
-    return [annotation_out(a, document=document, user=names.get(a.user_id or 0)) for a in visible]
+    return jsonify(
+        [
+            annotation_out(db.session, a, document=document, user=names.get(a.user_id or 0))
+            for a in visible
+        ]
+    )

@@ -62,6 +62,13 @@ def test_empty_and_mentionless_docs(nlp):
     assert list(nlp("Yes.").spans) == []
 
 
+def test_unparsed_doc_is_refused_with_a_clear_message():
+    blank = spacy.blank("en")
+    blank.add_pipe("textlabel_coref")
+    with pytest.raises(ValueError, match="needs a dependency parse"):
+        blank("John arrived. He sat down.")
+
+
 def test_pipe_matches_call(nlp):
     texts = [TEXT, "John Smith arrived. Smith said he was tired."]
     piped = [_groups(doc) for doc in nlp.pipe(texts)]

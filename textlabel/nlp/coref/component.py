@@ -40,6 +40,8 @@ class CorefResolver:
         }
 
     def __call__(self, doc: Doc) -> Doc:
+        # imported here: spaCy imports this module for every pipeline it builds (entry point),
+        # the sieves are needed only when the component runs
         from textlabel.nlp.coref.resolver import resolve
 
         prefix = f"{self.cfg['span_key_prefix']}_"
@@ -47,6 +49,13 @@ class CorefResolver:
             key for key in doc.spans if key.startswith(prefix) and key[len(prefix) :].isdigit()
         ]:
             del doc.spans[key]
+        if len(doc) == 0:
+            return doc
+        if not doc.has_annotation("DEP"):
+            raise ValueError(
+                f"{self.name} needs a dependency parse, tags and entities: add it after the "
+                "'parser' and 'ner' of a trained pipeline such as en_core_web_sm"
+            )
         entities = resolve(doc, pronoun_window=int(self.cfg["pronoun_window"]))
         if not self.cfg["relative_pronouns"]:
             # OntoNotes and GUM do not mark "who" / "which" as mentions (Lee et al. drop them too)

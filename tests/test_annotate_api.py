@@ -129,6 +129,8 @@ def test_save_snaps_spans_and_keeps_layers_and_records_audit(app: Flask, project
     ]
     assert last.after["spans"] == [{"layer": "ent", "start": 0, "end": 3, "label": "ORG"}]
     assert (last.before["version"], last.after["version"]) == (2, 3)
+    assigned = session.scalars(select(Event).where(Event.action == "annotation.assign")).all()
+    assert [(e.document_id, e.after["user"]) for e in assigned] == [(did, "ann1")]
 
 
 def test_unchanged_save_does_not_bump_the_version(app: Flask, project) -> None:

@@ -178,3 +178,25 @@ def test_submit_opens_the_next_document(prepared, page):
     page.wait_for_function(f"location.href !== {first_url!r}")
     page.wait_for_selector("#annotate[data-ready=true]")
     assert page.locator("#text").inner_text().startswith("Grace Hopper")
+
+
+def test_long_document_pages_by_window_with_undo_redo_and_delete(app, prepared, session, page):
+    app.config["ANNOTATE_WINDOW_TOKENS"] = 8  # two windows for the first document
+    _open(page, prepared)
+    assert page.locator("#text .t").count() == 8
+    page.keyboard.press("PageDown")
+    page.wait_for_selector('#text .t[data-i="8"]')
+    assert page.locator('#text .t[data-i="0"]').count() == 0
+    assert page.locator("#text .t .tx").first.inner_text() == "She"
+    page.keyboard.press("p")  # "She" as PER, in the second window
+    assert _token(page, 8).get_attribute("data-label") == "PER"
+    page.keyboard.press("Control+z")
+    assert _token(page, 8).get_attribute("data-label") is None
+    page.keyboard.press("Control+Shift+Z")
+    assert _token(page, 8).get_attribute("data-label") == "PER"
+    _saved(page, 2)
+    assert _own_spans(session) == [("She", "PER")]
+    page.keyboard.press("Delete")
+    assert _token(page, 8).get_attribute("data-label") is None
+    _saved(page, 3)
+    assert _own_spans(session) == []

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from textlabel import audit
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.base import utcnow
@@ -85,11 +86,21 @@ def _try_claim(
             Annotation.kind == "manual",
         )
     )
-    if mine is not None or session.scalar(select(_taken(document_id))) >= overlap:  # type: ignore[arg-type]
+    taken: int = session.scalar(select(_taken(document_id))) or 0  # type: ignore[arg-type]
+    if mine is not None or taken >= overlap:
         return None
     annotation = Annotation(document_id=document_id, user_id=user.id, kind="manual")
     session.add(annotation)
     session.flush()
+    audit.record(
+        session,
+        "annotation.assign",
+        user=user,
+        project_id=session.scalar(select(Document.project_id).where(Document.id == document_id)),
+        document_id=document_id,
+        subject=f"annotation {annotation.id} (manual)",
+        after={"user": user.username, "taken": taken + 1, "overlap": overlap},
+    )
     return annotation
 
 

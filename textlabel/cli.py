@@ -298,6 +298,68 @@ def import_files(
         sys.exit(2)
 
 
+@main.command("export")
+@click.argument("project_key", metavar="PROJECT")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["jsonl", "conll", "conllu", "spacy"]))  # fmt: skip
+@click.option("--source", default="gold", show_default=True,
+              type=click.Choice(["gold", "predictions", "annotations",
+                                 "gold_or_majority"]))  # fmt: skip
+@click.option("--out", required=True, type=click.Path(), help="File; for spacy a folder (or .zip).")
+@click.option("--layers", default="", help="Comma-separated (default: the project's layers).")
+@click.option("--labels", default="", help="Comma-separated labels to keep (default: all).")
+@click.option("--dev", default=0.2, show_default=True, type=float, help="spaCy dev share.")
+@click.option("--seed", default=0, show_default=True, type=int)
+def export_project(
+    project_key: str, fmt: str, source: str, out: str, layers: str, labels: str, dev: float,
+    seed: int,
+) -> None:  # fmt: skip
+    """Export PROJECT to --out (spaCy: train/ and dev/ DocBins plus config.cfg)."""
+    from textlabel.export.docbin import write_docbin_dir
+    from textlabel.export.service import (
+        ExportRequest,
+        check,
+        count_documents,
+        project_records,
+        stream_export,
+        write_options,
+    )
+    from textlabel.projects.service import find_project
+
+    def names(value: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+
+    request = ExportRequest(format=fmt, source=source, layers=names(layers) or None,
+                            labels=names(labels), dev=dev, seed=seed)  # fmt: skip
+    target = Path(out)
+    with _session(_app()) as session:
+        try:
+            found = find_project(session, project_key)
+            check(found, request)
+            total = count_documents(session, found)
+            with click.progressbar(length=max(total, 1), label="exporting", file=sys.stderr) as bar:
+
+                def progress(done: int) -> None:
+                    bar.update(done - bar.pos)
+
+                if fmt == "spacy" and target.suffix != ".zip":
+                    records = project_records(session, found, request, progress=progress)
+                    summary = write_docbin_dir(records, target, write_options(found, request))
+                    written = f"{summary.docs['train']} train and {summary.docs['dev']} dev docs"
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with target.open("wb") as stream:
+                        for chunk in stream_export(session, found, request):
+                            stream.write(chunk)
+                    bar.update(total - bar.pos)
+                    written = f"{target.stat().st_size:,} bytes"
+        except TextlabelError as e:
+            _fail(e)
+    click.echo(f"exported {found.name} ({source}) to {target}: {written}")
+    if fmt == "spacy" and target.suffix != ".zip":
+        click.echo(f"train with: cd {target} && python -m spacy train config.cfg --output model")
+
+
 def _importing_user(session: Session, project: Any, username: str | None) -> Any:
     from sqlalchemy import select
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # kind -> "module:function"; imported when a job of that kind runs.
 KINDS: dict[str, str] = {
     "preannotate": "textlabel.nlp.preannotate:run_job",
+    "export": "textlabel.export.service:run_job",
 }
 
 
@@ -65,20 +66,23 @@ def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
     """Run ``job`` here and now, recording its outcome on the row; never raises for job errors."""
     job.status, job.started_at, job.error = "running", utcnow(), None
     session.commit()
+    job_id = job.id
+    result: dict[str, Any] = {}
+    status, error = "done", None
     try:
-        job.result = job_function(job.kind)(session, job, progress or make_progress(session, job))
-        job.status = "done"
+        result = job_function(job.kind)(session, job, progress or make_progress(session, job))
     except Cancelled:
-        session.rollback()
-        job.status = "cancelled"
+        status = "cancelled"
     except TextlabelError as e:
-        session.rollback()
-        job.status, job.error = "failed", e.message
+        status, error = "failed", e.message
     except Exception as e:  # a bug must end the job visibly, not kill the worker thread
+        log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        status, error = "failed", f"internal error: {e}"
+    if status != "done":
         session.rollback()
-        log.error("job %s failed:\n%s", job.id, traceback.format_exc())
-        job.status, job.error = "failed", f"internal error: {e}"
-    job.finished_at = utcnow()
+    # Re-read the row: whatever the job function did to its session, the outcome is stored.
+    job = session.get(Job, job_id) or job
+    job.status, job.error, job.result, job.finished_at = status, error, result, utcnow()
     session.commit()
     return job
 

@@ -16,15 +16,31 @@ from textlabel.records import TokenRecord
 def stored_tokens(
     tokens: Sequence[TokenRecord], sent_starts: Sequence[int] | None
 ) -> dict[str, Any]:
-    return {
+    """The stored shape; ``last_ws`` keeps what the text cannot say: whether the source put
+    a space after the final token (CoNLL-U's SpaceAfter on a document's last word)."""
+    stored: dict[str, Any] = {
         "offsets": [offset for token in tokens for offset in (token.start, token.end)],
         "sent_starts": list(sent_starts) if sent_starts else [0],
     }
+    if tokens and tokens[-1].ws:
+        stored["last_ws"] = True
+    return stored
 
 
 def starts_ends(stored: dict[str, Any]) -> tuple[list[int], list[int]]:
     offsets = stored["offsets"]
     return offsets[0::2], offsets[1::2]
+
+
+def token_records(stored: dict[str, Any], text: str) -> list[TokenRecord]:
+    """TokenRecords from the stored shape: ``ws`` from the gap to the next token."""
+    starts, ends = starts_ends(stored)
+    last = len(starts) - 1
+    last_ws = bool(stored.get("last_ws"))
+    return [
+        TokenRecord(start, end, starts[i + 1] > end if i < last else end < len(text) or last_ws)
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True))
+    ]
 
 
 def token_range(

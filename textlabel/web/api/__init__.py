@@ -120,6 +120,16 @@ def init_app(app: Flask) -> None:
     # Imported by full name: ``from textlabel.web.api import annotations`` would return this
     # module's ``from __future__ import annotations`` feature instead of the submodule.
     import textlabel.web.api.annotations  # noqa: F401
-    from textlabel.web.api import auth, documents, imports, jobs, projects, spec, users  # noqa: F401
+    from textlabel.web.api import (  # noqa: F401
+        agreement,
+        auth,
+        documents,
+        exports,
+        imports,
+        jobs,
+        projects,
+        spec,
+        users,
+    )
 
     app.register_blueprint(bp)

@@ -54,12 +54,6 @@ def _later(what: str) -> NotImplementedYet:
     return NotImplementedYet(f"{what} is not built yet")
 
 
-@route("/projects/<int:pid>/agreement", tag="agreement", allow=Action.VIEW_AGREEMENT)
-def agreement(project: Project) -> Any:
-    """The project's inter-annotator agreement report."""
-    raise _later("agreement")
-
-
 @route("/projects/<int:pid>/review-queue", tag="review", allow=Action.REVIEW)
 def review_queue(project: Project) -> Any:
     """Documents needing review, most disagreement first."""
@@ -82,9 +76,3 @@ def get_gold(document: Document, project: Project) -> Any:
 def put_gold(document: Document, project: Project) -> Any:
     """Save the reviewer's adjudicated gold annotation."""
     raise _later("gold")
-
-
-@route("/projects/<int:pid>/export", tag="export", allow=Action.EXPORT)
-def export(project: Project) -> Any:
-    """Download the project's corpus in a chosen format."""
-    raise _later("export")

@@ -8,6 +8,14 @@ bp = Blueprint("pages", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from textlabel.web.pages import account, annotate, imports, jobs, projects, users  # noqa: F401
+    from textlabel.web.pages import (  # noqa: F401
+        account,
+        annotate,
+        exports,
+        imports,
+        jobs,
+        projects,
+        users,
+    )
 
     app.register_blueprint(bp)

@@ -1,0 +1,286 @@
+"""Turning a project's stored annotations into records and streaming them through a writer.
+
+Documents are read in keyset-paged batches with their annotations, so an export of any size
+runs in flat memory; writers are generators, so the first bytes leave before the last
+document is read. Sources:
+
+- ``gold``: the reviewed gold annotation (documents without one are left out);
+- ``predictions``: the model's (or an imported corpus's) annotation;
+- ``annotations``: every submitted manual annotation, one record per annotator;
+- ``gold_or_majority``: gold where reviewed, else what a majority of the submitted
+  annotations agree on (spans and POS; coreference only from gold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from textlabel.errors import InvalidInput
+from textlabel.export.base import WriteOptions
+from textlabel.export.registry import ExportFormat, get_format, get_writer
+from textlabel.models import Annotation, Document, Project, User
+from textlabel.nlp.pipeline import tokenize_text
+from textlabel.records import (
+    DocumentRecord,
+    MentionRecord,
+    SpanRecord,
+    TokenLayers,
+)
+from textlabel.review.consolidation import majority_spans, majority_tags
+from textlabel.tokens import token_records
+
+SOURCES = ("gold", "predictions", "annotations", "gold_or_majority")
+PAGE = 500
+LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportRequest:
+    format: str
+    source: str = "gold"
+    layers: tuple[str, ...] | None = None  # default: the project's layers
+    dev: float = 0.2
+    seed: int = 0
+    labels: tuple[str, ...] = ()  # keep only these entity labels (all when empty)
+    min_share: float = 0.5  # for gold_or_majority
+
+
+def check(project: Project, request: ExportRequest) -> ExportFormat:
+    """Validate the request up front, so a streamed response never fails half-way on it."""
+    fmt = get_format(request.format)
+    if request.source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}")
+    if not 0.0 <= request.dev <= 1.0:
+        raise InvalidInput("dev must be between 0 and 1")
+    unknown = sorted(set(request.labels) - {label.name for label in project.labels})
+    if unknown:
+        raise InvalidInput(f"unknown labels: {', '.join(unknown)}")
+    return fmt
+
+
+def write_options(project: Project, request: ExportRequest) -> WriteOptions:
+    return WriteOptions(
+        layers=tuple(request.layers or project.layers), dev=request.dev, seed=request.seed
+    )
+
+
+def stream_export(session: Session, project: Project, request: ExportRequest) -> Iterator[bytes]:
+    """The export file, chunk by chunk, as bytes."""
+    fmt = check(project, request)
+    writer = get_writer(fmt.name)
+    for chunk in writer(
+        project_records(session, project, request), write_options(project, request)
+    ):
+        yield chunk if fmt.binary else chunk.encode("utf-8")
+
+
+def count_documents(session: Session, project: Project) -> int:
+    return (
+        session.scalar(select(func.count(Document.id)).where(Document.project_id == project.id))
+        or 0
+    )
+
+
+def project_records(
+    session: Session, project: Project, request: ExportRequest, *, progress: Any = None
+) -> Iterator[DocumentRecord]:
+    """Records of ``project`` for ``request.source``, in document order."""
+    names: dict[int, str] = {
+        row[0]: row[1] for row in session.execute(select(User.id, User.username))
+    }
+    last_id, seen = 0, 0
+    while True:
+        documents = session.scalars(
+            select(Document)
+            .where(Document.project_id == project.id, Document.id > last_id)
+            .order_by(Document.id)
+            .limit(PAGE)
+        ).all()
+        if not documents:
+            return
+        last_id = documents[-1].id
+        annotations = _annotations(session, [d.id for d in documents])
+        for document in documents:
+            yield from _records(document, annotations.get(document.id, []), request, names)
+            seen += 1
+        if progress:
+            progress(seen)
+        # Keep the identity map from growing with the export (only what this page loaded:
+        # the caller's own objects, a job row for one, must stay in the session).
+        for document in documents:
+            session.expunge(document)
+        for loaded in annotations.values():
+            for annotation in loaded:
+                for span in annotation.spans:
+                    session.expunge(span)
+                session.expunge(annotation)
+
+
+def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[Annotation]]:
+    rows = session.scalars(
+        select(Annotation)
+        .where(Annotation.document_id.in_(ids))
+        .options(selectinload(Annotation.spans))
+        .order_by(Annotation.id)
+    ).all()
+    out: dict[int, list[Annotation]] = {}
+    for annotation in rows:
+        out.setdefault(annotation.document_id, []).append(annotation)
+    return out
+
+
+def _records(
+    document: Document, annotations: list[Annotation], request: ExportRequest,
+    names: dict[int, str],
+) -> Iterator[DocumentRecord]:  # fmt: skip
+    by_kind: dict[str, list[Annotation]] = {}
+    for annotation in annotations:
+        by_kind.setdefault(annotation.kind, []).append(annotation)
+    prediction = (by_kind.get("prediction") or [None])[0]
+    gold = (by_kind.get("gold") or [None])[0]
+    submitted = [a for a in by_kind.get("manual", []) if a.status == "submitted"]
+    source = request.source
+    if source == "gold" or (source == "gold_or_majority" and gold is not None):
+        if gold is not None:
+            yield _record(document, gold, prediction, request, reviewed=True)
+    elif source == "predictions":
+        if prediction is not None:
+            yield _record(document, prediction, prediction, request)
+    elif source == "annotations":
+        for annotation in submitted:
+            annotator = names.get(annotation.user_id or 0)
+            yield _record(document, annotation, prediction, request, annotator=annotator)
+    elif submitted:  # gold_or_majority without gold
+        yield _majority_record(document, submitted, prediction, request)
+
+
+def _base(document: Document) -> DocumentRecord:
+    stored = document.tokens or tokenize_text(document.text)
+    return DocumentRecord(
+        text=document.text,
+        meta={**document.meta, "id": document.id},
+        tokens=token_records(stored, document.text),
+        sent_starts=list(stored.get("sent_starts") or [0]),
+    )
+
+
+def _layers(annotation: Annotation | None, prediction: Annotation | None) -> TokenLayers:
+    """Token layers: the annotation's own, else those its prediction carried."""
+    layers = TokenLayers()
+    own = (annotation.token_layers if annotation else None) or {}
+    fallback = (prediction.token_layers if prediction else None) or {}
+    for key in LAYER_KEYS:
+        setattr(layers, key, own.get(key) or fallback.get(key))
+    return layers
+
+
+def _merged_pos(annotation: Annotation, prediction: Annotation | None) -> list[str | None] | None:
+    # A None tag in a person's POS list means "the prediction, unchanged".
+    predicted = prediction.pos if prediction else None
+    if annotation.pos is None:
+        return predicted
+    return [
+        tag if tag is not None else (predicted[i] if predicted and i < len(predicted) else None)
+        for i, tag in enumerate(annotation.pos)
+    ]
+
+
+def _record(
+    document: Document, annotation: Annotation, prediction: Annotation | None,
+    request: ExportRequest, *, annotator: str | None = None, reviewed: bool = False,
+) -> DocumentRecord:  # fmt: skip
+    record = _base(document)
+    record.layers = _layers(annotation, prediction)
+    record.layers.pos = _merged_pos(annotation, prediction)
+    keep = set(request.labels)
+    chains: dict[int, list[MentionRecord]] = {}
+    for span in annotation.spans:
+        if span.layer == "ent":
+            if not keep or span.label in keep:
+                record.spans.append(SpanRecord(span.start_char, span.end_char, span.label or ""))
+        else:
+            chains.setdefault(span.cluster or 0, []).append(
+                MentionRecord(span.start_char, span.end_char)
+            )
+    record.spans.sort(key=lambda s: (s.start, s.end))
+    record.coref = [
+        sorted(chain, key=lambda m: (m.start, m.end)) for _, chain in sorted(chains.items())
+    ]
+    if annotator:
+        record.meta["annotator"] = annotator
+        record.annotator = annotator
+    if reviewed:
+        record.meta["reviewed"] = True
+    return record
+
+
+def _majority_record(
+    document: Document, submitted: list[Annotation], prediction: Annotation | None,
+    request: ExportRequest,
+) -> DocumentRecord:  # fmt: skip
+    record = _base(document)
+    record.layers = _layers(None, prediction)
+    votes = {
+        str(a.user_id): [
+            (s.start_char, s.end_char, s.label or "") for s in a.spans if s.layer == "ent"
+        ]
+        for a in submitted
+    }
+    keep = set(request.labels)
+    record.spans = [
+        SpanRecord(start, end, label)
+        for start, end, label in majority_spans(votes, min_share=request.min_share)
+        if not keep or label in keep
+    ]
+    tags = [_merged_pos(a, prediction) or [] for a in submitted]
+    if any(tags):
+        record.layers.pos = majority_tags(
+            tags, prediction.pos if prediction else None, min_share=request.min_share
+        )
+    record.meta["consolidated_from"] = len(submitted)
+    return record
+
+
+def request_params(request: ExportRequest) -> dict[str, Any]:
+    """The request as JSON-ready job parameters (and back with ``ExportRequest(**params)``)."""
+    return {
+        "format": request.format,
+        "source": request.source,
+        "layers": list(request.layers) if request.layers else None,
+        "dev": request.dev,
+        "seed": request.seed,
+        "labels": list(request.labels),
+        "min_share": request.min_share,
+    }
+
+
+def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
+    """The ``export`` job: write the export to ``job.params["path"]`` with progress."""
+    from pathlib import Path
+
+    project = session.get(Project, job.project_id)
+    if project is None:
+        raise InvalidInput(f"project {job.project_id} no longer exists")
+    params = dict(job.params)
+    path = Path(params.pop("path"))
+    request = ExportRequest(
+        **{**params, "layers": tuple(params["layers"]) if params.get("layers") else None,
+           "labels": tuple(params.get("labels") or ())}
+    )  # fmt: skip
+    fmt = check(project, request)
+    total = count_documents(session, project)
+    options = write_options(project, request)
+    progress(0, total)
+    records = project_records(session, project, request, progress=lambda n: progress(n, total))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    with partial.open("wb") as out:
+        for chunk in get_writer(fmt.name)(records, options):
+            out.write(chunk if fmt.binary else chunk.encode("utf-8"))
+    partial.replace(path)  # a finished file appears whole or not at all
+    return {"file": path.name, "bytes": path.stat().st_size, "documents": total}

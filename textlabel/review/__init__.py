@@ -1,0 +1,1 @@
+"""Review: consolidating annotators' work, the review queue, adjudication into gold."""

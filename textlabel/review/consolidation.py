@@ -1,0 +1,86 @@
+"""Consolidating several annotators' work into one draft: what enough of them agree on.
+
+Pure functions over plain tuples. A span is accepted when the share of annotators who made
+exactly it (same start, end and label) reaches ``min_share``; with the default (majority)
+that is more than half. Overlapping accepted spans cannot arise under a strict majority
+(each annotator's own spans never overlap); under a lower share the better-supported span
+wins.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SpanKey = tuple[int, int, str]
+MAJORITY = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span some annotators made, with who voted for it."""
+
+    start: int
+    end: int
+    label: str
+    votes: int
+    voters: tuple[str, ...]
+    accepted: bool
+
+
+def _reached(votes: int, raters: int, min_share: float) -> bool:
+    # Majority (0.5) means strictly more than half; any other share is "at least".
+    share = votes / raters
+    return share > min_share if min_share == MAJORITY else share >= min_share
+
+
+def span_candidates(
+    annotations: dict[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
+) -> list[Candidate]:
+    """Every distinct span with its votes, and whether it is accepted, in text order."""
+    raters = len(annotations)
+    voters: dict[SpanKey, list[str]] = {}
+    for name in sorted(annotations):
+        for key in set(annotations[name]):
+            voters.setdefault(key, []).append(name)
+    ranked = sorted(voters.items(), key=lambda item: (-len(item[1]), item[0]))
+    taken: list[SpanKey] = []
+    accepted: set[SpanKey] = set()
+    for key, names in ranked:
+        supported = raters and _reached(len(names), raters, min_share)
+        if supported and all(key[1] <= other[0] or other[1] <= key[0] for other in taken):
+            taken.append(key)
+            accepted.add(key)
+    return [
+        Candidate(key[0], key[1], key[2], len(names), tuple(names), key in accepted)
+        for key, names in sorted(voters.items())
+    ]
+
+
+def majority_spans(
+    annotations: dict[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
+) -> list[SpanKey]:
+    """The accepted spans only."""
+    return [
+        (c.start, c.end, c.label)
+        for c in span_candidates(annotations, min_share=min_share)
+        if c.accepted
+    ]
+
+
+def majority_tags(
+    tags: Sequence[Sequence[str | None]], fallback: Sequence[str | None] | None = None,
+    *, min_share: float = MAJORITY,
+) -> list[str | None]:  # fmt: skip
+    """Per token, the tag enough annotators chose, else the fallback (the prediction)."""
+    length = max((len(t) for t in tags), default=len(fallback or []))
+    out: list[str | None] = []
+    for index in range(length):
+        column = [t[index] for t in tags if index < len(t) and t[index] is not None]
+        best = Counter(column).most_common(1)
+        if best and _reached(best[0][1], len(tags), min_share):
+            out.append(best[0][0])
+        else:
+            out.append(fallback[index] if fallback and index < len(fallback) else None)
+    return out

@@ -1,0 +1,43 @@
+"""Export requests (query string of GET /projects/{pid}/export)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
+
+from textlabel.export.registry import FORMATS
+from textlabel.export.service import SOURCES, ExportRequest
+from textlabel.models.project import LAYERS
+
+
+def _names(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class ExportQuery(Schema):
+    format = fields.Str(required=True, validate=validate.OneOf(sorted(FORMATS)))
+    source = fields.Str(load_default="gold", validate=validate.OneOf(SOURCES))
+    layers = fields.Str(
+        load_default="", metadata={"description": f"comma-separated subset of {LAYERS}"}
+    )
+    labels = fields.Str(load_default="", metadata={"description": "comma-separated labels"})
+    dev = fields.Float(load_default=0.2, validate=validate.Range(min=0, max=1))
+    seed = fields.Int(load_default=0)
+
+    @post_load
+    def _request(self, data: dict[str, Any], **_: Any) -> ExportRequest:
+        layers = _names(data["layers"])
+        unknown = sorted(set(layers) - set(LAYERS))
+        if unknown:
+            from marshmallow import ValidationError
+
+            raise ValidationError({"layers": [f"unknown layers: {', '.join(unknown)}"]})
+        return ExportRequest(
+            format=data["format"],
+            source=data["source"],
+            layers=tuple(layers) or None,
+            labels=tuple(_names(data["labels"])),
+            dev=data["dev"],
+            seed=data["seed"],
+        )

@@ -1,6 +1,7 @@
 """Every ORM model, imported here so metadata (and Alembic) sees them all."""
 
 from textlabel.models.activity import Event, Job
+from textlabel.models.agreement import AgreementStats
 from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
 from textlabel.models.document import Document
@@ -8,6 +9,7 @@ from textlabel.models.project import Label, Membership, Project
 from textlabel.models.user import ApiToken, User
 
 __all__ = [
+    "AgreementStats",
     "ApiToken",
     "Annotation",
     "Base",

@@ -1,0 +1,338 @@
+"""The project agreement report from stored annotations, recomputing only what changed.
+
+Only submitted manual annotations count. Each document's ``DocumentStats`` for a layer is
+cached in ``agreement_stats`` under a fingerprint of the annotations it was computed from
+(ids, versions, authors; for POS also the prediction, whose tags stand in for untouched
+ones). A save bumps an annotation's version, so the next report recomputes exactly the
+documents whose annotations changed and pools everything else from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from textlabel.agreement.report import combine
+from textlabel.agreement.results import DEFAULT_MIN_ITEMS, AgreementReport
+from textlabel.agreement.stats import LAYERS, DocumentAnnotations, DocumentStats, document_stats
+from textlabel.errors import InvalidInput
+from textlabel.models import AgreementStats, Annotation, Document, Project, Span, User
+from textlabel.models.base import utcnow
+
+# Part of every fingerprint: bump it when DocumentStats or its inputs change meaning, so
+# rows cached by an older release are recomputed instead of misread.
+STATS_FORMAT = "1"
+CHUNK = 500  # documents loaded per query: well inside every backend's parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class _Submitted:
+    annotation_id: int
+    document_id: int
+    version: int
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAgreement:
+    """The report, and how much of it came from the cache (``reused`` + ``computed``
+    documents; ``computed`` ones were stored for the next call)."""
+
+    report: AgreementReport
+    reused: int
+    computed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's JSON: ``asdict(report)`` plus ``cache: {reused, computed}``."""
+        return {**asdict(self.report), "cache": {"reused": self.reused, "computed": self.computed}}
+
+
+def layer_of(project: Project, layer: str | None) -> str:
+    """The requested layer, checked against the project; by default its first layer."""
+    if layer is None:
+        return next((name for name in LAYERS if project.has_layer(name)), "entities")
+    if layer not in LAYERS:
+        raise InvalidInput(
+            f"unknown agreement layer {layer!r}; expected one of {', '.join(LAYERS)}",
+            details={"layer": layer},
+        )
+    if not project.has_layer(layer):
+        raise InvalidInput(
+            f"project {project.name!r} has no {layer} layer", details={"layer": layer}
+        )
+    return layer
+
+
+def project_agreement(
+    session: Session,
+    project: Project,
+    *,
+    layer: str | None = None,
+    min_items: int = DEFAULT_MIN_ITEMS,
+) -> ProjectAgreement:
+    """The agreement report of ``project`` on ``layer``; commits the refreshed cache rows.
+
+    Documents count once at least one annotator submitted them; the report's labels start
+    with the project's entity labels in their order (so unused labels show as such).
+    """
+    layer = layer_of(project, layer)
+    submitted = _submitted(session, project.id)
+    predictions = _predictions(session, project.id) if layer == "pos" else {}
+    fingerprints = {
+        document_id: _fingerprint(layer, rows, predictions.get(document_id))
+        for document_id, rows in submitted.items()
+    }
+    cached = _cached(session, project.id, layer, fingerprints)
+    stale = sorted(set(fingerprints) - set(cached))
+    fresh: dict[int, DocumentStats] = {}
+    for chunk in _chunks(stale, CHUNK):
+        for doc in _load(session, layer, {d: submitted[d] for d in chunk}, predictions):
+            fresh[doc.doc_id] = document_stats(doc, layer=layer)
+    if fresh:
+        _store(session, layer, fresh, fingerprints)
+    session.commit()
+    stats = [cached.get(d) or fresh[d] for d in sorted(fingerprints)]
+    labels = [label.name for label in project.labels] if layer == "entities" else []
+    report = combine(stats, layer=layer, labels=labels, min_items=min_items)
+    return ProjectAgreement(report, reused=len(cached), computed=len(fresh))
+
+
+def document_titles(session: Session, ids: Sequence[int], *, length: int = 80) -> dict[int, str]:
+    """The opening words of each document, for lists of documents by disagreement."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(list(ids), CHUNK):
+        rows = session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk)))
+        for document_id, text in rows:
+            line = " ".join(text[: length * 2].split())
+            out[document_id] = line if len(line) <= length else line[: length - 1] + "…"
+    return out
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _submitted(session: Session, project_id: int) -> dict[int, list[_Submitted]]:
+    rows = session.execute(
+        select(Annotation.id, Annotation.document_id, Annotation.version, User.username)
+        .join(Document, Document.id == Annotation.document_id)
+        .join(User, User.id == Annotation.user_id)
+        .where(
+            Document.project_id == project_id,
+            Annotation.kind == "manual",
+            Annotation.status == "submitted",
+        )
+        .order_by(Annotation.document_id, Annotation.id)
+    )
+    out: dict[int, list[_Submitted]] = defaultdict(list)
+    for row in rows:
+        out[row[1]].append(_Submitted(*row))
+    return out
+
+
+def _predictions(session: Session, project_id: int) -> dict[int, tuple[int, int]]:
+    """(annotation id, version) of each document's prediction."""
+    rows = session.execute(
+        select(Annotation.document_id, Annotation.id, Annotation.version)
+        .join(Document, Document.id == Annotation.document_id)
+        .where(Document.project_id == project_id, Annotation.kind == "prediction")
+    )
+    return {document_id: (annotation_id, version) for document_id, annotation_id, version in rows}
+
+
+def _fingerprint(layer: str, rows: list[_Submitted], prediction: tuple[int, int] | None) -> str:
+    parts = [STATS_FORMAT, layer, repr(prediction)]
+    parts += [f"{r.annotation_id}:{r.version}:{r.username}" for r in rows]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class _StatsUnpickler(pickle.Unpickler):
+    """Reads back only what ``DocumentStats`` is made of: a cache row can never run code."""
+
+    ALLOWED = {
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.multiarray", "scalar"),
+        ("textlabel.agreement.coref", "Counts"),
+        ("textlabel.agreement.stats", "CorefPairCounts"),
+        ("textlabel.agreement.stats", "DocumentStats"),
+        ("textlabel.agreement.stats", "PairStats"),
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of agreement statistics")
+        return super().find_class(module, name)
+
+
+def _unpickle(blob: bytes) -> DocumentStats | None:
+    """The cached statistics, or None (recompute) when the row cannot be read back."""
+    try:
+        stats = _StatsUnpickler(io.BytesIO(blob)).load()
+    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None
+    return stats if isinstance(stats, DocumentStats) else None
+
+
+def _cached(
+    session: Session, project_id: int, layer: str, fingerprints: dict[int, str]
+) -> dict[int, DocumentStats]:
+    rows = session.execute(
+        select(AgreementStats.document_id, AgreementStats.fingerprint, AgreementStats.stats)
+        .join(Document, Document.id == AgreementStats.document_id)
+        .where(Document.project_id == project_id, AgreementStats.layer == layer)
+    )
+    out = {}
+    for document_id, fingerprint, blob in rows:
+        if fingerprints.get(document_id) == fingerprint:
+            stats = _unpickle(blob)
+            if stats is not None and stats.layer == layer:
+                out[document_id] = stats
+    return out
+
+
+def _store(
+    session: Session, layer: str, fresh: dict[int, DocumentStats], fingerprints: dict[int, str]
+) -> None:
+    """Insert or replace the rows; concurrent reports writing the same row both succeed."""
+    now = utcnow()
+    values = [
+        {
+            "document_id": document_id,
+            "layer": layer,
+            "fingerprint": fingerprints[document_id],
+            "stats": pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL),
+            "computed_at": now,
+        }
+        for document_id, stats in fresh.items()
+    ]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    insert = sqlite_insert if sqlite else postgresql_insert
+    statement = insert(AgreementStats)
+    statement = statement.on_conflict_do_update(
+        index_elements=["document_id", "layer"],
+        set_={
+            "fingerprint": statement.excluded.fingerprint,
+            "stats": statement.excluded.stats,
+            "computed_at": statement.excluded.computed_at,
+        },
+    )
+    for chunk in _chunks(list(range(len(values))), CHUNK):
+        session.execute(statement, [values[i] for i in chunk])
+
+
+def _load(
+    session: Session,
+    layer: str,
+    submitted: dict[int, list[_Submitted]],
+    predictions: dict[int, tuple[int, int]],
+) -> Iterable[DocumentAnnotations]:
+    """The documents' submitted annotations of ``layer`` as the pure core's input."""
+    author = {r.annotation_id: r.username for rows in submitted.values() for r in rows}
+    documents = session.execute(
+        select(Document.id, Document.text, Document.tokens).where(Document.id.in_(list(submitted)))
+    )
+    tokens = {d: _token_pairs(text, stored) for d, text, stored in documents}
+    out = {d: DocumentAnnotations(doc_id=d, tokens=tokens[d]) for d in sorted(submitted)}
+    if layer == "entities":
+        _load_entities(session, submitted, author, out)
+    elif layer == "coref":
+        _load_coref(session, submitted, author, out)
+    else:
+        _load_pos(session, submitted, predictions, out)
+    return out.values()
+
+
+def _token_pairs(text: str, stored: dict[str, Any] | None) -> list[tuple[int, int]]:
+    # Saved annotations always come with stored tokens; this only covers rows written
+    # around the annotation service (e.g. by hand), which agree with a fresh tokenization.
+    if not stored:
+        from textlabel.nlp.pipeline import tokenize_text  # spaCy: imported only when needed
+
+        stored = tokenize_text(text)
+    offsets = stored["offsets"]
+    return list(zip(offsets[0::2], offsets[1::2], strict=True))
+
+
+def _load_entities(
+    session: Session,
+    submitted: dict[int, list[_Submitted]],
+    author: dict[int, str],
+    out: dict[int, DocumentAnnotations],
+) -> None:
+    document_of = {r.annotation_id: d for d, rows in submitted.items() for r in rows}
+    for d, rows in submitted.items():
+        for r in rows:
+            out[d].spans[r.username] = []  # submitted with no entity is a statement too
+    spans = session.execute(
+        select(Span.annotation_id, Span.start_char, Span.end_char, Span.label).where(
+            Span.annotation_id.in_(list(author)), Span.layer == "ent"
+        )
+    )
+    for annotation_id, start, end, label in spans:
+        if label is not None:  # never None for entity spans (a DB constraint)
+            out[document_of[annotation_id]].spans[author[annotation_id]].append((start, end, label))
+
+
+def _load_coref(
+    session: Session,
+    submitted: dict[int, list[_Submitted]],
+    author: dict[int, str],
+    out: dict[int, DocumentAnnotations],
+) -> None:
+    chains: dict[int, dict[int | None, list[tuple[int, int]]]] = {a: {} for a in author}
+    mentions = session.execute(
+        select(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
+        .where(Span.annotation_id.in_(list(author)), Span.layer == "coref")
+        .order_by(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
+    )
+    for annotation_id, cluster, start, end in mentions:
+        chains[annotation_id].setdefault(cluster, []).append((start, end))
+    for d, rows in submitted.items():
+        for r in rows:
+            out[d].coref[r.username] = list(chains[r.annotation_id].values())
+
+
+def _load_pos(
+    session: Session,
+    submitted: dict[int, list[_Submitted]],
+    predictions: dict[int, tuple[int, int]],
+    out: dict[int, DocumentAnnotations],
+) -> None:
+    """Tags per annotator; a NULL tag (or no tags at all) is the prediction left unchanged.
+
+    An annotator with no tag on any token (no POS saved and no prediction to stand in) is
+    left out of the layer rather than counted as leaving every token untagged.
+    """
+    wanted = [r.annotation_id for rows in submitted.values() for r in rows]
+    wanted += [predictions[d][0] for d in submitted if d in predictions]
+    rows = session.execute(select(Annotation.id, Annotation.pos).where(Annotation.id.in_(wanted)))
+    tags: dict[int, list[str | None] | None] = {row[0]: row[1] for row in rows}
+    for d, rows in submitted.items():
+        n_tokens = len(out[d].tokens)
+        predicted = tags.get(predictions[d][0]) if d in predictions else None
+        predicted = list(predicted or [None] * n_tokens)
+        for r in rows:
+            own = tags.get(r.annotation_id) or [None] * n_tokens
+            merged = [
+                tag if tag is not None else (predicted[i] if i < len(predicted) else None)
+                for i, tag in enumerate(own)
+            ]
+            if any(tag is not None for tag in merged):
+                out[d].pos[r.username] = merged

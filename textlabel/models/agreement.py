@@ -1,0 +1,30 @@
+"""Cached per-document agreement statistics, so a project report recomputes only what changed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from textlabel.models.base import Base, utcnow
+
+
+class AgreementStats(Base):
+    """One document's ``DocumentStats`` for one layer, valid while ``fingerprint`` matches.
+
+    The fingerprint hashes the ids, versions and authors of the annotations the statistics
+    were computed from; a save bumps a version, so a stale row is simply recomputed and
+    replaced. Rows go with their document (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "agreement_stats"
+    __table_args__ = (CheckConstraint("layer IN ('entities', 'pos', 'coref')", name="layer_known"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    layer: Mapped[str] = mapped_column(String(10), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    stats: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

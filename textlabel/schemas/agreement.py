@@ -1,0 +1,134 @@
+"""The agreement report as the API answers it: ``dataclasses.asdict(AgreementReport)`` plus
+how much came from the cache. Field descriptions are the dashboard's "what this measures"."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from textlabel.agreement.explain import WHAT_IT_MEASURES
+from textlabel.agreement.stats import LAYERS
+
+
+def _measure(name: str, extra: str = "") -> fields.Float:
+    text = WHAT_IT_MEASURES.get(name, "")
+    return fields.Float(allow_none=True, metadata={"description": f"{text}{extra}".strip()})
+
+
+PAIR_MEAN = " Mean over annotator pairs."
+
+
+class AgreementQuery(Schema):
+    layer = fields.Str(
+        load_default=None,
+        validate=validate.OneOf(LAYERS),
+        metadata={"description": "entities | pos | coref; default: the project's first layer"},
+    )
+    min_items = fields.Int(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "numbers on fewer items are listed in too_few (default 50)"},
+    )
+
+
+class AgreementScoresOut(Schema):
+    n_items = fields.Int(metadata={"description": "tokens (pairable units) the numbers stand on"})
+    n_items_labelled = fields.Int(metadata={"description": "tokens not left O by everyone"})
+    n_spans = fields.Int(metadata={"description": "entity spans the span F1 stands on"})
+    n_mentions = fields.Int(metadata={"description": "coreference mentions"})
+    too_few = fields.List(
+        fields.Str(), metadata={"description": "numbers standing on fewer than min_items items"}
+    )
+    undefined = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Str(),
+        metadata={"description": "why a number is null, by its name"},
+    )
+
+
+class AgreementPRFOut(Schema):
+    precision = fields.Float()
+    recall = fields.Float()
+    f1 = fields.Float()
+
+
+class AgreementPairOut(AgreementScoresOut):
+    a = fields.Str(metadata={"description": "first annotator (the key for precision/recall)"})
+    b = fields.Str()
+    n_documents = fields.Int(metadata={"description": "documents both submitted"})
+    cohen_kappa = _measure("cohen_kappa")
+    cohen_kappa_labelled = _measure("cohen_kappa_labelled")
+    span_f1 = _measure("span_f1")
+    overlap_span_f1 = _measure("overlap_span_f1")
+    exact = fields.Nested(AgreementPRFOut, allow_none=True)
+    overlap = fields.Nested(AgreementPRFOut, allow_none=True)
+    muc = fields.Nested(AgreementPRFOut, allow_none=True)
+    b_cubed = fields.Nested(AgreementPRFOut, allow_none=True)
+    ceaf_e = fields.Nested(AgreementPRFOut, allow_none=True)
+    conll_f1 = _measure("conll_f1")
+    mention_f1 = _measure("mention_f1")
+
+
+class AgreementLabelOut(AgreementScoresOut):
+    krippendorff_alpha = _measure("krippendorff_alpha", " This label against all others.")
+    fleiss_kappa = _measure("fleiss_kappa")
+    cohen_kappa = _measure("cohen_kappa")
+    span_f1 = _measure("span_f1")
+    overlap_span_f1 = _measure("overlap_span_f1")
+
+
+class AgreementDocumentOut(Schema):
+    id = fields.Int()
+    score = fields.Float(
+        allow_none=True, metadata={"description": "the report's score_kind; lower = disagree"}
+    )
+    n_annotators = fields.Int()
+    n_items = fields.Int()
+    undefined = fields.Str(allow_none=True)
+
+
+class AgreementConfusionOut(Schema):
+    labels = fields.List(fields.Str())
+    counts = fields.List(
+        fields.List(fields.Int()),
+        metadata={"description": "value pairs over all annotator pairs, both orders"},
+    )
+
+
+class AgreementCacheOut(Schema):
+    reused = fields.Int(metadata={"description": "documents whose cached statistics were used"})
+    computed = fields.Int(metadata={"description": "documents (re)computed by this request"})
+
+
+class AgreementOut(AgreementScoresOut):
+    layer = fields.Str()
+    n_documents = fields.Int(metadata={"description": "documents with a submitted annotation"})
+    n_documents_compared = fields.Int(metadata={"description": "of those, with 2+ annotators"})
+    annotators = fields.List(fields.Str())
+    units = fields.Str(metadata={"description": "what the items are"})
+    krippendorff_alpha = _measure("krippendorff_alpha")
+    krippendorff_alpha_labelled = _measure("krippendorff_alpha_labelled")
+    fleiss_kappa = _measure("fleiss_kappa", " Null when raters differ per document.")
+    cohen_kappa = _measure("cohen_kappa")
+    cohen_kappa_labelled = _measure("cohen_kappa_labelled", PAIR_MEAN)
+    span_f1 = _measure("span_f1")
+    overlap_span_f1 = _measure("overlap_span_f1")
+    conll_f1 = _measure("conll_f1", PAIR_MEAN)
+    muc_f1 = _measure("muc_f1", PAIR_MEAN)
+    b_cubed_f1 = _measure("b_cubed_f1", PAIR_MEAN)
+    ceaf_e_f1 = _measure("ceaf_e_f1", PAIR_MEAN)
+    mention_f1 = _measure("mention_f1", PAIR_MEAN)
+    min_items = fields.Int()
+    pairwise = fields.List(fields.Nested(AgreementPairOut))
+    pair_matrices = fields.Dict(
+        keys=fields.Str(),
+        values=fields.List(fields.List(fields.Float(allow_none=True))),
+        metadata={"description": "measure -> annotators x annotators (order of annotators)"},
+    )
+    per_label = fields.Dict(keys=fields.Str(), values=fields.Nested(AgreementLabelOut))
+    confusion = fields.Nested(AgreementConfusionOut, allow_none=True)
+    score_kind = fields.Str(metadata={"description": "the measure of documents[].score"})
+    documents = fields.List(
+        fields.Nested(AgreementDocumentOut),
+        metadata={"description": "every document, most disagreement first"},
+    )
+    cache = fields.Nested(AgreementCacheOut)

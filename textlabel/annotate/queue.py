@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ScalarSelect, exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
@@ -48,7 +49,7 @@ def rank_candidates(candidates: Iterable[Candidate], *, overlap: int) -> list[in
     return [c.document_id for c in sorted(open_, key=lambda c: (-c.taken, c.document_id))]
 
 
-def _taken(document_id: object) -> object:
+def _taken(document_id: Any) -> ScalarSelect[int]:
     return (
         select(func.count(Annotation.id))
         .where(Annotation.document_id == document_id, Annotation.kind == "manual")
@@ -86,7 +87,7 @@ def _try_claim(
             Annotation.kind == "manual",
         )
     )
-    taken: int = session.scalar(select(_taken(document_id))) or 0  # type: ignore[arg-type]
+    taken = session.scalar(select(_taken(document_id))) or 0
     if mine is not None or taken >= overlap:
         return None
     annotation = Annotation(document_id=document_id, user_id=user.id, kind="manual")
@@ -119,8 +120,8 @@ def claim_new(session: Session, project: Project, user: User) -> Annotation | No
     while True:
         rows = session.execute(
             select(Document.id, taken)
-            .where(Document.project_id == project.id, ~mine, taken < project.overlap)  # type: ignore[operator]
-            .order_by(taken.desc(), Document.id)  # type: ignore[attr-defined]
+            .where(Document.project_id == project.id, ~mine, taken < project.overlap)
+            .order_by(taken.desc(), Document.id)
             .limit(CANDIDATES_PER_QUERY)
         ).all()
         if not rows:

@@ -94,16 +94,13 @@ def _validate(
     project: Project, tokens: Tokens, payload: AnnotationInput
 ) -> tuple[list[dict[str, Any]] | None, list[str | None] | None]:
     """Snapped span rows (ent and coref) to store, and POS; refuses layers switched off."""
-    rows: list[dict[str, Any]] | None = None
-    if payload.spans is not None or payload.coref is not None:
-        rows = []
+    rows: list[dict[str, Any]] = []
     if payload.spans:
         if not project.has_layer("entities"):
             raise InvalidInput("this project has no entity layer", details={"layer": "entities"})
         labels = [label.name for label in project.labels]
-        rows += [
-            _row(0, "ent", s, None) for s in snap_entities(tokens, payload.spans, labels=labels)
-        ]
+        entities = snap_entities(tokens, payload.spans, labels=labels)
+        rows += [_row(0, "ent", span, None) for span in entities]
     if payload.coref:
         if not project.has_layer("coref"):
             raise InvalidInput("this project has no coreference layer", details={"layer": "coref"})
@@ -114,7 +111,8 @@ def _validate(
         if not project.has_layer("pos"):
             raise InvalidInput("this project has no POS layer", details={"layer": "pos"})
         pos = check_pos(payload.pos, n_tokens=len(tokens))
-    return rows, pos
+    touched = payload.spans is not None or payload.coref is not None
+    return (rows if touched else None), pos
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:

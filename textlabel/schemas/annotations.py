@@ -33,7 +33,7 @@ def _check_item(item: Any, keys: dict[str, type]) -> dict[str, list[str]]:
     return problems
 
 
-class FlatObjects(fields.List):
+class FlatObjects(fields.List[Any]):
     """A list of flat objects checked by hand: marshmallow's per-item ``Nested`` load costs
     tens of microseconds a span, most of an autosave of a long document. Keys other than
     ``keys`` are ignored (so a client may send back the spans it read, scores and all). The
@@ -52,7 +52,7 @@ class FlatObjects(fields.List):
         return [{key: item[key] for key in self.keys} for item in value]
 
 
-class Chains(fields.List):
+class Chains(fields.List[Any]):
     """Coreference chains: a list of ``FlatObjects`` of mentions."""
 
     def __init__(self, **kwargs: Any) -> None:

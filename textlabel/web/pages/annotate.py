@@ -58,7 +58,7 @@ def _others(document: Document, project: Project, user: User) -> list[dict[str, 
         ).all()
     )
     return [
-        {"user": names.get(a.user_id), "status": a.status, **stored_payload(db.session, a)}
+        {"user": names.get(a.user_id or 0), "status": a.status, **stored_payload(db.session, a)}
         for a in others
     ]
 

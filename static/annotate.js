@@ -41,6 +41,12 @@
   let inConflict = false;
   let els = new Map();
   let win = { first: 0, last: starts.length };
+  let pendingCursor = null;
+  // Unsaved state also goes to localStorage, so a closed tab or a crash while offline loses
+  // nothing: the next visit restores it (and a stale version leads to the merge banner).
+  const backupKey = `textlabel:annotation:${D.document}`;
+  const backup = () => { try { localStorage.setItem(backupKey, JSON.stringify({ version, state })); } catch (_full) { /* private mode */ } };
+  const dropBackup = () => { try { localStorage.removeItem(backupKey); } catch (_full) { /* private mode */ } };
 
   // ---- helpers -------------------------------------------------------------------------
   const text = (s, e) => (e > s && s >= 0 && e <= starts.length ? D.text.slice(starts[s], ends[e - 1]) : "");
@@ -86,6 +92,7 @@
   }
   function touched() {
     dirty = true;
+    backup();
     saveState("dirty");
     paint();
     clearTimeout(timer);
@@ -313,7 +320,7 @@
         if (response.ok) {
           version = answer.version;
           status = answer.status;
-          if (JSON.stringify(state) === sent) dirty = false;
+          if (JSON.stringify(state) === sent) { dirty = false; dropBackup(); } else backup();
           saveState(dirty ? "dirty" : "saved");
           if (dirty) timer = setTimeout(save, 500);
           return true;
@@ -382,7 +389,9 @@
     win = { first: +w.dataset.first, last: +w.dataset.last };
     els = new Map();
     for (const el of document.querySelectorAll("#text .t")) els.set(+el.dataset.i, el);
-    if (cursor < win.first || cursor >= win.last) cursor = win.first;
+    if (pendingCursor !== null && pendingCursor >= win.first && pendingCursor < win.last) cursor = pendingCursor;
+    else if (cursor < win.first || cursor >= win.last) cursor = win.first;
+    pendingCursor = null;
     anchor = null;
     document.getElementById("text").tabIndex = 0;
   }
@@ -428,8 +437,11 @@
   function move(to, extend) {
     if (extend && anchor === null) anchor = cursor;
     if (!extend) anchor = null;
-    if (to >= win.last && !extend) return $(".next-window") ? $(".next-window").click() : null;
-    if (to < win.first && !extend) return $(".prev-window") ? $(".prev-window").click() : null;
+    const other = to >= win.last ? $(".next-window") : to < win.first ? $(".prev-window") : null;
+    if (other && !extend) {
+      pendingCursor = to;
+      return other.click();
+    }
     cursor = Math.max(win.first, Math.min(win.last - 1, to));
     paint();
   }
@@ -492,7 +504,7 @@
       undo, redo, merge, "accept-all": acceptAll,
       help: () => toggleHelp(true), "help-close": () => toggleHelp(false),
       submit: () => finish("submitted"), skip: () => finish("skipped"),
-      reload: () => { dirty = false; window.location.reload(); },
+      reload: () => { dirty = false; dropBackup(); window.location.reload(); },
       label: () => label(btn.dataset.label),
       mode: () => { mode = btn.dataset.mode; paint(); },
       "toggle-pos": () => { showPos = !showPos; btn.textContent = showPos ? "Hide tags" : "Show tags"; paint(); },
@@ -517,6 +529,18 @@
   });
   indexWindow();
   paint();
+  try {
+    const kept = JSON.parse(localStorage.getItem(backupKey) || "null");
+    if (kept && JSON.stringify(kept.state) !== JSON.stringify(state)) {
+      undoStack.push(JSON.stringify(state));
+      state = kept.state;
+      version = kept.version;
+      notice("Restored changes made in this browser that were not saved yet.");
+      touched();
+    }
+  } catch (_broken) {
+    dropBackup();
+  }
   document.getElementById("text").focus({ preventScroll: true });
   root.dataset.ready = "true";
 })();

@@ -200,3 +200,22 @@ def test_long_document_pages_by_window_with_undo_redo_and_delete(app, prepared, 
     assert _token(page, 8).get_attribute("data-label") is None
     _saved(page, 3)
     assert _own_spans(session) == []
+    page.keyboard.press("ArrowLeft")  # past the window's start: the previous window, last token
+    page.wait_for_selector('#text .t[data-i="7"].cur')
+    assert page.locator('#text .t[data-i="8"]').count() == 0
+
+
+def test_changes_made_offline_survive_closing_the_tab(prepared, session, page):
+    _open(page, prepared)
+    context, url = page.context, page.url
+    page.route("**/annotations/me", lambda route: route.abort())  # the server is unreachable
+    page.keyboard.press("p")
+    page.wait_for_selector("#save-state[data-state=offline]")
+    page.close()
+    assert _own_spans(session) == []
+    again = context.new_page()
+    again.goto(url)
+    again.wait_for_selector("#annotate[data-ready=true]")
+    assert "Restored changes" in again.locator("#notice").inner_text()
+    _saved(again, 2)
+    assert _own_spans(session) == [("Ada", "PER")]

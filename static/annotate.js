@@ -185,6 +185,16 @@
     });
   }
 
+  function addModelChains() {
+    const model = (D.model_chains || []).map((c) => c.map(([s, e]) => ({ s, e })));
+    if (!model.length) return notice("The model found no coreference chains here.");
+    const taken = new Set(state.chains.flat().map((m) => `${m.s}:${m.e}`));
+    const fresh = model.map((c) => c.filter((m) => !taken.has(`${m.s}:${m.e}`))).filter((c) => c.length);
+    if (!fresh.length) return notice("Every mention of the model's chains is already linked.");
+    change(() => fresh.forEach((c) => state.chains.push(c)));
+    notice(`Added ${fresh.length} chain(s) from the model.`);
+  }
+
   // ---- part of speech ------------------------------------------------------------------
   function openPos() {
     if (!has("pos")) return;
@@ -490,6 +500,7 @@
       case "P": return act(openPos);
       case "C": return act(() => { if (has("coref") && has("entities")) { mode = mode === "coref" ? "ent" : "coref"; paint(); } });
       case "N": return act(() => mode === "coref" && link(0));
+      case "M": return act(() => has("coref") && addModelChains());
       case "S": return act(() => finish("skipped"));
       default:
     }
@@ -509,6 +520,7 @@
       mode: () => { mode = btn.dataset.mode; paint(); },
       "toggle-pos": () => { showPos = !showPos; btn.textContent = showPos ? "Hide tags" : "Show tags"; paint(); },
       "new-chain": () => link(0),
+      "model-chains": addModelChains,
       link: () => link(+btn.dataset.chain),
       goto: () => { anchor = null; cursor = +btn.dataset.token; paint(); },
     };

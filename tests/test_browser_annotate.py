@@ -37,6 +37,11 @@ def prepared(app, session):
         Span(layer="ent", start_char=london, end_char=london + 6, start_token=6, end_token=7,
              label="LOC", source="model", score=0.87)
     )  # fmt: skip
+    charles = TEXT.index("Charles")
+    prediction.spans.append(
+        Span(layer="coref", start_char=charles, end_char=charles + 15, start_token=3,
+             end_token=5, cluster=1, source="model")
+    )  # fmt: skip
     session.add(prediction)
     session.commit()
     return {"project": project, "document": first}
@@ -145,8 +150,12 @@ def test_pos_change_and_coreference_chain(prepared, session, page):
     page.keyboard.press("1")
     chain = page.locator("#chains li").first
     assert chain.locator(".mention").all_inner_texts() == ["Ada Lovelace", "She"]
+    page.keyboard.press("Shift+M")  # the model's chain (Charles Babbage) joins as chain 2
+    assert page.locator("#chains li").nth(1).locator(".mention").all_inner_texts() == [
+        "Charles Babbage"
+    ]
     _saved(page, 2)
-    assert _own_spans(session, "coref") == [("Ada Lovelace", 1), ("She", 1)]
+    assert _own_spans(session, "coref") == [("Ada Lovelace", 1), ("Charles Babbage", 2), ("She", 1)]
     session.expire_all()
     pos = session.scalar(select(Annotation.pos).where(Annotation.kind == "manual"))
     assert pos[2] == "VERB" and pos.count(None) == len(pos) - 1

@@ -96,6 +96,10 @@ def _client_state(
         "pos": own["pos"],
         "model_pos": predicted["pos"] if predicted else None,
         "chains": [[r[:2] for r in _ranges(token_ranges(tokens, c))] for c in own["coref"]],
+        "model_chains": [
+            [r[:2] for r in _ranges(token_ranges(tokens, c))]
+            for c in (predicted["coref"] if predicted and project.has_layer("coref") else [])
+        ],
         "upos": list(UNIVERSAL_POS),
         "urls": {
             "save": url_for("api.put_my_annotation", did=document.id),

@@ -271,6 +271,8 @@
     }
     root.dataset.mode = mode;
     root.classList.toggle("show-pos", showPos);
+    const toggle = $("[data-action=toggle-pos]");
+    if (toggle) toggle.textContent = showPos ? "Hide tags" : "Show tags";
     document.querySelectorAll("[data-action=mode]").forEach((btn) => btn.setAttribute("aria-pressed", btn.dataset.mode === mode));
     paintChains();
     paintCursorInfo();
@@ -518,7 +520,7 @@
       reload: () => { dirty = false; dropBackup(); window.location.reload(); },
       label: () => label(btn.dataset.label),
       mode: () => { mode = btn.dataset.mode; paint(); },
-      "toggle-pos": () => { showPos = !showPos; btn.textContent = showPos ? "Hide tags" : "Show tags"; paint(); },
+      "toggle-pos": () => { showPos = !showPos; paint(); },
       "new-chain": () => link(0),
       "model-chains": addModelChains,
       link: () => link(+btn.dataset.chain),

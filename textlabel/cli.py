@@ -186,8 +186,9 @@ def _progress_bar(label: str) -> Iterator[Any]:
 
     def update(done: int, total: int) -> None:
         if state["bar"] is None:
-            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            state["bar"].__enter__()
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
         state["bar"].update(done - state["done"])
         state["done"] = done
 
@@ -358,6 +359,85 @@ def export_project(
     click.echo(f"exported {found.name} ({source}) to {target}: {written}")
     if fmt == "spacy" and target.suffix != ".zip":
         click.echo(f"train with: cd {target} && python -m spacy train config.cfg --output model")
+
+
+@main.command("agreement")
+@click.argument("project_key", metavar="PROJECT")
+@click.option("--layer", type=click.Choice(["entities", "pos", "coref"]),
+              help="Default: the project's first layer.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the report JSON (as the API).")
+@click.option("--min-items", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Numbers on fewer items are marked as too few.")  # fmt: skip
+@click.option("--documents", "n_documents", default=10, show_default=True, type=int,
+              help="How many of the most disputed documents to list.")  # fmt: skip
+def agreement(
+    project_key: str, layer: str | None, as_json: bool, min_items: int, n_documents: int
+) -> None:
+    """Print PROJECT's inter-annotator agreement: headline numbers, pairs, labels, documents."""
+    import json
+
+    from textlabel.agreement.explain import interpret
+    from textlabel.agreement.service import HEADLINES, TITLES, project_agreement
+    from textlabel.projects.service import find_project
+
+    with _session(_app()) as session:
+        try:
+            found = find_project(session, project_key)
+            result = project_agreement(session, found, layer=layer, min_items=min_items)
+        except TextlabelError as e:
+            _fail(e)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    report = result.report
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    def rows(header: list[str], body: list[list[str]]) -> None:
+        widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+        for line in [header, *body]:
+            click.echo("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)))
+
+    click.echo(
+        f"{found.name}: {report.layer} agreement on {report.n_documents} documents "
+        f"({report.n_documents_compared} with 2+ annotators), annotators: "
+        f"{', '.join(report.annotators) or 'none'}"
+    )
+    body = []
+    for name in HEADLINES[report.layer]:
+        value = getattr(report, name)
+        note = report.undefined.get(name, "too few items" if name in report.too_few else "")
+        body.append([TITLES[name], cell(value), interpret(name, value), note])
+    rows(["measure", "value", "reading", "note"], body)
+    measure = {"entities": "span_f1", "pos": "cohen_kappa", "coref": "conll_f1"}[report.layer]
+    if report.pairwise:
+        click.echo("")
+        rows(
+            ["pair", "kappa" if report.layer != "coref" else "MUC F1", TITLES[measure], "items"],
+            [
+                [f"{p.a} / {p.b}", cell(p.cohen_kappa if report.layer != "coref" else
+                                        (p.muc.f1 if p.muc else None)),
+                 cell(getattr(p, measure)), str(p.n_items)]
+                for p in report.pairwise
+            ],
+        )  # fmt: skip
+    if report.per_label:
+        click.echo("")
+        rows(
+            ["label", "alpha", "span F1", "items"],
+            [[label, cell(s.krippendorff_alpha), cell(s.span_f1), str(s.n_items)]
+             for label, s in report.per_label.items()],
+        )  # fmt: skip
+    shown = [d for d in report.documents if d.score is not None][:n_documents]
+    if shown:
+        click.echo(
+            f"\nmost disputed documents ({TITLES.get(report.score_kind, report.score_kind)})"
+        )
+        rows(
+            ["document", "score", "annotators", "items"],
+            [[str(d.id), cell(d.score), str(d.n_annotators), str(d.n_items)] for d in shown],
+        )
 
 
 def _importing_user(session: Session, project: Any, username: str | None) -> Any:

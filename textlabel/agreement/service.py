@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,11 +21,17 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from textlabel.agreement.loading import (
+    Submitted,
+    load_documents,
+    prediction_versions,
+    submitted_annotations,
+)
 from textlabel.agreement.report import combine
 from textlabel.agreement.results import DEFAULT_MIN_ITEMS, AgreementReport
-from textlabel.agreement.stats import LAYERS, DocumentAnnotations, DocumentStats, document_stats
+from textlabel.agreement.stats import LAYERS, DocumentStats, document_stats
 from textlabel.errors import InvalidInput
-from textlabel.models import AgreementStats, Annotation, Document, Project, Span, User
+from textlabel.models import AgreementStats, Document, Project
 from textlabel.models.base import utcnow
 
 # Part of every fingerprint: bump it when DocumentStats or its inputs change meaning, so
@@ -34,13 +39,29 @@ from textlabel.models.base import utcnow
 STATS_FORMAT = "1"
 CHUNK = 500  # documents loaded per query: well inside every backend's parameter limit
 
-
-@dataclass(frozen=True, slots=True)
-class _Submitted:
-    annotation_id: int
-    document_id: int
-    version: int
-    username: str
+# The numbers each layer's dashboard and CLI table lead with, and their display names
+HEADLINES = {
+    "entities": (
+        "krippendorff_alpha", "krippendorff_alpha_labelled", "fleiss_kappa", "cohen_kappa",
+        "cohen_kappa_labelled", "span_f1", "overlap_span_f1",
+    ),
+    "pos": ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa"),
+    "coref": ("conll_f1", "muc_f1", "b_cubed_f1", "ceaf_e_f1", "mention_f1"),
+}  # fmt: skip
+TITLES = {
+    "krippendorff_alpha": "Krippendorff's α",
+    "krippendorff_alpha_labelled": "α without all-O tokens",
+    "fleiss_kappa": "Fleiss' κ",
+    "cohen_kappa": "Cohen's κ (mean of pairs)",
+    "cohen_kappa_labelled": "Cohen's κ without all-O tokens",
+    "span_f1": "Span F1, exact",
+    "overlap_span_f1": "Span F1, overlap",
+    "conll_f1": "CoNLL F1",
+    "muc_f1": "MUC F1",
+    "b_cubed_f1": "B³ F1",
+    "ceaf_e_f1": "CEAF-e F1",
+    "mention_f1": "Mention F1",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +107,8 @@ def project_agreement(
     with the project's entity labels in their order (so unused labels show as such).
     """
     layer = layer_of(project, layer)
-    submitted = _submitted(session, project.id)
-    predictions = _predictions(session, project.id) if layer == "pos" else {}
+    submitted = submitted_annotations(session, project.id)
+    predictions = prediction_versions(session, project.id) if layer == "pos" else {}
     fingerprints = {
         document_id: _fingerprint(layer, rows, predictions.get(document_id))
         for document_id, rows in submitted.items()
@@ -96,7 +117,7 @@ def project_agreement(
     stale = sorted(set(fingerprints) - set(cached))
     fresh: dict[int, DocumentStats] = {}
     for chunk in _chunks(stale, CHUNK):
-        for doc in _load(session, layer, {d: submitted[d] for d in chunk}, predictions):
+        for doc in load_documents(session, layer, {d: submitted[d] for d in chunk}, predictions):
             fresh[doc.doc_id] = document_stats(doc, layer=layer)
     if fresh:
         _store(session, layer, fresh, fingerprints)
@@ -123,35 +144,7 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def _submitted(session: Session, project_id: int) -> dict[int, list[_Submitted]]:
-    rows = session.execute(
-        select(Annotation.id, Annotation.document_id, Annotation.version, User.username)
-        .join(Document, Document.id == Annotation.document_id)
-        .join(User, User.id == Annotation.user_id)
-        .where(
-            Document.project_id == project_id,
-            Annotation.kind == "manual",
-            Annotation.status == "submitted",
-        )
-        .order_by(Annotation.document_id, Annotation.id)
-    )
-    out: dict[int, list[_Submitted]] = defaultdict(list)
-    for row in rows:
-        out[row[1]].append(_Submitted(*row))
-    return out
-
-
-def _predictions(session: Session, project_id: int) -> dict[int, tuple[int, int]]:
-    """(annotation id, version) of each document's prediction."""
-    rows = session.execute(
-        select(Annotation.document_id, Annotation.id, Annotation.version)
-        .join(Document, Document.id == Annotation.document_id)
-        .where(Document.project_id == project_id, Annotation.kind == "prediction")
-    )
-    return {document_id: (annotation_id, version) for document_id, annotation_id, version in rows}
-
-
-def _fingerprint(layer: str, rows: list[_Submitted], prediction: tuple[int, int] | None) -> str:
+def _fingerprint(layer: str, rows: list[Submitted], prediction: tuple[int, int] | None) -> str:
     parts = [STATS_FORMAT, layer, repr(prediction)]
     parts += [f"{r.annotation_id}:{r.version}:{r.username}" for r in rows]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -235,104 +228,3 @@ def _store(
     )
     for chunk in _chunks(list(range(len(values))), CHUNK):
         session.execute(statement, [values[i] for i in chunk])
-
-
-def _load(
-    session: Session,
-    layer: str,
-    submitted: dict[int, list[_Submitted]],
-    predictions: dict[int, tuple[int, int]],
-) -> Iterable[DocumentAnnotations]:
-    """The documents' submitted annotations of ``layer`` as the pure core's input."""
-    author = {r.annotation_id: r.username for rows in submitted.values() for r in rows}
-    documents = session.execute(
-        select(Document.id, Document.text, Document.tokens).where(Document.id.in_(list(submitted)))
-    )
-    tokens = {d: _token_pairs(text, stored) for d, text, stored in documents}
-    out = {d: DocumentAnnotations(doc_id=d, tokens=tokens[d]) for d in sorted(submitted)}
-    if layer == "entities":
-        _load_entities(session, submitted, author, out)
-    elif layer == "coref":
-        _load_coref(session, submitted, author, out)
-    else:
-        _load_pos(session, submitted, predictions, out)
-    return out.values()
-
-
-def _token_pairs(text: str, stored: dict[str, Any] | None) -> list[tuple[int, int]]:
-    # Saved annotations always come with stored tokens; this only covers rows written
-    # around the annotation service (e.g. by hand), which agree with a fresh tokenization.
-    if not stored:
-        from textlabel.nlp.pipeline import tokenize_text  # spaCy: imported only when needed
-
-        stored = tokenize_text(text)
-    offsets = stored["offsets"]
-    return list(zip(offsets[0::2], offsets[1::2], strict=True))
-
-
-def _load_entities(
-    session: Session,
-    submitted: dict[int, list[_Submitted]],
-    author: dict[int, str],
-    out: dict[int, DocumentAnnotations],
-) -> None:
-    document_of = {r.annotation_id: d for d, rows in submitted.items() for r in rows}
-    for d, rows in submitted.items():
-        for r in rows:
-            out[d].spans[r.username] = []  # submitted with no entity is a statement too
-    spans = session.execute(
-        select(Span.annotation_id, Span.start_char, Span.end_char, Span.label).where(
-            Span.annotation_id.in_(list(author)), Span.layer == "ent"
-        )
-    )
-    for annotation_id, start, end, label in spans:
-        if label is not None:  # never None for entity spans (a DB constraint)
-            out[document_of[annotation_id]].spans[author[annotation_id]].append((start, end, label))
-
-
-def _load_coref(
-    session: Session,
-    submitted: dict[int, list[_Submitted]],
-    author: dict[int, str],
-    out: dict[int, DocumentAnnotations],
-) -> None:
-    chains: dict[int, dict[int | None, list[tuple[int, int]]]] = {a: {} for a in author}
-    mentions = session.execute(
-        select(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
-        .where(Span.annotation_id.in_(list(author)), Span.layer == "coref")
-        .order_by(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
-    )
-    for annotation_id, cluster, start, end in mentions:
-        chains[annotation_id].setdefault(cluster, []).append((start, end))
-    for d, rows in submitted.items():
-        for r in rows:
-            out[d].coref[r.username] = list(chains[r.annotation_id].values())
-
-
-def _load_pos(
-    session: Session,
-    submitted: dict[int, list[_Submitted]],
-    predictions: dict[int, tuple[int, int]],
-    out: dict[int, DocumentAnnotations],
-) -> None:
-    """Tags per annotator; a NULL tag (or no tags at all) is the prediction left unchanged.
-
-    An annotator with no tag on any token (no POS saved and no prediction to stand in) is
-    left out of the layer rather than counted as leaving every token untagged.
-    """
-    wanted = [r.annotation_id for rows in submitted.values() for r in rows]
-    wanted += [predictions[d][0] for d in submitted if d in predictions]
-    rows = session.execute(select(Annotation.id, Annotation.pos).where(Annotation.id.in_(wanted)))
-    tags: dict[int, list[str | None] | None] = {row[0]: row[1] for row in rows}
-    for d, rows in submitted.items():
-        n_tokens = len(out[d].tokens)
-        predicted = tags.get(predictions[d][0]) if d in predictions else None
-        predicted = list(predicted or [None] * n_tokens)
-        for r in rows:
-            own = tags.get(r.annotation_id) or [None] * n_tokens
-            merged = [
-                tag if tag is not None else (predicted[i] if i < len(predicted) else None)
-                for i, tag in enumerate(own)
-            ]
-            if any(tag is not None for tag in merged):
-                out[d].pos[r.username] = merged

@@ -10,6 +10,7 @@ bp = Blueprint("pages", __name__)
 def init_app(app: Flask) -> None:
     from textlabel.web.pages import (  # noqa: F401
         account,
+        agreement,
         annotate,
         exports,
         imports,

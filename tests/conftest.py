@@ -88,7 +88,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     yield app
-    db.session.remove()
+    db.remove_session()
     engine = app.extensions["textlabel.db"]
     _empty_tables(engine)
     # Close pooled connections now: a test may have bound other engines (CLI, extra apps).

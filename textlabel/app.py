@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_request
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
-        db.session.remove()
+        db.remove_session()
 
     from textlabel import web
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -49,18 +49,27 @@ def _begin_sqlite(connection: Any) -> None:
 
 
 class Database:
-    """An engine plus a thread-scoped session factory, bound by ``init_app`` or ``bind``."""
+    """An engine plus a thread-scoped session factory, bound by ``bind``."""
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker())
+        self._scoped: scoped_session[Session] = scoped_session(sessionmaker())
+
+    @property
+    def session(self) -> Session:
+        """This thread's session (a proxy: each thread, i.e. each request, gets its own)."""
+        return cast(Session, self._scoped)
+
+    def remove_session(self) -> None:
+        """Close this thread's session, ending its transaction."""
+        self._scoped.remove()
 
     def bind(self, url: str) -> Engine:
         if self.engine is not None:
             self.engine.dispose()
         self.engine = make_engine(url)
-        self.session.remove()
-        self.session.configure(bind=self.engine, expire_on_commit=False)
+        self._scoped.remove()
+        self._scoped.configure(bind=self.engine, expire_on_commit=False)
         return self.engine
 
     @contextmanager

@@ -141,8 +141,8 @@ def _records(
     by_kind: dict[str, list[Annotation]] = {}
     for annotation in annotations:
         by_kind.setdefault(annotation.kind, []).append(annotation)
-    prediction = (by_kind.get("prediction") or [None])[0]
-    gold = (by_kind.get("gold") or [None])[0]
+    prediction = next(iter(by_kind.get("prediction", [])), None)
+    gold = next(iter(by_kind.get("gold", [])), None)
     submitted = [a for a in by_kind.get("manual", []) if a.status == "submitted"]
     source = request.source
     if source == "gold" or (source == "gold_or_majority" and gold is not None):

@@ -146,9 +146,11 @@ class _Importer:
             }
             for p in fresh
         ]
-        ids = self.session.scalars(
-            insert(Document).returning(Document.id, sort_by_parameter_order=True), rows
-        ).all()
+        ids: list[int] = list(
+            self.session.scalars(
+                insert(Document).returning(Document.id, sort_by_parameter_order=True), rows
+            )
+        )
         self.result.imported += len(ids)
         self._store_annotations(fresh, ids)
 
@@ -172,9 +174,10 @@ class _Importer:
         tokens = stored_tokens(record.tokens, record.sent_starts) if record.tokens else None
         spans: list[dict[str, Any]] = []
         if record.spans or record.coref:
-            tokens, spans = self._spans(record, tokens, where)
-            if spans is None:
+            tokens, checked = self._spans(record, tokens, where)
+            if checked is None:
                 return None
+            spans = checked
         digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
         return _Prepared(record, digest, tokens, spans)
 

@@ -10,7 +10,7 @@ wins.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 SpanKey = tuple[int, int, str]
@@ -29,14 +29,15 @@ class Candidate:
     accepted: bool
 
 
-def _reached(votes: int, raters: int, min_share: float) -> bool:
+def reaches_share(votes: int, raters: int, min_share: float) -> bool:
+    """Whether ``votes`` of ``raters`` is enough under ``min_share``."""
     # Majority (0.5) means strictly more than half; any other share is "at least".
     share = votes / raters
     return share > min_share if min_share == MAJORITY else share >= min_share
 
 
 def span_candidates(
-    annotations: dict[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
+    annotations: Mapping[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
 ) -> list[Candidate]:
     """Every distinct span with its votes, and whether it is accepted, in text order."""
     raters = len(annotations)
@@ -48,7 +49,7 @@ def span_candidates(
     taken: list[SpanKey] = []
     accepted: set[SpanKey] = set()
     for key, names in ranked:
-        supported = raters and _reached(len(names), raters, min_share)
+        supported = raters and reaches_share(len(names), raters, min_share)
         if supported and all(key[1] <= other[0] or other[1] <= key[0] for other in taken):
             taken.append(key)
             accepted.add(key)
@@ -59,7 +60,7 @@ def span_candidates(
 
 
 def majority_spans(
-    annotations: dict[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
+    annotations: Mapping[str, Sequence[SpanKey]], *, min_share: float = MAJORITY
 ) -> list[SpanKey]:
     """The accepted spans only."""
     return [
@@ -79,8 +80,47 @@ def majority_tags(
     for index in range(length):
         column = [t[index] for t in tags if index < len(t) and t[index] is not None]
         best = Counter(column).most_common(1)
-        if best and _reached(best[0][1], len(tags), min_share):
+        if best and reaches_share(best[0][1], len(tags), min_share):
             out.append(best[0][0])
         else:
             out.append(fallback[index] if fallback and index < len(fallback) else None)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class TagCandidate:
+    """One token the annotators tagged differently: each tag with who chose it, and the
+    tag the consolidation keeps (``None`` when no tag reached the share)."""
+
+    index: int
+    votes: dict[str, tuple[str, ...]]
+    accepted: str | None
+
+
+def tag_candidates(
+    tags: dict[str, Sequence[str | None]], *, min_share: float = MAJORITY
+) -> list[TagCandidate]:
+    """The tokens where annotators' tags differ (``None`` = no tag), in token order."""
+    raters = len(tags)
+    names = sorted(tags)
+    length = max((len(tags[name]) for name in names), default=0)
+    out: list[TagCandidate] = []
+    for index in range(length):
+        chosen = {name: tags[name][index] if index < len(tags[name]) else None for name in names}
+        if len(set(chosen.values())) <= 1:
+            continue
+        votes: dict[str, list[str]] = {}
+        for name, tag in chosen.items():
+            if tag is not None:
+                votes.setdefault(tag, []).append(name)
+        ranked = sorted(votes.items(), key=lambda item: (-len(item[1]), item[0]))
+        best = ranked[0] if ranked else None
+        accepted = best[0] if best and reaches_share(len(best[1]), raters, min_share) else None
+        out.append(TagCandidate(index, {tag: tuple(v) for tag, v in ranked}, accepted))
+    return out
+
+
+def unanimous_spans(annotations: Mapping[str, Sequence[SpanKey]]) -> bool:
+    """Whether every annotator made exactly the same spans."""
+    sets = [set(spans) for spans in annotations.values()]
+    return all(s == sets[0] for s in sets[1:])

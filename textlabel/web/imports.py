@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import current_app, request
 
@@ -40,7 +40,8 @@ def import_upload(project: Project) -> dict[str, Any]:
     )
     try:
         result = import_file(
-            db.session, project, upload.stream, upload.filename, user=current_user(),
+            db.session, project, cast(BinaryIO, upload.stream), upload.filename,
+            user=current_user(),
             options=options,
         )  # fmt: skip
     finally:

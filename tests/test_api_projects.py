@@ -134,3 +134,24 @@ def test_browser_form_errors_are_shown_not_500(app: Flask, session) -> None:
     )
     assert response.status_code == 422
     assert "overlap" in response.get_data(as_text=True)
+
+
+def test_label_map_is_editable_in_the_browser(app: Flask, session) -> None:
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER", "LOC"))
+    assert project.label_map == {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+    browser = sign_in(app.test_client(), "mgr")
+    partial = browser.post(
+        f"/projects/{project.id}/label-map",
+        data={"csrf_token": browser.csrf, "label_map": "PERSON = PER\n\nNORP = LOC\n"},
+        headers={"HX-Request": "true"},
+    )
+    assert "NORP = LOC" in partial.get_data(as_text=True)
+    api = api_as(app, "mgr")
+    assert api.get(f"/projects/{project.id}").json["label_map"] == {"PERSON": "PER", "NORP": "LOC"}
+    bad = browser.post(
+        f"/projects/{project.id}/label-map",
+        data={"csrf_token": browser.csrf, "label_map": "PERSON = NOPE"},
+        headers={"HX-Request": "true"},
+    )
+    assert bad.status_code == 422 and "lacks" in bad.get_data(as_text=True)

@@ -143,6 +143,11 @@ def test_sources_annotations_majority_and_gold(app: Flask, session, owner, voted
     assert spans("gold_or_majority") == [(None, [(22, 28, "LOC")])]
     only_per = api.get(f"/projects/{project.id}/export?format=jsonl&source=annotations&labels=PER")
     assert b'"LOC"' not in only_per.get_data()
+    reviewed = "format=jsonl&source=annotations&statuses=reviewed"
+    assert len(api.get(f"/projects/{project.id}/export?{reviewed}").get_data().splitlines()) == 3
+    fresh = "format=jsonl&source=annotations&statuses=new,in progress"
+    assert api.get(f"/projects/{project.id}/export?{fresh}").get_data() == b""
+    assert api.get(f"/projects/{project.id}/export?format=jsonl&statuses=old").status_code == 422
 
 
 def test_spacy_download_is_a_zip_spacy_reads(app: Flask, session, owner, voted) -> None:

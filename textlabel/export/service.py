@@ -25,6 +25,7 @@ from textlabel.export.base import WriteOptions
 from textlabel.export.registry import ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text
+from textlabel.projects.documents import STATUSES, document_status
 from textlabel.records import (
     DocumentRecord,
     MentionRecord,
@@ -47,6 +48,7 @@ class ExportRequest:
     dev: float = 0.2
     seed: int = 0
     labels: tuple[str, ...] = ()  # keep only these entity labels (all when empty)
+    statuses: tuple[str, ...] = ()  # keep only documents in these statuses (all when empty)
     min_share: float = 0.5  # for gold_or_majority
 
 
@@ -60,6 +62,9 @@ def check(project: Project, request: ExportRequest) -> ExportFormat:
     unknown = sorted(set(request.labels) - {label.name for label in project.labels})
     if unknown:
         raise InvalidInput(f"unknown labels: {', '.join(unknown)}")
+    strange = sorted(set(request.statuses) - set(STATUSES))
+    if strange:
+        raise InvalidInput(f"unknown statuses: {', '.join(strange)}; known: {', '.join(STATUSES)}")
     return fmt
 
 
@@ -106,7 +111,9 @@ def project_records(
         last_id = documents[-1].id
         annotations = _annotations(session, [d.id for d in documents])
         for document in documents:
-            yield from _records(document, annotations.get(document.id, []), request, names)
+            loaded = annotations.get(document.id, [])
+            if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
+                yield from _records(document, loaded, request, names)
             seen += 1
         if progress:
             progress(seen)
@@ -119,6 +126,16 @@ def project_records(
                 for span in annotation.spans:
                     session.expunge(span)
                 session.expunge(annotation)
+
+
+def _status_of(annotations: list[Annotation], overlap: int) -> str:
+    manual = [a for a in annotations if a.kind == "manual"]
+    return document_status(
+        submitted=sum(a.status == "submitted" for a in manual),
+        drafts=sum(a.status == "draft" for a in manual),
+        has_gold=any(a.kind == "gold" for a in annotations),
+        overlap=overlap,
+    )
 
 
 def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[Annotation]]:
@@ -255,6 +272,7 @@ def request_params(request: ExportRequest) -> dict[str, Any]:
         "dev": request.dev,
         "seed": request.seed,
         "labels": list(request.labels),
+        "statuses": list(request.statuses),
         "min_share": request.min_share,
     }
 
@@ -270,7 +288,8 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
     path = Path(params.pop("path"))
     request = ExportRequest(
         **{**params, "layers": tuple(params["layers"]) if params.get("layers") else None,
-           "labels": tuple(params.get("labels") or ())}
+           "labels": tuple(params.get("labels") or ()),
+           "statuses": tuple(params.get("statuses") or ())}
     )  # fmt: skip
     fmt = check(project, request)
     total = count_documents(session, project)

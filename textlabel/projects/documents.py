@@ -31,7 +31,11 @@ class DocumentPage:
     total: int
 
 
-def _status(submitted: int, drafts: int, has_gold: bool, overlap: int) -> str:
+STATUSES = ("new", "in progress", "annotated", "reviewed")
+
+
+def document_status(*, submitted: int, drafts: int, has_gold: bool, overlap: int) -> str:
+    """One word for where a document stands (the project page and export filters)."""
     if has_gold:
         return "reviewed"
     if submitted >= overlap:
@@ -88,7 +92,12 @@ def list_documents(
             drafts=row[5] or 0,
             has_prediction=bool(row[6]),
             has_gold=bool(row[7]),
-            status=_status(row[4] or 0, row[5] or 0, bool(row[7]), project.overlap),
+            status=document_status(
+                submitted=row[4] or 0,
+                drafts=row[5] or 0,
+                has_gold=bool(row[7]),
+                overlap=project.overlap,
+            ),
         )
         for row in rows
     ]

@@ -22,6 +22,10 @@ class ExportQuery(Schema):
         load_default="", metadata={"description": f"comma-separated subset of {LAYERS}"}
     )
     labels = fields.Str(load_default="", metadata={"description": "comma-separated labels"})
+    statuses = fields.Str(
+        load_default="",
+        metadata={"description": "comma-separated: new, in progress, annotated, reviewed"},
+    )
     dev = fields.Float(load_default=0.2, validate=validate.Range(min=0, max=1))
     seed = fields.Int(load_default=0)
 
@@ -38,6 +42,7 @@ class ExportQuery(Schema):
             source=data["source"],
             layers=tuple(layers) or None,
             labels=tuple(_names(data["labels"])),
+            statuses=tuple(_names(data["statuses"])),
             dev=data["dev"],
             seed=data["seed"],
         )

@@ -147,6 +147,27 @@ def delete_label(pid: int, lid: int) -> ResponseReturnValue:
     return _after_change(project, "projects/_labels.html")
 
 
+def parse_label_map(text: str) -> dict[str, str]:
+    """Lines of ``MODEL = LABEL`` (blank lines ignored)."""
+    mapping = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        model, sep, ours = line.partition("=")
+        if not sep or not model.strip() or not ours.strip():
+            raise InvalidInput(f"label map, line {number}: expected MODEL = LABEL")
+        mapping[model.strip()] = ours.strip()
+    return mapping
+
+
+@bp.post("/projects/<int:pid>/label-map")
+def label_map(pid: int) -> ResponseReturnValue:
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    mapping = parse_label_map(request.form.get("label_map", ""))
+    service.update_project(db.session, project, current_user(), label_map=mapping)
+    return _after_change(project, "projects/_label_map.html")
+
+
 @bp.post("/projects/<int:pid>/members")
 def set_member(pid: int) -> ResponseReturnValue:
     project = require(db.session, current_user(), pid, Action.MANAGE)

@@ -428,3 +428,24 @@ def test_one_annotator_and_no_submissions(session) -> None:
     assert alone.krippendorff_alpha is None and alone.undefined["krippendorff_alpha"]
     assert alone.documents[0].score is None and alone.documents[0].undefined
     assert session.get(Document, document.id) is not None
+
+
+@pytest.mark.parametrize("layer", ["entities", "pos", "coref"])
+def test_cache_rows_round_trip(layer) -> None:
+    from textlabel.agreement import DocumentAnnotations, combine, document_stats
+    from textlabel.agreement.caching import decode_stats, encode_stats
+
+    doc = DocumentAnnotations(
+        3, [(0, 3), (4, 7), (8, 9), (10, 14)],
+        spans={"a": [(0, 3, "PER"), (8, 14, "LOC")], "b": [(0, 7, "PER")], "c": []},
+        pos={"a": ["NOUN", None, "X", "VERB"], "b": ["NOUN", "VERB", "X", "VERB"]},
+        coref={"a": [[(0, 3), (8, 9)]], "b": [[(0, 3)], [(10, 14)]], "c": []},
+    )  # fmt: skip
+    stats = document_stats(doc, layer=layer)
+    decoded = decode_stats(encode_stats(stats))
+    assert decoded is not None and decoded.pairs and decoded.layer == layer
+    assert asdict(combine([decoded], layer=layer, min_items=1)) == asdict(
+        combine([stats], layer=layer, min_items=1)
+    )
+    # a pickle of the classes themselves (what a row of another layout might hold) is refused
+    assert decode_stats(pickle.dumps(stats)) is None

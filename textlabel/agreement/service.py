@@ -10,8 +10,6 @@ documents whose annotations changed and pools everything else from the cache.
 from __future__ import annotations
 
 import hashlib
-import io
-import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from textlabel.agreement.caching import decode_stats, encode_stats
 from textlabel.agreement.loading import (
     Submitted,
     load_documents,
@@ -36,7 +35,7 @@ from textlabel.models.base import utcnow
 
 # Part of every fingerprint: bump it when DocumentStats or its inputs change meaning, so
 # rows cached by an older release are recomputed instead of misread.
-STATS_FORMAT = "1"
+STATS_FORMAT = "2"
 CHUNK = 500  # documents loaded per query: well inside every backend's parameter limit
 
 # The numbers each layer's dashboard and CLI table lead with, and their display names
@@ -150,39 +149,6 @@ def _fingerprint(layer: str, rows: list[Submitted], prediction: tuple[int, int] 
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-class _StatsUnpickler(pickle.Unpickler):
-    """Reads back only what ``DocumentStats`` is made of: a cache row can never run code."""
-
-    ALLOWED = {
-        ("numpy", "dtype"),
-        ("numpy", "ndarray"),
-        ("numpy._core.numeric", "_frombuffer"),
-        ("numpy.core.numeric", "_frombuffer"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "scalar"),
-        ("numpy.core.multiarray", "scalar"),
-        ("textlabel.agreement.coref", "Counts"),
-        ("textlabel.agreement.stats", "CorefPairCounts"),
-        ("textlabel.agreement.stats", "DocumentStats"),
-        ("textlabel.agreement.stats", "PairStats"),
-    }
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of agreement statistics")
-        return super().find_class(module, name)
-
-
-def _unpickle(blob: bytes) -> DocumentStats | None:
-    """The cached statistics, or None (recompute) when the row cannot be read back."""
-    try:
-        stats = _StatsUnpickler(io.BytesIO(blob)).load()
-    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return None
-    return stats if isinstance(stats, DocumentStats) else None
-
-
 def _cached(
     session: Session, project_id: int, layer: str, fingerprints: dict[int, str]
 ) -> dict[int, DocumentStats]:
@@ -194,7 +160,7 @@ def _cached(
     out = {}
     for document_id, fingerprint, blob in rows:
         if fingerprints.get(document_id) == fingerprint:
-            stats = _unpickle(blob)
+            stats = decode_stats(blob)
             if stats is not None and stats.layer == layer:
                 out[document_id] = stats
     return out
@@ -210,7 +176,7 @@ def _store(
             "document_id": document_id,
             "layer": layer,
             "fingerprint": fingerprints[document_id],
-            "stats": pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL),
+            "stats": encode_stats(stats),
             "computed_at": now,
         }
         for document_id, stats in fresh.items()

@@ -221,5 +221,9 @@ def save_annotation(
         },
     )
     session.commit()
+    if annotation.kind == "manual" and (payload.status == "submitted" or status_changed):
+        from textlabel.review.service import on_submitted  # review (issue 6): consolidate
+
+        on_submitted(session, document)
     session.expire(annotation)
     return annotation

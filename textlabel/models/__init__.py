@@ -6,6 +6,7 @@ from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
 from textlabel.models.document import Document
 from textlabel.models.project import Label, Membership, Project
+from textlabel.models.review import ReviewItem
 from textlabel.models.user import ApiToken, User
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Label",
     "Membership",
     "Project",
+    "ReviewItem",
     "Span",
     "User",
 ]

@@ -98,7 +98,7 @@ class TagCandidate:
 
 
 def tag_candidates(
-    tags: dict[str, Sequence[str | None]], *, min_share: float = MAJORITY
+    tags: Mapping[str, Sequence[str | None]], *, min_share: float = MAJORITY
 ) -> list[TagCandidate]:
     """The tokens where annotators' tags differ (``None`` = no tag), in token order."""
     raters = len(tags)
@@ -118,9 +118,3 @@ def tag_candidates(
         accepted = best[0] if best and reaches_share(len(best[1]), raters, min_share) else None
         out.append(TagCandidate(index, {tag: tuple(v) for tag, v in ranked}, accepted))
     return out
-
-
-def unanimous_spans(annotations: Mapping[str, Sequence[SpanKey]]) -> bool:
-    """Whether every annotator made exactly the same spans."""
-    sets = [set(spans) for spans in annotations.values()]
-    return all(s == sets[0] for s in sets[1:])

@@ -128,6 +128,7 @@ def init_app(app: Flask) -> None:
         imports,
         jobs,
         projects,
+        review,
         spec,
         users,
     )

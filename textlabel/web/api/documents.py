@@ -1,5 +1,4 @@
-"""Documents and the endpoints of later milestones, which answer 501 until they are built
-(after the permission check, so they never leak a project's existence)."""
+"""Documents: the paged list of a project's documents and one document with its tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from sqlalchemy import select
 
 from textlabel.annotate.reading import annotation_payload, document_tokens
 from textlabel.auth.permissions import Action
-from textlabel.errors import NotImplementedYet
 from textlabel.extensions import db
 from textlabel.models import Annotation, Document, Project
 from textlabel.projects.documents import DocumentPage, list_documents
@@ -48,31 +46,3 @@ def get_document(document: Document, project: Project) -> dict[str, Any]:
         "sent_starts": sent_starts,
         "prediction": annotation_payload(prediction) if prediction else None,
     }
-
-
-def _later(what: str) -> NotImplementedYet:
-    return NotImplementedYet(f"{what} is not built yet")
-
-
-@route("/projects/<int:pid>/review-queue", tag="review", allow=Action.REVIEW)
-def review_queue(project: Project) -> Any:
-    """Documents needing review, most disagreement first."""
-    raise _later("the review queue")
-
-
-@route("/documents/<int:did>/review", tag="review", allow=Action.REVIEW)
-def review_document(document: Document, project: Project) -> Any:
-    """Every annotator's spans of a document aligned, with votes."""
-    raise _later("review")
-
-
-@route("/documents/<int:did>/gold", tag="review", allow=Action.REVIEW)
-def get_gold(document: Document, project: Project) -> Any:
-    """The document's gold annotation."""
-    raise _later("gold")
-
-
-@route("/documents/<int:did>/gold", "PUT", tag="review", allow=Action.REVIEW)
-def put_gold(document: Document, project: Project) -> Any:
-    """Save the reviewer's adjudicated gold annotation."""
-    raise _later("gold")

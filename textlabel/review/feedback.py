@@ -1,0 +1,53 @@
+"""Per-annotator feedback for managers: each annotator's submitted spans against gold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from textlabel.models import Annotation, Document, Project, Span, User
+from textlabel.review.scoring import AnnotatorScore, PRFCounts, SpanKey, score_against_gold
+
+
+def project_feedback(session: Session, project: Project) -> list[AnnotatorScore]:
+    """Scores of every annotator who submitted a document that has gold."""
+    rows = session.execute(
+        select(Annotation.id, Annotation.document_id, Annotation.kind, User.username)
+        .join(Document, Document.id == Annotation.document_id)
+        .outerjoin(User, User.id == Annotation.user_id)
+        .where(
+            Document.project_id == project.id,
+            ((Annotation.kind == "manual") & (Annotation.status == "submitted"))
+            | (Annotation.kind == "gold"),
+        )
+    ).all()
+    gold_of = {document_id: aid for aid, document_id, kind, _ in rows if kind == "gold"}
+    manual = [(aid, d, name) for aid, d, kind, name in rows if kind == "manual" and d in gold_of]
+    wanted = [*gold_of.values(), *(aid for aid, _, _ in manual)]
+    spans: dict[int, list[SpanKey]] = {aid: [] for aid in wanted}
+    for chunk in range(0, len(wanted), 500):
+        for aid, start, end, label in session.execute(
+            select(Span.annotation_id, Span.start_char, Span.end_char, Span.label).where(
+                Span.annotation_id.in_(wanted[chunk : chunk + 500]), Span.layer == "ent"
+            )
+        ):
+            spans[aid].append((start, end, label or ""))
+    return score_against_gold(
+        (name, spans[aid], spans[gold_of[d]]) for aid, d, name in sorted(manual, key=lambda r: r[1])
+    )
+
+
+def counts_out(counts: PRFCounts) -> dict[str, Any]:
+    return {"tp": counts.tp, "fp": counts.fp, "fn": counts.fn, "precision": counts.precision,
+            "recall": counts.recall, "f1": counts.f1}  # fmt: skip
+
+
+def feedback_out(scores: list[AnnotatorScore]) -> list[dict[str, Any]]:
+    """The API's JSON: per annotator, overall and per-label counts and scores."""
+    return [
+        {"annotator": s.annotator, "n_documents": s.n_documents, **counts_out(s.overall),
+         "per_label": {label: counts_out(c) for label, c in s.per_label.items()}}
+        for s in scores
+    ]  # fmt: skip

@@ -1,0 +1,158 @@
+"""The review queue, adjudication view, gold, settings, feedback and history at the API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from textlabel.models.review import REVIEW_STATES
+from textlabel.review.settings import AUTO_ACCEPT
+from textlabel.schemas.annotations import AnnotationOut
+from textlabel.schemas.documents import MentionOut, TokenOut
+
+
+class QueueQuery(Schema):
+    state = fields.Str(
+        load_default="open",
+        validate=validate.OneOf([*REVIEW_STATES, "all"]),
+        metadata={"description": "open (to review, default), reviewed, auto_accepted or all"},
+    )
+    label = fields.Str(load_default=None, metadata={"description": "disputed label"})
+    annotator = fields.Str(load_default=None, metadata={"description": "an annotator's name"})
+
+
+class NextQuery(Schema):
+    label = fields.Str(load_default=None)
+    annotator = fields.Str(load_default=None)
+
+
+class QueueEntryOut(Schema):
+    document_id = fields.Int()
+    state = fields.Str()
+    score = fields.Float(metadata={"description": "the document's agreement; lower = disputed"})
+    disputed = fields.Int(metadata={"description": "candidates not everyone agreed on"})
+    labels = fields.List(fields.Str(), metadata={"description": "labels of disputed spans"})
+    annotators = fields.List(fields.Str())
+    reviewer = fields.Str(allow_none=True, metadata={"description": "who holds it now"})
+    decided_by = fields.Str(allow_none=True)
+
+
+class QueueCountsOut(Schema):
+    to_review = fields.Int()
+    in_review = fields.Int()
+    reviewed = fields.Int()
+    auto_accepted = fields.Int()
+    waiting = fields.Int(metadata={"description": "started, still short of submissions"})
+
+
+class QueueOut(Schema):
+    counts = fields.Nested(QueueCountsOut)
+    items = fields.List(fields.Nested(QueueEntryOut))
+
+
+class NextReviewOut(Schema):
+    document_id = fields.Int(allow_none=True, metadata={"description": "null: queue empty"})
+
+
+class SpanCandidateOut(Schema):
+    start = fields.Int()
+    end = fields.Int()
+    label = fields.Str()
+    votes = fields.Int()
+    voters = fields.List(fields.Str())
+    accepted = fields.Bool()
+
+
+class TagCandidateOut(Schema):
+    index = fields.Int(metadata={"description": "token index"})
+    votes = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
+    accepted = fields.Str(allow_none=True)
+
+
+class LinkCandidateOut(Schema):
+    a = fields.Nested(MentionOut)
+    b = fields.Nested(MentionOut)
+    votes = fields.Int()
+    voters = fields.List(fields.Str())
+    accepted = fields.Bool()
+
+
+class CandidatesOut(Schema):
+    spans = fields.List(fields.Nested(SpanCandidateOut))
+    pos = fields.List(fields.Nested(TagCandidateOut))
+    links = fields.List(fields.Nested(LinkCandidateOut))
+
+
+class GoldOut(AnnotationOut):
+    info = fields.Dict(metadata={"description": "auto_accepted, decisions (who decided what)"})
+    updated_by = fields.Str(allow_none=True)
+
+
+class ReviewDocumentOut(Schema):
+    class DocumentPart(Schema):
+        id = fields.Int()
+        project_id = fields.Int()
+        text = fields.Str()
+        tokens = fields.List(fields.Nested(TokenOut), allow_none=True)
+        sent_starts = fields.List(fields.Int(), allow_none=True)
+
+    class AnnotatorPart(Schema):
+        user = fields.Str()
+        annotation_id = fields.Int()
+        version = fields.Int()
+        spans = fields.List(fields.Dict())
+        pos = fields.List(fields.Str(allow_none=True), allow_none=True)
+        coref = fields.List(fields.List(fields.Nested(MentionOut)))
+
+    class DraftPart(Schema):
+        spans = fields.List(fields.Dict())
+        pos = fields.List(fields.Str(allow_none=True), allow_none=True)
+        coref = fields.List(fields.List(fields.Nested(MentionOut)))
+
+    class ReviewPart(Schema):
+        state = fields.Str()
+        score = fields.Float()
+        reviewer = fields.Str(allow_none=True)
+        claimed_at = fields.Str(allow_none=True)
+        decided_by = fields.Str(allow_none=True)
+        decided_at = fields.Str(allow_none=True)
+
+    document = fields.Nested(DocumentPart)
+    min_share = fields.Float()
+    annotators = fields.List(fields.Nested(AnnotatorPart))
+    candidates = fields.Nested(CandidatesOut)
+    draft = fields.Nested(DraftPart)
+    unanimous = fields.Bool()
+    score = fields.Float()
+    gold = fields.Nested(GoldOut)
+    review = fields.Nested(ReviewPart, allow_none=True)
+
+
+class ReviewSettingsIO(Schema):
+    min_share = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False))
+    auto_accept = fields.Str(validate=validate.OneOf(AUTO_ACCEPT))
+    threshold = fields.Float(validate=validate.Range(min=0, max=1))
+
+
+class PRFOut(Schema):
+    tp = fields.Int()
+    fp = fields.Int()
+    fn = fields.Int()
+    precision = fields.Float(allow_none=True)
+    recall = fields.Float(allow_none=True)
+    f1 = fields.Float(allow_none=True)
+
+
+class FeedbackOut(PRFOut):
+    annotator = fields.Str()
+    n_documents = fields.Int()
+    per_label = fields.Dict(keys=fields.Str(), values=fields.Nested(PRFOut))
+
+
+class HistoryOut(Schema):
+    id = fields.Int()
+    at = fields.DateTime()
+    user = fields.Str(allow_none=True)
+    action = fields.Str()
+    subject = fields.Str(allow_none=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)

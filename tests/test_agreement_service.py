@@ -22,7 +22,7 @@ from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 from tests.factories import add_documents, make_project, make_user
 from textlabel.agreement.service import project_agreement
 from textlabel.errors import InvalidInput
-from textlabel.models import AgreementStats, Annotation, Document, Span
+from textlabel.models import AgreementStats, Annotation, Document, Span, User
 
 TOLERANCE = 1e-9
 LABELS = ["PER", "ORG", "LOC"]
@@ -64,13 +64,22 @@ def _noisy_spans(rng: random.Random, gold: list[tuple[int, int, str]]) -> list:
     return [s for s in out if s[0] < s[1]]
 
 
+def _accounts(session, admin: str, names) -> tuple:
+    """An administrator and plain users; one scrypt hash shared by all (same test password),
+    because hashing is most of a fixture's time."""
+    first = make_user(session, admin, admin=True)
+    users = {name: User(username=name, password_hash=first.password_hash) for name in names}
+    session.add_all(users.values())
+    session.commit()
+    return first, users
+
+
 @pytest.fixture
 def corpus(session):
     """Five documents; ann3 did not submit the last one, ann3's draft and ann2's skip of it
     must not count; POS tags on top of a prediction; coreference chains."""
     rng = random.Random(7)
-    admin = make_user(session, "admin", admin=True)
-    users = {name: make_user(session, name) for name in ANNOTATORS}
+    admin, users = _accounts(session, "admin", ANNOTATORS)
     project = make_project(
         session, admin, labels=tuple(LABELS), members=dict.fromkeys(ANNOTATORS, "annotator"),
         layers=["entities", "pos", "coref"], overlap=3,
@@ -413,8 +422,8 @@ def test_layer_checks(session, corpus) -> None:
 
 
 def test_one_annotator_and_no_submissions(session) -> None:
-    admin = make_user(session, "admin", admin=True)
-    ann = make_user(session, "ann1")
+    admin, users = _accounts(session, "admin", ["ann1"])
+    ann = users["ann1"]
     project = make_project(session, admin, members={"ann1": "annotator"})
     empty = project_agreement(session, project, layer="entities").report
     assert empty.n_documents == 0 and empty.krippendorff_alpha is None

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from tests.conftest import api_as, sign_in
+from tests.conftest import api_as, browser_sign_in, sign_in
 from tests.factories import add_documents, make_project, make_user
 from textlabel import cli
 from textlabel.agreement.service import project_agreement
-from textlabel.models import Annotation, Span
+from textlabel.models import Annotation, Span, User
 
 EVIL = "<script>alert(1)</script>"
 TEXTS = [
@@ -44,11 +44,19 @@ def _offsets(text: str) -> list[tuple[int, int]]:
     return tokens
 
 
+def _accounts(session, admin: str, names) -> tuple:
+    """An administrator and plain users; one scrypt hash shared by all (same test password),
+    because hashing is most of a fixture's time."""
+    first = make_user(session, admin, admin=True)
+    users = {name: User(username=name, password_hash=first.password_hash) for name in names}
+    session.add_all(users.values())
+    session.commit()
+    return first, users
+
+
 @pytest.fixture
 def project(session):
-    admin = make_user(session, "admin", admin=True)
-    users = {name: make_user(session, name) for name in ("ann1", "ann2", "ann3", "rev", "boss")}
-    make_user(session, "outsider")
+    admin, users = _accounts(session, "admin", ["ann1", "ann2", "ann3", "rev", "boss", "outsider"])
     project = make_project(
         session, admin, labels=("PER", "ORG", "LOC", EVIL), layers=["entities", "pos", "coref"],
         members={"ann1": "annotator", "ann2": "annotator", "ann3": "annotator",
@@ -236,3 +244,17 @@ def test_cli_table_and_json(app: Flask, session, project, database_url, tmp_path
     assert parsed == json.loads(json.dumps(pos.as_dict())) | {"cache": parsed["cache"]}
     missing = runner.invoke(cli.main, ["agreement", "no such project"])
     assert missing.exit_code == 2 and "no project" in missing.output
+
+
+@pytest.mark.browser
+def test_layer_tabs_swap_the_report_in_a_browser(page, project) -> None:
+    browser_sign_in(page, "rev")
+    page.goto(f"/projects/{project.id}/agreement")
+    assert page.locator("svg[aria-label='agreement per label']").count() == 1
+    page.get_by_role("tab", name="Coreference").click()
+    page.wait_for_url(f"**/projects/{project.id}/agreement?layer=coref")
+    assert page.get_by_role("tab", name="Coreference").get_attribute("aria-selected") == "true"
+    assert page.locator("text=CoNLL F1").first.is_visible()
+    assert page.locator("svg[aria-label='agreement per label']").count() == 0
+    assert page.locator("header.topbar").count() == 1  # swapped in place, not nested
+    assert page.evaluate("() => document.title").startswith("Agreement")

@@ -92,7 +92,7 @@ def _row(annotation_id: int, layer: str, span: SnappedSpan, cluster: int | None)
 
 def _validate(
     project: Project, tokens: Tokens, payload: AnnotationInput
-) -> tuple[list[dict[str, Any]] | None, list[str | None] | None]:
+) -> tuple[list[dict[str, Any]], list[str | None] | None]:
     """Snapped span rows (ent and coref) to store, and POS; refuses layers switched off."""
     rows: list[dict[str, Any]] = []
     if payload.spans:
@@ -111,8 +111,7 @@ def _validate(
         if not project.has_layer("pos"):
             raise InvalidInput("this project has no POS layer", details={"layer": "pos"})
         pos = check_pos(payload.pos, n_tokens=len(tokens))
-    touched = payload.spans is not None or payload.coref is not None
-    return (rows if touched else None), pos
+    return rows, pos
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -142,17 +141,11 @@ def save_annotation(
     rows, pos = _validate(project, tokens, payload)
 
     stored = _stored(session, annotation.id)
-    wanted: dict[tuple[Any, ...], dict[str, Any]] = {}
-    if rows is not None:
-        keep_layers = set()
-        if payload.spans is None:
-            keep_layers.add("ent")
-        if payload.coref is None:
-            keep_layers.add("coref")
-        wanted = {_key(r): {**r, "annotation_id": annotation.id} for r in rows}
-        wanted.update({k: {} for k in stored if k[0] in keep_layers})
-    else:
-        wanted = {k: {} for k in stored}
+    keep = {
+        layer for layer, sent in (("ent", payload.spans), ("coref", payload.coref)) if sent is None
+    }
+    wanted: dict[tuple[Any, ...], dict[str, Any]] = {k: {} for k in stored if k[0] in keep}
+    wanted.update({_key(r): {**r, "annotation_id": annotation.id} for r in rows})
     removed = [k for k in stored if k not in wanted]
     added = [k for k in wanted if k not in stored]
     pos_changes = {}

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         imports,
         jobs,
         projects,
+        review,
         users,
     )
 

@@ -1,0 +1,89 @@
+"""The adjudication view in headless Chromium: a reviewer accepts one candidate and rejects
+another with the keyboard, saves, and after a reload the gold shows exactly that."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import api_as, browser_sign_in
+from tests.factories import add_documents, make_project, make_user
+from textlabel.models import User
+
+pytestmark = pytest.mark.browser
+
+TEXT = "Ada Lovelace met Charles Babbage in London."
+
+
+def _span(word: str, label: str) -> dict:
+    start = TEXT.index(word)
+    return {"start": start, "end": start + len(word), "label": label}
+
+
+ADA, BABBAGE, LONDON = (
+    _span("Ada Lovelace", "PER"),
+    _span("Charles Babbage", "PER"),
+    _span("London", "LOC"),
+)
+
+
+@pytest.fixture
+def document_id(app, session) -> int:
+    admin = make_user(session, "admin", admin=True)
+    shared = make_user(session, "rev").password_hash
+    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
+    session.commit()
+    project = make_project(
+        session, admin, overlap=3,
+        members={"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"},
+    )  # fmt: skip
+    (document,) = add_documents(session, project, [TEXT])
+    plans = {"ann1": [ADA, LONDON], "ann2": [ADA, BABBAGE], "ann3": [ADA]}
+    for name, spans in plans.items():
+        got = api_as(app, name).put(
+            f"/documents/{document.id}/annotations/me",
+            json={"version": 0, "status": "submitted", "spans": spans},
+        )
+        assert got.status_code == 200
+    return document.id
+
+
+def _candidate_states(page) -> dict[str, str]:
+    rows = page.locator("#cand-span .cand")
+    return {rows.nth(i).locator("q").inner_text(): rows.nth(i).get_attribute("data-state")
+            for i in range(rows.count())}  # fmt: skip
+
+
+def _gold_row_entities(page) -> list[str]:
+    return page.eval_on_selector_all(".rv-gold .t.ent", "els => els.map(e => e.textContent)")
+
+
+def test_reviewer_accepts_one_rejects_another_and_gold_survives_reload(
+    app, page, document_id
+) -> None:
+    browser_sign_in(page, "rev")
+    page.goto(f"/documents/{document_id}/review")
+    assert _candidate_states(page) == {
+        "Ada Lovelace": "accepted",  # three votes
+        "Charles Babbage": "pending",
+        "London": "pending",
+    }
+    assert page.locator(".rv-row").count() == 4  # gold + three annotators, names shown
+    assert page.locator(".rv-row .rv-who").all_inner_texts() == ["gold", "ann1", "ann2", "ann3"]
+    page.keyboard.press("j")  # Charles Babbage
+    page.keyboard.press("a")
+    page.keyboard.press("j")  # London
+    page.keyboard.press("r")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#save-state[data-state=saved]:has-text('gold v')")
+
+    page.reload()
+    assert _candidate_states(page) == {
+        "Ada Lovelace": "accepted",
+        "Charles Babbage": "accepted",
+        "London": "rejected",
+    }
+    assert _gold_row_entities(page) == ["Ada", "Lovelace", "Charles", "Babbage"]
+    assert "accepted by rev" in page.locator("#cand-span .cand").nth(1).inner_text()
+    assert "rejected by rev" in page.locator("#cand-span .cand").nth(2).inner_text()
+    gold = api_as(app, "rev").get(f"/documents/{document_id}/gold").json
+    assert [{k: s[k] for k in ("start", "end", "label")} for s in gold["spans"]] == [ADA, BABBAGE]

@@ -1,0 +1,128 @@
+"""Review pages through the Flask test client (both backends): queue, adjudication, history,
+feedback, settings form, and who may reach them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import api_as, sign_in
+from tests.factories import add_documents, make_project, make_user
+from textlabel.models import User
+
+TEXT = "Ada Lovelace met Charles Babbage in London."
+ADA = {"start": 0, "end": 12, "label": "PER"}
+LONDON = {"start": 36, "end": 42, "label": "LOC"}
+
+
+@pytest.fixture
+def project(session):
+    admin = make_user(session, "admin", admin=True)
+    shared = make_user(session, "ann1").password_hash
+    session.add_all(User(username=n, password_hash=shared) for n in ("ann2", "rev", "boss"))
+    session.commit()
+    project = make_project(
+        session, admin, overlap=2,
+        members={"ann1": "annotator", "ann2": "annotator", "rev": "reviewer", "boss": "manager"},
+    )  # fmt: skip
+    (document,) = add_documents(session, project, [TEXT])
+    project.document_id = document.id  # a plain attribute for the tests, not a column
+    return project
+
+
+def _submit(app, project) -> int:
+    did = project.document_id
+    for name, spans in (("ann1", [ADA, LONDON]), ("ann2", [ADA])):
+        got = api_as(app, name).put(
+            f"/documents/{did}/annotations/me",
+            json={"version": 0, "status": "submitted", "spans": spans},
+        )
+        assert got.status_code == 200
+    return did
+
+
+def _state(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="review-data">(.*?)</script>', html)
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_queue_page_lists_the_disputed_document_and_filters(app, project) -> None:
+    did = _submit(app, project)
+    rev = sign_in(app.test_client(), "rev")
+    page = rev.get(f"/projects/{project.id}/review").get_data(as_text=True)
+    assert f'data-document="{did}"' in page and "Start reviewing" in page
+    assert re.search(r"<b>1</b><span>to review</span>", page)
+    partial = rev.get(f"/projects/{project.id}/review?label=ORG", headers={"HX-Request": "true"})
+    assert "<html" not in partial.get_data(as_text=True)
+    assert f'data-document="{did}"' not in partial.get_data(as_text=True)
+    with_loc = rev.get(f"/projects/{project.id}/review?label=LOC").get_data(as_text=True)
+    assert f'data-document="{did}"' in with_loc
+
+
+def test_start_takes_the_document_and_the_view_shows_names_and_votes(app, project) -> None:
+    did = _submit(app, project)
+    rev = sign_in(app.test_client(), "rev")
+    start = rev.get(f"/projects/{project.id}/review/next")
+    assert start.status_code == 302 and start.headers["Location"].endswith(
+        f"/documents/{did}/review"
+    )
+    state = _state(rev.get(f"/documents/{did}/review").get_data(as_text=True))
+    assert [a["user"] for a in state["annotators"]] == ["ann1", "ann2"]  # blind project
+    votes = {(c["start"], c["label"]): c["votes"] for c in state["candidates"]["spans"]}
+    assert votes == {(0, "PER"): 2, (36, "LOC"): 1}
+    assert state["review"]["reviewer"] == "rev" and state["urls"]["gold"].endswith(f"/{did}/gold")
+
+
+def test_history_page_shows_who_did_what(app, project) -> None:
+    did = _submit(app, project)
+    api_as(app, "rev").put(f"/documents/{did}/gold", json={"version": 0, "spans": [ADA]})
+    page = sign_in(app.test_client(), "rev").get(f"/documents/{did}/history")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for who, what in (("ann1", "annotation.save"), ("ann2", "annotation.save"),
+                      ("rev", "review.decide")):  # fmt: skip
+        assert re.search(rf"<td>{who}</td>\s*<td><b>{re.escape(what)}</b>", html), (who, what)
+
+
+def test_feedback_page_for_managers(app, project) -> None:
+    did = _submit(app, project)
+    api_as(app, "rev").put(f"/documents/{did}/gold", json={"version": 0, "spans": [ADA]})
+    html = sign_in(app.test_client(), "boss").get(f"/projects/{project.id}/feedback")
+    assert html.status_code == 200
+    text = html.get_data(as_text=True)
+    # ann1: 1 of 2 spans right (P 50%, R 100%); ann2: exactly gold.
+    assert re.search(
+        r'data-annotator="ann1">.*?<td>50%</td><td>100%</td><td><b>67%</b>', text, re.S
+    )
+    assert re.search(
+        r'data-annotator="ann2">.*?<td>100%</td><td>100%</td><td><b>100%</b>', text, re.S
+    )
+
+
+def test_settings_form_and_project_links(app, project) -> None:
+    boss = sign_in(app.test_client(), "boss")
+    settings = boss.get(f"/projects/{project.id}/settings").get_data(as_text=True)
+    assert 'id="review-settings"' in settings
+    form = {"min_share": "1", "auto_accept": "off", "threshold": "0.8", "csrf_token": boss.csrf}
+    saved = boss.post(f"/projects/{project.id}/review/settings", data=form)
+    assert saved.status_code == 302
+    got = api_as(app, "boss").get(f"/projects/{project.id}/review-settings").json
+    assert got == {"min_share": 1.0, "auto_accept": "off", "threshold": 0.8}
+    page = boss.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Review queue" in page and "Annotator feedback" in page
+    annotator = sign_in(app.test_client(), "ann1").get(f"/projects/{project.id}")
+    assert "Review queue" not in annotator.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/projects/{pid}/review", "/projects/{pid}/review/next", "/documents/{did}/review",
+     "/documents/{did}/history", "/projects/{pid}/feedback"],
+)  # fmt: skip
+def test_annotators_get_403_on_review_pages(app, project, path) -> None:
+    ann = sign_in(app.test_client(), "ann1")
+    got = ann.get(path.format(pid=project.id, did=project.document_id))
+    assert got.status_code == 403

@@ -46,7 +46,8 @@
   }
   const basePos = (hasGold && gold.pos) ? [...gold.pos] : (S.draft.pos ? [...S.draft.pos] : null);
   for (const t of S.candidates.pos) {
-    const options = Object.keys(t.votes);
+    // Most votes first (JSON objects lose the server's order), so 1 and "a" take the favourite.
+    const options = Object.keys(t.votes).sort((x, y) => t.votes[y].length - t.votes[x].length || (x < y ? -1 : 1));
     const choice = hasGold && basePos ? basePos[t.index] : t.accepted;
     items.push({kind: "pos", key: `pos:${t.index}`, index: t.index, votes: t.votes, options,
                 choice, state: choice ? "accepted" : "pending"});

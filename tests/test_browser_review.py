@@ -87,3 +87,46 @@ def test_reviewer_accepts_one_rejects_another_and_gold_survives_reload(
     assert "rejected by rev" in page.locator("#cand-span .cand").nth(2).inner_text()
     gold = api_as(app, "rev").get(f"/documents/{document_id}/gold").json
     assert [{k: s[k] for k in ("start", "end", "label")} for s in gold["spans"]] == [ADA, BABBAGE]
+
+
+def test_pos_and_coreference_disagreements_by_keyboard(app, session, page) -> None:
+    admin = make_user(session, "admin", admin=True)
+    shared = make_user(session, "rev").password_hash
+    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
+    session.commit()
+    members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
+    project = make_project(session, admin, overlap=3, members=members,
+                           layers=["entities", "pos", "coref"])  # fmt: skip
+    text = "Ada met Bob. She smiled."
+    (document,) = add_documents(session, project, [text])
+    ada, bob, she = ({"start": text.index(w), "end": text.index(w) + len(w)}
+                     for w in ("Ada", "Bob", "She"))  # fmt: skip
+    api_as(app, "ann1").put(f"/documents/{document.id}/annotations/me", json={"version": 0})
+    n = len(api_as(app, "rev").get(f"/documents/{document.id}").json["tokens"])
+    rest = ["X"] * (n - 1)
+    plans = {"ann1": (["PROPN", *rest], [[ada, she]]), "ann2": (["PROPN", *rest], [[ada, she]]),
+             "ann3": (["NOUN", *rest], [[bob, she]])}  # fmt: skip
+    for name, (pos, coref) in plans.items():
+        client = api_as(app, name)
+        version = client.get(f"/documents/{document.id}/annotations/me").json["version"]
+        body = {"version": version, "status": "submitted", "pos": pos, "coref": coref}
+        assert client.put(f"/documents/{document.id}/annotations/me", json=body).status_code == 200
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    browser_sign_in(page, "rev")
+    page.goto(f"/documents/{document.id}/review")
+    assert page.locator("#cand-pos .cand").count() == 1
+    assert page.locator("#cand-link .cand").count() == 2
+    page.keyboard.press("2")  # the POS candidate comes first: its second tag, NOUN (1 vote)
+    page.keyboard.press("j")  # Ada - She (2 votes, accepted by the majority)
+    page.keyboard.press("r")
+    page.keyboard.press("j")  # Bob - She
+    page.keyboard.press("a")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#save-state[data-state=saved]:has-text('gold v')")
+    page.reload()
+    assert page.locator("#cand-pos .cand button.chosen").inner_text().startswith("2. NOUN")
+    assert errors == []
+    gold = api_as(app, "rev").get(f"/documents/{document.id}/gold").json
+    assert gold["pos"] == ["NOUN", *rest]
+    assert gold["coref"] == [[bob, she]]

@@ -5,14 +5,18 @@ feedback and permissions."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sklearn.metrics import precision_recall_fscore_support
+from sqlalchemy import update
 
 from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user
-from textlabel.models import User
+from textlabel.models import ReviewItem, User
+from textlabel.models.base import utcnow
+from textlabel.review import queue
 
 ANNOTATORS = ("ann1", "ann2", "ann3")
 TEXTS = [
@@ -295,3 +299,19 @@ def test_review_settings_are_checked(app: Flask, project) -> None:
     assert bad.status_code == 422
     assert boss.get(f"/projects/{project.id}/review-settings").json == {
         "min_share": 0.5, "auto_accept": "unanimous", "threshold": 0.9}  # fmt: skip
+
+
+def test_a_lapsed_hold_goes_to_the_next_reviewer(app: Flask, project, session) -> None:
+    settings(app, project, auto_accept="off")
+    did = doc_ids(app, project)[0]
+    submit(app, did, {"ann1": [span(TEXTS[0], "Alice", "PER")], "ann2": [], "ann3": []})
+    next_url = f"/projects/{project.id}/review-queue/next"
+    assert as_(app, "rev1").get(next_url).json["document_id"] == did
+    assert as_(app, "rev2").get(next_url).json["document_id"] is None  # held by rev1
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.document_id == did)
+        .values(claimed_at=utcnow() - timedelta(hours=queue.HOLD_HOURS, minutes=1))
+    )
+    assert as_(app, "rev2").get(next_url).json["document_id"] == did
+    assert as_(app, "rev1").get(next_url).json["document_id"] is None

@@ -131,9 +131,7 @@ def test_overlap_check_matches_pairwise_brute_force(ranges) -> None:
     for first, length in ranges:
         last = min(first + length, len(TOKENS)) - 1
         spans.append({"start": TOKENS.starts[first], "end": TOKENS.ends[last], "label": "X"})
-    clash = any(
-        a["start"] < b["end"] and b["start"] < a["end"] for a, b in combinations(spans, 2)
-    )
+    clash = any(a["start"] < b["end"] and b["start"] < a["end"] for a, b in combinations(spans, 2))
     if clash:
         with pytest.raises(InvalidInput, match="overlaps"):
             snap_entities(TOKENS, spans, labels=["X"])

@@ -224,3 +224,29 @@ def test_cli_export_spacy_folder_and_jsonl(
     assert done.exit_code == 0, done.output
     assert json.loads(out.read_text())["spans"][0]["label"] == "PER"
     assert session.scalar(select(Document.id)) is not None
+
+
+def test_corrected_pos_wins_over_the_models_fine_tag(app: Flask, session, owner) -> None:
+    from textlabel.nlp.preannotate import preannotate_project
+
+    project = make_project(session, owner, labels=("PER",), layers=["entities", "pos"])
+    [document] = add_documents(session, project, ["Ada runs fast ."])
+    preannotate_project(session, project)
+    session.refresh(document)
+    prediction = session.scalar(select(Annotation).where(Annotation.kind == "prediction"))
+    assert prediction.pos[1] == "VERB" and prediction.token_layers["tags"][1] == "VBZ"
+    annotator = make_user(session, "ann")
+    session.add(Annotation(document_id=document.id, user_id=annotator.id, kind="manual",
+                           status="submitted", pos=[None, "NOUN", None, None]))  # fmt: skip
+    session.commit()
+    api = api_as(app, "mgr")
+    conllu_text = api.get(
+        f"/projects/{project.id}/export?format=conllu&source=annotations"
+    ).get_data(as_text=True)
+    [sentence] = conllu.parse(conllu_text)
+    assert [(t["upos"], t["xpos"]) for t in sentence][:2] == [("PROPN", "NNP"), ("NOUN", None)]
+    conll_text = api.get(f"/projects/{project.id}/export?format=conll&source=annotations").get_data(
+        as_text=True
+    )
+    rows = [line.split() for line in conll_text.splitlines() if line and "DOCSTART" not in line]
+    assert [row[1] for row in rows] == ["NNP", "NOUN", "RB", "."]

@@ -59,7 +59,11 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
 
 
 def _pos_column(record: DocumentRecord) -> list[str | None] | None:
-    return record.layers.tags or record.layers.pos
+    """XPOS where known, else UPOS, token by token (a corrected token has no XPOS)."""
+    tags, pos = record.layers.tags, record.layers.pos
+    if tags and pos and len(tags) == len(pos):
+        return [tag or upos for tag, upos in zip(tags, pos, strict=True)]
+    return tags or pos
 
 
 def _pos_cell(pos: list[str | None] | None, index: int) -> str:

@@ -207,6 +207,22 @@ def _merged_pos(annotation: Annotation, prediction: Annotation | None) -> list[s
     ]
 
 
+def _drop_stale_tags(
+    layers: TokenLayers, annotation: Annotation, prediction: Annotation | None
+) -> None:
+    """Where a person changed a token's UPOS, the model's fine tag (XPOS) no longer fits it."""
+    if not layers.tags or not annotation.pos or annotation is prediction:
+        return
+    predicted = (prediction.pos if prediction else None) or []
+    tags = list(layers.tags)
+    for index, tag in enumerate(annotation.pos):
+        if tag is not None and index < len(tags):
+            before = predicted[index] if index < len(predicted) else None
+            if tag != before:
+                tags[index] = None
+    layers.tags = tags
+
+
 def _record(
     document: Document, annotation: Annotation, prediction: Annotation | None,
     request: ExportRequest, *, annotator: str | None = None, reviewed: bool = False,
@@ -214,6 +230,7 @@ def _record(
     record = _base(document)
     record.layers = _layers(annotation, prediction)
     record.layers.pos = _merged_pos(annotation, prediction)
+    _drop_stale_tags(record.layers, annotation, prediction)
     keep = set(request.labels)
     chains: dict[int, list[MentionRecord]] = {}
     for span in annotation.spans:

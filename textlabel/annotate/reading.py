@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from textlabel.models import Annotation, Document, Span
+from textlabel.tokens import token_records
 
 
 def document_tokens(document: Document) -> tuple[list[dict[str, Any]] | None, list[int] | None]:
@@ -15,11 +16,8 @@ def document_tokens(document: Document) -> tuple[list[dict[str, Any]] | None, li
     stored = document.tokens
     if not stored:
         return None, None
-    offsets = stored["offsets"]
-    starts, ends = offsets[0::2], offsets[1::2]
     tokens = [
-        {"start": s, "end": e, "ws": i + 1 < len(starts) and starts[i + 1] > e}
-        for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+        {"start": t.start, "end": t.end, "ws": t.ws} for t in token_records(stored, document.text)
     ]
     return tokens, list(stored.get("sent_starts", []))
 

@@ -9,7 +9,6 @@ chunk, so throughput stays close to the bare pipeline's.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from textlabel.models import Annotation, Document, Job, Project, Span
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.pipeline import load_pipeline
 from textlabel.records import DocumentRecord, TokenRecord
+from textlabel.tokens import stored_tokens, token_range
 
 CHUNK = 256
 
@@ -179,10 +179,7 @@ def _prediction(
                     _row("coref", mention.start, mention.end, first, last, cluster=cluster)
                 )
     if not document.tokens:  # set last: a failure above leaves the document untouched
-        document.tokens = {
-            "offsets": [offset for token in tokens for offset in (token.start, token.end)],
-            "sent_starts": record.sent_starts or [0],
-        }
+        document.tokens = stored_tokens(tokens, record.sent_starts)
     annotation = Annotation(
         document_id=document.id,
         kind="prediction",
@@ -200,12 +197,11 @@ def _prediction(
 
 
 def _token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
-    """Token indices [first, last) of a span that sits on token boundaries."""
-    first = bisect_left(starts, start)
-    last = bisect_left(ends, end)
-    if first >= len(starts) or starts[first] != start or last >= len(ends) or ends[last] != end:
+    """Token indices [first, last) of a span that must sit on token boundaries."""
+    bounds = token_range(starts, ends, start, end)
+    if bounds is None:
         raise ValueError(f"span [{start}, {end}) is not on token boundaries")
-    return first, last + 1
+    return bounds
 
 
 def _row(

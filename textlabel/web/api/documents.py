@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from textlabel.annotate.reading import annotation_payload, document_tokens
+from textlabel.annotate.reading import document_out
+from textlabel.annotate.service import prediction_of
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
-from textlabel.models import Annotation, Document, Project
+from textlabel.models import Document, Project
 from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.schemas.common import PageQuery
 from textlabel.schemas.documents import DocumentOut, DocumentPageOut
@@ -26,23 +25,4 @@ def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPa
 @route("/documents/<int:did>", tag="documents", response=DocumentOut(), allow=Action.VIEW)
 def get_document(document: Document, project: Project) -> dict[str, Any]:
     """A document's text, tokens, meta and the model's predictions."""
-    tokens, sent_starts = document_tokens(document)
-    prediction = db.session.scalar(
-        select(Annotation).where(
-            Annotation.document_id == document.id, Annotation.kind == "prediction"
-        )
-    )
-    return {
-        "id": document.id,
-        "project_id": document.project_id,
-        "text": document.text,
-        "meta": document.meta,
-        "source": {
-            "file": document.source_file,
-            "unit": document.source_unit,
-            "number": document.source_number,
-        },
-        "tokens": tokens,
-        "sent_starts": sent_starts,
-        "prediction": annotation_payload(prediction) if prediction else None,
-    }
+    return document_out(document, prediction_of(db.session, document))

@@ -1,7 +1,8 @@
 // The adjudication view: sentence blocks with a gold row and one row per annotator, and the
 // candidates (spans, POS tags, coreference links) with their votes. Keyboard-first: j/k move,
 // a/r accept or reject, 1-9 pick a tag, label hotkeys add or relabel spans, Ctrl+Enter saves
-// the gold through PUT /api/v1/documents/{id}/gold.
+// the gold through PUT /api/v1/documents/{id}/gold. Long texts come one window of sentences at
+// a time (PgUp/PgDn, or j/k onto a candidate elsewhere); the gold state is the whole document.
 (() => {
   "use strict";
   const root = document.getElementById("review");
@@ -76,8 +77,6 @@
     return lo;
   }
   function tokenRange(start, end) { return [tokenIndex(start), tokenIndex(end - 1) + 1]; }
-  const sentStarts = [...new Set([0, ...(S.document.sent_starts || [])])].filter((s) => s < tokens.length).sort((a, b) => a - b);
-  const sentences = sentStarts.map((s, i) => [s, i + 1 < sentStarts.length ? sentStarts[i + 1] : tokens.length]);
 
   function marks(spans) {  // token index -> [label, begin, end]
     const out = new Map();
@@ -89,53 +88,70 @@
   }
   // Tokens whose tags are disputed get a quiet marker in every row.
   const disputedTokens = new Set(S.candidates.pos.map((t) => t.index));
-  function line(first, last, marked) {
-    const parts = [];
-    for (let i = first; i < last; i++) {
-      const tok = tokens[i];
-      const m = marked.get(i);
-      let cls = disputedTokens.has(i) ? "t pos-dispute" : "t";
-      let attrs = "";
-      if (m) {
-        cls += " ent" + (m[1] ? " ent-b" : "") + (m[2] ? " ent-e" : "");
-        attrs = ` style="--c:${esc(colors[m[0]] || "#ddd")}" title="${esc(m[0])}"`;
-      }
-      parts.push(`<span class="${cls}" data-i="${i}"${attrs}>${esc(text.slice(tok.start, tok.end))}</span>`);
-      if (i + 1 < last) parts.push(esc(text.slice(tok.end, tokens[i + 1].start)));
-    }
-    return parts.join("");
-  }
   const accepted = () => items.filter((i) => i.kind === "span" && i.state === "accepted");
 
-  function renderRows() {
+  // ---- windows -----------------------------------------------------------------------------
+  // The server renders one window of sentences (annotators' rows marked, gold row plain);
+  // htmx swaps windows into #rv-rows and this file paints the gold row from the client state.
+  const bounds = S.windows && S.windows.length ? S.windows : [0];
+  let wanted = null;  // the window asked for and not swapped in yet
+  function shown() {
+    const w = document.getElementById("rv-window");
+    return w ? {first: +w.dataset.first, last: +w.dataset.last, number: +w.dataset.number} : null;
+  }
+  function windowOf(i) {  // the last window starting at or before token i
+    let lo = 0, hi = bounds.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (bounds[mid] <= i) lo = mid + 1; else hi = mid; }
+    return Math.max(0, lo - 1);
+  }
+  function openWindow(number) {
+    if (wanted === number) return;
+    wanted = number;
+    htmx.ajax("GET", `${S.urls.window}?w=${number}`, {target: "#rv-rows", swap: "innerHTML"});
+  }
+  function paintRows() {
     const goldMarks = marks(accepted());
-    const theirs = S.annotators.map((a) => marks(a.spans));
-    const html = [];
-    for (const [first, last] of sentences) {
-      html.push('<div class="rv-sent">');
-      html.push(`<div class="rv-row rv-gold" data-who="gold"><span class="rv-who">gold</span><span class="rv-line">${line(first, last, goldMarks)}</span></div>`);
-      S.annotators.forEach((a, k) => {
-        html.push(`<div class="rv-row" data-who="${esc(a.user)}"><span class="rv-who" title="${esc(a.user)}">${esc(a.user)}</span><span class="rv-line">${line(first, last, theirs[k])}</span></div>`);
-      });
-      html.push("</div>");
+    for (const el of root.querySelectorAll(".rv-line .t")) {
+      const i = Number(el.dataset.i);
+      el.classList.toggle("pos-dispute", disputedTokens.has(i));
+      if (!el.closest(".rv-gold")) continue;
+      const m = goldMarks.get(i);
+      el.classList.toggle("ent", Boolean(m));
+      el.classList.toggle("ent-b", Boolean(m && m[1]));
+      el.classList.toggle("ent-e", Boolean(m && m[2]));
+      if (m) { el.style.setProperty("--c", colors[m[0]] || "#ddd"); el.title = m[0]; }
+      else { el.style.removeProperty("--c"); el.removeAttribute("title"); }
     }
-    $("#rv-rows").innerHTML = html.join("") || '<p class="muted">This document has no tokens yet.</p>';
     markFocus();
   }
-  function markFocus() {
+  function itemTokens(item) {
+    if (item.kind === "span") return [tokenRange(item.start, item.end)];
+    if (item.kind === "pos") return [[item.index, item.index + 1]];
+    return [tokenRange(item.a.start, item.a.end), tokenRange(item.b.start, item.b.end)];
+  }
+  function markFocus(follow = false) {
     root.querySelectorAll(".t.focus").forEach((el) => el.classList.remove("focus"));
     const item = items[current];
     if (!item) return;
-    let ranges = [];
-    if (item.kind === "span") ranges = [tokenRange(item.start, item.end)];
-    else if (item.kind === "pos") ranges = [[item.index, item.index + 1]];
-    else ranges = [tokenRange(item.a.start, item.a.end), tokenRange(item.b.start, item.b.end)];
+    const ranges = itemTokens(item);
+    const win = shown();
+    // Moving onto a candidate whose text is in another window fetches that window (painted
+    // after the swap); paging with PgUp/PgDn leaves the candidate where it is.
+    if (follow && win && (ranges[0][0] < win.first || ranges[0][0] >= win.last)) {
+      openWindow(windowOf(ranges[0][0]));
+      return;
+    }
     let first = null;
     for (const [s, e] of ranges) for (let i = s; i < e; i++) {
       root.querySelectorAll(`.rv-line .t[data-i="${i}"]`).forEach((el) => { el.classList.add("focus"); first = first || el; });
     }
     if (first) first.scrollIntoView({block: "nearest"});
   }
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "rv-rows") return;
+    wanted = null;
+    paintRows();
+  });
 
   // ---- candidates --------------------------------------------------------------------------
   const quote = (s, e) => esc(text.slice(s, e));
@@ -181,7 +197,7 @@
     const el = root.querySelector('.cand[aria-current="true"]');
     if (el) el.scrollIntoView({block: "nearest"});
   }
-  function render() { renderRows(); renderLists(); }
+  function render() { paintRows(); renderLists(); }
 
   function setState(state, message) {
     const el = $("#save-state");
@@ -222,7 +238,7 @@
     if (!items.length) return;
     current = Math.max(0, Math.min(items.length - 1, current + step));
     renderLists();
-    markFocus();
+    markFocus(true);
   }
 
   function selectedRange() {
@@ -334,7 +350,7 @@
       if (act && act.dataset.act === "accept") accept(items[current]);
       else if (act && act.dataset.act === "reject") reject(items[current]);
       else if (act && act.dataset.act === "tag") choose(items[current], act.dataset.tag);
-      else if (!act) { renderLists(); markFocus(); }
+      else if (!act) { renderLists(); markFocus(true); }
       return;
     }
     const tok = target.closest(".rv-line .t");
@@ -357,6 +373,11 @@
     if (key === "?" || (key === "Escape" && !$("#help").hidden)) { $("#help").hidden = !$("#help").hidden; return; }
     if (key === "N" && event.shiftKey) {
       if (!dirty || window.confirm("Leave without saving the gold?")) window.location.href = S.urls.next;
+      return;
+    }
+    if (key === "PageDown" || key === "PageUp") {
+      const link = $(key === "PageDown" ? ".next-window" : ".prev-window");
+      if (link) { event.preventDefault(); link.click(); }
       return;
     }
     if (key === "j" || key === "ArrowDown") { event.preventDefault(); move(1); }

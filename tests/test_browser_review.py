@@ -130,3 +130,66 @@ def test_pos_and_coreference_disagreements_by_keyboard(app, session, page) -> No
     gold = api_as(app, "rev").get(f"/documents/{document.id}/gold").json
     assert gold["pos"] == ["NOUN", *rest]
     assert gold["coref"] == [[bob, she]]
+
+
+LONG = "Ada Lovelace met Charles Babbage in London. She wrote to Mary Somerville in Paris."
+
+
+def test_a_candidate_in_the_second_window_is_accepted_and_gold_shows_it(app, session, page) -> None:
+    app.config["REVIEW_WINDOW_TOKENS"] = 8  # one sentence a window
+    admin = make_user(session, "admin", admin=True)
+    shared = make_user(session, "rev").password_hash
+    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
+    session.commit()
+    members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
+    project = make_project(session, admin, overlap=3, members=members)
+    (document,) = add_documents(session, project, [LONG])
+
+    def span(word: str, label: str) -> dict:
+        return {"start": LONG.index(word), "end": LONG.index(word) + len(word), "label": label}
+
+    ada, mary, paris = (
+        span("Ada Lovelace", "PER"),
+        span("Mary Somerville", "PER"),
+        span("Paris", "LOC"),
+    )
+    for name, spans in {"ann1": [ada, paris], "ann2": [ada, mary], "ann3": [ada]}.items():
+        got = api_as(app, name).put(
+            f"/documents/{document.id}/annotations/me",
+            json={"version": 0, "status": "submitted", "spans": spans},
+        )
+        assert got.status_code == 200
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    browser_sign_in(page, "rev")
+    page.goto(f"/documents/{document.id}/review")
+    assert page.locator(".rv-gold .t").all_inner_texts()[:2] == ["Ada", "Lovelace"]
+    assert page.locator(".rv-row").count() == 4  # one sentence: gold + three annotators
+    assert "Mary" not in page.locator("#rv-rows").inner_text()
+    page.keyboard.press("j")  # Mary Somerville: its window comes in
+    page.wait_for_selector(".rv-gold .t.focus:has-text('Mary')")
+    assert "Ada" not in page.locator("#rv-rows").inner_text()
+    page.keyboard.press("a")
+    page.keyboard.press("j")  # Paris, same window
+    page.keyboard.press("r")
+    assert _gold_row_entities(page) == ["Mary", "Somerville"]
+    page.keyboard.press("k")
+    page.keyboard.press("k")  # back to Ada: the first window again
+    page.wait_for_selector(".rv-gold .t.focus:has-text('Ada')")
+    assert _gold_row_entities(page) == ["Ada", "Lovelace"]
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#save-state[data-state=saved]:has-text('gold v')")
+
+    page.reload()
+    assert _candidate_states(page) == {
+        "Ada Lovelace": "accepted",
+        "Mary Somerville": "accepted",
+        "Paris": "rejected",
+    }
+    page.keyboard.press("PageDown")
+    page.wait_for_selector(".rv-gold .t:has-text('Paris')")
+    assert _gold_row_entities(page) == ["Mary", "Somerville"]
+    assert page.locator(".rv-row").count() == 4
+    assert errors == []
+    gold = api_as(app, "rev").get(f"/documents/{document.id}/gold").json
+    assert [{k: s[k] for k in ("start", "end", "label")} for s in gold["spans"]] == [ada, mary]

@@ -126,3 +126,105 @@ def test_annotators_get_403_on_review_pages(app, project, path) -> None:
     ann = sign_in(app.test_client(), "ann1")
     got = ann.get(path.format(pid=project.id, did=project.document_id))
     assert got.status_code == 403
+
+
+SENTENCE = "The committee met again in the old library on Tuesday morning ."
+TOKEN = r'<span class="t[^"]*" data-i="(\d+)"'
+
+
+def _rows(html: str) -> dict[str, list[int]]:
+    """Token indices rendered in each row, by the row's owner (``gold`` or a username)."""
+    rows: dict[str, list[int]] = {}
+    for who, line in re.findall(r'data-who="([^"]+)">.*?<span class="rv-line">(.*?)</span></div>',
+                                html, re.S):  # fmt: skip
+        rows.setdefault(who, []).extend(int(i) for i in re.findall(TOKEN, line))
+    return rows
+
+
+def _marked(html: str, who: str) -> set[int]:
+    lines = re.findall(rf'data-who="{who}">.*?<span class="rv-line">(.*?)</span></div>', html, re.S)
+    return {
+        int(i) for line in lines for i in re.findall(r'class="t ent[^"]*" data-i="(\d+)"', line)
+    }
+
+
+@pytest.fixture
+def long_document(app, session) -> dict:
+    """A 21,600-token document submitted by three annotators, who disagree on a span near the
+    start and on one near the end."""
+    admin = make_user(session, "admin", admin=True)
+    shared = make_user(session, "rev").password_hash
+    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
+    session.commit()
+    members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
+    project = make_project(session, admin, overlap=3, members=members)
+    text = " ".join([SENTENCE] * 1800)
+    (document,) = add_documents(session, project, [text])
+    early = {"start": text.index("library"), "end": text.index("library") + 7, "label": "LOC"}
+    late_at = text.rindex("committee")
+    late = {"start": late_at, "end": late_at + len("committee"), "label": "ORG"}
+    plans = {"ann1": [early, late], "ann2": [early], "ann3": [late]}
+    for name, spans in plans.items():
+        got = api_as(app, name).put(
+            f"/documents/{document.id}/annotations/me",
+            json={"version": 0, "status": "submitted", "spans": spans},
+        )
+        assert got.status_code == 200, got.json
+    return {"id": document.id, "text": text, "early": early, "late": late}
+
+
+def _token_at(state: dict, char: int) -> int:
+    return next(i for i, t in enumerate(state["document"]["tokens"]) if t["start"] == char)
+
+
+def test_a_long_document_renders_one_window_of_rows(app, long_document) -> None:
+    rev = sign_in(app.test_client(), "rev")
+    html = rev.get(f"/documents/{long_document['id']}/review").get_data(as_text=True)
+    state = _state(html)
+    tokens, sent_starts = state["document"]["tokens"], state["document"]["sent_starts"]
+    assert len(tokens) >= 20_000 and len(state["annotators"]) == 3
+    rows = _rows(html)
+    assert list(rows) == ["gold", "ann1", "ann2", "ann3"]
+    shown = rows["gold"]
+    # One window: a run of whole sentences from the start, the same tokens in every row.
+    assert 0 < len(shown) < len(tokens) / 10
+    assert shown == list(range(len(shown))) and all(r == shown for r in rows.values())
+    assert shown[-1] + 1 in sent_starts
+    assert len(re.findall(TOKEN, html)) == 4 * len(shown)  # nothing else renders tokens
+    # The annotators' own spans are marked in their rows; gold is painted in the browser.
+    library = {_token_at(state, long_document["early"]["start"])}
+    assert _marked(html, "ann1") == library == _marked(html, "ann2")
+    assert _marked(html, "ann3") == set() == _marked(html, "gold")
+    # The candidates cover the whole document, not only the window.
+    starts = sorted(c["start"] for c in state["candidates"]["spans"])
+    assert starts == [long_document["early"]["start"], long_document["late"]["start"]]
+
+
+def test_window_partials_page_through_the_whole_document(app, long_document) -> None:
+    rev = sign_in(app.test_client(), "rev")
+    did = long_document["id"]
+    state = _state(rev.get(f"/documents/{did}/review").get_data(as_text=True))
+    n_tokens = len(state["document"]["tokens"])
+    sentence_starts = {0, *state["document"]["sent_starts"]}
+    late = _token_at(state, long_document["late"]["start"])
+    seen: list[int] = []
+    firsts: list[int] = []
+    number = 0
+    while True:
+        response = rev.get(f"/documents/{did}/review?w={number}", headers={"HX-Request": "true"})
+        html = response.get_data(as_text=True)
+        assert "HX-Request" in response.headers["Vary"]
+        assert html.lstrip().startswith('<div class="rv-window"') and "<html" not in html
+        rows = _rows(html)
+        assert all(r == rows["gold"] for r in rows.values()) and len(rows) == 4
+        assert rows["gold"][0] in sentence_starts
+        firsts.append(rows["gold"][0])
+        seen += rows["gold"]
+        if late in rows["gold"]:
+            assert _marked(html, "ann1") == {late} == _marked(html, "ann3")
+            assert _marked(html, "ann2") == set()
+        if 'class="next-window"' not in html:
+            break
+        number += 1
+    assert seen == list(range(n_tokens))  # every token once, in order, across the windows
+    assert firsts == state["windows"]  # what static/review.js uses to find a token's window

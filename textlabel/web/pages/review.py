@@ -1,28 +1,44 @@
 """Review pages: the queue, taking the next document, the adjudication view (edited by
 static/review.js, saved through the gold API), per-annotator feedback, a document's history
-and the review settings form."""
+and the review settings form.
+
+The adjudication view shows the text in windows of whole sentences (the annotation page's
+``windows``), swapped in with htmx: a 20,000-token document with three annotators would
+otherwise be 80,000 token elements at once. Only the rows are windowed; the candidates and
+the gold being decided live client-side for the whole document."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
+from html import escape
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
+from textlabel.annotate.service import ensure_tokens
+from textlabel.annotate.spans import SnappedSpan, Tokens
+from textlabel.annotate.view import TokenView, WindowView, token_ranges, window_view, windows
 from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import TextlabelError
 from textlabel.extensions import db
-from textlabel.models import Project
+from textlabel.models import Document, Project
 from textlabel.projects.service import update_project
 from textlabel.review import queue
 from textlabel.review.feedback import project_feedback
 from textlabel.review.gold import review_out
 from textlabel.review.history import document_history
+from textlabel.review.service import submitted_annotations
 from textlabel.review.settings import check_settings, review_settings
 from textlabel.web.guard import current_user
-from textlabel.web.htmx import render
+from textlabel.web.htmx import is_htmx, render
 from textlabel.web.pages import bp
+
+# Every token is shown once per row (gold and each annotator), so a window holds fewer
+# tokens than the annotation page's to keep the DOM of the same order.
+REVIEW_WINDOW_TOKENS = 600
 
 STATES = {"open": "to review", "reviewed": "reviewed", "auto_accepted": "auto-accepted",
           "all": "all"}  # fmt: skip
@@ -80,28 +96,98 @@ def review_next(pid: int) -> ResponseReturnValue:
     return redirect(url_for("pages.review_document_page", did=document_id))
 
 
+def _window_size() -> int:
+    return int(current_app.config.get("REVIEW_WINDOW_TOKENS", REVIEW_WINDOW_TOKENS))
+
+
+def review_window(
+    document: Document, tokens: Tokens, annotators: Sequence[tuple[str, list[SnappedSpan]]],
+    *, number: int, colors: dict[str, str],
+) -> tuple[WindowView, Markup]:  # fmt: skip
+    """Window ``number`` of the adjudication rows: per sentence a gold row (painted by
+    static/review.js from the client-side gold) and one row per annotator with their spans."""
+    sent_starts = (document.tokens or {}).get("sent_starts", [])
+    size = _window_size()
+    gold = window_view(document.text, tokens, sent_starts, [], number=number, size=size)
+    rows = [
+        (name, window_view(document.text, tokens, sent_starts, spans, number=gold.number,
+                           size=size).sentences)
+        for name, spans in annotators
+    ]  # fmt: skip
+    out: list[str] = []
+    for k, sentence in enumerate(gold.sentences):
+        out.append('<div class="rv-sent">')
+        out.append(_row_html("gold", sentence, {}, css="rv-row rv-gold"))
+        for name, sentences in rows:
+            out.append(_row_html(name, sentences[k], colors, css="rv-row"))
+        out.append("</div>")
+    return gold, Markup("".join(out))
+
+
+def _row_html(who: str, sentence: Sequence[TokenView], colors: dict[str, str], *, css: str) -> str:
+    """One row: the sentence's tokens as ``<span class="t" data-i=N>``, whitespace between."""
+    name = escape(who)
+    out = [f'<div class="{css}" data-who="{name}"><span class="rv-who" title="{name}">{name}'
+           '</span><span class="rv-line">']  # fmt: skip
+    for t in sentence:
+        if t.label is None:
+            out.append(f'<span class="t" data-i="{t.i}">')
+        else:
+            label = escape(t.label)
+            classes = "t ent" + (" ent-b" if t.begin else "") + (" ent-e" if t.end else "")
+            color = escape(colors.get(t.label, "#ddd"))
+            out.append(
+                f'<span class="{classes}" data-i="{t.i}" style="--c:{color}" title="{label}">'
+            )
+        out.append(f"{escape(t.text)}</span>{escape(t.ws)}")
+    out.append("</span></div>")
+    return "".join(out)
+
+
+def _annotator_rows(document: Document, tokens: Tokens) -> list[tuple[str, list[SnappedSpan]]]:
+    return [
+        (s.username, token_ranges(tokens, s.payload["spans"]))
+        for s in submitted_annotations(db.session, document)
+    ]
+
+
 @bp.get("/documents/<int:did>/review")
 def review_document_page(did: int) -> ResponseReturnValue:
-    """The adjudication view; opening an open document nobody holds takes it."""
+    """The adjudication view; opening an open document nobody holds takes it. With
+    ``HX-Request`` only the rows of text window ``?w=N``."""
     user = current_user()
     document, project = require_document(db.session, user, did, Action.REVIEW)
+    number = request.args.get("w", 0, type=int) or 0
+    context: dict[str, Any] = {"document": document, "project": project}
+    colors = {label.name: label.color for label in project.labels}
+    if is_htmx():
+        tokens = ensure_tokens(db.session, document)
+        context["window"], context["rows_html"] = review_window(
+            document, tokens, _annotator_rows(document, tokens), number=number, colors=colors
+        )
+        return render("review/document.html", "review/_rows.html", **context)
     queue.catch_up(db.session, project)
     queue.try_claim(db.session, document.id, user)
     db.session.commit()
     state = review_out(db.session, document, project)
+    tokens = ensure_tokens(db.session, document)
+    annotators = [(a["user"], token_ranges(tokens, a["spans"])) for a in state["annotators"]]
+    window, rows_html = review_window(document, tokens, annotators, number=number, colors=colors)
     state.update(
         labels=[{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
         layers=project.layers,
         me=user.username,
+        windows=windows(state["document"]["sent_starts"] or [], len(tokens), size=_window_size()),
         urls={
             "gold": url_for("api.put_gold", did=document.id),
             "next": url_for("pages.review_next", pid=project.id),
             "queue": url_for("pages.review_queue_page", pid=project.id),
+            "window": url_for("pages.review_document_page", did=document.id),
         },
     )
     return render(
-        "review/document.html", "review/document.html", document=document, project=project,
-        state=state, review=state["review"],
+        "review/document.html", "review/_rows.html", state=state, review=state["review"],
+        window=window, rows_html=rows_html, **context,
     )  # fmt: skip
 
 

@@ -203,6 +203,9 @@ def test_export_page_downloads_and_runs_jobs(app: Flask, session, owner, voted) 
     body = download.get_data()
     download.close()  # a file response: let it close its file
     assert download.status_code == 200 and body == direct.get_data()
+    # the finished job stays on the export page after a reload, with its download link
+    page = browser.get(f"/projects/{project.id}/export").get_data(as_text=True)
+    assert f"/jobs/{jid}/download" in page
 
 
 def test_cli_export_spacy_folder_and_jsonl(

@@ -14,6 +14,7 @@ from textlabel.export.registry import FORMATS
 from textlabel.export.service import SOURCES, check, request_params
 from textlabel.extensions import db
 from textlabel.models.project import LAYERS
+from textlabel.projects.documents import recent_jobs
 from textlabel.schemas.exports import ExportQuery
 from textlabel.web import jobs as web_jobs
 from textlabel.web.exports import download_name, export_response
@@ -32,7 +33,8 @@ def export_page(pid: int) -> ResponseReturnValue:
         return export_response(project, ExportQuery().load(request.args.to_dict()))
     return render_template(
         "exports/page.html", project=project, formats=FORMATS.values(), sources=SOURCES,
-        layers=LAYERS,
+        layers=LAYERS, export_jobs=[j for j in recent_jobs(db.session, project, limit=20)
+                                    if j.kind == "export"][:5],
     )  # fmt: skip
 
 

@@ -77,3 +77,19 @@ def test_document_numbers_link_to_history_only_for_reviewers(app: Flask, session
     assert history in manager_page.get_data(as_text=True)
     assert annotator_page.status_code == 200
     assert history not in annotator_page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("user", "sees_export"), [("mgr", True), ("rev", True), ("ann", False)])
+def test_export_jobs_show_on_the_project_page_only_to_those_who_may_export(
+    app: Flask, session, user: str, sees_export: bool
+) -> None:
+    from textlabel import jobs
+
+    owner = make_user(session, "mgr")
+    make_user(session, "rev")
+    make_user(session, "ann")
+    project = make_project(session, owner, members={"rev": "reviewer", "ann": "annotator"})
+    export = jobs.create(session, "export", project_id=project.id, user=owner)
+    session.commit()
+    body = sign_in(app.test_client(), user).get(f"/projects/{project.id}").get_data(as_text=True)
+    assert (f'id="job-{export.id}"' in body) is sees_export

@@ -56,7 +56,7 @@ def test_start_opens_the_document_and_nothing_left_goes_back(app, project, sessi
         f"/documents/{state['document']}/annotations/me", json={"version": 1, "status": "submitted"}
     )
     done = ann.get(f"/projects/{project.id}/annotate", follow_redirects=True)
-    assert "Nothing left to annotate" in done.get_data(as_text=True)
+    assert "Nothing left for you here" in done.get_data(as_text=True)
     assert re.search(r"<b>1</b> done · <b>1</b> assigned", done.get_data(as_text=True))
 
 

@@ -78,3 +78,33 @@ def test_malformed_json_is_a_clear_4xx(app: Flask, session) -> None:
     assert "JSON" in response.json["error"]["message"]
     missing = admin.get("/projects/999")
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+
+
+def test_tokens_are_listed_and_revoked(app: Flask, session) -> None:
+    make_user(session, "ada")
+    make_user(session, "bob")
+    api = api_as(app, "ada")
+    other = api_as(app, "bob")
+    [mine] = api.get("/auth/tokens").json
+    assert set(mine) == {"id", "name", "created_at"}
+    [theirs] = other.get("/auth/tokens").json
+    assert api.delete(f"/auth/tokens/{theirs['id']}").status_code == 404
+    assert other.get("/users/me").status_code == 200
+    assert api.delete(f"/auth/tokens/{mine['id']}").status_code == 204
+    assert api.get("/users/me").status_code == 401  # the revoked token no longer works
+
+
+def test_account_page_revokes_a_token(app: Flask, session) -> None:
+    from tests.conftest import sign_in
+
+    make_user(session, "ada")
+    api = api_as(app, "ada")
+    [token] = api.get("/auth/tokens").json
+    browser = sign_in(app.test_client(), "ada")
+    page = browser.get("/account").get_data(as_text=True)
+    assert "revoke" in page
+    browser.post(
+        "/account", data={"csrf_token": browser.csrf, "action": "revoke", "token_id": token["id"]}
+    )
+    assert api.get("/users/me").status_code == 401
+    assert browser.get("/login").status_code == 302  # signed in: the login page sends you on

@@ -54,8 +54,8 @@ PAIR_MEANS = {
 SCORE_KINDS = {"entities": "span_f1", "pos": "krippendorff_alpha", "coref": "conll_f1"}
 UNITS = {
     "entities": "tokens of documents with two or more annotators; a token's value is the "
-    "label of the entity covering it, or O; *_labelled leaves out tokens every annotator "
-    "of the document left O",
+    'label of the entity covering it, or O; the "without all-O tokens" numbers leave out '
+    "tokens every annotator of the document left O",
     "pos": "tokens of documents with two or more annotators; untagged tokens are missing",
     "coref": "mentions by character offsets, clusters compared per document",
 }

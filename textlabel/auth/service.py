@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.auth.secrets import check_password, digest, hash_password, new_token
-from textlabel.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
+from textlabel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from textlabel.models import ApiToken, Event, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
@@ -80,6 +80,22 @@ def issue_token(session: Session, user: User, *, name: str = "api") -> str:
     audit.record(session, "token.create", user=user, subject=name)
     session.commit()
     return token
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> None:
+    """Delete one of ``user``'s tokens; scripts using it get 401 from now on."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(f"token {token_id} not found")
+    session.delete(token)
+    audit.record(session, "token.revoke", user=user, subject=token.name)
+    session.commit()
 
 
 def user_for_token(session: Session, token: str) -> User | None:

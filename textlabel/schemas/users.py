@@ -14,6 +14,12 @@ class TokenSchema(Schema):
     token = fields.Str(required=True, metadata={"description": "send as Authorization: Bearer"})
 
 
+class TokenInfo(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    created_at = fields.DateTime()
+
+
 class UserCreate(Schema):
     username = fields.Str(required=True, validate=validate.Length(min=1, max=80))
     password = fields.Str(required=True, load_only=True, validate=validate.Length(min=8))

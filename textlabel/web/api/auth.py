@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 
 from textlabel.auth import service
 from textlabel.extensions import db
-from textlabel.schemas.users import Credentials, TokenSchema
+from textlabel.schemas.users import Credentials, TokenInfo, TokenSchema
 from textlabel.web.api import route
+from textlabel.web.guard import current_user
 
 
 @route(
@@ -26,3 +27,16 @@ def create_token(data: dict[str, Any]) -> dict[str, str]:
         window_s=current_app.config["LOGIN_WINDOW_S"],
     )
     return {"token": service.issue_token(db.session, user)}
+
+
+@route("/auth/tokens", tag="auth", response=TokenInfo(many=True))
+def list_tokens() -> list[Any]:
+    """The caller's API tokens (names and dates; the secrets are never shown again)."""
+    return service.list_tokens(db.session, current_user())
+
+
+@route("/auth/tokens/<int:tid>", "DELETE", tag="auth", status=204)
+def revoke_token(tid: int) -> Response:
+    """Revoke one of the caller's tokens."""
+    service.revoke_token(db.session, current_user(), tid)
+    return Response(status=204)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from textlabel.auth import service
@@ -21,6 +21,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
+    if g.user is not None and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
     error = None
     status = 200
     if request.method == "POST":
@@ -66,6 +68,11 @@ def account() -> ResponseReturnValue:
                 token = service.issue_token(
                     db.session, current_user(), name=request.form.get("name") or "api"
                 )
+            elif action == "revoke":
+                service.revoke_token(
+                    db.session, current_user(), int(request.form.get("token_id", "0") or 0)
+                )
+                flash("Token revoked.")
             elif action == "password":
                 user = current_user()
                 service.authenticate(
@@ -78,4 +85,5 @@ def account() -> ResponseReturnValue:
                 flash("Password changed.")
         except TextlabelError as e:
             flash(e.message, "error")
-    return render_template("account.html", token=token, user=current_user())
+    tokens = service.list_tokens(db.session, current_user())
+    return render_template("account.html", token=token, user=current_user(), tokens=tokens)

@@ -34,12 +34,21 @@ def annotation_progress(project: Project) -> Progress | None:
     return queue.progress(db.session, project, user)
 
 
+def _has_documents(project: Project) -> bool:
+    first = select(Document.id).where(Document.project_id == project.id).limit(1)
+    return db.session.scalar(first) is not None
+
+
 @bp.get("/projects/<int:pid>/annotate")
 def annotate_next(pid: int) -> ResponseReturnValue:
     project = require(db.session, current_user(), pid, Action.ANNOTATE)
     annotation = queue.next_annotation(db.session, project, current_user())
     if annotation is None:
-        flash("Nothing left to annotate in this project: every document has its annotators.")
+        if _has_documents(project):
+            flash("Nothing left for you here: every document has its annotators, or you have "
+                  "done yours.")  # fmt: skip
+        else:
+            flash("This project has no documents yet.")
         return redirect(url_for("pages.project", pid=pid))
     return redirect(url_for("pages.annotate_document", did=annotation.document_id))
 

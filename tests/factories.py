@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -51,3 +53,20 @@ def add_documents(session: Session, project: Project, texts: list[str]) -> list[
     session.add_all(documents)
     session.commit()
     return documents
+
+
+def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(0..n-1)`` on n threads released together by a barrier; their results."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -11,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import api_as
-from tests.factories import add_documents, make_project, make_user
+from tests.factories import add_documents, at_once, make_project, make_user
 from textlabel.models import Annotation, Event, Span
 
 TEXTS = [
@@ -220,22 +219,6 @@ def test_reviewers_may_not_take_documents(app: Flask, project) -> None:
     assert api_as(app, "rev").get(f"/projects/{project.id}/next").status_code == 403
 
 
-def _concurrently(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_overlap_holds_under_ten_concurrent_next_requests(app, session, live_server) -> None:
     admin = make_user(session, "admin", admin=True)
     names = [f"a{i}" for i in range(10)]
@@ -264,7 +247,7 @@ def test_overlap_holds_under_ten_concurrent_next_requests(app, session, live_ser
                 )
                 assert put.status_code == 200, put.text
 
-    results = _concurrently(10, take_all)
+    results = at_once(10, take_all)
     per_document = Counter(did for taken in results for did in taken)
     assert sorted(per_document.values()) == [3, 3, 3, 3]
     assert all(len(taken) == len(set(taken)) for taken in results)
@@ -289,7 +272,7 @@ def test_concurrent_saves_of_one_version_never_interleave(app, project, live_ser
         response = requests.put(url, json=body, headers=api.headers, timeout=30)
         return response.status_code, i
 
-    results = _concurrently(10, save)
+    results = at_once(10, save)
     codes = Counter(code for code, _ in results)
     assert codes == {200: 1, 409: 9}
     winner = next(i for code, i in results if code == 200)

@@ -3,32 +3,15 @@ threaded server, both databases)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import requests
 
 from tests.conftest import api_as
-from tests.factories import add_documents, make_project, make_user
+from tests.factories import add_documents, at_once, make_project, make_user
 from textlabel.models import ReviewItem, User
 
 REVIEWERS = [f"rev{i}" for i in range(6)]
-
-
-def _at_once(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_reviewers_get_different_documents(app, session, live_server) -> None:
@@ -52,9 +35,9 @@ def test_concurrent_reviewers_get_different_documents(app, session, live_server)
         assert got.status_code == 200, got.text
         return got.json()["document_id"]
 
-    first = _at_once(len(REVIEWERS), take)
+    first = at_once(len(REVIEWERS), take)
     assert sorted(first) == sorted(d.id for d in documents[:6])
-    again = _at_once(len(REVIEWERS), take)  # each reviewer gets back the one they hold
+    again = at_once(len(REVIEWERS), take)  # each reviewer gets back the one they hold
     assert again == first
     session.expire_all()
     held = Counter(item.reviewer_id for item in session.query(ReviewItem) if item.reviewer_id)

@@ -70,3 +70,13 @@ def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def make_users(session: Session, first: str, *others: str) -> list[User]:
+    """Several accounts sharing one password hash (the test password): scrypt hashing is most
+    of a fixture's time, and every account signs in with the same password anyway."""
+    head = make_user(session, first)
+    rest = [User(username=name, password_hash=head.password_hash) for name in others]
+    session.add_all(rest)
+    session.commit()
+    return [head, *rest]

@@ -19,10 +19,10 @@ from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import select, update
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
-from tests.factories import add_documents, make_project, make_user
+from tests.factories import add_documents, make_project, make_user, make_users
 from textlabel.agreement.service import project_agreement
 from textlabel.errors import InvalidInput
-from textlabel.models import AgreementStats, Annotation, Document, Span, User
+from textlabel.models import AgreementStats, Annotation, Document, Span
 
 TOLERANCE = 1e-9
 LABELS = ["PER", "ORG", "LOC"]
@@ -65,13 +65,10 @@ def _noisy_spans(rng: random.Random, gold: list[tuple[int, int, str]]) -> list:
 
 
 def _accounts(session, admin: str, names) -> tuple:
-    """An administrator and plain users; one scrypt hash shared by all (same test password),
-    because hashing is most of a fixture's time."""
+    """An administrator and plain users sharing one password hash (see ``make_users``)."""
     first = make_user(session, admin, admin=True)
-    users = {name: User(username=name, password_hash=first.password_hash) for name in names}
-    session.add_all(users.values())
-    session.commit()
-    return first, users
+    others = make_users(session, *names)
+    return first, {user.username: user for user in others}
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from flask import Flask
 
 from tests.conftest import api_as, browser_sign_in, sign_in
-from tests.factories import add_documents, make_project, make_user
+from tests.factories import add_documents, make_project, make_user, make_users
 from textlabel import cli
 from textlabel.agreement.service import project_agreement
-from textlabel.models import Annotation, Span, User
+from textlabel.models import Annotation, Span
 
 EVIL = "<script>alert(1)</script>"
 TEXTS = [
@@ -45,13 +45,10 @@ def _offsets(text: str) -> list[tuple[int, int]]:
 
 
 def _accounts(session, admin: str, names) -> tuple:
-    """An administrator and plain users; one scrypt hash shared by all (same test password),
-    because hashing is most of a fixture's time."""
+    """An administrator and plain users sharing one password hash (see ``make_users``)."""
     first = make_user(session, admin, admin=True)
-    users = {name: User(username=name, password_hash=first.password_hash) for name in names}
-    session.add_all(users.values())
-    session.commit()
-    return first, users
+    others = make_users(session, *names)
+    return first, {user.username: user for user in others}
 
 
 @pytest.fixture

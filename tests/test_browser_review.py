@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import api_as, browser_sign_in
-from tests.factories import add_documents, make_project, make_user
-from textlabel.models import User
+from tests.factories import add_documents, make_project, make_user, make_users
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +28,7 @@ ADA, BABBAGE, LONDON = (
 @pytest.fixture
 def document_id(app, session) -> int:
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "rev").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
-    session.commit()
+    make_users(session, "rev", "ann1", "ann2", "ann3")
     project = make_project(
         session, admin, overlap=3,
         members={"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"},
@@ -91,9 +88,7 @@ def test_reviewer_accepts_one_rejects_another_and_gold_survives_reload(
 
 def test_pos_and_coreference_disagreements_by_keyboard(app, session, page) -> None:
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "rev").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
-    session.commit()
+    make_users(session, "rev", "ann1", "ann2", "ann3")
     members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
     project = make_project(session, admin, overlap=3, members=members,
                            layers=["entities", "pos", "coref"])  # fmt: skip
@@ -138,9 +133,7 @@ LONG = "Ada Lovelace met Charles Babbage in London. She wrote to Mary Somerville
 def test_a_candidate_in_the_second_window_is_accepted_and_gold_shows_it(app, session, page) -> None:
     app.config["REVIEW_WINDOW_TOKENS"] = 8  # one sentence a window
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "rev").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
-    session.commit()
+    make_users(session, "rev", "ann1", "ann2", "ann3")
     members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
     project = make_project(session, admin, overlap=3, members=members)
     (document,) = add_documents(session, project, [LONG])

@@ -13,8 +13,8 @@ from sklearn.metrics import precision_recall_fscore_support
 from sqlalchemy import update
 
 from tests.conftest import api_as
-from tests.factories import add_documents, make_project, make_user
-from textlabel.models import ReviewItem, User
+from tests.factories import add_documents, make_project, make_user, make_users
+from textlabel.models import ReviewItem
 from textlabel.models.base import utcnow
 from textlabel.review import queue
 
@@ -32,13 +32,6 @@ def span(text: str, word: str, label: str) -> dict:
     return {"start": start, "end": start + len(word), "label": label}
 
 
-def make_users(session, names) -> None:
-    """Accounts sharing one password hash: scrypt costs ~0.1 s a user."""
-    shared = make_user(session, names[0]).password_hash
-    session.add_all(User(username=name, password_hash=shared) for name in names[1:])
-    session.commit()
-
-
 def as_(app: Flask, name: str):
     """One signed-in API client per user and app (a token exchange checks the password)."""
     clients = app.extensions.setdefault("test_review_clients", {})
@@ -50,7 +43,7 @@ def as_(app: Flask, name: str):
 @pytest.fixture
 def project(session):
     admin = make_user(session, "admin", admin=True)
-    make_users(session, [*ANNOTATORS, "rev1", "rev2", "boss"])
+    make_users(session, *ANNOTATORS, "rev1", "rev2", "boss")
     members = {**dict.fromkeys(ANNOTATORS, "annotator"), "rev1": "reviewer", "rev2": "reviewer",
                "boss": "manager"}  # fmt: skip
     project = make_project(session, admin, members=members, overlap=3)

@@ -8,17 +8,15 @@ from collections import Counter
 import requests
 
 from tests.conftest import api_as
-from tests.factories import add_documents, at_once, make_project, make_user
-from textlabel.models import ReviewItem, User
+from tests.factories import add_documents, at_once, make_project, make_user, make_users
+from textlabel.models import ReviewItem
 
 REVIEWERS = [f"rev{i}" for i in range(6)]
 
 
 def test_concurrent_reviewers_get_different_documents(app, session, live_server) -> None:
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, REVIEWERS[0]).password_hash
-    session.add_all(User(username=name, password_hash=shared) for name in REVIEWERS[1:])
-    session.commit()
+    make_users(session, REVIEWERS[0], *REVIEWERS[1:])
     project = make_project(session, admin, members=dict.fromkeys(REVIEWERS, "reviewer"))
     documents = add_documents(session, project, [f"Document {i} to review." for i in range(9)])
     # Open items with distinct scores; the six lowest are the ones to be handed out first.

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from tests.conftest import api_as
-from tests.factories import add_documents, make_project, make_user
-from textlabel.models import User
+from tests.factories import add_documents, make_project, make_user, make_users
 
 TEXT = "Ada met Bob. She smiled."
 NAMES = ("ann1", "ann2", "ann3")
@@ -26,9 +25,7 @@ ADA, BOB, SHE = mention("Ada"), mention("Bob"), mention("She")
 @pytest.fixture
 def did(app, session) -> int:
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "rev").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in (*NAMES, "boss"))
-    session.commit()
+    make_users(session, "rev", *NAMES, "boss")
     members = {**dict.fromkeys(NAMES, "annotator"), "rev": "reviewer", "boss": "manager"}
     project = make_project(session, admin, overlap=3, members=members,
                            layers=["entities", "pos", "coref"])  # fmt: skip

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from tests.conftest import api_as, sign_in
-from tests.factories import add_documents, make_project, make_user
-from textlabel.models import User
+from tests.factories import add_documents, make_project, make_user, make_users
 
 TEXT = "Ada Lovelace met Charles Babbage in London."
 ADA = {"start": 0, "end": 12, "label": "PER"}
@@ -20,9 +19,7 @@ LONDON = {"start": 36, "end": 42, "label": "LOC"}
 @pytest.fixture
 def project(session):
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "ann1").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in ("ann2", "rev", "boss"))
-    session.commit()
+    make_users(session, "ann1", "ann2", "rev", "boss")
     project = make_project(
         session, admin, overlap=2,
         members={"ann1": "annotator", "ann2": "annotator", "rev": "reviewer", "boss": "manager"},
@@ -153,9 +150,7 @@ def long_document(app, session) -> dict:
     """A 21,600-token document submitted by three annotators, who disagree on a span near the
     start and on one near the end."""
     admin = make_user(session, "admin", admin=True)
-    shared = make_user(session, "rev").password_hash
-    session.add_all(User(username=n, password_hash=shared) for n in ("ann1", "ann2", "ann3"))
-    session.commit()
+    make_users(session, "rev", "ann1", "ann2", "ann3")
     members = {"ann1": "annotator", "ann2": "annotator", "ann3": "annotator", "rev": "reviewer"}
     project = make_project(session, admin, overlap=3, members=members)
     text = " ".join([SENTENCE] * 1800)

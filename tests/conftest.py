@@ -1,5 +1,5 @@
-"""Fixtures shared by every test: the external data folder, the app on each database backend,
-signed-in browser and API clients.
+"""Fixtures shared by every test: the app on each database backend, signed-in browser and API
+clients.
 
 The database schema is migrated once per backend per session; each test starts from empty
 tables. PostgreSQL runs when TEXTLABEL_TEST_POSTGRES_URL is set (CI sets it and starts the
@@ -25,18 +25,8 @@ from textlabel.db import make_engine
 from textlabel.extensions import db
 from textlabel.models import Base
 
-REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("TEXTLABEL_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """../shared/data beside the checkout (CI lays a copy there), or TEXTLABEL_SHARED_DATA."""
-    path = Path(os.environ.get("TEXTLABEL_SHARED_DATA", REPO.parent / "shared" / "data"))
-    if not path.is_dir():
-        pytest.fail(f"external test data not found at {path}")
-    return path
 
 
 def _reset_postgres(url: str) -> None:

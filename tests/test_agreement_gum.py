@@ -1,4 +1,4 @@
-"""Coreference agreement on real GUM clusters (shared data), perturbed, checked with scorch."""
+"""Coreference agreement on real GUM clusters (tests/data/ud), perturbed, checked with scorch."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import statistics
 import pytest
 from scorch import scores as scorch_scores
 
+from tests.helpers import DATA
 from textlabel.agreement.coref import b_cubed, ceaf_e, conll_f1, muc
 from textlabel.agreement.report import compute_report
 from textlabel.agreement.stats import DocumentAnnotations
@@ -42,8 +43,8 @@ def _gum_clusters(path) -> list[list[tuple[int, int]]]:
 
 
 @pytest.fixture(scope="module")
-def gum_key(shared_data) -> list[list[tuple[int, int]]]:
-    return _gum_clusters(shared_data / "ud" / "en_gum-ud-test.GUM_news_nasa.conllu")
+def gum_key() -> list[list[tuple[int, int]]]:
+    return _gum_clusters(DATA / "ud" / "en_gum-ud-test.GUM_news_nasa.conllu")
 
 
 def _perturbed(key, seed: int) -> list[list[tuple[int, int]]]:
@@ -62,7 +63,7 @@ def _perturbed(key, seed: int) -> list[list[tuple[int, int]]]:
 
 
 def test_gum_document_is_parsed(gum_key) -> None:
-    # the data README: 336 mentions in this document
+    # data/ud/README.md: 336 mentions in this document
     assert sum(len(cluster) for cluster in gum_key) == 336
     assert conll_f1(gum_key, gum_key) == 1.0
 

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 
 from tests.conftest import browser_sign_in, sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import DATA
 
 
 @pytest.mark.browser
-def test_import_page_uploads_with_progress_and_no_script_errors(
-    app: Flask, session, page, shared_data: Path
-) -> None:
+def test_import_page_uploads_with_progress_and_no_script_errors(app: Flask, session, page) -> None:
     owner = make_user(session, "mgr")
     project = make_project(session, owner)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     browser_sign_in(page, "mgr")
     page.goto(f"/projects/{project.id}/import")
-    source = shared_data / "ud" / "en_gum-ud-test.GUM_news_nasa.conllu"
+    source = DATA / "ud" / "en_gum-ud-test.GUM_news_nasa.conllu"
     page.set_input_files("input[type=file]", str(source))
     assert page.locator("#dropzone b").inner_text() == source.name
     page.uncheck("input[name=preannotate][type=checkbox]")

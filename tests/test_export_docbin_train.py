@@ -10,6 +10,7 @@ import conllu
 import pytest
 import spacy
 
+from tests.helpers import DATA
 from textlabel.export.base import WriteOptions
 from textlabel.export.docbin import write_docbin_dir
 from textlabel.records import DocumentRecord, SpanRecord, TokenLayers, TokenRecord
@@ -32,16 +33,16 @@ def _uner_tags(path: Path) -> dict[str, list[tuple[str, str]]]:
     return tags
 
 
-def _ud_ner_corpus(shared_data: Path) -> list[DocumentRecord]:
+def _ud_ner_corpus() -> list[DocumentRecord]:
     """Documents of consecutive EWT sentences with gold UPOS and UNER entities."""
-    tags = _uner_tags(shared_data / "ner" / "uner_en_ewt-ud-test.iob2")
+    tags = _uner_tags(DATA / "ner" / "uner_en_ewt-ud-test.iob2")
     text_parts: list[str] = []
     tokens: list[TokenRecord] = []
     pos: list[str | None] = []
     spans: list[SpanRecord] = []
     sent_starts: list[int] = []
     records: list[DocumentRecord] = []
-    with open(shared_data / "ud" / "en_ewt-ud-test.conllu", encoding="utf-8") as stream:
+    with open(DATA / "ud" / "en_ewt-ud-test.conllu", encoding="utf-8") as stream:
         for sentence in conllu.parse_incr(stream):
             words = [t for t in sentence if isinstance(t["id"], int)]
             gold = tags.get(sentence.metadata["sent_id"], [])
@@ -88,9 +89,9 @@ def _ud_ner_corpus(shared_data: Path) -> list[DocumentRecord]:
     [(("entities", "pos", "coref"), {"tagger", "ner"}), (("entities",), {"ner"})],
 )
 def test_spacy_train_runs_on_the_export_unchanged(
-    shared_data: Path, tmp_path: Path, layers: tuple[str, ...], pipes: set[str]
+    tmp_path: Path, layers: tuple[str, ...], pipes: set[str]
 ) -> None:
-    records = _ud_ner_corpus(shared_data)
+    records = _ud_ner_corpus()
     assert len(records) == N_DOCUMENTS and sum(len(r.spans) for r in records) > 20
     export = tmp_path / "export"
     summary = write_docbin_dir(records, export, WriteOptions(layers=layers, dev=0.25, seed=0))

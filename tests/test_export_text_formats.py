@@ -12,6 +12,7 @@ from pathlib import Path
 import conllu
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import InvalidInput
 from textlabel.export import conll as conll_writer
 from textlabel.export import conllu as conllu_writer
@@ -24,14 +25,14 @@ from textlabel.ingest.json_records import read_jsonl
 from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers, TokenRecord
 
 EWT = "ud/en_ewt-ud-test.conllu"
-GUM = "ud/en_gum-ud-test.conllu"
+GUM = "ud/en_gum-ud-test.wikinews.conllu"
 GUM_NASA = "ud/en_gum-ud-test.GUM_news_nasa.conllu"
 COLUMNS = ("form", "lemma", "upos", "xpos", "head", "deprel")
 
 
 @functools.cache
 def parse_original(path: Path) -> list[conllu.TokenList]:
-    """The `conllu` package's reading of a shared file, parsed once per session."""
+    """The `conllu` package's reading of a data file, parsed once per session."""
     return conllu.parse(path.read_text(encoding="utf-8"))
 
 
@@ -97,21 +98,21 @@ def words(sentence: conllu.TokenList) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", [EWT, GUM])
-def test_conllu_round_trip_is_byte_identical(shared_data: Path, name: str) -> None:
-    data = (shared_data / name).read_bytes()
+def test_conllu_round_trip_is_byte_identical(name: str) -> None:
+    data = (DATA / name).read_bytes()
     assert write(conllu_writer, read_conllu(data)).encode() == data
 
 
 @pytest.mark.parametrize("name", [EWT, GUM_NASA])
 @pytest.mark.parametrize("keep_extras", [True, False])
-def test_conllu_round_trip_columns_and_text(shared_data: Path, name: str, keep_extras) -> None:
+def test_conllu_round_trip_columns_and_text(name: str, keep_extras) -> None:
     """Every sentence: FORM, LEMMA, UPOS, XPOS, HEAD, DEPREL equal; the rebuilt text equals
     the original's, with extras (lossless) or without (multiword tokens become words)."""
-    data = (shared_data / name).read_bytes()
+    data = (DATA / name).read_bytes()
     records = read_conllu(data)
     if not keep_extras:
         records = [stripped(record) for record in records]
-    original = parse_original(shared_data / name)
+    original = parse_original(DATA / name)
     exported = conllu.parse(write(conllu_writer, records))
     assert len(exported) == len(original)
     for before, after in zip(original, exported, strict=True):
@@ -156,31 +157,31 @@ def entity_clusters(sentences: list[conllu.TokenList]) -> list[set[frozenset[tup
 
 
 @pytest.mark.parametrize("keep_extras", [True, False])
-def test_gum_coreference_survives(shared_data: Path, keep_extras: bool) -> None:
-    data = (shared_data / GUM).read_bytes()
+def test_gum_coreference_survives(keep_extras: bool) -> None:
+    data = (DATA / GUM).read_bytes()
     records = read_conllu(data)
     if not keep_extras:
         records = [stripped(record) for record in records]
     out = write(conllu_writer, records)
-    before = entity_clusters(parse_original(shared_data / GUM))
+    before = entity_clusters(parse_original(DATA / GUM))
     after = entity_clusters(conllu.parse(out))
     assert after == before
-    assert sum(len(c) for doc in before for c in doc) > 7000
+    assert sum(len(c) for doc in before for c in doc) > 400
     # and the clusters the reader stored are those, too
     stored = [{frozenset((m.start, m.end) for m in c) for c in r.coref} for r in records]
     assert stored == before
 
 
-def test_changed_coreference_is_written_afresh(shared_data: Path) -> None:
-    (record,) = read_conllu((shared_data / GUM_NASA).read_bytes())
+def test_changed_coreference_is_written_afresh() -> None:
+    (record,) = read_conllu((DATA / GUM_NASA).read_bytes())
     record.coref = record.coref[:2]
     after = entity_clusters(conllu.parse(write(conllu_writer, [record])))
     assert after == [{frozenset((m.start, m.end) for m in c) for c in record.coref}]
 
 
-def test_jsonl_export_read_back_and_exported_again_is_identical(shared_data: Path) -> None:
-    records = read_conllu((shared_data / GUM_NASA).read_bytes())
-    conll = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+def test_jsonl_export_read_back_and_exported_again_is_identical() -> None:
+    records = read_conllu((DATA / GUM_NASA).read_bytes())
+    conll = (DATA / "ner/sec_filings_FIN3.conll").read_bytes()
     records += list(conll_reader.read(io.BytesIO(conll), "fin3.conll", ReadOptions()))  # type: ignore[arg-type]
     first = write(jsonl_writer, records)
     back = list(read_jsonl(io.BytesIO(first.encode()), "out.jsonl", ReadOptions()))
@@ -188,8 +189,8 @@ def test_jsonl_export_read_back_and_exported_again_is_identical(shared_data: Pat
     assert len(first.splitlines()) == len(records)
 
 
-def test_conll_round_trip_through_the_reader(shared_data: Path) -> None:
-    data = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+def test_conll_round_trip_through_the_reader() -> None:
+    data = (DATA / "ner/sec_filings_FIN3.conll").read_bytes()
     records = list(conll_reader.read(io.BytesIO(data), "fin3.conll", ReadOptions()))
     out = write(conll_writer, records)
     again = list(conll_reader.read(io.BytesIO(out.encode()), "out.conll", ReadOptions()))
@@ -283,8 +284,8 @@ def test_blank_tokens_fold_into_the_whitespace() -> None:
     assert [row[0] for row in rows] == ["-DOCSTART-", "Hi", "there", ".", "Bye"]
 
 
-def test_layers_left_out_are_not_written(shared_data: Path) -> None:
-    (record,) = read_conllu((shared_data / GUM_NASA).read_bytes())
+def test_layers_left_out_are_not_written() -> None:
+    (record,) = read_conllu((DATA / GUM_NASA).read_bytes())
     record.spans = [SpanRecord((record.tokens or [])[0].start, (record.tokens or [])[0].end, "ORG")]
     full = write(conllu_writer, [record])
     assert "Entity=" in full and "NE=B-ORG" in full
@@ -295,13 +296,13 @@ def test_layers_left_out_are_not_written(shared_data: Path) -> None:
     assert bare[0][0]["lemma"] == "NASA"
 
 
-def test_spacy_converter_reads_our_conll2003(shared_data: Path) -> None:
+def test_spacy_converter_reads_our_conll2003() -> None:
     """spaCy's own CoNLL-2003 converter finds the same entities. It splits documents only on
     its fixture's `-DOCSTART- -X- O O`, not CoNLL-2003's `-DOCSTART- -X- -X- O` that DESIGN.md
     fixes for our export, so the test swaps the delimiter line first."""
     from spacy.training.converters import conll_ner_to_docs
 
-    data = (shared_data / "ner/sec_filings_FIN3.conll").read_bytes()
+    data = (DATA / "ner/sec_filings_FIN3.conll").read_bytes()
     records = list(conll_reader.read(io.BytesIO(data), "fin3.conll", ReadOptions()))
     out = write(conll_writer, records).replace("-DOCSTART- -X- -X- O", "-DOCSTART- -X- O O")
     docs = list(conll_ner_to_docs(out, n_sents=0, no_print=True))

@@ -15,6 +15,7 @@ from werkzeug.test import encode_multipart
 
 from tests.conftest import api_as, sign_in
 from tests.factories import make_project, make_user
+from tests.helpers import DATA
 from textlabel import cli, create_app
 from textlabel.models import Annotation, Document, Label, Span
 
@@ -47,9 +48,9 @@ def _counts(session) -> tuple[int, int, int]:
 
 
 def test_conllu_treebank_imports_with_every_document_and_token(
-    app: Flask, session, project, shared_data: Path
+    app: Flask, session, project
 ) -> None:
-    path = shared_data / "ud" / "en_ewt-ud-test.conllu"
+    path = DATA / "ud" / "en_ewt-ud-test.conllu"
     lines = path.read_text(encoding="utf-8").splitlines()
     newdocs = sum(line.startswith("# newdoc") for line in lines)
     words = sum(1 for line in lines if line and line.split("\t")[0].isdigit())
@@ -63,13 +64,10 @@ def test_conllu_treebank_imports_with_every_document_and_token(
 
 
 def test_prodigy_spans_become_predictions_or_an_annotators_work(
-    app: Flask, session, project, shared_data: Path
+    app: Flask, session, project
 ) -> None:
     path = (
-        shared_data
-        / "peer_formats"
-        / "prodigy"
-        / "annotated_news_headlines-ORG-PERSON-LOCATION-ner.jsonl"
+        DATA / "peer_formats" / "prodigy" / "annotated_news_headlines-ORG-PERSON-LOCATION-ner.jsonl"
     )
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     expected_spans = sum(
@@ -111,7 +109,7 @@ BAD_INPUTS = [
      422, "labels the project lacks: ALIEN (first at label.jsonl, line 1)"),
     ("notes.docx", b"PK\x03\x04 binary", 415, "docx"),
 ]  # fmt: skip
-SHARED_BAD = [
+REAL_BAD = [
     ("csv/fivethirtyeight_twitter-ratio_BarackObama.csv", 422,
      "byte 0xe4 at row 4 (line 5) is not valid UTF-8"),
     ("pdf/pdfplumber/password-example.pdf", 422, "is encrypted; give its password"),
@@ -130,18 +128,16 @@ def test_bad_inputs_are_refused_with_where_and_nothing_stored(
     assert _counts(session) == (0, 0, 0)
 
 
-@pytest.mark.parametrize(("path", "status", "message"), SHARED_BAD)
-def test_bad_real_files_are_refused(
-    app: Flask, session, project, shared_data, path, status, message
-) -> None:
-    data = (shared_data / path).read_bytes()
+@pytest.mark.parametrize(("path", "status", "message"), REAL_BAD)
+def test_bad_real_files_are_refused(app: Flask, session, project, path, status, message) -> None:
+    data = (DATA / path).read_bytes()
     response = _upload(api_as(app, "mgr"), project, Path(path).name, data)
     assert response.status_code == status and message in response.json["error"]["message"]
     assert _counts(session) == (0, 0, 0)
 
 
-def test_truncated_pdf_is_a_clear_error(app: Flask, session, project, shared_data) -> None:
-    data = (shared_data / "pdf" / "pdfminer" / "dmca.pdf").read_bytes()[:5000]
+def test_truncated_pdf_is_a_clear_error(app: Flask, session, project) -> None:
+    data = (DATA / "pdf" / "pdfminer" / "dmca.pdf").read_bytes()[:5000]
     response = _upload(api_as(app, "mgr"), project, "dmca.pdf", data)
     assert (
         response.status_code == 422 and "damaged or truncated" in response.json["error"]["message"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from spacy.training.iob_utils import iob_to_biluo
 
+from tests.helpers import DATA
 from textlabel.errors import BadFormat
 from textlabel.ingest.base import ReadOptions, Rejected
 from textlabel.ingest.conll import read
@@ -83,8 +84,8 @@ def count_by_lines(path: Path, *, token_col: int, tag_col: int, comments: bool =
         ("peer_formats/doccano/tests_labeling.trailing.conll", 0, -1, False),
     ],
 )
-def test_counts_equal_the_file(shared_data: Path, name, token_col, tag_col, marked) -> None:
-    path = shared_data / name
+def test_counts_equal_the_file(name, token_col, tag_col, marked) -> None:
+    path = DATA / name
     expected = count_by_lines(path, token_col=token_col, tag_col=tag_col, comments="uner" in name)
     records = documents(path.read_bytes(), path.name)
     if marked:
@@ -103,8 +104,8 @@ def test_counts_equal_the_file(shared_data: Path, name, token_col, tag_col, mark
     assert words == expected["words"]
 
 
-def test_entities_are_the_tagged_words(shared_data: Path) -> None:
-    path = shared_data / "peer_formats/spacy/ner-token-per-line-conll2003.iob"
+def test_entities_are_the_tagged_words() -> None:
+    path = DATA / "peer_formats/spacy/ner-token-per-line-conll2003.iob"
     (record,) = documents(path.read_bytes())
     found = [(record.text[s.start : s.end], s.label) for s in record.spans]
     assert ("Sebastian Thrun", "PERSON") in found
@@ -113,8 +114,8 @@ def test_entities_are_the_tagged_words(shared_data: Path) -> None:
     assert record.layers.tags is not None and record.layers.tags[:2] == ["WRB", "NNP"]
 
 
-def test_sentence_per_line_matches_token_per_line(shared_data: Path) -> None:
-    folder = shared_data / "peer_formats/spacy"
+def test_sentence_per_line_matches_token_per_line() -> None:
+    folder = DATA / "peer_formats/spacy"
     per_sentence = documents((folder / "ner-sent-per-line.iob").read_bytes())
     (per_token,) = documents((folder / "ner-token-per-line-with-pos.iob").read_bytes())
     assert [r.text for r in per_sentence] != []
@@ -152,8 +153,8 @@ def test_text_is_tokens_joined_by_spaces() -> None:
         ),
     ],
 )
-def test_bad_real_files_name_the_line(shared_data: Path, name, line_of) -> None:
-    path = shared_data / name
+def test_bad_real_files_name_the_line(name, line_of) -> None:
+    path = DATA / name
     line = line_of(path.read_text(encoding="utf-8").splitlines())
     with pytest.raises(BadFormat, match=rf"{path.name}: line {line}: ") as caught:
         read_all(path.read_bytes(), path.name)
@@ -190,8 +191,8 @@ def test_empty_file_is_an_error() -> None:
         read_all(b"\n\n")
 
 
-def test_uner_keeps_doc_and_sentence_ids(shared_data: Path) -> None:
-    path = shared_data / "ner/uner_en_ewt-ud-test.iob2"
+def test_uner_keeps_doc_and_sentence_ids() -> None:
+    path = DATA / "ner/uner_en_ewt-ud-test.iob2"
     first = documents(path.read_bytes(), path.name)[0]
     head = path.read_text(encoding="utf-8").splitlines()[:2]
     assert head[0] == f"# newdoc id = {first.meta['newdoc_id']}"

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import BadFormat
 from textlabel.ingest import delimited
 from textlabel.ingest.base import ReadOptions, Rejected
@@ -26,19 +27,19 @@ def _stdlib_rows(path, encoding: str, delimiter: str = ",") -> list[dict[str, st
         return list(csv.DictReader(handle, delimiter=delimiter))
 
 
-def test_tweets_with_named_encoding_match_the_csv_module(shared_data) -> None:
-    expected = _stdlib_rows(shared_data / TWEETS, "mac_roman")
-    with open(shared_data / TWEETS, "rb") as handle:
+def test_tweets_with_named_encoding_match_the_csv_module() -> None:
+    expected = _stdlib_rows(DATA / TWEETS, "mac_roman")
+    with open(DATA / TWEETS, "rb") as handle:
         records = list(delimited.read(handle, "tweets.csv", ReadOptions(encoding="mac_roman")))
-    assert len(records) == len(expected) == 3207
+    assert len(records) == len(expected) == 350
     assert all(isinstance(record, DocumentRecord) for record in records)
     assert [record.text for record in records] == [row["text"] for row in expected]
     assert records[5].meta == {key: value for key, value in expected[5].items() if key != "text"}
-    assert records[-1].source == SourceRef("tweets.csv", "row", 3207)
+    assert records[-1].source == SourceRef("tweets.csv", "row", 350)
 
 
-def test_tweets_without_encoding_name_the_byte_row_and_line(shared_data) -> None:
-    data = (shared_data / TWEETS).read_bytes()
+def test_tweets_without_encoding_name_the_byte_row_and_line() -> None:
+    data = (DATA / TWEETS).read_bytes()
     with pytest.raises(UnicodeDecodeError) as info:
         data.decode("utf-8")
     offset = info.value.start
@@ -54,9 +55,9 @@ def test_tweets_without_encoding_name_the_byte_row_and_line(shared_data) -> None
     assert f"byte offset {offset}" in error.value.message
 
 
-def test_castles_text_field_by_long_header_case_insensitive(shared_data) -> None:
-    expected = _stdlib_rows(shared_data / CASTLES, "utf-8")
-    with open(shared_data / CASTLES, "rb") as handle:
+def test_castles_text_field_by_long_header_case_insensitive() -> None:
+    expected = _stdlib_rows(DATA / CASTLES, "utf-8")
+    with open(DATA / CASTLES, "rb") as handle:
         records = list(
             delimited.read(handle, "castles.csv", ReadOptions(text_field=CASTLE_TEXT.upper()))
         )
@@ -70,8 +71,8 @@ def test_castles_text_field_by_long_header_case_insensitive(shared_data) -> None
     assert any("\n" in d.text for d in documents)  # multi-line quoted cells survive
 
 
-def test_utf16_with_bom(shared_data) -> None:
-    path = shared_data / "peer_formats/doccano/tests_example.utf16.csv"
+def test_utf16_with_bom() -> None:
+    path = DATA / "peer_formats/doccano/tests_example.utf16.csv"
     expected = _stdlib_rows(path, "utf-16")
     records = _read(path.read_bytes(), "u.csv")
     assert [(r.text, r.meta) for r in records] == [
@@ -79,8 +80,8 @@ def test_utf16_with_bom(shared_data) -> None:
     ]
 
 
-def test_doccano_custom_text_column(shared_data) -> None:
-    path = shared_data / "peer_formats/doccano/import_text_classification_example.csv"
+def test_doccano_custom_text_column() -> None:
+    path = DATA / "peer_formats/doccano/import_text_classification_example.csv"
     expected = _stdlib_rows(path, "utf-8")
     records = _read(path.read_bytes(), text_field="column_data")
     assert [(r.text, r.meta["column_label"]) for r in records] == [

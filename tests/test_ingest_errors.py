@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import BadFormat, InvalidInput, TextlabelError, UnsupportedFormat
 from textlabel.ingest.base import ReadOptions, Rejected
 from textlabel.ingest.registry import read_file
@@ -20,12 +21,12 @@ from textlabel.records import DocumentRecord, SourceRef
 PLB = "pdf/pdfplumber/"
 
 
-def _truncated_pdf(shared_data) -> bytes:
-    data = (shared_data / PLB / "issue-463-example.pdf").read_bytes()
+def _truncated_pdf() -> bytes:
+    data = (DATA / PLB / "issue-463-example.pdf").read_bytes()
     return data[: len(data) // 2]
 
 
-# (case id, file name, bytes or a shared-data path or a builder, options, error, status, message)
+# (case id, file name, bytes or a path in tests/data or a builder, options, error, status, message)
 BAD_FILES = [
     ("empty csv", "e.csv", b"", {}, BadFormat, 422, "e.csv is empty"),
     ("blank csv", "e.csv", b"\n\n", {}, BadFormat, 422, "e.csv is empty"),
@@ -243,11 +244,11 @@ BAD_FILES = [
     [case[1:] for case in BAD_FILES],
     ids=[case[0] for case in BAD_FILES],
 )
-def test_bad_file(shared_data, filename, content, options, error, status, message) -> None:
+def test_bad_file(filename, content, options, error, status, message) -> None:
     if callable(content):
-        content = content(shared_data)
+        content = content()
     elif isinstance(content, str):
-        content = (shared_data / content).read_bytes()
+        content = (DATA / content).read_bytes()
     with pytest.raises(TextlabelError) as info:
         list(read_file(io.BytesIO(content), filename, options=ReadOptions(**options)))
     assert type(info.value) is error or isinstance(info.value, error)

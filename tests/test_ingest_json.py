@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import BadFormat
 from textlabel.ingest import json_records
 from textlabel.ingest.annotated import NEGATIVE_ANSWERS
@@ -52,8 +53,8 @@ def _read_jsonl(path, **options) -> list[DocumentRecord | Rejected]:
         "raw_news-headlines-nyt.jsonl",
     ],
 )
-def test_prodigy_files(shared_data, name) -> None:
-    path = shared_data / PRODIGY / name
+def test_prodigy_files(name) -> None:
+    path = DATA / PRODIGY / name
     objects = _objects(path)
     records = _read_jsonl(path)
     assert all(isinstance(record, DocumentRecord) for record in records)
@@ -68,18 +69,18 @@ def test_prodigy_files(shared_data, name) -> None:
         assert set(obj.get("meta", {})) <= set(record.meta)
 
 
-def test_reddit_rejected_suggestions_never_become_spans(shared_data) -> None:
-    path = shared_data / PRODIGY / "annotated_reddit-PRODUCT-ner.jsonl"
+def test_reddit_rejected_suggestions_never_become_spans() -> None:
+    path = DATA / PRODIGY / "annotated_reddit-PRODUCT-ner.jsonl"
     records = _read_jsonl(path)
     answers = [obj["answer"] for obj in _objects(path)]
-    assert answers.count("reject") == 1276  # as the data README says
+    assert answers.count("reject") == 146  # as data/peer_formats/README.md says
     for record, answer in zip(records, answers, strict=True):
         if answer in NEGATIVE_ANSWERS:
             assert record.spans == []
 
 
-def test_doccano_exports(shared_data) -> None:
-    path = shared_data / DOCCANO / "export_sequence_labeling_example.jsonl"
+def test_doccano_exports() -> None:
+    path = DATA / DOCCANO / "export_sequence_labeling_example.jsonl"
     objects = _objects(path)
     records = _read_jsonl(path)
     assert [[(s.start, s.end, s.label) for s in r.spans] for r in records] == [
@@ -87,8 +88,8 @@ def test_doccano_exports(shared_data) -> None:
     ]
 
 
-def test_doccano_missing_text_is_rejected_with_its_line(shared_data) -> None:
-    path = shared_data / DOCCANO / "tests_sequence_labeling_example.jsonl"
+def test_doccano_missing_text_is_rejected_with_its_line() -> None:
+    path = DATA / DOCCANO / "tests_sequence_labeling_example.jsonl"
     records = _read_jsonl(path)
     assert [type(record) for record in records] == [DocumentRecord, DocumentRecord, Rejected]
     assert records[2].source == SourceRef(path.name, "line", 3)
@@ -96,8 +97,8 @@ def test_doccano_missing_text_is_rejected_with_its_line(shared_data) -> None:
     assert records[0].meta == {"wikiPageID": 1}
 
 
-def test_doccano_column_names_need_text_field(shared_data) -> None:
-    path = shared_data / DOCCANO / "import_sequence_labeling_example.jsonl"
+def test_doccano_column_names_need_text_field() -> None:
+    path = DATA / DOCCANO / "import_sequence_labeling_example.jsonl"
     with pytest.raises(BadFormat, match="fields found: 'column_data', 'column_label'"):
         _read_jsonl(path)
     records = _read_jsonl(path, text_field="column_data")
@@ -107,8 +108,8 @@ def test_doccano_column_names_need_text_field(shared_data) -> None:
 @pytest.mark.parametrize(
     "name", ["import_relation_extraction_example.jsonl", "export_relation_extraction_example.json"]
 )
-def test_doccano_relation_entities(shared_data, name) -> None:
-    path = shared_data / DOCCANO / name
+def test_doccano_relation_entities(name) -> None:
+    path = DATA / DOCCANO / name
     obj = json.loads(path.read_text(encoding="utf-8"))
     reader = json_records.read_json if name.endswith(".json") else json_records.read_jsonl
     with open(path, "rb") as handle:

@@ -1,4 +1,4 @@
-"""PDF reader on the shared PDFs: pages checked against pdfplumber itself, text cleaning rules."""
+"""PDF reader on real PDFs: pages checked against pdfplumber itself, text cleaning rules."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pdfplumber
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import BadFormat
 from textlabel.ingest import pdf
 from textlabel.ingest.base import ReadOptions, Rejected
@@ -44,8 +45,8 @@ def _page_count(path, password: str = "") -> int:
 
 
 @pytest.mark.parametrize("name", TEXT_PDFS)
-def test_document_and_page_modes_agree_with_pdfplumber(shared_data, name) -> None:
-    path = shared_data / name
+def test_document_and_page_modes_agree_with_pdfplumber(name) -> None:
+    path = DATA / name
     (whole,) = _read(path)
     pages = _read(path, split="page")
     assert len(whole.meta["pages"]) == _page_count(path)
@@ -58,18 +59,18 @@ def test_document_and_page_modes_agree_with_pdfplumber(shared_data, name) -> Non
     assert all(p.source == SourceRef(path.name, "page", p.meta["page"]) for p in pages)
 
 
-def test_three_column_page_reads_column_by_column(shared_data) -> None:
-    (whole,) = _read(shared_data / PLB / "federal-register-2020-17221.pdf")
+def test_three_column_page_reads_column_by_column() -> None:
+    (whole,) = _read(DATA / PLB / "federal-register-2020-17221.pdf")
     # Consecutive lines of the first column; a top-to-bottom sort interleaves the other two.
     column = "Hatta International Airport in Jakarta,\nIndonesia, resulting in 189 fatalities."
     assert column in whole.text
-    with pdfplumber.open(shared_data / PLB / "federal-register-2020-17221.pdf") as document:
+    with pdfplumber.open(DATA / PLB / "federal-register-2020-17221.pdf") as document:
         assert column not in document.pages[1].extract_text()
 
 
-def test_line_end_hyphens_are_joined(shared_data) -> None:
+def test_line_end_hyphens_are_joined() -> None:
     # A one-column file: there pdfplumber's own line order is a trustworthy reference.
-    path = shared_data / "pdf/pdfminer/dmca.pdf"
+    path = DATA / "pdf/pdfminer/dmca.pdf"
     with pdfplumber.open(path) as document:
         raw = "\n".join(page.extract_text() or "" for page in document.pages)
     broken = set(re.findall(r"\b([a-z]+)-\n([a-z]+)\b", raw))
@@ -81,8 +82,8 @@ def test_line_end_hyphens_are_joined(shared_data) -> None:
     assert not any(f"{left}-\n{right}" in whole.text for left, right in broken)
 
 
-def test_ligatures_are_normalised(shared_data) -> None:
-    path = shared_data / PLB / "issue-848.pdf"
+def test_ligatures_are_normalised() -> None:
+    path = DATA / PLB / "issue-848.pdf"
     with pdfplumber.open(path) as document:
         # Page 1 is upright; later pages repeat it skewed and rotated (a transform test).
         raw = "".join(char["text"] for char in document.pages[0].chars)
@@ -138,16 +139,16 @@ def test_reading_order_header_then_columns() -> None:
         ("pdf/pdfminer/encryption_rc4-40.pdf", "foo", 1),
     ],
 )
-def test_encrypted_pdfs_open_with_the_right_password(shared_data, name, password, pages) -> None:
-    path = shared_data / name
+def test_encrypted_pdfs_open_with_the_right_password(name, password, pages) -> None:
+    path = DATA / name
     (whole,) = _read(path, password=password)
     assert len(whole.meta["pages"]) == pages == _page_count(path, password or "")
     if "encryption_" in name:
         assert whole.text == "Secret!"
 
 
-def test_scanned_page_in_page_mode_is_rejected_then_the_file_fails(shared_data) -> None:
-    path = shared_data / PLB / "issue-203-decimalize.pdf"
+def test_scanned_page_in_page_mode_is_rejected_then_the_file_fails() -> None:
+    path = DATA / PLB / "issue-203-decimalize.pdf"
     items = []
     with open(path, "rb") as handle, pytest.raises(BadFormat) as error:
         for item in pdf.read(handle, path.name, ReadOptions(split="page")):
@@ -158,8 +159,8 @@ def test_scanned_page_in_page_mode_is_rejected_then_the_file_fails(shared_data) 
     assert "page 1 has no text layer; OCR is not supported" in error.value.message
 
 
-def test_non_seekable_upload_is_spooled(shared_data) -> None:
-    path = shared_data / PLB / "issue-463-example.pdf"
+def test_non_seekable_upload_is_spooled() -> None:
+    path = DATA / PLB / "issue-463-example.pdf"
 
     class Pipe(io.RawIOBase):
         def __init__(self, data: bytes) -> None:

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from tests.helpers import DATA
 from textlabel.errors import UnsupportedFormat
 from textlabel.ingest import delimited, json_records, pdf, plaintext
 from textlabel.ingest.registry import READERS, detect_format, get_reader, read_file
@@ -102,8 +103,8 @@ def test_detect_format_refuses_to_guess(head) -> None:
         ("ner/wikigold.conll.txt", "conll"),
     ],
 )
-def test_detect_real_files(shared_data, name, expected) -> None:
-    path = shared_data / name
+def test_detect_real_files(name, expected) -> None:
+    path = DATA / name
     assert detect_format(path.name, path.read_bytes()[:65536]) == expected
 
 

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from tests.helpers import DATA
 from textlabel.errors import InvalidInput
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers, TokenRecord
@@ -116,8 +117,8 @@ def test_round_trip_keeps_text_offsets_pos_heads_ents_and_coref(nlp: Language, t
     assert doc_to_record(rebuilt).record == record
 
 
-def test_real_sentences_round_trip(nlp: Language, shared_data) -> None:
-    lines = (shared_data / "ud" / "en_ewt-ud-test.conllu").read_text(encoding="utf-8").splitlines()
+def test_real_sentences_round_trip(nlp: Language) -> None:
+    lines = (DATA / "ud" / "en_ewt-ud-test.conllu").read_text(encoding="utf-8").splitlines()
     sentences = [line[len("# text = ") :] for line in lines if line.startswith("# text = ")][:150]
     texts = ["\n\n".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
     for doc in nlp.pipe(texts):

@@ -1,4 +1,4 @@
-"""Export formats by name: the one place that knows which writer serves which format.
+"""Export formats and sources by name: which writer serves which format, what each source is.
 
 Writers are named as "module:function" and imported on first use, so listing the formats
 (for the export page, the CLI's choices or the OpenAPI enum) loads neither spaCy nor any
@@ -71,6 +71,29 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 WRITERS: dict[str, str] = {name: fmt.writer for name, fmt in FORMATS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSource:
+    """Which annotation of each document an export writes (``export.service`` reads them)."""
+
+    name: str
+    description: str
+
+
+SOURCES: dict[str, ExportSource] = {
+    source.name: source
+    for source in (
+        ExportSource("gold", "the reviewed gold annotation (documents without one are left out)"),
+        ExportSource("predictions", "the model's (or an imported corpus's) annotation"),
+        ExportSource("annotations", "every submitted manual annotation, one record per annotator"),
+        ExportSource(
+            "gold_or_majority",
+            "gold where reviewed, else what a majority of the submitted annotations agree on "
+            "(spans and POS; coreference only from gold)",
+        ),
+    )
+}
 
 
 def get_format(name: str) -> ExportFormat:

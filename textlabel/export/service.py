@@ -2,13 +2,8 @@
 
 Documents are read in keyset-paged batches with their annotations, so an export of any size
 runs in flat memory; writers are generators, so the first bytes leave before the last
-document is read. Sources:
-
-- ``gold``: the reviewed gold annotation (documents without one are left out);
-- ``predictions``: the model's (or an imported corpus's) annotation;
-- ``annotations``: every submitted manual annotation, one record per annotator;
-- ``gold_or_majority``: gold where reviewed, else what a majority of the submitted
-  annotations agree on (spans and POS; coreference only from gold).
+document is read. The sources (gold, predictions, annotations, gold_or_majority) are
+described in ``registry.SOURCES``.
 """
 
 from __future__ import annotations
@@ -22,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
-from textlabel.export.registry import ExportFormat, get_format, get_writer
+from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.documents import STATUSES, document_status
@@ -35,7 +30,6 @@ from textlabel.records import (
 from textlabel.review.consolidation import majority_spans, majority_tags
 from textlabel.tokens import token_records
 
-SOURCES = ("gold", "predictions", "annotations", "gold_or_majority")
 PAGE = 500
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
 

@@ -14,6 +14,9 @@ from typing import BinaryIO
 
 from textlabel.records import DocumentRecord, SourceRef
 
+# How a file may be cut into documents: whole, by blank-line paragraph (TXT), by page (PDF)
+SPLITS = ("document", "paragraph", "page")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadOptions:

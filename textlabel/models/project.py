@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from textlabel.layers import LAYERS
 from textlabel.models.base import Base, utcnow
 from textlabel.models.user import User
 
-LAYERS = ("entities", "pos", "coref")
+__all__ = ["LAYERS", "ROLES", "Label", "Membership", "Project"]
+
 ROLES = ("manager", "annotator", "reviewer")
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
 
-from textlabel.export.registry import FORMATS
-from textlabel.export.service import SOURCES, ExportRequest
+from textlabel.export.registry import FORMATS, SOURCES
+from textlabel.export.service import ExportRequest
 from textlabel.models.project import LAYERS
 
 
@@ -17,7 +17,7 @@ def _names(value: str) -> list[str]:
 
 class ExportQuery(Schema):
     format = fields.Str(required=True, validate=validate.OneOf(sorted(FORMATS)))
-    source = fields.Str(load_default="gold", validate=validate.OneOf(SOURCES))
+    source = fields.Str(load_default="gold", validate=validate.OneOf(list(SOURCES)))
     layers = fields.Str(
         load_default="", metadata={"description": f"comma-separated subset of {LAYERS}"}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from textlabel.ingest.base import SPLITS
 from textlabel.ingest.registry import READERS
 from textlabel.ingest.service import ANNOTATIONS_AS
 
@@ -19,9 +20,7 @@ class ImportForm(Schema):
     format = fields.Str(load_default="auto", validate=validate.OneOf(FORMATS))
     text_field = fields.Str(load_default=None)
     encoding = fields.Str(load_default=None)
-    split = fields.Str(
-        load_default="document", validate=validate.OneOf(["document", "paragraph", "page"])
-    )
+    split = fields.Str(load_default="document", validate=validate.OneOf(SPLITS))
     password = fields.Str(load_default=None, load_only=True)
     keep_good_rows = fields.Bool(load_default=False)
     dedupe = fields.Bool(load_default=True)

@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 
 from textlabel.auth.permissions import Action, require
 from textlabel.errors import NotFound
-from textlabel.export.registry import FORMATS
-from textlabel.export.service import SOURCES, check, request_params
+from textlabel.export.registry import FORMATS, SOURCES
+from textlabel.export.service import check, request_params
 from textlabel.extensions import db
 from textlabel.models.project import LAYERS
 from textlabel.projects.documents import recent_jobs
@@ -32,7 +32,7 @@ def export_page(pid: int) -> ResponseReturnValue:
     if "format" in request.args:  # the form's "Download" button: stream it now
         return export_response(project, ExportQuery().load(request.args.to_dict()))
     return render_template(
-        "exports/page.html", project=project, formats=FORMATS.values(), sources=SOURCES,
+        "exports/page.html", project=project, formats=FORMATS.values(), sources=SOURCES.values(),
         layers=LAYERS, export_jobs=[j for j in recent_jobs(db.session, project, limit=20)
                                     if j.kind == "export"][:5],
     )  # fmt: skip

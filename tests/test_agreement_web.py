@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 
 import pytest
@@ -197,6 +198,31 @@ def test_dashboard_review_links_and_tabs(app: Flask, project) -> None:
     assert partial.status_code == 200 and "<html" not in text and "CoNLL F1" in text
     assert "HX-Request" in partial.headers["Vary"]
     assert 'aria-selected="true" class="active">Coreference' in text
+
+
+@pytest.mark.parametrize("layer", ["entities", "pos", "coref"])
+def test_dashboard_cards_read_each_measure_on_its_registry_scale(app, project, layer) -> None:
+    from markupsafe import escape
+
+    from textlabel.agreement.registry import headline
+
+    html = sign_in(app.test_client(), "rev").get(f"/projects/{project.id}/agreement?layer={layer}")
+    text = html.get_data(as_text=True)
+    with app.app_context():
+        from textlabel.extensions import db
+
+        report = project_agreement(db.session, project, layer=layer).report
+    for measure in headline(layer):
+        value = measure.value_in(report)
+        shown = "—" if value is None else f"{value:.3f}"
+        card = re.search(
+            rf"<h3>{re.escape(str(escape(measure.title)))}</h3>\s*<p class=\"value\">"
+            rf"{re.escape(shown)} <span class=\"reading\" title=\"([^\"]*)\">([^<]*)</span>",
+            text,
+        )
+        assert card, measure.name
+        assert card[2] == str(escape(measure.read(value)))
+        assert card[1].startswith(str(escape(measure.scale.name)))
 
 
 def project_agreement_ids(app: Flask, project):

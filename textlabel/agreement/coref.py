@@ -87,6 +87,11 @@ def conll_f1_of(muc_prf: PRF, b_cubed_prf: PRF, ceaf_e_prf: PRF) -> float:
     return (muc_prf.f1 + b_cubed_prf.f1 + ceaf_e_prf.f1) / 3
 
 
+def mention_f1(n_first: int, n_second: int, common: int) -> float | None:
+    """Dice agreement on mentions (same offsets), whatever their clusters; None without any."""
+    return 2 * common / (n_first + n_second) if n_first + n_second else None
+
+
 def muc_counts(key: Clusters, response: Clusters) -> Counts:
     """MUC numerators and denominators for one document."""
     key_sets, response_sets = as_partition(key, side="key"), as_partition(response, side="response")

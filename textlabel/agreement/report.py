@@ -26,8 +26,8 @@ from textlabel.agreement.categorical import (
     one_vs_rest,
 )
 from textlabel.agreement.pooling import PairTotals, ProjectTotals, pool, project_vocabulary
+from textlabel.agreement.registry import DEFAULT_MIN_ITEMS, MEASURES, headline, layer_measures
 from textlabel.agreement.results import (
-    DEFAULT_MIN_ITEMS,
     AgreementReport,
     ConfusionTable,
     DocumentScore,
@@ -36,29 +36,9 @@ from textlabel.agreement.results import (
     Scores,
 )
 from textlabel.agreement.spans import exact_prf, n_spans, overlap_prf
-from textlabel.agreement.stats import (
-    LAYERS,
-    DocumentAnnotations,
-    DocumentStats,
-    document_stats,
-)
+from textlabel.agreement.stats import DocumentAnnotations, DocumentStats, document_stats
 from textlabel.agreement.units import OUTSIDE
 from textlabel.errors import InvalidInput
-
-# headline numbers that are means over annotator pairs, per layer
-PAIR_MEANS = {
-    "entities": ("cohen_kappa", "cohen_kappa_labelled", "span_f1", "overlap_span_f1"),
-    "pos": ("cohen_kappa",),
-    "coref": ("conll_f1", "mention_f1"),
-}
-SCORE_KINDS = {"entities": "span_f1", "pos": "krippendorff_alpha", "coref": "conll_f1"}
-UNITS = {
-    "entities": "tokens of documents with two or more annotators; a token's value is the "
-    'label of the entity covering it, or O; the "without all-O tokens" numbers leave out '
-    "tokens every annotator of the document left O",
-    "pos": "tokens of documents with two or more annotators; untagged tokens are missing",
-    "coref": "mentions by character offsets, clusters compared per document",
-}
 
 
 def compute_report(
@@ -82,8 +62,7 @@ def combine(
     min_items: int = DEFAULT_MIN_ITEMS,
 ) -> AgreementReport:
     """Pool per-document statistics (e.g. cached ones) into the project report."""
-    if layer not in LAYERS:
-        raise InvalidInput(f"unknown agreement layer {layer!r}; expected one of {LAYERS}")
+    view = layer_measures(layer)
     stats = list(stats)
     for doc in stats:
         if doc.layer != layer:
@@ -96,9 +75,9 @@ def combine(
         n_documents=len(stats),
         n_documents_compared=sum(1 for doc in stats if doc.pairs),
         annotators=sorted({name for doc in stats for name in doc.annotators}),
-        units=UNITS[layer],
+        units=view.units,
         min_items=min_items,
-        score_kind=SCORE_KINDS[layer],
+        score_kind=view.document_score,
         documents=_document_scores(stats),
     )
     report.pairwise = [_pair(a, b, pair, layer) for (a, b), pair in sorted(totals.pairs.items())]
@@ -141,9 +120,6 @@ def _token_headline(report: AgreementReport, totals: ProjectTotals, layer: str) 
 
 def _coref_headline(report: AgreementReport, totals: ProjectTotals) -> None:
     report.n_mentions = round(totals.n_mentions)
-    for name in ("muc", "b_cubed", "ceaf_e"):
-        f1s = [Coefficient(getattr(pair, name).f1) for pair in report.pairwise]
-        _set(report, f"{name}_f1", _mean(f1s))
 
 
 def _pair(a: str, b: str, pair: PairTotals, layer: str) -> PairAgreement:
@@ -158,7 +134,7 @@ def _pair(a: str, b: str, pair: PairTotals, layer: str) -> PairAgreement:
         out.conll_f1 = coref.conll_f1_of(out.muc, out.b_cubed, out.ceaf_e)
         n_a, n_b, common = (int(x) for x in counts.mentions)
         out.n_mentions = out.n_items = n_a + n_b
-        out.mention_f1 = 2 * common / (n_a + n_b) if n_a + n_b else None
+        out.mention_f1 = coref.mention_f1(n_a, n_b, common)
         if out.mention_f1 is None:
             out.undefined["mention_f1"] = "neither annotator marked a mention"
         return out
@@ -219,20 +195,20 @@ def _mean(coefficients: list[Coefficient]) -> Coefficient:
 
 
 def _headline_means(report: AgreementReport) -> None:
-    for name in PAIR_MEANS[report.layer]:
-        pairs = report.pairwise
-        _set(
-            report,
-            name,
-            _mean([Coefficient(getattr(p, name), p.undefined.get(name)) for p in pairs]),
-        )
+    """The headline numbers that are means over annotator pairs (``Measure.averaged``)."""
+    for measure in headline(report.layer):
+        if measure.averaged:
+            values = [
+                Coefficient(measure.value_in(p), p.undefined.get(measure.name))
+                for p in report.pairwise
+            ]
+            _set(report, measure.name, _mean(values))
     if not report.pairwise:
         report.undefined["pairwise"] = "no document was submitted by two or more annotators"
 
 
 def _pair_matrices(report: AgreementReport) -> dict[str, list[list[float | None]]]:
-    names = {"entities": ("cohen_kappa", "span_f1"), "pos": ("cohen_kappa",)}
-    measures = names.get(report.layer, ("conll_f1",))
+    measures = [MEASURES[name] for name in layer_measures(report.layer).pairs]
     position = {name: i for i, name in enumerate(report.annotators)}
     size = len(report.annotators)
     out: dict[str, list[list[float | None]]] = {}
@@ -240,8 +216,8 @@ def _pair_matrices(report: AgreementReport) -> dict[str, list[list[float | None]
         matrix: list[list[float | None]] = [[None] * size for _ in range(size)]
         for pair in report.pairwise:
             i, j = position[pair.a], position[pair.b]
-            matrix[i][j] = matrix[j][i] = getattr(pair, measure)
-        out[measure] = matrix
+            matrix[i][j] = matrix[j][i] = measure.value_in(pair)
+        out[measure.name] = matrix
     return out
 
 
@@ -261,25 +237,10 @@ def _document_scores(stats: list[DocumentStats]) -> list[DocumentScore]:
     return sorted(scores, key=lambda d: (d.score is None, d.score or 0.0, d.id))
 
 
-_SIZE_OF = {
-    "krippendorff_alpha": "n_items",
-    "fleiss_kappa": "n_items",
-    "cohen_kappa": "n_items",
-    "krippendorff_alpha_labelled": "n_items_labelled",
-    "cohen_kappa_labelled": "n_items_labelled",
-    "span_f1": "n_spans",
-    "overlap_span_f1": "n_spans",
-    "conll_f1": "n_mentions",
-    "muc_f1": "n_mentions",
-    "b_cubed_f1": "n_mentions",
-    "ceaf_e_f1": "n_mentions",
-    "mention_f1": "n_mentions",
-}
-
-
 def _mark_too_few(scope: Scores, min_items: int) -> None:
     for pair in getattr(scope, "pairwise", ()):
         _mark_too_few(pair, min_items)
-    for name, size in _SIZE_OF.items():
-        if getattr(scope, name, None) is not None and getattr(scope, size) < min_items:
+    for measure in MEASURES.values():
+        name = measure.name
+        if getattr(scope, name, None) is not None and getattr(scope, measure.stands_on) < min_items:
             scope.too_few.append(name)

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from textlabel.agreement.coref import PRF
-
-DEFAULT_MIN_ITEMS = 50
+from textlabel.agreement.registry import DEFAULT_MIN_ITEMS
 
 
 @dataclass(slots=True)

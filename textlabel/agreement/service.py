@@ -26,9 +26,10 @@ from textlabel.agreement.loading import (
     prediction_versions,
     submitted_annotations,
 )
+from textlabel.agreement.registry import DEFAULT_MIN_ITEMS, LAYERS, layer_measures
 from textlabel.agreement.report import combine
-from textlabel.agreement.results import DEFAULT_MIN_ITEMS, AgreementReport
-from textlabel.agreement.stats import LAYERS, DocumentStats, document_stats
+from textlabel.agreement.results import AgreementReport
+from textlabel.agreement.stats import DocumentStats, document_stats
 from textlabel.errors import InvalidInput
 from textlabel.models import AgreementStats, Document, Project
 from textlabel.models.base import utcnow
@@ -37,30 +38,6 @@ from textlabel.models.base import utcnow
 # rows cached by an older release are recomputed instead of misread.
 STATS_FORMAT = "2"
 CHUNK = 500  # documents loaded per query: well inside every backend's parameter limit
-
-# The numbers each layer's dashboard and CLI table lead with, and their display names
-HEADLINES = {
-    "entities": (
-        "krippendorff_alpha", "krippendorff_alpha_labelled", "fleiss_kappa", "cohen_kappa",
-        "cohen_kappa_labelled", "span_f1", "overlap_span_f1",
-    ),
-    "pos": ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa"),
-    "coref": ("conll_f1", "muc_f1", "b_cubed_f1", "ceaf_e_f1", "mention_f1"),
-}  # fmt: skip
-TITLES = {
-    "krippendorff_alpha": "Krippendorff's α",
-    "krippendorff_alpha_labelled": "α without all-O tokens",
-    "fleiss_kappa": "Fleiss' κ",
-    "cohen_kappa": "Cohen's κ (mean of pairs)",
-    "cohen_kappa_labelled": "Cohen's κ without all-O tokens",
-    "span_f1": "Span F1, exact",
-    "overlap_span_f1": "Span F1, overlap",
-    "conll_f1": "CoNLL F1",
-    "muc_f1": "MUC F1",
-    "b_cubed_f1": "B³ F1",
-    "ceaf_e_f1": "CEAF-e F1",
-    "mention_f1": "Mention F1",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +58,7 @@ def layer_of(project: Project, layer: str | None) -> str:
     """The requested layer, checked against the project; by default its first layer."""
     if layer is None:
         return next((name for name in LAYERS if project.has_layer(name)), "entities")
-    if layer not in LAYERS:
-        raise InvalidInput(
-            f"unknown agreement layer {layer!r}; expected one of {', '.join(LAYERS)}",
-            details={"layer": layer},
-        )
+    layer_measures(layer)  # raises for a layer agreement is not measured on
     if not project.has_layer(layer):
         raise InvalidInput(
             f"project {project.name!r} has no {layer} layer", details={"layer": layer}

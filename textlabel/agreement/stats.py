@@ -23,11 +23,11 @@ from textlabel.agreement.categorical import (
     krippendorff_alpha,
     unit_counts,
 )
+from textlabel.agreement.registry import LAYERS
 from textlabel.agreement.spans import exact_prf, match_counts, n_spans
 from textlabel.agreement.units import OUTSIDE, Span, span_array, token_bounds, token_codes
 from textlabel.errors import InvalidInput
 
-LAYERS = ("entities", "pos", "coref")
 FEWER_THAN_TWO = "fewer than two annotators submitted this document"
 Mention = tuple[int, int]
 

@@ -1,27 +1,31 @@
 """The agreement report as the API answers it: ``dataclasses.asdict(AgreementReport)`` plus
-how much came from the cache. Field descriptions are the dashboard's "what this measures"."""
+how much came from the cache. A measure's description is its registry explanation (the
+dashboard's "what this measures"), the scale it is read on, and for project numbers whether
+it is a mean over annotator pairs."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from textlabel.agreement.explain import WHAT_IT_MEASURES
-from textlabel.agreement.stats import LAYERS
+from textlabel.agreement.registry import LAYERS, get_measure
 
 
-def _measure(name: str, extra: str = "") -> fields.Float:
-    text = WHAT_IT_MEASURES.get(name, "")
-    return fields.Float(allow_none=True, metadata={"description": f"{text}{extra}".strip()})
+def _measure(name: str, extra: str = "", *, project: bool = False) -> fields.Float:
+    """A measure's field, described by the registry (an unknown name raises)."""
+    measure = get_measure(name)
+    text = f"{measure.explain(project=project)}{extra} Read on: {measure.scale.name}."
+    return fields.Float(allow_none=True, metadata={"description": text})
 
 
-PAIR_MEAN = " Mean over annotator pairs."
+def _headline(name: str, extra: str = "") -> fields.Float:
+    return _measure(name, extra, project=True)
 
 
 class AgreementQuery(Schema):
     layer = fields.Str(
         load_default=None,
         validate=validate.OneOf(LAYERS),
-        metadata={"description": "entities | pos | coref; default: the project's first layer"},
+        metadata={"description": f"{' | '.join(LAYERS)}; default: the project's first layer"},
     )
     min_items = fields.Int(
         load_default=None,
@@ -105,18 +109,18 @@ class AgreementOut(AgreementScoresOut):
     n_documents_compared = fields.Int(metadata={"description": "of those, with 2+ annotators"})
     annotators = fields.List(fields.Str())
     units = fields.Str(metadata={"description": "what the items are"})
-    krippendorff_alpha = _measure("krippendorff_alpha")
-    krippendorff_alpha_labelled = _measure("krippendorff_alpha_labelled")
-    fleiss_kappa = _measure("fleiss_kappa", " Null when raters differ per document.")
-    cohen_kappa = _measure("cohen_kappa")
-    cohen_kappa_labelled = _measure("cohen_kappa_labelled", PAIR_MEAN)
-    span_f1 = _measure("span_f1")
-    overlap_span_f1 = _measure("overlap_span_f1")
-    conll_f1 = _measure("conll_f1", PAIR_MEAN)
-    muc_f1 = _measure("muc_f1", PAIR_MEAN)
-    b_cubed_f1 = _measure("b_cubed_f1", PAIR_MEAN)
-    ceaf_e_f1 = _measure("ceaf_e_f1", PAIR_MEAN)
-    mention_f1 = _measure("mention_f1", PAIR_MEAN)
+    krippendorff_alpha = _headline("krippendorff_alpha")
+    krippendorff_alpha_labelled = _headline("krippendorff_alpha_labelled")
+    fleiss_kappa = _headline("fleiss_kappa", " Null when raters differ per document.")
+    cohen_kappa = _headline("cohen_kappa")
+    cohen_kappa_labelled = _headline("cohen_kappa_labelled")
+    span_f1 = _headline("span_f1")
+    overlap_span_f1 = _headline("overlap_span_f1")
+    conll_f1 = _headline("conll_f1")
+    muc_f1 = _headline("muc_f1")
+    b_cubed_f1 = _headline("b_cubed_f1")
+    ceaf_e_f1 = _headline("ceaf_e_f1")
+    mention_f1 = _headline("mention_f1")
     min_items = fields.Int()
     pairwise = fields.List(fields.Nested(AgreementPairOut))
     pair_matrices = fields.Dict(

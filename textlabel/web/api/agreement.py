@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textlabel.agreement.results import DEFAULT_MIN_ITEMS
+from textlabel.agreement.registry import DEFAULT_MIN_ITEMS
 from textlabel.agreement.service import project_agreement
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db

@@ -10,23 +10,15 @@ from dataclasses import dataclass
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from textlabel.agreement.explain import WHAT_IT_MEASURES, interpret
+from textlabel.agreement.registry import LAYER_MEASURES, get_measure, headline, layer_measures
 from textlabel.agreement.results import AgreementReport, Scores
-from textlabel.agreement.service import (
-    HEADLINES,
-    TITLES,
-    document_titles,
-    layer_of,
-    project_agreement,
-)
+from textlabel.agreement.service import document_titles, layer_of, project_agreement
 from textlabel.auth.permissions import Action, require
 from textlabel.extensions import db
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
 
-PAIR_MEASURES = {"entities": ("cohen_kappa", "span_f1"), "pos": ("cohen_kappa",)}
-LABEL_MEASURES = {"entities": ("span_f1", "krippendorff_alpha"), "pos": ("krippendorff_alpha",)}
 DOCUMENTS_SHOWN = 100
 
 
@@ -38,31 +30,25 @@ class Number:
     title: str
     value: float | None
     reading: str
+    scale: str
     what: str
     n_items: int
     too_few: bool
     undefined: str | None
 
 
-def _size(scope: Scores, name: str) -> int:
-    if name.endswith("_labelled"):
-        return scope.n_items_labelled
-    if "span" in name:
-        return scope.n_spans
-    if name in HEADLINES["coref"]:
-        return scope.n_mentions
-    return scope.n_items
-
-
-def number(scope: Scores, name: str) -> Number:
-    value = getattr(scope, name)
+def number(scope: Scores, name: str, *, project: bool = False) -> Number:
+    """The measure ``name`` in ``scope`` (``project``: the report's own number)."""
+    measure = get_measure(name)
+    value = measure.value_in(scope)
     return Number(
         name=name,
-        title=TITLES.get(name, name),
+        title=measure.title,
         value=value,
-        reading=interpret(name, value),
-        what=WHAT_IT_MEASURES.get(name, ""),
-        n_items=_size(scope, name),
+        reading=measure.read(value),
+        scale=f"{measure.scale.name}: {measure.scale.describe()}",
+        what=measure.explain(project=project),
+        n_items=getattr(scope, measure.stands_on),
         too_few=name in scope.too_few,
         undefined=scope.undefined.get(name),
     )
@@ -104,11 +90,12 @@ def _largest(report: AgreementReport) -> tuple[int, int]:
 def agreement(pid: int) -> ResponseReturnValue:
     project = require(db.session, current_user(), pid, Action.VIEW_AGREEMENT)
     layer = layer_of(project, request.args.get("layer") or None)
+    view = layer_measures(layer)
     result = project_agreement(db.session, project, layer=layer)
     report = result.report
     shown = report.documents[:DOCUMENTS_SHOWN]
     label_numbers = {
-        label: [number(scores, name) for name in LABEL_MEASURES.get(layer, ())]
+        label: [number(scores, name) for name in view.per_label]
         for label, scores in report.per_label.items()
     }
     lowest = min(
@@ -119,17 +106,17 @@ def agreement(pid: int) -> ResponseReturnValue:
         "agreement/_report.html",
         project=project,
         layer=layer,
-        layers=[name for name in ("entities", "pos", "coref") if project.has_layer(name)],
+        layers=[tab for tab in LAYER_MEASURES.values() if project.has_layer(tab.layer)],
         report=report,
         cache=result,
-        headline=[number(report, name) for name in HEADLINES[layer]],
+        headline=[number(report, m.name, project=True) for m in headline(layer)],
         label_numbers=label_numbers,
         bar_floor=max(-1.0, math.floor(lowest * 10) / 10) if lowest < 0 else 0.0,
-        pair_measures=[(name, TITLES[name]) for name in PAIR_MEASURES.get(layer, ("conll_f1",))],
+        pair_measures=[(name, get_measure(name).title) for name in view.pairs],
         largest=_largest(report),
         documents=shown,
         titles=document_titles(db.session, [d.id for d in shown]),
         heat=heat,
         count_heat=count_heat,
-        titles_of=TITLES,
+        score_title=get_measure(report.score_kind).title,
     )

@@ -1,0 +1,70 @@
+"""``textlabel init``, ``serve`` and ``demo``: set up an instance and serve it with waitress."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from textlabel.cli._util import create_app, instance_ready, migrate, progress_bar, session_of
+
+
+@click.command("init")
+def init_cli() -> None:
+    """Create the instance folder and secret key, and migrate the database (idempotent)."""
+    instance = instance_ready()
+    app = create_app()
+    migrate(app)
+    click.echo(f"database ready: {app.config['DATABASE_URL']} (instance {instance})")
+
+
+def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
+    """Mark jobs the last shutdown interrupted, then serve ``app`` until Ctrl+C."""
+    from waitress import serve as waitress_serve
+
+    from textlabel.jobs import recover_interrupted
+
+    interrupted = recover_interrupted(app.extensions["textlabel.db"])
+    if interrupted:
+        click.echo(
+            f"{interrupted} job(s) interrupted by the last shutdown; run them again to resume"
+        )
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="textlabel")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_cli(host: str, port: int, threads: int) -> None:
+    """Serve the web app and API with waitress."""
+    serve(create_app(), host=host, port=port, threads=threads)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo, print credentials, and exit.")
+def demo_cli(host: str, port: int, no_serve: bool) -> None:
+    """Create ./instance with SQLite, demo accounts and a project of real news text; serve it."""
+    from textlabel.demo import seed_demo
+    from textlabel.nlp.preannotate import preannotate_project
+    from textlabel.projects.service import find_project
+
+    instance_ready()
+    app = create_app()
+    migrate(app)
+    with session_of(app) as session, progress_bar("pre-annotating the demo") as progress:
+        info = seed_demo(session)
+        preannotated = preannotate_project(
+            session, find_project(session, info.project_id), progress=progress
+        )
+    click.echo(
+        f"demo project {info.project_id} ready ({info.new_documents} new documents, "
+        f"{preannotated.done} pre-annotated)"
+    )
+    click.echo(f"open http://{host}:{port}/ and sign in as:")
+    for username, password in info.credentials.items():
+        click.echo(f"  {username:<12} {password}")
+    if not no_serve:
+        serve(app, host=host, port=port, threads=8)

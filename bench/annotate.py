@@ -32,13 +32,16 @@ import requests
 from waitress.server import create_server
 
 from textlabel import create_app, migrate
-from textlabel.annotate import queue, service, view
+from textlabel.annotate import queue, service, store, view
+from textlabel.annotate.payload import Payload
 from textlabel.auth import service as auth
 from textlabel.db import make_engine
 from textlabel.extensions import db
-from textlabel.models import Annotation, Document, Span, User
+from textlabel.models import Annotation, Document, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.service import LabelSpec, create_project, set_member
+from textlabel.records import SpanRecord
+from textlabel.tokens import Tokens
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 WORDS = [
@@ -58,16 +61,14 @@ def make_text(rng: random.Random, n_tokens: int) -> str:
     return " ".join(words + sentence) + "."
 
 
-def spans_for(tokens: dict[str, Any], rng: random.Random, n: int) -> list[dict[str, Any]]:
+def spans_for(tokens: Tokens, rng: random.Random, n: int) -> list[dict[str, Any]]:
     """``n`` non-overlapping spans of 1-3 tokens spread over the document."""
-    offsets = tokens["offsets"]
-    n_tokens = len(offsets) // 2
-    step = n_tokens // n
+    step = len(tokens) // n
     out = []
     for k in range(n):
         first = k * step + rng.randint(0, max(0, step - 4))
         last = min(first + rng.randint(1, 3), (k + 1) * step) - 1
-        out.append({"start": offsets[2 * first], "end": offsets[2 * last + 1],
+        out.append({"start": tokens.starts[first], "end": tokens.ends[last],
                     "label": rng.choice(LABELS)})  # fmt: skip
     return out
 
@@ -96,26 +97,26 @@ def setup(
         for _ in range(clients):
             text = make_text(rng, n_tokens)
             document = Document(project_id=project.id, text=text, content_hash=str(rng.random()),
-                                tokens=tokenize_text(text))  # fmt: skip
+                                tokens=tokenize_text(text).to_stored())  # fmt: skip
             session.add(document)
         session.commit()
         out = []
         for user in users:
             annotation = queue.next_annotation(session, project, user)
             document = session.get_one(Document, annotation.document_id)
-            payload = service.AnnotationInput(
-                version=1, spans=spans_for(document.tokens, rng, n_spans)
+            tokens = store.tokens_of(document)
+            payload = service.AnnotationInput.from_json(
+                {"version": 1, "spans": spans_for(tokens, rng, n_spans)}
             )
             service.save_annotation(session, annotation, payload, user=user)
             prediction = Annotation(document_id=document.id, kind="prediction")
             session.add(prediction)
             session.flush()
-            tokens = service.ensure_tokens(session, document)
-            for span in view.token_ranges(tokens, spans_for(document.tokens, rng, n_spans)):
-                session.add(Span(annotation_id=prediction.id, layer="ent", start_char=span.start,
-                                 end_char=span.end, start_token=span.start_token,
-                                 end_token=span.end_token, label=span.label, source="model",
-                                 score=rng.random()))  # fmt: skip
+            suggested = Payload(spans=tuple(
+                SpanRecord(s["start"], s["end"], s["label"], rng.random())
+                for s in spans_for(tokens, rng, n_spans)
+            ))  # fmt: skip
+            store.insert_many(session, [(prediction.id, tokens, suggested)], source="model")
             session.commit()
             token = auth.issue_token(session, user, name="bench")
             out.append((token, document.id, user.id))

@@ -8,11 +8,11 @@
   if (!root) return;
   const D = JSON.parse(document.getElementById("annotate-data").textContent);
   const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
-  const starts = D.offsets.filter((_, i) => i % 2 === 0);
-  const ends = D.offsets.filter((_, i) => i % 2 === 1);
+  const starts = D.tokens.offsets.filter((_, i) => i % 2 === 0);
+  const ends = D.tokens.offsets.filter((_, i) => i % 2 === 1);
   const byStart = new Map(starts.map((c, i) => [c, i]));
   const byEnd = new Map(ends.map((c, i) => [c, i]));
-  const sentStarts = [...D.sent_starts].sort((a, b) => a - b);
+  const sentStarts = [...D.tokens.sent_starts].sort((a, b) => a - b);
   const labels = new Map(D.labels.map((l) => [l.name, l]));
   const hotkeys = new Map(D.labels.filter((l) => l.hotkey).map((l) => [l.hotkey, l.name]));
   const has = (layer) => D.layers.includes(layer);

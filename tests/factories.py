@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import PASSWORD
 from textlabel.auth import service as auth
 from textlabel.models import Document, Project, User
+from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects import service as projects
 from textlabel.projects.service import LabelSpec
 
@@ -47,6 +48,7 @@ def add_documents(session: Session, project: Project, texts: list[str]) -> list[
             project_id=project.id,
             text=text,
             content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            tokens=tokenize_text(text).to_stored(),
         )
         for text in texts
     ]

@@ -50,7 +50,8 @@ def test_start_opens_the_document_and_nothing_left_goes_back(app, project, sessi
     page = ann.get(start.headers["Location"])
     state = _state(page.get_data(as_text=True))
     assert (state["version"], state["status"], state["entities"]) == (1, "draft", [])
-    words = [TEXT[s:e] for s, e in zip(state["offsets"][::2], state["offsets"][1::2], strict=True)]
+    offsets = state["tokens"]["offsets"]
+    words = [TEXT[s:e] for s, e in zip(offsets[::2], offsets[1::2], strict=True)]
     assert words[:3] == ["Ada", "Lovelace", "met"]
     api_as(app, "ann1").put(
         f"/documents/{state['document']}/annotations/me", json={"version": 1, "status": "submitted"}
@@ -95,7 +96,7 @@ def test_a_long_document_renders_one_window_at_a_time(app, project, session) -> 
     ann = sign_in(app.test_client(), "ann1")
     first = ann.get(f"/documents/{document.id}/annotate").get_data(as_text=True)
     state = _state(first)
-    n_tokens = len(state["offsets"]) // 2
+    n_tokens = len(state["tokens"]["offsets"]) // 2
     assert n_tokens >= 20_000
     rendered = re.findall(r'class="t[^"]*" data-i="(\d+)"', first)
     assert 0 < len(rendered) <= WINDOW_TOKENS

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user
-from textlabel.annotate.reading import stored_payload
+from textlabel.annotate import store
 from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.errors import Conflict, InvalidInput
 from textlabel.models import Annotation, Event
@@ -27,10 +27,12 @@ def gold(session):
 
 def test_gold_is_saved_with_the_same_validation_and_audit(session, gold) -> None:
     reviewer, annotation = gold
-    payload = AnnotationInput(version=1, spans=[{"start": 18, "end": 30, "label": "PER"}])
+    payload = AnnotationInput.from_json(
+        {"version": 1, "spans": [{"start": 18, "end": 30, "label": "PER"}]}
+    )
     saved = save_annotation(session, annotation, payload, user=reviewer)
     assert saved.version == 2
-    assert stored_payload(session, saved)["spans"] == [
+    assert store.read(session, saved).to_json()["spans"] == [
         {"start": 17, "end": 32, "label": "PER", "score": None}
     ]
     event = session.scalars(select(Event).where(Event.action == "annotation.save")).one()
@@ -44,8 +46,8 @@ def test_gold_is_saved_with_the_same_validation_and_audit(session, gold) -> None
 @pytest.mark.parametrize(
     ("payload", "layer"),
     [
-        (AnnotationInput(version=1, pos=[None] * 8), "pos"),
-        (AnnotationInput(version=1, coref=[[{"start": 0, "end": 3}]]), "coref"),
+        (AnnotationInput.from_json({"version": 1, "pos": [None] * 8}), "pos"),
+        (AnnotationInput.from_json({"version": 1, "coref": [[{"start": 0, "end": 3}]]}), "coref"),
     ],
 )
 def test_layers_switched_off_are_refused(session, gold, payload, layer) -> None:

@@ -9,15 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textlabel.annotate.spans import (
-    UNIVERSAL_POS,
-    Tokens,
-    check_pos,
-    snap,
-    snap_chains,
-    snap_entities,
-)
+from textlabel.annotate.checks import UNIVERSAL_POS, check_pos, snap_chains, snap_entities
 from textlabel.errors import InvalidInput
+from textlabel.records import MentionRecord, SpanRecord
+from textlabel.tokens import Tokens
 
 TEXT = "Ada Lovelace met Charles Babbage in London."
 
@@ -27,7 +22,15 @@ def tokens_of(text: str) -> Tokens:
     offsets: list[int] = []
     for match in re.finditer(r"\w+|[^\w\s]", text):
         offsets += [match.start(), match.end()]
-    return Tokens.from_offsets(offsets, text_length=len(text))
+    return Tokens.from_stored({"offsets": offsets}, text_length=len(text))
+
+
+def entities(spans: list[dict]) -> list[SpanRecord]:
+    return [SpanRecord(s["start"], s["end"], s["label"]) for s in spans]
+
+
+def chains_of(chains: list[list[dict]]) -> list[list[MentionRecord]]:
+    return [[MentionRecord(m["start"], m["end"]) for m in chain] for chain in chains]
 
 
 TOKENS = tokens_of(TEXT)
@@ -44,8 +47,8 @@ TOKENS = tokens_of(TEXT)
     ],
 )
 def test_snap_widens_to_touched_tokens(start, end, expected) -> None:
-    span = snap(TOKENS, start, end)
-    assert (span.start, span.end, span.start_token, span.end_token) == expected
+    span = TOKENS.snap(start, end)
+    assert (span.start, span.end, span.first, span.last) == expected
     assert TEXT[span.start : span.end].strip() == TEXT[span.start : span.end]
 
 
@@ -61,7 +64,7 @@ def test_snap_widens_to_touched_tokens(start, end, expected) -> None:
 )
 def test_snap_refuses(start, end, reason) -> None:
     with pytest.raises(InvalidInput, match=reason) as info:
-        snap(TOKENS, start, end)
+        TOKENS.snap(start, end)
     assert info.value.details["span"]["start"] == start
 
 
@@ -79,10 +82,10 @@ def test_snap_matches_brute_force(words, gaps, data) -> None:
     touched = [i for i in range(len(tokens)) if tokens.starts[i] < end and start < tokens.ends[i]]
     if not touched:
         with pytest.raises(InvalidInput):
-            snap(tokens, start, end)
+            tokens.snap(start, end)
         return
-    span = snap(tokens, start, end)
-    assert (span.start_token, span.end_token) == (touched[0], touched[-1] + 1)
+    span = tokens.snap(start, end)
+    assert (span.first, span.last) == (touched[0], touched[-1] + 1)
     assert (span.start, span.end) == (tokens.starts[touched[0]], tokens.ends[touched[-1]])
 
 
@@ -92,10 +95,10 @@ def test_entities_sorted_and_labels_checked() -> None:
         {"start": 0, "end": 12, "label": "PER"},
         {"start": 36, "end": 42, "label": "LOC"},
     ]
-    result = snap_entities(TOKENS, spans, labels=["PER", "LOC"])
+    result = snap_entities(TOKENS, entities(spans), labels=["PER", "LOC"])
     assert [TEXT[s.start : s.end] for s in result] == ["Ada Lovelace", "Charles Babbage", "London"]
     with pytest.raises(InvalidInput, match="unknown label 'LOC'") as info:
-        snap_entities(TOKENS, spans, labels=["PER"])
+        snap_entities(TOKENS, entities(spans), labels=["PER"])
     assert info.value.details["index"] == 2
     assert info.value.details["span"] == spans[2]
 
@@ -113,10 +116,10 @@ def test_entities_sorted_and_labels_checked() -> None:
 def test_overlapping_entities_are_refused_with_both_spans(second, overlaps) -> None:
     first = {"start": 0, "end": 12, "label": "PER"}
     if not overlaps:
-        assert len(snap_entities(TOKENS, [first, second], labels=["PER", "ORG"])) == 2
+        assert len(snap_entities(TOKENS, entities([first, second]), labels=["PER", "ORG"])) == 2
         return
     with pytest.raises(InvalidInput, match="overlaps") as info:
-        snap_entities(TOKENS, [first, second], labels=["PER", "ORG"])
+        snap_entities(TOKENS, entities([first, second]), labels=["PER", "ORG"])
     assert {info.value.details["index"]} <= {0, 1}
     assert {repr(info.value.details["span"]), repr(info.value.details["overlaps"])} == {
         repr(first),
@@ -134,9 +137,9 @@ def test_overlap_check_matches_pairwise_brute_force(ranges) -> None:
     clash = any(a["start"] < b["end"] and b["start"] < a["end"] for a, b in combinations(spans, 2))
     if clash:
         with pytest.raises(InvalidInput, match="overlaps"):
-            snap_entities(TOKENS, spans, labels=["X"])
+            snap_entities(TOKENS, entities(spans), labels=["X"])
     else:
-        assert len(snap_entities(TOKENS, spans, labels=["X"])) == len(spans)
+        assert len(snap_entities(TOKENS, entities(spans), labels=["X"])) == len(spans)
 
 
 def test_chains_snap_allow_nesting_and_refuse_a_mention_in_two_chains() -> None:
@@ -147,13 +150,13 @@ def test_chains_snap_allow_nesting_and_refuse_a_mention_in_two_chains() -> None:
         [{"start": 8, "end": 18}],  # "her mother" contains "her": nesting is fine
         [],
     ]
-    result = snap_chains(tokens, chains)
+    result = snap_chains(tokens, chains_of(chains))
     assert [[text[m.start : m.end] for m in chain] for chain in result] == [
         ["Ada", "her", "She"],
         ["her mother"],
     ]
     with pytest.raises(InvalidInput, match="appears twice") as info:
-        snap_chains(tokens, [[{"start": 0, "end": 3}], [{"start": 1, "end": 2}]])
+        snap_chains(tokens, chains_of([[{"start": 0, "end": 3}], [{"start": 1, "end": 2}]]))
     assert info.value.details["chain"] == 1
 
 

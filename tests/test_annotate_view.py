@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textlabel.annotate.spans import SnappedSpan, Tokens
-from textlabel.annotate.view import window_view, windows
+from textlabel.annotate.view import Mark, window_view, windows
+from textlabel.tokens import Tokens
 
 
 @settings(max_examples=300, deadline=None)
@@ -38,18 +38,18 @@ def test_windows_cover_everything_once_and_cut_only_long_sentences(lengths, size
 TEXT = "Ada Lovelace met Babbage.\n\nShe wrote notes. They matter."
 
 
-def _tokens() -> tuple[Tokens, list[int]]:
+def _tokens() -> Tokens:
     offsets = []
     for m in re.finditer(r"\w+|[^\w\s]", TEXT):
         offsets += [m.start(), m.end()]
-    return Tokens.from_offsets(offsets, text_length=len(TEXT)), [0, 5, 9]
+    return Tokens.from_stored({"offsets": offsets, "sent_starts": [0, 5, 9]}, text_length=len(TEXT))
 
 
 def test_window_view_marks_entities_keeps_whitespace_and_pages() -> None:
-    tokens, sents = _tokens()
-    ada = SnappedSpan(0, 12, 0, 2, "PER")
+    tokens = _tokens()
+    ada = Mark(0, 2, "PER")
     pages = [[0, 26], [27, len(TEXT)]]
-    view = window_view(TEXT, tokens, sents, [ada], number=0, pages=pages, size=100)
+    view = window_view(TEXT, tokens, [ada], number=0, pages=pages, size=100)
     assert (view.count, view.first, view.last) == (1, 0, len(tokens))
     assert [[t.text for t in s] for s in view.sentences] == [
         ["Ada", "Lovelace", "met", "Babbage", "."],
@@ -72,7 +72,7 @@ def test_window_view_marks_entities_keeps_whitespace_and_pages() -> None:
     ("number", "first", "last"), [(0, 0, 5), (1, 5, 9), (2, 9, 12), (9, 9, 12)]
 )
 def test_window_view_pages_through_sentences(number, first, last) -> None:
-    tokens, sents = _tokens()
-    view = window_view(TEXT, tokens, sents, [], number=number, size=5)
+    tokens = _tokens()
+    view = window_view(TEXT, tokens, [], number=number, size=5)
     assert (view.first, view.last, view.count) == (first, last, 3)
     assert sum(len(s) for s in view.sentences) == last - first

@@ -29,7 +29,7 @@ def prepared(app, session):
     for label, key in zip(project.labels, "pol", strict=True):
         label.hotkey = key
     first, _second = add_documents(session, project, [TEXT, "Grace Hopper wrote COBOL."])
-    first.tokens = tokenize_text(TEXT)
+    first.tokens = tokenize_text(TEXT).to_stored()
     n_tokens = len(first.tokens["offsets"]) // 2
     prediction = Annotation(document_id=first.id, kind="prediction", pos=["PROPN"] * n_tokens)
     london = TEXT.index("London")

@@ -107,7 +107,7 @@ def voted(session, owner):
 
     project = make_project(session, owner, labels=("PER", "ORG", "LOC"), overlap=3)
     [document] = add_documents(session, project, ["Ada Lovelace lived in London ."])
-    document.tokens = tokenize_text(document.text)
+    document.tokens = tokenize_text(document.text).to_stored()
     session.commit()
     users = [make_user(session, name) for name in ("a1", "a2", "a3")]
     _annotate(session, document, users[0], [(0, 12, "PER"), (22, 28, "LOC")])

@@ -41,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         db.remove_session()
 
     from textlabel import web
+    from textlabel.review.service import connect_events
+
+    connect_events()
 
     web.init_app(app)
     return app

@@ -23,7 +23,7 @@ class TokenRecord:
     ws: bool = True
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SpanRecord:
     """An entity span by character offsets, with an optional model score."""
 
@@ -33,7 +33,7 @@ class SpanRecord:
     score: float | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MentionRecord:
     """A coreference mention by character offsets."""
 

@@ -1,84 +1,171 @@
-"""Stored token offsets (``Document.tokens``) and the arithmetic every layer needs on them.
+"""The one token model: a document's token boundaries and sentence starts, and the arithmetic
+every layer needs on them (snapping a selection, mapping offsets to tokens, splitting tokens).
 
 A document's tokens are stored flat, ``{"offsets": [s0, e0, s1, e1, ...], "sent_starts":
-[...]}``, which is compact in JSON and cheap to bisect. Pure functions, no database.
+[...], "last_ws": true?, "sents_guessed": true?}``, which is compact in JSON and cheap to
+bisect; ``Tokens`` is the only code that reads or writes that shape (``static/textview.js``
+is its browser twin).
+Pure: no database, no spaCy.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-from typing import Any
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+from textlabel.errors import InvalidInput
 from textlabel.records import TokenRecord
 
 
-def stored_tokens(
-    tokens: Sequence[TokenRecord], sent_starts: Sequence[int] | None
-) -> dict[str, Any]:
-    """The stored shape; ``last_ws`` keeps what the text cannot say: whether the source put
-    a space after the final token (CoNLL-U's SpaceAfter on a document's last word)."""
-    stored: dict[str, Any] = {
-        "offsets": [offset for token in tokens for offset in (token.start, token.end)],
-        "sent_starts": list(sent_starts) if sent_starts else [0],
-    }
-    if tokens and tokens[-1].ws:
-        stored["last_ws"] = True
-    return stored
+class TokenSpan(NamedTuple):
+    """A span on token boundaries: chars ``[start, end)``, tokens ``[first, last)``."""
+
+    start: int
+    end: int
+    first: int
+    last: int
 
 
-def starts_ends(stored: dict[str, Any]) -> tuple[list[int], list[int]]:
-    offsets = stored["offsets"]
-    return offsets[0::2], offsets[1::2]
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Token boundaries of one document as parallel sorted lists of start and end chars.
 
-
-def token_records(stored: dict[str, Any], text: str) -> list[TokenRecord]:
-    """TokenRecords from the stored shape: ``ws`` from the gap to the next token."""
-    starts, ends = starts_ends(stored)
-    last = len(starts) - 1
-    last_ws = bool(stored.get("last_ws"))
-    return [
-        TokenRecord(start, end, starts[i + 1] > end if i < last else end < len(text) or last_ws)
-        for i, (start, end) in enumerate(zip(starts, ends, strict=True))
-    ]
-
-
-def token_range(
-    starts: Sequence[int], ends: Sequence[int], start: int, end: int
-) -> tuple[int, int] | None:
-    """Token indices ``[first, last)`` of a character span on token boundaries, else None."""
-    first = bisect_left(starts, start)
-    last = bisect_left(ends, end)
-    if first >= len(starts) or starts[first] != start or last >= len(ends) or ends[last] != end:
-        return None
-    if last < first:
-        return None
-    return first, last + 1
-
-
-def split_at(
-    starts: list[int], ends: list[int], cuts: Iterable[int]
-) -> tuple[list[int], list[int]]:
-    """Split tokens so that every offset in ``cuts`` falls on a token boundary.
-
-    Annotations made on another tokenization (doccano, Label Studio) keep their exact
-    character offsets; our tokenization yields to them, not the other way round.
+    ``sent_starts`` are the token indices that begin a sentence; ``last_ws`` keeps what the
+    text cannot say: whether the source put a space after the final token (CoNLL-U's
+    SpaceAfter on a document's last word). ``sents_guessed`` marks sentence starts from a
+    rule-based splitter, which a parser's may replace.
     """
-    inside = sorted(set(cuts))
-    if not inside:
-        return starts, ends
-    new_starts: list[int] = []
-    new_ends: list[int] = []
-    position = 0
-    for start, end in zip(starts, ends, strict=True):
-        while position < len(inside) and inside[position] <= start:
-            position += 1
-        piece = start
-        while position < len(inside) and inside[position] < end:
-            new_starts.append(piece)
-            new_ends.append(inside[position])
-            piece = inside[position]
-            position += 1
-        new_starts.append(piece)
-        new_ends.append(end)
-    return new_starts, new_ends
+
+    starts: list[int]
+    ends: list[int]
+    sent_starts: list[int]
+    text_length: int
+    last_ws: bool = False
+    sents_guessed: bool = False
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any], *, text_length: int) -> Tokens:
+        """From ``Document.tokens``."""
+        offsets = stored["offsets"]
+        return cls(
+            list(offsets[0::2]),
+            list(offsets[1::2]),
+            list(stored.get("sent_starts") or [0]),
+            text_length,
+            bool(stored.get("last_ws")),
+            bool(stored.get("sents_guessed")),
+        )
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Sequence[TokenRecord],
+        sent_starts: Sequence[int] | None = None,
+        *,
+        text_length: int,
+    ) -> Tokens:
+        """From a reader's or the pipeline's token records."""
+        return cls(
+            [token.start for token in records],
+            [token.end for token in records],
+            list(sent_starts) if sent_starts else [0],
+            text_length,
+            bool(records and records[-1].ws),
+        )
+
+    def to_stored(self) -> dict[str, Any]:
+        """The shape of ``Document.tokens``."""
+        stored: dict[str, Any] = {
+            "offsets": [
+                offset for pair in zip(self.starts, self.ends, strict=True) for offset in pair
+            ],
+            "sent_starts": list(self.sent_starts) or [0],
+        }
+        if self.last_ws:
+            stored["last_ws"] = True
+        if self.sents_guessed:
+            stored["sents_guessed"] = True
+        return stored
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """``(start, end)`` of every token."""
+        return list(zip(self.starts, self.ends, strict=True))
+
+    def records(self) -> list[TokenRecord]:
+        """TokenRecords: ``ws`` from the gap to the next token (or the end of the text)."""
+        starts, ends = self.starts, self.ends
+        last = len(starts) - 1
+        return [
+            TokenRecord(
+                start,
+                end,
+                starts[i + 1] > end if i < last else end < self.text_length or self.last_ws,
+            )
+            for i, (start, end) in enumerate(zip(starts, ends, strict=True))
+        ]
+
+    def token_at(self, offset: int) -> int:
+        """Index of the first token that ends after character ``offset``."""
+        return bisect_right(self.ends, offset)
+
+    def range(self, start: int, end: int) -> tuple[int, int] | None:
+        """Token indices ``[first, last)`` of a character span on token boundaries, else None."""
+        first = bisect_left(self.starts, start)
+        last = bisect_left(self.ends, end)
+        if first >= len(self.starts) or self.starts[first] != start:
+            return None
+        if last >= len(self.ends) or self.ends[last] != end or last < first:
+            return None
+        return first, last + 1
+
+    def snap(self, start: int, end: int, *, details: Callable[[], Any] | None = None) -> TokenSpan:
+        """Widen ``[start, end)`` to the tokens it touches; refuse spans outside the text, empty
+        spans and spans covering only whitespace. ``details()`` makes the error's details
+        (called only on an error: a save snaps thousands of spans)."""
+        problem = None
+        if start < 0 or end > self.text_length:
+            problem = f"span [{start}, {end}) lies outside the text (0-{self.text_length})"
+        elif start >= end:
+            problem = f"span [{start}, {end}) is empty or reversed"
+        else:
+            first = bisect_right(self.ends, start)  # first token ending after start
+            last = bisect_left(self.starts, end) - 1  # last token starting before end
+            if first <= last:
+                return TokenSpan(self.starts[first], self.ends[last], first, last + 1)
+            problem = f"span [{start}, {end}) covers no token"
+        info = details() if details else {"span": {"start": start, "end": end}}
+        raise InvalidInput(problem, details=info)
+
+    def split_at(self, cuts: Iterable[int]) -> Tokens:
+        """Split tokens so that every offset in ``cuts`` falls on a token boundary.
+
+        Annotations made on another tokenization (doccano, Label Studio) keep their exact
+        character offsets; our tokenization yields to them, not the other way round.
+        Sentence starts follow the tokens they started with.
+        """
+        inside = sorted(set(cuts))
+        if not inside:
+            return self
+        starts: list[int] = []
+        ends: list[int] = []
+        new_index: list[int] = []  # old token index -> index of its first piece
+        position = 0
+        for start, end in zip(self.starts, self.ends, strict=True):
+            new_index.append(len(starts))
+            while position < len(inside) and inside[position] <= start:
+                position += 1
+            piece = start
+            while position < len(inside) and inside[position] < end:
+                starts.append(piece)
+                ends.append(inside[position])
+                piece = inside[position]
+                position += 1
+            starts.append(piece)
+            ends.append(end)
+        sent_starts = [new_index[s] for s in self.sent_starts if s < len(new_index)] or [0]
+        return Tokens(starts, ends, sent_starts, self.text_length, self.last_ws, self.sents_guessed)

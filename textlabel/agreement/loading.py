@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from textlabel.agreement.stats import DocumentAnnotations
-from textlabel.models import Annotation, Document, Span, User
+from textlabel.annotate import store
+from textlabel.models import Annotation, Document, User
+from textlabel.tokens import Tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,10 @@ def load_documents(
     documents = session.execute(
         select(Document.id, Document.text, Document.tokens).where(Document.id.in_(list(submitted)))
     )
-    tokens = {d: _token_pairs(text, stored) for d, text, stored in documents}
+    tokens = {
+        d: Tokens.from_stored(stored, text_length=len(text)).pairs()
+        for d, text, stored in documents
+    }
     out = {d: DocumentAnnotations(doc_id=d, tokens=tokens[d]) for d in sorted(submitted)}
     if layer == "entities":
         _load_entities(session, submitted, author, out)
@@ -79,35 +83,17 @@ def load_documents(
     return out.values()
 
 
-def _token_pairs(text: str, stored: dict[str, Any] | None) -> list[tuple[int, int]]:
-    # Saved annotations always come with stored tokens; this only covers rows written
-    # around the annotation service (e.g. by hand), which agree with a fresh tokenization.
-    if not stored:
-        from textlabel.nlp.pipeline import tokenize_text  # spaCy: imported only when needed
-
-        stored = tokenize_text(text)
-    offsets = stored["offsets"]
-    return list(zip(offsets[0::2], offsets[1::2], strict=True))
-
-
 def _load_entities(
     session: Session,
     submitted: dict[int, list[Submitted]],
     author: dict[int, str],
     out: dict[int, DocumentAnnotations],
 ) -> None:
-    document_of = {r.annotation_id: d for d, rows in submitted.items() for r in rows}
+    payloads = store.read_many(session, list(author), layers=("spans",))
     for d, rows in submitted.items():
-        for r in rows:
-            out[d].spans[r.username] = []  # submitted with no entity is a statement too
-    spans = session.execute(
-        select(Span.annotation_id, Span.start_char, Span.end_char, Span.label).where(
-            Span.annotation_id.in_(list(author)), Span.layer == "ent"
-        )
-    )
-    for annotation_id, start, end, label in spans:
-        if label is not None:  # never None for entity spans (a DB constraint)
-            out[document_of[annotation_id]].spans[author[annotation_id]].append((start, end, label))
+        for r in rows:  # submitted with no entity is a statement too
+            spans = payloads[r.annotation_id].spans or ()
+            out[d].spans[r.username] = [(s.start, s.end, s.label) for s in spans]
 
 
 def _load_coref(
@@ -116,17 +102,11 @@ def _load_coref(
     author: dict[int, str],
     out: dict[int, DocumentAnnotations],
 ) -> None:
-    chains: dict[int, dict[int | None, list[tuple[int, int]]]] = {a: {} for a in author}
-    mentions = session.execute(
-        select(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
-        .where(Span.annotation_id.in_(list(author)), Span.layer == "coref")
-        .order_by(Span.annotation_id, Span.cluster, Span.start_char, Span.end_char)
-    )
-    for annotation_id, cluster, start, end in mentions:
-        chains[annotation_id].setdefault(cluster, []).append((start, end))
+    payloads = store.read_many(session, list(author), layers=("coref",))
     for d, rows in submitted.items():
         for r in rows:
-            out[d].coref[r.username] = list(chains[r.annotation_id].values())
+            chains = payloads[r.annotation_id].coref or ()
+            out[d].coref[r.username] = [[(m.start, m.end) for m in chain] for chain in chains]
 
 
 def _load_pos(
@@ -142,12 +122,11 @@ def _load_pos(
     """
     wanted = [r.annotation_id for rows in submitted.values() for r in rows]
     wanted += [predictions[d][0] for d in submitted if d in predictions]
-    found = session.execute(select(Annotation.id, Annotation.pos).where(Annotation.id.in_(wanted)))
-    tags: dict[int, list[str | None] | None] = {row[0]: row[1] for row in found}
+    tags = {aid: p.pos for aid, p in store.read_many(session, wanted, layers=("pos",)).items()}
     for d, rows in submitted.items():
         n_tokens = len(out[d].tokens)
-        predicted = tags.get(predictions[d][0]) if d in predictions else None
-        predicted = list(predicted or [None] * n_tokens)
+        model = tags.get(predictions[d][0]) if d in predictions else None
+        predicted = list(model or [None] * n_tokens)
         for r in rows:
             own = tags.get(r.annotation_id) or [None] * n_tokens
             merged = [

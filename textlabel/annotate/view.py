@@ -4,12 +4,12 @@ whitespace after it, sentence breaks, PDF page markers and the entity marks of o
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
-from textlabel.annotate.spans import SnappedSpan, Tokens, snap
+from textlabel.records import MentionRecord, SpanRecord
+from textlabel.tokens import Tokens
 
 WINDOW_TOKENS = 1500
 
@@ -46,16 +46,27 @@ def windows(sent_starts: Sequence[int], n_tokens: int, *, size: int = WINDOW_TOK
     return bounds
 
 
-def token_ranges(tokens: Tokens, spans: Sequence[dict[str, Any]]) -> list[SnappedSpan]:
-    """Stored character spans as token ranges (already on boundaries, so snapping is exact)."""
-    return [snap(tokens, s["start"], s["end"], label=s.get("label")) for s in spans]
+class Mark(NamedTuple):
+    """A stored span as token indices ``[first, last)``, with its label (None: a mention)."""
+
+    first: int
+    last: int
+    label: str | None = None
+
+
+def marks_of(tokens: Tokens, spans: Iterable[SpanRecord | MentionRecord]) -> list[Mark]:
+    """Stored spans as token ranges (stored spans sit on token boundaries)."""
+    out = []
+    for span in spans:
+        at = tokens.snap(span.start, span.end)
+        out.append(Mark(at.first, at.last, span.label if isinstance(span, SpanRecord) else None))
+    return out
 
 
 def window_view(
     text: str,
     tokens: Tokens,
-    sent_starts: Sequence[int],
-    entities: Sequence[SnappedSpan],
+    entities: Sequence[Mark],
     *,
     number: int,
     pages: Sequence[Sequence[int]] = (),
@@ -63,19 +74,20 @@ def window_view(
 ) -> WindowView:
     """Window ``number`` (clamped to the last one) of the document, ready to render."""
     n = len(tokens)
+    sent_starts = tokens.sent_starts
     bounds = windows(sent_starts, n, size=size)
     number = max(0, min(number, len(bounds) - 1))
     first = bounds[number]
     last = bounds[number + 1] if number + 1 < len(bounds) else n
     view = WindowView(number=number, count=len(bounds), first=first, last=last)
     sentence_starts = set(sent_starts) | {first}
-    page_at = {bisect_right(tokens.ends, start): p for p, (start, _) in enumerate(pages, start=1)}
+    page_at = {tokens.token_at(start): p for p, (start, _) in enumerate(pages, start=1)}
     marks: dict[int, tuple[str | None, bool, bool]] = {}
     for span in entities:
-        if span.end_token <= first or span.start_token >= last:
+        if span.last <= first or span.first >= last:
             continue
-        for i in range(max(span.start_token, first), min(span.end_token, last)):
-            marks[i] = (span.label, i == span.start_token, i == span.end_token - 1)
+        for i in range(max(span.first, first), min(span.last, last)):
+            marks[i] = (span.label, i == span.first, i == span.last - 1)
     starts, ends = tokens.starts, tokens.ends
     sentence: list[TokenView] = []
     for i in range(first, last):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from textlabel.auth import service as auth
 from textlabel.models import Document, Project, User
+from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects import service as projects
 from textlabel.projects.service import LabelSpec
 
@@ -79,6 +80,7 @@ def seed_demo(session: Session) -> DemoInfo:
                     source_unit="line",
                     source_number=number,
                     content_hash=hashlib.sha256(text.encode()).hexdigest(),
+                    tokens=tokenize_text(text).to_stored(),
                 )
             )
             added += 1

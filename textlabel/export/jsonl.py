@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from textlabel.export.base import WriteOptions
-from textlabel.formats.alignment import TokenAligner
 from textlabel.records import DocumentRecord
+from textlabel.tokens import Tokens
 
 _string = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -53,9 +53,9 @@ def record_to_json(
     chosen = set(layers)
     text = record.text
     out: dict[str, Any] = {"text": text, "meta": record.meta}
-    aligner = None
+    tokens = None
     if record.tokens is not None:
-        aligner = TokenAligner(record.tokens)
+        tokens = Tokens.from_records(record.tokens, text_length=len(text))
     if record.tokens is not None and with_tokens:
         out["tokens"] = [
             {
@@ -71,7 +71,7 @@ def record_to_json(
         spans = []
         for span in record.spans:
             item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
-            token_range = aligner.token_range(span.start, span.end) if aligner else None
+            token_range = tokens.range(span.start, span.end) if tokens else None
             if token_range is not None:
                 item["token_start"], item["token_end"] = token_range[0], token_range[1] - 1
             if span.score is not None:

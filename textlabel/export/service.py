@@ -13,22 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
 from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
 from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
-from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.documents import STATUSES, document_status
-from textlabel.records import (
-    DocumentRecord,
-    MentionRecord,
-    SpanRecord,
-    TokenLayers,
-)
+from textlabel.records import DocumentRecord, SpanRecord, TokenLayers
 from textlabel.review.consolidation import majority_spans, majority_tags
-from textlabel.tokens import token_records
 
 PAGE = 500
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
@@ -104,10 +99,15 @@ def project_records(
             return
         last_id = documents[-1].id
         annotations = _annotations(session, [d.id for d in documents])
+        payloads = store.read_many(
+            session,
+            [a.id for loaded in annotations.values() for a in loaded],
+            pos={a.id: a.pos for loaded in annotations.values() for a in loaded},
+        )
         for document in documents:
             loaded = annotations.get(document.id, [])
             if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
-                yield from _records(document, loaded, request, names)
+                yield from _records(document, loaded, payloads, request, names)
             seen += 1
         if progress:
             progress(seen)
@@ -117,8 +117,6 @@ def project_records(
             session.expunge(document)
         for loaded in annotations.values():
             for annotation in loaded:
-                for span in annotation.spans:
-                    session.expunge(span)
                 session.expunge(annotation)
 
 
@@ -134,10 +132,7 @@ def _status_of(annotations: list[Annotation], overlap: int) -> str:
 
 def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[Annotation]]:
     rows = session.scalars(
-        select(Annotation)
-        .where(Annotation.document_id.in_(ids))
-        .options(selectinload(Annotation.spans))
-        .order_by(Annotation.id)
+        select(Annotation).where(Annotation.document_id.in_(ids)).order_by(Annotation.id)
     ).all()
     out: dict[int, list[Annotation]] = {}
     for annotation in rows:
@@ -146,8 +141,8 @@ def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[Annotat
 
 
 def _records(
-    document: Document, annotations: list[Annotation], request: ExportRequest,
-    names: dict[int, str],
+    document: Document, annotations: list[Annotation], payloads: dict[int, Payload],
+    request: ExportRequest, names: dict[int, str],
 ) -> Iterator[DocumentRecord]:  # fmt: skip
     by_kind: dict[str, list[Annotation]] = {}
     for annotation in annotations:
@@ -158,25 +153,26 @@ def _records(
     source = request.source
     if source == "gold" or (source == "gold_or_majority" and gold is not None):
         if gold is not None:
-            yield _record(document, gold, prediction, request, reviewed=True)
+            yield _record(document, gold, payloads[gold.id], prediction, request, reviewed=True)
     elif source == "predictions":
         if prediction is not None:
-            yield _record(document, prediction, prediction, request)
+            yield _record(document, prediction, payloads[prediction.id], prediction, request)
     elif source == "annotations":
         for annotation in submitted:
             annotator = names.get(annotation.user_id or 0)
-            yield _record(document, annotation, prediction, request, annotator=annotator)
+            yield _record(document, annotation, payloads[annotation.id], prediction, request,
+                          annotator=annotator)  # fmt: skip
     elif submitted:  # gold_or_majority without gold
-        yield _majority_record(document, submitted, prediction, request)
+        yield _majority_record(document, submitted, payloads, prediction, request)
 
 
 def _base(document: Document) -> DocumentRecord:
-    stored = document.tokens or tokenize_text(document.text)
+    tokens = store.tokens_of(document)
     return DocumentRecord(
         text=document.text,
         meta={**document.meta, "id": document.id},
-        tokens=token_records(stored, document.text),
-        sent_starts=list(stored.get("sent_starts") or [0]),
+        tokens=tokens.records(),
+        sent_starts=list(tokens.sent_starts),
     )
 
 
@@ -218,7 +214,7 @@ def _drop_stale_tags(
 
 
 def _record(
-    document: Document, annotation: Annotation, prediction: Annotation | None,
+    document: Document, annotation: Annotation, payload: Payload, prediction: Annotation | None,
     request: ExportRequest, *, annotator: str | None = None, reviewed: bool = False,
 ) -> DocumentRecord:  # fmt: skip
     record = _base(document)
@@ -226,19 +222,12 @@ def _record(
     record.layers.pos = _merged_pos(annotation, prediction)
     _drop_stale_tags(record.layers, annotation, prediction)
     keep = set(request.labels)
-    chains: dict[int, list[MentionRecord]] = {}
-    for span in annotation.spans:
-        if span.layer == "ent":
-            if not keep or span.label in keep:
-                record.spans.append(SpanRecord(span.start_char, span.end_char, span.label or ""))
-        else:
-            chains.setdefault(span.cluster or 0, []).append(
-                MentionRecord(span.start_char, span.end_char)
-            )
-    record.spans.sort(key=lambda s: (s.start, s.end))
-    record.coref = [
-        sorted(chain, key=lambda m: (m.start, m.end)) for _, chain in sorted(chains.items())
+    record.spans = [
+        SpanRecord(s.start, s.end, s.label)
+        for s in payload.spans or ()
+        if not keep or s.label in keep
     ]
+    record.coref = [list(chain) for chain in payload.coref or ()]
     if annotator:
         record.meta["annotator"] = annotator
         record.annotator = annotator
@@ -248,15 +237,13 @@ def _record(
 
 
 def _majority_record(
-    document: Document, submitted: list[Annotation], prediction: Annotation | None,
-    request: ExportRequest,
+    document: Document, submitted: list[Annotation], payloads: dict[int, Payload],
+    prediction: Annotation | None, request: ExportRequest,
 ) -> DocumentRecord:  # fmt: skip
     record = _base(document)
     record.layers = _layers(None, prediction)
     votes = {
-        str(a.user_id): [
-            (s.start_char, s.end_char, s.label or "") for s in a.spans if s.layer == "ent"
-        ]
+        str(a.user_id): [(s.start, s.end, s.label) for s in payloads[a.id].spans or ()]
         for a in submitted
     }
     keep = set(request.labels)

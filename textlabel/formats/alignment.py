@@ -5,6 +5,7 @@ from __future__ import annotations
 from textlabel.errors import InvalidInput
 from textlabel.formats.iob import Span, TagError, spans_to_tags
 from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenRecord
+from textlabel.tokens import Tokens
 
 
 def describe(record: DocumentRecord, number: int) -> str:
@@ -25,30 +26,18 @@ def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> 
     return record.tokens
 
 
-class TokenAligner:
-    """Maps character offsets on token boundaries to token indices for one document."""
-
-    def __init__(self, tokens: list[TokenRecord]) -> None:
-        self._by_start = {token.start: index for index, token in enumerate(tokens)}
-        self._by_end = {token.end: index for index, token in enumerate(tokens)}
-
-    def token_range(self, start: int, end: int) -> tuple[int, int] | None:
-        """``(first, last + 1)`` when ``start:end`` falls on token boundaries, else None."""
-        first = self._by_start.get(start)
-        last = self._by_end.get(end)
-        if first is None or last is None or last < first:
-            return None
-        return first, last + 1
+def _tokens(record: DocumentRecord, tokens: list[TokenRecord]) -> Tokens:
+    return Tokens.from_records(tokens, text_length=len(record.text))
 
 
 def token_spans(
     record: DocumentRecord, tokens: list[TokenRecord], spans: list[SpanRecord], number: int
 ) -> list[Span]:
     """Entity spans as token ranges; InvalidInput names a span that is not token aligned."""
-    aligner = TokenAligner(tokens)
+    aligned = _tokens(record, tokens)
     out: list[Span] = []
     for span in spans:
-        token_range = aligner.token_range(span.start, span.end)
+        token_range = aligned.range(span.start, span.end)
         if token_range is None:
             raise InvalidInput(
                 f"{describe(record, number)}: span {span.start}:{span.end} {span.label} "
@@ -62,12 +51,12 @@ def token_mentions(
     record: DocumentRecord, tokens: list[TokenRecord], number: int
 ) -> list[list[tuple[int, int]]]:
     """Coreference clusters as token ranges; InvalidInput names a misaligned mention."""
-    aligner = TokenAligner(tokens)
+    aligned = _tokens(record, tokens)
     clusters: list[list[tuple[int, int]]] = []
     for cluster in record.coref:
         ranges: list[tuple[int, int]] = []
         for mention in cluster:
-            token_range = aligner.token_range(mention.start, mention.end)
+            token_range = aligned.range(mention.start, mention.end)
             if token_range is None:
                 raise InvalidInput(
                     f"{describe(record, number)}: coreference mention {_mention(record, mention)} "

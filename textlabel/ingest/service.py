@@ -18,14 +18,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest.base import ReadOptions, Rejected
 from textlabel.ingest.registry import read_file
-from textlabel.models import Annotation, Document, Label, Membership, Project, Span, User
+from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.service import PALETTE
 from textlabel.records import DocumentRecord
-from textlabel.tokens import split_at, stored_tokens, token_range
+from textlabel.tokens import Tokens
 
 ANNOTATIONS_AS = ("predictions", "annotator")
 
@@ -67,8 +69,8 @@ class ImportResult:
 class _Prepared:
     record: DocumentRecord
     content_hash: str
-    tokens: dict[str, Any] | None
-    spans: list[dict[str, Any]]
+    tokens: Tokens
+    payload: Payload
 
 
 def import_file(
@@ -142,7 +144,7 @@ class _Importer:
                 "source_unit": p.record.source.unit if p.record.source else None,
                 "source_number": p.record.source.number if p.record.source else None,
                 "content_hash": p.content_hash,
-                "tokens": p.tokens,
+                "tokens": p.tokens.to_stored(),
             }
             for p in fresh
         ]
@@ -171,44 +173,22 @@ class _Importer:
                 f"{self.options.max_chars:,}",
             )
             return None
-        tokens = stored_tokens(record.tokens, record.sent_starts) if record.tokens else None
-        spans: list[dict[str, Any]] = []
-        if record.spans or record.coref:
-            tokens, checked = self._spans(record, tokens, where)
-            if checked is None:
-                return None
-            spans = checked
-        digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
-        return _Prepared(record, digest, tokens, spans)
-
-    def _spans(
-        self, record: DocumentRecord, tokens: dict[str, Any] | None, where: str
-    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
-        """Span rows with token indices; untokenized records are tokenized around them."""
-        mentions = [(m.start, m.end, None, n) for n, c in enumerate(record.coref, 1) for m in c]
-        items = [(s.start, s.end, s.label, None) for s in record.spans] + mentions
-        if tokens is None:
-            tokens = tokenize_text(record.text)
-            starts, ends = split_at(
-                tokens["offsets"][0::2], tokens["offsets"][1::2],
-                [offset for start, end, _, _ in items for offset in (start, end)],
-            )  # fmt: skip
-            tokens["offsets"] = [o for pair in zip(starts, ends, strict=True) for o in pair]
-        starts, ends = tokens["offsets"][0::2], tokens["offsets"][1::2]
-        rows = []
-        for start, end, label, cluster in items:
-            bounds = token_range(starts, ends, start, end)
-            if bounds is None:
+        payload = Payload(spans=tuple(record.spans), coref=tuple(map(tuple, record.coref)))
+        length = len(record.text)
+        if record.tokens is not None:
+            tokens = Tokens.from_records(record.tokens, record.sent_starts, text_length=length)
+        else:  # our tokenization yields to the source's span offsets
+            cuts = [offset for pair in payload.offsets() for offset in pair]
+            tokens = tokenize_text(record.text).split_at(cuts)
+        for start, end in payload.offsets():
+            if tokens.range(start, end) is None:
                 self._reject(where, f"span [{start}, {end}) is not on token boundaries")
-                return tokens, None
-            if label is not None and label not in self.labels:
-                self.unknown_labels.setdefault(label, where)
-            rows.append(
-                {"layer": "ent" if cluster is None else "coref", "start_char": start,
-                 "end_char": end, "start_token": bounds[0], "end_token": bounds[1],
-                 "label": label, "cluster": cluster, "score": None}
-            )  # fmt: skip
-        return tokens, rows
+                return None
+        for span in record.spans:
+            if span.label not in self.labels:
+                self.unknown_labels.setdefault(span.label, where)
+        digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
+        return _Prepared(record, digest, tokens, payload)
 
     def _drop_duplicates(self, prepared: list[_Prepared]) -> list[_Prepared]:
         if not self.options.dedupe:
@@ -263,13 +243,11 @@ class _Importer:
         self.session.add_all(rows)
         self.session.flush()
         source = "human" if self.options.annotations == "annotator" else "model"
-        span_rows = [
-            {**span, "annotation_id": annotation.id, "source": source}
-            for (p, _), annotation in zip(annotated, rows, strict=True)
-            for span in p.spans
-        ]
-        if span_rows:
-            self.session.execute(insert(Span), span_rows)
+        store.insert_many(
+            self.session,
+            ((a.id, p.tokens, p.payload) for (p, _), a in zip(annotated, rows, strict=True)),
+            source=source,
+        )
         self.result.annotations += len(rows)
 
     def _owner(self, record: DocumentRecord) -> User | None:

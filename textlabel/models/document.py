@@ -12,8 +12,8 @@ from textlabel.models.base import Base, utcnow
 
 
 class Document(Base):
-    """``tokens`` is ``{"offsets": [s0, e0, s1, e1, ...], "sent_starts": [...]}`` or NULL
-    until the document is first tokenized (plain-text imports are tokenized lazily)."""
+    """``tokens`` is the stored form of ``textlabel.tokens.Tokens`` (``{"offsets": [s0, e0, s1,
+    e1, ...], "sent_starts": [...]}``): every document is tokenized when it is stored."""
 
     __tablename__ = "document"
     __table_args__ = (Index("ix_document_project_hash", "project_id", "content_hash"),)
@@ -26,5 +26,5 @@ class Document(Base):
     source_unit: Mapped[str | None] = mapped_column(String(20), default=None)
     source_number: Mapped[int | None] = mapped_column(default=None)
     content_hash: Mapped[str] = mapped_column(String(64))
-    tokens: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    tokens: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

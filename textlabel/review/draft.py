@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from textlabel.agreement.stats import DocumentAnnotations, document_stats
+from textlabel.annotate.payload import Payload
+from textlabel.records import MentionRecord, SpanRecord
 from textlabel.review.consolidation import (
     MAJORITY,
     Candidate,
@@ -53,15 +54,13 @@ class DocumentDraft:
         everyone = len(self.annotators)
         return sorted({c.label for c in self.spans if c.votes < everyone})
 
-    def gold_payload(self) -> dict[str, Any]:
-        """The accepted candidates in the shape of a saved annotation."""
-        return {
-            "spans": [
-                {"start": c.start, "end": c.end, "label": c.label} for c in self.spans if c.accepted
-            ],
-            "pos": self.pos,
-            "coref": [[{"start": s, "end": e} for s, e in chain] for chain in self.coref],
-        }
+    def gold_payload(self) -> Payload:
+        """The accepted candidates as an annotation's payload."""
+        return Payload(
+            spans=tuple(SpanRecord(c.start, c.end, c.label) for c in self.spans if c.accepted),
+            pos=None if self.pos is None else tuple(self.pos),
+            coref=tuple(tuple(MentionRecord(s, e) for s, e in chain) for chain in self.coref),
+        )
 
 
 def draft_document(

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from textlabel.models import Annotation, Document, Project, Span, User
+from textlabel.annotate import store
+from textlabel.models import Annotation, Document, Project, User
 from textlabel.review.scoring import AnnotatorScore, PRFCounts, SpanKey, score_against_gold
 
 
@@ -26,14 +27,10 @@ def project_feedback(session: Session, project: Project) -> list[AnnotatorScore]
     gold_of = {document_id: aid for aid, document_id, kind, _ in rows if kind == "gold"}
     manual = [(aid, d, name) for aid, d, kind, name in rows if kind == "manual" and d in gold_of]
     wanted = [*gold_of.values(), *(aid for aid, _, _ in manual)]
-    spans: dict[int, list[SpanKey]] = {aid: [] for aid in wanted}
-    for chunk in range(0, len(wanted), 500):
-        for aid, start, end, label in session.execute(
-            select(Span.annotation_id, Span.start_char, Span.end_char, Span.label).where(
-                Span.annotation_id.in_(wanted[chunk : chunk + 500]), Span.layer == "ent"
-            )
-        ):
-            spans[aid].append((start, end, label or ""))
+    spans: dict[int, list[SpanKey]] = {
+        aid: [(s.start, s.end, s.label) for s in payload.spans or ()]
+        for aid, payload in store.read_many(session, wanted, layers=("spans",)).items()
+    }
     return score_against_gold(
         (name, spans[aid], spans[gold_of[d]]) for aid, d, name in sorted(manual, key=lambda r: r[1])
     )

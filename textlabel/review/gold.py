@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
-from textlabel.annotate.reading import document_tokens, stored_payload
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
+from textlabel.annotate.reading import tokens_json
 from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, ReviewItem, User
@@ -35,20 +37,20 @@ def _link_key(a: tuple[int, int], b: tuple[int, int]) -> str:
     return f"link:{a[0]}:{a[1]}:{b[0]}:{b[1]}"
 
 
-def decisions_of(draft: DocumentDraft, gold: dict[str, Any]) -> dict[str, str]:
+def decisions_of(draft: DocumentDraft, gold: Payload) -> dict[str, str]:
     """Each candidate's fate in ``gold``, and what gold adds that no annotator made."""
-    spans = {_span_key(s["start"], s["end"], s["label"]) for s in gold["spans"]}
+    spans = {_span_key(s.start, s.end, s.label) for s in gold.spans or ()}
     out: dict[str, str] = {}
     for c in draft.spans:
         key = _span_key(c.start, c.end, c.label)
         out[key] = "accepted" if key in spans else "rejected"
     out.update({key: "added" for key in spans if key not in out})
-    pos = gold.get("pos") or []
+    pos = gold.pos or ()
     for t in draft.tags:
         out[f"pos:{t.index}"] = f"tag {pos[t.index]}" if t.index < len(pos) else "tag None"
     links = {
         _link_key(a, b)
-        for a, b in chain_links([[(m["start"], m["end"]) for m in c] for c in gold["coref"]])
+        for a, b in chain_links([[(m.start, m.end) for m in c] for c in gold.coref or ()])
     }
     for link in draft.links:
         key = _link_key(link.a, link.b)
@@ -99,7 +101,7 @@ def save_gold(
     gold = save_annotation(
         session, gold, replace(payload, version=version, status="submitted"), user=user
     )
-    stored = stored_payload(session, gold)
+    stored = store.read(session, gold)
     decided = decisions_of(draft, stored) if draft is not None else {}
     decisions = _merge(previous, decided, user=user)
     reviewers = list(dict.fromkeys([*(gold.info or {}).get("reviewers", []), user.username]))
@@ -140,7 +142,7 @@ def gold_out(session: Session, document: Document) -> dict[str, Any]:
         "kind": "gold",
         "version": gold.version,
         "status": gold.status,
-        **stored_payload(session, gold),
+        **store.read(session, gold).to_json(),
         "info": gold.info or {},
         "updated_at": gold.updated_at.isoformat() if gold.updated_at else None,
         "updated_by": by.username if by else None,
@@ -153,7 +155,7 @@ def review_out(session: Session, document: Document, project: Project) -> dict[s
     and who holds or decided the document."""
     submitted = submitted_annotations(session, document)
     draft = document_draft(session, document, project, submitted)
-    tokens, sent_starts = document_tokens(document)
+    tokens, sent_starts = tokens_json(document)
     item = session.get(ReviewItem, document.id)
     names = _usernames(session, item)
     return {
@@ -162,7 +164,7 @@ def review_out(session: Session, document: Document, project: Project) -> dict[s
         "min_share": review_settings(project.settings).min_share,
         "annotators": [
             {"user": s.username, "annotation_id": s.annotation.id,
-             "version": s.annotation.version, **s.payload}  # fmt: skip
+             "version": s.annotation.version, **s.payload.to_json()}  # fmt: skip
             for s in submitted
         ],
         "candidates": {
@@ -174,7 +176,7 @@ def review_out(session: Session, document: Document, project: Project) -> dict[s
                 for c in draft.links
             ],  # fmt: skip
         },
-        "draft": draft.gold_payload(),
+        "draft": draft.gold_payload().to_json(scores=False),
         "unanimous": draft.unanimous,
         "score": draft.score,
         "gold": gold_out(session, document),

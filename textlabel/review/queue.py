@@ -46,8 +46,13 @@ class QueueCounts:
 
 
 def catch_up(session: Session, project: Project) -> int:
-    """Consolidate documents that have their submissions but no review item yet (submitted
-    before review existed, or imported); returns how many."""
+    """The safety net behind the ``annotation_submitted`` event: consolidate documents that
+    have their submissions but no review item yet, and return how many.
+
+    Submissions normally reach review through the event; what it cannot see lands here:
+    manual annotations imported as submitted, work submitted before review existed, or a
+    receiver that failed after the save had committed. Idempotent: a no-op (one query) when
+    every document with enough submissions already has its review item."""
     submitted = (
         select(Annotation.document_id)
         .join(Document, Document.id == Annotation.document_id)

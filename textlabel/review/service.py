@@ -1,4 +1,4 @@
-"""Consolidation of stored annotations: the hook the annotation service calls on submit,
+"""Consolidation of stored annotations: the receiver of the ``annotation_submitted`` event,
 and the loading of a document's submitted work as the pure core's input.
 
 When a document has its ``overlap`` submitted annotations, its draft is computed and a
@@ -11,17 +11,16 @@ every transaction under BEGIN IMMEDIATE), so concurrent submissions consolidate 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from textlabel import audit
+from textlabel import audit, events
 from textlabel.agreement.stats import DocumentAnnotations
-from textlabel.annotate.reading import stored_payload
-from textlabel.annotate.service import ensure_tokens, prediction_of
-from textlabel.annotate.spans import Tokens, snap_chains, snap_entities
-from textlabel.models import Annotation, Document, Project, ReviewItem, Span, User
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
+from textlabel.annotate.service import prediction_of
+from textlabel.models import Annotation, Document, Project, ReviewItem, User
 from textlabel.models.base import utcnow
 from textlabel.review.draft import DocumentDraft, draft_document
 from textlabel.review.settings import review_settings
@@ -33,7 +32,7 @@ class Submitted:
 
     annotation: Annotation
     username: str
-    payload: dict[str, Any]
+    payload: Payload
 
 
 def lock_document(session: Session, document_id: int) -> None:
@@ -53,7 +52,8 @@ def submitted_annotations(session: Session, document: Document) -> list[Submitte
         )
         .order_by(User.username)
     ).all()
-    return [Submitted(a, name, stored_payload(session, a)) for a, name in rows]
+    payloads = store.read_many(session, [a.id for a, _ in rows], pos={a.id: a.pos for a, _ in rows})
+    return [Submitted(a, name, payloads[a.id]) for a, name in rows]
 
 
 def gold_of(session: Session, document_id: int) -> Annotation | None:
@@ -66,16 +66,14 @@ def document_draft(
     session: Session, document: Document, project: Project, submitted: list[Submitted]
 ) -> DocumentDraft:
     """The consolidated draft of ``document`` under the project's settings."""
-    tokens = ensure_tokens(session, document)
-    doc = DocumentAnnotations(
-        doc_id=document.id, tokens=list(zip(tokens.starts, tokens.ends, strict=True))
-    )
+    tokens = store.tokens_of(document)
+    doc = DocumentAnnotations(doc_id=document.id, tokens=tokens.pairs())
     prediction = prediction_of(session, document)
     predicted = list(prediction.pos or []) if prediction is not None else []
     for s in submitted:
-        doc.spans[s.username] = [(x["start"], x["end"], x["label"]) for x in s.payload["spans"]]
-        doc.coref[s.username] = [[(m["start"], m["end"]) for m in c] for c in s.payload["coref"]]
-        own = s.payload["pos"] or [None] * len(tokens)
+        doc.spans[s.username] = [(x.start, x.end, x.label) for x in s.payload.spans or ()]
+        doc.coref[s.username] = [[(m.start, m.end) for m in c] for c in s.payload.coref or ()]
+        own = s.payload.pos or [None] * len(tokens)
         merged = [t if t is not None else (predicted[i] if i < len(predicted) else None)
                   for i, t in enumerate(own)]  # fmt: skip
         if any(tag is not None for tag in merged):  # as the agreement report counts it
@@ -84,6 +82,15 @@ def document_draft(
     return draft_document(
         doc, layers=project.layers, min_share=settings.min_share, predicted_pos=predicted or None
     )
+
+
+def connect_events() -> None:
+    """Consolidate on every submission (idempotent: blinker keeps one connection)."""
+    events.annotation_submitted.connect(_on_annotation_submitted)
+
+
+def _on_annotation_submitted(sender: Annotation, *, session: Session, document: Document) -> None:
+    on_submitted(session, document)
 
 
 def on_submitted(session: Session, document: Document) -> ReviewItem | None:
@@ -128,7 +135,7 @@ def _write_auto_gold(
     session: Session, document: Document, project: Project, draft: DocumentDraft
 ) -> None:
     """Gold made of the accepted candidates, written directly: no user made it."""
-    tokens = ensure_tokens(session, document)
+    # The candidates come from stored annotations, so they already sit on token boundaries.
     payload = draft.gold_payload()
     gold = gold_of(session, document.id)
     if gold is None:
@@ -137,41 +144,19 @@ def _write_auto_gold(
         session.flush()
         before = None
     else:
-        before = stored_payload(session, gold)
-        session.execute(delete(Span).where(Span.annotation_id == gold.id))
+        before = store.read(session, gold).to_json()
         gold.version += 1
-    rows = _span_rows(gold.id, tokens, project, payload)
-    if rows:
-        session.execute(insert(Span), rows)
-    gold.pos = payload["pos"]
+    store.replace_all(session, gold.id, store.tokens_of(document), payload, source="human")
+    gold.pos = None if payload.pos is None else list(payload.pos)
     gold.status = "submitted"
     gold.updated_at = utcnow()
     gold.updated_by_id = None
     gold.info = {"auto_accepted": True, "annotators": list(draft.annotators),
                  "score": draft.score, "decided_at": utcnow().isoformat()}  # fmt: skip
+    after = {**payload.to_json(scores=False), "score": draft.score}
     audit.record(session, "gold.auto_accept", user=None, project_id=project.id,
                  document_id=document.id, subject=f"annotation {gold.id} (gold)",
-                 before=before, after={**payload, "score": draft.score})  # fmt: skip
-
-
-def _span_rows(
-    gold_id: int, tokens: Tokens, project: Project, payload: dict[str, Any]
-) -> list[dict[str, Any]]:
-    labels = [label.name for label in project.labels]
-    rows = [
-        {"annotation_id": gold_id, "layer": "ent", "start_char": s.start, "end_char": s.end,
-         "start_token": s.start_token, "end_token": s.end_token, "label": s.label,
-         "cluster": None, "source": "human"}
-        for s in snap_entities(tokens, payload["spans"], labels=labels)
-    ]  # fmt: skip
-    for cluster, chain in enumerate(snap_chains(tokens, payload["coref"]), start=1):
-        rows += [
-            {"annotation_id": gold_id, "layer": "coref", "start_char": m.start,
-             "end_char": m.end, "start_token": m.start_token, "end_token": m.end_token,
-             "label": None, "cluster": cluster, "source": "human"}
-            for m in chain
-        ]  # fmt: skip
-    return rows
+                 before=before, after=after)  # fmt: skip
 
 
 def _drop_auto_gold(session: Session, document: Document, project: Project) -> None:
@@ -182,5 +167,5 @@ def _drop_auto_gold(session: Session, document: Document, project: Project) -> N
         return
     audit.record(session, "gold.withdraw", user=None, project_id=project.id,
                  document_id=document.id, subject=f"annotation {gold.id} (gold)",
-                 before=stored_payload(session, gold), after=None)  # fmt: skip
+                 before=store.read(session, gold).to_json(), after=None)  # fmt: skip
     session.delete(gold)

@@ -35,8 +35,9 @@ def next_document(project: Project) -> Response:
     out: dict[str, Any] = {"document": None, "annotation": None}
     if annotation is not None:
         document = db.session.get_one(Document, annotation.document_id)
-        service.ensure_tokens(db.session, document)
-        out["document"] = document_out(document, service.prediction_of(db.session, document))
+        out["document"] = document_out(
+            db.session, document, service.prediction_of(db.session, document)
+        )
         out["annotation"] = annotation_out(
             db.session, annotation, document=document, user=user.username
         )
@@ -69,7 +70,7 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
         if data["version"] == 0:
             data["version"] = annotation.version
     saved = service.save_annotation(
-        db.session, annotation, service.AnnotationInput(**data), user=user
+        db.session, annotation, service.AnnotationInput.from_json(data), user=user
     )
     return jsonify(annotation_out(db.session, saved, document=document, user=user.username))
 

@@ -25,4 +25,4 @@ def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPa
 @route("/documents/<int:did>", tag="documents", response=DocumentOut(), allow=Action.VIEW)
 def get_document(document: Document, project: Project) -> dict[str, Any]:
     """A document's text, tokens, meta and the model's predictions."""
-    return document_out(document, prediction_of(db.session, document))
+    return document_out(db.session, document, prediction_of(db.session, document))

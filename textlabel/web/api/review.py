@@ -84,7 +84,7 @@ def put_gold(document: Document, project: Project, data: dict[str, Any]) -> Resp
 
     Version 0 creates it; a stale version answers 409 with the current one in
     `details.version`; the document leaves the queue as reviewed."""
-    save_gold(db.session, document, project, AnnotationInput(**data), user=current_user())
+    save_gold(db.session, document, project, AnnotationInput.from_json(data), user=current_user())
     return jsonify(gold_out(db.session, document))
 
 

@@ -12,14 +12,15 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy import select
 
-from textlabel.annotate import queue, service
+from textlabel.annotate import queue, service, store
+from textlabel.annotate.checks import UNIVERSAL_POS
+from textlabel.annotate.payload import Payload
 from textlabel.annotate.queue import Progress
-from textlabel.annotate.reading import stored_payload
-from textlabel.annotate.spans import UNIVERSAL_POS, SnappedSpan, Tokens
-from textlabel.annotate.view import WINDOW_TOKENS, WindowView, token_ranges, window_view
+from textlabel.annotate.view import WINDOW_TOKENS, Mark, WindowView, marks_of, window_view
 from textlabel.auth.permissions import Action, allowed, require, require_document
 from textlabel.extensions import db
 from textlabel.models import Annotation, Document, Project, User
+from textlabel.tokens import Tokens
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
@@ -53,8 +54,8 @@ def annotate_next(pid: int) -> ResponseReturnValue:
     return redirect(url_for("pages.annotate_document", did=annotation.document_id))
 
 
-def _ranges(snapped: list[SnappedSpan]) -> list[list[Any]]:
-    return [[s.start_token, s.end_token, s.label] for s in snapped]
+def _ranges(marks: list[Mark]) -> list[list[Any]]:
+    return [[m.first, m.last, m.label] for m in marks]
 
 
 def _others(document: Document, project: Project, user: User) -> list[dict[str, Any]]:
@@ -66,8 +67,11 @@ def _others(document: Document, project: Project, user: User) -> list[dict[str, 
             select(User.id, User.username).where(User.id.in_([a.user_id for a in others]))
         ).all()
     )
+    payloads = store.read_many(
+        db.session, [a.id for a in others], pos={a.id: a.pos for a in others}
+    )
     return [
-        {"user": names.get(a.user_id or 0), "status": a.status, **stored_payload(db.session, a)}
+        {"user": names.get(a.user_id or 0), "status": a.status, **payloads[a.id].to_json()}
         for a in others
     ]
 
@@ -76,38 +80,34 @@ def _client_state(
     document: Document,
     project: Project,
     annotation: Annotation,
-    own: dict[str, Any],
-    entities: list[SnappedSpan],
+    own: Payload,
+    entities: list[Mark],
     tokens: Tokens,
 ) -> dict[str, Any]:
     prediction = service.prediction_of(db.session, document)
-    predicted = stored_payload(db.session, prediction) if prediction else None
+    predicted = store.read(db.session, prediction) if prediction else None
     suggestions = []
     if predicted and project.has_layer("entities"):
+        spans = predicted.spans or ()
         suggestions = [
-            [*r, s["score"]]
-            for r, s in zip(
-                _ranges(token_ranges(tokens, predicted["spans"])), predicted["spans"], strict=True
-            )
+            [*r, s.score] for r, s in zip(_ranges(marks_of(tokens, spans)), spans, strict=True)
         ]
-    stored = document.tokens or {}
     return {
         "document": document.id,
         "text": document.text,
         "version": annotation.version,
         "status": annotation.status,
-        "offsets": stored.get("offsets", []),
-        "sent_starts": stored.get("sent_starts", []),
+        "tokens": tokens.to_stored(),
         "layers": project.layers,
         "labels": [{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
         "entities": _ranges(entities),
         "suggestions": suggestions,
-        "pos": own["pos"],
-        "model_pos": predicted["pos"] if predicted else None,
-        "chains": [[r[:2] for r in _ranges(token_ranges(tokens, c))] for c in own["coref"]],
+        "pos": None if own.pos is None else list(own.pos),
+        "model_pos": None if predicted is None or predicted.pos is None else list(predicted.pos),
+        "chains": [[r[:2] for r in _ranges(marks_of(tokens, c))] for c in own.coref or ()],
         "model_chains": [
-            [r[:2] for r in _ranges(token_ranges(tokens, c))]
-            for c in (predicted["coref"] if predicted and project.has_layer("coref") else [])
+            [r[:2] for r in _ranges(marks_of(tokens, c))]
+            for c in ((predicted.coref or ()) if predicted and project.has_layer("coref") else ())
         ],
         "upos": list(UNIVERSAL_POS),
         "urls": {
@@ -152,13 +152,12 @@ def annotate_document(did: int) -> ResponseReturnValue:
     user = current_user()
     document, project = require_document(db.session, user, did, Action.ANNOTATE)
     annotation = queue.claim_document(db.session, document, project, user)
-    tokens = service.ensure_tokens(db.session, document)
-    own = stored_payload(db.session, annotation)
-    entities = token_ranges(tokens, own["spans"])
+    tokens = store.tokens_of(document)
+    own = store.read(db.session, annotation)
+    entities = marks_of(tokens, own.spans or ())
     window = window_view(
         document.text,
         tokens,
-        (document.tokens or {}).get("sent_starts", []),
         entities,
         number=request.args.get("w", 0, type=int) or 0,
         pages=document.meta.get("pages", []) if isinstance(document.meta, dict) else [],

@@ -18,9 +18,8 @@ from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from textlabel.annotate.service import ensure_tokens
-from textlabel.annotate.spans import SnappedSpan, Tokens
-from textlabel.annotate.view import TokenView, WindowView, token_ranges, window_view, windows
+from textlabel.annotate import store
+from textlabel.annotate.view import Mark, TokenView, WindowView, marks_of, window_view, windows
 from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import TextlabelError
 from textlabel.extensions import db
@@ -32,6 +31,7 @@ from textlabel.review.gold import review_out
 from textlabel.review.history import document_history
 from textlabel.review.service import submitted_annotations
 from textlabel.review.settings import check_settings, review_settings
+from textlabel.tokens import Tokens
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx, render
 from textlabel.web.pages import bp
@@ -101,19 +101,17 @@ def _window_size() -> int:
 
 
 def review_window(
-    document: Document, tokens: Tokens, annotators: Sequence[tuple[str, list[SnappedSpan]]],
+    document: Document, tokens: Tokens, annotators: Sequence[tuple[str, list[Mark]]],
     *, number: int, colors: dict[str, str],
 ) -> tuple[WindowView, Markup]:  # fmt: skip
     """Window ``number`` of the adjudication rows: per sentence a gold row (painted by
     static/review.js from the client-side gold) and one row per annotator with their spans."""
-    sent_starts = (document.tokens or {}).get("sent_starts", [])
     size = _window_size()
-    gold = window_view(document.text, tokens, sent_starts, [], number=number, size=size)
+    gold = window_view(document.text, tokens, [], number=number, size=size)
     rows = [
-        (name, window_view(document.text, tokens, sent_starts, spans, number=gold.number,
-                           size=size).sentences)
+        (name, window_view(document.text, tokens, spans, number=gold.number, size=size).sentences)
         for name, spans in annotators
-    ]  # fmt: skip
+    ]
     out: list[str] = []
     for k, sentence in enumerate(gold.sentences):
         out.append('<div class="rv-sent">')
@@ -144,9 +142,9 @@ def _row_html(who: str, sentence: Sequence[TokenView], colors: dict[str, str], *
     return "".join(out)
 
 
-def _annotator_rows(document: Document, tokens: Tokens) -> list[tuple[str, list[SnappedSpan]]]:
+def _annotator_rows(document: Document, tokens: Tokens) -> list[tuple[str, list[Mark]]]:
     return [
-        (s.username, token_ranges(tokens, s.payload["spans"]))
+        (s.username, marks_of(tokens, s.payload.spans or ()))
         for s in submitted_annotations(db.session, document)
     ]
 
@@ -161,7 +159,7 @@ def review_document_page(did: int) -> ResponseReturnValue:
     context: dict[str, Any] = {"document": document, "project": project}
     colors = {label.name: label.color for label in project.labels}
     if is_htmx():
-        tokens = ensure_tokens(db.session, document)
+        tokens = store.tokens_of(document)
         context["window"], context["rows_html"] = review_window(
             document, tokens, _annotator_rows(document, tokens), number=number, colors=colors
         )
@@ -170,14 +168,15 @@ def review_document_page(did: int) -> ResponseReturnValue:
     queue.try_claim(db.session, document.id, user)
     db.session.commit()
     state = review_out(db.session, document, project)
-    tokens = ensure_tokens(db.session, document)
-    annotators = [(a["user"], token_ranges(tokens, a["spans"])) for a in state["annotators"]]
-    window, rows_html = review_window(document, tokens, annotators, number=number, colors=colors)
+    tokens = store.tokens_of(document)
+    window, rows_html = review_window(
+        document, tokens, _annotator_rows(document, tokens), number=number, colors=colors
+    )
     state.update(
         labels=[{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
         layers=project.layers,
         me=user.username,
-        windows=windows(state["document"]["sent_starts"] or [], len(tokens), size=_window_size()),
+        windows=windows(tokens.sent_starts, len(tokens), size=_window_size()),
         urls={
             "gold": url_for("api.put_gold", did=document.id),
             "next": url_for("pages.review_next", pid=project.id),

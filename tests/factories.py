@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from textlabel.auth import service as auth
 from textlabel.models import Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text

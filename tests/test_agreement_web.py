@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from tests.conftest import api_as, browser_sign_in, sign_in
 from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as, browser_sign_in, sign_in
 from textlabel import cli
 from textlabel.agreement.service import project_agreement
 from textlabel.models import Annotation, Span

@@ -9,8 +9,8 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_as
 from tests.factories import add_documents, at_once, make_project, make_user
+from tests.helpers import api_as
 from textlabel.models import Annotation, Event, Span
 
 TEXTS = [

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as, sign_in
 from textlabel.annotate.view import WINDOW_TOKENS
 
 TEXT = "Ada Lovelace met Charles Babbage in London."

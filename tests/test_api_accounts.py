@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, api_as, csrf_of
 from tests.factories import make_user
+from tests.helpers import PASSWORD, api_as, csrf_of
 from textlabel.models import ApiToken
 
 
@@ -95,7 +95,7 @@ def test_tokens_are_listed_and_revoked(app: Flask, session) -> None:
 
 
 def test_account_page_revokes_a_token(app: Flask, session) -> None:
-    from tests.conftest import sign_in
+    from tests.helpers import sign_in
 
     make_user(session, "ada")
     api = api_as(app, "ada")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as, sign_in
 
 
 def test_create_and_read_a_project(app: Flask, session) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import browser_sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import browser_sign_in
 from textlabel.models import Annotation, Span
 from textlabel.nlp.pipeline import tokenize_text
 

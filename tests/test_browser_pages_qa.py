@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.conftest import browser_sign_in, sign_in
 from tests.factories import add_documents, make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, browser_sign_in, sign_in
 
 
 @pytest.mark.browser

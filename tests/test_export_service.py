@@ -16,9 +16,8 @@ from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 from sqlalchemy import select
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as, sign_in
 from textlabel import cli
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Annotation, Document, Span

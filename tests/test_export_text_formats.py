@@ -6,13 +6,12 @@ import dataclasses
 import functools
 import io
 import json
-import re
 from pathlib import Path
 
 import conllu
 import pytest
 
-from tests.helpers import DATA
+from tests.helpers import DATA, entity_clusters, rebuild, space_after, words
 from textlabel.errors import InvalidInput
 from textlabel.export import conll as conll_writer
 from textlabel.export import conllu as conllu_writer
@@ -50,53 +49,6 @@ def stripped(record: DocumentRecord) -> DocumentRecord:
     return dataclasses.replace(record, meta={}, layers=layers)
 
 
-def unescape(value: str) -> str:
-    table = {"s": " ", "t": "\t", "n": "\n", "r": "\r", "p": "|", "\\": "\\"}
-    return re.sub(
-        r"\\(u[0-9A-Fa-f]{4}|.)",
-        lambda m: chr(int(m[1][1:], 16)) if m[1][0] == "u" and len(m[1]) == 5 else table[m[1]],
-        value,
-    )
-
-
-def rebuild(sentence: conllu.TokenList) -> tuple[str, list[tuple[int, int]]]:
-    """A sentence's text from FORM and SpaceAfter / SpacesAfter (multiword tokens honoured),
-    with each word's character range; the trailing whitespace of the sentence is kept."""
-    parts: list[str] = []
-    ranges: list[tuple[int, int]] = []
-    offset = 0
-    mwt: dict | None = None
-    for token in sentence:
-        ident = token["id"]
-        if isinstance(ident, tuple) and ident[1] == "-":
-            mwt = {"end": ident[2], "token": token, "inner": 0}
-        elif isinstance(ident, int) and mwt is not None:
-            # words of a multiword token split its surface by their own lengths
-            start = offset + mwt["inner"]
-            ranges.append((start, start + len(token["form"])))
-            mwt["inner"] += len(token["form"])
-            if ident == mwt["end"]:
-                parts.append(mwt["token"]["form"] + _gap(mwt["token"]["misc"]))
-                offset += len(parts[-1])
-                mwt = None
-        elif isinstance(ident, int):
-            ranges.append((offset, offset + len(token["form"])))
-            parts.append(token["form"] + _gap(token["misc"]))
-            offset += len(parts[-1])
-    return "".join(parts), ranges
-
-
-def _gap(misc: dict | None) -> str:
-    misc = misc or {}
-    if "SpacesAfter" in misc:
-        return unescape(misc["SpacesAfter"])
-    return "" if misc.get("SpaceAfter") == "No" else " "
-
-
-def words(sentence: conllu.TokenList) -> list[dict]:
-    return [token for token in sentence if isinstance(token["id"], int)]
-
-
 @pytest.mark.parametrize("name", [EWT, GUM])
 def test_conllu_round_trip_is_byte_identical(name: str) -> None:
     data = (DATA / name).read_bytes()
@@ -122,38 +74,9 @@ def test_conllu_round_trip_columns_and_text(name: str, keep_extras) -> None:
         assert rebuild(after)[0] == rebuild(before)[0]
         assert after.metadata["text"] == before.metadata["text"]
         if keep_extras:
-            assert [_gap(w["misc"]) for w in words(after)] == [
-                _gap(w["misc"]) for w in words(before)
+            assert [space_after(w["misc"]) for w in words(after)] == [
+                space_after(w["misc"]) for w in words(before)
             ]
-
-
-def entity_clusters(sentences: list[conllu.TokenList]) -> list[set[frozenset[tuple[int, int]]]]:
-    """Per document, the coreference clusters as sets of character spans, read from MISC
-    Entity= with a stack per id (independent of textlabel.formats.ud_entity)."""
-    documents: list[set[frozenset[tuple[int, int]]]] = []
-    clusters: dict[str, set[tuple[int, int]]] = {}
-    opened: dict[str, list[int]] = {}
-    offset = 0
-    for number, sentence in enumerate(sentences):
-        if "newdoc id" in sentence.metadata and number:
-            documents.append({frozenset(c) for c in clusters.values()})
-            clusters, opened, offset = {}, {}, 0
-        text, ranges = rebuild(sentence)
-        for word, (start, end) in zip(words(sentence), ranges, strict=True):
-            value = (word["misc"] or {}).get("Entity") or ""
-            for single, opening, closing in re.findall(
-                r"\(([^-()]+)[^()]*\)|\(([^-()]+)[^()]*|([^()]+)\)", value
-            ):
-                if single:
-                    clusters.setdefault(single, set()).add((offset + start, offset + end))
-                elif opening:
-                    opened.setdefault(opening, []).append(offset + start)
-                else:
-                    first = opened[closing].pop()
-                    clusters.setdefault(closing, set()).add((first, offset + end))
-        offset += len(text)
-    documents.append({frozenset(c) for c in clusters.values()})
-    return documents
 
 
 @pytest.mark.parametrize("keep_extras", [True, False])

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.training.iob_utils import iob_to_biluo, tags_to_entities
 
-from tests.test_export_text_formats import entity_clusters, rebuild
+from tests.helpers import entity_clusters, rebuild
 from textlabel.export import conll as conll_writer
 from textlabel.export import conllu as conllu_writer
 from textlabel.export import jsonl as jsonl_writer

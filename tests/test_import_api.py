@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from tests.conftest import api_as, sign_in
 from tests.factories import make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as, sign_in
 from textlabel import cli, create_app
 from textlabel.models import Annotation, Document, Label, Span
 

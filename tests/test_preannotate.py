@@ -7,8 +7,8 @@ import time
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as, sign_in
 from textlabel.models import Annotation, Document, Event, Span
 from textlabel.nlp.preannotate import preannotate_project
 

@@ -12,8 +12,8 @@ from flask import Flask
 from sklearn.metrics import precision_recall_fscore_support
 from sqlalchemy import update
 
-from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as
 from textlabel.models import ReviewItem
 from textlabel.models.base import utcnow
 from textlabel.review import queue

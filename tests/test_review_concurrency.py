@@ -7,8 +7,8 @@ from collections import Counter
 
 import requests
 
-from tests.conftest import api_as
 from tests.factories import add_documents, at_once, make_project, make_user, make_users
+from tests.helpers import api_as
 from textlabel.models import ReviewItem
 
 REVIEWERS = [f"rev{i}" for i in range(6)]

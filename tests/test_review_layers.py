@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as
 
 TEXT = "Ada met Bob. She smiled."
 NAMES = ("ann1", "ann2", "ann3")

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as, sign_in
 
 TEXT = "Ada Lovelace met Charles Babbage in London."
 ADA = {"start": 0, "end": 12, "label": "PER"}

@@ -7,8 +7,8 @@ import re
 import pytest
 from flask import Flask
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as, sign_in
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {"static", "pages.login", "api.create_token"}

@@ -83,6 +83,11 @@ class CandidatesOut(Schema):
 
 
 class GoldOut(AnnotationOut):
+    """Gold has no annotator: ``updated_by`` says who saved it last."""
+
+    class Meta:
+        exclude = ("user",)
+
     info = fields.Dict(metadata={"description": "auto_accepted, decisions (who decided what)"})
     updated_by = fields.Str(allow_none=True)
 

@@ -35,6 +35,7 @@ class Operation:
     media_type: str = "application/json"
     public: bool = False
     allow: Action | None = None
+    errors: tuple[int, ...] = ()  # statuses beyond those every operation of its kind has
 
 
 OPERATIONS: list[Operation] = []
@@ -53,13 +54,16 @@ def route(
     media_type: str = "application/json",
     public: bool = False,
     allow: Action | None = None,
+    errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view. The view gets ``data`` (parsed body) and/or ``args`` (parsed
     query) as keyword arguments and returns an object for ``response`` to dump, or a
     ready ``Response`` (streams, files).
 
     With ``allow``, the permission is checked before anything else is read: a ``pid`` in the
-    URL becomes ``project``, a ``did`` becomes ``document`` and ``project``."""
+    URL becomes ``project``, a ``did`` becomes ``document`` and ``project``. ``errors`` lists
+    the statuses the view itself can answer (409 for a stale version, 415 for a format...)
+    beyond those the OpenAPI document gives every operation (400, 401, 403, 404, 422)."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
@@ -95,6 +99,7 @@ def route(
                 media_type=media_type,
                 public=public,
                 allow=allow,
+                errors=errors,
             )
         )
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])

@@ -15,7 +15,7 @@ from textlabel.web.guard import current_user
 
 @route(
     "/auth/token", "POST", tag="auth", body=Credentials(), response=TokenSchema(), status=201,
-    public=True,
+    public=True, errors=(429,),
 )  # fmt: skip
 def create_token(data: dict[str, Any]) -> dict[str, str]:
     """Exchange a username and password for an API token."""

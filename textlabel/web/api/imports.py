@@ -18,7 +18,7 @@ FORM_FIELDS = {"file": "the file to import (CSV, TSV, JSON, JSONL, TXT, PDF, CoN
 
 
 @route("/projects/<int:pid>/documents", "POST", tag="documents", response=ImportOut(),
-       status=201, form=FORM_FIELDS, allow=Action.MANAGE)  # fmt: skip
+       status=201, form=FORM_FIELDS, allow=Action.MANAGE, errors=(413, 415))  # fmt: skip
 def import_documents(project: Project) -> dict[str, Any]:
     """Import a file of documents (multipart); all-or-nothing unless keep_good_rows."""
     return import_upload(project)

@@ -44,7 +44,7 @@ def list_projects() -> list[dict[str, Any]]:
 
 
 @route("/projects", "POST", tag="projects", body=ProjectCreate(), response=ProjectDetail(),
-       status=201)  # fmt: skip
+       status=201, errors=(409,))  # fmt: skip
 def create_project(data: dict[str, Any]) -> dict[str, Any]:
     """Create a project; the caller becomes its manager."""
     labels = [LabelSpec(**label) for label in data.pop("labels")]
@@ -59,7 +59,7 @@ def get_project(project: Project) -> dict[str, Any]:
 
 
 @route("/projects/<int:pid>", "PATCH", tag="projects", body=ProjectUpdate(),
-       response=ProjectDetail(), allow=Action.MANAGE)  # fmt: skip
+       response=ProjectDetail(), allow=Action.MANAGE, errors=(409,))  # fmt: skip
 def update_project(project: Project, data: dict[str, Any]) -> dict[str, Any]:
     """Change a project's settings (managers)."""
     service.update_project(db.session, project, current_user(), **data)
@@ -67,7 +67,7 @@ def update_project(project: Project, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @route("/projects/<int:pid>/labels", "POST", tag="projects", body=LabelIn(),
-       response=LabelOut(), status=201, allow=Action.MANAGE)  # fmt: skip
+       response=LabelOut(), status=201, allow=Action.MANAGE, errors=(409,))  # fmt: skip
 def add_label(project: Project, data: dict[str, Any]) -> Any:
     """Add an entity label (managers)."""
     return service.add_label(db.session, project, LabelSpec(**data), current_user())

@@ -78,7 +78,7 @@ def get_gold(document: Document, project: Project) -> Response:
 
 
 @route("/documents/<int:did>/gold", "PUT", tag="review", body=AnnotationIn(), response=GoldOut(),
-       allow=Action.REVIEW)  # fmt: skip
+       allow=Action.REVIEW, errors=(409,))  # fmt: skip
 def put_gold(document: Document, project: Project, data: dict[str, Any]) -> Response:
     """Save the reviewer's adjudicated gold (same shape as `annotations/me`).
 

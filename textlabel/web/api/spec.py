@@ -13,13 +13,13 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from textlabel.schemas.common import ErrorSchema
-from textlabel.web.api import OPERATIONS, Operation, bp
+from textlabel.web.api import OPERATIONS, Operation, route
 
 ERRORS = {
     400: "malformed request", 401: "not signed in", 403: "not allowed",
     404: "not found (or not visible to you)", 409: "stale version or duplicate",
     413: "too large", 415: "unsupported format", 422: "invalid input",
-    501: "not built yet",
+    429: "too many failed attempts", 501: "not built yet",
 }  # fmt: skip
 RULE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -71,9 +71,12 @@ def _operation(op: Operation) -> dict[str, Any]:
         success["content"] = {op.media_type: {"schema": op.response}}
     elif op.media_type != "application/json":
         success["content"] = {op.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    elif op.status != 204:
+        success["content"] = {op.media_type: {"schema": {"type": "object"}}}
     operation["responses"][str(op.status)] = success
     codes = [400, 422] if op.body is not None or op.query is not None else []
     codes += [401] if op.public else [401, 403, 404]
+    codes += op.errors
     for code in sorted(set(codes)):
         operation["responses"][str(code)] = {
             "description": ERRORS[code],
@@ -106,7 +109,7 @@ def build_spec() -> dict[str, Any]:
     return spec.to_dict()
 
 
-@bp.get("/openapi.json")
+@route("/openapi.json", tag="meta")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI document of this API."""
     return jsonify(build_spec())

@@ -15,7 +15,8 @@ from textlabel.web.api import route
 from textlabel.web.guard import current_user
 
 
-@route("/users", "POST", tag="users", body=UserCreate(), response=UserSchema(), status=201)
+@route("/users", "POST", tag="users", body=UserCreate(), response=UserSchema(), status=201,
+       errors=(409,))  # fmt: skip
 def create_user(data: dict[str, Any]) -> User:
     """Create a user (administrators only)."""
     require_admin(current_user())

@@ -72,7 +72,12 @@ def test_pipe_matches_call(coref_nlp):
 
 def test_settings_round_trip_bytes(coref_nlp):
     coref = coref_nlp.get_pipe("textlabel_coref")
-    settings = {"span_key_prefix": "x", "pronoun_window": 7, "relative_pronouns": True}
+    settings = {
+        "span_key_prefix": "x",
+        "pronoun_window": 7,
+        "relative_pronouns": True,
+        "scheme": "ontonotes",
+    }
     other = spacy.blank("en").add_pipe("textlabel_coref", config=settings)
     assert other.cfg == settings
     assert json.loads(other.to_bytes()) == other.cfg

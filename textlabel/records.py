@@ -35,10 +35,12 @@ class SpanRecord:
 
 @dataclass(frozen=True, slots=True)
 class MentionRecord:
-    """A coreference mention by character offsets."""
+    """A coreference mention by character offsets; ``score`` is the model's confidence in the
+    mention's chain (``textlabel_coref`` writes it per span group), None for human mentions."""
 
     start: int
     end: int
+    score: float | None = None
 
 
 @dataclass(slots=True)

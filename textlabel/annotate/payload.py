@@ -50,7 +50,7 @@ class Payload:
         return {
             "spans": spans,
             "pos": None if self.pos is None else list(self.pos),
-            "coref": [[{"start": m.start, "end": m.end} for m in c] for c in self.coref or ()],
+            "coref": [[_mention(m) for m in c] for c in self.coref or ()],
         }
 
     def keeping(self, stored: Payload) -> Payload:
@@ -69,6 +69,13 @@ class Payload:
         for chain in self.coref or ():
             for mention in chain:
                 yield mention.start, mention.end
+
+
+def _mention(mention: MentionRecord) -> dict[str, Any]:
+    """A mention; the model's carry their chain's confidence, a person's have no score."""
+    if mention.score is None:
+        return {"start": mention.start, "end": mention.end}
+    return {"start": mention.start, "end": mention.end, "score": mention.score}
 
 
 EMPTY = Payload(spans=(), pos=None, coref=())

@@ -67,7 +67,7 @@ def read_many(
             if layer == ENTITY:
                 spans[aid].append(SpanRecord(start, end, label or "", score))
             else:
-                chains[aid].setdefault(cluster or 0, []).append(MentionRecord(start, end))
+                chains[aid].setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
         missing = [i for i in chunk if i not in tags]
         if "pos" in layers and missing:
             found = session.execute(
@@ -196,7 +196,16 @@ def rows_of(
     ]  # fmt: skip
     for cluster, chain in enumerate(payload.coref or (), start=1):
         rows += [
-            _row(annotation_id, MENTION, tokens, m.start, m.end, source, cluster=cluster)
+            _row(
+                annotation_id,
+                MENTION,
+                tokens,
+                m.start,
+                m.end,
+                source,
+                cluster=cluster,
+                score=m.score,
+            )
             for m in chain
         ]
     return rows

@@ -28,6 +28,8 @@ class Project(Base):
     overlap: Mapped[int] = mapped_column(default=1)
     blind: Mapped[bool] = mapped_column(default=True)
     spacy_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Coreference annotation scheme preset (textlabel.nlp.coref.schemes): gum, ontonotes, ppo.
+    coref_scheme: Mapped[str] = mapped_column(String(20), default="gum", server_default="gum")
     # Model entity label -> project label; model labels absent here are dropped.
     label_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)

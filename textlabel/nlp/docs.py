@@ -181,8 +181,13 @@ def _coref_clusters(doc: Doc) -> list[list[MentionRecord]]:
             numbered.append((int(match.group(1)), key))
     clusters = []
     for _, key in sorted(numbered):
-        bounds = {_trimmed_chars(span) for span in doc.spans[key]}
-        mentions = [MentionRecord(s, e) for s, e in sorted(b for b in bounds if b is not None)]
+        group = doc.spans[key]
+        score = group.attrs.get("confidence")
+        score = float(score) if isinstance(score, int | float) else None
+        bounds = {_trimmed_chars(span) for span in group}
+        mentions = [
+            MentionRecord(s, e, score) for s, e in sorted(b for b in bounds if b is not None)
+        ]
         if mentions:
             clusters.append(mentions)
     return clusters

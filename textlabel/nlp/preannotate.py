@@ -55,6 +55,14 @@ def pipeline_for(project: Project) -> Language:
     return load_pipeline(project.spacy_model, coref=project.has_layer("coref"))
 
 
+def component_cfg(nlp: Language, project: Project) -> dict[str, dict[str, Any]]:
+    """Per-call settings of the pipeline's components: the project's coreference scheme (the
+    cached pipeline is shared by projects, so the scheme travels with each call)."""
+    if "textlabel_coref" not in nlp.pipe_names:
+        return {}
+    return {"textlabel_coref": {"scheme": project.coref_scheme}}
+
+
 def pending_documents(session: Session, project: Project) -> Any:
     """Documents of ``project`` without a prediction yet (the query, for counting or ids)."""
     has_prediction = exists().where(
@@ -96,7 +104,12 @@ def preannotate_project(
                 _record_failure(session, project, document, e, result)
                 continue
             ready.append(document)
-        docs = nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)
+        docs = nlp.pipe(
+            inputs,
+            batch_size=batch_size,
+            n_process=n_process,
+            component_cfg=component_cfg(nlp, project),
+        )
         _store_chunk(session, project, ready, docs, result)
         session.commit()
         result.remaining = total - result.done - result.failed

@@ -13,6 +13,7 @@ from textlabel import audit
 from textlabel.errors import Conflict, InvalidInput, NotFound
 from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.models.project import LAYERS, ROLES
+from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 
 LABEL_NAME = re.compile(r"^\S{1,100}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -82,6 +83,7 @@ def create_project(
     overlap: int = 1,
     blind: bool = True,
     spacy_model: str | None = None,
+    coref_scheme: str = DEFAULT_SCHEME,
 ) -> Project:
     """A new project whose creator is its first manager."""
     project = Project(
@@ -91,6 +93,7 @@ def create_project(
         overlap=_check_overlap(overlap),
         blind=blind,
         spacy_model=spacy_model or None,
+        coref_scheme=_check_scheme(coref_scheme),
         created_by_id=created_by.id,
     )
     session.add(project)
@@ -127,6 +130,8 @@ def update_project(session: Session, project: Project, user: User, **changes: An
             project.layers = _check_layers(value)
         elif key == "overlap":
             project.overlap = _check_overlap(value)
+        elif key == "coref_scheme":
+            project.coref_scheme = _check_scheme(value)
         elif key in {"description", "blind", "spacy_model"}:
             setattr(project, key, value)
         elif key == "label_map":
@@ -145,6 +150,15 @@ def update_project(session: Session, project: Project, user: User, **changes: An
     )
     session.commit()
     return project
+
+
+def _check_scheme(name: str) -> str:
+    if name not in SCHEMES:
+        raise InvalidInput(
+            f"coref_scheme: unknown coreference scheme {name!r}",
+            details={"coref_scheme": name, "known": list(SCHEMES)},
+        )
+    return name
 
 
 def _check_label_map(project: Project, mapping: dict[str, str]) -> dict[str, str]:
@@ -296,4 +310,5 @@ def _state(project: Project) -> dict[str, Any]:
         "overlap": project.overlap,
         "blind": project.blind,
         "spacy_model": project.spacy_model,
+        "coref_scheme": project.coref_scheme,
     }

@@ -40,6 +40,11 @@ class SpanOut(Schema):
 class MentionOut(Schema):
     start = fields.Int()
     end = fields.Int()
+    score = fields.Float(
+        allow_none=True,
+        metadata={"description": "the model's confidence in the mention's chain, 0..1; "
+                  "absent on human mentions"},
+    )  # fmt: skip
 
 
 class PredictionOut(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from textlabel.models.project import LAYERS, ROLES
+from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 
 
 class LabelIn(Schema):
@@ -30,6 +31,11 @@ class ProjectCreate(Schema):
     overlap = fields.Int(load_default=1, validate=validate.Range(min=1, max=50))
     blind = fields.Bool(load_default=True)
     spacy_model = fields.Str(load_default=None, allow_none=True)
+    coref_scheme = fields.Str(
+        load_default=DEFAULT_SCHEME,
+        validate=validate.OneOf(SCHEMES),
+        metadata={"description": "coreference scheme preset: " + ", ".join(SCHEMES)},
+    )
 
 
 class ProjectUpdate(Schema):
@@ -39,6 +45,7 @@ class ProjectUpdate(Schema):
     overlap = fields.Int(validate=validate.Range(min=1, max=50))
     blind = fields.Bool()
     spacy_model = fields.Str(allow_none=True)
+    coref_scheme = fields.Str(validate=validate.OneOf(SCHEMES))
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
 
 
@@ -67,6 +74,7 @@ class ProjectOut(Schema):
     overlap = fields.Int()
     blind = fields.Bool()
     spacy_model = fields.Str(allow_none=True)
+    coref_scheme = fields.Str()
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
     labels = fields.List(fields.Nested(LabelOut))
     role = fields.Str(allow_none=True, metadata={"description": "the caller's role"})

@@ -87,7 +87,9 @@ class Lexicons:
 
     male_names: frozenset[str]
     female_names: frozenset[str]
-    person_words: frozenset[str]
+    person_words: frozenset[str]  # nouns whose main sense is a person
+    person_words_rare: frozenset[str]  # nouns with only a rare person sense ("hand", "help")
+    org_heads: frozenset[str]  # heads of organisation names ("university", "bank")
     gendered_nouns: dict[str, str]
     honorifics: dict[str, str]
     demonyms: dict[str, str]  # demonym -> place
@@ -118,6 +120,8 @@ def load_lexicons() -> Lexicons:
         male_names=frozenset(_lines("male_names.txt")),
         female_names=frozenset(_lines("female_names.txt")),
         person_words=frozenset(_lines("person_words.txt")),
+        person_words_rare=frozenset(_lines("person_words_rare.txt")),
+        org_heads=frozenset(_lines("org_heads.txt")),
         gendered_nouns=dict(line.split("\t") for line in _lines("gendered_nouns.tsv")),
         honorifics=dict(line.split("\t") for line in _lines("honorifics.tsv")),
         demonyms=demonyms,

@@ -13,7 +13,18 @@ from textlabel.nlp.coref.describe import PRONOUN, Mention
 class Cluster:
     """One entity under construction: its mentions in text order and their pooled attributes."""
 
-    __slots__ = ("mentions", "numbers", "genders", "animacies", "persons", "ners", "words", "heads")
+    __slots__ = (
+        "mentions",
+        "numbers",
+        "genders",
+        "animacies",
+        "persons",
+        "ners",
+        "words",
+        "heads",
+        "person_evidence",
+        "confidence",
+    )
 
     def __init__(self, mention: Mention) -> None:
         self.mentions: list[Mention] = [mention]
@@ -25,6 +36,9 @@ class Cluster:
         nominal = mention.kind != PRONOUN
         self.words: set[str] = set(mention.words) if nominal else set()
         self.heads: set[str] = {mention.head_text} if nominal else set()
+        self.person_evidence = mention.person_evidence
+        # the weakest link's score: a chain is as trustworthy as its least sure merge
+        self.confidence = 1.0
 
     @property
     def first(self) -> Mention:
@@ -39,6 +53,8 @@ class Cluster:
         self.ners |= other.ners
         self.words |= other.words
         self.heads |= other.heads
+        self.person_evidence = max(self.person_evidence, other.person_evidence)
+        self.confidence = min(self.confidence, other.confidence)
 
     def agrees_with(self, other: Cluster, *, check_ner: bool = True) -> bool:
         """Number, gender, animacy (and NER type) compatible: unknowns never clash."""
@@ -56,6 +72,8 @@ class Clusters:
     def __init__(self, mentions: list[Mention]) -> None:
         self.mentions = mentions
         self._of: list[Cluster] = [Cluster(mention) for mention in mentions]
+        # the score of a merge made without one: the running sieve's prior (see resolver.py)
+        self.default_score = 1.0
 
     def of(self, mention: Mention) -> Cluster:
         return self._of[mention.index]
@@ -67,10 +85,14 @@ class Clusters:
         """Sieves resolve only a cluster's first mention: later ones already have an antecedent."""
         return self._of[mention.index].first is mention
 
-    def merge(self, left: Mention, right: Mention) -> None:
+    def merge(self, left: Mention, right: Mention, *, score: float | None = None) -> None:
+        """Join the two mentions' clusters; ``score`` (default: the sieve's prior) is how sure
+        this link is, and the merged cluster keeps the lowest score of its links."""
         keep, gone = self._of[left.index], self._of[right.index]
         if keep is gone:
             return
+        link = self.default_score if score is None else score
+        keep.confidence = min(keep.confidence, link)
         if len(gone.mentions) > len(keep.mentions):
             keep, gone = gone, keep
         keep.absorb(gone)
@@ -85,13 +107,17 @@ class Clusters:
 
     def entities(self, *, min_size: int = 2) -> list[list[Mention]]:
         """Distinct clusters with at least ``min_size`` mentions, ordered by first mention."""
+        return [cluster.mentions for cluster in self.chains(min_size=min_size)]
+
+    def chains(self, *, min_size: int = 2) -> list[Cluster]:
+        """Distinct clusters with at least ``min_size`` mentions, ordered by first mention."""
         seen: set[int] = set()
-        result: list[list[Mention]] = []
+        result: list[Cluster] = []
         for cluster in self._of:
             if id(cluster) in seen:
                 continue
             seen.add(id(cluster))
             if len(cluster.mentions) >= min_size:
-                result.append(cluster.mentions)
-        result.sort(key=lambda mentions: (mentions[0].start, -mentions[0].end))
+                result.append(cluster)
+        result.sort(key=lambda cluster: (cluster.first.start, -cluster.first.end))
         return result

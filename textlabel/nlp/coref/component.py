@@ -14,6 +14,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, get_scheme
+
 SPAN_KEY_PREFIX = "coref_clusters"
 _CONFIG_FILE = "cfg.json"
 
@@ -31,18 +33,26 @@ class CorefResolver:
         span_key_prefix: str = SPAN_KEY_PREFIX,
         pronoun_window: int = 3,
         relative_pronouns: bool = False,
+        scheme: str = DEFAULT_SCHEME,
     ) -> None:
+        get_scheme(scheme)  # an unknown name fails when the pipeline is built
         self.name = name
         self.cfg: dict[str, Any] = {
             "span_key_prefix": span_key_prefix,
             "pronoun_window": pronoun_window,
             "relative_pronouns": relative_pronouns,
+            "scheme": scheme,
         }
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: Doc, *, scheme: str | None = None) -> Doc:
+        """Resolve ``doc``; ``scheme`` overrides the configured one for this call (spaCy passes
+        it from ``nlp.pipe(..., component_cfg={name: {"scheme": ...}})``)."""
         # imported here: spaCy imports this module for every pipeline it builds (entry point),
         # the sieves are needed only when the component runs
-        from textlabel.nlp.coref.resolver import resolve
+        from textlabel.nlp.coref.output import sieves_for, written_chains
+        from textlabel.nlp.coref.resolver import SIEVES, build_context, run_sieves
+
+        chosen = get_scheme(scheme or str(self.cfg.get("scheme", DEFAULT_SCHEME)))
 
         prefix = f"{self.cfg['span_key_prefix']}_"
         for key in [
@@ -56,18 +66,28 @@ class CorefResolver:
                 f"{self.name} needs a dependency parse, tags and entities: add it after the "
                 "'parser' and 'ner' of a trained pipeline such as en_core_web_sm"
             )
-        entities = resolve(doc, pronoun_window=int(self.cfg["pronoun_window"]))
-        if not self.cfg["relative_pronouns"]:
-            # OntoNotes and GUM do not mark "who" / "which" as mentions (Lee et al. drop them too)
-            entities = [[m for m in mentions if not m.relative] for mentions in entities]
-            entities = [mentions for mentions in entities if len(mentions) > 1]
-        for number, mentions in enumerate(entities, start=1):
-            doc.spans[f"{prefix}{number}"] = [doc[m.start : m.end] for m in mentions]
+        ctx = build_context(doc, pronoun_window=int(self.cfg["pronoun_window"]))
+        run_sieves(ctx, sieves_for(chosen, list(SIEVES)))
+        chains = written_chains(
+            doc,
+            ctx.clusters.chains(),
+            chosen,
+            ctx.lexicons,
+            relative_pronouns=bool(self.cfg["relative_pronouns"]),
+        )
+        for number, chain in enumerate(chains, start=1):
+            key = f"{prefix}{number}"
+            doc.spans[key] = [doc[m.start : m.end] for m in chain.mentions]
+            # how sure the resolver is of the chain's weakest link, 0..1: editors offer to
+            # accept confident chains at once (pre-annotation stores it as Span.score)
+            doc.spans[key].attrs["confidence"] = chain.confidence
         return doc
 
-    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+    def pipe(
+        self, docs: Iterable[Doc], *, batch_size: int = 128, scheme: str | None = None
+    ) -> Iterator[Doc]:
         for doc in docs:
-            yield self(doc)
+            yield self(doc, scheme=scheme)
 
     # Serialization: only the settings are state; they round trip with the pipeline.
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
@@ -95,20 +115,28 @@ class CorefResolver:
         "span_key_prefix": SPAN_KEY_PREFIX,
         "pronoun_window": 3,
         "relative_pronouns": False,
+        "scheme": DEFAULT_SCHEME,
     },
     requires=["token.dep", "token.tag", "token.pos", "doc.ents"],
     assigns=["doc.spans"],
 )
 def make_coref(
-    nlp: Language, name: str, span_key_prefix: str, pronoun_window: int, relative_pronouns: bool
+    nlp: Language,
+    name: str,
+    span_key_prefix: str,
+    pronoun_window: int,
+    relative_pronouns: bool,
+    scheme: str,
 ) -> CorefResolver:
     """Build the resolver. ``span_key_prefix`` names the output span groups;
     ``pronoun_window`` bounds how many sentences back a pronoun looks for its antecedent;
-    ``relative_pronouns`` keeps "who" / "which" in the written clusters."""
+    ``relative_pronouns`` keeps "who" / "which" in the written clusters; ``scheme`` names the
+    annotation scheme (``textlabel.nlp.coref.schemes.SCHEMES``: gum, ontonotes, ppo)."""
     return CorefResolver(
         nlp,
         name,
         span_key_prefix=span_key_prefix,
         pronoun_window=pronoun_window,
         relative_pronouns=relative_pronouns,
+        scheme=scheme,
     )

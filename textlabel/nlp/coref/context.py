@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from textlabel.nlp.coref.attributes import Lexicons
 from textlabel.nlp.coref.clusters import Clusters
 from textlabel.nlp.coref.describe import Mention
+
+if TYPE_CHECKING:
+    from textlabel.nlp.coref.ranker import RankerModel
 
 
 @dataclass(slots=True)
@@ -22,6 +27,12 @@ class SieveContext:
     lexicons: Lexicons
     sent_of: list[int]
     pronoun_window: int = 3
+    # the trainer's hooks: a ranker instead of the shipped one (None: shipped), whether to rank
+    # at all (False: salience order for every pronoun), and a callback that sees each ranked
+    # pronoun's candidates and feature rows
+    ranker: RankerModel | None = None
+    use_ranker: bool = True
+    observer: Callable[[Mention, list[Mention], list[list[float]]], None] | None = None
     by_head: dict[int, list[Mention]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -12,8 +12,10 @@ from spacy.tokens import Doc, Token
 
 from textlabel.nlp.coref.attributes import (
     ANIMATE,
+    FEMALE,
     INANIMATE,
     INANIMATE_NER,
+    MALE,
     NEUTRAL,
     PLURAL,
     PRONOUNS,
@@ -111,6 +113,9 @@ class Mention:
     relative: bool = False
     indefinite: bool = False
     reflexive: bool = False
+    # how surely a person: 2 named person, honorific, gendered or person noun; 1 only a rare
+    # person sense ("hand"); 0 no evidence. Ranks antecedents of "he" / "she".
+    person_evidence: int = 0
 
     def contains(self, other: Mention) -> bool:
         """True when ``other`` lies inside this mention (i-within-i)."""
@@ -187,6 +192,7 @@ def _describe_pronoun(mention: Mention, head: Token) -> None:
     mention.gender = info.gender
     mention.animacy = info.animacy
     mention.reflexive = info.reflexive
+    mention.person_evidence = 2 if info.gender in (MALE, FEMALE) else 0
 
 
 def first_name_index(doc: Doc, head: Token, start: int) -> int:
@@ -214,8 +220,13 @@ def _describe_proper(mention: Mention, doc: Doc, head: Token, lexicons: Lexicons
     if honorific_gender not in (None, UNKNOWN):
         gender = honorific_gender
     personal = ner == "PERSON" or gender != UNKNOWN or honorific_gender is not None
-    if personal:
+    if head.lower_ in lexicons.org_heads and honorific_gender is None:
+        # "the University of North Carolina", "Bank of America": never a person
+        mention.animacy, mention.gender = INANIMATE, NEUTRAL
+        mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
+    elif personal:
         mention.animacy, mention.number, mention.gender = ANIMATE, SINGULAR, gender
+        mention.person_evidence = 2
     elif ner in INANIMATE_NER:
         mention.animacy, mention.gender = INANIMATE, NEUTRAL
         mention.number = PLURAL if head.tag_ == "NNPS" else SINGULAR
@@ -242,11 +253,15 @@ def _describe_nominal(mention: Mention, head: Token, lexicons: Lexicons) -> None
     gender = lexicons.gendered_nouns.get(head.lower_) or lexicons.gendered_nouns.get(lemma)
     if gender is not None:
         mention.gender, mention.animacy = gender, ANIMATE
+        mention.person_evidence = 2
     elif (
         lemma in lexicons.person_words
         or head.lower_ in lexicons.person_words
         or head.ent_type_ in ("PERSON", "NORP")
     ):
         mention.animacy = ANIMATE
+        mention.person_evidence = 2
+    elif lemma in lexicons.person_words_rare or head.lower_ in lexicons.person_words_rare:
+        mention.person_evidence = 1  # "her hand", "asked for help": a person only rarely
     else:
         mention.animacy, mention.gender = INANIMATE, NEUTRAL

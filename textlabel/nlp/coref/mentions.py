@@ -71,6 +71,7 @@ _PARTITIVE_HEADS = frozenset(
     ]
 )
 _CONJUNCTIONS = frozenset(["and", "or", "but", "nor", "&"])
+_JOINERS = frozenset(["-", "/"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
 _WEATHER_VERBS = frozenset(["rain", "snow", "hail", "drizzle", "pour", "freeze"])
 _RAISING_VERBS = frozenset(
@@ -138,7 +139,29 @@ def _is_head_candidate(token: Token) -> bool:
         return False
     if token.ent_type_ in NON_MENTION_NER:
         return False
+    if not any(char.isalpha() for char in token.text):
+        return False  # "-", "--", "2", emoticons: never a mention, whatever the tagger said
+    if len(token.text) == 1 and not token.is_upper:
+        return False  # "e" of "e-mail", stray letters
     return token.lower_ not in _NON_WORDS
+
+
+def _word_bounds(doc: Doc, left: int, right: int) -> tuple[int, int]:
+    """Widen ``[left, right)`` to whole hyphen- or slash-joined words: spaCy splits "e-mail"
+    into "e", "-", "mail", and a mention must never start or end inside such a word."""
+    while (
+        left > 0
+        and not doc[left - 1].whitespace_
+        and (doc[left - 1].text in _JOINERS or doc[left].text in _JOINERS)
+    ):
+        left -= 1
+    while (
+        right < len(doc)
+        and not doc[right - 1].whitespace_
+        and (doc[right].text in _JOINERS or doc[right - 1].text in _JOINERS)
+    ):
+        right += 1
+    return left, right
 
 
 def sentence_indices(doc: Doc) -> list[int]:
@@ -179,6 +202,7 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         if entity_roots.get(token.i, token.i) != token.i:
             continue  # "America" inside "Bank of America"
         left, right = _trimmed_span(doc, token, token.left_edge.i, token.right_edge.i + 1)
+        left, right = _word_bounds(doc, left, right)
         if _dropped_phrase(doc, token, left, right):
             continue
         member_end = _coordination_end(token)

@@ -71,9 +71,17 @@ def quote_spans(doc: Doc) -> list[tuple[int, int]]:
     return spans
 
 
+def quote_index(doc: Doc) -> dict[int, int]:
+    """Map each token inside a quotation to the quotation's number (0, 1, ...)."""
+    return {
+        i: number for number, (start, end) in enumerate(quote_spans(doc)) for i in range(start, end)
+    }
+
+
 def quote_speakers(doc: Doc) -> dict[int, int]:
     """Map each token inside a quotation to the head token of its speaker: the subject of the
-    speech verb outside the quote that governs it, or that stands just before the quote."""
+    speech verb outside the quote that governs it, or that stands just before or just after
+    the quote ('"Go," said Dick.')."""
     speakers: dict[int, int] = {}
     for start, end in quote_spans(doc):
         verbs = [t.head for t in doc[start:end] if not start <= t.head.i < end]
@@ -82,6 +90,11 @@ def quote_speakers(doc: Doc) -> dict[int, int]:
             before -= 1
         if before >= 0:
             verbs += [doc[before], doc[before].head]
+        after = end
+        while after < len(doc) and doc[after].is_punct:
+            after += 1
+        if after < len(doc) and after - end <= 3:
+            verbs += [doc[after], doc[after].head]
         verb = next((v for v in verbs if v.lemma_ in SPEECH_VERBS), None)
         if verb is None:
             continue

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from spacy.tokens import Doc
 
 from textlabel.nlp.coref.attributes import load_lexicons
-from textlabel.nlp.coref.clusters import Clusters
+from textlabel.nlp.coref.clusters import Cluster, Clusters
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import Mention
 from textlabel.nlp.coref.mentions import detect_mentions, sentence_indices
@@ -33,6 +33,8 @@ from textlabel.nlp.coref.sieves_string import (
 Sieve = Callable[[SieveContext], None]
 
 # Most precise first (Lee et al. 2013, Table 1): later sieves see the clusters earlier ones built.
+# Each sieve's prior is the score of the links it makes (chain confidence is the weakest link's);
+# the priors follow the sieves' precision order. The pronoun sieve scores its own links.
 SIEVES: dict[str, Sieve] = {
     "exact_string": exact_string_match,
     "relaxed_string": relaxed_string_match,
@@ -48,6 +50,22 @@ SIEVES: dict[str, Sieve] = {
     "proper_head": proper_head_word_match,
     "relaxed_head": relaxed_head_match,
     "pronoun": pronoun_match,
+}
+PRIORS: dict[str, float] = {
+    "exact_string": 0.95,
+    "relaxed_string": 0.9,
+    "appositive": 0.75,
+    "predicate_nominative": 0.75,
+    "role_appositive": 0.8,
+    "relative_pronoun": 0.8,
+    "acronym": 0.9,
+    "demonym": 0.8,
+    "strict_head_1": 0.9,
+    "strict_head_2": 0.85,
+    "strict_head_3": 0.8,
+    "proper_head": 0.85,
+    "relaxed_head": 0.7,
+    "pronoun": 0.5,
 }
 
 
@@ -65,13 +83,27 @@ def build_context(doc: Doc, *, pronoun_window: int = 3) -> SieveContext:
     )
 
 
+def run_sieves(ctx: SieveContext, sieves: Iterable[str] | None = None) -> None:
+    """Run the named sieves (all, in order, when None) over ``ctx``."""
+    for name in sieves if sieves is not None else SIEVES:
+        if name not in SIEVES:
+            raise KeyError(f"unknown coreference sieve {name!r}; known: {', '.join(SIEVES)}")
+        ctx.clusters.default_score = PRIORS[name]
+        SIEVES[name](ctx)
+
+
+def resolve_chains(
+    doc: Doc, *, sieves: list[str] | None = None, pronoun_window: int = 3
+) -> list[Cluster]:
+    """Run the sieves and return the clusters of two or more mentions, with confidence."""
+    ctx = build_context(doc, pronoun_window=pronoun_window)
+    run_sieves(ctx, sieves)
+    return ctx.clusters.chains()
+
+
 def resolve(
     doc: Doc, *, sieves: list[str] | None = None, pronoun_window: int = 3
 ) -> list[list[Mention]]:
     """Run the sieves (all, in order, unless named) and return entities of two or more mentions."""
-    ctx = build_context(doc, pronoun_window=pronoun_window)
-    for name in sieves if sieves is not None else SIEVES:
-        if name not in SIEVES:
-            raise KeyError(f"unknown coreference sieve {name!r}; known: {', '.join(SIEVES)}")
-        SIEVES[name](ctx)
-    return ctx.clusters.entities()
+    chains = resolve_chains(doc, sieves=sieves, pronoun_window=pronoun_window)
+    return [chain.mentions for chain in chains]

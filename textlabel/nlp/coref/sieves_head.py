@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from textlabel.nlp.coref.attributes import values_agree
 from textlabel.nlp.coref.context import SieveContext, candidates_before
 from textlabel.nlp.coref.describe import LIST, LOCATION_MODIFIERS, PRONOUN, PROPER, Mention
 
@@ -68,12 +69,19 @@ def compatible_modifiers(mention: Mention, antecedent: Mention) -> bool:
     return mention.modifiers <= antecedent.modifiers
 
 
+def genders_agree(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
+    """No known gender clash: "Mrs. Kronborg" is not "Mr. Kronborg" (honorifics give gender)."""
+    return values_agree(ctx.clusters.of(mention).genders, ctx.clusters.of(antecedent).genders)
+
+
 def strict_head_match(*, modifiers: bool, inclusion: bool) -> Callable[[SieveContext], None]:
-    """Passes 5-7: cluster head match plus word inclusion and / or compatible modifiers."""
+    """Passes 5-7: cluster head match plus word inclusion and / or compatible modifiers, and
+    no gender clash."""
 
     def rule(ctx: SieveContext, mention: Mention, antecedent: Mention) -> bool:
         return (
             cluster_head_match(ctx, mention, antecedent)
+            and genders_agree(ctx, mention, antecedent)
             and (not inclusion or word_inclusion(ctx, mention, antecedent))
             and (not modifiers or compatible_modifiers(mention, antecedent))
         )

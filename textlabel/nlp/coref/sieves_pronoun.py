@@ -1,207 +1,159 @@
 """Pronoun resolution (pass 10): agreement in number, gender, animacy and person against whole
-clusters, candidates within a few sentences back, ranked by syntactic salience.
+clusters, candidates within a few sentences back.
 
-Salience follows what carries GAP on this parse (NLP-NOTES 1.6): a candidate in the same
-grammatical role as the pronoun in the same or previous sentence (parallelism) first, then the
-shortest dependency path (sentence trees joined by a virtual root, plus the sentence distance),
-shortened by one step per earlier mention of the entity (up to two), then token distance.
-Before that, two precise rules: a reflexive takes its verb's subject, and a pronoun in a fronted
-adjunct ("After his retirement, Smith ...") takes the main clause's subject (the only cataphora).
-Binding: an object pronoun never takes its own verb's subject ("John saw him").
+Order of decisions for a third-person pronoun: precise rules first (a reflexive takes its
+verb's subject; a pronoun in a fronted adjunct, "After his retirement, Smith ...", takes the
+main clause's subject), then among the agreeing candidates (binding: "John saw him" never links
+him to John; a pronoun inside a quote is not the quote's speaker) "he" / "she" are resolved by
+the learned ranker (``ranker.py``), the others by syntactic salience: same grammatical role in
+the same or previous sentence (parallelism), then the shortest dependency path shortened by one
+step per earlier mention of the entity (up to two), then token distance (NLP-NOTES 1.6).
+
+First and second person follow the speaker: "I" inside a quotation is its speaker when one was
+found ('"I am tired," said Dick.'), otherwise the quotation's own "I"; "you" is chained only
+inside one quotation (a new turn may address someone else); outside quotations "I" and "you"
+are the narrator's and the reader's throughout.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Token
-
-from textlabel.nlp.coref.attributes import INANIMATE
+from textlabel.nlp.coref.attributes import FEMALE, MALE
 from textlabel.nlp.coref.context import SieveContext
-from textlabel.nlp.coref.describe import LIST, PRONOUN, Mention
-from textlabel.nlp.coref.quotes import quote_speakers
+from textlabel.nlp.coref.describe import PRONOUN, Mention
+from textlabel.nlp.coref.pronoun_rules import (
+    cataphora_subject,
+    compatible,
+    first_sentence_index,
+    reflexive_antecedent,
+)
+from textlabel.nlp.coref.quotes import quote_index, quote_speakers
+from textlabel.nlp.coref.ranker import PronounSetting, candidate_features, load_model, softmax
+from textlabel.nlp.coref.syntax import DependencyTree, role_of
 
-_SUBJECT = frozenset({"nsubj", "nsubjpass"})
-_OBJECT = frozenset({"dobj"})
-_ARGUMENT = frozenset({"dobj", "iobj", "dative", "pobj"})
-
-
-def _role(dep: str) -> str:
-    if dep in _SUBJECT:
-        return "subject"
-    if dep in _OBJECT:
-        return "object"
-    return ""
-
-
-class _Tree:
-    """Depths and dependency paths of one doc, computed on demand."""
-
-    def __init__(self, ctx: SieveContext) -> None:
-        self.doc = ctx.doc
-        self._depth: dict[int, int] = {}
-
-    def chain(self, i: int) -> list[int]:
-        chain = [i]
-        token = self.doc[i]
-        while token.head.i != token.i:
-            token = token.head
-            chain.append(token.i)
-        return chain
-
-    def depth(self, i: int) -> int:
-        if i not in self._depth:
-            self._depth[i] = len(self.chain(i)) - 1
-        return self._depth[i]
-
-    def distance(self, left: int, right: int, *, same_sentence: bool, sentences: int) -> int:
-        if not same_sentence:
-            return self.depth(left) + self.depth(right) + 1 + sentences
-        up = {token: steps for steps, token in enumerate(self.chain(left))}
-        for steps, token in enumerate(self.chain(right)):
-            if token in up:
-                return steps + up[token]
-        return self.depth(left) + self.depth(right) + 2
-
-
-def _governing_subjects(verb: Token) -> list[Token]:
-    """Subjects of ``verb``, inherited through "and" ("X pulled ahead and led him") and control
-    ("X tried to force him", "X told Y to call him") when the verb has none of its own."""
-    for _ in range(4):
-        subjects = [child for child in verb.children if child.dep_ in _SUBJECT]
-        if subjects:
-            return subjects
-        if verb.dep_ == "xcomp":
-            # object control: "X convinced Y to go with him": Y goes, so him != Y
-            objects = [child for child in verb.head.children if child.dep_ == "dobj"]
-            if objects:
-                return objects
-        if verb.dep_ not in ("conj", "xcomp"):
-            return []
-        verb = verb.head
-    return []
-
-
-def _binding_clash(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
-    """A plain object pronoun is not its own verb's subject ("John saw him": him != John)."""
-    if pronoun.reflexive or pronoun.dep not in _ARGUMENT:
-        return False
-    verb = ctx.doc[pronoun.head].head
-    if pronoun.dep == "pobj":
-        verb = verb.head
-    return any(subject.i == candidate.head for subject in _governing_subjects(verb))
-
-
-def _reflexive_antecedent(ctx: SieveContext, pronoun: Mention) -> Mention | None:
-    verb = ctx.doc[pronoun.head].head
-    if pronoun.dep == "pobj":
-        verb = verb.head
-    for child in verb.children:
-        if child.dep_ in _SUBJECT and child.i < pronoun.head:
-            return ctx.mention_headed_by(child.i)
-    return None
-
-
-def _first_sentence_index(ctx: SieveContext) -> list[int]:
-    """For each sentence number, the index of the first mention in or after it."""
-    n_sents = ctx.sent_of[-1] + 1 if ctx.sent_of else 0
-    first = [len(ctx.mentions)] * (n_sents + 1)
-    for mention in reversed(ctx.mentions):
-        first[mention.sent] = mention.index
-    for sent in range(n_sents - 1, -1, -1):
-        first[sent] = min(first[sent], first[sent + 1])
-    return first
-
-
-_FRONTED = frozenset({"prep", "advcl", "npadvmod", "advmod", "pcomp"})
-_QUOTES = frozenset({'"', "“", "”", "``", "''"})
-
-
-def _cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
-    """ "After [his] retirement, [Hedberg] coached": a pronoun inside a fronted adjunct refers
-    to the main clause's subject that follows it, never across a quotation mark."""
-    doc = ctx.doc
-    token = doc[pronoun.head]
-    while token.head.i != token.i and token.head.head.i != token.head.i:
-        token = token.head
-    root = token.head
-    if token.i == root.i or token.dep_ not in _FRONTED or token.i > root.i:
-        return None
-    subjects = [child for child in root.children if child.dep_ in _SUBJECT]
-    if not subjects or subjects[0].i < pronoun.head:
-        return None
-    subject = ctx.mention_headed_by(subjects[0].i)
-    if subject is None or subject.kind == PRONOUN or subject.relative:
-        return None
-    if any(doc[i].text in _QUOTES for i in range(pronoun.head, subject.start)):
-        return None
-    return subject
+# Link scores of the rules (chain confidence is the weakest link's): a prior per rule, ordered
+# as the rules' precision is (Lee et al. 2013 report the same order); the ranker's links carry
+# its own probability, the salience order's a fixed low prior.
+REFLEXIVE_SCORE = 0.9
+CATAPHORA_SCORE = 0.6
+SPEAKER_SCORE = 0.8
+VOICE_SCORE = 0.7
+SALIENCE_SCORE = 0.45
 
 
 def pronoun_match(ctx: SieveContext) -> None:
-    """Resolve each unresolved personal pronoun to the most salient agreeing earlier cluster."""
-    tree = _Tree(ctx)
+    """Resolve each unresolved personal pronoun to the best agreeing earlier cluster."""
+    tree = DependencyTree(ctx.doc)
     speakers = quote_speakers(ctx.doc)
-    first_in_sent = _first_sentence_index(ctx)
-    last_by_person: dict[tuple[int, str], Mention] = {}
+    quotes = quote_index(ctx.doc)
+    setting = PronounSetting(quote_of=quotes, speaker_heads=frozenset(speakers.values()), tree=tree)
+    first_in_sent = first_sentence_index(ctx)
+    voices: dict[tuple[object, ...], Mention] = {}
+    model = (ctx.ranker or load_model()) if ctx.use_ranker else None
+    observer = ctx.observer
     for pronoun in ctx.mentions:
         if pronoun.kind != PRONOUN or pronoun.relative:
             continue
+        speaker_head = speakers.get(pronoun.head)
+        speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
         if pronoun.person != 3:
-            # prose rarely switches speaker: "I ... me ... my" is one participant
-            voice = (pronoun.person, pronoun.number if pronoun.person == 1 else "")
-            previous = last_by_person.get(voice)
-            if previous is not None and ctx.clusters.is_first(pronoun):
-                ctx.clusters.merge(previous, pronoun)
-            last_by_person[voice] = pronoun
+            _resolve_voice(ctx, pronoun, speaker, quotes.get(pronoun.head), voices)
             continue
         if not ctx.clusters.is_first(pronoun):
             continue
         cluster = ctx.clusters.of(pronoun)
         if pronoun.reflexive:
-            subject = _reflexive_antecedent(ctx, pronoun)
+            subject = reflexive_antecedent(ctx, pronoun)
             if subject is not None and ctx.clusters.of(subject).agrees_with(cluster):
-                ctx.clusters.merge(subject, pronoun)
+                ctx.clusters.merge(subject, pronoun, score=REFLEXIVE_SCORE)
                 continue
-        subject = _cataphora_subject(ctx, pronoun)
-        if subject is not None and _compatible(ctx, pronoun, subject):
-            ctx.clusters.merge(subject, pronoun)
+        subject = cataphora_subject(ctx, pronoun)
+        if subject is not None and compatible(ctx, pronoun, subject):
+            ctx.clusters.merge(subject, pronoun, score=CATAPHORA_SCORE)
             continue
-        speaker_head = speakers.get(pronoun.head)
-        speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
         lo = first_in_sent[max(0, pronoun.sent - ctx.pronoun_window)]
-        best: tuple[tuple[int, int, int], Mention] | None = None
-        role = _role(pronoun.dep)
-        for candidate in ctx.mentions[lo : pronoun.index]:
-            if candidate.start >= pronoun.start or not _compatible(ctx, pronoun, candidate):
-                continue
-            if speaker is not None and ctx.clusters.same(candidate, speaker):
-                continue  # "he" inside a quote is not the one speaking
-            sentences = pronoun.sent - candidate.sent
-            parallel = role and sentences <= 1 and _role(candidate.dep) == role
-            distance = tree.distance(
-                pronoun.head, candidate.head, same_sentence=sentences == 0, sentences=sentences
-            )
-            # an entity already mentioned more than once is more salient (up to two steps)
-            salience = min(len(ctx.clusters.of(candidate).mentions) - 1, 2)
-            key = (0 if parallel else 1, distance - salience, pronoun.start - candidate.start)
-            if best is None or key < best[0]:
-                best = (key, candidate)
-        if best is not None:
-            ctx.clusters.merge(best[1], pronoun)
+        candidates = [
+            candidate
+            for candidate in ctx.mentions[lo : pronoun.index]
+            if candidate.start < pronoun.start
+            and compatible(ctx, pronoun, candidate)
+            # "he" inside a quote is not the one speaking
+            and not (speaker is not None and ctx.clusters.same(candidate, speaker))
+        ]
+        gendered = pronoun.gender in (MALE, FEMALE)
+        if gendered and (model is not None or observer is not None):
+            # the ranker also weighs names later in the sentence ("His father, John, ...")
+            candidates += _cataphora_candidates(ctx, pronoun, speaker)
+        if not candidates:
+            continue
+        if gendered and observer is not None:
+            observer(pronoun, candidates, candidate_features(ctx, setting, pronoun, candidates))
+        if model is not None and gendered:
+            rows = candidate_features(ctx, setting, pronoun, candidates)
+            probabilities = softmax([model.score(row) for row in rows])
+            best = max(range(len(candidates)), key=lambda i: (probabilities[i], -i))
+            ctx.clusters.merge(candidates[best], pronoun, score=probabilities[best])
+        else:
+            antecedent = _most_salient(ctx, tree, pronoun, candidates)
+            ctx.clusters.merge(antecedent, pronoun, score=SALIENCE_SCORE)
 
 
-def _compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
-    """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
-    if candidate.relative or candidate.role or (candidate.kind == LIST and pronoun.number != "pl"):
-        return False
-    cluster = ctx.clusters.of(candidate)
-    if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):
-        return False
-    if (
-        pronoun.animacy != INANIMATE
-        and candidate.kind != PRONOUN
-        and candidate.animacy == INANIMATE
-    ):
-        return False
-    if any(mention.contains(pronoun) for mention in cluster.mentions):
-        return False
-    return not _binding_clash(ctx, pronoun, candidate)
+def _cataphora_candidates(
+    ctx: SieveContext, pronoun: Mention, speaker: Mention | None
+) -> list[Mention]:
+    """Named or nominal mentions after the pronoun in its sentence that pass the filter, and
+    that the pronoun does not c-command ("He said John left": he != John)."""
+    found = []
+    doc = ctx.doc
+    token = doc[pronoun.head]
+    commanding = token.head if token.dep_ in ("nsubj", "nsubjpass", "dobj") else None
+    for candidate in ctx.mentions[pronoun.index + 1 :]:
+        if candidate.sent != pronoun.sent:
+            break
+        if (
+            candidate.kind != PRONOUN
+            and candidate.start > pronoun.start
+            and compatible(ctx, pronoun, candidate)
+            and not (speaker is not None and ctx.clusters.same(candidate, speaker))
+            and not (commanding is not None and commanding.is_ancestor(doc[candidate.head]))
+        ):
+            found.append(candidate)
+    return found
+
+
+def _most_salient(
+    ctx: SieveContext, tree: DependencyTree, pronoun: Mention, candidates: list[Mention]
+) -> Mention:
+    """Parallel role first, then dependency distance less salience, then token distance."""
+    role = role_of(pronoun.dep)
+
+    def key(candidate: Mention) -> tuple[int, int, int]:
+        sentences = pronoun.sent - candidate.sent
+        parallel = role and sentences <= 1 and role_of(candidate.dep) == role
+        distance = tree.distance(
+            pronoun.head, candidate.head, same_sentence=sentences == 0, sentences=sentences
+        )
+        # an entity already mentioned more than once is more salient (up to two steps)
+        salience = min(len(ctx.clusters.of(candidate).mentions) - 1, 2)
+        return (0 if parallel else 1, distance - salience, pronoun.start - candidate.start)
+
+    return min(candidates, key=key)
+
+
+def _resolve_voice(
+    ctx: SieveContext,
+    pronoun: Mention,
+    speaker: Mention | None,
+    quote: int | None,
+    voices: dict[tuple[object, ...], Mention],
+) -> None:
+    """First and second person: the quotation's speaker, else the same voice before."""
+    if quote is not None and pronoun.person == 1 and pronoun.number == "sg" and speaker:
+        if not ctx.clusters.same(speaker, pronoun):
+            ctx.clusters.merge(speaker, pronoun, score=SPEAKER_SCORE)
+        return
+    number = pronoun.number if pronoun.person == 1 else ""
+    voice: tuple[object, ...] = (pronoun.person, number, quote)
+    previous = voices.get(voice)
+    if previous is not None and ctx.clusters.is_first(pronoun):
+        ctx.clusters.merge(previous, pronoun, score=VOICE_SCORE)
+    voices[voice] = pronoun

@@ -24,7 +24,17 @@ from textlabel.schemas.projects import (
 from textlabel.web.api import route
 from textlabel.web.guard import current_user
 
-FIELDS = ("id", "name", "description", "layers", "overlap", "blind", "spacy_model", "label_map")
+FIELDS = (
+    "id",
+    "name",
+    "description",
+    "layers",
+    "overlap",
+    "blind",
+    "spacy_model",
+    "coref_scheme",
+    "label_map",
+)
 
 
 def _out(project: Project, *, detail: bool = False) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from textlabel.errors import InvalidInput, TextlabelError
 from textlabel.extensions import db
 from textlabel.models import Project
 from textlabel.models.project import LAYERS, ROLES
+from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.projects import service
 from textlabel.projects.documents import list_documents, recent_jobs
 from textlabel.projects.service import LabelSpec
@@ -63,15 +64,18 @@ def new_project() -> ResponseReturnValue:
                 overlap=_form_int("overlap", 1),
                 blind=form.get("blind") == "on",
                 spacy_model=form.get("spacy_model", "").strip() or None,
+                coref_scheme=form.get("coref_scheme") or DEFAULT_SCHEME,
                 created_by=current_user(),
             )
         except TextlabelError as e:
             db.session.rollback()
             flash(e.message, "error")
-            return render_template("projects/new.html", form=form, layers=LAYERS), e.status
+            return render_template(
+                "projects/new.html", form=form, layers=LAYERS, schemes=SCHEMES
+            ), e.status
         flash(f"Project {project.name} created.")
         return redirect(url_for("pages.project", pid=project.id))
-    return render_template("projects/new.html", form={}, layers=LAYERS)
+    return render_template("projects/new.html", form={}, layers=LAYERS, schemes=SCHEMES)
 
 
 @bp.get("/projects/<int:pid>")
@@ -107,6 +111,7 @@ def project_settings(pid: int) -> ResponseReturnValue:
                 overlap=_form_int("overlap", project.overlap),
                 blind=form.get("blind") == "on",
                 spacy_model=form.get("spacy_model", "").strip() or None,
+                coref_scheme=form.get("coref_scheme") or None,
             )
         except TextlabelError as e:
             db.session.rollback()
@@ -120,7 +125,14 @@ def project_settings(pid: int) -> ResponseReturnValue:
 def _settings_page(
     project: Project, partial: str = "projects/settings.html"
 ) -> ResponseReturnValue:
-    return render("projects/settings.html", partial, project=project, layers=LAYERS, roles=ROLES)
+    return render(
+        "projects/settings.html",
+        partial,
+        project=project,
+        layers=LAYERS,
+        roles=ROLES,
+        schemes=SCHEMES,
+    )
 
 
 def _after_change(project: Project, partial: str) -> ResponseReturnValue:

@@ -1,0 +1,81 @@
+"""From resolved clusters to the chains the component writes, under a scheme.
+
+Whatever the scheme, a written chain never holds a mention inside another of its own mentions
+(i-within-i: "[Obama special assistant Kori Schulman]" keeps the whole name, not "assistant"
+inside it; a kept relative pronoun is the exception) nor a mention without a letter ("-"), and has at least two mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from textlabel.nlp.coref.attributes import Lexicons
+from textlabel.nlp.coref.clusters import Cluster
+from textlabel.nlp.coref.describe import NOMINAL, Mention
+from textlabel.nlp.coref.schemes import Scheme
+
+_PPO_NER = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC", "ORG"})
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """One entity to write: its mentions in text order and how sure the resolver is of it."""
+
+    mentions: list[Mention]
+    confidence: float
+
+
+def sieves_for(scheme: Scheme, names: list[str]) -> list[str]:
+    """The sieve names a scheme runs: appositive and predicate links only where it counts them."""
+    skipped = set()
+    if not scheme.appositives:
+        skipped |= {"appositive", "role_appositive"}
+    if not scheme.predicates:
+        skipped.add("predicate_nominative")
+    return [name for name in names if name not in skipped]
+
+
+def written_chains(
+    doc: Doc,
+    clusters: list[Cluster],
+    scheme: Scheme,
+    lexicons: Lexicons,
+    *,
+    relative_pronouns: bool = False,
+) -> list[Chain]:
+    """The chains to write for ``clusters``, filtered by ``scheme``, in order of first mention."""
+    chains = []
+    for cluster in clusters:
+        if scheme.people_places_organisations and not _is_ppo(cluster, lexicons):
+            continue
+        kept = [
+            mention
+            for mention in cluster.mentions
+            if _writable(doc, mention, scheme, relative_pronouns=relative_pronouns)
+        ]
+        # a relative pronoun sits inside its antecedent by construction: the one exception
+        kept = [
+            m for m in kept if m.relative or not any(o is not m and o.contains(m) for o in kept)
+        ]
+        if len(kept) > 1:
+            chains.append(Chain(kept, round(cluster.confidence, 4)))
+    chains.sort(key=lambda chain: (chain.mentions[0].start, -chain.mentions[0].end))
+    return chains
+
+
+def _writable(doc: Doc, mention: Mention, scheme: Scheme, *, relative_pronouns: bool) -> bool:
+    if not any(char.isalpha() for char in doc[mention.start : mention.end].text):
+        return False
+    if mention.relative and not (relative_pronouns or scheme.relative_pronouns):
+        return False
+    bare = mention.kind == NOMINAL and mention.end - mention.start == 1
+    return scheme.bare_nouns or not (bare and doc[mention.head].tag_ == "NN")
+
+
+def _is_ppo(cluster: Cluster, lexicons: Lexicons) -> bool:
+    """A person (named, a person noun, or "he" / "she"), a place or an organisation."""
+    if cluster.person_evidence == 2 or cluster.ners & _PPO_NER:
+        return True
+    return any(mention.head_text in lexicons.org_heads for mention in cluster.mentions)

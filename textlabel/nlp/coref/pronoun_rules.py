@@ -1,0 +1,105 @@
+"""Precise pronoun rules the ranker never overrides: binding, reflexives, fronted-adjunct
+cataphora, and the agreement filter every candidate antecedent must pass."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from textlabel.nlp.coref.attributes import INANIMATE
+from textlabel.nlp.coref.context import SieveContext
+from textlabel.nlp.coref.describe import LIST, PRONOUN, Mention
+from textlabel.nlp.coref.syntax import SUBJECT as _SUBJECT
+
+_ARGUMENT = frozenset({"dobj", "iobj", "dative", "pobj"})
+
+
+def governing_subjects(verb: Token) -> list[Token]:
+    """Subjects of ``verb``, inherited through "and" ("X pulled ahead and led him") and control
+    ("X tried to force him", "X told Y to call him") when the verb has none of its own."""
+    for _ in range(4):
+        subjects = [child for child in verb.children if child.dep_ in _SUBJECT]
+        if subjects:
+            return subjects
+        if verb.dep_ == "xcomp":
+            # object control: "X convinced Y to go with him": Y goes, so him != Y
+            objects = [child for child in verb.head.children if child.dep_ == "dobj"]
+            if objects:
+                return objects
+        if verb.dep_ not in ("conj", "xcomp"):
+            return []
+        verb = verb.head
+    return []
+
+
+def binding_clash(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
+    """A plain object pronoun is not its own verb's subject ("John saw him": him != John)."""
+    if pronoun.reflexive or pronoun.dep not in _ARGUMENT:
+        return False
+    verb = ctx.doc[pronoun.head].head
+    if pronoun.dep == "pobj":
+        verb = verb.head
+    return any(subject.i == candidate.head for subject in governing_subjects(verb))
+
+
+def reflexive_antecedent(ctx: SieveContext, pronoun: Mention) -> Mention | None:
+    verb = ctx.doc[pronoun.head].head
+    if pronoun.dep == "pobj":
+        verb = verb.head
+    for child in verb.children:
+        if child.dep_ in _SUBJECT and child.i < pronoun.head:
+            return ctx.mention_headed_by(child.i)
+    return None
+
+
+def first_sentence_index(ctx: SieveContext) -> list[int]:
+    """For each sentence number, the index of the first mention in or after it."""
+    n_sents = ctx.sent_of[-1] + 1 if ctx.sent_of else 0
+    first = [len(ctx.mentions)] * (n_sents + 1)
+    for mention in reversed(ctx.mentions):
+        first[mention.sent] = mention.index
+    for sent in range(n_sents - 1, -1, -1):
+        first[sent] = min(first[sent], first[sent + 1])
+    return first
+
+
+_FRONTED = frozenset({"prep", "advcl", "npadvmod", "advmod", "pcomp"})
+_QUOTES = frozenset({'"', "“", "”", "``", "''"})
+
+
+def cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
+    """ "After [his] retirement, [Hedberg] coached": a pronoun inside a fronted adjunct refers
+    to the main clause's subject that follows it, never across a quotation mark."""
+    doc = ctx.doc
+    token = doc[pronoun.head]
+    while token.head.i != token.i and token.head.head.i != token.head.i:
+        token = token.head
+    root = token.head
+    if token.i == root.i or token.dep_ not in _FRONTED or token.i > root.i:
+        return None
+    subjects = [child for child in root.children if child.dep_ in _SUBJECT]
+    if not subjects or subjects[0].i < pronoun.head:
+        return None
+    subject = ctx.mention_headed_by(subjects[0].i)
+    if subject is None or subject.kind == PRONOUN or subject.relative:
+        return None
+    if any(doc[i].text in _QUOTES for i in range(pronoun.head, subject.start)):
+        return None
+    return subject
+
+
+def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
+    """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
+    if candidate.relative or candidate.role or (candidate.kind == LIST and pronoun.number != "pl"):
+        return False
+    cluster = ctx.clusters.of(candidate)
+    if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):
+        return False
+    if (
+        pronoun.animacy != INANIMATE
+        and candidate.kind != PRONOUN
+        and candidate.animacy == INANIMATE
+    ):
+        return False
+    if any(mention.contains(pronoun) for mention in cluster.mentions):
+        return False
+    return not binding_clash(ctx, pronoun, candidate)

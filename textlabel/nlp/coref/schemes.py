@@ -1,0 +1,70 @@
+"""Annotation schemes: which mentions and links a corpus counts as coreference.
+
+Corpora disagree on what to chain, and a filter right for one costs points on another (issue
+18): OntoNotes / CoNLL-2012 leave appositions, predicate nominatives, relative pronouns and
+bare singular nouns out; GUM (and UD's CorefUD) chains all of them; a people, places and
+organisations scheme wants only those entities. A project picks one by name; the component
+resolves with all sieves and applies the scheme to what it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """One named preset; every flag says whether that kind of mention or link is written."""
+
+    name: str
+    title: str
+    appositives: bool  # "[Bill Gates], [the founder of Microsoft]"
+    predicates: bool  # "[the capital] is [Paris]"
+    relative_pronouns: bool  # "[the man] [who] came"
+    bare_nouns: bool  # a lone singular common noun: "[fear] ... [fear]"
+    people_places_organisations: bool  # only chains of those entity types
+
+
+SCHEMES: dict[str, Scheme] = {
+    scheme.name: scheme
+    for scheme in (
+        Scheme(
+            "gum",
+            "GUM / CorefUD: every entity, appositions and predicates linked",
+            appositives=True,
+            predicates=True,
+            relative_pronouns=False,
+            bare_nouns=True,
+            people_places_organisations=False,
+        ),
+        Scheme(
+            "ontonotes",
+            "OntoNotes / CoNLL-2012: no appositive, predicate or bare-noun links",
+            appositives=False,
+            predicates=False,
+            relative_pronouns=False,
+            bare_nouns=False,
+            people_places_organisations=False,
+        ),
+        Scheme(
+            "ppo",
+            "People, places and organisations only",
+            appositives=True,
+            predicates=True,
+            relative_pronouns=False,
+            bare_nouns=False,
+            people_places_organisations=True,
+        ),
+    )
+}
+DEFAULT_SCHEME = "gum"
+
+
+def get_scheme(name: str) -> Scheme:
+    """The preset called ``name``; an unknown name raises ``KeyError`` naming the known ones."""
+    try:
+        return SCHEMES[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown coreference scheme {name!r}; known: {', '.join(SCHEMES)}"
+        ) from None

@@ -2,7 +2,8 @@
 
 Whatever the scheme, a written chain never holds a mention inside another of its own mentions
 (i-within-i: "[Obama special assistant Kori Schulman]" keeps the whole name, not "assistant"
-inside it; a kept relative pronoun is the exception) nor a mention without a letter ("-"), and has at least two mentions.
+inside it; a kept relative pronoun is the exception) nor a mention without a letter ("-"),
+and has at least two mentions.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from textlabel.nlp.coref.attributes import INANIMATE
+from textlabel.nlp.coref.attributes import FEMALE, INANIMATE, MALE
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import LIST, PRONOUN, Mention
 from textlabel.nlp.coref.syntax import SUBJECT as _SUBJECT
@@ -102,4 +102,6 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         return False
     if any(mention.contains(pronoun) for mention in cluster.mentions):
         return False
+    if pronoun.gender in (MALE, FEMALE) and cluster.person_evidence == 1:
+        return False  # "her hand ... she", "asked him for help": a person only in a rare sense
     return not binding_clash(ctx, pronoun, candidate)

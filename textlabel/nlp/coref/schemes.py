@@ -61,10 +61,11 @@ DEFAULT_SCHEME = "gum"
 
 
 def get_scheme(name: str) -> Scheme:
-    """The preset called ``name``; an unknown name raises ``KeyError`` naming the known ones."""
+    """The preset called ``name``; an unknown name raises ``ValueError`` naming the known ones
+    (not ``KeyError``: spaCy reports a component's KeyError as "not initialized")."""
     try:
         return SCHEMES[name]
     except KeyError:
-        raise KeyError(
+        raise ValueError(
             f"unknown coreference scheme {name!r}; known: {', '.join(SCHEMES)}"
         ) from None

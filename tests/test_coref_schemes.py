@@ -42,9 +42,9 @@ def test_no_role_noun_chained_inside_its_own_name(nlp):
     for group in doc.spans.values():
         bounds = [(span.start, span.end) for span in group]
         for i, (start, end) in enumerate(bounds):
-            assert not any(
-                j != i and s <= start and end <= e for j, (s, e) in enumerate(bounds)
-            ), _chains(doc)
+            assert not any(j != i and s <= start and end <= e for j, (s, e) in enumerate(bounds)), (
+                _chains(doc)
+            )
     assert not any("assistant" in chain for chain in _chains(doc))
 
 

@@ -1,7 +1,7 @@
 """project.coref_scheme: the coreference annotation scheme preset pre-annotation uses
 
 Revision ID: 0012
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 12:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

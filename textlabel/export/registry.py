@@ -60,6 +60,20 @@ FORMATS: dict[str, ExportFormat] = {
             description="CoNLL-U with entities and coreference in MISC",
         ),
         ExportFormat(
+            "labelstudio",
+            "textlabel.export.labelstudio:write",
+            "application/json",
+            ".json",
+            description="Label Studio JSON tasks with their annotations (entities, choices)",
+        ),
+        ExportFormat(
+            "doccano",
+            "textlabel.export.doccano:write",
+            "application/jsonl",
+            ".jsonl",
+            description='doccano JSONL: {"text", "label": [[start, end, LABEL]]}',
+        ),
+        ExportFormat(
             "spacy",
             "textlabel.export.docbin:write",
             "application/zip",

@@ -7,10 +7,15 @@ Understood shapes (all may carry any other keys, which go to ``meta``):
 - Prodigy's ``answer``: a task answered "reject" or "ignore" keeps its text but none of its
   spans (a rejected ``ner.teach`` suggestion is a negative, never an entity); a single span
   answered "reject" inside an accepted task is dropped too;
-- doccano: ``{"text", "label": [[start, end, "LABEL"], ...]}`` and
-  ``{"text", "entities": [{"start_offset", "end_offset", "label"}], "relations": [...]}``;
-  a ``label`` that is not a list of triples (text classification) stays in ``meta``;
+  a task answered "accept" is annotated even with no span (a true negative); Prodigy's
+  text classification (``"label"`` + ``"answer"``, ``"accept": [...]`` with ``"options"``)
+  and ``"cats"`` become document labels in ``meta["cats"]`` (reported);
+- every doccano variant (``doccano.py``), Label Studio tasks and JSON_MIN rows
+  (``labelstudio.py``), Hugging Face token lists (``hf_tokens.py``);
 - plain ``{"text", ...}``.
+
+Whatever a record cannot carry is listed in its ``losses``; fields that look like annotation
+but are not understood are reported by name (``leftovers.py``) and kept in ``meta``.
 
 Character offsets are canonical. Spans are checked against the text and, when the object
 carries tokens, against token boundaries; ``token_start`` / ``token_end`` are not trusted.
@@ -21,9 +26,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from textlabel.ingest.base import Rejected
+from textlabel.ingest import doccano, hf_tokens, labelstudio, leftovers
+from textlabel.ingest.base import ReadOptions, Rejected
+from textlabel.ingest.checks import (
+    Bounds,
+    Invalid,
+    boundaries,
+    check_range,
+    checked_span,
+    json_type_name,
+    offsets,
+    unique,
+)
 from textlabel.records import (
     DocumentRecord,
+    Loss,
     MentionRecord,
     SourceRef,
     SpanRecord,
@@ -35,13 +52,8 @@ TEXT_FIELDS = ("text", "content", "body", "sentence")
 NEGATIVE_ANSWERS = frozenset({"reject", "ignore"})
 _ANNOTATOR_KEYS = ("annotator", "_annotator_id")
 
-
-_Bounds = tuple[frozenset[int], frozenset[int]]
-"""Token start offsets and token end offsets, for boundary checks."""
-
-
-class _Invalid(Exception):
-    """An object that cannot become a record; turned into a ``Rejected`` at the edge."""
+_NATIVE = ("tokens", "spans", "pos", "coref", "meta", *_ANNOTATOR_KEYS)
+_NEGATIVE_REASON = 'the task was answered "reject" or "ignore": not entities'
 
 
 def find_text_field(keys: Iterable[str], *, text_field: str | None = None) -> str | None:
@@ -71,50 +83,149 @@ def missing_text_field_message(keys: Iterable[str], *, text_field: str | None) -
 
 
 def record_from_object(
-    obj: Any, *, source: SourceRef, text_field: str | None = None
+    obj: Any,
+    *,
+    source: SourceRef,
+    text_field: str | None = None,
+    options: ReadOptions | None = None,
 ) -> DocumentRecord | Rejected:
     """Turn one decoded JSON value into a record, or a ``Rejected`` saying what is wrong."""
+    options = options or ReadOptions(text_field=text_field)
     try:
-        return _record_from_object(obj, source=source, text_field=text_field)
-    except _Invalid as e:
+        if not isinstance(obj, dict):
+            raise Invalid(f"expected a JSON object, found {json_type_name(obj)}")
+        field = find_text_field(obj, text_field=options.text_field)
+        if field is None and labelstudio.is_task(obj):
+            return _task_record(obj, source=source, options=options)
+        if field is None and hf_tokens.is_token_list(obj):
+            return hf_tokens.record(obj, source=source, options=options)
+        return _record_from_object(obj, field, source=source, text_field=options.text_field)
+    except Invalid as e:
         return Rejected(source, str(e))
 
 
-def _record_from_object(obj: Any, *, source: SourceRef, text_field: str | None) -> DocumentRecord:
-    if not isinstance(obj, dict):
-        raise _Invalid(f"expected a JSON object, found {json_type_name(obj)}")
-    field = find_text_field(obj, text_field=text_field)
+def is_known_shape(obj: Any, *, text_field: str | None) -> bool:
+    """True for an object some dialect reads (a first line that is not means a misread file)."""
+    return isinstance(obj, dict) and (
+        find_text_field(obj, text_field=text_field) is not None
+        or labelstudio.is_task(obj)
+        or hf_tokens.is_token_list(obj)
+    )
+
+
+def _text_of(obj: dict[str, Any], field: str | None, text_field: str | None) -> str:
     if field is None:
-        raise _Invalid(missing_text_field_message(obj, text_field=text_field))
+        raise Invalid(missing_text_field_message(obj, text_field=text_field))
     text = obj[field]
     if not isinstance(text, str):
-        raise _Invalid(f"field {field!r} must be a string, found {json_type_name(text)}")
+        raise Invalid(f"field {field!r} must be a string, found {json_type_name(text)}")
     if not text.strip():
-        raise _Invalid(f"field {field!r} is empty")
+        raise Invalid(f"field {field!r} is empty")
+    return text
 
-    used = {field, "tokens", "spans", "pos", "coref", "meta", *_ANNOTATOR_KEYS}
+
+def _record_from_object(
+    obj: dict[str, Any], field: str | None, *, source: SourceRef, text_field: str | None
+) -> DocumentRecord:
+    text = _text_of(obj, field, text_field)
+    used = {str(field), *_NATIVE}
+    losses: list[Loss] = []
+    cats: dict[str, float] = {}
     tokens = _tokens(obj.get("tokens"), text) if "tokens" in obj else None
-    bounds = _boundaries(tokens)
-    negative = obj.get("answer") in NEGATIVE_ANSWERS
-    spans = [] if negative else _prodigy_spans(obj.get("spans"), text, bounds)
-    if _is_doccano_triples(obj.get("label")):
-        used.add("label")
-        spans += [] if negative else _doccano_triples(obj["label"], text, bounds)
-    if _is_doccano_entities(obj.get("entities")):
-        used.add("entities")
-        spans += [] if negative else _doccano_entities(obj["entities"], text, bounds)
+    bounds = boundaries(tokens)
+    answer = obj.get("answer")
+    negative = answer in NEGATIVE_ANSWERS
+    raw = obj.get("spans")
+    # A rejected suggestion is not checked: it is no entity, whatever its offsets.
+    spans = [] if negative else _prodigy_spans(raw, text, bounds, losses)
+    rejected = len(raw) if negative and isinstance(raw, list) else 0
+    spans += doccano.read(obj, text, bounds, used=used, losses=losses, cats=cats)
+    before = len(used)
+    spans += labelstudio.span_lists(obj, text, used=used, losses=losses)
+    min_rows = len(used) > before  # a JSON_MIN row: the export of an annotation
+    _prodigy_categories(obj, used, losses, cats)
+    if negative and (spans or rejected):
+        count = rejected + len(spans)
+        losses.append(Loss("spans", "spans of rejected tasks", count, _NEGATIVE_REASON))
+        spans = []
     coref = _coref(obj.get("coref"), text, bounds)
     layers = TokenLayers(pos=_pos(obj.get("pos"), tokens))
     annotator = next((str(obj[key]) for key in _ANNOTATOR_KEYS if obj.get(key)), None)
+    leftovers.report(obj, used, losses)
+    meta = _meta(obj, used)
+    if cats:
+        meta["cats"] = cats
     return DocumentRecord(
         text=text,
-        meta=_meta(obj, used),
+        meta=meta,
         source=source,
         tokens=tokens,
-        spans=_unique(spans),
+        spans=unique(spans),
         coref=coref,
         layers=layers,
         annotator=annotator,
+        annotated=answer == "accept"
+        or min_rows
+        or (answer is None and isinstance(obj.get("spans"), list)),
+        losses=losses,
+    )
+
+
+def _prodigy_categories(
+    obj: dict[str, Any], used: set[str], losses: list[Loss], cats: dict[str, float]
+) -> None:
+    """Prodigy's textcat answers and ``cats`` become document labels (kept in meta)."""
+    label, answer = obj.get("label"), obj.get("answer")
+    if isinstance(label, str) and answer in ("accept", "reject"):
+        used.add("label")
+        cats[label] = 1.0 if answer == "accept" else 0.0
+        losses.append(Loss("document_labels", '"label" with "answer"', 1, doccano.CATS_REASON))
+    accepted = obj.get("accept")
+    if isinstance(accepted, list) and isinstance(obj.get("options"), list):
+        used.add("accept")
+        for option in obj["options"]:
+            if isinstance(option, dict) and "id" in option:
+                cats[str(option["id"])] = 1.0 if option["id"] in accepted else 0.0
+        losses.append(Loss("document_labels", '"accept"', len(accepted), doccano.CATS_REASON))
+    raw = obj.get("cats")
+    if isinstance(raw, dict) and raw:
+        used.add("cats")
+        cats.update({str(k): float(v) for k, v in raw.items() if isinstance(v, int | float)})
+        losses.append(Loss("document_labels", '"cats"', len(raw), doccano.CATS_REASON))
+
+
+def _task_record(obj: dict[str, Any], *, source: SourceRef, options: ReadOptions) -> DocumentRecord:
+    """A Label Studio task: its data's text, one annotation's spans, the rest reported."""
+    data: dict[str, Any] = obj["data"]
+    field = find_text_field(data, text_field=options.text_field)
+    text = _text_of(data, field, options.text_field)
+    losses: list[Loss] = []
+    cats: dict[str, float] = {}
+    meta: dict[str, Any] = {key: value for key, value in data.items() if key != field}
+    if isinstance(obj.get("meta"), dict):
+        meta |= obj["meta"]
+    if "id" in obj:
+        meta["labelstudio_id"] = obj["id"]
+    chosen, what = labelstudio.pick_annotation(obj, losses)
+    spans: list[SpanRecord] = []
+    annotator = None
+    if chosen is not None:
+        spans = labelstudio.read_results(
+            chosen.get("result") or [], text, losses=losses, cats=cats, meta=meta
+        )
+        meta["labelstudio_" + what] = chosen.get("id")
+        by = chosen.get("completed_by")
+        annotator = by.get("email") if isinstance(by, dict) else None
+    if cats:
+        meta["cats"] = cats
+    return DocumentRecord(
+        text=text,
+        meta=meta,
+        source=source,
+        spans=unique(spans),
+        annotator=annotator if isinstance(annotator, str) else None,
+        annotated=chosen is not None,
+        losses=losses,
     )
 
 
@@ -136,20 +247,20 @@ def _meta(obj: dict[str, Any], used: set[str]) -> dict[str, Any]:
 
 def _tokens(raw: Any, text: str) -> list[TokenRecord]:
     if not isinstance(raw, list):
-        raise _Invalid(f"'tokens' must be a list, found {json_type_name(raw)}")
+        raise Invalid(f"'tokens' must be a list, found {json_type_name(raw)}")
     tokens: list[TokenRecord] = []
     previous_end = 0
     for index, token in enumerate(raw):
         if not isinstance(token, dict):
-            raise _Invalid(f"token {index} must be an object, found {json_type_name(token)}")
-        start, end = _offsets(token, "start", "end", what=f"token {index}")
+            raise Invalid(f"token {index} must be an object, found {json_type_name(token)}")
+        start, end = offsets(token, "start", "end", what=f"token {index}")
         if not 0 <= start < end <= len(text) or start < previous_end:
-            raise _Invalid(
+            raise Invalid(
                 f"token {index} [{start}, {end}) is outside the text (length {len(text)}) "
                 "or overlaps the previous token"
             )
         if "text" in token and token["text"] != text[start:end]:
-            raise _Invalid(
+            raise Invalid(
                 f"token {index} {token['text']!r} does not match the text at [{start}, {end}): "
                 f"{text[start:end]!r}"
             )
@@ -161,97 +272,41 @@ def _tokens(raw: Any, text: str) -> list[TokenRecord]:
     return tokens
 
 
-def _boundaries(tokens: list[TokenRecord] | None) -> _Bounds | None:
-    if tokens is None:
-        return None
-    return frozenset(token.start for token in tokens), frozenset(token.end for token in tokens)
-
-
-def _prodigy_spans(raw: Any, text: str, bounds: _Bounds | None) -> list[SpanRecord]:
+def _prodigy_spans(
+    raw: Any, text: str, bounds: Bounds | None, losses: list[Loss]
+) -> list[SpanRecord]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise _Invalid(f"'spans' must be a list, found {json_type_name(raw)}")
+        raise Invalid(f"'spans' must be a list, found {json_type_name(raw)}")
     spans: list[SpanRecord] = []
     for index, span in enumerate(raw):
         if not isinstance(span, dict):
-            raise _Invalid(f"span {index} must be an object, found {json_type_name(span)}")
+            raise Invalid(f"span {index} must be an object, found {json_type_name(span)}")
         if span.get("answer") in NEGATIVE_ANSWERS:
+            losses.append(Loss("spans", 'spans answered "reject"', 1, "not entities"))
             continue
-        start, end = _offsets(span, "start", "end", what=f"span {index}")
+        start, end = offsets(span, "start", "end", what=f"span {index}")
         score = span.get("score")
         if not isinstance(score, int | float) or isinstance(score, bool):
             score = None
-        spans.append(
-            _checked_span(start, end, span.get("label"), text, bounds, score=_float(score))
-        )
+        spans.append(checked_span(start, end, span.get("label"), text, bounds, score=_float(score)))
     return spans
 
 
-def _is_doccano_triples(raw: Any) -> bool:
-    return isinstance(raw, list) and all(isinstance(item, list) and len(item) == 3 for item in raw)
-
-
-def _doccano_triples(raw: list[Any], text: str, bounds: _Bounds | None) -> list[SpanRecord]:
-    spans = []
-    for index, (start, end, label) in enumerate(raw):
-        if not all(_is_int(value) for value in (start, end)):
-            raise _Invalid(f"label {index} {[start, end, label]!r} needs integer offsets")
-        spans.append(_checked_span(start, end, label, text, bounds))
-    return spans
-
-
-def _is_doccano_entities(raw: Any) -> bool:
-    return isinstance(raw, list) and all(
-        isinstance(item, dict) and "start_offset" in item for item in raw
-    )
-
-
-def _doccano_entities(
-    raw: list[dict[str, Any]], text: str, bounds: _Bounds | None
-) -> list[SpanRecord]:
-    spans = []
-    for index, entity in enumerate(raw):
-        start, end = _offsets(entity, "start_offset", "end_offset", what=f"entity {index}")
-        spans.append(_checked_span(start, end, entity.get("label"), text, bounds))
-    return spans
-
-
-def _checked_span(
-    start: int,
-    end: int,
-    label: Any,
-    text: str,
-    bounds: _Bounds | None,
-    *,
-    score: float | None = None,
-) -> SpanRecord:
-    if not isinstance(label, str) or not label:
-        raise _Invalid(f"span [{start}, {end}) has no label")
-    _check_range(start, end, text, bounds, what=f"span [{start}, {end}) {label}")
-    return SpanRecord(start, end, label, score)
-
-
-def _check_range(start: int, end: int, text: str, bounds: _Bounds | None, *, what: str) -> None:
-    if not 0 <= start < end <= len(text):
-        raise _Invalid(f"{what} is outside the text (length {len(text)})")
-    if bounds is not None and (start not in bounds[0] or end not in bounds[1]):
-        raise _Invalid(f"{what} {text[start:end]!r} is not on token boundaries")
-
-
-def _coref(raw: Any, text: str, bounds: _Bounds | None) -> list[list[MentionRecord]]:
+def _coref(raw: Any, text: str, bounds: Bounds | None) -> list[list[MentionRecord]]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(chain, list) for chain in raw):
-        raise _Invalid("'coref' must be a list of chains, each a list of {start, end}")
+        raise Invalid("'coref' must be a list of chains, each a list of {start, end}")
     chains = []
     for number, chain in enumerate(raw):
         mentions = []
         for mention in chain:
             if not isinstance(mention, dict):
-                raise _Invalid(f"coref chain {number}: a mention must be an object")
-            start, end = _offsets(mention, "start", "end", what=f"coref chain {number} mention")
-            _check_range(start, end, text, bounds, what=f"coref mention [{start}, {end})")
+                raise Invalid(f"coref chain {number}: a mention must be an object")
+            start, end = offsets(mention, "start", "end", what=f"coref chain {number} mention")
+            check_range(start, end, text, bounds, what=f"coref mention [{start}, {end})")
             mentions.append(MentionRecord(start, end))
         chains.append(mentions)
     return chains
@@ -261,45 +316,13 @@ def _pos(raw: Any, tokens: list[TokenRecord] | None) -> list[str | None] | None:
     if raw is None:
         return None
     if tokens is None:
-        raise _Invalid("'pos' needs 'tokens' to align with")
+        raise Invalid("'pos' needs 'tokens' to align with")
     if not isinstance(raw, list) or len(raw) != len(tokens):
-        raise _Invalid(f"'pos' must be a list of {len(tokens)} tags, one per token")
+        raise Invalid(f"'pos' must be a list of {len(tokens)} tags, one per token")
     if not all(tag is None or isinstance(tag, str) for tag in raw):
-        raise _Invalid("'pos' tags must be strings or null")
+        raise Invalid("'pos' tags must be strings or null")
     return list(raw)
-
-
-def _offsets(obj: dict[str, Any], start_key: str, end_key: str, *, what: str) -> tuple[int, int]:
-    start, end = obj.get(start_key), obj.get(end_key)
-    if not (_is_int(start) and _is_int(end)):
-        raise _Invalid(f"{what} needs integer {start_key!r} and {end_key!r}")
-    return int(start), int(end)  # type: ignore[arg-type]
 
 
 def _float(value: int | float | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _unique(spans: list[SpanRecord]) -> list[SpanRecord]:
-    """Drop exact duplicates (same offsets and label): they carry no information."""
-    seen: set[tuple[int, int, str]] = set()
-    out = []
-    for span in spans:
-        key = (span.start, span.end, span.label)
-        if key not in seen:
-            seen.add(key)
-            out.append(span)
-    return out
-
-
-def json_type_name(value: Any) -> str:
-    """How a JSON value is called in messages: "an array", "a string", "null"..."""
-    if value is None:
-        return "null"
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names |= {list: "an array", dict: "an object"}
-    return names.get(type(value), type(value).__name__)

@@ -26,6 +26,18 @@ class ReadOptions:
     encoding: str | None = None
     split: str = "document"  # txt: "document" | "paragraph"; pdf: "document" | "page"
     password: str | None = None  # pdf
+    # Tag names of integer-coded token columns (Hugging Face ClassLabel features), by
+    # column: {"ner_tags": ["O", "B-PER", ...]}; ``tags`` is the same for "ner_tags" alone.
+    tags: tuple[str, ...] | None = None
+    features: dict[str, list[str]] | None = None
+
+    def names_of(self, column: str) -> list[str] | None:
+        """The tag names of ``column``, when the user or a dataset_info file gave them."""
+        if self.features and column in self.features:
+            return self.features[column]
+        if self.tags and column in ("ner_tags", "tags"):
+            return list(self.tags)
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """CSV / TSV: one document per data row, streamed, with every other column in ``meta``.
 
+A column holding a JSON list of ``{start, end, labels}`` (Label Studio's CSV and TSV
+exports) is read as the row's spans instead.
+
 The delimiter is chosen among comma, tab, semicolon and pipe by parsing the first 64 KiB
 with each and keeping the one that splits the header into most columns and the rows
 consistently (quoted multi-line fields are parsed, not guessed around). Rows are numbered
@@ -14,8 +17,10 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from textlabel.errors import BadFormat
+from textlabel.ingest import labelstudio
 from textlabel.ingest.annotated import find_text_field, missing_text_field_message
 from textlabel.ingest.base import ReadOptions, Rejected
+from textlabel.ingest.checks import Invalid
 from textlabel.ingest.encoding import (
     LineDecoder,
     NulByte,
@@ -23,7 +28,7 @@ from textlabel.ingest.encoding import (
     detect_encoding,
     peek_head,
 )
-from textlabel.records import DocumentRecord, SourceRef
+from textlabel.records import DocumentRecord, Loss, SourceRef
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -146,4 +151,15 @@ def _record(
         for index, (name, value) in enumerate(zip(header, row, strict=True))
         if index != text_index
     }
-    return DocumentRecord(text=text, meta=meta, source=source)
+    # Label Studio's CSV / TSV exports hold each control's spans as JSON in a column.
+    used: set[str] = set()
+    losses: list[Loss] = []
+    try:
+        spans = labelstudio.span_lists(meta, text, used=used, losses=losses)
+    except Invalid as e:
+        return Rejected(source, f"{where}: {e}")
+    for name in used:
+        del meta[name]
+    return DocumentRecord(
+        text=text, meta=meta, source=source, spans=spans, annotated=bool(used), losses=losses
+    )

@@ -1,14 +1,18 @@
-"""Which reader a file needs: by its name first, then by sniffing its first bytes.
+"""Which reader a file needs: by what its first bytes say, then by its name.
 
-The extension decides when it is known (a ``.conll.txt`` counts as CoNLL: the inner suffix
-is the more specific one). Without a known extension the content decides, and only when it
-is unambiguous: prose that happens to contain commas is not guessed to be CSV.
+Content that names its format wins over the extension: a zip, a PDF, a spaCy DocBin, a
+WebAnno TSV 3 header, a CoNLL-2012 ``#begin document`` line, an HTML document, brat
+standoff lines. A ``.txt``, ``.tsv`` or ``.csv`` that is really CoNLL or CoNLL-U
+(``-DOCSTART-``, tagged token lines) is read as such. Otherwise the extension decides (a
+``.conll.txt`` counts as CoNLL: the inner suffix is the more specific one), and without one
+the content decides only when it is unambiguous: prose with commas is not guessed to be CSV.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zlib
 from pathlib import PurePath
 
 from textlabel.errors import UnsupportedFormat
@@ -29,7 +33,18 @@ EXTENSIONS = {
     ".iob2": "conll",
     ".bio": "conll",
     ".conllu": "conllu",
+    ".ann": "brat",
+    ".spacy": "spacy",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".zip": "zip",
+    "_conll": "conll2012",  # OntoNotes / CoNLL-2012 names: *.v4_gold_conll
 }
+# Extensions a mislabelled token-per-line corpus commonly hides behind.
+_TEXT_EXTENSIONS = {"txt", "tsv", "csv", None}
+_BRAT_LINE = re.compile(r"^[TREAMN#*]\d*\t")
 _IOB_TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
 _TOKEN_ID = re.compile(r"^\d+(-\d+|\.\d+)?$")
 
@@ -40,17 +55,52 @@ def detect_format(filename: str, head: bytes) -> str:
     Raises:
         UnsupportedFormat: when neither the name nor the content says what the file is.
     """
+    signed = _format_from_signature(head)
+    if signed:
+        return signed
     by_name = _format_from_name(filename)
+    if by_name not in _TEXT_EXTENSIONS:
+        return str(by_name)
+    by_content = _format_from_content(head)
+    if by_content and (by_name is None or by_content in {"conll", "conllu"}):
+        return by_content
     if by_name:
         return by_name
-    by_content = _format_from_content(head)
-    if by_content:
-        return by_content
     known = ", ".join(sorted(set(EXTENSIONS.values())))
     raise UnsupportedFormat(f"cannot tell the format of {filename}; name it (one of: {known})")
 
 
+def _format_from_signature(head: bytes) -> str | None:
+    """Formats whose first bytes say what they are, whatever the file is called."""
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in head[:4096] and b"[Content_Types]" in head else "zip"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head[:1] == b"\x78" and b"attrs" in _inflated(head):
+        return "spacy"
+    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("#FORMAT=WebAnno TSV 3"):
+        return "webanno"
+    if text.startswith("#begin document"):
+        return "conll2012"
+    if re.match(r"(?i)<!doctype html|<html[\s>]", text):
+        return "html"
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if lines and all(_BRAT_LINE.match(line) for line in lines[:-1] or lines):
+        return "brat" if lines[0].startswith("T") else None
+    return None
+
+
+def _inflated(head: bytes) -> bytes:
+    try:
+        return zlib.decompressobj().decompress(head, 256)
+    except zlib.error:
+        return b""
+
+
 def _format_from_name(filename: str) -> str | None:
+    if filename.lower().endswith("_conll"):
+        return "conll2012"
     suffixes = [suffix.lower() for suffix in PurePath(filename).suffixes]
     if not suffixes:
         return None
@@ -63,8 +113,6 @@ def _format_from_name(filename: str) -> str | None:
 
 
 def _format_from_content(head: bytes) -> str | None:
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff \t\r\n")

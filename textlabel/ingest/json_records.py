@@ -16,11 +16,12 @@ from typing import Any, BinaryIO
 from textlabel.errors import BadFormat
 from textlabel.ingest.annotated import (
     find_text_field,
-    json_type_name,
+    is_known_shape,
     missing_text_field_message,
     record_from_object,
 )
 from textlabel.ingest.base import ReadOptions, Rejected
+from textlabel.ingest.checks import json_type_name
 from textlabel.ingest.encoding import LineDecoder, detect_encoding, peek_head
 from textlabel.records import DocumentRecord, SourceRef
 
@@ -58,7 +59,7 @@ def read_jsonl(
         if first:
             _check_first(obj, filename, f"line {lines.line_number}", options)
             first = False
-        yield record_from_object(obj, source=source, text_field=options.text_field)
+        yield record_from_object(obj, source=source, options=options)
     if first:
         raise BadFormat(f"{filename} is empty")
 
@@ -86,7 +87,7 @@ def read_json(
         source = SourceRef(filename, "record", number)
         if number == 1:
             _check_first(obj, filename, "record 1", options)
-        yield record_from_object(obj, source=source, text_field=options.text_field)
+        yield record_from_object(obj, source=source, options=options)
     if number == 0:
         raise BadFormat(f"{filename}: the array holds no documents")
 
@@ -96,7 +97,7 @@ def _check_first(obj: Any, filename: str, place: str, options: ReadOptions) -> N
     if not isinstance(obj, dict):
         found = json_type_name(obj)
         raise BadFormat(f"{filename}: {place} must be a JSON object, found {found}")
-    if find_text_field(obj, text_field=options.text_field) is None:
+    if not is_known_shape(obj, text_field=options.text_field):
         message = missing_text_field_message(obj, text_field=options.text_field)
         raise BadFormat(f"{filename}: {place}: {message}")
 

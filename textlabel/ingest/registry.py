@@ -27,6 +27,13 @@ READERS: dict[str, str] = {
     "pdf": "textlabel.ingest.pdf:read",
     "conll": "textlabel.ingest.conll:read",
     "conllu": "textlabel.ingest.conllu:read",
+    "conll2012": "textlabel.ingest.conll2012:read",
+    "webanno": "textlabel.ingest.webanno:read",
+    "brat": "textlabel.ingest.brat:read",
+    "spacy": "textlabel.ingest.spacy_docbin:read",
+    "docx": "textlabel.ingest.docx:read",
+    "html": "textlabel.ingest.html:read",
+    "zip": "textlabel.ingest.archive:read",
 }
 
 

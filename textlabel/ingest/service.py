@@ -23,6 +23,7 @@ from textlabel.annotate.payload import Payload
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest.base import ReadOptions, Rejected
 from textlabel.ingest.registry import read_file
+from textlabel.ingest.report import Tally
 from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.service import PALETTE
@@ -54,6 +55,7 @@ class ImportResult:
     annotations: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)  # [{where, message}]
     labels_added: list[str] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)  # read / stored / not stored, per kind
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +64,7 @@ class ImportResult:
             "annotations": self.annotations,
             "errors": self.errors,
             "labels_added": self.labels_added,
-        }
+        } | self.tally.as_dict()
 
 
 @dataclass(slots=True)
@@ -128,7 +130,9 @@ class _Importer:
         for item in batch:
             if isinstance(item, Rejected):
                 self._reject(str(item.source), item.message)
+                self.result.tally.add_rejected("rejected rows", "could not be read (see errors)")
                 continue
+            self.result.tally.add_read(item)
             ready = self._prepare(item)
             if ready is not None:
                 prepared.append(ready)
@@ -154,6 +158,8 @@ class _Importer:
             )
         )
         self.result.imported += len(ids)
+        for p in fresh:
+            self.result.tally.add_stored(p.record)
         self._store_annotations(fresh, ids)
 
     def _reject(self, where: str, message: str) -> None:
@@ -161,13 +167,18 @@ class _Importer:
             raise BadFormat(f"{where}: {message}", details={"where": where, "message": message})
         self.result.errors.append({"where": where, "message": message})
 
+    def _drop(self, record: DocumentRecord, where: str, message: str) -> None:
+        self._reject(where, message)
+        self.result.tally.add_unstored(record, "rejected rows", "could not be stored (see errors)")
+
     def _prepare(self, record: DocumentRecord) -> _Prepared | None:
         where = str(record.source) if record.source else self.filename
         if not record.text.strip():
-            self._reject(where, "the text is empty")
+            self._drop(record, where, "the text is empty")
             return None
         if len(record.text) > self.options.max_chars:
-            self._reject(
+            self._drop(
+                record,
                 where,
                 f"the text has {len(record.text):,} characters; the limit is "
                 f"{self.options.max_chars:,}",
@@ -182,7 +193,7 @@ class _Importer:
             tokens = tokenize_text(record.text).split_at(cuts)
         for start, end in payload.offsets():
             if tokens.range(start, end) is None:
-                self._reject(where, f"span [{start}, {end}) is not on token boundaries")
+                self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
                 return None
         for span in record.spans:
             if span.label not in self.labels:
@@ -205,6 +216,9 @@ class _Importer:
         for p in prepared:
             if p.content_hash in known:
                 self.result.skipped += 1
+                self.result.tally.add_unstored(
+                    p.record, "duplicate documents", "the text is already in the project (dedupe)"
+                )
                 continue
             known.add(p.content_hash)
             fresh.append(p)

@@ -35,10 +35,34 @@ class RowError(Schema):
     message = fields.Str()
 
 
+class KindCount(Schema):
+    read = fields.Int(metadata={"description": "items of this kind the file held"})
+    stored = fields.Int(metadata={"description": "items stored in the project"})
+    not_stored = fields.Int(metadata={"description": "read - stored; see not_imported"})
+
+
+class NotImported(Schema):
+    kind = fields.Str(metadata={"description": "spans, relations, attributes, document_labels..."})
+    name = fields.Str(metadata={"description": 'where it was in the file, e.g. "relations"'})
+    count = fields.Int()
+    reason = fields.Str()
+    message = fields.Str(metadata={"description": "the line to show a person"})
+
+
 class ImportOut(Schema):
     imported = fields.Int()
     skipped = fields.Int(metadata={"description": "duplicates of documents already present"})
     annotations = fields.Int()
     errors = fields.List(fields.Nested(RowError))
     labels_added = fields.List(fields.Str())
+    counts = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Nested(KindCount),
+        metadata={"description": "per kind (documents, spans, mentions, chains, pos_tags, "
+                  "relations, attributes, document_labels, ...): read, stored, not_stored"},
+    )  # fmt: skip
+    not_imported = fields.List(
+        fields.Nested(NotImported),
+        metadata={"description": "everything read but not stored, named, with counts"},
+    )
     job = fields.Int(allow_none=True, metadata={"description": "the pre-annotation job, if any"})

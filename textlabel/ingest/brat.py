@@ -1,0 +1,109 @@
+"""brat standoff: a ``.txt`` document and its ``.ann`` annotations, in a zip or side by side.
+
+Text-bound ``T`` lines (``T1<TAB>Label 0 5<TAB>text``) become spans, checked against the
+text they quote; everything else is counted by kind and reported as not imported: ``R``
+relations, ``E`` events, ``A`` / ``M`` attributes, ``N`` normalizations, ``*`` equivalences,
+``#`` notes, and discontinuous ``T`` lines (``0 5;10 15``: textlabel spans are contiguous).
+An ``.ann`` uploaded alone has no text to hold its offsets and is refused.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from textlabel.errors import BadFormat
+from textlabel.ingest.base import ReadOptions, Rejected
+from textlabel.records import DocumentRecord, Loss, SourceRef, SpanRecord
+
+_KINDS = {
+    "R": ("relations", "R lines (relations)", "textlabel has no relation layer"),
+    "E": ("events", "E lines (events)", "textlabel has no event layer"),
+    "A": ("attributes", "A lines (attributes)", "textlabel has no attribute layer"),
+    "M": ("attributes", "M lines (modifications)", "textlabel has no attribute layer"),
+    "N": ("normalizations", "N lines (normalizations)", "textlabel has no normalization layer"),
+    "*": ("relations", "* lines (equivalences)", "textlabel has no relation layer"),
+    "#": ("notes", "# lines (annotator notes)", "textlabel has no note layer"),
+}
+
+
+def read(
+    stream: BinaryIO, filename: str, options: ReadOptions
+) -> Iterator[DocumentRecord | Rejected]:
+    """A lone ``.ann``: refused with what to do instead."""
+    raise BadFormat(
+        f"{filename} is brat standoff annotation without its text: upload a zip holding each "
+        ".txt with its .ann (or give both files to the CLI)"
+    )
+
+
+def read_pair(
+    text_bytes: bytes, ann_bytes: bytes, name: str, *, encoding: str | None = None
+) -> DocumentRecord | Rejected:
+    """One document from a ``.txt`` and its ``.ann`` (``name`` is the pair's path stem)."""
+    codec = encoding or "utf-8-sig"
+    source = SourceRef(f"{name}.ann", "document", None)
+    try:
+        text = text_bytes.decode(codec)
+        lines = ann_bytes.decode(codec).splitlines()
+    except UnicodeDecodeError as e:
+        return Rejected(source, f"not valid {codec}: {e.reason} at byte {e.start}")
+    if not text.strip():
+        return Rejected(source, f"{name}.txt is empty")
+    spans: list[SpanRecord] = []
+    unread: Counter[str] = Counter()
+    discontinuous = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        kind = line[0]
+        if kind != "T":
+            if kind not in _KINDS:
+                where = SourceRef(f"{name}.ann", "line", number)
+                return Rejected(where, f"{line.split(chr(9))[0]!r} is not a brat annotation id")
+            unread[kind] += 1
+            continue
+        parsed = _text_bound(line, text)
+        if isinstance(parsed, str):
+            return Rejected(SourceRef(f"{name}.ann", "line", number), parsed)
+        if parsed is None:
+            discontinuous += 1
+            continue
+        spans.append(parsed)
+    losses = [
+        Loss(_KINDS[key][0], _KINDS[key][1], count, f"not imported: {_KINDS[key][2]}")
+        for key, count in sorted(unread.items())
+    ]
+    if discontinuous:
+        reason = "not imported: textlabel spans are contiguous"
+        losses.append(Loss("spans", "discontinuous T lines", discontinuous, reason))
+    return DocumentRecord(
+        text=text,
+        meta={"brat_document": name},
+        source=SourceRef(f"{name}.txt", "document", None),
+        spans=spans,
+        annotated=True,
+        losses=losses,
+    )
+
+
+def _text_bound(line: str, text: str) -> SpanRecord | str | None:
+    """The span of a ``T`` line; None when discontinuous; a message when it is broken."""
+    fields = line.split("\t")
+    if len(fields) < 2:
+        return f"T line {line!r} has no tab-separated type and offsets"
+    label, _, ranges = fields[1].partition(" ")
+    if ";" in ranges:
+        return None
+    bounds = ranges.split()
+    if len(bounds) != 2 or not all(value.isdigit() for value in bounds):
+        return f"{fields[0]}: offsets {ranges!r} are not 'start end'"
+    start, end = int(bounds[0]), int(bounds[1])
+    if not 0 <= start < end <= len(text):
+        return f"{fields[0]}: [{start}, {end}) is outside the text (length {len(text)})"
+    quoted = fields[2] if len(fields) > 2 else None
+    # brat writes line breaks inside a span as spaces.
+    if quoted is not None and " ".join(text[start:end].split()) != " ".join(quoted.split()):
+        return f"{fields[0]}: [{start}, {end}) holds {text[start:end]!r}, the line says {quoted!r}"
+    return SpanRecord(start, end, label)

@@ -1,0 +1,121 @@
+"""What an import read, stored and could not store, per kind: nothing is dropped without a word.
+
+Readers carry what they understood in a ``DocumentRecord`` and list what they could not
+carry as ``Loss`` entries; the service tells the ``Tally`` which records it read, which it
+stored, which were duplicates and which rows were rejected. The answer has a count per kind
+(``read = stored + not_stored``) and one line per thing not imported, naming it.
+Pure: no database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from textlabel.records import DocumentRecord, Loss
+
+KINDS = (
+    "documents",
+    "spans",
+    "mentions",
+    "chains",
+    "pos_tags",
+    "relations",
+    "attributes",
+    "document_labels",
+)
+"""The kinds every answer lists first (when any was seen), in this order; readers may name
+others (events, notes, normalizations...), which follow alphabetically."""
+
+
+def carried(record: DocumentRecord) -> Counter[str]:
+    """What ``record`` carries, per kind."""
+    counts: Counter[str] = Counter(documents=1)
+    if record.spans:
+        counts["spans"] = len(record.spans)
+    if record.coref:
+        counts["chains"] = len(record.coref)
+        counts["mentions"] = sum(len(chain) for chain in record.coref)
+    pos = record.layers.pos or record.layers.tags
+    if pos:
+        counts["pos_tags"] = sum(tag is not None for tag in pos)
+    return counts
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one import; ``as_dict`` is the ``counts`` / ``not_imported`` of the answer."""
+
+    read: Counter[str] = field(default_factory=Counter)
+    stored: Counter[str] = field(default_factory=Counter)
+    losses: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    notes: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    def add_read(self, record: DocumentRecord) -> None:
+        """A record the reader produced (stored or not)."""
+        self.read.update(carried(record))
+        for loss in record.losses:
+            if loss.kept:
+                self.notes[(loss.kind, loss.name, loss.reason)] += loss.count
+                continue
+            self.read[loss.kind] += loss.count
+            self.losses[(loss.kind, loss.name, loss.reason)] += loss.count
+
+    def add_stored(self, record: DocumentRecord) -> None:
+        self.stored.update(carried(record))
+
+    def add_unstored(self, record: DocumentRecord, name: str, reason: str) -> None:
+        """A record read but not stored (a duplicate, an empty text): its content is lost."""
+        for kind, count in carried(record).items():
+            self.losses[(kind, name, reason)] += count
+
+    def add_rejected(self, name: str, reason: str) -> None:
+        """A row / line / page the reader could not turn into a document."""
+        self.read["documents"] += 1
+        self.losses[("documents", name, reason)] += 1
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        kinds = [kind for kind in KINDS if kind in self.read]
+        kinds += sorted(set(self.read) - set(KINDS))
+        return {
+            kind: {
+                "read": self.read[kind],
+                "stored": self.stored[kind],
+                "not_stored": self.read[kind] - self.stored[kind],
+            }
+            for kind in kinds
+        }
+
+    def not_imported(self) -> list[dict[str, Any]]:
+        """One entry per (kind, name, reason), most items first."""
+        return _rows(self.losses)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "not_imported": self.not_imported(),
+            "notes": _rows(self.notes),
+        }
+
+
+def _rows(losses: Counter[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    rows = sorted(losses.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        {
+            "kind": kind,
+            "name": name,
+            "count": count,
+            "reason": reason,
+            "message": describe(Loss(kind, name, count, reason)),
+        }
+        for (kind, name, reason), count in rows
+    ]
+
+
+def describe(loss: Loss) -> str:
+    """``"relations" (12 relations) not imported: textlabel has no relation layer``."""
+    unit = loss.kind.replace("_", " ")
+    if loss.count == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{loss.name} ({loss.count} {unit}): {loss.reason}"

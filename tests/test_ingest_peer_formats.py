@@ -268,7 +268,7 @@ def test_labelstudio_writer_round_trips_and_counts_utf16() -> None:
     assert _spans(back) == {("Paris", "LOC")} and back.meta["cats"] == {"TRAVEL": 1.0}
 
 
-# -- doccano and Prodigy (the shared examples) -------------------------------------------------------
+# -- doccano and Prodigy (the shared examples) ---------------------------------------------
 
 
 def test_doccano_relation_example_reports_relations_by_name() -> None:
@@ -280,10 +280,16 @@ def test_doccano_relation_example_reports_relations_by_name() -> None:
 
 
 def test_doccano_v1_annotations_keep_the_first_user_and_report_the_others() -> None:
-    line = {"id": 1, "text": "EU rejects German call", "annotation_approver": None,
-            "annotations": [{"label": 3, "start_offset": 0, "end_offset": 2, "user": 1},
-                            {"label": 4, "start_offset": 11, "end_offset": 17, "user": 1},
-                            {"label": 3, "start_offset": 0, "end_offset": 2, "user": 2}]}  # fmt: skip
+    spans = [(3, 0, 2, 1), (4, 11, 17, 1), (3, 0, 2, 2)]
+    line = {
+        "id": 1,
+        "text": "EU rejects German call",
+        "annotation_approver": None,
+        "annotations": [
+            {"label": label, "start_offset": start, "end_offset": end, "user": user}
+            for label, start, end, user in spans
+        ],
+    }
     (record,) = list(read_file(io.BytesIO(json.dumps(line).encode()), "d.jsonl"))
     assert _spans(record) == {("EU", "3"), ("German", "4")}
     assert [(x.kind, x.count) for x in record.losses] == [("spans", 1)]

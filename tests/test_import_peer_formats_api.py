@@ -12,9 +12,8 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from tests.conftest import api_as
 from tests.factories import make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as
 
 PEER = DATA / "peer_formats"
 

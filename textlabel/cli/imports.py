@@ -6,6 +6,7 @@ The formats offered are the ingest reader registry's (``textlabel.ingest.registr
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,25 @@ def import_path(
         return import_file(
             session, project, stream, path.name, user=user, options=options, progress=progress
         )
+
+
+def _paired_brat(files: tuple[str, ...], folder: str) -> list[str]:
+    """brat's ``x.txt`` + ``x.ann`` given side by side become one zip, read as a pair."""
+    import zipfile
+
+    paths = [Path(f) for f in files]
+    out: list[str] = []
+    for path in paths:
+        text = path.with_suffix(".txt")
+        if path.suffix == ".ann" and text.exists():
+            bundle = Path(folder) / f"{path.stem}.zip"
+            with zipfile.ZipFile(bundle, "w") as archive:
+                archive.write(text, text.name)
+                archive.write(path, path.name)
+            out.append(str(bundle))
+        elif not (path.suffix == ".txt" and path.with_suffix(".ann") in paths):
+            out.append(str(path))
+    return out
 
 
 def summary_lines(result: ImportResult) -> list[str]:
@@ -102,6 +122,7 @@ def importing_user(session: Session, project: Project, username: str | None) -> 
     help="Store the files' annotations as this account's work (default: as model suggestions).",
 )
 @click.option("--add-labels", is_flag=True, help="Add labels the project lacks.")
+@click.option("--tags", help="Comma-separated names of integer ner_tags (Hugging Face).")
 @click.option(
     "--user",
     "username",
@@ -119,6 +140,7 @@ def import_cli(
     no_dedupe: bool,
     annotator: str | None,
     add_labels: bool,
+    tags: str | None,
     username: str | None,
 ) -> None:
     """Import FILES into PROJECT, each file all-or-nothing (unless --keep-good-rows)."""
@@ -127,7 +149,13 @@ def import_cli(
     from textlabel.projects.service import find_project
 
     app = create_app()
-    read = ReadOptions(text_field=text_field, encoding=encoding, split=split, password=password)
+    read = ReadOptions(
+        text_field=text_field,
+        encoding=encoding,
+        split=split,
+        password=password,
+        tags=tuple(t.strip() for t in tags.split(",")) if tags else None,
+    )
     options = ImportOptions(
         format=fmt,
         read=read,
@@ -145,7 +173,7 @@ def import_cli(
             user = importing_user(session, project, username)
         except TextlabelError as e:
             fail(e)
-        for path in files:
+        for path in _paired_brat(files, tempfile.mkdtemp(prefix="textlabel-brat-")):
             try:
                 result = import_path(session, project, Path(path), user=user, options=options)
             except TextlabelError as e:

@@ -28,6 +28,10 @@ class ImportForm(Schema):
     annotator = fields.Str(load_default=None)
     add_labels = fields.Bool(load_default=False)
     preannotate = fields.Bool(load_default=True)
+    tags = fields.Str(
+        load_default=None,
+        metadata={"description": "comma-separated names of integer ner_tags (Hugging Face)"},
+    )
 
 
 class RowError(Schema):

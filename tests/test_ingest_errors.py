@@ -259,7 +259,8 @@ def test_bad_file(filename, content, options, error, status, message) -> None:
 
 def test_unknown_format_name_lists_the_known_ones() -> None:
     with pytest.raises(
-        UnsupportedFormat, match="unknown format 'xml'; known formats: conll, conllu, csv"
+        UnsupportedFormat,
+        match="unknown format 'xml'; known formats: brat, conll, conll2012, conllu, csv",
     ):
         read_file(io.BytesIO(b""), "a.xml", format="xml")
 

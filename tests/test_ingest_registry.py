@@ -43,7 +43,7 @@ def test_token_format_readers_resolve(name) -> None:
 
 def test_unknown_reader() -> None:
     with pytest.raises(UnsupportedFormat) as info:
-        get_reader("docx")
+        get_reader("odt")
     assert info.value.status == 415
     assert all(name in info.value.message for name in READERS)
 
@@ -78,6 +78,18 @@ def test_unknown_reader() -> None:
             "conllu",
         ),
         ("upload", b"id\ttext\n1\thello\n2\tworld\n", "tsv"),
+        # Content that names its format wins over the extension (issue 12).
+        ("data.tsv", b"-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\n", "conll"),
+        ("data.txt", b"EU\tB-ORG\nrejects\tO\n", "conll"),
+        ("export.txt", b"#FORMAT=WebAnno TSV 3.3\n#T_SP=x|value\n", "webanno"),
+        ("litbank.conll", b"#begin document (x); part 0\nx\t0\t0\tThe\n", "conll2012"),
+        ("wsj_0001.v4_gold_conll", b"", "conll2012"),
+        ("doc.ann", b"", "brat"),
+        ("upload", b"T1\tPER 0 3\tAda\nR1\tX Arg1:T1 Arg2:T1\n", "brat"),
+        ("page.txt", b"<!DOCTYPE html>\n<html><body>x</body></html>", "html"),
+        ("corpus.bin", b"PK\x03\x04\x14\x00brat/a.ann", "zip"),
+        ("letter", b"PK\x03\x04[Content_Types].xml...word/document.xml", "docx"),
+        ("train.spacy", b"", "spacy"),
     ],
 )
 def test_detect_format(filename, head, expected) -> None:

@@ -8,12 +8,14 @@ import json
 import zipfile
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.factories import make_project, make_user
-from tests.helpers import DATA, api_as
+from tests.helpers import DATA, api_as, sign_in
+from textlabel import cli
 
 PEER = DATA / "peer_formats"
 
@@ -165,3 +167,31 @@ def test_prodigy_negatives_are_stored_and_exported(app, session, project) -> Non
     texts = {json.loads(line)["text"] for line in exported.splitlines()}
     assert texts == accepted
     assert any(not json.loads(line)["spans"] for line in exported.splitlines())
+
+
+def test_import_page_lists_counts_and_what_was_not_imported(app, session, project) -> None:
+    browser = sign_in(app.test_client(), "mgr")
+    upload = FileStorage(io.BytesIO(_brat_zip()), filename="brat.zip")
+    fields = {"csrf_token": browser.csrf, "preannotate": "false", "add_labels": "true"}
+    boundary, body = encode_multipart(MultiDict({**fields, "file": upload}))
+    html = browser.post(
+        f"/projects/{project.id}/import", data=body,
+        content_type=f"multipart/form-data; boundary={boundary}", headers={"HX-Request": "true"},
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Imported 4 documents" in html and "What the file held" in html
+    assert "Not imported" in html and "R lines (relations) (3 relations)" in html
+
+
+def test_cli_pairs_brat_files_and_prints_what_was_not_imported(
+    app, session, project, database_url, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("TEXTLABEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEXTLABEL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("TEXTLABEL_SECRET_KEY", "x")
+    folder = PEER / "brat"
+    files = [str(folder / "110-note_annotation.txt"), str(folder / "110-note_annotation.ann")]
+    result = CliRunner().invoke(cli.main, ["import", str(project.id), *files, "--add-labels"])
+    assert result.exit_code == 0, result.output
+    assert "imported 1," in result.output
+    assert "spans: read 14, stored 14" in result.output
+    assert "not imported: # lines (annotator notes) (3 notes)" in result.output

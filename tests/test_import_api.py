@@ -106,7 +106,8 @@ BAD_INPUTS = [
      422, "line 1: span [0, 50) PER is outside the text"),
     ("label.jsonl", b'{"text": "Hi there", "spans": [{"start": 0, "end": 2, "label": "ALIEN"}]}\n',
      422, "labels the project lacks: ALIEN (first at label.jsonl, line 1)"),
-    ("notes.docx", b"PK\x03\x04 binary", 415, "docx"),
+    ("notes.docx", b"PK\x03\x04 binary", 422, "notes.docx is not a valid zip file"),
+    ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00", 415, "cannot tell the format of scan.png"),
 ]  # fmt: skip
 REAL_BAD = [
     ("csv/fivethirtyeight_twitter-ratio_BarackObama.csv", 422,

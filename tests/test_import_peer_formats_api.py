@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -195,3 +196,36 @@ def test_cli_pairs_brat_files_and_prints_what_was_not_imported(
     assert "imported 1," in result.output
     assert "spans: read 14, stored 14" in result.output
     assert "not imported: # lines (annotator notes) (3 notes)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("conll2012", "1064_the_masque_of_the_red_death_brat.conll"),
+        ("webanno", "testSimpleChain.tsv"),
+    ],
+)
+def test_tokens_entities_and_chains_survive_a_conllu_export(app, session, folder, name) -> None:
+    """Imported through the API, exported as CoNLL-U, read back with the ``conllu`` package:
+    the same tokens, entity count and mention count as the reader's independent counts."""
+    import conllu
+
+    from textlabel.ingest.registry import read_file
+
+    path = PEER / folder / name
+    (record,) = list(read_file(io.BytesIO(path.read_bytes()), name))
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, layers=["entities", "pos", "coref"])
+    api = api_as(app, "mgr")
+    assert _upload(api, project, name, path.read_bytes()).status_code == 201
+    exported = api.get(f"/projects/{project.id}/export?format=conllu&source=predictions")
+    sentences = conllu.parse(exported.data.decode("utf-8"))
+    words = [t for s in sentences for t in s if isinstance(t["id"], int)]
+    assert [w["form"] for w in words] == [record.text[t.start : t.end] for t in record.tokens]
+    misc = [w["misc"] or {} for w in words]
+    assert sum(str(m.get("NE", "")).startswith("B-") for m in misc) == len(record.spans)
+    mentions = sum(str(m.get("Entity", "")).count("(") for m in misc)
+    assert mentions == sum(map(len, record.coref))
+    if record.coref:
+        ids = {i for m in misc for i in re.findall(r"\(([^()\-]+)", str(m.get("Entity", "")))}
+        assert len(ids) == len(record.coref)

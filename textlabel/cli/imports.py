@@ -72,6 +72,7 @@ def summary_lines(result: ImportResult) -> list[str]:
         for kind, c in result.tally.counts().items()
     ]
     lines += [f"not imported: {row['message']}" for row in result.tally.not_imported()]
+    lines += [f"note: {row['message']}" for row in result.tally.as_dict()["notes"]]
     return lines
 
 

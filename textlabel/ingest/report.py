@@ -75,6 +75,15 @@ class Tally:
         self.read["documents"] += 1
         self.losses[("documents", name, reason)] += 1
 
+    def note_hidden_layers(self, layers: list[str]) -> None:
+        """Stored items of a layer the project does not show: say so, or they seem lost."""
+        for kind, layer in (("spans", "entities"), ("chains", "coref"), ("pos_tags", "pos")):
+            if self.stored[kind] and layer not in layers:
+                reason = f"stored, but the project has no {layer} layer: add it to see them"
+                self.notes[(kind, f"{kind.replace('_', ' ')} of a hidden layer", reason)] += (
+                    self.stored[kind]
+                )
+
     def counts(self) -> dict[str, dict[str, int]]:
         kinds = [kind for kind in KINDS if kind in self.read]
         kinds += sorted(set(self.read) - set(KINDS))

@@ -286,6 +286,7 @@ class _Importer:
         return self.accounts[name]
 
     def finish(self) -> None:
+        self.result.tally.note_hidden_layers(self.project.layers)
         if self.unknown_labels:
             if not self.options.add_labels:
                 listing = ", ".join(

@@ -69,4 +69,8 @@ class ImportOut(Schema):
         fields.Nested(NotImported),
         metadata={"description": "everything read but not stored, named, with counts"},
     )
+    notes = fields.List(
+        fields.Nested(NotImported),
+        metadata={"description": "items stored after a change (e.g. realigned offsets)"},
+    )
     job = fields.Int(allow_none=True, metadata={"description": "the pre-annotation job, if any"})

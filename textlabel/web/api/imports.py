@@ -10,7 +10,8 @@ from textlabel.schemas.imports import ImportForm, ImportOut
 from textlabel.web.api import route
 from textlabel.web.imports import import_upload
 
-FORM_FIELDS = {"file": "the file to import (CSV, TSV, JSON, JSONL, TXT, PDF, CoNLL, CoNLL-U)"} | {
+FORM_FIELDS = {"file": "the file to import (CSV, TSV, JSON, JSONL, TXT, PDF, CoNLL, CoNLL-U, "
+               "CoNLL-2012, WebAnno TSV 3, brat zip, spaCy DocBin, DOCX, HTML, zip)"} | {
     name: field.metadata.get("description", f"default: {field.load_default!r}")
     for name, field in ImportForm().fields.items()
     if name != "password"

@@ -97,6 +97,12 @@ CASES = [
     ),  # fmt: skip
     ("x.tsv", (PEER / "webanno" / "example2.tsv").read_bytes(), "relations", "relation layer"),
     (
+        "ls.csv",
+        b'text,relations\n"Ada met Bob.","[{""from_id"": ""a""}]"\n',
+        "relations",
+        '"relations"',
+    ),  # fmt: skip
+    (
         "x.spacy",
         (PEER / "spacy_docbin" / "ents_cats_spans.spacy").read_bytes(),
         "spans",

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from textlabel.errors import BadFormat
-from textlabel.ingest import labelstudio
+from textlabel.ingest import labelstudio, leftovers
 from textlabel.ingest.annotated import find_text_field, missing_text_field_message
 from textlabel.ingest.base import ReadOptions, Rejected
 from textlabel.ingest.checks import Invalid
@@ -160,6 +160,7 @@ def _record(
         return Rejected(source, f"{where}: {e}")
     for name in used:
         del meta[name]
+    leftovers.report(meta, used, losses)  # a "relations" column is named, not kept silently
     return DocumentRecord(
         text=text, meta=meta, source=source, spans=spans, annotated=bool(used), losses=losses
     )

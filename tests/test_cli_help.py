@@ -45,8 +45,8 @@ def test_import_offers_every_registered_reader() -> None:
 def test_import_format_names_are_checked_up_front(tmp_path) -> None:
     file = tmp_path / "a.txt"
     file.write_text("text", encoding="utf-8")
-    result = CliRunner().invoke(cli.main, ["import", "1", str(file), "--format", "docx"])
-    assert result.exit_code == 2 and "'docx' is not one of 'auto', 'csv'" in result.output
+    result = CliRunner().invoke(cli.main, ["import", "1", str(file), "--format", "pptx"])
+    assert result.exit_code == 2 and "'pptx' is not one of 'auto', 'csv'" in result.output
 
 
 def test_export_offers_every_registered_format_and_source() -> None:

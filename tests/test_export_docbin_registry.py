@@ -9,11 +9,13 @@ from textlabel.export import docbin
 from textlabel.export.registry import FORMATS, WRITERS, get_format, get_writer
 
 
-def test_the_four_formats_and_their_writers() -> None:
+def test_every_format_and_its_writer() -> None:
     assert WRITERS == {
         "jsonl": "textlabel.export.jsonl:write",
         "conll": "textlabel.export.conll:write",
         "conllu": "textlabel.export.conllu:write",
+        "labelstudio": "textlabel.export.labelstudio:write",
+        "doccano": "textlabel.export.doccano:write",
         "spacy": "textlabel.export.docbin:write",
     }
     assert get_writer("spacy") is docbin.write

@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 from textlabel.models import Base
+from textlabel.models.document import is_search_object
 
 
 def migrations_dir() -> Path:
@@ -45,8 +46,15 @@ def revision(engine: Engine, message: str) -> None:
         command.revision(_config(connection), message=message, autogenerate=True)
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Schema comparison skips the full-text search objects the models do not describe."""
+    return not (type_ in ("table", "index") and is_search_object(name))
+
+
 def pending_changes(engine: Engine) -> list[Any]:
     """Differences between the migrated schema and the models; empty when in sync."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         return list(compare_metadata(context, Base.metadata))

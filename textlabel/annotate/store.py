@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, exists, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from textlabel.annotate.payload import Payload
 from textlabel.errors import InvalidInput
@@ -209,6 +209,15 @@ def rows_of(
             for m in chain
         ]
     return rows
+
+
+def has_entity(
+    annotation_id: ColumnElement[int] | InstrumentedAttribute[int], label: str
+) -> ColumnElement[bool]:
+    """SQL condition: the annotation holds an entity of ``label`` (for filters in SQL)."""
+    return exists().where(
+        Span.annotation_id == annotation_id, Span.layer == ENTITY, Span.label == label
+    )
 
 
 def span_json(key: SpanKey) -> dict[str, Any]:

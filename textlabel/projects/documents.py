@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Job, Project
+from textlabel.projects.search import DocumentFilters, filter_clauses, order_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,7 @@ class DocumentPage:
     page: int
     per_page: int
     total: int
+    next_after: int | None = None  # pass as ``after`` for the next page (keyset)
 
 
 STATUSES = ("new", "in progress", "annotated", "reviewed")
@@ -46,62 +49,79 @@ def document_status(*, submitted: int, drafts: int, has_gold: bool, overlap: int
 
 
 def list_documents(
-    session: Session, project: Project, *, page: int = 1, per_page: int = 50
+    session: Session,
+    project: Project,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    after: int | None = None,
+    filters: DocumentFilters | None = None,
 ) -> DocumentPage:
-    manual = Annotation.kind == "manual"
-    stats = (
-        select(
-            Annotation.document_id.label("document_id"),
-            func.sum(case((manual & (Annotation.status == "submitted"), 1), else_=0)).label(
-                "submitted"
-            ),
-            func.sum(case((manual & (Annotation.status == "draft"), 1), else_=0)).label("drafts"),
-            func.max(case((Annotation.kind == "prediction", 1), else_=0)).label("prediction"),
-            func.max(case((Annotation.kind == "gold", 1), else_=0)).label("gold"),
-        )
-        .join(Document, Document.id == Annotation.document_id)
-        .where(Document.project_id == project.id)
-        .group_by(Annotation.document_id)
-        .subquery()
-    )
-    total = session.scalar(select(func.count(Document.id)).where(Document.project_id == project.id))
-    rows = session.execute(
+    """One page of the project's documents that pass ``filters``, with their status.
+
+    ``after`` (a document id, with the id sorts only) pages by key: as fast at the millionth
+    document as at the first; ``page`` pages by offset (the page numbers of the web page).
+    Statistics are gathered for the page's documents only, never for the whole project."""
+    filters = filters or DocumentFilters()
+    where = filter_clauses(session, project, filters)
+    query = (
         select(
             Document.id,
             func.substr(Document.text, 1, 160),
             Document.source_file,
             func.length(Document.text),
-            stats.c.submitted,
-            stats.c.drafts,
-            stats.c.prediction,
-            stats.c.gold,
         )
-        .outerjoin(stats, stats.c.document_id == Document.id)
-        .where(Document.project_id == project.id)
-        .order_by(Document.id)
+        .where(*where)
+        .order_by(*order_of(filters.sort))
         .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    items = [
-        DocumentRow(
-            id=row[0],
-            preview=row[1],
-            source=row[2],
-            chars=row[3],
-            submitted=row[4] or 0,
-            drafts=row[5] or 0,
-            has_prediction=bool(row[6]),
-            has_gold=bool(row[7]),
-            status=document_status(
-                submitted=row[4] or 0,
-                drafts=row[5] or 0,
-                has_gold=bool(row[7]),
-                overlap=project.overlap,
-            ),
+    )
+    if after is not None:
+        if filters.sort not in ("id", "-id"):
+            raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
+        query = query.where(Document.id < after if filters.sort == "-id" else Document.id > after)
+    else:
+        query = query.offset((page - 1) * per_page)
+    rows = session.execute(query).all()
+    stats = _stats(session, [row[0] for row in rows])
+    total = session.scalar(select(func.count(Document.id)).where(*where))
+    items = []
+    for document_id, preview, source, chars in rows:
+        submitted, drafts, prediction, gold = stats.get(document_id, (0, 0, False, False))
+        items.append(
+            DocumentRow(
+                id=document_id,
+                preview=preview,
+                source=source,
+                chars=chars,
+                submitted=submitted,
+                drafts=drafts,
+                has_prediction=prediction,
+                has_gold=gold,
+                status=document_status(
+                    submitted=submitted, drafts=drafts, has_gold=gold, overlap=project.overlap
+                ),  # fmt: skip
+            )
         )
-        for row in rows
-    ]
-    return DocumentPage(items=items, page=page, per_page=per_page, total=total or 0)
+    next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None
+    return DocumentPage(items=items, page=page, per_page=per_page, total=total or 0,
+                        next_after=next_after)  # fmt: skip
+
+
+def _stats(session: Session, ids: list[int]) -> dict[int, tuple[int, int, bool, bool]]:
+    """Submitted and draft counts, and whether there is a prediction and gold, per document."""
+    manual = Annotation.kind == "manual"
+    rows = session.execute(
+        select(
+            Annotation.document_id,
+            func.sum(case((manual & (Annotation.status == "submitted"), 1), else_=0)),
+            func.sum(case((manual & (Annotation.status == "draft"), 1), else_=0)),
+            func.max(case((Annotation.kind == "prediction", 1), else_=0)),
+            func.max(case((Annotation.kind == "gold", 1), else_=0)),
+        )
+        .where(Annotation.document_id.in_(ids))
+        .group_by(Annotation.document_id)
+    )
+    return {row[0]: (row[1] or 0, row[2] or 0, bool(row[3]), bool(row[4])) for row in rows}
 
 
 def recent_jobs(session: Session, project: Project, *, limit: int = 5) -> list[Job]:

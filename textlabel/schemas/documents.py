@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from textlabel.projects.documents import STATUSES
+from textlabel.projects.search import SORTS
+from textlabel.schemas.common import PageQuery
+
+
+class DocumentListQuery(PageQuery):
+    after = fields.Int(
+        load_default=None,
+        validate=validate.Range(min=0),
+        metadata={"description": "keyset paging: documents after this id (ignores page); "
+                  "sort id or -id only"},
+    )  # fmt: skip
+    q = fields.Str(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"description": "words the text must all hold, as whole words, "
+                  "case-insensitively (full-text index)"},
+    )  # fmt: skip
+    status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
+    annotator = fields.Str(
+        load_default=None,
+        metadata={"description": "username: documents this annotator has a draft, submission "
+                  "or skip of (blind projects: reviewers and managers only)"},
+    )  # fmt: skip
+    label = fields.Str(
+        load_default=None,
+        metadata={"description": "documents with an entity of this label in any annotation "
+                  "(blind projects: reviewers and managers only)"},
+    )  # fmt: skip
+    gold = fields.Bool(load_default=None, metadata={"description": "has a gold annotation"})
+    sort = fields.Str(load_default="id", validate=validate.OneOf(SORTS))
 
 
 class DocumentRowOut(Schema):
@@ -21,7 +53,11 @@ class DocumentPageOut(Schema):
     items = fields.List(fields.Nested(DocumentRowOut))
     page = fields.Int()
     per_page = fields.Int()
-    total = fields.Int()
+    total = fields.Int(metadata={"description": "documents that pass the filters"})
+    next_after = fields.Int(
+        allow_none=True,
+        metadata={"description": "pass as `after` for the next page; null on the last page"},
+    )
 
 
 class TokenOut(Schema):

@@ -10,16 +10,21 @@ from textlabel.auth.permissions import Action
 from textlabel.extensions import db
 from textlabel.models import Document, Project
 from textlabel.projects.documents import DocumentPage, list_documents
-from textlabel.schemas.common import PageQuery
-from textlabel.schemas.documents import DocumentOut, DocumentPageOut
+from textlabel.projects.search import DocumentFilters, check_filters
+from textlabel.schemas.documents import DocumentListQuery, DocumentOut, DocumentPageOut
 from textlabel.web.api import route
+from textlabel.web.guard import current_user
 
 
-@route("/projects/<int:pid>/documents", tag="documents", query=PageQuery(),
+@route("/projects/<int:pid>/documents", tag="documents", query=DocumentListQuery(),
        response=DocumentPageOut(), allow=Action.VIEW)  # fmt: skip
 def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPage:
-    """A page of the project's documents with per-document status."""
-    return list_documents(db.session, project, **args)
+    """A page of the project's documents with per-document status, searched (``q``: whole
+    words, full-text index), filtered and sorted; ``?after=ID`` pages by key."""
+    paging = {key: args.pop(key) for key in ("page", "per_page", "after")}
+    filters = DocumentFilters(**args)
+    check_filters(db.session, current_user(), project, filters)
+    return list_documents(db.session, project, filters=filters, **paging)
 
 
 @route("/documents/<int:did>", tag="documents", response=DocumentOut(), allow=Action.VIEW)

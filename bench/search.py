@@ -1,0 +1,187 @@
+"""Benchmark: document search (``?q=``) at a large document count, on SQLite and PostgreSQL.
+
+Documents are 1-3 sentences drawn at random (seeded) from the UD English test sets in
+/work/shared/data/ud (EWT, GUM, PUD: real text, so word frequencies are real), plus a made-up
+word in one document of 10,000 (the "needle" searches). The project's document list page
+(``list_documents``: 50 rows, their status, and the total count of hits) is timed for words
+of each document frequency, and for two-word searches; the p50 and p95 of each are printed.
+The baseline is the same page with ``lower(text) LIKE '%word%'`` (a scan; and it matches
+inside words too), run fewer times, in the same process. Run:
+
+    .venv/bin/python bench/search.py [--documents 1000000] [--postgres-url URL] [--sqlite-only]
+
+SQLite runs in a temporary folder; PostgreSQL in the database at ``--postgres-url`` (its
+tables are dropped first: use a database of its own). Setup (storing the documents) is not
+timed; on PostgreSQL the GIN index is built after the load, as a bulk import would want.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textlabel import migrate  # noqa: E402
+from textlabel.auth import service as auth  # noqa: E402
+from textlabel.db import make_engine  # noqa: E402
+from textlabel.models import Document, Project  # noqa: E402
+from textlabel.models.document import SEARCH_CONFIG, SEARCH_INDEX  # noqa: E402
+from textlabel.projects.documents import list_documents  # noqa: E402
+from textlabel.projects.search import DocumentFilters  # noqa: E402
+from textlabel.projects.service import LabelSpec, create_project  # noqa: E402
+
+UD = Path("/work/shared/data/ud")
+_BATCH = 20_000
+NEEDLES = ["zorblax", "quindle", "frumptious"]
+
+
+def sentences() -> list[str]:
+    found: list[str] = []
+    for path in sorted(UD.glob("*.conllu")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# text = "):
+                found.append(line.removeprefix("# text = "))
+    return found
+
+
+def make_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    pool = sentences()
+    texts = []
+    for i in range(n):
+        words = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+        if i % 10_000 == 5_000:
+            words += f" {NEEDLES[(i // 10_000) % len(NEEDLES)]}."
+        texts.append(words)
+    return texts
+
+
+def store(engine: Engine, texts: list[str]) -> int:
+    """A project holding ``texts``; its id."""
+    with Session(engine, expire_on_commit=False) as session:
+        owner = auth.create_user(session, "bench", "bench-password-1")
+        project = create_project(session, name="search", created_by=owner,
+                                 labels=[LabelSpec("PER")])  # fmt: skip
+        project_id = project.id
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as connection:
+        if postgres:
+            connection.execute(text(f"DROP INDEX {SEARCH_INDEX}"))
+        for start in range(0, len(texts), _BATCH):
+            rows = [
+                {"project_id": project_id, "text": t, "meta": {}, "tokens": {"offsets": []},
+                 "content_hash": hashlib.sha256(t.encode()).hexdigest()}
+                for t in texts[start : start + _BATCH]
+            ]  # fmt: skip
+            connection.execute(insert(Document), rows)
+        if postgres:
+            connection.execute(text(
+                f"CREATE INDEX {SEARCH_INDEX} ON document"
+                f" USING gin (to_tsvector('{SEARCH_CONFIG}'::regconfig, text))"
+            ))  # fmt: skip
+            connection.execute(text("ANALYZE document"))
+    return project_id
+
+
+def word_classes(texts: list[str], seed: int) -> dict[str, list[str]]:
+    """Words by the share of documents holding them (document frequency)."""
+    df: Counter[str] = Counter()
+    sample = texts[:: max(1, len(texts) // 50_000)]
+    for t in sample:
+        df.update({w.lower() for w in re.findall(r"[^\W_]+", t)})
+    share = {w: c / len(sample) for w, c in df.items()}
+    rng = random.Random(seed)
+    bands = {"rare (<0.1%)": (0.0002, 0.001), "medium (0.5-5%)": (0.005, 0.05),
+             "common (>20%)": (0.2, 1.0)}  # fmt: skip
+    classes = {"needle (0.01%)": NEEDLES}
+    for name, (low, high) in bands.items():
+        words = sorted(w for w, s in share.items() if low <= s < high and w.isalpha())
+        classes[name] = rng.sample(words, min(12, len(words)))
+    medium = classes["medium (0.5-5%)"]
+    classes["two medium words"] = [
+        f"{a} {b}" for a, b in zip(medium, reversed(medium), strict=True)
+    ]
+    return classes
+
+
+def timings(fn: Callable[[], Any], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(1000 * (time.perf_counter() - start))
+    return out
+
+
+def like_page(session: Session, project: Project, words: str) -> Any:
+    """The baseline: the same first page and total with LIKE scans instead of the index."""
+    where = [Document.project_id == project.id] + [
+        func.lower(Document.text).like(f"%{w}%") for w in words.split()
+    ]
+    ids = session.scalars(select(Document.id).where(*where).order_by(Document.id).limit(50)).all()
+    return ids, session.scalar(select(func.count(Document.id)).where(*where))
+
+
+def run(url: str, texts: list[str], classes: dict[str, list[str]], repeat: int) -> None:
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    start = time.perf_counter()
+    project_id = store(engine, texts)
+    print(f"\n{engine.dialect.name}: {len(texts):,} documents stored in "
+          f"{time.perf_counter() - start:.0f} s (setup, not timed below)")  # fmt: skip
+    with Session(engine) as session:
+        project = session.get_one(Project, project_id)
+        plain = timings(lambda: list_documents(session, project), repeat)
+        print(f"  {'no search (page 1)':<22} p50 {statistics.median(plain):8.1f} ms")
+        for name, words in classes.items():
+            ms: list[float] = []
+            hits: list[int] = []
+            for q in words:
+                page = list_documents(session, project, filters=DocumentFilters(q=q))
+                hits.append(page.total)
+                filters = DocumentFilters(q=q)
+                ms += timings(lambda f=filters: list_documents(session, project, filters=f), repeat)
+            base = [timings(lambda q=q: like_page(session, project, q), 1)[0] for q in words[:3]]
+            p50 = statistics.median(ms)
+            print(f"  {name:<22} p50 {p50:8.1f} ms  p95 {statistics.quantiles(ms, n=20)[-1]:8.1f}"
+                  f" ms  hits {min(hits):,}-{max(hits):,}  LIKE p50 {statistics.median(base):8.1f}"
+                  f" ms ({statistics.median(base) / p50:.0f}x)")  # fmt: skip
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres-url")
+    parser.add_argument("--sqlite-only", action="store_true")
+    options = parser.parse_args()
+    texts = make_texts(options.documents, options.seed)
+    classes = word_classes(texts, options.seed)
+    with tempfile.TemporaryDirectory() as folder:
+        run(f"sqlite:///{folder}/search.db", texts, classes, options.repeat)
+    if options.postgres_url and not options.sqlite_only:
+        run(options.postgres_url, texts, classes, options.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Document search and filters (GET /projects/{pid}/documents?q=&status=&annotator=&label=&gold=
+&sort=) on both backends: whole words through the full-text index, kept in sync on delete."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete
+
+from tests.factories import add_documents, make_project, make_users
+from tests.helpers import api_as
+from textlabel.models import Document
+from textlabel.projects.documents import list_documents
+from textlabel.projects.search import DocumentFilters
+
+TEXTS = [
+    "The cat sat on the mat in Paris.",  # 1
+    "Cats and dogs live in Berlin.",  # 2
+    "A dog barked at the CAT, loudly.",  # 3
+    "Catalogue prices rose in Paris and in Rome.",  # 4
+    "Der Bär schläft; the bear sleeps, café au lait.",  # 5
+    "Nothing to see here, concatenation aside.",  # 6
+]
+
+
+@pytest.fixture
+def project(session):
+    boss, *_ = make_users(session, "boss", "ann1", "ann2", "rev")
+    project = make_project(
+        session, boss, members={"ann1": "annotator", "ann2": "annotator", "rev": "reviewer"},
+        overlap=2, blind=True,
+    )  # fmt: skip
+    add_documents(session, project, TEXTS)
+    return project
+
+
+def _ids(api, project, query: str = "", status: int = 200) -> list[int]:
+    response = api.get(f"/projects/{project.id}/documents?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)
+    return [item["id"] for item in response.json["items"]] if status == 200 else response.json
+
+
+def _words_regex(texts: list[str], words: list[str]) -> list[int]:
+    """An independent answer: whole-word, case-insensitive matches of every word by regex."""
+    return [
+        i + 1
+        for i, text in enumerate(texts)
+        if all(re.search(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", text, re.I) for w in words)
+    ]
+
+
+@pytest.mark.parametrize(
+    "q", ["cat", "CAT", "paris", "in paris", "cats", "dog", "bär", "café", "concatenation", "zebra"]
+)
+def test_q_matches_whole_words_case_insensitively(app: Flask, project, q: str) -> None:
+    api = api_as(app, "boss")
+    expected = _words_regex(TEXTS, q.split())
+    assert _ids(api, project, f"q={q}") == expected
+    page = api.get(f"/projects/{project.id}/documents?q={q}").json
+    assert page["total"] == len(expected)
+
+
+def test_search_follows_deletes_and_new_documents(app: Flask, project, session) -> None:
+    api = api_as(app, "boss")
+    assert _ids(api, project, "q=paris") == [1, 4]
+    session.execute(delete(Document).where(Document.id == 1))
+    session.commit()
+    assert _ids(api, project, "q=paris") == [4]
+    (added,) = add_documents(session, project, ["Paris again, and a zebra."])
+    assert _ids(api, project, "q=paris") == [4, added.id]
+    assert _ids(api, project, "q=zebra") == [added.id]
+
+
+def test_search_stays_inside_the_project(app: Flask, project, session) -> None:
+    other = make_project(session, project.memberships[0].user, "Other")
+    add_documents(session, other, ["The cat of another project."])
+    api = api_as(app, "boss")
+    assert _ids(api, project, "q=cat") == [1, 3]
+
+
+def test_a_search_without_words_and_unknown_values_are_refused(app: Flask, project) -> None:
+    api = api_as(app, "boss")
+    no_words = _ids(api, project, "q=%22%2A%28%29", status=422)
+    assert "no words" in no_words["error"]["message"]
+    assert _ids(api, project, "status=finished", status=422)["error"]["details"]["status"]
+    assert _ids(api, project, "sort=colour", status=422)["error"]["details"]["sort"]
+    unknown = _ids(api, project, "annotator=nobody", status=422)
+    assert "nobody" in unknown["error"]["message"]
+    assert "XYZ" in _ids(api, project, "label=XYZ", status=422)["error"]["message"]
+    mixed = _ids(api, project, "sort=length&after=2", status=422)
+    assert "after" in mixed["error"]["message"]
+    # FTS5 operators in the words are words, not syntax.
+    assert _ids(api, project, "q=cat%20OR%20NEAR%28dog%29") == []
+
+
+def _annotate(app: Flask, project, username: str, did: int, spans: list, status: str) -> None:
+    api = api_as(app, username)
+    document = api.get(f"/projects/{project.id}/next").json
+    assert document["document"]["id"] == did, document
+    version = document["annotation"]["version"]
+    saved = api.put(f"/documents/{did}/annotations/me",
+                    json={"version": version, "status": status, "spans": spans})  # fmt: skip
+    assert saved.status_code == 200, saved.json
+
+
+def test_filters_status_annotator_label_gold_and_sort(app: Flask, project) -> None:
+    cat = {"start": 4, "end": 7, "label": "PER"}
+    _annotate(app, project, "ann1", 1, [cat], "submitted")
+    _annotate(app, project, "ann2", 1, [cat], "submitted")
+    _annotate(app, project, "ann1", 2, [{"start": 22, "end": 28, "label": "LOC"}], "draft")
+    boss = api_as(app, "boss")
+    rev = api_as(app, "rev")
+    assert rev.get("/documents/1/gold").json["info"]["auto_accepted"]  # two agreeing: gold
+    _annotate(app, project, "ann2", 2, [], "submitted")
+
+    assert _ids(boss, project, "status=reviewed") == [1]
+    assert _ids(boss, project, "status=in%20progress") == [2]
+    assert _ids(boss, project, "status=new") == [3, 4, 5, 6]
+    assert _ids(boss, project, "status=annotated") == []
+    assert _ids(boss, project, "gold=true") == [1]
+    assert _ids(boss, project, "gold=false") == [2, 3, 4, 5, 6]
+    assert _ids(boss, project, "annotator=ann1") == [1, 2]
+    assert _ids(boss, project, "annotator=ann2&q=berlin") == [2]
+    assert _ids(rev, project, "label=LOC") == [2]
+    assert _ids(rev, project, "label=PER&status=reviewed") == [1]
+    assert _ids(boss, project, "sort=-id&per_page=2") == [6, 5]
+    lengths = sorted((len(t), i + 1) for i, t in enumerate(TEXTS))
+    assert _ids(boss, project, "sort=length") == [i for _, i in lengths]
+    # The SQL status filter agrees with the status each row reports.
+    for item in boss.get(f"/projects/{project.id}/documents").json["items"]:
+        assert item["id"] in _ids(boss, project, f"status={item['status']}")
+
+
+def test_blind_projects_keep_who_did_what_from_annotators(app: Flask, project) -> None:
+    ann = api_as(app, "ann1")
+    assert _ids(ann, project, "q=cat") == [1, 3]
+    refused = _ids(ann, project, "annotator=ann2", status=403)
+    assert "annotator" in refused["error"]["message"]
+    assert _ids(ann, project, "label=PER", status=403)["error"]["code"] == "forbidden"
+
+
+def test_keyset_pages_of_a_search_cover_every_hit_once(app: Flask, project, session) -> None:
+    add_documents(session, project, [f"Paris number {i}." for i in range(7)])
+    api = api_as(app, "boss")
+    seen: list[int] = []
+    query = "q=paris&per_page=3"
+    while True:
+        page = api.get(f"/projects/{project.id}/documents?{query}").json
+        seen += [item["id"] for item in page["items"]]
+        if page["next_after"] is None:
+            break
+        query = f"q=paris&per_page=3&after={page['next_after']}"
+    assert seen == _words_regex([*TEXTS, *(f"Paris number {i}." for i in range(7))], ["paris"])
+    assert page["total"] == len(seen)
+
+
+def test_the_service_takes_filters_without_the_web(app: Flask, project, session) -> None:
+    page = list_documents(session, project, filters=DocumentFilters(q="in", sort="-id"))
+    assert [row.id for row in page.items] == [4, 2, 1]

@@ -1,0 +1,153 @@
+"""Finding documents: full-text search of whole words and filters on where each one stands.
+
+The words go to the database's own full-text index (FTS5 on SQLite, a GIN index over
+``to_tsvector('simple', text)`` on PostgreSQL, both from migration 0014): a word costs an
+index lookup, not a scan of every text as ``LIKE '%word%'`` would, and matches whole words
+only, case-insensitively, without stemming (``cat`` finds "Cat" and "cat.", not "cats").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    UnaryExpression,
+    and_,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from textlabel.annotate import store
+from textlabel.auth.permissions import Action, allowed
+from textlabel.errors import Forbidden, InvalidInput
+from textlabel.models import Annotation, Document, Project, User
+from textlabel.models.document import SEARCH_CONFIG, SEARCH_TABLE
+
+SORTS = ("id", "-id", "length", "-length")
+# What both backends call a word: letters and digits (PostgreSQL's parser and FTS5's
+# unicode61 both split on everything else, underscores included).
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFilters:
+    """What the document list is narrowed to; every field is optional."""
+
+    q: str | None = None
+    status: str | None = None  # new | in progress | annotated | reviewed
+    annotator: str | None = None  # username: documents this annotator has worked on
+    label: str | None = None  # documents with an entity of this label
+    gold: bool | None = None
+    sort: str = "id"
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.q, self.status, self.annotator, self.label,
+                                           self.gold))  # fmt: skip
+
+
+def check_filters(session: Session, user: User, project: Project, filters: DocumentFilters) -> None:
+    """In a blind project, who did what is for reviewers and managers: filtering by annotator
+    or by the labels annotators chose would reveal it to annotators."""
+    if not project.blind or allowed(session, user, project, Action.VIEW_OTHERS):
+        return
+    for name in ("annotator", "label"):
+        if getattr(filters, name) is not None:
+            raise Forbidden(f"in a blind project, only reviewers and managers filter by {name}")
+
+
+def words_of(q: str) -> list[str]:
+    """The words of a search, lower-cased; an error when there are none."""
+    words = [word.lower() for word in _WORD.findall(q)]
+    if not words:
+        raise InvalidInput(f"the search {q!r} has no words (letters or digits) to look for")
+    return words
+
+
+def _text_match(session: Session, q: str) -> ColumnElement[bool]:
+    """Documents whose text holds every word of ``q``, through the full-text index."""
+    words = words_of(q)
+    if session.get_bind().dialect.name == "postgresql":
+        config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+        vector = func.to_tsvector(config, Document.text)
+        query = func.plainto_tsquery(config, " ".join(words))
+        return vector.op("@@")(query)
+    # FTS5 query syntax: each word a quoted string (no operators), implicitly ANDed.
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    hits: Select[Any] = select(literal_column("rowid")).select_from(text(SEARCH_TABLE))
+    hits = hits.where(text(f"{SEARCH_TABLE} MATCH :search_words").bindparams(search_words=match))
+    return Document.id.in_(hits)
+
+
+def _annotation(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(Annotation.document_id == Document.id, *conditions)
+
+
+def _status(status: str, overlap: int) -> ColumnElement[bool]:
+    """The SQL form of ``documents.document_status`` (kept in step with it by the tests)."""
+    manual = Annotation.kind == "manual"
+    gold = _annotation(Annotation.kind == "gold")
+    submitted = (
+        select(func.count(Annotation.id))
+        .where(Annotation.document_id == Document.id, manual, Annotation.status == "submitted")
+        .scalar_subquery()
+    )
+    started = _annotation(manual, Annotation.status.in_(("submitted", "draft")))
+    if status == "reviewed":
+        return gold
+    if status == "annotated":
+        return and_(not_(gold), submitted >= overlap)
+    if status == "in progress":
+        return and_(not_(gold), started, submitted < overlap)
+    if status == "new":
+        return and_(not_(gold), not_(started))
+    raise InvalidInput(f"unknown status {status!r}")
+
+
+def filter_clauses(
+    session: Session, project: Project, filters: DocumentFilters
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses narrowing ``Document`` rows of ``project`` to ``filters``."""
+    clauses: list[ColumnElement[bool]] = [Document.project_id == project.id]
+    if filters.q is not None and filters.q.strip():
+        clauses.append(_text_match(session, filters.q))
+    if filters.status is not None:
+        clauses.append(_status(filters.status, project.overlap))
+    if filters.annotator is not None:
+        user_id = session.scalar(select(User.id).where(User.username == filters.annotator))
+        if user_id is None:
+            raise InvalidInput(f"annotator {filters.annotator!r}: no such user")
+        clauses.append(_annotation(Annotation.kind == "manual", Annotation.user_id == user_id))
+    if filters.label is not None:
+        if filters.label not in {label.name for label in project.labels}:
+            raise InvalidInput(f"label {filters.label!r} is not a label of this project")
+        labelled = store.has_entity(Annotation.id, filters.label)
+        # Any annotation of the document counts: the model's, an annotator's or gold.
+        clauses.append(_annotation(or_(Annotation.kind != "manual",
+                                       Annotation.status != "skipped"), labelled))  # fmt: skip
+    if filters.gold is not None:
+        gold = _annotation(Annotation.kind == "gold")
+        clauses.append(gold if filters.gold else not_(gold))
+    return clauses
+
+
+def order_of(sort: str) -> list[UnaryExpression[Any]]:
+    if sort not in SORTS:
+        raise InvalidInput(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+    length = func.length(Document.text)
+    return {
+        "id": [Document.id.asc()],
+        "-id": [Document.id.desc()],
+        "length": [length.asc(), Document.id.asc()],
+        "-length": [length.desc(), Document.id.asc()],
+    }[sort]

@@ -110,6 +110,7 @@ def _drive(app: Flask, session: Any) -> None:
     _ok(mgr.patch(f"/projects/{pid}", json={"description": "Wire stories"}))
     _ok(mgr.post(f"/projects/{pid}/labels", json={"name": "LOC"}), 201)
     extra = _ok(mgr.post(f"/projects/{pid}/labels", json={"name": "MISC"}), 201)
+    _ok(mgr.get(f"/projects/{pid}/labels/{extra['id']}/usage"))
     _ok(mgr.delete(f"/projects/{pid}/labels/{extra['id']}"), 204)
     for name, role in (("ann1", "annotator"), ("ann2", "annotator"), ("rev", "reviewer")):
         _ok(mgr.post(f"/projects/{pid}/members", json={"username": name, "role": role}), 201)

@@ -37,20 +37,34 @@ def _where_mention(mention: MentionRecord, chain: int, index: int) -> dict[str, 
     return {"layer": "coref", "chain": chain, "index": index, "span": _sent(mention)}
 
 
+def _quoted(text: str | None, start: int, end: int) -> str:
+    """The words of a span as people read them ("Barack Obama"), or its offsets without text."""
+    if text is None or not 0 <= start < end <= len(text):
+        return f"[{start}, {end})"
+    words = " ".join(text[start:end].split())
+    return repr(words if len(words) <= 60 else words[:57] + "...")
+
+
 def snap_entities(
-    tokens: Tokens, spans: Iterable[SpanRecord], *, labels: Iterable[str]
+    tokens: Tokens,
+    spans: Iterable[SpanRecord],
+    *,
+    labels: Iterable[str],
+    text: str | None = None,
 ) -> list[SpanRecord]:
     """Snap entity spans, check their labels, and refuse any two that overlap.
 
-    Returns them sorted by position. Details of an error name the offending span (as sent,
-    with its index in the request) and, for overlaps, the span it collides with.
+    Returns them sorted by position. Messages quote the words of the offending span (from
+    ``text``: people read words, not offsets); details name it as sent, with its index in the
+    request, and for overlaps the span it collides with.
     """
     known = set(labels)
     snapped: list[tuple[int, int, SpanRecord, int, SpanRecord]] = []  # first, last, out, i, sent
     for i, span in enumerate(spans):
         if span.label not in known:
             raise InvalidInput(
-                f"entity {i} [{span.start}, {span.end}): unknown label {span.label!r}",
+                f"entity {_quoted(text, span.start, span.end)}: unknown label {span.label!r} "
+                f"(the project's labels: {', '.join(sorted(known)) or 'none'})",
                 details={**_where(span, i), "known_labels": sorted(known)},
             )
         at = tokens.snap(span.start, span.end, details=partial(_where, span, i))
@@ -60,8 +74,8 @@ def snap_entities(
         if after[0] < before[1]:
             a, b = after[2], before[2]
             raise InvalidInput(
-                f"entity {after[3]} [{a.start}, {a.end}) {a.label} overlaps entity {before[3]} "
-                f"[{b.start}, {b.end}) {b.label}",
+                f"entity {_quoted(text, a.start, a.end)} ({a.label}) overlaps entity "
+                f"{_quoted(text, b.start, b.end)} ({b.label})",
                 details={**_where(after[4], after[3]), "overlaps": _sent(before[4])},
             )
     return [item[2] for item in snapped]
@@ -107,7 +121,12 @@ def check_pos(tags: Sequence[str | None], *, n_tokens: int) -> list[str | None]:
 
 
 def check_payload(
-    payload: Payload, tokens: Tokens, *, layers: Iterable[str], labels: Iterable[str]
+    payload: Payload,
+    tokens: Tokens,
+    *,
+    layers: Iterable[str],
+    labels: Iterable[str],
+    text: str | None = None,
 ) -> Payload:
     """``payload`` snapped and checked against the document's tokens and the project's layers
     and labels; refuses a layer the project has switched off."""
@@ -116,7 +135,7 @@ def check_payload(
     if payload.spans is not None:
         if payload.spans and "entities" not in on:
             raise InvalidInput("this project has no entity layer", details={"layer": "entities"})
-        spans = tuple(snap_entities(tokens, payload.spans, labels=labels))
+        spans = tuple(snap_entities(tokens, payload.spans, labels=labels, text=text))
     if payload.coref is not None:
         if payload.coref and "coref" not in on:
             raise InvalidInput("this project has no coreference layer", details={"layer": "coref"})

@@ -89,19 +89,22 @@ def save_annotation(
     document = session.get_one(Document, annotation.document_id)
     project = session.get_one(Project, document.project_id)
     tokens = store.tokens_of(document)
-    wanted = check_payload(
-        request.payload, tokens, layers=project.layers, labels=[x.name for x in project.labels]
-    )
-    change = store.diff(session, annotation.id, tokens, wanted)
-    pos_changes = _pos_changes(annotation.pos, wanted.pos)
-    status_changed = request.status != annotation.status
-
+    # A stale version first: what an editor open on an old version holds (a label deleted
+    # since, say) is not worth checking; it must reload.
     if request.version != annotation.version:
         raise Conflict(
             f"annotation {annotation.id} is at version {annotation.version}, "
             f"not {request.version}: it was saved elsewhere; reload it",
             details={"version": annotation.version},
         )
+    wanted = check_payload(
+        request.payload, tokens, layers=project.layers, labels=[x.name for x in project.labels],
+        text=document.text,
+    )  # fmt: skip
+    change = store.diff(session, annotation.id, tokens, wanted)
+    pos_changes = _pos_changes(annotation.pos, wanted.pos)
+    status_changed = request.status != annotation.status
+
     if not (change or pos_changes or status_changed):
         return annotation
 

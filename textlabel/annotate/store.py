@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from textlabel.annotate.payload import Payload
@@ -218,6 +218,49 @@ def has_entity(
     return exists().where(
         Span.annotation_id == annotation_id, Span.layer == ENTITY, Span.label == label
     )
+
+
+def _entities_of_project(project_id: int, label: str) -> ColumnElement[bool]:
+    in_project = (
+        select(Annotation.id)
+        .join(Document, Document.id == Annotation.document_id)
+        .where(Document.project_id == project_id)
+    )
+    return (Span.annotation_id.in_(in_project)) & (Span.layer == ENTITY) & (Span.label == label)
+
+
+def entity_usage(session: Session, project_id: int, label: str) -> dict[str, int]:
+    """How many entities of ``label`` the project holds, per annotation kind, and in how many
+    documents (what deleting the label would touch)."""
+    rows = session.execute(
+        select(Annotation.kind, func.count(Span.id), func.count(func.distinct(Span.annotation_id)))
+        .join(Annotation, Annotation.id == Span.annotation_id)
+        .where(_entities_of_project(project_id, label))
+        .group_by(Annotation.kind)
+    ).all()
+    documents = session.scalar(
+        select(func.count(func.distinct(Annotation.document_id)))
+        .join(Span, Span.annotation_id == Annotation.id)
+        .where(_entities_of_project(project_id, label))
+    )
+    usage = dict.fromkeys(("prediction", "manual", "gold"), 0)
+    usage.update({kind: n for kind, n, _ in rows})
+    return {**usage, "entities": sum(n for _, n, _ in rows),
+            "annotations": sum(a for _, _, a in rows), "documents": documents or 0}  # fmt: skip
+
+
+def relabel_entities(session: Session, project_id: int, label: str, to: str | None) -> list[int]:
+    """Give every entity of ``label`` in the project the label ``to``, or delete them when
+    ``to`` is None; returns the ids of the annotations that changed."""
+    where = _entities_of_project(project_id, label)
+    changed = list(session.scalars(select(Span.annotation_id).where(where).distinct()))
+    if to is None:
+        session.execute(delete(Span).where(where).execution_options(synchronize_session=False))
+    else:
+        session.execute(
+            update(Span).where(where).values(label=to).execution_options(synchronize_session=False)
+        )
+    return changed
 
 
 def span_json(key: SpanKey) -> dict[str, Any]:

@@ -204,16 +204,6 @@ def add_label(session: Session, project: Project, spec: LabelSpec, user: User) -
     return label
 
 
-def delete_label(session: Session, project: Project, label_id: int, user: User) -> None:
-    label = next((lb for lb in project.labels if lb.id == label_id), None)
-    if label is None:
-        raise NotFound(f"label {label_id} not found in this project")
-    project.labels.remove(label)
-    project.label_map = {k: v for k, v in project.label_map.items() if v != label.name}
-    audit.record(session, "label.delete", user=user, project_id=project.id, subject=label.name)
-    session.commit()
-
-
 def set_member(
     session: Session, project: Project, username: str, role: str, user: User
 ) -> Membership:

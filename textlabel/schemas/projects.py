@@ -21,6 +21,25 @@ class LabelOut(Schema):
     hotkey = fields.Str(allow_none=True)
 
 
+class LabelDeleteQuery(Schema):
+    spans = fields.Str(
+        load_default=None,
+        validate=validate.OneOf(("relabel", "remove")),
+        metadata={"description": "what becomes of the label's entities: relabel (to "
+                  "relabel_to) or remove; needed when the label is in use (else 409)"},
+    )  # fmt: skip
+    relabel_to = fields.Str(load_default=None, metadata={"description": "another label's name"})
+
+
+class LabelUsageOut(Schema):
+    entities = fields.Int(metadata={"description": "entities of the label, all kinds"})
+    manual = fields.Int(metadata={"description": "entities in annotators' annotations"})
+    gold = fields.Int()
+    prediction = fields.Int()
+    annotations = fields.Int()
+    documents = fields.Int()
+
+
 class ProjectCreate(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     description = fields.Str(load_default="")

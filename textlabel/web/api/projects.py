@@ -9,11 +9,13 @@ from flask import Response
 from textlabel.auth.permissions import Action, role_of, visible_projects
 from textlabel.extensions import db
 from textlabel.models import Project
-from textlabel.projects import service
+from textlabel.projects import labels, service
 from textlabel.projects.service import LabelSpec
 from textlabel.schemas.projects import (
+    LabelDeleteQuery,
     LabelIn,
     LabelOut,
+    LabelUsageOut,
     MemberIn,
     MemberOut,
     ProjectCreate,
@@ -83,11 +85,19 @@ def add_label(project: Project, data: dict[str, Any]) -> Any:
     return service.add_label(db.session, project, LabelSpec(**data), current_user())
 
 
-@route("/projects/<int:pid>/labels/<int:lid>", "DELETE", tag="projects", status=204,
+@route("/projects/<int:pid>/labels/<int:lid>/usage", tag="projects", response=LabelUsageOut(),
        allow=Action.MANAGE)  # fmt: skip
-def delete_label(project: Project, lid: int) -> Response:
-    """Remove an entity label (managers)."""
-    service.delete_label(db.session, project, lid, current_user())
+def label_usage(project: Project, lid: int) -> dict[str, int]:
+    """How many entities use a label, per kind, and in how many documents (managers)."""
+    return labels.label_usage(db.session, project, labels.find_label(project, lid))
+
+
+@route("/projects/<int:pid>/labels/<int:lid>", "DELETE", tag="projects", status=204,
+       query=LabelDeleteQuery(), allow=Action.MANAGE, errors=(409,))  # fmt: skip
+def delete_label(project: Project, lid: int, args: dict[str, Any]) -> Response:
+    """Remove an entity label (managers); a label in use needs ``spans=relabel&relabel_to=X``
+    or ``spans=remove`` (409 with the counts otherwise)."""
+    labels.delete_label(db.session, project, lid, current_user(), **args)
     return Response(status=204)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from textlabel.auth.permissions import Action, actions_for, require, visible_projects
@@ -11,7 +11,7 @@ from textlabel.extensions import db
 from textlabel.models import Project
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
-from textlabel.projects import service
+from textlabel.projects import labels, service
 from textlabel.projects.documents import list_documents, recent_jobs
 from textlabel.projects.service import LabelSpec
 from textlabel.web.guard import current_user
@@ -154,9 +154,39 @@ def add_label(pid: int) -> ResponseReturnValue:
 
 @bp.post("/projects/<int:pid>/labels/<int:lid>/delete")
 def delete_label(pid: int, lid: int) -> ResponseReturnValue:
+    """An unused label goes at once; one in use goes to the page that says what uses it."""
     project = require(db.session, current_user(), pid, Action.MANAGE)
-    service.delete_label(db.session, project, lid, current_user())
+    label = labels.find_label(project, lid)
+    if labels.label_usage(db.session, project, label)["entities"]:
+        target = url_for("pages.delete_label_page", pid=pid, lid=lid)
+        if is_htmx():
+            return Response(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
+    labels.delete_label(db.session, project, lid, current_user())
     return _after_change(project, "projects/_labels.html")
+
+
+@bp.route("/projects/<int:pid>/labels/<int:lid>/delete-used", methods=["GET", "POST"])
+def delete_label_page(pid: int, lid: int) -> ResponseReturnValue:
+    """Deleting a label in use: its counts, then relabel its entities or remove them."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    label = labels.find_label(project, lid)
+    if request.method == "POST":
+        choice = request.form.get("spans")
+        target = request.form.get("relabel_to") if choice == "relabel" else None
+        try:
+            usage = labels.delete_label(db.session, project, lid, current_user(), spans=choice,
+                                        relabel_to=target)  # fmt: skip
+        except TextlabelError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+        else:
+            done = f"relabelled {target}" if target else "removed"
+            flash(f"Label {label.name} deleted; {labels.describe(usage)} {done}.")
+            return redirect(url_for("pages.project_settings", pid=pid))
+    usage = labels.label_usage(db.session, project, label)
+    return render_template("projects/label_delete.html", project=project, label=label,
+                           usage=usage, summary=labels.describe(usage))  # fmt: skip
 
 
 def parse_label_map(text: str) -> dict[str, str]:

@@ -122,6 +122,17 @@ def test_api_report_is_the_full_report(app: Flask, session, project, layer) -> N
     assert _keys(body) - {".cache", ".cache.reused", ".cache.computed"} == _keys(expected)
 
 
+def test_coref_documents_count_their_mentions_like_the_headline(app: Flask, project) -> None:
+    """Issue 15, defect 8: the per-document table said "Items 0" under 40 items."""
+    body = api_as(app, "rev").get(f"/projects/{project.id}/agreement?layer=coref").json
+    items = [d["n_items"] for d in body["documents"]]
+    assert all(n > 0 for n in items)
+    assert sum(items) == body["n_mentions"]
+    page = sign_in(app.test_client(), "rev").get(f"/projects/{project.id}/agreement?layer=coref")
+    html = page.get_data(as_text=True)
+    assert "<th>Mentions</th>" in html and "lowest score over all of the project" in html
+
+
 def test_api_entity_numbers_and_labels(app: Flask, project) -> None:
     body = api_as(app, "boss").get(f"/projects/{project.id}/agreement").json
     assert body["layer"] == "entities"

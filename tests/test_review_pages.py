@@ -52,6 +52,8 @@ def test_queue_page_lists_the_disputed_document_and_filters(app, project) -> Non
     page = rev.get(f"/projects/{project.id}/review").get_data(as_text=True)
     assert f'data-document="{did}"' in page and "Start reviewing" in page
     assert re.search(r"<b>1</b><span>to review</span>", page)
+    # Issue 15, defect 8: the queue says its score is the lowest layer's, unlike each tab.
+    assert "lowest score over the project" in page and "Agreement page</a> shows each" in page
     partial = rev.get(f"/projects/{project.id}/review?label=ORG", headers={"HX-Request": "true"})
     assert "<html" not in partial.get_data(as_text=True)
     assert f'data-document="{did}"' not in partial.get_data(as_text=True)

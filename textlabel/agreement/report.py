@@ -229,9 +229,21 @@ def _confusion(totals: ProjectTotals) -> ConfusionTable:
     return ConfusionTable(list(totals.values), np.rint(counts).astype(int).tolist())
 
 
+def _document_items(doc: DocumentStats) -> int:
+    """What a document's score stands on, in the headline's unit: tokens, or for coreference
+    the mentions (each annotator's, shared out over the pairs as the headline does)."""
+    if doc.layer != "coref":
+        return doc.n_units
+    share = 1.0 / max(1, len(doc.annotators) - 1)
+    mentions = sum(float(p.coref.mentions[:2].sum()) for p in doc.pairs if p.coref is not None)
+    return round(mentions * share)
+
+
 def _document_scores(stats: list[DocumentStats]) -> list[DocumentScore]:
     scores = [
-        DocumentScore(doc.doc_id, doc.score, len(doc.annotators), doc.n_units, doc.score_undefined)
+        DocumentScore(
+            doc.doc_id, doc.score, len(doc.annotators), _document_items(doc), doc.score_undefined
+        )  # fmt: skip
         for doc in stats
     ]
     return sorted(scores, key=lambda d: (d.score is None, d.score or 0.0, d.id))

@@ -51,7 +51,7 @@ def _candidate_states(page) -> dict[str, str]:
 
 
 def _gold_row_entities(page) -> list[str]:
-    return page.eval_on_selector_all(".rv-gold .t.ent", "els => els.map(e => e.textContent)")
+    return page.eval_on_selector_all(".rv-gold .t.ent .tx", "els => els.map(e => e.textContent)")
 
 
 def test_reviewer_accepts_one_rejects_another_and_gold_survives_reload(
@@ -156,7 +156,7 @@ def test_a_candidate_in_the_second_window_is_accepted_and_gold_shows_it(app, ses
     page.on("pageerror", lambda e: errors.append(str(e)))
     browser_sign_in(page, "rev")
     page.goto(f"/documents/{document.id}/review")
-    assert page.locator(".rv-gold .t").all_inner_texts()[:2] == ["Ada", "Lovelace"]
+    assert page.locator(".rv-gold .t .tx").all_inner_texts()[:2] == ["Ada", "Lovelace"]
     assert page.locator(".rv-row").count() == 4  # one sentence: gold + three annotators
     assert "Mary" not in page.locator("#rv-rows").inner_text()
     page.keyboard.press("j")  # Mary Somerville: its window comes in

@@ -8,3 +8,5 @@ from __future__ import annotations
 
 LAYERS: tuple[str, ...] = ("entities", "pos", "coref")
 TITLES: dict[str, str] = {"entities": "Entities", "pos": "Part of speech", "coref": "Coreference"}
+# Each layer's key in an annotation's JSON (API payloads, ``Payload.to_json``).
+PAYLOAD_KEYS: dict[str, str] = {"entities": "spans", "pos": "pos", "coref": "coref"}

@@ -21,7 +21,7 @@ class TokenView:
     ws: str  # the text between this token and the next one (empty at a sentence end)
     page: int | None = None  # a PDF page starts at this token
     label: str | None = None  # entity covering the token, if any
-    begin: bool = False  # first token of its entity
+    begin: bool = False  # first token of its entity in the window
     end: bool = False  # last token of its entity
 
 
@@ -63,6 +63,23 @@ def marks_of(tokens: Tokens, spans: Iterable[SpanRecord | MentionRecord]) -> lis
     return out
 
 
+MarkAt = tuple[str | None, bool, bool]  # label, first token shown, last token
+
+
+def marks_in(entities: Iterable[Mark], first: int, last: int) -> dict[int, MarkAt]:
+    """Token index -> its entity's label and whether the token begins (the first shown: an
+    entity continuing from the previous window begins at its first token) or ends it, for
+    the tokens ``[first, last)`` of one window."""
+    marks: dict[int, MarkAt] = {}
+    for span in entities:
+        if span.last <= first or span.first >= last:
+            continue
+        begin = max(span.first, first)
+        for i in range(begin, min(span.last, last)):
+            marks[i] = (span.label, i == begin, i == span.last - 1)
+    return marks
+
+
 def window_view(
     text: str,
     tokens: Tokens,
@@ -82,12 +99,7 @@ def window_view(
     view = WindowView(number=number, count=len(bounds), first=first, last=last)
     sentence_starts = set(sent_starts) | {first}
     page_at = {tokens.token_at(start): p for p, (start, _) in enumerate(pages, start=1)}
-    marks: dict[int, tuple[str | None, bool, bool]] = {}
-    for span in entities:
-        if span.last <= first or span.first >= last:
-            continue
-        for i in range(max(span.first, first), min(span.last, last)):
-            marks[i] = (span.label, i == span.first, i == span.last - 1)
+    marks = marks_in(entities, first, last)
     starts, ends = tokens.starts, tokens.ends
     sentence: list[TokenView] = []
     for i in range(first, last):

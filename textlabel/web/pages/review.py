@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from html import escape
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
@@ -19,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from textlabel.annotate import store
-from textlabel.annotate.view import Mark, TokenView, WindowView, marks_of, window_view, windows
+from textlabel.annotate.view import Mark, WindowView, marks_in, marks_of, window_view, windows
 from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import TextlabelError
 from textlabel.extensions import db
@@ -35,6 +34,7 @@ from textlabel.tokens import Tokens
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx, render
 from textlabel.web.pages import bp
+from textlabel.web.textview import rows_html
 
 # Every token is shown once per row (gold and each annotator), so a window holds fewer
 # tokens than the annotation page's to keep the DOM of the same order.
@@ -106,40 +106,9 @@ def review_window(
 ) -> tuple[WindowView, Markup]:  # fmt: skip
     """Window ``number`` of the adjudication rows: per sentence a gold row (painted by
     static/review.js from the client-side gold) and one row per annotator with their spans."""
-    size = _window_size()
-    gold = window_view(document.text, tokens, [], number=number, size=size)
-    rows = [
-        (name, window_view(document.text, tokens, spans, number=gold.number, size=size).sentences)
-        for name, spans in annotators
-    ]
-    out: list[str] = []
-    for k, sentence in enumerate(gold.sentences):
-        out.append('<div class="rv-sent">')
-        out.append(_row_html("gold", sentence, {}, css="rv-row rv-gold"))
-        for name, sentences in rows:
-            out.append(_row_html(name, sentences[k], colors, css="rv-row"))
-        out.append("</div>")
-    return gold, Markup("".join(out))
-
-
-def _row_html(who: str, sentence: Sequence[TokenView], colors: dict[str, str], *, css: str) -> str:
-    """One row: the sentence's tokens as ``<span class="t" data-i=N>``, whitespace between."""
-    name = escape(who)
-    out = [f'<div class="{css}" data-who="{name}"><span class="rv-who" title="{name}">{name}'
-           '</span><span class="rv-line">']  # fmt: skip
-    for t in sentence:
-        if t.label is None:
-            out.append(f'<span class="t" data-i="{t.i}">')
-        else:
-            label = escape(t.label)
-            classes = "t ent" + (" ent-b" if t.begin else "") + (" ent-e" if t.end else "")
-            color = escape(colors.get(t.label, "#ddd"))
-            out.append(
-                f'<span class="{classes}" data-i="{t.i}" style="--c:{color}" title="{label}">'
-            )
-        out.append(f"{escape(t.text)}</span>{escape(t.ws)}")
-    out.append("</span></div>")
-    return "".join(out)
+    window = window_view(document.text, tokens, [], number=number, size=_window_size())
+    rows = [("gold", {}), *((n, marks_in(s, window.first, window.last)) for n, s in annotators)]
+    return window, rows_html(window, rows, colors)
 
 
 def _annotator_rows(document: Document, tokens: Tokens) -> list[tuple[str, list[Mark]]]:
@@ -173,6 +142,7 @@ def review_document_page(did: int) -> ResponseReturnValue:
         document, tokens, _annotator_rows(document, tokens), number=number, colors=colors
     )
     state.update(
+        tokens=tokens.to_stored(),
         labels=[{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
         layers=project.layers,
         me=user.username,

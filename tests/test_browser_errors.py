@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.helpers import browser_sign_in
 from tests.factories import make_project, make_user
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 

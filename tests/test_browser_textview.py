@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_as, browser_sign_in
 from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as, browser_sign_in
 
 pytestmark = pytest.mark.browser
 

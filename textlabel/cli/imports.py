@@ -115,8 +115,16 @@ def importing_user(session: Session, project: Project, username: str | None) -> 
 @click.option("--encoding", help="The files' encoding when not UTF-8 / UTF-16.")
 @click.option("--split", type=click.Choice(SPLITS), default="document")
 @click.option("--password", help="For encrypted PDFs.")
+@click.option(
+    "--keep-headers", is_flag=True, help="PDF: keep lines repeated at the top / bottom of pages."
+)
 @click.option("--keep-good-rows", is_flag=True, help="Store good rows, report bad ones.")
-@click.option("--no-dedupe", is_flag=True, help="Import duplicates of existing documents too.")
+@click.option(
+    "--dedupe/--no-dedupe",
+    default=None,
+    help="Skip documents whose text is already in the project "
+    "[default: yes, except for CoNLL-U, whose repeated sentences are kept].",
+)
 @click.option(
     "--as-annotator",
     "annotator",
@@ -137,8 +145,9 @@ def import_cli(
     encoding: str | None,
     split: str,
     password: str | None,
+    keep_headers: bool,
     keep_good_rows: bool,
-    no_dedupe: bool,
+    dedupe: bool | None,
     annotator: str | None,
     add_labels: bool,
     tags: str | None,
@@ -156,12 +165,13 @@ def import_cli(
         split=split,
         password=password,
         tags=tuple(t.strip() for t in tags.split(",")) if tags else None,
+        keep_headers=keep_headers,
     )
     options = ImportOptions(
         format=fmt,
         read=read,
         keep_good_rows=keep_good_rows,
-        dedupe=not no_dedupe,
+        dedupe=dedupe,
         annotations="annotator" if annotator else "predictions",
         annotator=annotator,
         add_labels=add_labels,
@@ -183,10 +193,13 @@ def import_cli(
                 continue
             click.echo(
                 f"{path}: imported {result.imported}, skipped {result.skipped} duplicates, "
-                f"{result.annotations} annotations, {len(result.errors)} rejected"
+                f"{result.annotations} annotations, {len(result.errors)} rejected, "
+                f"{len(result.warnings)} warnings"
             )
             for line in summary_lines(result):
                 click.echo(f"  {line}")
+            for warning in result.warnings:
+                click.secho(f"  {warning['where']}: {warning['message']}", fg="yellow", err=True)
             for error in result.errors:
                 click.secho(f"  {error['where']}: {error['message']}", fg="yellow", err=True)
     if failed:

@@ -1,12 +1,15 @@
 """CoNLL-U: 10 columns, ``# newdoc id`` / ``# sent_id`` / ``# text`` comments.
 
 Columns: LEMMA, UPOS (``pos`` layer), XPOS (``pos`` layer), FEATS, HEAD (0 for a token that
-is its own head), DEPREL and DEPS, ``_`` where absent. MISC carries ``SpaceAfter=No`` or
+is its own head), DEPREL and DEPS, ``_`` where absent. DEPREL is UD's: labels of a non-UD
+parser (spaCy's English ``prep``, ``pobj``) are mapped where exact, else written as ``dep``
+(``textlabel.formats.ud_deprel``). MISC carries ``SpaceAfter=No`` or
 ``SpacesAfter=`` so the text is rebuilt exactly, the entity IOB2 tag as ``NE=B-PER`` (what
 ``textlabel.ingest.conllu`` reads back) and coreference as UD 2.x ``Entity=`` brackets.
 
-A record read from CoNLL-U comes back as it was: its comments, other MISC keys, multiword
-token lines and empty nodes are restored from ``meta["sentences"]`` and ``layers.extra``,
+A record read from CoNLL-U comes back as it was (byte for byte, also for a file without
+``# newdoc``, whose sentences are documents of their own): its comments, other MISC keys,
+multiword token lines and empty nodes are restored from ``meta["sentences"]`` and ``layers.extra``,
 and its original ``Entity=`` brackets (with entity types and the like) are kept as long as
 they still describe the record's coreference clusters; otherwise the clusters are written
 afresh with ids ``e1``, ``e2``... Whitespace-only tokens are folded into ``SpacesAfter``.
@@ -29,6 +32,7 @@ from textlabel.formats.alignment import (
     token_mentions,
 )
 from textlabel.formats.conllu_misc import escape_spaces, merge_misc, parse_misc, space_items
+from textlabel.formats.ud_deprel import ud_deprels
 from textlabel.formats.ud_entity import (
     EntityError,
     clusters_from_mentions,
@@ -140,7 +144,7 @@ class _Cells:
         self.upos = _cells(layers.pos if with_pos else None, count)
         self.xpos = _cells(layers.tags if with_pos else None, count)
         self.feats = _cells(layers.morphs, count)
-        self.deprels = _cells(layers.deps, count)
+        self.deprels = _cells(ud_deprels(layers.deps), count)
 
 
 def _cells(values: list[str | None] | None, count: int) -> list[str]:
@@ -168,10 +172,18 @@ class _Header:
         kept = [str(line) + "\n" for line in meta.get("comments", ())]
         keys = {line.lstrip("#").partition("=")[0].strip() for line in kept}
         head: list[str] = []
-        if self.number == 1 and not keys & {"newdoc id", "newdoc"}:
+        # A sentence read from CoNLL-U keeps its comments as they were: a file without
+        # "# newdoc" (one document per sentence) gets none, so the round trip is exact.
+        from_conllu = "comments" in meta
+        if self.number == 1 and not from_conllu and not keys & {"newdoc id", "newdoc"}:
             head.append(f"# newdoc id = {self.doc_id}\n")
-            if self.fresh_entities and "global.Entity" not in keys:
-                head.append("# global.Entity = eid-etype-head-other\n")
+        if self.number == 1 and self.fresh_entities and "global.Entity" not in keys:
+            line = "# global.Entity = eid-etype-head-other\n"
+            at = next((i + 1 for i, k in enumerate(kept) if k.startswith("# newdoc")), None)
+            if at is None:
+                head.append(line)
+            else:
+                kept.insert(at, line)
         if "sent_id" not in keys:
             head.append(f"# sent_id = {meta.get('sent_id') or f'{self.doc_id}-{self.number}'}\n")
         tail: list[str] = []

@@ -19,16 +19,13 @@ from typing import Any, BinaryIO
 
 from textlabel.errors import BadFormat
 from textlabel.ingest import brat
-from textlabel.ingest.base import ReadOptions, Rejected
-from textlabel.records import DocumentRecord
+from textlabel.ingest.base import Item, ReadOptions
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 _SKIPPED = (".conf", ".md", ".gitkeep")
 
 
-def read(
-    stream: BinaryIO, filename: str, options: ReadOptions
-) -> Iterator[DocumentRecord | Rejected]:
+def read(stream: BinaryIO, filename: str, options: ReadOptions) -> Iterator[Item]:
     """Yield the records of every member (see the module docstring)."""
     from textlabel.ingest.registry import read_file  # the registry lists this reader
 

@@ -2,8 +2,10 @@
 
 A reader yields one ``DocumentRecord`` per document, or a ``Rejected`` for a row / line /
 page it could not turn into one (the service decides whether that aborts the file or is
-reported and skipped). A problem with the file as a whole (not CSV, encrypted PDF, no text
-column) raises ``BadFormat`` whose message names the file and the place.
+reported and skipped), or a ``Notice`` for something it changed or left out while reading
+(a repeated page header, unmapped PDF glyphs): never fatal, always in the import answer.
+A problem with the file as a whole (not CSV, encrypted PDF, no text column) raises
+``BadFormat`` whose message names the file and the place.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class ReadOptions:
     encoding: str | None = None
     split: str = "document"  # txt: "document" | "paragraph"; pdf: "document" | "page"
     password: str | None = None  # pdf
+    keep_headers: bool = False  # pdf: keep lines repeated at the top / bottom of most pages
     # Tag names of integer-coded token columns (Hugging Face ClassLabel features), by
     # column: {"ner_tags": ["O", "B-PER", ...]}; ``tags`` is the same for "ner_tags" alone.
     tags: tuple[str, ...] | None = None
@@ -51,4 +54,16 @@ class Rejected:
         return f"{self.source}: {self.message}"
 
 
-Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[DocumentRecord | Rejected]]
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a reader changed or left out, with where: reported, never fatal."""
+
+    source: SourceRef
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+Item = DocumentRecord | Rejected | Notice
+Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[Item]]

@@ -3,7 +3,10 @@
 Layouts, told apart from the first token line:
 
 - columns: 2, 3 or 4 columns split by tabs or runs of spaces; token first, entity tag last,
-  the second column is a POS tag when there are 3 or more (``token POS chunk NER``);
+  the second column is a POS tag when there are 3 or more (``token POS chunk NER``). More
+  columns (LitBank's nested layers, CoNLL-2012) or a second column holding entity tags
+  (``token B-PER O``: two tag layers) are refused with the column count and the line: which
+  layer to read is the user's choice, and reading the wrong one would silently lose the rest;
 - indexed (Universal NER): tab-separated ``index token tag ...`` with ``#`` comment lines;
 - sentence: one sentence per line as ``token|POS|TAG`` or ``token|TAG`` items.
 
@@ -15,6 +18,7 @@ a marker come later, grouping starts there.
 Tags may be IOB1, IOB2 or BILUO / BIOES, detected per document. The text is the tokens
 joined by single spaces; POS goes to ``layers.tags``. A bad tag raises BadFormat naming its
 line; an invalid BILUO sequence rejects only its document (``Rejected``, with its line).
+Records are marked ``annotated``: a sentence with no entity is a negative, not raw text.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from textlabel.records import DocumentRecord, SourceRef, SpanRecord, TokenLayers
 
 _TABS = re.compile(r"\t+")
 _DOCSTART = "-DOCSTART-"
+_MAX_COLUMNS = 4
+# an entity tag in the POS column: B-/I-/E-/S-/L-/U- and a label (no POS tag looks like this)
+_ENTITY_TAG = re.compile(r"^[BIESLU]-\S+$")
 # Lines read ahead to learn whether the file marks documents; bounded, so memory stays flat.
 _LOOKAHEAD = 10_000
 
@@ -116,6 +123,8 @@ class _Reader:
             raise self.fail(number, f"expected a token and a tag, found {line.strip()!r}")
         if self.columns == 0:
             self.columns, self.columns_line = len(fields), number
+            if self.layout != "indexed" and len(fields) > _MAX_COLUMNS:
+                raise self.fail(number, _too_many_columns(len(fields)))
         elif len(fields) != self.columns:
             raise self.fail(
                 number,
@@ -126,6 +135,8 @@ class _Reader:
         else:
             word, tag = fields[0], fields[-1]
             pos = fields[1] if len(fields) >= 3 else None
+            if pos is not None and _ENTITY_TAG.match(pos):
+                raise self.fail(number, _tags_in_pos_column(pos, len(fields)))
         self.add(number, word, tag, pos)
 
     def sentence_line(self, number: int, line: str) -> None:
@@ -160,6 +171,22 @@ class _Reader:
         if document.words:
             self.documents += 1
             yield _build(document, self.filename)
+
+
+def _too_many_columns(count: int) -> str:
+    return (
+        f"{count} columns; the CoNLL reader reads 2 to 4 (token, POS, chunk, entity tag). "
+        "A file with several tag layers (e.g. LitBank's nested entities) must be cut to the "
+        "token and one tag column first, so that no layer is read as another"
+    )
+
+
+def _tags_in_pos_column(value: str, count: int) -> str:
+    return (
+        f"column 2 of {count} holds the entity tag {value!r} where a POS tag belongs: the file "
+        "has more than one tag layer; cut it to the token and one tag column "
+        "(or token, POS, chunk, tag)"
+    )
 
 
 def _is_comment(line: str) -> bool:
@@ -210,6 +237,7 @@ def _build(document: _Document, filename: str) -> DocumentRecord | Rejected:
         sent_starts=document.sent_starts,
         spans=spans,
         layers=TokenLayers(tags=document.pos if has_pos else None),
+        annotated=True,
     )
 
 

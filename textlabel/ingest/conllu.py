@@ -213,6 +213,7 @@ def _build(sentences: list[_Sentence], filename: str) -> DocumentRecord | Reject
         spans=spans,
         coref=coref,
         layers=_layers(words, heads),
+        annotated=True,
     )
 
 

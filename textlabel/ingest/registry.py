@@ -11,12 +11,18 @@ from importlib import import_module
 from typing import BinaryIO, cast
 
 from textlabel.errors import UnsupportedFormat
-from textlabel.ingest.base import Reader, ReadOptions, Rejected
+from textlabel.ingest.base import Item, Reader, ReadOptions
 from textlabel.ingest.detect import detect_format
 from textlabel.ingest.encoding import peek_head
-from textlabel.records import DocumentRecord
 
-__all__ = ["READERS", "detect_format", "get_reader", "read_file"]
+__all__ = [
+    "KEEP_DUPLICATES",
+    "READERS",
+    "detect_format",
+    "get_reader",
+    "read_file",
+    "resolve_format",
+]
 
 READERS: dict[str, str] = {
     "csv": "textlabel.ingest.delimited:read",
@@ -35,6 +41,10 @@ READERS: dict[str, str] = {
     "html": "textlabel.ingest.html:read",
     "zip": "textlabel.ingest.archive:read",
 }
+
+# Formats whose repeated texts are distinct units (a treebank's "Yes ." sentences each have
+# their own id and analysis): not deduplicated unless the import asks for it.
+KEEP_DUPLICATES = frozenset({"conllu"})
 
 
 def get_reader(name: str) -> Reader:
@@ -57,10 +67,17 @@ def read_file(
     *,
     format: str | None = None,
     options: ReadOptions | None = None,
-) -> Iterator[DocumentRecord | Rejected]:
+) -> Iterator[Item]:
     """Read ``stream`` with the named reader, or the one its name and content call for."""
+    format, stream = resolve_format(stream, filename, format)
+    reader = get_reader(format)
+    return reader(stream, filename, options or ReadOptions())
+
+
+def resolve_format(stream: BinaryIO, filename: str, format: str | None) -> tuple[str, BinaryIO]:
+    """The reader name for the file (``format`` unless None / "auto"), and the stream to read
+    from (peeking at its head may have wrapped it)."""
     if format is None or format == "auto":
         head, stream = peek_head(stream)
         format = detect_format(filename, head)
-    reader = get_reader(format)
-    return reader(stream, filename, options or ReadOptions())
+    return format.strip().lower(), stream

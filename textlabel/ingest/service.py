@@ -21,8 +21,8 @@ from textlabel import audit
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.errors import BadFormat, InvalidInput, NotFound
-from textlabel.ingest.base import ReadOptions, Rejected
-from textlabel.ingest.registry import read_file
+from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
+from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
 from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
@@ -40,7 +40,7 @@ class ImportOptions:
     format: str | None = None  # None or "auto": detected from name and content
     read: ReadOptions = field(default_factory=ReadOptions)
     keep_good_rows: bool = False
-    dedupe: bool = True
+    dedupe: bool | None = None  # None: on, except for formats in registry.KEEP_DUPLICATES
     annotations: str = "predictions"  # store imported annotations as predictions or manual
     annotator: str | None = None  # account for "annotator" (else the record's own annotator)
     add_labels: bool = False  # add labels the project lacks instead of refusing the file
@@ -54,6 +54,7 @@ class ImportResult:
     skipped: int = 0  # duplicates of documents already in the project (or earlier in the file)
     annotations: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)  # [{where, message}]
+    warnings: list[dict[str, str]] = field(default_factory=list)  # readers' Notices
     labels_added: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)  # read / stored / not stored, per kind
 
@@ -63,6 +64,7 @@ class ImportResult:
             "skipped": self.skipped,
             "annotations": self.annotations,
             "errors": self.errors,
+            "warnings": self.warnings,
             "labels_added": self.labels_added,
         } | self.tally.as_dict()
 
@@ -91,7 +93,10 @@ def import_file(
         raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
     importer = _Importer(session, project, user, options, filename)
     try:
-        items = read_file(stream, filename, format=options.format, options=options.read)
+        fmt, stream = resolve_format(stream, filename, options.format)
+        if options.dedupe is None:
+            importer.dedupe = fmt not in KEEP_DUPLICATES
+        items = read_file(stream, filename, format=fmt, options=options.read)
         for batch in _batches(items, options.batch_size):
             importer.store(batch)
             if progress:
@@ -124,10 +129,14 @@ class _Importer:
         self.labels = {label.name for label in project.labels}
         self.unknown_labels: dict[str, str] = {}  # label -> where first seen
         self.accounts: dict[str, User] = {}
+        self.dedupe = options.dedupe is not False
 
-    def store(self, batch: list[DocumentRecord | Rejected]) -> None:
+    def store(self, batch: list[Item]) -> None:
         prepared: list[_Prepared] = []
         for item in batch:
+            if isinstance(item, Notice):
+                self.result.warnings.append({"where": str(item.source), "message": item.message})
+                continue
             if isinstance(item, Rejected):
                 self._reject(str(item.source), item.message)
                 self.result.tally.add_rejected("rejected rows", "could not be read (see errors)")
@@ -202,7 +211,7 @@ class _Importer:
         return _Prepared(record, digest, tokens, payload)
 
     def _drop_duplicates(self, prepared: list[_Prepared]) -> list[_Prepared]:
-        if not self.options.dedupe:
+        if not self.dedupe:
             return prepared
         hashes = {p.content_hash for p in prepared}
         known = set(
@@ -303,7 +312,10 @@ class _Importer:
                 self.session.add(Label(project_id=self.project.id, name=label, color=color))
                 self.labels.add(label)
                 self.result.labels_added.append(label)
-        summary = self.result.as_dict() | {"errors": len(self.result.errors)}
+        summary = self.result.as_dict() | {
+            "errors": len(self.result.errors),
+            "warnings": len(self.result.warnings),
+        }
         audit.record(
             self.session, "import", user=self.user, project_id=self.project.id,
             subject=self.filename, after=summary,

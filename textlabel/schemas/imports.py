@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from textlabel.ingest.base import SPLITS
 from textlabel.ingest.registry import READERS
@@ -22,8 +24,19 @@ class ImportForm(Schema):
     encoding = fields.Str(load_default=None)
     split = fields.Str(load_default="document", validate=validate.OneOf(SPLITS))
     password = fields.Str(load_default=None, load_only=True)
+    keep_headers = fields.Bool(
+        load_default=False,
+        metadata={"description": "PDF: keep lines repeated at the top or bottom of most pages"},
+    )
     keep_good_rows = fields.Bool(load_default=False)
-    dedupe = fields.Bool(load_default=True)
+    dedupe = fields.Bool(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "skip documents whose text is already in the project; default (or "
+            "'auto'): yes, except for CoNLL-U, whose repeated sentences are kept"
+        },
+    )
     annotations = fields.Str(load_default="predictions", validate=validate.OneOf(ANNOTATIONS_AS))
     annotator = fields.Str(load_default=None)
     add_labels = fields.Bool(load_default=False)
@@ -32,6 +45,12 @@ class ImportForm(Schema):
         load_default=None,
         metadata={"description": "comma-separated names of integer ner_tags (Hugging Face)"},
     )
+
+    @pre_load
+    def _auto_dedupe(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if str(data.get("dedupe", "auto")).strip().lower() in ("", "auto"):
+            data = {key: value for key, value in data.items() if key != "dedupe"}
+        return data
 
 
 class RowError(Schema):
@@ -58,6 +77,10 @@ class ImportOut(Schema):
     skipped = fields.Int(metadata={"description": "duplicates of documents already present"})
     annotations = fields.Int()
     errors = fields.List(fields.Nested(RowError))
+    warnings = fields.List(
+        fields.Nested(RowError),
+        metadata={"description": "what a reader changed or left out (never fatal), with where"},
+    )
     labels_added = fields.List(fields.Str())
     counts = fields.Dict(
         keys=fields.Str(),

@@ -31,6 +31,7 @@ def import_upload(project: Project) -> dict[str, Any]:
             split=form["split"],
             password=form["password"],
             tags=tuple(t.strip() for t in form["tags"].split(",")) if form["tags"] else None,
+            keep_headers=form["keep_headers"],
         ),
         keep_good_rows=form["keep_good_rows"],
         dedupe=form["dedupe"],

@@ -29,6 +29,7 @@ class ReadOptions:
     split: str = "document"  # txt: "document" | "paragraph"; pdf: "document" | "page"
     password: str | None = None  # pdf
     keep_headers: bool = False  # pdf: keep lines repeated at the top / bottom of most pages
+    language: str = "en"  # pdf: the word list that tells hyphenated compounds from broken words
     # Tag names of integer-coded token columns (Hugging Face ClassLabel features), by
     # column: {"ner_tags": ["O", "B-PER", ...]}; ``tags`` is the same for "ner_tags" alone.
     tags: tuple[str, ...] | None = None

@@ -14,9 +14,8 @@ from pathlib import Path
 import conllu
 import pytest
 
-from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as
 from textlabel.formats.ud_deprel import CLEAR_TO_UD, UD_RELATIONS
 from textlabel.ingest.service import ImportOptions, import_file
 

@@ -14,9 +14,8 @@ import pdfplumber
 import pytest
 from pdfminer.layout import LTTextBox
 
-from tests.conftest import api_as
 from tests.factories import make_project, make_user
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as
 from textlabel.ingest import pdf
 from textlabel.ingest.base import Notice, ReadOptions
 from textlabel.ingest.pdf_text import Hyphens, clean_text, word_list

@@ -49,6 +49,7 @@ def export_project(
     from textlabel.export.docbin import write_docbin_dir
     from textlabel.export.service import (
         check,
+        check_splits,
         count_documents,
         project_records,
         stream_export,
@@ -56,6 +57,7 @@ def export_project(
     )
 
     check(project, request)
+    check_splits(session, project, request)
     total = count_documents(session, project)
     if spacy_folder(request.format, target):
         records = project_records(
@@ -84,6 +86,12 @@ def export_project(
 @click.option("--labels", default="", help="Comma-separated labels to keep (default: all).")
 @click.option("--dev", default=0.2, show_default=True, type=float, help="spaCy dev share.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--negatives/--no-negatives",
+    default=True,
+    show_default=True,
+    help="Include documents without entities (training negatives).",
+)
 def export_cli(
     project_key: str,
     fmt: str,
@@ -93,6 +101,7 @@ def export_cli(
     labels: str,
     dev: float,
     seed: int,
+    negatives: bool,
 ) -> None:
     """Export PROJECT to --out (spaCy: train/ and dev/ DocBins plus config.cfg)."""
     from textlabel.export.service import ExportRequest
@@ -105,6 +114,7 @@ def export_cli(
         labels=names(labels),
         dev=dev,
         seed=seed,
+        negatives=negatives,
     )
     target = Path(out)
     with session_of(create_app()) as session, progress_bar("exporting") as progress:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,6 +185,8 @@ def import_cli(
             user = importing_user(session, project, username)
         except TextlabelError as e:
             fail(e)
+        # the project's language picks the PDF word list
+        options = replace(options, read=replace(read, language=project.language))
         for path in _paired_brat(files, tempfile.mkdtemp(prefix="textlabel-brat-")):
             try:
                 result = import_path(session, project, Path(path), user=user, options=options)

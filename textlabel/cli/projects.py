@@ -40,6 +40,7 @@ def project_cli() -> None:
 @click.option("--overlap", default=1, show_default=True, type=int)
 @click.option("--blind/--open", default=True, show_default=True)
 @click.option("--description", default="")
+@click.option("--language", default="en", show_default=True, help="spaCy's language code.")
 def create_cli(
     name: str,
     owner: str,
@@ -48,6 +49,7 @@ def create_cli(
     overlap: int,
     blind: bool,
     description: str,
+    language: str,
 ) -> None:
     """Create the project NAME."""
     from textlabel.auth.service import get_user
@@ -68,6 +70,7 @@ def create_cli(
                 overlap=overlap,
                 blind=blind,
                 description=description,
+                language=language,
             )
         except TextlabelError as e:
             fail(e)

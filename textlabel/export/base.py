@@ -20,6 +20,7 @@ class WriteOptions:
     layers: tuple[str, ...] = ("entities", "pos", "coref")
     dev: float = 0.2  # share of documents in the dev split (spaCy)
     seed: int = 0
+    lang: str = "en"  # the project's language (spaCy's config.cfg)
 
 
 Writer = Callable[[Iterable[DocumentRecord], WriteOptions], Iterator[str]]

@@ -38,8 +38,13 @@ from textlabel.records import DocumentRecord
 
 SHARD_SIZE = 1000
 SPLITS = ("train", "dev")
-# What training reads; NORM/LEMMA/DEP etc. would only make every shard bigger.
-DOCBIN_ATTRS = ("ORTH", "TAG", "POS", "SENT_START", "ENT_IOB", "ENT_TYPE")
+# What training reads and what a treebank holds: XPOS in TAG, UPOS in POS, lemma, morphology
+# and the parse (HEAD and DEP; sentence starts follow from them, else from SENT_START).
+DOCBIN_ATTRS = (
+    "ORTH", "TAG", "POS", "LEMMA", "MORPH", "HEAD", "DEP", "SENT_START", "ENT_IOB", "ENT_TYPE",
+)  # fmt: skip
+# the token layers a record carries with the "pos" layer
+TOKEN_LAYERS = ("tags", "lemmas", "morphs", "parse")
 _ZIP_CHUNK = 1 << 16
 DEFAULT_OPTIONS = WriteOptions()
 
@@ -51,7 +56,7 @@ class DocBinSummary:
     docs: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SPLITS, 0))
     files: list[str] = field(default_factory=list)
     labels: set[str] = field(default_factory=set)
-    has_pos: bool = False
+    held: set[str] = field(default_factory=set)  # "pos", "tags", "parse": what to train
     pipeline: tuple[str, ...] = ()
 
 
@@ -115,6 +120,7 @@ def _export_files(
     layers = tuple(layer for layer in ("entities", "pos", "coref") if layer in options.layers)
     with_pos = "pos" in layers
     with_entities = "entities" in layers
+    doc_layers = layers + (TOKEN_LAYERS if with_pos else ())
     packer = Packer(use_bin_type=True)  # what srsly.msgpack_dumps uses, made once
     bins = {split: _Shard(packer) for split in SPLITS}
     shard_numbers = dict.fromkeys(SPLITS, 0)
@@ -130,10 +136,14 @@ def _export_files(
 
     for record in records:
         split = split_of(record, dev=options.dev, seed=options.seed)
-        doc = record_to_doc(vocab, record, layers=layers, tags_from_pos=with_pos)
+        if with_pos and record.layers.deps and "root" in record.layers.deps:
+            # UD's root is spaCy's ROOT (as ``spacy convert`` writes it)
+            record.layers.deps = ["ROOT" if dep == "root" else dep for dep in record.layers.deps]
+        doc = record_to_doc(vocab, record, layers=doc_layers)
         if with_entities:
             summary.labels.update(span.label for span in record.spans)
-        summary.has_pos = summary.has_pos or (with_pos and record.layers.pos is not None)
+        if with_pos:
+            summary.held.update(_held(record))
         bins[split].add(doc, record.meta)
         summary.docs[split] += 1
         if len(bins[split]) >= shard_size:
@@ -143,12 +153,23 @@ def _export_files(
         # An empty split still gets a file, so that ``--paths.dev dev`` names a real corpus.
         if len(bins[split]) or not shard_numbers[split]:
             yield flush(split)
-    trained = {"entities"} if summary.labels else set()
-    if summary.has_pos:
-        trained.add("pos")
+    trained = summary.held | ({"entities"} if summary.labels else set())
     summary.pipeline = tuple(pipeline_for(trained))
     summary.files.append("config.cfg")
-    yield "config.cfg", make_config(layers=trained).encode()
+    yield "config.cfg", make_config(layers=trained, lang=options.lang).encode()
+
+
+def _held(record: DocumentRecord) -> set[str]:
+    """Which trainable token layers ``record`` holds (see ``spacy_config.COMPONENTS``)."""
+    layers = record.layers
+    held = set()
+    if layers.pos is not None and any(layers.pos):
+        held.add("pos")
+    if layers.tags is not None and any(layers.tags):
+        held.add("tags")
+    if layers.heads is not None and layers.deps is not None:
+        held.add("parse")
+    return held
 
 
 class _Shard:

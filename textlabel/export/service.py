@@ -39,6 +39,7 @@ class ExportRequest:
     labels: tuple[str, ...] = ()  # keep only these entity labels (all when empty)
     statuses: tuple[str, ...] = ()  # keep only documents in these statuses (all when empty)
     min_share: float = 0.5  # for gold_or_majority
+    negatives: bool = True  # False: leave out documents without entities (when exporting them)
 
 
 def check(project: Project, request: ExportRequest) -> ExportFormat:
@@ -59,8 +60,38 @@ def check(project: Project, request: ExportRequest) -> ExportFormat:
 
 def write_options(project: Project, request: ExportRequest) -> WriteOptions:
     return WriteOptions(
-        layers=tuple(request.layers or project.layers), dev=request.dev, seed=request.seed
+        layers=tuple(request.layers or project.layers),
+        dev=request.dev,
+        seed=request.seed,
+        lang=project.language,
     )
+
+
+def check_splits(session: Session, project: Project, request: ExportRequest) -> dict[str, int]:
+    """Documents per split of a spaCy export; refuses one whose train or dev split would be
+    empty (``spacy train`` needs both; an empty dev split scores nothing), with the numbers.
+
+    The split is known only from the records the export will hold, so this reads them once
+    before the export does (document ids only matter: one per record is enough).
+    """
+    from textlabel.export.docbin import SPLITS, split_of
+
+    counts = dict.fromkeys(SPLITS, 0)
+    if request.format != "spacy" or request.dev <= 0.0:
+        return counts  # dev=0 asks for no dev split
+    for record in project_records(session, project, request):
+        counts[split_of(record, dev=request.dev, seed=request.seed)] += 1
+    total = sum(counts.values())
+    empty = [split for split in SPLITS if not counts[split]]
+    if total and empty:
+        raise InvalidInput(
+            f"the {empty[0]} split would be empty: {counts['train']} of {total} documents fall "
+            f"in train and {counts['dev']} in dev with dev={request.dev} and seed={request.seed} "
+            "(a hash of each document's id decides); change dev or seed, or export more "
+            "documents",
+            details=counts | {"dev_share": request.dev, "seed": request.seed},
+        )
+    return counts
 
 
 def stream_export(session: Session, project: Project, request: ExportRequest) -> Iterator[bytes]:
@@ -87,6 +118,8 @@ def project_records(
     names: dict[int, str] = {
         row[0]: row[1] for row in session.execute(select(User.id, User.username))
     }
+    # Documents without entities are negatives, kept unless asked (and entities are exported).
+    keep_all = request.negatives or "entities" not in (request.layers or project.layers)
     last_id, seen = 0, 0
     while True:
         documents = session.scalars(
@@ -107,7 +140,9 @@ def project_records(
         for document in documents:
             loaded = annotations.get(document.id, [])
             if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
-                yield from _records(document, loaded, payloads, request, names)
+                for record in _records(document, loaded, payloads, request, names):
+                    if keep_all or record.spans:
+                        yield record
             seen += 1
         if progress:
             progress(seen)
@@ -272,6 +307,7 @@ def request_params(request: ExportRequest) -> dict[str, Any]:
         "labels": list(request.labels),
         "statuses": list(request.statuses),
         "min_share": request.min_share,
+        "negatives": request.negatives,
     }
 
 
@@ -290,6 +326,7 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
            "statuses": tuple(params.get("statuses") or ())}
     )  # fmt: skip
     fmt = check(project, request)
+    check_splits(session, project, request)
     total = count_documents(session, project)
     options = write_options(project, request)
     progress(0, total)

@@ -2,10 +2,10 @@
 
 ``python -m spacy train config.cfg --paths.train train --paths.dev dev`` runs unchanged on
 CPU: the config is spaCy's own ``init config`` output (CPU, efficiency, no vectors, nothing to
-download) for the exported layers. Entities train ``ner``; the POS layer trains a ``tagger``
-whose labels are the UPOS tags (the export writes UPOS into ``token.tag_``, because UPOS is the
-layer annotators correct, while XPOS would be stale model output). The default paths point at
-the ``train`` and ``dev`` folders of the export, so running from inside it needs no options.
+download) for the project's language and what the export holds: entities train ``ner``, UPOS
+(``token.pos_``, with the features in ``token.morph``) a ``morphologizer``, XPOS
+(``token.tag_``) a ``tagger``, dependencies a ``parser``. The default paths point at the
+``train`` and ``dev`` folders of the export, so running from inside it needs no options.
 """
 
 from __future__ import annotations
@@ -19,20 +19,23 @@ DEFAULT_TRAIN = "train"
 DEFAULT_DEV = "dev"
 
 
-def pipeline_for(layers: Collection[str]) -> list[str]:
-    """Trainable components for the exported layers; ``ner`` when nothing else applies.
+# what the export holds -> the component that learns it, in spaCy's pipeline order
+COMPONENTS = {"tags": "tagger", "pos": "morphologizer", "parse": "parser", "entities": "ner"}
+
+
+def pipeline_for(held: Collection[str]) -> list[str]:
+    """Trainable components for what the export holds (keys of ``COMPONENTS``); ``ner``
+    when nothing else applies.
 
     Coreference has no trainable spaCy component in the core library, so it is exported as
     span groups only. spaCy needs at least one component to train, hence the ``ner`` default.
     """
-    pipeline = ["tagger"] if "pos" in layers else []
-    if "entities" in layers or not pipeline:
-        pipeline.append("ner")
-    return pipeline
+    pipeline = [component for key, component in COMPONENTS.items() if key in held]
+    return pipeline or ["ner"]
 
 
 def make_config(*, layers: Collection[str], lang: str = "en") -> str:
-    """The text of a CPU training config for ``layers`` (names as in ``WriteOptions.layers``)."""
+    """The text of a CPU training config in ``lang`` for what the export holds."""
     return _config_for(tuple(pipeline_for(layers)), lang)
 
 

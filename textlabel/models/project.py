@@ -30,6 +30,8 @@ class Project(Base):
     spacy_model: Mapped[str | None] = mapped_column(String(200), default=None)
     # Coreference annotation scheme preset (textlabel.nlp.coref.schemes): gum, ontonotes, ppo.
     coref_scheme: Mapped[str] = mapped_column(String(20), default="gum", server_default="gum")
+    # spaCy's language code of the texts: the spaCy export's lang, the PDF word list
+    language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
     # Model entity label -> project label; model labels absent here are dropped.
     label_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -54,6 +54,21 @@ def _check_layers(layers: list[str]) -> list[str]:
     return [layer for layer in LAYERS if layer in layers]
 
 
+def check_language(code: str) -> str:
+    """``code`` if spaCy has a language class for it (``en``, ``de``, ``fr``...)."""
+    from spacy.util import get_lang_class
+
+    code = code.strip()
+    try:
+        get_lang_class(code)
+    except (ImportError, ValueError) as e:
+        raise InvalidInput(
+            f"language {code!r} is not a language code spaCy knows (e.g. en, de, fr, es, nl)",
+            details={"language": code},
+        ) from e
+    return code
+
+
 def _check_overlap(overlap: int) -> int:
     if not 1 <= overlap <= 50:
         raise InvalidInput("overlap (annotators per document) must be between 1 and 50")
@@ -84,6 +99,7 @@ def create_project(
     blind: bool = True,
     spacy_model: str | None = None,
     coref_scheme: str = DEFAULT_SCHEME,
+    language: str = "en",
 ) -> Project:
     """A new project whose creator is its first manager."""
     project = Project(
@@ -94,6 +110,7 @@ def create_project(
         blind=blind,
         spacy_model=spacy_model or None,
         coref_scheme=_check_scheme(coref_scheme),
+        language=check_language(language),
         created_by_id=created_by.id,
     )
     session.add(project)
@@ -134,6 +151,8 @@ def update_project(session: Session, project: Project, user: User, **changes: An
             project.coref_scheme = _check_scheme(value)
         elif key in {"description", "blind", "spacy_model"}:
             setattr(project, key, value)
+        elif key == "language":
+            project.language = check_language(value)
         elif key == "label_map":
             project.label_map = _check_label_map(project, value)
         elif key == "settings":
@@ -301,4 +320,5 @@ def _state(project: Project) -> dict[str, Any]:
         "blind": project.blind,
         "spacy_model": project.spacy_model,
         "coref_scheme": project.coref_scheme,
+        "language": project.language,
     }

@@ -27,6 +27,13 @@ class ExportQuery(Schema):
         metadata={"description": "comma-separated: new, in progress, annotated, reviewed"},
     )
     dev = fields.Float(load_default=0.2, validate=validate.Range(min=0, max=1))
+    negatives = fields.Bool(
+        load_default=True,
+        metadata={
+            "description": "include documents without entities (training negatives); "
+            "false leaves them out when entities are exported"
+        },
+    )
     seed = fields.Int(load_default=0)
 
     @post_load
@@ -45,4 +52,5 @@ class ExportQuery(Schema):
             statuses=tuple(_names(data["statuses"])),
             dev=data["dev"],
             seed=data["seed"],
+            negatives=data["negatives"],
         )

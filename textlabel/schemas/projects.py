@@ -55,6 +55,11 @@ class ProjectCreate(Schema):
         validate=validate.OneOf(SCHEMES),
         metadata={"description": "coreference scheme preset: " + ", ".join(SCHEMES)},
     )
+    language = fields.Str(
+        load_default="en",
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "spaCy's language code of the texts (the spaCy export's lang)"},
+    )
 
 
 class ProjectUpdate(Schema):
@@ -65,6 +70,7 @@ class ProjectUpdate(Schema):
     blind = fields.Bool()
     spacy_model = fields.Str(allow_none=True)
     coref_scheme = fields.Str(validate=validate.OneOf(SCHEMES))
+    language = fields.Str(validate=validate.Length(min=1, max=20))
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
 
 
@@ -94,6 +100,7 @@ class ProjectOut(Schema):
     blind = fields.Bool()
     spacy_model = fields.Str(allow_none=True)
     coref_scheme = fields.Str()
+    language = fields.Str()
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
     labels = fields.List(fields.Nested(LabelOut))
     role = fields.Str(allow_none=True, metadata={"description": "the caller's role"})

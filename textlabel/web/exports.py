@@ -6,7 +6,7 @@ import re
 
 from flask import Response, stream_with_context
 
-from textlabel.export.service import ExportRequest, check, stream_export
+from textlabel.export.service import ExportRequest, check, check_splits, stream_export
 from textlabel.extensions import db
 from textlabel.models import Project
 
@@ -18,6 +18,7 @@ def download_name(project: Project, request: ExportRequest, extension: str) -> s
 
 def export_response(project: Project, request: ExportRequest) -> Response:
     fmt = check(project, request)  # refuse bad requests before the first byte is sent
+    check_splits(db.session, project, request)
     response = Response(
         stream_with_context(stream_export(db.session, project, request)),
         mimetype=fmt.media_type,

@@ -32,6 +32,7 @@ def import_upload(project: Project) -> dict[str, Any]:
             password=form["password"],
             tags=tuple(t.strip() for t in form["tags"].split(",")) if form["tags"] else None,
             keep_headers=form["keep_headers"],
+            language=project.language,
         ),
         keep_good_rows=form["keep_good_rows"],
         dedupe=form["dedupe"],

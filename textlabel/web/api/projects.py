@@ -35,6 +35,7 @@ FIELDS = (
     "blind",
     "spacy_model",
     "coref_scheme",
+    "language",
     "label_map",
 )
 

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from textlabel.auth.permissions import Action, require
 from textlabel.errors import NotFound
 from textlabel.export.registry import FORMATS, SOURCES
-from textlabel.export.service import check, request_params
+from textlabel.export.service import check, check_splits, request_params
 from textlabel.extensions import db
 from textlabel.models.project import LAYERS
 from textlabel.projects.documents import recent_jobs
@@ -44,6 +44,7 @@ def export_job(pid: int) -> ResponseReturnValue:
     form = {k: v for k, v in request.form.to_dict().items() if k != "csrf_token"}
     export = ExportQuery().load(form)
     fmt = check(project, export)
+    check_splits(db.session, project, export)
     name = f"{secrets.token_hex(6)}-" + download_name(project, export, fmt.extension)
     params = request_params(export) | {"path": str(_exports_dir() / name)}
     job = web_jobs.start("export", project, params)

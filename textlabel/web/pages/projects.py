@@ -65,6 +65,7 @@ def new_project() -> ResponseReturnValue:
                 blind=form.get("blind") == "on",
                 spacy_model=form.get("spacy_model", "").strip() or None,
                 coref_scheme=form.get("coref_scheme") or DEFAULT_SCHEME,
+                language=form.get("language", "").strip() or "en",
                 created_by=current_user(),
             )
         except TextlabelError as e:
@@ -112,6 +113,7 @@ def project_settings(pid: int) -> ResponseReturnValue:
                 blind=form.get("blind") == "on",
                 spacy_model=form.get("spacy_model", "").strip() or None,
                 coref_scheme=form.get("coref_scheme") or None,
+                language=form.get("language", "").strip() or None,
             )
         except TextlabelError as e:
             db.session.rollback()

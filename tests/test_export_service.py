@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -213,8 +214,12 @@ def test_cli_export_spacy_folder_and_jsonl(
     monkeypatch.setenv("TEXTLABEL_SECRET_KEY", "x")
     runner = CliRunner()
     folder = tmp_path / "corpus"
-    done = runner.invoke(cli.main, ["export", str(project.id), "--format", "spacy",
-                                    "--source", "annotations", "--out", str(folder)])  # fmt: skip
+    args = ["export", str(project.id), "--format", "spacy", "--source", "annotations"]
+    refused = runner.invoke(cli.main, [*args, "--out", str(folder)])
+    # one document: train or dev would be empty, and the CLI says so with the numbers
+    assert refused.exit_code == 2
+    assert re.search(r"split would be empty: [01] of 1 documents fall in train", refused.output)
+    done = runner.invoke(cli.main, [*args, "--dev", "0", "--out", str(folder)])
     assert done.exit_code == 0, done.output
     assert (folder / "config.cfg").exists() and list(folder.glob("*/*.spacy"))
     out = tmp_path / "a.jsonl"

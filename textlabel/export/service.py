@@ -79,8 +79,11 @@ def check_splits(session: Session, project: Project, request: ExportRequest) -> 
     counts = dict.fromkeys(SPLITS, 0)
     if request.format != "spacy" or request.dev <= 0.0:
         return counts  # dev=0 asks for no dev split
+    seen: set[object] = set()  # a document's records (one per annotator) share its split
     for record in project_records(session, project, request):
-        counts[split_of(record, dev=request.dev, seed=request.seed)] += 1
+        if record.meta.get("id") not in seen:
+            seen.add(record.meta.get("id"))
+            counts[split_of(record, dev=request.dev, seed=request.seed)] += 1
     total = sum(counts.values())
     empty = [split for split in SPLITS if not counts[split]]
     if total and empty:

@@ -7,6 +7,7 @@ original pages for the XObject copy).
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 
@@ -137,3 +138,32 @@ def test_import_answer_lists_the_warnings_with_pages(app, session) -> None:
     assert body["imported"] == 1
     pages = [w["where"] for w in body["warnings"] if "no Unicode mapping" in w["message"]]
     assert pages == [f"{CIDS.name}, page 1", f"{CIDS.name}, page 2"]
+
+
+def test_import_page_and_cli_show_the_warnings(
+    app, session, database_url, tmp_path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.helpers import sign_in
+    from textlabel import cli
+
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=())
+    browser = sign_in(app.test_client(), "mgr")
+    page = browser.post(
+        f"/projects/{project.id}/import",
+        data={"csrf_token": browser.csrf, "preannotate": "false",
+              "file": (io.BytesIO(FEDREG.read_bytes()), FEDREG.name)},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Imported 1 document" in page and "import-warnings" in page
+    assert "VerDate" in page and "running footer" in page
+    monkeypatch.setenv("TEXTLABEL_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEXTLABEL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("TEXTLABEL_SECRET_KEY", "x")
+    done = CliRunner().invoke(cli.main, ["import", str(project.id), str(CIDS), "--keep-headers"])
+    assert done.exit_code == 0, done.output
+    assert "2 warnings" in done.output
+    assert f"{CIDS.name}, page 2: 14 glyphs have no Unicode mapping" in done.output

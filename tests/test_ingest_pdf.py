@@ -51,12 +51,12 @@ def test_document_and_page_modes_agree_with_pdfplumber(name) -> None:
     path = DATA / name
     (whole,) = _read(path)
     pages = _read(path, split="page")
-    assert len(whole.meta["pages"]) == _page_count(path)
+    assert len(whole.pages) == _page_count(path)
     assert whole.source == SourceRef(path.name, "document", 1)
-    non_empty = [(start, end) for start, end in whole.meta["pages"] if end > start]
+    non_empty = [(start, end) for start, end in whole.pages if end > start]
     assert [p.text for p in pages] == [whole.text[start:end] for start, end in non_empty]
     assert [p.meta["page"] for p in pages] == [
-        n for n, (start, end) in enumerate(whole.meta["pages"], start=1) if end > start
+        n for n, (start, end) in enumerate(whole.pages, start=1) if end > start
     ]
     assert all(p.source == SourceRef(path.name, "page", p.meta["page"]) for p in pages)
 
@@ -144,7 +144,7 @@ def test_reading_order_header_then_columns() -> None:
 def test_encrypted_pdfs_open_with_the_right_password(name, password, pages) -> None:
     path = DATA / name
     (whole,) = _read(path, password=password)
-    assert len(whole.meta["pages"]) == pages == _page_count(path, password or "")
+    assert len(whole.pages) == pages == _page_count(path, password or "")
     if "encryption_" in name:
         assert whole.text == "Secret!"
 

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Session
 
 from textlabel.models import Event, User
 
+SUBJECT_CHARS = 200
+"""The width of ``event.subject``: longer subjects (file names, usernames) are shortened."""
+
 
 def record(
     session: Session,
@@ -21,6 +24,8 @@ def record(
     after: Any = None,
 ) -> Event:
     """Add an event to the session; it commits with the change it describes."""
+    if subject is not None and len(subject) > SUBJECT_CHARS:
+        subject = subject[: SUBJECT_CHARS - 1] + "…"  # a log line, not the record itself
     event = Event(
         action=action,
         user_id=user.id if user is not None else None,

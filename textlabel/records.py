@@ -103,6 +103,8 @@ class DocumentRecord:
     ``annotated`` says the source marked the document as annotated even if it holds no span
     (a Prodigy task accepted with no entity is a true negative, worth storing as such).
     ``losses`` lists what the source held that this record does not carry.
+    ``pages`` holds a paged source's ``[start, end)`` per page (PDF), kept apart from ``meta``,
+    which is the source's own metadata and may hold any key, "pages" included.
     """
 
     text: str
@@ -116,6 +118,7 @@ class DocumentRecord:
     annotator: str | None = None
     annotated: bool = False
     losses: list[Loss] = field(default_factory=list)
+    pages: list[list[int]] | None = None
 
     @property
     def has_annotations(self) -> bool:

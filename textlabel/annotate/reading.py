@@ -54,5 +54,6 @@ def document_out(
         },
         "tokens": tokens,
         "sent_starts": sent_starts,
+        "pages": document.pages,
         "prediction": store.read(session, prediction).to_json() if prediction else None,
     }

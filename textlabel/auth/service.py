@@ -90,7 +90,7 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:
     """Delete one of ``user``'s tokens; scripts using it get 401 from now on."""
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
     if token is None or token.user_id != user.id:
         raise NotFound(f"token {token_id} not found")
     session.delete(token)

@@ -99,6 +99,11 @@ def read(
         raise BadFormat(f"{filename}: the file holds no sentences")
 
 
+def _is_number(value: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "²" and other digits ``int`` refuses."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
 def _fail(filename: str, number: int, message: str) -> BadFormat:
     return BadFormat(f"{filename}: line {number}: {message}", details={"line": number})
 
@@ -119,8 +124,10 @@ def _parse_sentence(block: list[tuple[int, str]], filename: str) -> _Sentence:
         ident = columns[0]
         if "-" in ident:
             first, _, last = ident.partition("-")
-            if not (first.isdigit() and last.isdigit()) or int(first) != expected:
+            if not (_is_number(first) and _is_number(last)) or int(first) != expected:
                 raise _fail(filename, number, f"multiword token {ident} where {expected} was due")
+            if int(last) <= int(first):
+                raise _fail(filename, number, f"multiword token {ident} ends before it starts")
             mwt_end = int(last)
             mwt = {"size": mwt_end - expected + 1, "columns": columns[2:]}
             units.append(_Unit(columns[1], gap_after(parse_misc(columns[9])), mwt=mwt))
@@ -129,7 +136,7 @@ def _parse_sentence(block: list[tuple[int, str]], filename: str) -> _Sentence:
                 units[-1].words[-1].extra.setdefault("empty", []).append(line)
             else:
                 empty_before.append(line)
-        elif ident.isdigit() and int(ident) == expected:
+        elif _is_number(ident) and int(ident) == expected:
             items = parse_misc(columns[9])
             word = _Word(number, columns, misc=dict(items) if items else {})
             if empty_before:
@@ -194,7 +201,7 @@ def _build(sentences: list[_Sentence], filename: str) -> DocumentRecord | Reject
             if head == "_":
                 heads.append(None)
                 continue
-            if not head.isdigit() or int(head) > length:
+            if not _is_number(head) or int(head) > length:
                 raise _fail(filename, word.line, f"HEAD {head!r} is not a word of the sentence")
             heads.append(position if head == "0" else base + int(head) - 1)
     text = "".join(parts[:-1])

@@ -136,7 +136,7 @@ def _format_from_content(head: bytes) -> str | None:
 def _is_json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, a number too long, nested too deep
         return False
 
 

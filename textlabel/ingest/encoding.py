@@ -62,6 +62,11 @@ class NulByte(BadFormat):
         )
 
 
+_NOT_FILE_ENCODINGS = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+)
+
+
 def _display_name(encoding: str) -> str:
     normal = codecs.lookup(encoding).name
     return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}.get(
@@ -111,10 +116,17 @@ def detect_encoding(head: bytes, *, declared: str | None = None) -> str:
     """
     if declared:
         try:
-            codecs.lookup(declared)
+            codec = codecs.lookup(declared)
         except LookupError as e:
             raise BadFormat(f"unknown encoding {declared!r}") from e
-        if codecs.lookup(declared).name == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        if not codec._is_text_encoding or codec.name in _NOT_FILE_ENCODINGS:
+            # rot13, base64, zlib_codec... transform bytes; unicode_escape and friends decode
+            # escapes (lone surrogates, NUL) rather than a file's characters.
+            raise BadFormat(
+                f"{declared!r} is not a text encoding; name the file's character encoding "
+                "(utf-8, utf-16, latin-1, cp1252, ...)"
+            )
+        if codec.name == "utf-8" and head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         return declared
     for bom, encoding in _BOMS:

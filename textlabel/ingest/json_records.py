@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from textlabel import safejson
 from textlabel.errors import BadFormat
 from textlabel.ingest.annotated import (
     find_text_field,
@@ -28,7 +29,6 @@ from textlabel.records import DocumentRecord, SourceRef
 CHUNK_SIZE = 256 * 1024
 MAX_ITEM_CHARS = 64_000_000
 _WHITESPACE = " \t\r\n"
-_DECODER = json.JSONDecoder()
 
 
 def read_jsonl(
@@ -46,7 +46,7 @@ def read_jsonl(
             continue
         source = SourceRef(filename, "line", lines.line_number)
         try:
-            obj = json.loads(line)
+            obj = safejson.parse(line)
         except json.JSONDecodeError as e:
             message = f"not valid JSON: {e.msg} at column {e.colno}"
             if first:
@@ -55,6 +55,11 @@ def read_jsonl(
                     "if the file is one JSON document, use format json"
                 ) from e
             yield Rejected(source, message)
+            continue
+        except safejson.UnsafeJSON as e:
+            if first:
+                raise BadFormat(f"{filename}: line {lines.line_number}: {e.message}") from e
+            yield Rejected(source, e.message)
             continue
         if first:
             _check_first(obj, filename, f"line {lines.line_number}", options)
@@ -155,7 +160,10 @@ def _array_items(chunks: Iterator[str], filename: str) -> Iterator[Any]:
             where = line + buffer.count("\n", 0, position)
             raise BadFormat(f"{filename}: expected ',' or ']' between array items (line {where})")
         try:
-            value, end = _DECODER.raw_decode(buffer, position)
+            value, end = safejson.raw_decode(buffer, position)
+        except safejson.UnsafeJSON as e:
+            bad_line = line + buffer.count("\n", 0, position)
+            raise BadFormat(f"{filename}: the array item at line {bad_line}: {e.message}") from e
         except json.JSONDecodeError as e:
             more = "" if exhausted else next(chunks, "")
             if more and len(buffer) - position > MAX_ITEM_CHARS:
@@ -195,10 +203,12 @@ def _check_trailing(rest: str, chunks: Iterator[str], filename: str) -> None:
 
 def _wrapped_items(chunks: Iterator[str], filename: str, options: ReadOptions) -> Iterator[Any]:
     try:
-        obj = json.loads("".join(chunks))
+        obj = safejson.parse("".join(chunks))
     except json.JSONDecodeError as e:
         hint = "; one object per line is JSONL: use format jsonl" if e.msg == "Extra data" else ""
         raise BadFormat(f"{filename}: invalid JSON at line {e.lineno}: {e.msg}{hint}") from e
+    except safejson.UnsafeJSON as e:
+        raise BadFormat(f"{filename}: {e.message}") from e
     if find_text_field(obj, text_field=options.text_field) is not None:
         return iter([obj])
     arrays = [key for key, value in obj.items() if isinstance(value, list)]

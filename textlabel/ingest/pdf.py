@@ -6,7 +6,7 @@ and footers left out, line-end hyphens repaired, glyphs without Unicode accounte
 whatever was changed or left out comes back as ``Notice``s with page numbers, reported in
 the import answer.
 
-Page boundaries are kept as ``meta["pages"] = [[start, end], ...]`` (one pair per page, in
+Page boundaries are kept as ``record.pages = [[start, end], ...]`` (one pair per page, in
 page order, empty pages included) so the interface can show page numbers. Pages are
 laid out one at a time and their caches freed; only their text is kept until the headers
 are known (they need every page), so memory follows the largest page plus the text.
@@ -153,7 +153,7 @@ def _whole(pages: list[tuple[int, str | None]], filename: str) -> DocumentRecord
     if offset == 0:
         raise BadFormat(f"{filename} has no text")
     return DocumentRecord(
-        text="".join(parts), meta={"pages": bounds}, source=SourceRef(filename, "document", 1)
+        text="".join(parts), pages=bounds, source=SourceRef(filename, "document", 1)
     )
 
 

@@ -24,9 +24,10 @@ from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
-from textlabel.models import Annotation, Document, Label, Membership, Project, User
+from textlabel.ingest.storable import check_filename, record_problem
+from textlabel.models import Annotation, Document, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.projects.service import PALETTE
+from textlabel.projects.service import LabelSpec, attach_label
 from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
 
@@ -89,6 +90,7 @@ def import_file(
 ) -> ImportResult:
     """Import one file into ``project``; raises (and stores nothing) on a fatal problem."""
     options = options or ImportOptions()
+    check_filename(filename)
     if options.annotations not in ANNOTATIONS_AS:
         raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
     importer = _Importer(session, project, user, options, filename)
@@ -148,6 +150,11 @@ class _Importer:
         fresh = self._drop_duplicates(prepared)
         if not fresh:
             return
+        for p in fresh:  # labels of skipped duplicates are never added
+            for span in p.record.spans:
+                if span.label not in self.labels:
+                    where = str(p.record.source) if p.record.source else self.filename
+                    self.unknown_labels.setdefault(span.label, where)
         rows = [
             {
                 "project_id": self.project.id,
@@ -158,6 +165,7 @@ class _Importer:
                 "source_number": p.record.source.number if p.record.source else None,
                 "content_hash": p.content_hash,
                 "tokens": p.tokens.to_stored(),
+                "pages": p.record.pages,
             }
             for p in fresh
         ]
@@ -185,6 +193,10 @@ class _Importer:
         if not record.text.strip():
             self._drop(record, where, "the text is empty")
             return None
+        problem = record_problem(record)
+        if problem:
+            self._drop(record, where, problem)
+            return None
         if len(record.text) > self.options.max_chars:
             self._drop(
                 record,
@@ -204,9 +216,6 @@ class _Importer:
             if tokens.range(start, end) is None:
                 self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
                 return None
-        for span in record.spans:
-            if span.label not in self.labels:
-                self.unknown_labels.setdefault(span.label, where)
         digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
         return _Prepared(record, digest, tokens, payload)
 
@@ -307,9 +316,15 @@ class _Importer:
                     "project or import with add_labels",
                     details={"labels": sorted(self.unknown_labels)},
                 )
-            for label in sorted(self.unknown_labels):
-                color = PALETTE[len(self.labels) % len(PALETTE)]
-                self.session.add(Label(project_id=self.project.id, name=label, color=color))
+            for label, where in sorted(self.unknown_labels.items()):
+                try:  # the rules every label follows (name, reserved "O"), as in the settings
+                    if label != label.strip():
+                        raise InvalidInput(f"label {label!r} begins or ends with whitespace")
+                    attach_label(self.session, self.project, LabelSpec(label))
+                except InvalidInput as e:
+                    raise InvalidInput(
+                        f"{where}: {e.message}", details={"labels": [label], "where": where}
+                    ) from e
                 self.labels.add(label)
                 self.result.labels_added.append(label)
         summary = self.result.as_dict() | {

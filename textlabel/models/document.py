@@ -39,4 +39,6 @@ class Document(Base):
     source_number: Mapped[int | None] = mapped_column(default=None)
     content_hash: Mapped[str] = mapped_column(String(64))
     tokens: Mapped[dict[str, Any]]
+    # [start, end) per page of a paged source (PDF); never taken from the source's metadata
+    pages: Mapped[list[Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

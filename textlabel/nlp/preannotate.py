@@ -24,6 +24,7 @@ from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
+from textlabel.nlp.models import check_model
 from textlabel.nlp.pipeline import load_pipeline
 from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
@@ -52,7 +53,9 @@ class PreannotateResult:
 
 
 def pipeline_for(project: Project) -> Language:
-    return load_pipeline(project.spacy_model, coref=project.has_layer("coref"))
+    # a name stored before models were checked on save is checked again before spacy.load
+    name = check_model(project.spacy_model, project)
+    return load_pipeline(name, coref=project.has_layer("coref"))
 
 
 def component_cfg(nlp: Language, project: Project) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from textlabel.errors import Conflict, InvalidInput, NotFound
 from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
+from textlabel.nlp.models import check_model
 
 LABEL_NAME = re.compile(r"^\S{1,100}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -108,7 +109,7 @@ def create_project(
         layers=_check_layers(layers or ["entities"]),
         overlap=_check_overlap(overlap),
         blind=blind,
-        spacy_model=spacy_model or None,
+        spacy_model=check_model(spacy_model),
         coref_scheme=_check_scheme(coref_scheme),
         language=check_language(language),
         created_by_id=created_by.id,
@@ -149,7 +150,9 @@ def update_project(session: Session, project: Project, user: User, **changes: An
             project.overlap = _check_overlap(value)
         elif key == "coref_scheme":
             project.coref_scheme = _check_scheme(value)
-        elif key in {"description", "blind", "spacy_model"}:
+        elif key == "spacy_model":
+            project.spacy_model = check_model(value, project)
+        elif key in {"description", "blind"}:
             setattr(project, key, value)
         elif key == "language":
             project.language = check_language(value)
@@ -213,6 +216,12 @@ def _add_label(session: Session, project: Project, spec: LabelSpec) -> Label:
     return label
 
 
+def attach_label(session: Session, project: Project, spec: LabelSpec) -> Label:
+    """Check ``spec`` against the label rules and add it, without committing: an import adds
+    the labels its file uses inside its own all-or-nothing transaction."""
+    return _add_label(session, project, spec)
+
+
 def add_label(session: Session, project: Project, spec: LabelSpec, user: User) -> Label:
     label = _add_label(session, project, spec)
     audit.record(
@@ -266,7 +275,7 @@ def remove_member(session: Session, project: Project, username: str, user: User)
 def find_project(session: Session, key: str | int) -> Project:
     """A project by id or by name (the CLI takes either)."""
     project = None
-    if isinstance(key, int) or str(key).isdigit():
+    if isinstance(key, int) or (str(key).isascii() and str(key).isdigit() and len(str(key)) < 10):
         project = session.get(Project, int(key))
     if project is None:
         project = session.scalar(select(Project).where(Project.name == str(key)))

@@ -96,4 +96,9 @@ class DocumentOut(Schema):
     source = fields.Dict()
     tokens = fields.List(fields.Nested(TokenOut), allow_none=True)
     sent_starts = fields.List(fields.Int(), allow_none=True)
+    pages = fields.List(
+        fields.List(fields.Int()),
+        allow_none=True,
+        metadata={"description": "[start, end) of each page of a PDF imported whole; else null"},
+    )
     prediction = fields.Nested(PredictionOut, allow_none=True)

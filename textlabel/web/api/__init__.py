@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import Schema
 
+from textlabel import safejson
 from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
@@ -71,10 +72,7 @@ def route(
             if allow is not None:
                 _authorize(kwargs, allow)
             if body is not None:
-                payload = request.get_json(silent=True)
-                if payload is None:
-                    raise InvalidInput("the request body must be a JSON object")
-                kwargs["data"] = body.load(payload)
+                kwargs["data"] = body.load(_json_body())
             if query is not None:
                 kwargs["args"] = query.load(request.args.to_dict())
             result = fn(**kwargs)
@@ -106,6 +104,13 @@ def route(
         return view
 
     return decorator
+
+
+def _json_body() -> Any:
+    """The request's JSON body, checked by ``safejson`` (depth, numbers, NUL, surrogates)."""
+    if not request.is_json:
+        raise InvalidInput("the request body must be JSON (Content-Type: application/json)")
+    return safejson.loads(request.get_data(), what="the request body")
 
 
 def _authorize(kwargs: dict[str, Any], action: Action) -> None:

@@ -70,7 +70,7 @@ def account() -> ResponseReturnValue:
                 )
             elif action == "revoke":
                 service.revoke_token(
-                    db.session, current_user(), int(request.form.get("token_id", "0") or 0)
+                    db.session, current_user(), request.form.get("token_id", 0, type=int) or 0
                 )
                 flash("Token revoked.")
             elif action == "password":

@@ -116,7 +116,7 @@ def annotate_document(did: int) -> ResponseReturnValue:
         tokens,
         marks_of(tokens, own.spans or ()),
         number=request.args.get("w", 0, type=int) or 0,
-        pages=document.meta.get("pages", []) if isinstance(document.meta, dict) else [],
+        pages=document.pages or [],
         size=_window_size(),
     )
     colors = {label.name: label.color for label in project.labels}

@@ -11,6 +11,7 @@ from textlabel.extensions import db
 from textlabel.models import Project
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
+from textlabel.nlp.models import available_models
 from textlabel.projects import labels, service
 from textlabel.projects.documents import list_documents, recent_jobs
 from textlabel.projects.service import LabelSpec
@@ -38,7 +39,7 @@ def _form_int(name: str, default: int) -> int:
     raw = request.form.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidInput(f"{name} must be a whole number")
     return int(raw)
 
@@ -72,17 +73,23 @@ def new_project() -> ResponseReturnValue:
             db.session.rollback()
             flash(e.message, "error")
             return render_template(
-                "projects/new.html", form=form, layers=LAYERS, schemes=SCHEMES
+                "projects/new.html",
+                form=form,
+                layers=LAYERS,
+                schemes=SCHEMES,
+                models=available_models(),
             ), e.status
         flash(f"Project {project.name} created.")
         return redirect(url_for("pages.project", pid=project.id))
-    return render_template("projects/new.html", form={}, layers=LAYERS, schemes=SCHEMES)
+    return render_template(
+        "projects/new.html", form={}, layers=LAYERS, schemes=SCHEMES, models=available_models()
+    )
 
 
 @bp.get("/projects/<int:pid>")
 def project(pid: int) -> ResponseReturnValue:
     project = require(db.session, current_user(), pid, Action.VIEW)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 2**31 - 1)
     documents = list_documents(db.session, project, page=page, per_page=50)
     return render(
         "projects/show.html",
@@ -111,7 +118,7 @@ def project_settings(pid: int) -> ResponseReturnValue:
                 layers=form.getlist("layers"),
                 overlap=_form_int("overlap", project.overlap),
                 blind=form.get("blind") == "on",
-                spacy_model=form.get("spacy_model", "").strip() or None,
+                spacy_model=form.get("spacy_model", "").strip(),  # "": the default model
                 coref_scheme=form.get("coref_scheme") or None,
                 language=form.get("language", "").strip() or None,
             )
@@ -134,6 +141,7 @@ def _settings_page(
         layers=LAYERS,
         roles=ROLES,
         schemes=SCHEMES,
+        models=available_models(project),
     )
 
 

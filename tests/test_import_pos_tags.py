@@ -41,6 +41,13 @@ def _upload(app: Flask, project, name: str, data: bytes):
     )
 
 
+def _conllu(*, upos: str, xpos: str) -> str:
+    return (
+        f"1\tHello\thello\t{upos}\t{xpos}\t_\t0\troot\t_\t_\n"
+        "2\tworld\tworld\tNOUN\tNN\t_\t1\tvocative\t_\t_\n\n"
+    )
+
+
 def _stored(session) -> tuple[int, int]:
     return (
         session.scalar(select(func.count(Document.id))),
@@ -58,7 +65,7 @@ def test_the_probes_jsonl_is_refused_with_line_and_token(app: Flask, session, pr
 
 
 def test_a_conllu_upos_column_must_hold_upos(app: Flask, session, project):
-    data = f"1\tHello\thello\t{XSS}\t_\t_\t0\troot\t_\t_\n2\tworld\tworld\tNOUN\t_\t_\t1\tvocative\t_\t_\n\n"
+    data = _conllu(upos=XSS, xpos="_")
     response = _upload(app, project, "probe.conllu", data.encode())
     assert response.status_code == 422
     assert "probe.conllu, line 1: token 0 ('Hello'): POS tag" in response.json["error"]["message"]
@@ -66,7 +73,7 @@ def test_a_conllu_upos_column_must_hold_upos(app: Flask, session, project):
 
 
 def test_xpos_is_kept_as_data_and_shown_escaped(app: Flask, session, project):
-    data = f"1\tHello\thello\tINTJ\t{XSS}\t_\t0\troot\t_\t_\n2\tworld\tworld\tNOUN\tNN\t_\t1\tvocative\t_\t_\n\n"
+    data = _conllu(upos="INTJ", xpos=XSS)
     response = _upload(app, project, "xpos.conllu", data.encode())
     assert response.status_code == 201, response.json
     document = session.scalar(select(Document))

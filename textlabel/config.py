@@ -20,8 +20,11 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "SECRET_KEY": (None, str),
     "MAX_UPLOAD_MB": (200, int),
     "MAX_DOCUMENT_CHARS": (1_000_000, int),
-    "LOGIN_ATTEMPTS": (10, int),  # failed logins per username within LOGIN_WINDOW_S
+    "LOGIN_ATTEMPTS": (10, int),  # sign-ins per account from unknown clients per window
     "LOGIN_WINDOW_S": (300, int),
+    "LOGIN_RATE": ("20 per 10 minutes", str),  # failed sign-ins per client address
+    "REDIS_URL": (None, str),
+    "PROXIES": (0, int),  # reverse proxies in front whose X-Forwarded-* headers to trust
     "SPACY_MODEL": (None, str),
     "JOB_WORKERS": (1, int),
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
@@ -40,6 +43,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{instance / 'textlabel.db'}"
     settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
+    settings.setdefault("RATELIMIT_STORAGE_URI", settings["REDIS_URL"] or "memory://")
     settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
     settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     settings.setdefault("SESSION_COOKIE_SECURE", settings["SECURE_COOKIES"])

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.auth import throttle
 from textlabel.auth.secrets import check_password, digest, hash_password, new_token
 from textlabel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
-from textlabel.models import ApiToken, Event, User
+from textlabel.models import ApiToken, User
+from textlabel.safejson import text_problem
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
 MIN_PASSWORD = 8
+TOKEN_NAME = 80  # the column's width
 
 
 def create_user(
@@ -44,39 +49,96 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """Change ``user``'s password: every session of theirs ends (the caller signs the current
+    one in again) and every API token of theirs is revoked, as the account page says."""
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
     user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    revoked = len(user.tokens)
+    user.tokens.clear()
+    audit.record(session, "password.change", user=user, subject=user.username,
+                 after={"tokens_revoked": revoked})  # fmt: skip
+    session.commit()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """End every session of ``user``: a session cookie copied before stops working too."""
+    user.session_epoch += 1
     session.commit()
 
 
 def authenticate(
-    session: Session, username: str, password: str, *, max_attempts: int, window_s: int
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    max_attempts: int,
+    window_s: int,
+    known_client: bool = False,
 ) -> User:
-    """The user with these credentials; failed attempts per username are limited.
+    """The user with these credentials.
 
-    Failures are stored as events, so the limit holds across processes and restarts.
+    A client the account does not know gets ``max_attempts`` per ``window_s`` (reserved
+    atomically, see ``throttle``); a known client (it signed in to this account before) is
+    not limited per account, and its success clears the count. Unknown names cost the same
+    time as known ones: a dummy hash is checked.
+
+    Raises:
+        RateLimited: the account's attempts from unknown clients are used up (no check done).
+        NotAuthenticated: wrong username or password.
     """
-    since = datetime.now(UTC) - timedelta(seconds=window_s)
-    failures = session.scalar(
-        select(func.count(Event.id)).where(
-            Event.action == "login.failed", Event.subject == username, Event.created_at >= since
+    if not known_client:
+        retry_after = throttle.reserve(
+            session, username, max_attempts=max_attempts, window_s=window_s
         )
-    )
-    if (failures or 0) >= max_attempts:
-        raise RateLimited("too many failed sign-ins for this account; wait a few minutes")
+        if retry_after:
+            raise RateLimited(
+                "too many failed sign-ins for this account from new browsers or scripts; "
+                f"try again in {retry_after} s, or sign in from a browser you used before",
+                retry_after=retry_after,
+            )
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not check_password(user.password_hash, password):
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password(stored, password)
+    if user is None or not user.is_active or not matches:
         audit.record(session, "login.failed", user=None, subject=username)
         session.commit()
         raise NotAuthenticated("wrong username or password")
+    throttle.clear(session, username)
+    throttle.forget_stale(session, window_s=window_s)
+    session.commit()
     return user
 
 
-def issue_token(session: Session, user: User, *, name: str = "api") -> str:
-    """Create an API token for ``user``; only its digest is stored."""
+@cache
+def _dummy_hash() -> str:
+    """A hash made like real ones, checked for names that do not exist (equal timing)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def issue_token(
+    session: Session, user: User, *, name: str = "api", expires_in_days: int | None = None
+) -> str:
+    """Create an API token for ``user``; only its digest is stored.
+
+    ``expires_in_days`` (1-3650) makes the token stop working after that many days; None:
+    it works until revoked (or the password changes).
+    """
+    name = name.strip() or "api"
+    if len(name) > TOKEN_NAME or text_problem(name):
+        raise InvalidInput(
+            f"a token name is 1-{TOKEN_NAME} printable characters", details={"field": "name"}
+        )
+    expires_at = None
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= 3650:
+            raise InvalidInput(
+                "expires_in_days must be between 1 and 3650", details={"field": "expires_in_days"}
+            )
+        expires_at = datetime.now(UTC) + timedelta(days=expires_in_days)
     token, token_hash = new_token()
-    session.add(ApiToken(user_id=user.id, token_hash=token_hash, name=name))
+    session.add(ApiToken(user_id=user.id, token_hash=token_hash, name=name, expires_at=expires_at))
     audit.record(session, "token.create", user=user, subject=name)
     session.commit()
     return token
@@ -99,8 +161,11 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a token belongs to, if the token exists and has not expired."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     if row is None or not row.user.is_active:
+        return None
+    if row.expires_at is not None and row.expires_at <= datetime.now(UTC):
         return None
     return row.user
 

@@ -7,7 +7,7 @@ from textlabel.models.base import Base
 from textlabel.models.document import Document
 from textlabel.models.project import Label, Membership, Project
 from textlabel.models.review import ReviewItem
-from textlabel.models.user import ApiToken, User
+from textlabel.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
     "AgreementStats",
@@ -18,6 +18,7 @@ __all__ = [
     "Event",
     "Job",
     "Label",
+    "LoginThrottle",
     "Membership",
     "Project",
     "ReviewItem",

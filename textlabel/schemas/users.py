@@ -10,6 +10,16 @@ from textlabel.schemas.common import JsonBool
 class Credentials(Schema):
     username = fields.Str(required=True)
     password = fields.Str(required=True, load_only=True)
+    name = fields.Str(
+        load_default="api",
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "a name to recognise the token by"},
+    )
+    expires_in_days = fields.Int(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
+        metadata={"description": "the token stops working after this many days; "
+                  "null: until revoked (every token is revoked when the password changes)"},
+    )  # fmt: skip
 
 
 class TokenSchema(Schema):
@@ -20,6 +30,7 @@ class TokenInfo(Schema):
     id = fields.Int()
     name = fields.Str()
     created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True, metadata={"description": "null: never"})
 
 
 class UserCreate(Schema):

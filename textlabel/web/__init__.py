@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from textlabel.extensions import limiter
 
 
 def init_app(app: Flask) -> None:
     from textlabel.web import api, errors, guard, inputs, pages
+
+    proxies = int(app.config.get("PROXIES") or 0)
+    if proxies:  # the client's address and scheme come from the proxies' X-Forwarded-* headers
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    limiter.init_app(app)
 
     guard.init_app(app)  # who is asking comes first
     inputs.init_app(app)

@@ -45,7 +45,10 @@ def _domain(error: TextlabelError) -> Response:
             response.headers["HX-Redirect"] = url_for("pages.login")
             return response
         return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
-    return error_response(error.status, error.code, error.message, error.details)
+    response = error_response(error.status, error.code, error.message, error.details)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _validation(error: ValidationError) -> Response:

@@ -51,7 +51,9 @@ def _load_user() -> None:
     user_id = session.get("user_id")
     if user_id is not None:
         user = db.session.get(User, user_id)
-        if user is not None and user.is_active and session.get("pw") == user.password_hash[-16:]:
+        # A session signed in before the account's last sign-out or password change is over,
+        # wherever its cookie was copied to.
+        if user is not None and user.is_active and session.get("epoch") == user.session_epoch:
             g.user = user
 
 

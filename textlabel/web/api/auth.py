@@ -11,22 +11,28 @@ from textlabel.extensions import db
 from textlabel.schemas.users import Credentials, TokenInfo, TokenSchema
 from textlabel.web.api import route
 from textlabel.web.guard import current_user
+from textlabel.web.signin import failed_signins_limited, is_known_client
 
 
 @route(
     "/auth/token", "POST", tag="auth", body=Credentials(), response=TokenSchema(), status=201,
     public=True, errors=(429,),
 )  # fmt: skip
+@failed_signins_limited
 def create_token(data: dict[str, Any]) -> dict[str, str]:
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token (optionally expiring)."""
     user = service.authenticate(
         db.session,
         data["username"],
         data["password"],
         max_attempts=current_app.config["LOGIN_ATTEMPTS"],
         window_s=current_app.config["LOGIN_WINDOW_S"],
+        known_client=is_known_client(data["username"]),
     )
-    return {"token": service.issue_token(db.session, user)}
+    token = service.issue_token(
+        db.session, user, name=data["name"], expires_in_days=data["expires_in_days"]
+    )
+    return {"token": token}
 
 
 @route("/auth/tokens", tag="auth", response=TokenInfo(many=True))

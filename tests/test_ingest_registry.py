@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import DATA
 from textlabel.errors import UnsupportedFormat
-from textlabel.ingest import delimited, json_records, pdf, plaintext
+from textlabel.ingest import delimited, isolated, json_records, plaintext
 from textlabel.ingest.registry import READERS, detect_format, get_reader, read_file
 
 
@@ -21,7 +21,7 @@ from textlabel.ingest.registry import READERS, detect_format, get_reader, read_f
         ("json", json_records.read_json),
         ("jsonl", json_records.read_jsonl),
         ("txt", plaintext.read),
-        ("pdf", pdf.read),
+        ("pdf", isolated.read_pdf),  # pdf.read in a capped child process
     ],
 )
 def test_get_reader(name, function) -> None:

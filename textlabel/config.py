@@ -26,6 +26,11 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "REDIS_URL": (None, str),
     "PROXIES": (0, int),  # reverse proxies in front whose X-Forwarded-* headers to trust
     "SPACY_MODEL": (None, str),
+    "PDF_MAX_SECONDS": (120.0, float),  # per PDF file, in a capped child process
+    "PDF_MAX_MEMORY_MB": (1536, int),
+    "PDF_MAX_PAGES": (2000, int),
+    "PDF_MAX_CHARS": (5_000_000, int),
+    "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
 }

@@ -155,7 +155,7 @@ def import_cli(
     username: str | None,
 ) -> None:
     """Import FILES into PROJECT, each file all-or-nothing (unless --keep-good-rows)."""
-    from textlabel.ingest.base import ReadOptions
+    from textlabel.ingest.base import ReadOptions, caps_from
     from textlabel.ingest.service import ImportOptions
     from textlabel.projects.service import find_project
 
@@ -167,6 +167,7 @@ def import_cli(
         password=password,
         tags=tuple(t.strip() for t in tags.split(",")) if tags else None,
         keep_headers=keep_headers,
+        caps=caps_from(app.config),
     )
     options = ImportOptions(
         format=fmt,

@@ -10,14 +10,38 @@ A problem with the file as a whole (not CSV, encrypted PDF, no text column) rais
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from textlabel.records import DocumentRecord, SourceRef
 
 # How a file may be cut into documents: whole, by blank-line paragraph (TXT), by page (PDF)
 SPLITS = ("document", "paragraph", "page")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caps:
+    """Bounds on the work one file may cause where a reader runs isolated (PDF); settings
+    TEXTLABEL_PDF_MAX_SECONDS, _MEMORY_MB, _PAGES, _CHARS, _DECOMPRESSED_MB."""
+
+    seconds: float = 120.0  # wall clock for the whole file
+    memory_mb: int = 1536  # address space of the reading process
+    pages: int = 2000
+    chars: int = 5_000_000
+    decompressed_mb: int = 512  # bytes all streams inflate to, together
+
+
+def caps_from(settings: Mapping[str, Any]) -> Caps:
+    """The caps in a configuration (``PDF_MAX_*``), defaults for those missing."""
+    default = Caps()
+    return Caps(
+        seconds=float(settings.get("PDF_MAX_SECONDS", default.seconds)),
+        memory_mb=int(settings.get("PDF_MAX_MEMORY_MB", default.memory_mb)),
+        pages=int(settings.get("PDF_MAX_PAGES", default.pages)),
+        chars=int(settings.get("PDF_MAX_CHARS", default.chars)),
+        decompressed_mb=int(settings.get("PDF_MAX_DECOMPRESSED_MB", default.decompressed_mb)),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +58,7 @@ class ReadOptions:
     # column: {"ner_tags": ["O", "B-PER", ...]}; ``tags`` is the same for "ner_tags" alone.
     tags: tuple[str, ...] | None = None
     features: dict[str, list[str]] | None = None
+    caps: Caps = Caps()  # isolated readers (pdf)
 
     def names_of(self, column: str) -> list[str] | None:
         """The tag names of ``column``, when the user or a dataset_info file gave them."""

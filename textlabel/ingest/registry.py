@@ -30,7 +30,7 @@ READERS: dict[str, str] = {
     "json": "textlabel.ingest.json_records:read_json",
     "jsonl": "textlabel.ingest.json_records:read_jsonl",
     "txt": "textlabel.ingest.plaintext:read",
-    "pdf": "textlabel.ingest.pdf:read",
+    "pdf": "textlabel.ingest.isolated:read_pdf",  # pdf.read in a capped child process
     "conll": "textlabel.ingest.conll:read",
     "conllu": "textlabel.ingest.conllu:read",
     "conll2012": "textlabel.ingest.conll2012:read",

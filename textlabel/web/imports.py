@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
-from textlabel.ingest.base import ReadOptions
+from textlabel.ingest.base import ReadOptions, caps_from
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Project
 from textlabel.schemas.imports import ImportForm
@@ -33,6 +33,7 @@ def import_upload(project: Project) -> dict[str, Any]:
             tags=tuple(t.strip() for t in form["tags"].split(",")) if form["tags"] else None,
             keep_headers=form["keep_headers"],
             language=project.language,
+            caps=caps_from(current_app.config),
         ),
         keep_good_rows=form["keep_good_rows"],
         dedupe=form["dedupe"],

@@ -86,7 +86,7 @@ def test_tokens_are_listed_and_revoked(app: Flask, session) -> None:
     api = api_as(app, "ada")
     other = api_as(app, "bob")
     [mine] = api.get("/auth/tokens").json
-    assert set(mine) == {"id", "name", "created_at"}
+    assert set(mine) == {"id", "name", "created_at", "expires_at"}  # never the secret
     [theirs] = other.get("/auth/tokens").json
     assert api.delete(f"/auth/tokens/{theirs['id']}").status_code == 404
     assert other.get("/users/me").status_code == 200

@@ -248,3 +248,11 @@ def test_labels_of_skipped_duplicates_are_not_added(app: Flask, session, project
     assert response.status_code == 201
     assert response.json["skipped"] == 1 and response.json["labels_added"] == []
     assert "NEW" not in set(session.scalars(select(Label.name)))
+
+
+def test_other_methods_on_a_missing_id_are_404_and_405_says_allow(app: Flask, project):
+    api = api_as(app, "mgr")
+    assert api.patch(f"/projects/{2**40}", json={"overlap": 2}).status_code == 404
+    response = api.delete("/projects")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}

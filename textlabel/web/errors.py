@@ -62,7 +62,11 @@ def _http(error: HTTPException) -> Response:
         return error_response(
             413, "too_large", f"the upload is larger than the server accepts ({limit} MB)"
         )
-    return error_response(error.code or 500, code, error.description or error.name or "error")
+    response = error_response(error.code or 500, code, error.description or error.name or "error")
+    allow = dict(error.get_headers()).get("Allow")
+    if allow:  # a 405 says which methods the URL takes
+        response.headers["Allow"] = allow
+    return response
 
 
 def _unexpected(error: Exception) -> Response:

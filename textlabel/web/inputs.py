@@ -2,30 +2,27 @@
 
 Werkzeug decodes them leniently (bad UTF-8 becomes U+FFFD), but a NUL character survives, and
 PostgreSQL refuses it in any text column: the request would end in a 500 deep in a query.
-Integer path segments are bounded by the database's integer type, so ``/documents/<huge>`` is
-a 404 like any other missing id rather than an overflow.
+Integer path segments beyond the database's integer type are a 404 like any other missing
+id, rather than an overflow in the query.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter, Map
 
-from textlabel.errors import InvalidInput
+from textlabel.errors import InvalidInput, NotFound
 from textlabel.safejson import text_problem
 
 DB_INT_MAX = 2**31 - 1
 """The largest id an INTEGER primary key holds on every supported database."""
 
 
-class DatabaseInt(IntegerConverter):
-    """``<int:...>`` limited to ids the database can hold: beyond them the URL matches nothing."""
-
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", DB_INT_MAX)
-        super().__init__(map, *args, **kwargs)
+def _check_ids() -> None:
+    # A bounded URL converter would make the route not match, and the router then answers
+    # 405 for other methods of the same path: the route matches, the id is simply missing.
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not 0 <= value <= DB_INT_MAX:
+            raise NotFound(f"{name} {value} not found")
 
 
 def _check_text() -> None:
@@ -46,5 +43,5 @@ def _check_text() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.url_map.converters["int"] = DatabaseInt
+    app.before_request(_check_ids)
     app.before_request(_check_text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Project
 from textlabel.projects.service import LabelSpec, create_project
 
-FILENAME = {name: f"probe.{name}" for name in READERS}
+FILENAME = {name: f"probe.{name}" for name in READERS} | {"auto": "probe.dat"}
 EXAMPLES = {"pdf": 8}  # a child process each; the others take the default below
 DEFAULT_EXAMPLES = 60
 
@@ -77,6 +78,25 @@ def _json_record() -> st.SearchStrategy[dict]:
     )
 
 
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_MEMBERS = st.lists(
+    st.tuples(
+        st.sampled_from(["[Content_Types].xml", "word/document.xml", "_rels/.rels", "a.txt",
+                         "a.ann", "b.jsonl", "c.csv", "d.conllu", "../e.txt", "f/"]),
+        st.one_of(st.binary(max_size=200), _lines("\t"), st.just(b"<?xml version='1.0'?><w/>")),
+    ),
+    max_size=4,
+    unique_by=lambda member: member[0],
+).map(_zip)  # fmt: skip
+
+
 def _dump(value: object) -> bytes:
     return json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
 
@@ -90,6 +110,9 @@ SHAPED: dict[str, st.SearchStrategy[bytes]] = {
     "jsonl": st.lists(_json_record().map(_dump)).map(b"\n".join),
     "json": st.lists(_json_record()).map(_dump),
     "pdf": st.binary(max_size=400).map(lambda tail: b"%PDF-1.4\n" + tail),
+    "docx": _MEMBERS,
+    "zip": _MEMBERS,
+    "brat": _MEMBERS,
 }
 
 
@@ -123,7 +146,7 @@ def _import(session: Session, project: Project, name: str, data: bytes) -> None:
         assert located, f"{error.message!r} does not name {filename}"
 
 
-@pytest.mark.parametrize("name", sorted(READERS))
+@pytest.mark.parametrize("name", [*sorted(READERS), "auto"])
 def test_any_bytes_give_a_located_4xx_or_stored_documents(database, target, name):
     @given(data=st.one_of(st.binary(max_size=600), SHAPED.get(name, st.binary())))
     @settings(

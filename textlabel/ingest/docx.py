@@ -9,6 +9,7 @@ and images are not text of the body and are left out (README says so).
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -33,7 +34,8 @@ def read(
         raise BadFormat(f"{filename} is larger than {MAX_BYTES // 2**20} MB")
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as e:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError) as e:
+        # SyntaxError: lxml's XMLSyntaxError, for a zip whose parts are not XML
         raise BadFormat(f"{filename} is not a Word .docx file: {e}") from e
     blocks = list(_blocks(document))
     meta: dict[str, Any] = {}

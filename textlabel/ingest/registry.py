@@ -6,11 +6,12 @@ pdfplumber, and a reader whose module is missing fails only when it is asked for
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from importlib import import_module
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
-from textlabel.errors import UnsupportedFormat
+from textlabel.errors import BadFormat, TextlabelError, UnsupportedFormat
 from textlabel.ingest.base import Item, Reader, ReadOptions
 from textlabel.ingest.detect import detect_format
 from textlabel.ingest.encoding import peek_head
@@ -23,6 +24,9 @@ __all__ = [
     "read_file",
     "resolve_format",
 ]
+
+log = logging.getLogger(__name__)
+_Item = TypeVar("_Item")
 
 READERS: dict[str, str] = {
     "csv": "textlabel.ingest.delimited:read",
@@ -71,7 +75,7 @@ def read_file(
     """Read ``stream`` with the named reader, or the one its name and content call for."""
     format, stream = resolve_format(stream, filename, format)
     reader = get_reader(format)
-    return reader(stream, filename, options or ReadOptions())
+    return _guarded(reader(stream, filename, options or ReadOptions()), filename)
 
 
 def resolve_format(stream: BinaryIO, filename: str, format: str | None) -> tuple[str, BinaryIO]:
@@ -81,3 +85,20 @@ def resolve_format(stream: BinaryIO, filename: str, format: str | None) -> tuple
         head, stream = peek_head(stream)
         format = detect_format(filename, head)
     return format.strip().lower(), stream
+
+
+def _guarded(items: Iterator[_Item], filename: str) -> Iterator[_Item]:
+    """The reader's items; an exception that is not one of ours becomes a located 422.
+
+    Readers raise ``BadFormat`` for what they recognise; a library failing on input nobody
+    foresaw (a zip member that is not XML, a compression method zipfile lacks) is still the
+    file's fault, not the server's. It is logged with its traceback for the reader's fix.
+    """
+    try:
+        yield from items
+    except TextlabelError:
+        raise
+    except Exception as e:
+        log.warning("reader failed on %s", filename, exc_info=True)
+        message = f"{filename} could not be read: {type(e).__name__}: {e}"
+        raise BadFormat(message[:500], details={"file": filename}) from e

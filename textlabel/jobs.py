@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, str] = {
     "preannotate": "textlabel.nlp.preannotate:run_job",
     "export": "textlabel.export.service:run_job",
+    "train": "textlabel.training.service:run_job",
 }
 
 

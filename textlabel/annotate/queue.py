@@ -33,6 +33,8 @@ CANDIDATES_PER_QUERY = 50
 class Candidate:
     document_id: int
     taken: int  # annotators the document has been given to
+    overlap: int | None = None  # the document's own (routed) overlap; None: the project's
+    uncertainty: float | None = None  # the model's, when the queue orders by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,28 @@ class Progress:
     total: int
 
 
-def rank_candidates(candidates: Iterable[Candidate], *, overlap: int) -> list[int]:
+def rank_candidates(
+    candidates: Iterable[Candidate], *, overlap: int, by_uncertainty: bool = False
+) -> list[int]:
     """Open documents in the order they should be handed out: those closest to their
-    ``overlap`` first (so documents get complete and comparable early), then import order."""
-    open_ = [c for c in candidates if c.taken < overlap]
-    return [c.document_id for c in sorted(open_, key=lambda c: (-c.taken, c.document_id))]
+    ``overlap`` first (so documents get complete and comparable early), then, when
+    ``by_uncertainty``, the ones the model is least sure of (unscored last), then import order."""
+    open_ = [c for c in candidates if c.taken < (c.overlap or overlap)]
+
+    def key(c: Candidate) -> tuple[int, float, int]:
+        doubt = c.uncertainty if by_uncertainty and c.uncertainty is not None else -1.0
+        return (-c.taken, -doubt, c.document_id)
+
+    return [c.document_id for c in sorted(open_, key=key)]
+
+
+def document_overlap(project: Project) -> Any:
+    """The SQL expression of a document's overlap: its routed one, else the project's."""
+    return func.coalesce(Document.overlap, project.overlap)
+
+
+def _by_uncertainty(project: Project) -> bool:
+    return bool(project.settings.get("loop_queue") == "uncertainty")
 
 
 def _taken(document_id: Any) -> ScalarSelect[int]:
@@ -117,18 +136,26 @@ def claim_new(session: Session, project: Project, user: User) -> Annotation | No
         Annotation.user_id == user.id,
         Annotation.kind == "manual",
     )
+    by_uncertainty = _by_uncertainty(project)
+    order: list[Any] = [taken.desc(), Document.id]
+    if by_uncertainty:
+        order.insert(1, func.coalesce(Document.uncertainty, -1.0).desc())
     while True:
         rows = session.execute(
-            select(Document.id, taken)
-            .where(Document.project_id == project.id, ~mine, taken < project.overlap)
-            .order_by(taken.desc(), Document.id)
+            select(Document.id, taken, Document.overlap, Document.uncertainty)
+            .where(Document.project_id == project.id, ~mine, taken < document_overlap(project))
+            .order_by(*order)
             .limit(CANDIDATES_PER_QUERY)
         ).all()
         if not rows:
             return None
-        ranked = rank_candidates((Candidate(r[0], r[1]) for r in rows), overlap=project.overlap)
+        ranked = rank_candidates(
+            (Candidate(*row) for row in rows), overlap=project.overlap,
+            by_uncertainty=by_uncertainty,
+        )  # fmt: skip
+        limits = {row[0]: row[2] or project.overlap for row in rows}
         for document_id in ranked:
-            annotation = _try_claim(session, document_id, user, project.overlap)
+            annotation = _try_claim(session, document_id, user, limits[document_id])
             if annotation is not None:
                 return annotation
         # Every candidate was locked or filled by concurrent requests: look again.
@@ -160,12 +187,13 @@ def claim_document(
             Annotation.user_id == user.id,
             Annotation.kind == "manual",
         )
-    ) or _try_claim(session, document.id, user, project.overlap, wait=True)
+    ) or _try_claim(session, document.id, user, document.overlap or project.overlap, wait=True)
     if annotation is None:
         session.rollback()
+        overlap = document.overlap or project.overlap
         raise Conflict(
-            f"document {document.id} already has its {project.overlap} annotator(s)",
-            details={"overlap": project.overlap},
+            f"document {document.id} already has its {overlap} annotator(s)",
+            details={"overlap": overlap},
         )
     session.commit()
     return annotation

@@ -7,6 +7,7 @@ from textlabel.models.base import Base
 from textlabel.models.document import Document
 from textlabel.models.project import Label, Membership, Project
 from textlabel.models.review import ReviewItem
+from textlabel.models.training import ModelVersion
 from textlabel.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Label",
     "LoginThrottle",
     "Membership",
+    "ModelVersion",
     "Project",
     "ReviewItem",
     "Span",

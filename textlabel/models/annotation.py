@@ -57,6 +57,10 @@ class Annotation(Base):
     pos: Mapped[list[Any] | None] = mapped_column(default=None)
     # Other per-token layers kept for lossless round trips (tags, lemmas, heads, deps...).
     token_layers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # The trained model that made a prediction (None: the base model, named in ``info``).
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_version.id", ondelete="SET NULL"), default=None
+    )
     # Who decided what (gold) or extra provenance; free-form JSON.
     info: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(

@@ -5,6 +5,13 @@ map, UPOS and the other token layers, coreference chains). Documents that alread
 are skipped, so a cancelled or crashed run continues where it stopped; human annotations are
 never touched. Work goes in chunks: one ``nlp.pipe`` call, one bulk insert and one commit per
 chunk, so throughput stays close to the bare pipeline's.
+
+The pipeline is the project's active model (``training.versions``: a fine-tuned version,
+else the base model); each prediction records which (``Annotation.model_version_id`` and
+``info["model"]``). ``refresh_untouched`` drops the predictions of documents nobody has
+worked on that an older model made, so the next run redoes them with the active one. With
+the loop's settings on (``training.loop``), predictions also get beam probabilities as span
+scores, the document its uncertainty, and routed documents their reduced overlap.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
@@ -28,6 +35,15 @@ from textlabel.nlp.models import check_model
 from textlabel.nlp.pipeline import load_pipeline
 from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
+from textlabel.training.loop import (
+    DocScores,
+    Predictor,
+    loop_settings,
+    predictor_for,
+    score_docs,
+)
+from textlabel.training.uncertainty import with_scores
+from textlabel.training.versions import ActiveModel
 
 CHUNK = 256
 
@@ -53,6 +69,7 @@ class PreannotateResult:
 
 
 def pipeline_for(project: Project) -> Language:
+    """The project's base pipeline (pre-annotation itself uses the active model)."""
     # a name stored before models were checked on save is checked again before spacy.load
     name = check_model(project.spacy_model, project)
     return load_pipeline(name, coref=project.has_layer("coref"))
@@ -85,7 +102,12 @@ def preannotate_project(
     limit: int | None = None,
 ) -> PreannotateResult:
     """Pre-annotate every document of ``project`` that has no prediction yet."""
-    nlp = nlp or pipeline_for(project)
+    if nlp is None:
+        predictor = predictor_for(session, project)
+    else:  # a caller's own pipeline (benchmarks): the base model's reading of it
+        active = ActiveModel(None, project.label_map, None)
+        predictor = Predictor(nlp, active, dict(project.label_map), loop_settings(project), None)
+    nlp = predictor.nlp
     query = pending_documents(session, project).order_by(Document.id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if limit is not None:
@@ -107,13 +129,15 @@ def preannotate_project(
                 _record_failure(session, project, document, e, result)
                 continue
             ready.append(document)
+        scoring = predictor.settings.queue == "uncertainty" or predictor.base is not None
+        fresh = [_as_input(nlp, d) for d in ready] if scoring else []
         docs = nlp.pipe(
             inputs,
             batch_size=batch_size,
             n_process=n_process,
             component_cfg=component_cfg(nlp, project),
         )
-        _store_chunk(session, project, ready, docs, result)
+        _store_chunk(session, project, predictor, ready, docs, fresh, result)
         session.commit()
         result.remaining = total - result.done - result.failed
         if progress:
@@ -128,16 +152,23 @@ def _as_input(nlp: Language, document: Document) -> Doc:
 
 
 def _store_chunk(
-    session: Session,
-    project: Project,
-    documents: list[Document],
-    docs: Iterator[Doc],
-    result: PreannotateResult,
-) -> None:
+    session: Session, project: Project, predictor: Predictor, documents: list[Document],
+    docs: Iterator[Doc], fresh: list[Doc], result: PreannotateResult,
+) -> None:  # fmt: skip
     pending: list[tuple[Annotation, Tokens, Payload]] = []
-    for document, doc in zip(documents, docs, strict=True):
+    converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in docs]
+    scores = (
+        score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
+        if fresh
+        else [DocScores({}, None, None)] * len(documents)
+    )
+    for document, (record, dropped), score in zip(documents, converted, scores, strict=True):
         try:
-            annotation, tokens, payload = _prediction(project, document, doc, result)
+            result.dropped_labels.update(dropped)
+            if fresh and predictor.settings.queue == "uncertainty":
+                record.spans = with_scores(record.spans, score.probs)
+            annotation, tokens, payload = _prediction(project, document, record, result)
+            _apply_loop(predictor, document, annotation, score)
         except Exception as e:  # one bad document must not stop the run
             _record_failure(session, project, document, e, result)
             continue
@@ -162,11 +193,23 @@ def _record_failure(
     )  # fmt: skip
 
 
+def _apply_loop(
+    predictor: Predictor, document: Document, annotation: Annotation, score: DocScores
+) -> None:
+    """Record the model on the prediction; store uncertainty and routing on the document."""
+    annotation.model_version_id = predictor.active.version_id
+    info: dict[str, Any] = {"model": predictor.active.describe()}
+    document.uncertainty = score.uncertainty
+    route = predictor.settings.route_overlap
+    if score.agreed is not None:
+        document.overlap = route if score.agreed else None
+        info["routing"] = {"models_agree": score.agreed, "overlap": document.overlap}
+    annotation.info = info
+
+
 def _prediction(
-    project: Project, document: Document, doc: Doc, result: PreannotateResult
+    project: Project, document: Document, record: DocumentRecord, result: PreannotateResult
 ) -> tuple[Annotation, Tokens, Payload]:
-    record, dropped = doc_to_record(doc, label_map=project.label_map)
-    result.dropped_labels.update(dropped)
     tokens = store.tokens_of(document)
     layers = record.layers
     payload = Payload(
@@ -196,9 +239,46 @@ def _prediction(
     return annotation, tokens, payload
 
 
+def untouched_stale(session: Session, project: Project) -> Any:
+    """Predictions of documents without manual or gold annotations that were not made by
+    the active model (the query of their annotation ids)."""
+    from textlabel.training.versions import active_version
+
+    active = active_version(session, project)
+    human = exists().where(
+        Annotation.document_id == Document.id, Annotation.kind.in_(("manual", "gold"))
+    )
+    prediction = Annotation.__table__.alias("prediction")
+    return (
+        select(prediction.c.id)
+        .join(Document, Document.id == prediction.c.document_id)
+        .where(
+            Document.project_id == project.id,
+            prediction.c.kind == "prediction",
+            prediction.c.model_version_id.is_distinct_from(active.id if active else None),
+            ~human,
+        )
+    )
+
+
+def refresh_untouched(session: Session, project: Project) -> int:
+    """Drop the stale predictions of untouched documents (see ``untouched_stale``); the next
+    ``preannotate_project`` redoes them with the active model. Returns how many."""
+    ids = list(session.scalars(untouched_stale(session, project)))
+    for first in range(0, len(ids), 500):
+        session.execute(delete(Annotation).where(Annotation.id.in_(ids[first : first + 500])))
+    audit.record(session, "preannotate.refresh", user=None, project_id=project.id,
+                 after={"predictions_dropped": len(ids)})  # fmt: skip
+    session.commit()
+    return len(ids)
+
+
 def run_job(session: Session, job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
-    """The ``preannotate`` job: the whole project, resumable."""
+    """The ``preannotate`` job: the whole project, resumable; with ``params["refresh"]``,
+    first the untouched documents an older model pre-annotated (``refresh_untouched``)."""
     project = session.get(Project, job.project_id)
     if project is None:
         raise ValueError(f"project {job.project_id} no longer exists")
-    return preannotate_project(session, project, progress=progress).as_dict()
+    refreshed = refresh_untouched(session, project) if job.params.get("refresh") else 0
+    out = preannotate_project(session, project, progress=progress).as_dict()
+    return {**out, "refreshed": refreshed}

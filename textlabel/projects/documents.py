@@ -70,6 +70,7 @@ def list_documents(
             func.substr(Document.text, 1, 160),
             Document.source_file,
             func.length(Document.text),
+            Document.overlap,
         )
         .where(*where)
         .order_by(*order_of(filters.sort))
@@ -85,7 +86,7 @@ def list_documents(
     stats = _stats(session, [row[0] for row in rows])
     total = session.scalar(select(func.count(Document.id)).where(*where))
     items = []
-    for document_id, preview, source, chars in rows:
+    for document_id, preview, source, chars, routed in rows:
         submitted, drafts, prediction, gold = stats.get(document_id, (0, 0, False, False))
         items.append(
             DocumentRow(
@@ -98,7 +99,8 @@ def list_documents(
                 has_prediction=prediction,
                 has_gold=gold,
                 status=document_status(
-                    submitted=submitted, drafts=drafts, has_gold=gold, overlap=project.overlap
+                    submitted=submitted, drafts=drafts, has_gold=gold,
+                    overlap=routed or project.overlap,  # routed documents need fewer
                 ),  # fmt: skip
             )
         )

@@ -62,7 +62,9 @@ def catch_up(session: Session, project: Project) -> int:
             Annotation.status == "submitted",
         )
         .group_by(Annotation.document_id)
-        .having(func.count(Annotation.id) >= project.overlap)
+        .having(
+            func.count(Annotation.id) >= func.min(func.coalesce(Document.overlap, project.overlap))
+        )
     )
     known = select(ReviewItem.document_id).where(ReviewItem.project_id == project.id)
     missing = list(session.scalars(submitted.where(Annotation.document_id.not_in(known))))

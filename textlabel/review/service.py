@@ -100,7 +100,7 @@ def on_submitted(session: Session, document: Document) -> ReviewItem | None:
     lock_document(session, document.id)
     submitted = submitted_annotations(session, document)
     item = session.get(ReviewItem, document.id)
-    if len(submitted) < project.overlap:
+    if len(submitted) < (document.overlap or project.overlap):  # routed documents need fewer
         if item is not None and item.state != "reviewed":
             _drop_auto_gold(session, document, project)
             session.delete(item)

@@ -4,9 +4,9 @@ A simulation on real corpora (wikigold, WNUT17 in ../shared/data/ner): split by 
 into a training pool and a dev set (20 % of the source documents, fixed), start from
 ``--start`` labelled documents drawn at random, then add ``--step`` documents at a time,
 chosen (a) at random or (b) by the uncertainty the current fine-tuned model has about them
-(``textlabel.training.uncertainty``: beam entity margins per token). After every step the
-base model is fine-tuned afresh on everything labelled so far (``training.finetune``, the
-code the ``train`` job runs) and its entity F1 on dev is printed with the number of labelled
+(``textlabel.training.uncertainty``: margins of the NER's action probabilities, per token).
+After every step the base model is fine-tuned afresh on everything labelled so far
+(``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed with the number of labelled
 tokens. Each strategy runs with every seed (seeds change the first sample, the random order
 and training). The summary says how many tokens the uncertainty order needed to reach the
 F1 that random order has at its last step.
@@ -36,7 +36,7 @@ from textlabel.nlp.docs import record_to_doc
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.records import DocumentRecord
 from textlabel.training.finetune import TrainSettings, evaluate, fine_tune, load_base
-from textlabel.training.uncertainty import document_uncertainty, entity_probabilities
+from textlabel.training.uncertainty import document_uncertainty, greedy_scores
 
 DATA = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "ner"
 PASSAGE_SENTENCES = 4
@@ -108,12 +108,8 @@ def choose(strategy: str, nlp, rest: list[int], pool, label_map, k: int, rng) ->
     docs = [record_to_doc(nlp.vocab, pool[i], layers=()) for i in rest]
     scores = []
     for first in range(0, len(docs), 256):
-        probs = entity_probabilities(nlp, docs[first : first + 256], label_map=label_map)
-        scores.extend(probs)
-    ranked = sorted(
-        zip(rest, scores, strict=True),
-        key=lambda item: -document_uncertainty(item[1], len(pool[item[0]].tokens or ())),
-    )
+        scores.extend(greedy_scores(nlp, docs[first : first + 256]))
+    ranked = sorted(zip(rest, scores, strict=True), key=lambda item: -document_uncertainty(item[1]))
     return [i for i, _ in ranked[:k]]
 
 

@@ -15,6 +15,7 @@ from textlabel.cli.imports import import_cli
 from textlabel.cli.preannotate import preannotate_cli
 from textlabel.cli.projects import project_cli
 from textlabel.cli.server import demo_cli, init_cli, serve_cli
+from textlabel.cli.training import model_cli, train_cli
 from textlabel.cli.users import user_cli
 
 for _command in (
@@ -27,6 +28,8 @@ for _command in (
     import_cli,
     export_cli,
     agreement_cli,
+    train_cli,
+    model_cli,
 ):
     main.add_command(_command)
 

@@ -12,14 +12,23 @@ from textlabel.errors import TextlabelError
 @click.argument("project_key", metavar="PROJECT")
 @click.option("--processes", default=1, show_default=True, type=int, help="spaCy processes.")
 @click.option("--batch-size", default=64, show_default=True, type=int)
-def preannotate_cli(project_key: str, processes: int, batch_size: int) -> None:
-    """Pre-annotate PROJECT's documents that have no prediction yet (resumable)."""
-    from textlabel.nlp.preannotate import preannotate_project
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="First drop the predictions an older model made on documents nobody has annotated, "
+    "so the active model redoes them (human work is never touched).",
+)
+def preannotate_cli(project_key: str, processes: int, batch_size: int, refresh: bool) -> None:
+    """Pre-annotate PROJECT's documents that have no prediction yet (resumable), with the
+    project's active model."""
+    from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
     from textlabel.projects.service import find_project
 
     with session_of(create_app()) as session, progress_bar("pre-annotating") as progress:
         try:
             project = find_project(session, project_key)
+            if refresh:
+                click.echo(f"dropped {refresh_untouched(session, project)} stale predictions")
             result = preannotate_project(
                 session, project, progress=progress, n_process=processes, batch_size=batch_size
             )

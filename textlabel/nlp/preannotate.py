@@ -160,13 +160,14 @@ def _store_chunk(
     scores = (
         score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
         if fresh
-        else [DocScores({}, None, None)] * len(documents)
+        else [DocScores(None, None, None)] * len(documents)
     )
-    for document, (record, dropped), score in zip(documents, converted, scores, strict=True):
+    rows = zip(documents, converted, scores, strict=True)
+    for index, (document, (record, dropped), score) in enumerate(rows):
         try:
             result.dropped_labels.update(dropped)
-            if fresh and predictor.settings.queue == "uncertainty":
-                record.spans = with_scores(record.spans, score.probs)
+            if score.tokens is not None:
+                record.spans = with_scores(record.spans, fresh[index], score.tokens)
             annotation, tokens, payload = _prediction(project, document, record, result)
             _apply_loop(predictor, document, annotation, score)
         except Exception as e:  # one bad document must not stop the run

@@ -32,10 +32,10 @@ from textlabel.nlp.pipeline import default_model_name, load_pipeline
 from textlabel.records import SpanRecord
 from textlabel.training.finetune import entity_pipes
 from textlabel.training.uncertainty import (
-    EntityProbs,
+    TokenScores,
     disagreement,
     document_uncertainty,
-    entity_probabilities,
+    greedy_scores,
 )
 from textlabel.training.versions import ActiveModel, active_model
 
@@ -146,24 +146,24 @@ def predictor_for(session: Session, project: Project) -> Predictor:
 
 @dataclass(frozen=True, slots=True)
 class DocScores:
-    probs: EntityProbs
+    tokens: TokenScores | None  # the NER's action probabilities, when the queue uses them
     uncertainty: float | None
     agreed: bool | None  # the base and the active model predict the same entities
 
 
 def score_docs(predictor: Predictor, fresh: list[Doc], predicted: list[list[SpanRecord]],
                base_label_map: dict[str, str]) -> list[DocScores]:  # fmt: skip
-    """Beam probabilities and uncertainty (when the queue uses them) and the two models'
+    """Action margins and uncertainty (when the queue uses them) and the two models'
     agreement (when routing is on) for ``fresh`` docs (no pipe has run on them yet)."""
     nlp, settings = predictor.nlp, predictor.settings
-    want_beam = settings.queue == "uncertainty"
-    probs: list[EntityProbs] = [{} for _ in fresh]
-    if want_beam and fresh:
+    want_scores = settings.queue == "uncertainty"
+    scores: list[TokenScores | None] = [None] * len(fresh)
+    if want_scores and fresh:
         docs = list(fresh)
         for name in entity_pipes(nlp):
             if name != "ner":
                 docs = list(nlp.get_pipe(name).pipe(docs))  # type: ignore[attr-defined]
-        probs = entity_probabilities(nlp, docs, label_map=predictor.label_map)
+        scores = list(greedy_scores(nlp, docs))
     agreed: list[bool | None] = [None] * len(fresh)
     if predictor.base is not None and fresh:
         base_docs = [Doc(predictor.base.vocab, words=[t.text for t in d],
@@ -175,6 +175,6 @@ def score_docs(predictor: Predictor, fresh: list[Doc], predicted: list[list[Span
             for d, spans in zip(base_docs, predicted, strict=True)
         ]
     return [
-        DocScores(p, document_uncertainty(p, len(d)) if want_beam else None, a)
-        for p, d, a in zip(probs, fresh, agreed, strict=True)
+        DocScores(s, document_uncertainty(s) if s is not None else None, a)
+        for s, a in zip(scores, agreed, strict=True)
     ]

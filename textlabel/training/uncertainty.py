@@ -1,74 +1,91 @@
-"""What the model does not know: entity probabilities from a beam over the NER's own scores.
+"""What the model does not know: margins of the NER's own action probabilities.
 
-en_core_web_sm's NER is greedy: ``doc.ents`` come without probabilities. Its transition
-model scores every action, though, and spaCy's ``beam_parse`` (the machinery of the
-``beam_ner`` component, usable with greedy-trained weights) keeps the ``BEAM_WIDTH`` best
-action sequences; an entity's probability is the share of the beam's probability mass whose
-parse contains it (``EntityRecognizer.scored_ents``). That gives a margin for every
-candidate entity, including the ones the greedy parse did not choose.
+en_core_web_sm's NER is a greedy transition system: ``doc.ents`` come without
+probabilities. Each step of it, though, scores every action (B/I/L/U-label, O) and was
+trained with a softmax over the valid ones, so the probabilities of the valid actions at a
+token are the model's own belief. We re-run the greedy parse step by step
+(``ner.model.predict`` + ``ner.transition_states``, the loop spaCy's ``greedy_parse`` runs in
+C) and read, at every token, the probability of the action taken and the margin between the
+best and the second-best valid action ("margin sampling", Scheffer et al. 2001).
 
-Per document: each candidate (span, project label) contributes ``1 - |2p - 1|`` (1 at
-p = 0.5, 0 when the beam is sure either way; probabilities of model labels that map to the
-same project label are added, unmapped labels count as "no entity"); the document's
-uncertainty is that sum per token, because annotation costs tokens. The queue hands out the
-most uncertain documents first.
+Not the beam: ``beam_parse`` with greedy-trained weights adds up raw scores that were never
+normalized along a path, and on "the cat sat on the mat" it gives a sentence-long ORG a
+probability of 0.85 while the greedy parse, rightly, finds nothing.
+
+A document's uncertainty is the sum of ``1 - margin`` over its tokens divided by their
+number (annotation costs tokens); an entity's score is the lowest probability of the actions
+that made it. Two models that disagree ("models as annotators") are measured apart, by
+``disagreement``, for routing.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
 
 from textlabel.records import SpanRecord
 
-BEAM_WIDTH = 16
-EntityProbs = dict[tuple[int, int, str], float]
+
+@dataclass(frozen=True, slots=True)
+class TokenScores:
+    """Per token of a doc: the taken action's probability and the best-vs-second margin."""
+
+    chosen: list[float]
+    margins: list[float]
 
 
-def entity_probabilities(
-    nlp: Language, docs: Sequence[Doc], *, label_map: Mapping[str, str] | None,
-    beam_width: int = BEAM_WIDTH,
-) -> list[EntityProbs]:  # fmt: skip
-    """Per doc: (start_char, end_char, label) -> probability, for every beam candidate.
+def greedy_scores(nlp: Language, docs: Sequence[Doc]) -> list[TokenScores]:
+    """Run ``nlp``'s NER greedily over fresh ``docs`` and score every step.
 
-    ``docs`` must already have been through the components before ``ner`` that it listens
-    to (nothing for en_core_web_sm). Labels are renamed through ``label_map`` (summing
-    labels that map together) and unmapped labels dropped; None keeps model labels.
+    The docs must not have been through ``ner`` (their entities would be preset); the
+    pipeline's other components are not needed by en_core_web_sm's NER (its own tok2vec).
     """
     if not docs:
         return []
     ner = cast(EntityRecognizer, nlp.get_pipe("ner"))
-    beams = ner.beam_parse(list(docs), beam_width=beam_width)
+    moves = ner.moves
+    names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+    step_model = ner.model.predict(list(docs))
+    states = moves.init_batch(list(docs))
+    owner = {id(state): i for i, state in enumerate(states)}
+    chosen: list[list[float]] = [[] for _ in docs]
+    margins: list[list[float]] = [[] for _ in docs]
+    todo = [state for state in states if not state.is_final()]
+    while todo:
+        scores = np.ascontiguousarray(step_model.predict(todo), dtype="f")
+        for row, state in zip(scores, todo, strict=True):
+            valid = np.fromiter((moves.is_valid(state, n) for n in names), bool, len(names))
+            logits = row[valid]
+            probs = np.exp(logits - logits.max())
+            probs /= probs.sum()
+            top = np.sort(probs)[::-1]
+            doc_index = owner[id(state)]
+            chosen[doc_index].append(float(top[0]))
+            margins[doc_index].append(float(top[0] - (top[1] if len(top) > 1 else 0.0)))
+        todo = ner.transition_states(todo, scores)
+    return [TokenScores(c, m) for c, m in zip(chosen, margins, strict=True)]
+
+
+def document_uncertainty(scores: TokenScores) -> float:
+    """Sum of ``1 - margin`` per token (0 for an empty doc)."""
+    return sum(1.0 - m for m in scores.margins) / max(len(scores.margins), 1)
+
+
+def with_scores(spans: Iterable[SpanRecord], doc: Doc, scores: TokenScores) -> list[SpanRecord]:
+    """``spans`` (on ``doc``'s tokens) scored by the lowest probability of their actions."""
     out = []
-    for doc, scored in zip(docs, ner.scored_ents(beams), strict=True):
-        probs: EntityProbs = defaultdict(float)
-        for (start, end, label), p in scored.items():
-            if label_map is not None:
-                if label not in label_map:
-                    continue
-                label = label_map[label]
-            span = doc[start:end]
-            probs[(span.start_char, span.end_char, label)] += min(p, 1.0)
-        out.append({key: min(p, 1.0) for key, p in probs.items()})
+    for span in spans:
+        tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
+        taken = scores.chosen[tokens.start : tokens.end] if tokens is not None else []
+        score = round(min(taken), 4) if taken else None
+        out.append(SpanRecord(span.start, span.end, span.label, score))
     return out
-
-
-def document_uncertainty(probs: EntityProbs, n_tokens: int) -> float:
-    """Sum of the candidates' margins ``1 - |2p - 1|`` per token (0 for an empty doc)."""
-    return sum(1.0 - abs(2.0 * p - 1.0) for p in probs.values()) / max(n_tokens, 1)
-
-
-def with_scores(spans: Iterable[SpanRecord], probs: EntityProbs) -> list[SpanRecord]:
-    """``spans`` carrying the beam's probability of exactly that span and label."""
-    return [
-        SpanRecord(s.start, s.end, s.label, round(probs.get((s.start, s.end, s.label), 0.0), 4))
-        for s in spans
-    ]
 
 
 def disagreement(a: Iterable[SpanRecord], b: Iterable[SpanRecord]) -> float:

@@ -140,6 +140,7 @@ def init_app(app: Flask) -> None:
         projects,
         review,
         spec,
+        training,
         users,
     )
 

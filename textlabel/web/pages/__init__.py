@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         jobs,
         projects,
         review,
+        training,
         users,
     )
 

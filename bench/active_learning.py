@@ -1,15 +1,14 @@
-"""Benchmark: does ordering documents by model uncertainty save annotation?
-
-A simulation on real corpora (wikigold, WNUT17 in ../shared/data/ner): split by document
-into a training pool and a dev set (20 % of the source documents, fixed), start from
-``--start`` labelled documents drawn at random, then add ``--step`` documents at a time,
-chosen (a) at random or (b) by the uncertainty the current fine-tuned model has about them
+"""Benchmark: does ordering documents by model uncertainty save annotation? A simulation on
+real corpora (wikigold, WNUT17 in ../shared/data/ner): split by document into a training
+pool and a dev set (20 % of the source documents, fixed), start from ``--start`` labelled
+documents drawn at random, then add ``--step`` documents at a time, chosen (a) at random or
+(b) by the uncertainty the current fine-tuned model has about them
 (``textlabel.training.uncertainty``: margins of the NER's action probabilities, per token).
 After every step the base model is fine-tuned afresh on everything labelled so far
-(``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is
-printed with the number of labelled tokens. Each strategy runs with every seed (seeds
-change the first sample, the random order and training). The summary says how many tokens the uncertainty order needed to reach the
-F1 that random order has at its last step.
+(``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
+with the number of labelled tokens. Each strategy runs with every seed (seeds change the
+first sample, the random order and training). The summary says how many tokens the
+uncertainty order needed to reach the F1 that random order has at its last step.
 
 wikigold's 145 articles are too few to add 50 at a time, so its units are passages of
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article

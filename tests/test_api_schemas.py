@@ -14,6 +14,7 @@ import copy
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request, request_finished
@@ -24,6 +25,7 @@ from werkzeug.test import encode_multipart
 
 from tests.factories import make_user
 from tests.helpers import ApiClient, api_as
+from textlabel.models import ModelVersion
 
 RULE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 TEXTS = [
@@ -172,9 +174,30 @@ def _drive(app: Flask, session: Any) -> None:
     export = mgr.get(f"/projects/{pid}/export?format=jsonl&source=gold")
     assert export.status_code == 200 and export.get_data()
 
+    _drive_training(app, session, mgr, pid)
     tokens = _ok(mgr.get("/auth/tokens"))
     _ok(mgr.delete(f"/auth/tokens/{tokens[0]['id']}"), 204)
     _errors(app, pid, did)
+
+
+def _drive_training(app: Flask, session: Any, mgr: ApiClient, pid: int) -> None:
+    """The model-in-the-loop endpoints; the version activated is registered directly (a
+    real training run belongs to tests/test_training.py)."""
+    job = _ok(mgr.post(f"/projects/{pid}/train", json={"curve": False, "max_steps": 1}), 202)
+    app.extensions["textlabel.jobs"].wait(job["id"], timeout=300)
+    _ok(mgr.get(f"/projects/{pid}/models"))
+    folder = Path(app.config["INSTANCE"]) / "models" / "registered"
+    folder.mkdir(parents=True, exist_ok=True)
+    session.add(ModelVersion(project_id=pid, version=99, path=str(folder), base_model="base",
+                             scores={"model": {"f": 0.5}, "base": {"f": 0.4}}))  # fmt: skip
+    session.commit()
+    _ok(mgr.put(f"/projects/{pid}/models/active", json={"version": 99}))
+    _ok(mgr.post(f"/projects/{pid}/models/rollback"))
+    _ok(mgr.put(f"/projects/{pid}/models/active", json={"version": None}))
+    _ok(mgr.get(f"/projects/{pid}/loop-settings"))
+    _ok(mgr.put(f"/projects/{pid}/loop-settings", json={"queue": "uncertainty", "ruler": True}))
+    job = _ok(mgr.post(f"/projects/{pid}/repreannotate"), 202)
+    app.extensions["textlabel.jobs"].wait(job["id"], timeout=300)
 
 
 def _first_word_span(document: dict[str, Any]) -> list[dict[str, Any]]:

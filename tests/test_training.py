@@ -13,9 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import api_as, sign_in
 from tests.factories import add_documents, make_project, make_users
-from tests.helpers import DATA
+from tests.helpers import DATA, api_as, sign_in
 from textlabel import jobs
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload

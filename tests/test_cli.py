@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from textlabel import cli
 from textlabel.db import make_engine
-from textlabel.models import Document, Membership, Project, User
+from textlabel.models import Annotation, Document, Membership, Project, Span, User
 
 
 def _commands(group, prefix=()):
@@ -78,5 +78,18 @@ def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
     with engine.connect() as connection:
         documents = connection.execute(select(func.count(Document.id))).scalar()
         users = connection.execute(select(func.count(User.id))).scalar()
+        golds = connection.execute(
+            select(func.count(Annotation.id)).where(Annotation.kind == "gold")
+        ).scalar()
+        first = connection.execute(
+            select(Document.text, Span.start_char, Span.end_char, Span.label)
+            .join(Annotation, Annotation.document_id == Document.id)
+            .join(Span, Span.annotation_id == Annotation.id)
+            .where(Annotation.kind == "gold")
+            .order_by(Document.id, Span.start_char)
+        ).first()
     engine.dispose()
     assert documents == 40 and users == 3
+    # the first 30 documents come with Universal NER's gold, for the model loop
+    assert golds == 30
+    assert first is not None and (first[0][first[1] : first[2]], first[3]) == ("United States", "LOC")

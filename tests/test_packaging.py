@@ -36,6 +36,7 @@ def test_wheel_ships_templates_static_and_migrations(tmp_path: Path) -> None:
         "textlabel/migrations/env.py",
         "textlabel/migrations/versions/0001_initial_schema.py",
         "textlabel/demo/pud_news.jsonl",
+        "textlabel/demo/pud_news_gold.jsonl",
     ):
         assert expected in names, expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -1,4 +1,9 @@
-"""The demo: a project of real news prose, an administrator and two annotators."""
+"""The demo: a project of real news prose, an administrator and two annotators.
+
+The first 30 documents come with gold entities (Universal NER's English PUD annotation of the
+same sentences, ``pud_news_gold.jsonl``), so the model loop can be tried at once: train on
+the gold, activate the model, re-pre-annotate the ten untouched documents.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,14 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
 from textlabel.auth import service as auth
-from textlabel.models import Document, Project, User
+from textlabel.models import Annotation, Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects import service as projects
 from textlabel.projects.service import LabelSpec
+from textlabel.records import SpanRecord
 
 PROJECT = "Demo: news (UD English PUD)"
 LABELS = [
@@ -37,6 +45,36 @@ class DemoInfo:
 def demo_texts() -> list[dict[str, object]]:
     data = resources.files("textlabel.demo").joinpath("pud_news.jsonl").read_text("utf-8")
     return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def demo_gold() -> dict[str, list[SpanRecord]]:
+    """PUD document id -> its gold entity spans (character offsets into the demo text)."""
+    data = resources.files("textlabel.demo").joinpath("pud_news_gold.jsonl").read_text("utf-8")
+    items = [json.loads(line) for line in data.splitlines() if line.strip()]
+    return {item["pud_doc"]: [SpanRecord(*span) for span in item["spans"]] for item in items}
+
+
+def _seed_gold(session: Session, project: Project) -> None:
+    gold = demo_gold()
+    has_gold = set(
+        session.scalars(
+            select(Annotation.document_id)
+            .join(Document, Document.id == Annotation.document_id)
+            .where(Document.project_id == project.id, Annotation.kind == "gold")
+        )
+    )
+    for document in session.scalars(select(Document).where(Document.project_id == project.id)):
+        spans = gold.get(str(document.meta.get("pud_doc")))
+        if spans is None or document.id in has_gold:
+            continue
+        annotation = Annotation(document_id=document.id, kind="gold", status="submitted",
+                                info={"source": "Universal NER, English PUD"})  # fmt: skip
+        session.add(annotation)
+        session.flush()
+        payload = Payload(spans=tuple(spans))
+        store.insert_many(session, [(annotation.id, store.tokens_of(document), payload)],
+                          source="human")  # fmt: skip
+    session.commit()
 
 
 def seed_demo(session: Session) -> DemoInfo:
@@ -85,4 +123,5 @@ def seed_demo(session: Session) -> DemoInfo:
             )
             added += 1
         session.commit()
+    _seed_gold(session, project)
     return DemoInfo(project.id, credentials, added)

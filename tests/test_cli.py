@@ -92,4 +92,5 @@ def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
     assert documents == 40 and users == 3
     # the first 30 documents come with Universal NER's gold, for the model loop
     assert golds == 30
-    assert first is not None and (first[0][first[1] : first[2]], first[3]) == ("United States", "LOC")
+    assert first is not None
+    assert (first[0][first[1] : first[2]], first[3]) == ("United States", "LOC")

@@ -19,12 +19,13 @@ from textlabel import jobs
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.annotate.queue import next_annotation
+from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.conll import read
-from textlabel.models import Annotation, Document, ModelVersion, Project, User
+from textlabel.models import Annotation, Document, ModelVersion, Project, ReviewItem, User
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
-from textlabel.projects.service import update_project
+from textlabel.projects.service import project_counts, update_project
 from textlabel.records import DocumentRecord, SpanRecord
 from textlabel.tokens import Tokens
 from textlabel.training.versions import activate, rollback
@@ -248,15 +249,14 @@ def test_documents_both_models_agree_on_go_to_fewer_annotators(
     assert [a.document_id for a in taken if a] == [agreed.id, disputed.id]
     third = next_annotation(session, project, ann)  # ann's draft comes back first
     assert third is not None and third.document_id == agreed.id
-    prediction = session.scalar(
-        select(Annotation).where(
-            Annotation.document_id == agreed.id, Annotation.kind == "prediction"
-        )
-    )
-    assert prediction is not None and prediction.info["routing"] == {
-        "models_agree": True,
-        "overlap": 1,
-    }
+    prediction = _prediction_of(session, agreed)
+    assert prediction.info["routing"] == {"models_agree": True, "overlap": 1}
+    # review and the counts take the routed overlap: one submission completes the document
+    save_annotation(session, third, AnnotationInput(version=third.version, status="submitted"),
+                    user=ann)  # fmt: skip
+    assert session.get(ReviewItem, agreed.id) is not None
+    assert session.get(ReviewItem, disputed.id) is None
+    assert project_counts(session, project).annotated == 1
 
 
 def test_gold_phrases_become_suggestions_everywhere(

@@ -287,18 +287,19 @@ def find_project(session: Session, key: str | int) -> Project:
 @dataclass(frozen=True, slots=True)
 class ProjectCounts:
     documents: int
-    annotated: int  # documents with `overlap` submitted annotations
+    annotated: int  # documents with their (project's or routed) overlap of submissions
     in_progress: int
     submitted_annotations: int
 
 
 def project_counts(session: Session, project: Project) -> ProjectCounts:
     submitted = func.sum(case((Annotation.status == "submitted", 1), else_=0))
+    needed = func.coalesce(Document.overlap, project.overlap)  # routed documents need fewer
     per_doc = (
-        select(Document.id.label("id"), submitted.label("submitted"))
+        select(Document.id.label("id"), submitted.label("submitted"), needed.label("needed"))
         .join(Annotation, (Annotation.document_id == Document.id) & (Annotation.kind == "manual"))
         .where(Document.project_id == project.id)
-        .group_by(Document.id)
+        .group_by(Document.id, Document.overlap)
         .subquery()
     )
     documents = session.scalar(
@@ -307,7 +308,7 @@ def project_counts(session: Session, project: Project) -> ProjectCounts:
     row = session.execute(
         select(
             func.count(per_doc.c.id),
-            func.sum(case((per_doc.c.submitted >= project.overlap, 1), else_=0)),
+            func.sum(case((per_doc.c.submitted >= per_doc.c.needed, 1), else_=0)),
             func.sum(per_doc.c.submitted),
         )
     ).one()

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.helpers import PASSWORD
+from tests.helpers import DATA, PASSWORD
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
 from textlabel.auth import service as auth
-from textlabel.models import Document, Project, User
+from textlabel.ingest.base import ReadOptions
+from textlabel.ingest.conll import read
+from textlabel.models import Annotation, Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects import service as projects
 from textlabel.projects.service import LabelSpec
+from textlabel.records import DocumentRecord, SpanRecord
+from textlabel.tokens import Tokens
 
 
 def make_user(session: Session, username: str, *, admin: bool = False) -> User:
@@ -82,3 +89,43 @@ def make_users(session: Session, first: str, *others: str) -> list[User]:
     session.add_all(rest)
     session.commit()
     return [head, *rest]
+
+
+def wikigold_passages(n: int) -> list[DocumentRecord]:
+    """``n`` two-sentence passages of the trimmed wikigold file, entities kept."""
+    raw = (DATA / "ner" / "wikigold.conll.txt").read_bytes()
+    out: list[DocumentRecord] = []
+    for record in read(io.BytesIO(raw), "wikigold.conll.txt", ReadOptions()):
+        assert isinstance(record, DocumentRecord)
+        tokens, starts = (
+            record.tokens or [],
+            [*(record.sent_starts or [0]), len(record.tokens or [])],
+        )
+        for first, last in zip(starts[:-1:2], starts[2::2], strict=False):
+            begin, end = tokens[first].start, tokens[last - 1].end
+            part = [type(t)(t.start - begin, t.end - begin, t.ws) for t in tokens[first:last]]
+            spans = [SpanRecord(s.start - begin, s.end - begin, s.label) for s in record.spans
+                     if begin <= s.start and s.end <= end]  # fmt: skip
+            out.append(DocumentRecord(text=record.text[begin:end], tokens=part, spans=spans))
+            if len(out) == n:
+                return out
+    return out
+
+
+def add_gold(session: Session, project: Project, records: list[DocumentRecord]) -> list[Document]:
+    documents = []
+    for record in records:
+        tokens = Tokens.from_records(record.tokens or [], text_length=len(record.text))
+        digest = hashlib.sha256(record.text.encode()).hexdigest()
+        document = Document(project_id=project.id, text=record.text, tokens=tokens.to_stored(),
+                            content_hash=digest)  # fmt: skip
+        session.add(document)
+        session.flush()
+        gold = Annotation(document_id=document.id, kind="gold", status="submitted")
+        session.add(gold)
+        session.flush()
+        store.insert_many(session, [(gold.id, tokens, Payload(spans=tuple(record.spans)))],
+                          source="human")  # fmt: skip
+        documents.append(document)
+    session.commit()
+    return documents

@@ -3,8 +3,6 @@ uncertainty routing and the gold phrase ruler, with the real spaCy model."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
 
 import pytest
@@ -13,64 +11,21 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import add_documents, make_project, make_users
-from tests.helpers import DATA, api_as, sign_in
+from tests.factories import add_documents, add_gold, make_project, make_users, wikigold_passages
+from tests.helpers import api_as, sign_in
 from textlabel import jobs
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.annotate.queue import next_annotation
 from textlabel.annotate.service import AnnotationInput, save_annotation
-from textlabel.ingest.base import ReadOptions
-from textlabel.ingest.conll import read
 from textlabel.models import Annotation, Document, ModelVersion, Project, ReviewItem, User
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
 from textlabel.projects.service import project_counts, update_project
-from textlabel.records import DocumentRecord, SpanRecord
-from textlabel.tokens import Tokens
+from textlabel.records import SpanRecord
 from textlabel.training.versions import activate, rollback
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
-
-
-def _wikigold(n: int) -> list[DocumentRecord]:
-    """``n`` two-sentence passages of the trimmed wikigold file, entities kept."""
-    raw = (DATA / "ner" / "wikigold.conll.txt").read_bytes()
-    out: list[DocumentRecord] = []
-    for record in read(io.BytesIO(raw), "wikigold.conll.txt", ReadOptions()):
-        assert isinstance(record, DocumentRecord)
-        tokens, starts = (
-            record.tokens or [],
-            [*(record.sent_starts or [0]), len(record.tokens or [])],
-        )
-        for first, last in zip(starts[:-1:2], starts[2::2], strict=False):
-            begin, end = tokens[first].start, tokens[last - 1].end
-            part = [type(t)(t.start - begin, t.end - begin, t.ws) for t in tokens[first:last]]
-            spans = [SpanRecord(s.start - begin, s.end - begin, s.label) for s in record.spans
-                     if begin <= s.start and s.end <= end]  # fmt: skip
-            out.append(DocumentRecord(text=record.text[begin:end], tokens=part, spans=spans))
-            if len(out) == n:
-                return out
-    return out
-
-
-def _add_gold(session: Session, project: Project, records: list[DocumentRecord]) -> list[Document]:
-    documents = []
-    for record in records:
-        tokens = Tokens.from_records(record.tokens or [], text_length=len(record.text))
-        digest = hashlib.sha256(record.text.encode()).hexdigest()
-        document = Document(project_id=project.id, text=record.text, tokens=tokens.to_stored(),
-                            content_hash=digest)  # fmt: skip
-        session.add(document)
-        session.flush()
-        gold = Annotation(document_id=document.id, kind="gold", status="submitted")
-        session.add(gold)
-        session.flush()
-        store.insert_many(session, [(gold.id, tokens, Payload(spans=tuple(record.spans)))],
-                          source="human")  # fmt: skip
-        documents.append(document)
-    session.commit()
-    return documents
 
 
 def _prediction_of(session: Session, document: Document) -> Annotation:
@@ -109,7 +64,7 @@ def test_train_job_reports_scores_and_registers_a_model_spacy_loads(
 ) -> None:
     boss = team[0]
     project = make_project(session, boss, labels=LABELS)
-    _add_gold(session, project, _wikigold(30))
+    add_gold(session, project, wikigold_passages(30))
     api = api_as(app, "boss")
     response = api.post(f"/projects/{project.id}/train", json={"max_steps": 2})
     assert response.status_code == 202, response.get_data(as_text=True)

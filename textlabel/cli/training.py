@@ -38,8 +38,14 @@ def train_cli(project_key: str, source: str, dev: float, seed: int, curve: bool,
             project = find_project(session, project_key)
             params = {"models_dir": str(models_dir), "source": source, "dev": dev,
                       "seed": seed, "curve": curve}  # fmt: skip
-            job = jobs.run(session, jobs.create(session, "train", project_id=project.id,
-                                                params=params), progress)  # fmt: skip
+            job = jobs.create(session, "train", project_id=project.id, params=params)
+            stored = jobs.make_progress(session, job)  # the page shows it like any job's
+
+            def both(done: int, total: int) -> None:
+                stored(done, total)
+                progress(done, total)
+
+            job = jobs.run(session, job, both)
             if job.status != "done":
                 fail(TextlabelError(job.error or job.status))
             if activate:

@@ -1,0 +1,76 @@
+"""Pure parts of the loop: scores checked against spaCy's own scorer, label spaces, margins,
+the queue's ranking."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.scorer import Scorer
+from spacy.tokens import Doc
+from spacy.training import Example
+
+from textlabel.annotate.queue import Candidate, rank_candidates
+from textlabel.records import DocumentRecord, SpanRecord, TokenRecord
+from textlabel.training.labels import canonical_model_labels, to_model_labels, trained_label_map
+from textlabel.training.scoring import score_spans
+from textlabel.training.uncertainty import TokenScores, disagreement, document_uncertainty
+
+WORDS = ["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "and", "Paris"]
+GOLD = [(0, 2, "PER"), (3, 5, "PER"), (6, 7, "LOC"), (8, 9, "LOC")]
+PREDICTED = [(0, 2, "PER"), (3, 4, "PER"), (6, 7, "ORG"), (8, 9, "LOC"), (5, 6, "MISC")]
+
+
+def _doc(nlp: spacy.Language, ents: list[tuple[int, int, str]]) -> Doc:
+    doc = Doc(nlp.vocab, words=WORDS)
+    doc.ents = [doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=lab)
+                for s, e, lab in ents]  # fmt: skip
+    return doc
+
+
+def _spans(doc: Doc) -> list[SpanRecord]:
+    return [SpanRecord(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def test_scores_match_spacys_scorer() -> None:
+    nlp = spacy.blank("en")
+    gold, predicted = _doc(nlp, GOLD), _doc(nlp, PREDICTED)
+    ours = score_spans([_spans(gold)], [_spans(predicted)])
+    theirs = Scorer.score_spans([Example(predicted, gold)], "ents")
+    assert ours.total.precision == theirs["ents_p"] == 2 / 5
+    assert ours.total.recall == theirs["ents_r"] == 2 / 4
+    assert abs(ours.total.f1 - theirs["ents_f"]) < 1e-12
+    for label, prf in theirs["ents_per_type"].items():
+        assert abs(ours.per_label[label].f1 - prf["f"]) < 1e-12, label
+
+
+def test_gold_trains_in_the_models_label_space() -> None:
+    label_map = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+    canonical = canonical_model_labels(label_map, ["PER", "LOC", "DRUG"])
+    assert canonical == {"PER": "PERSON", "LOC": "GPE", "DRUG": "DRUG"}
+    text = "Ada saw the Louvre and Aspirin"
+    record = DocumentRecord(text=text, tokens=[TokenRecord(0, 3)],
+                            spans=[SpanRecord(0, 3, "PER"), SpanRecord(12, 18, "LOC"),
+                                   SpanRecord(23, 30, "DRUG")])  # fmt: skip
+    # the base model called the Louvre a FAC: that mapped label is kept, the rest canonical
+    base = [SpanRecord(12, 18, "FAC"), SpanRecord(0, 3, "ORG")]
+    out = to_model_labels(record, label_map, canonical, base)
+    assert [s.label for s in out.spans] == ["PERSON", "FAC", "DRUG"]
+    assert trained_label_map(label_map, ["PER", "LOC", "DRUG"])["DRUG"] == "DRUG"
+
+
+def test_margins_and_disagreement() -> None:
+    sure = TokenScores(chosen=[1.0, 0.99], margins=[1.0, 0.98])
+    torn = TokenScores(chosen=[0.5, 0.99], margins=[0.0, 0.98])
+    assert document_uncertainty(sure) < document_uncertainty(torn) == (1.0 + 0.02) / 2
+    assert document_uncertainty(TokenScores([], [])) == 0.0
+    a = [SpanRecord(0, 3, "PER"), SpanRecord(5, 9, "LOC")]
+    assert disagreement(a, a) == 0.0 and disagreement([], []) == 0.0
+    assert disagreement(a, a[:1]) == 1 - 2 * 1 / 3
+
+
+def test_ranking_keeps_completion_first_then_uncertainty() -> None:
+    candidates = [Candidate(1, 0, None, 0.1), Candidate(2, 0, None, 0.9),
+                  Candidate(3, 1, None, 0.0), Candidate(4, 0, None, None),
+                  Candidate(5, 1, 1, 0.99)]  # fmt: skip
+    # 5 is routed to one annotator and has it: closed
+    assert rank_candidates(candidates, overlap=2, by_uncertainty=True) == [3, 2, 1, 4]
+    assert rank_candidates(candidates, overlap=2) == [3, 1, 2, 4]

@@ -3,7 +3,7 @@ real corpora (wikigold, WNUT17 in ../shared/data/ner): split by document into a 
 pool and a dev set (20 % of the source documents, fixed), start from ``--start`` labelled
 documents drawn at random, then add ``--step`` documents at a time, chosen (a) at random or
 (b) by the uncertainty the current fine-tuned model has about them
-(``textlabel.training.uncertainty``: margins of the NER's action probabilities, per token).
+(``textlabel.nlp.uncertainty``: margins of the NER's action probabilities, per token).
 After every step the base model is fine-tuned afresh on everything labelled so far
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
@@ -33,9 +33,9 @@ from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.conll import read
 from textlabel.nlp.docs import record_to_doc
 from textlabel.nlp.pipeline import default_model_name
+from textlabel.nlp.uncertainty import document_uncertainty, greedy_scores
 from textlabel.records import DocumentRecord
 from textlabel.training.finetune import TrainSettings, evaluate, fine_tune, load_base
-from textlabel.training.uncertainty import document_uncertainty, greedy_scores
 
 DATA = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "ner"
 PASSAGE_SENTENCES = 4

@@ -21,9 +21,9 @@ from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.models import Annotation, Document, ModelVersion, Project, ReviewItem, User
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
+from textlabel.nlp.versions import activate, rollback
 from textlabel.projects.service import project_counts, update_project
 from textlabel.records import SpanRecord
-from textlabel.training.versions import activate, rollback
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 
@@ -240,7 +240,7 @@ def test_gold_phrases_become_suggestions_everywhere(
     spans = store.read(session, prediction).spans or ()  # type: ignore[arg-type]
     assert [(fresh.text[s.start : s.end], s.label) for s in spans] == [("Qwertonia", "LOC")]
     update_project(session, project, team[0], settings={"loop_ruler_min_count": 3})
-    from textlabel.training.loop import accepted_phrases
+    from textlabel.nlp.loop import accepted_phrases
 
     assert accepted_phrases(session, project, min_count=3) == {}
 

@@ -9,10 +9,10 @@ from spacy.tokens import Doc
 from spacy.training import Example
 
 from textlabel.annotate.queue import Candidate, rank_candidates
+from textlabel.nlp.uncertainty import TokenScores, disagreement, document_uncertainty
 from textlabel.records import DocumentRecord, SpanRecord, TokenRecord
 from textlabel.training.labels import canonical_model_labels, to_model_labels, trained_label_map
 from textlabel.training.scoring import score_spans
-from textlabel.training.uncertainty import TokenScores, disagreement, document_uncertainty
 
 WORDS = ["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "and", "Paris"]
 GOLD = [(0, 2, "PER"), (3, 5, "PER"), (6, 7, "LOC"), (8, 9, "LOC")]

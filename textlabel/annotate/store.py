@@ -303,3 +303,20 @@ def _keys(payload: Payload) -> Iterator[SpanKey]:
     for cluster, chain in enumerate(payload.coref or (), start=1):
         for mention in chain:
             yield (MENTION, mention.start, mention.end, cluster)
+
+
+def entity_texts(
+    session: Session, project_id: int, *, kind: str
+) -> Sequence[tuple[str, int, int, str | None]]:
+    """(document text, start, end, label) of every entity span of the project's ``kind``
+    annotations (the gold phrase ruler counts the phrases reviewers accepted)."""
+    return (
+        session.execute(
+            select(Document.text, Span.start_char, Span.end_char, Span.label)
+            .join(Annotation, Annotation.id == Span.annotation_id)
+            .join(Document, Document.id == Annotation.document_id)
+            .where(Document.project_id == project_id, Annotation.kind == kind, Span.layer == ENTITY)
+        )
+        .tuples()
+        .all()
+    )

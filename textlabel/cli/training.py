@@ -28,8 +28,8 @@ def train_cli(project_key: str, source: str, dev: float, seed: int, curve: bool,
               activate: bool) -> None:  # fmt: skip
     """Fine-tune PROJECT's NER on its gold, score it against the base model, register it."""
     from textlabel import jobs
+    from textlabel.nlp.versions import activate as activate_version
     from textlabel.projects.service import find_project
-    from textlabel.training.versions import activate as activate_version
 
     app = create_app()
     models_dir = Path(app.config["INSTANCE"]) / "models"
@@ -88,8 +88,8 @@ def model_cli() -> None:
 @click.argument("project_key", metavar="PROJECT")
 def model_list(project_key: str) -> None:
     """The trained versions, newest first (* = active)."""
+    from textlabel.nlp.versions import list_versions
     from textlabel.projects.service import find_project
-    from textlabel.training.versions import list_versions
 
     with session_of(create_app()) as session:
         try:
@@ -111,8 +111,8 @@ def model_list(project_key: str) -> None:
 @click.argument("version", required=False, type=int)
 def model_activate(project_key: str, version: int | None) -> None:
     """Make VERSION the pre-annotation model (no VERSION: the base model)."""
+    from textlabel.nlp.versions import activate
     from textlabel.projects.service import find_project
-    from textlabel.training.versions import activate
 
     with session_of(create_app()) as session:
         try:
@@ -126,8 +126,8 @@ def model_activate(project_key: str, version: int | None) -> None:
 @click.argument("project_key", metavar="PROJECT")
 def model_rollback(project_key: str) -> None:
     """Re-activate the model that was active before the current one."""
+    from textlabel.nlp.versions import rollback
     from textlabel.projects.service import find_project
-    from textlabel.training.versions import rollback
 
     with session_of(create_app()) as session:
         try:

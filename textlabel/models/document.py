@@ -41,7 +41,7 @@ class Document(Base):
     tokens: Mapped[dict[str, Any]]
     # [start, end) per page of a paged source (PDF); never taken from the source's metadata
     pages: Mapped[list[Any] | None] = mapped_column(default=None)
-    # The active model's uncertainty about the document (``training.uncertainty``); the
+    # The active model's uncertainty about the document (``nlp.uncertainty``); the
     # queue can hand out the most uncertain first. None: not scored.
     uncertainty: Mapped[float | None] = mapped_column(default=None)
     # Annotators this document goes to when it differs from the project's overlap (routing:

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Tok2Vec
 
 from textlabel.tokens import Tokens
 
@@ -73,3 +74,15 @@ def tokenize_text(text: str) -> Tokens:
             starts.append(token.idx)
             ends.append(token.idx + len(token.text))
     return Tokens(starts, ends, sent_starts or [0], len(text), sents_guessed=True)
+
+
+def entity_pipes(nlp: Language) -> list[str]:
+    """``ner`` and the shared embedding components it listens to (none in en_core_web_sm)."""
+    names = ["ner"] if "ner" in nlp.pipe_names else []
+    if "entity_ruler" in nlp.pipe_names:
+        names.insert(0, "entity_ruler")
+    for name, component in nlp.pipeline:
+        listeners = getattr(component, "listening_components", [])
+        if isinstance(component, Tok2Vec) and "ner" in listeners:
+            names.insert(0, name)
+    return [name for name in nlp.pipe_names if name in names]

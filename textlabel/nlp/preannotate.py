@@ -6,11 +6,11 @@ are skipped, so a cancelled or crashed run continues where it stopped; human ann
 never touched. Work goes in chunks: one ``nlp.pipe`` call, one bulk insert and one commit per
 chunk, so throughput stays close to the bare pipeline's.
 
-The pipeline is the project's active model (``training.versions``: a fine-tuned version,
+The pipeline is the project's active model (``nlp.versions``: a fine-tuned version,
 else the base model); each prediction records which (``Annotation.model_version_id`` and
 ``info["model"]``). ``refresh_untouched`` drops the predictions of documents nobody has
 worked on that an older model made, so the next run redoes them with the active one. With
-the loop's settings on (``training.loop``), predictions also get beam probabilities as span
+the loop's settings on (``nlp.loop``), predictions also get beam probabilities as span
 scores, the document its uncertainty, and routed documents their reduced overlap.
 """
 
@@ -32,18 +32,18 @@ from textlabel.annotate.payload import Payload
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.models import check_model
-from textlabel.nlp.pipeline import load_pipeline
-from textlabel.records import DocumentRecord
-from textlabel.tokens import Tokens
-from textlabel.training.loop import (
+from textlabel.nlp.loop import (
     DocScores,
     Predictor,
     loop_settings,
     predictor_for,
     score_docs,
 )
-from textlabel.training.uncertainty import with_scores
-from textlabel.training.versions import ActiveModel
+from textlabel.nlp.pipeline import load_pipeline
+from textlabel.nlp.uncertainty import with_scores
+from textlabel.nlp.versions import ActiveModel
+from textlabel.records import DocumentRecord
+from textlabel.tokens import Tokens
 
 CHUNK = 256
 
@@ -243,7 +243,7 @@ def _prediction(
 def untouched_stale(session: Session, project: Project) -> Any:
     """Predictions of documents without manual or gold annotations that were not made by
     the active model (the query of their annotation ids)."""
-    from textlabel.training.versions import active_version
+    from textlabel.nlp.versions import active_version
 
     active = active_version(session, project)
     human = exists().where(

@@ -1,9 +1,9 @@
-"""The model in the loop: fine-tune the project's NER on gold, version the models, score
-what the model does not know.
+"""Training the project's NER on gold (the ``train`` job).
 
 Pure parts (no database): ``labels`` (project <-> model label spaces), ``finetune`` (records
-in, a trained pipeline and its scores out), ``scoring`` (precision / recall / F1 per label),
-``uncertainty`` (beam entity probabilities). Database parts: ``versions`` (the registry of
-trained models in the instance folder, activation, rollback) and ``service`` (the ``train``
-job that ties export, fine-tuning and the registry together).
+in, a trained pipeline out), ``scoring`` (precision / recall / F1 per label). ``service`` is
+the job: export code for the data, fine-tuning, the registry in ``nlp.versions``. What
+pre-annotation needs from the loop (the active version, uncertainty, routing, the gold phrase
+ruler) lives in ``nlp`` (``versions``, ``uncertainty``, ``loop``), which imports nothing
+from here.
 """

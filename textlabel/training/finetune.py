@@ -21,11 +21,12 @@ from typing import cast
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import EntityRecognizer, Tok2Vec
+from spacy.pipeline import EntityRecognizer
 from spacy.training import Example
 from thinc.api import compounding, fix_random_seed
 
 from textlabel.nlp.docs import doc_to_record, record_to_doc
+from textlabel.nlp.pipeline import entity_pipes
 from textlabel.records import DocumentRecord, SpanRecord
 from textlabel.training.labels import canonical_model_labels, to_model_labels
 from textlabel.training.scoring import Scores, score_spans
@@ -41,18 +42,6 @@ class TrainSettings:
     dropout: float = 0.2
     seed: int = 0
     max_steps: int | None = None  # stop after this many updates (tests)
-
-
-def entity_pipes(nlp: Language) -> list[str]:
-    """``ner`` and the shared embedding components it listens to (none in en_core_web_sm)."""
-    names = ["ner"] if "ner" in nlp.pipe_names else []
-    if "entity_ruler" in nlp.pipe_names:
-        names.insert(0, "entity_ruler")
-    for name, component in nlp.pipeline:
-        listeners = getattr(component, "listening_components", [])
-        if isinstance(component, Tok2Vec) and "ner" in listeners:
-            names.insert(0, name)
-    return [name for name in nlp.pipe_names if name in names]
 
 
 def predict_spans(

@@ -27,10 +27,10 @@ from textlabel.export.docbin import split_of
 from textlabel.export.service import ExportRequest, project_records
 from textlabel.models import Job, ModelVersion, Project
 from textlabel.nlp.pipeline import default_model_name
+from textlabel.nlp.versions import next_version_number
 from textlabel.records import DocumentRecord
 from textlabel.training.finetune import TrainSettings, evaluate, fine_tune, load_base
 from textlabel.training.labels import trained_label_map
-from textlabel.training.versions import next_version_number
 
 SOURCES = ("gold", "gold_or_majority")
 CURVE = (0.25, 0.5, 0.75, 1.0)

@@ -9,10 +9,10 @@ from flask import current_app
 
 from textlabel.extensions import db
 from textlabel.models import Job, Project
+from textlabel.nlp.loop import LoopSettings, check_loop_settings, loop_settings
+from textlabel.nlp.versions import active_version, list_versions
 from textlabel.projects.service import update_project
-from textlabel.training.loop import LoopSettings, check_loop_settings, loop_settings
 from textlabel.training.service import version_summary
-from textlabel.training.versions import active_version, list_versions
 from textlabel.web import jobs as web_jobs
 from textlabel.web.guard import current_user
 

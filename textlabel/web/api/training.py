@@ -8,6 +8,8 @@ from typing import Any
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
 from textlabel.models import Job, Project
+from textlabel.nlp.loop import LoopSettings, loop_settings
+from textlabel.nlp.versions import activate, rollback
 from textlabel.schemas.jobs import JobOut
 from textlabel.schemas.training import (
     ActivateIn,
@@ -16,8 +18,6 @@ from textlabel.schemas.training import (
     ModelsOut,
     TrainIn,
 )
-from textlabel.training.loop import LoopSettings, loop_settings
-from textlabel.training.versions import activate, rollback
 from textlabel.web import training
 from textlabel.web.api import route
 from textlabel.web.guard import current_user

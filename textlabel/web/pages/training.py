@@ -10,9 +10,9 @@ from textlabel.auth.permissions import Action, require
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
 from textlabel.models import Project
+from textlabel.nlp.loop import loop_settings
+from textlabel.nlp.versions import activate, rollback
 from textlabel.projects.documents import recent_jobs
-from textlabel.training.loop import loop_settings
-from textlabel.training.versions import activate, rollback
 from textlabel.web import training
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx

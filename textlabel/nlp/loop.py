@@ -4,7 +4,7 @@ document, whether two models agree, and the project settings that switch these o
 Settings (``Project.settings``, all off by default):
 
 - ``loop_queue``: ``"uncertainty"`` hands annotators the documents the active model is least
-  sure of first (``training.uncertainty``); ``"import"`` keeps import order.
+  sure of first (``nlp.uncertainty``); ``"import"`` keeps import order.
 - ``loop_route_overlap``: annotators for documents on which the base model and the active
   trained model ("two models as annotators") predict exactly the same entities; stored per
   document in ``Document.overlap`` so the queue, review and the counts use it. None: off.
@@ -22,22 +22,21 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from textlabel.annotate import store
 from textlabel.errors import InvalidInput
-from textlabel.models import Annotation, Document, Project, Span
+from textlabel.models import Project
 from textlabel.nlp.docs import doc_to_record
-from textlabel.nlp.pipeline import default_model_name, load_pipeline
-from textlabel.records import SpanRecord
-from textlabel.training.finetune import entity_pipes
-from textlabel.training.uncertainty import (
+from textlabel.nlp.pipeline import default_model_name, entity_pipes, load_pipeline
+from textlabel.nlp.uncertainty import (
     TokenScores,
     disagreement,
     document_uncertainty,
     greedy_scores,
 )
-from textlabel.training.versions import ActiveModel, active_model
+from textlabel.nlp.versions import ActiveModel, active_model
+from textlabel.records import SpanRecord
 
 QUEUE_ORDERS = ("import", "uncertainty")
 
@@ -88,12 +87,7 @@ def check_loop_settings(project: Project, changes: dict[str, Any]) -> dict[str, 
 
 def accepted_phrases(session: Session, project: Project, *, min_count: int) -> dict[str, str]:
     """Exact gold phrases -> label, for phrases seen ``min_count`` times with one label only."""
-    rows = session.execute(
-        select(Document.text, Span.start_char, Span.end_char, Span.label)
-        .join(Annotation, Annotation.id == Span.annotation_id)
-        .join(Document, Document.id == Annotation.document_id)
-        .where(Document.project_id == project.id, Annotation.kind == "gold", Span.layer == "ent")
-    )
+    rows = store.entity_texts(session, project.id, kind="gold")
     counts: Counter[tuple[str, str]] = Counter(
         (text[start:end], label or "") for text, start, end, label in rows
     )

@@ -5,7 +5,7 @@ read meta["pages"] as page offsets and failed on such documents. Offsets that a 
 wrote into meta move to the new column.
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0007
 Create Date: 2026-11-30 12:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0012"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 uncertainty and routed overlap
 
 Revision ID: 0010
-Revises: 0012
+Revises: 0006
 Create Date: 2026-11-29 13:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0012"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

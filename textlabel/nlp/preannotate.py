@@ -31,7 +31,6 @@ from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
-from textlabel.nlp.models import check_model
 from textlabel.nlp.loop import (
     DocScores,
     Predictor,
@@ -39,6 +38,7 @@ from textlabel.nlp.loop import (
     predictor_for,
     score_docs,
 )
+from textlabel.nlp.models import check_model
 from textlabel.nlp.pipeline import load_pipeline
 from textlabel.nlp.uncertainty import with_scores
 from textlabel.nlp.versions import ActiveModel

@@ -1,6 +1,6 @@
 """user.session_epoch, api_token.expires_at and login_throttle (issue 14, defects 4 and 5)
 
-Revision ID: 0010
+Revision ID: 0006 (follows 0009; numbers are ids, the chain is down_revision)
 Revises: 0009
 Create Date: 2026-11-30 13:00:00.000000
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0006"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

@@ -8,8 +8,9 @@ from typing import Any
 from flask import Flask
 
 from textlabel.config import load_settings, secret_key_for
+from textlabel.db import set_write_intent
 from textlabel.extensions import db
-from textlabel.jobs import JobRunner
+from textlabel.jobs import JobRunner, use_runner
 
 
 def _asset_dir(name: str) -> str:
@@ -29,9 +30,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app.config.update(settings)
     app.config["SECRET_KEY"] = secret_key_for(settings)
-    engine = db.bind(app.config["DATABASE_URL"])
+    engine = db.bind(app.config["DATABASE_URL"], busy_timeout=app.config["DB_BUSY_TIMEOUT_S"])
     app.extensions["textlabel.db"] = engine
-    app.extensions["textlabel.jobs"] = JobRunner(engine, workers=app.config["JOB_WORKERS"])
+    runner: Any
+    if app.config.get("REDIS_URL"):
+        from textlabel.workers import RQRunner
+
+        runner = RQRunner(engine, app.config["REDIS_URL"])
+    else:
+        runner = JobRunner(engine, workers=app.config["JOB_WORKERS"])
+    app.extensions["textlabel.jobs"] = runner
+    use_runner(runner)
 
     # End every request's transaction promptly (on SQLite an open one holds the write lock),
     # even when the request ran inside an already pushed app context.
@@ -39,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         db.remove_session()
+        set_write_intent(True)  # the thread's default again (tests run requests inline)
 
     from textlabel import web
     from textlabel.review.service import connect_events

@@ -32,6 +32,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PDF_MAX_CHARS": (5_000_000, int),
     "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
+    "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
+    "REDIS_URL": (None, str),  # set: jobs go to RQ on Redis, run by `textlabel worker`
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
 }
 

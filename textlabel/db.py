@@ -2,28 +2,76 @@
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection; PostgreSQL needs
 nothing special. Services receive a ``Session`` and own their transaction.
+
+SQLite transactions begin DEFERRED (a read snapshot: never waits, never blocks anyone) or
+IMMEDIATE (takes the write lock up front, so two writers queue instead of one failing when
+it upgrades a stale read snapshot). Which one is decided per thread of work by
+``write_intent``: a web request that writes declares it before its first query (the web
+layer does that for unsafe methods and for views marked as writing); jobs and the CLI write
+by default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+# Whether transactions begun from here on (this thread or task) may write; see the docstring.
+_write_intent: ContextVar[bool] = ContextVar("textlabel_write_intent", default=True)
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
+BUSY_TIMEOUT_S = 10.0
+
+
+def set_write_intent(writes: bool) -> None:
+    """Declare whether the transactions this thread begins next will write (SQLite only)."""
+    _write_intent.set(writes)
+
+
+def writes_declared() -> bool:
+    return _write_intent.get()
+
+
+def declare_write(session: Session) -> None:
+    """Switch the rest of this unit of work to writing transactions.
+
+    Ends the session's current (read) transaction, if any, so the next statement begins an
+    IMMEDIATE one: upgrading a stale read snapshot would fail at once with "database is
+    locked". Objects stay loaded (sessions here never expire on commit).
+    """
+    if _write_intent.get():
+        return
+    _write_intent.set(True)
+    session.commit()  # a no-op without a transaction
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside are read snapshots (long reads: exports, reports)."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def make_engine(
+    url: str, *, immediate: bool = True, busy_timeout: float = BUSY_TIMEOUT_S, **kwargs: Any
+) -> Engine:
     """An engine for ``url``; SQLite connections are tuned for concurrent web use.
 
-    ``immediate=False`` leaves SQLite transactions deferred (for read-mostly tools and
-    autocommit sessions that must never hold the write lock).
+    ``immediate=False`` leaves transactions to pysqlite (autocommit sessions and read-only
+    tools); otherwise ``write_intent`` decides per transaction between BEGIN and BEGIN
+    IMMEDIATE.
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "connect", _tuner(busy_timeout))
         if immediate:
             event.listen(engine, "begin", _begin_sqlite)
         return engine
@@ -31,21 +79,31 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _begin_sqlite).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _tuner(busy_timeout: float) -> Any:
+    def tune(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _begin_sqlite).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's busy handler retries with growing sleeps for this long, then gives up
+        # with "database is locked" (answered as 503 with Retry-After by the web layer).
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    return tune
 
 
 def _begin_sqlite(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front: two writers queue instead of one of them
-    # failing with "database is locked" when it upgrades a read transaction.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read transaction is read-only for real: a write that was not declared fails loudly
+    # here instead of sometimes failing with "database is locked" under load.
+    if _write_intent.get():
+        connection.exec_driver_sql("PRAGMA query_only=0")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only=1")
+        connection.exec_driver_sql("BEGIN")
 
 
 class Database:
@@ -64,10 +122,10 @@ class Database:
         """Close this thread's session, ending its transaction."""
         self._scoped.remove()
 
-    def bind(self, url: str) -> Engine:
+    def bind(self, url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
         if self.engine is not None:
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout=busy_timeout)
         self._scoped.remove()
         self._scoped.configure(bind=self.engine, expire_on_commit=False)
         return self.engine

@@ -14,6 +14,7 @@ class TextlabelError(Exception):
 
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After (429, 503)
 
     def __init__(
         self, message: str, *, details: Any = None, retry_after: int | None = None
@@ -21,7 +22,8 @@ class TextlabelError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
-        self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503)
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class InvalidInput(TextlabelError):
@@ -82,3 +84,12 @@ class RateLimited(TextlabelError):
 class NotImplementedYet(TextlabelError):
     status = 501
     code = "not_implemented"
+
+
+class Busy(TextlabelError):
+    """The database stayed busy (a long write held its lock) past the wait allowed: the
+    client may retry after ``retry_after`` seconds; nothing was changed."""
+
+    status = 503
+    code = "busy"
+    retry_after = 2

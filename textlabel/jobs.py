@@ -1,35 +1,56 @@
 """Background jobs (pre-annotation, large imports and exports) with progress in the database.
 
-The embedded runner is a small thread pool inside the web process: nothing to install. Job
-functions are plain callables ``fn(session, job, progress)`` registered by name in ``KINDS``,
-so a real queue (RQ on Redis) can run the same functions on other machines. Progress, errors
-and cancellation live on the ``Job`` row, so any web process can report on any job.
+Job functions are plain callables ``fn(session, job, progress)`` registered by name in
+``KINDS``; a runner only decides where they run. The embedded runner is a small thread pool
+inside the web process (nothing to install); with ``TEXTLABEL_REDIS_URL`` set, jobs go to RQ
+on Redis and ``textlabel worker`` processes on any machine run the same functions
+(``textlabel.workers``). Progress, errors, cancellation, the owner and a heartbeat live on
+the ``Job`` row, so any process can report on any job, a runner takes a job with one
+conditional UPDATE (two processes never run one job), and recovery marks only jobs whose
+runner stopped beating.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
+import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from textlabel.db import reading
 from textlabel.errors import NotFound, TextlabelError
 from textlabel.models import Job, User
 from textlabel.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-# kind -> "module:function"; imported when a job of that kind runs.
-KINDS: dict[str, str] = {
-    "preannotate": "textlabel.nlp.preannotate:run_job",
-    "export": "textlabel.export.service:run_job",
-    "train": "textlabel.training.service:run_job",
+HEARTBEAT_S = 5.0
+STALE_AFTER = timedelta(seconds=60)  # twelve missed heartbeats: the runner is gone
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    target: str  # "module:function", imported when a job of this kind runs
+    resumable: bool  # what an interrupted job's message may promise
+
+
+KINDS: dict[str, Kind] = {
+    "preannotate": Kind("textlabel.nlp.preannotate:run_job", resumable=True),
+    "preannotate_chunk": Kind("textlabel.nlp.chunks:run_chunk", resumable=True),
+    "export": Kind("textlabel.export.service:run_job", resumable=False),
+    "train": Kind("textlabel.training.service:run_job", resumable=False),
 }
 
 
@@ -40,10 +61,19 @@ class Cancelled(Exception):
 Progress = Callable[[int, int], None]
 
 
+class Runner(Protocol):
+    def submit(self, job_id: int) -> None: ...
+
+
+def runner_name() -> str:
+    """Who runs a job: host, process and thread, unique among live runners."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
 def job_function(kind: str) -> Callable[[Session, Job, Progress], dict[str, Any]]:
     if kind not in KINDS:
         raise NotFound(f"unknown job kind {kind!r}; known: {', '.join(sorted(KINDS))}")
-    module, _, name = KINDS[kind].partition(":")
+    module, _, name = KINDS[kind].target.partition(":")
     fn: Callable[[Session, Job, Progress], dict[str, Any]] = getattr(
         importlib.import_module(module), name
     )
@@ -54,7 +84,7 @@ def make_progress(session: Session, job: Job) -> Progress:
     """A callback that stores progress and raises ``Cancelled`` once cancelling was asked."""
 
     def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
+        job.done, job.total, job.heartbeat_at = done, total, utcnow()
         session.commit()
         session.refresh(job, ["cancel_requested"])
         if job.cancel_requested:
@@ -63,29 +93,95 @@ def make_progress(session: Session, job: Job) -> Progress:
     return progress
 
 
-def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
-    """Run ``job`` here and now, recording its outcome on the row; never raises for job errors."""
-    job.status, job.started_at, job.error = "running", utcnow(), None
+def take(session: Session, job_id: int, owner: str) -> Job | None:
+    """Mark a queued job running for ``owner`` in one conditional UPDATE; None when another
+    runner took it first (or it was cancelled)."""
+    now = utcnow()
+    taken = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", owner=owner, heartbeat_at=now, started_at=now, error=None)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        return None
+    return session.get(Job, job_id, populate_existing=True)
+
+
+class _Heartbeat:
+    """Beats for one job from a thread of its own while the job runs (spaCy may hold the
+    job's own thread for minutes between progress reports)."""
+
+    def __init__(self, engine: Engine, job_id: int) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(engine, job_id), daemon=True, name=f"heartbeat-{job_id}"
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=HEARTBEAT_S * 2)
+
+    def _beat(self, engine: Engine, job_id: int) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                with Session(engine) as session:
+                    session.execute(
+                        update(Job)
+                        .where(Job.id == job_id, Job.status == "running")
+                        .values(heartbeat_at=utcnow())
+                        .execution_options(synchronize_session=False)
+                    )
+                    session.commit()
+            except SQLAlchemyError:  # busy: the next beat will do
+                log.warning("heartbeat of job %s missed", job_id, exc_info=True)
+
+
+def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
+    """Run a job this runner has taken, recording its outcome on the row; never raises for
+    job errors."""
     job_id = job.id
     result: dict[str, Any] = {}
     status, error = "done", None
+    engine = session.get_bind()
     try:
-        result = job_function(job.kind)(session, job, progress or make_progress(session, job))
+        with _Heartbeat(engine, job_id):  # type: ignore[arg-type]
+            fn = job_function(job.kind)
+            result = fn(session, job, progress or make_progress(session, job))
     except Cancelled:
         status = "cancelled"
     except TextlabelError as e:
         status, error = "failed", e.message
     except Exception as e:  # a bug must end the job visibly, not kill the worker thread
         log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-        status, error = "failed", f"internal error: {e}"
+        # No SQL or parameters in what users read: the log has the details.
+        status, error = "failed", f"internal error ({type(e).__name__}); see the server log"
     if status != "done":
         session.rollback()
+    if result.get("_detached"):  # fanned out: the last chunk finishes the job
+        return job
     # Re-read the row: whatever the job function did to its session, the outcome is stored.
-    job = session.get(Job, job_id) or job
+    job = session.get(Job, job_id, populate_existing=True) or job
     job.status, job.error, job.result, job.finished_at = status, error, result, utcnow()
     session.commit()
+    if job.parent_id is not None:
+        from textlabel.nlp.chunks import finish_parent
+
+        finish_parent(session, job.parent_id)
     return job
+
+
+def run_queued(engine: Engine, job_id: int) -> None:
+    """Take and run one queued job here (what every runner calls)."""
+    with Session(engine, expire_on_commit=False) as session:
+        job = take(session, job_id, runner_name())
+        if job is not None:
+            run(session, job)
 
 
 def create(
@@ -118,21 +214,93 @@ def cancel(session: Session, job: Job) -> Job:
     return job
 
 
-def recover_interrupted(engine: Engine) -> int:
-    """Mark jobs left "running" by a dead process as failed; returns how many.
+def interrupted_message(kind: str) -> str:
+    resumable = KINDS[kind].resumable if kind in KINDS else False
+    if resumable:
+        return "interrupted: its runner stopped; run it again to resume (finished work is kept)"
+    return "interrupted: its runner stopped; run it again (it starts over)"
 
-    Only safe where this process is the only runner (``textlabel serve`` / ``demo``). The work
-    itself is resumable: pre-annotation skips finished documents, so re-running continues.
-    """
-    with Session(engine) as session:
-        result = session.execute(
-            update(Job)
-            .where(Job.status.in_(("running", "queued")))
-            .values(status="failed", error="interrupted by a restart; run it again to resume",
-                    finished_at=utcnow())
-        )  # fmt: skip
+
+def recover_stale(engine: Engine, *, stale_after: timedelta = STALE_AFTER) -> list[Job]:
+    """Mark running jobs whose heartbeat stopped as failed, from any process; returns them.
+
+    A job whose runner is alive beats every few seconds, so it is never touched, whichever
+    process runs it. A chunk of a fanned-out job goes back to the queue (chunks are
+    idempotent) instead; interrupted exports lose their partial file."""
+    cutoff = utcnow() - stale_after
+    gone = (Job.heartbeat_at < cutoff) | Job.heartbeat_at.is_(None)
+    with Session(engine, expire_on_commit=False) as session:
+        stale = list(
+            session.scalars(
+                select(Job).where(
+                    Job.status == "running", gone, Job.owner.is_distinct_from("chunks")
+                )
+            )
+        )
+        recovered: list[Job] = []
+        requeued: list[Job] = []
+        for job in stale:
+            retry = job.parent_id is not None
+            values: dict[str, Any] = (
+                {"status": "queued", "owner": None, "heartbeat_at": None}
+                if retry
+                else {"status": "failed", "error": interrupted_message(job.kind),
+                      "finished_at": utcnow()}
+            )  # fmt: skip
+            marked = session.execute(  # unless it beat in the meantime
+                update(Job)
+                .where(Job.id == job.id, Job.status == "running", gone)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if marked.rowcount:  # type: ignore[attr-defined]
+                (requeued if retry else recovered).append(job)
         session.commit()
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    for job in recovered:
+        _remove_partial(job)
+    if _runner is not None:
+        for job in requeued:
+            _runner.submit(job.id)
+    return recovered + requeued
+
+
+def _remove_partial(job: Job) -> None:
+    path = job.params.get("path") if job.kind == "export" else None
+    if path:
+        partial = f"{path}.part"
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def requeue_orphans(engine: Engine, runner: Runner) -> int:
+    """Hand queued jobs to ``runner`` again (a restarted embedded runner lost its queue);
+    harmless when another runner also has them: only one can take a job."""
+    with Session(engine) as session:
+        ids = list(session.scalars(select(Job.id).where(Job.status == "queued")))
+    for job_id in ids:
+        runner.submit(job_id)
+    return len(ids)
+
+
+def _status(engine: Engine, job_id: int) -> str | None:
+    with reading(), Session(engine) as session:
+        return session.scalar(select(Job.status).where(Job.id == job_id))
+
+
+_runner: Runner | None = None
+
+
+def use_runner(runner: Runner) -> None:
+    """Where jobs started from here on go (the app factory and ``textlabel worker`` set it)."""
+    global _runner
+    _runner = runner
+
+
+def submit(job_id: int) -> None:
+    """Hand a created job to this process's runner."""
+    if _runner is None:
+        raise RuntimeError("no job runner configured")
+    _runner.submit(job_id)
 
 
 class JobRunner:
@@ -149,20 +317,18 @@ class JobRunner:
         with self._lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="job")
-            self._futures[job_id] = self._executor.submit(self._run, job_id)
+            self._futures[job_id] = self._executor.submit(run_queued, self.engine, job_id)
 
     def wait(self, job_id: int, timeout: float | None = None) -> None:
-        """Block until the job has finished in this process (tests, CLI)."""
+        """Block until the job has finished (tests, CLI), fanned-out chunks included."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         future = self._futures.get(job_id)
         if future is not None:
             future.result(timeout)
-
-    def _run(self, job_id: int) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            job = session.get(Job, job_id)
-            if job is None or job.status != "queued":
-                return
-            run(session, job)
+        while _status(self.engine, job_id) in ("queued", "running"):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still running")
+            time.sleep(0.05)
 
     def shutdown(self) -> None:
         if self._executor is not None:

@@ -30,6 +30,7 @@ from textlabel.agreement.registry import DEFAULT_MIN_ITEMS, LAYERS, layer_measur
 from textlabel.agreement.report import combine
 from textlabel.agreement.results import AgreementReport
 from textlabel.agreement.stats import DocumentStats, document_stats
+from textlabel.db import declare_write
 from textlabel.errors import InvalidInput
 from textlabel.models import AgreementStats, Document, Project
 from textlabel.models.base import utcnow
@@ -92,6 +93,7 @@ def project_agreement(
         for doc in load_documents(session, layer, {d: submitted[d] for d in chunk}, predictions):
             fresh[doc.doc_id] = document_stats(doc, layer=layer)
     if fresh:
+        declare_write(session)  # the cache is written where a report is read (GET)
         _store(session, layer, fresh, fingerprints)
     session.commit()
     stats = [cached.get(d) or fresh[d] for d in sorted(fingerprints)]

@@ -6,10 +6,10 @@ makes "never twice to the same one" a database invariant. A skipped annotation k
 slot (the annotator gets it back after everything else), so a document is handed out to
 exactly ``overlap`` annotators, never more.
 
-Concurrency: SQLite runs every transaction under BEGIN IMMEDIATE, so the count-then-insert
-below is serialized. PostgreSQL locks the caller's user row (one "next" per annotator at a
-time) and the candidate document row (``FOR UPDATE SKIP LOCKED``), then recounts under the
-lock before inserting.
+Concurrency: a claim declares a write first (``db.declare_write``), so on SQLite it runs
+under BEGIN IMMEDIATE and the count-then-insert below is serialized. PostgreSQL locks the
+caller's user row (one "next" per annotator at a time) and the candidate document row
+(``FOR UPDATE SKIP LOCKED``), then recounts under the lock before inserting.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import ScalarSelect, exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.db import declare_write
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.base import utcnow
@@ -163,7 +164,14 @@ def claim_new(session: Session, project: Project, user: User) -> Annotation | No
 
 def next_annotation(session: Session, project: Project, user: User) -> Annotation | None:
     """The caller's next task and commit it: their oldest unfinished draft, else a new
-    document, else the skipped document they skipped longest ago (back to draft)."""
+    document, else the skipped document they skipped longest ago (back to draft).
+
+    Handing out an unfinished draft only reads; claiming declares a write first."""
+    annotation = _own(session, project, user, "draft")
+    if annotation is not None:
+        session.commit()
+        return annotation
+    declare_write(session)
     _lock_user(session, user)
     annotation = _own(session, project, user, "draft") or claim_new(session, project, user)
     if annotation is None:
@@ -179,15 +187,23 @@ def claim_document(
     session: Session, document: Document, project: Project, user: User
 ) -> Annotation:
     """The caller's annotation of ``document``, claiming a free slot when they have none;
-    ``Conflict`` when the document already has its ``overlap`` annotators."""
-    _lock_user(session, user)
-    annotation = session.scalar(
+    ``Conflict`` when the document already has its ``overlap`` annotators. Only a claim
+    writes (and declares it); opening one's own annotation again is a read."""
+    own = (
         select(Annotation).where(
             Annotation.document_id == document.id,
             Annotation.user_id == user.id,
             Annotation.kind == "manual",
         )
-    ) or _try_claim(session, document.id, user, document.overlap or project.overlap, wait=True)
+    )  # fmt: skip
+    annotation = session.scalar(own)
+    if annotation is not None:
+        return annotation
+    declare_write(session)
+    _lock_user(session, user)
+    annotation = session.scalar(own) or _try_claim(
+        session, document.id, user, document.overlap or project.overlap, wait=True
+    )
     if annotation is None:
         session.rollback()
         overlap = document.overlap or project.overlap

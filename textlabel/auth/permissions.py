@@ -60,7 +60,7 @@ def actions_for(session: Session, user: User, project: Project) -> frozenset[Act
 def require(session: Session, user: User, project_id: int, action: Action) -> Project:
     """The project if ``user`` may perform ``action`` in it; otherwise raise."""
     project = session.get(Project, project_id)
-    if project is None:
+    if project is None or project.staged_for_id is not None:  # an import's staging area
         raise NotFound(f"project {project_id} not found")
     if user.is_admin:
         return project
@@ -79,7 +79,7 @@ def require_admin(user: User) -> None:
 
 def visible_projects(session: Session, user: User) -> list[Project]:
     """Projects ``user`` may see: all for admins, otherwise those they are a member of."""
-    query = select(Project).order_by(Project.name)
+    query = select(Project).where(Project.staged_for_id.is_(None)).order_by(Project.name)
     if not user.is_admin:
         query = query.join(Membership).where(Membership.user_id == user.id)
     return list(session.scalars(query))

@@ -17,6 +17,7 @@ from textlabel.cli.projects import project_cli
 from textlabel.cli.server import demo_cli, init_cli, serve_cli
 from textlabel.cli.training import model_cli, train_cli
 from textlabel.cli.users import user_cli
+from textlabel.cli.worker import worker_cli
 
 for _command in (
     init_cli,
@@ -30,6 +31,7 @@ for _command in (
     agreement_cli,
     train_cli,
     model_cli,
+    worker_cli,
 ):
     main.add_command(_command)
 

@@ -18,16 +18,21 @@ def init_cli() -> None:
 
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
-    """Mark jobs the last shutdown interrupted, then serve ``app`` until Ctrl+C."""
+    """Recover what stopped runners left (only jobs that stopped beating: other processes'
+    live jobs are left alone), then serve ``app`` until Ctrl+C."""
     from waitress import serve as waitress_serve
 
-    from textlabel.jobs import recover_interrupted
+    from textlabel.ingest.staging import remove_abandoned
+    from textlabel.jobs import recover_stale, requeue_orphans
 
-    interrupted = recover_interrupted(app.extensions["textlabel.db"])
-    if interrupted:
-        click.echo(
-            f"{interrupted} job(s) interrupted by the last shutdown; run them again to resume"
-        )
+    engine = app.extensions["textlabel.db"]
+    for job in recover_stale(engine):
+        click.echo(f"job {job.id} ({job.kind}) lost its runner: {job.status}")
+    if not app.config.get("REDIS_URL"):  # the embedded queue lived in a process now gone
+        requeue_orphans(engine, app.extensions["textlabel.jobs"])
+    removed = remove_abandoned(engine)
+    if removed:
+        click.echo(f"removed {removed} abandoned import(s)")
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="textlabel")
 

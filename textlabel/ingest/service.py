@@ -1,9 +1,13 @@
 """Storing what the readers produce: batched, deduplicated, all-or-nothing per file.
 
-One file is one transaction. By default the first rejected row aborts the import with its
-location and nothing is stored; with ``keep_good_rows`` every rejected row is reported and
-the rest stored. Memory stays flat: records stream from the reader in batches, and duplicate
-detection asks the database (an index on project + content hash) one batch at a time.
+Each batch is its own short transaction into a staging project nobody sees (``staging``);
+when the whole file is in, its documents move into the project at once, and a failure
+removes them. So a file is imported whole or not at all without holding SQLite's write lock
+(or a PostgreSQL transaction) for the length of the file. By default the first rejected row
+aborts the import with its location and nothing is stored; with ``keep_good_rows`` every
+rejected row is reported and the rest stored. Memory stays flat: records stream from the
+reader in batches, and duplicate detection asks the database (an index on project + content
+hash) one batch at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from textlabel import audit
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.errors import BadFormat, InvalidInput, NotFound
+from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
@@ -93,7 +98,8 @@ def import_file(
     check_filename(filename)
     if options.annotations not in ANNOTATIONS_AS:
         raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
-    importer = _Importer(session, project, user, options, filename)
+    staged = staging.open_staging(session, project, user)
+    importer = _Importer(session, project, user, options, filename, staged.id)
     try:
         fmt, stream = resolve_format(stream, filename, options.format)
         if options.dedupe is None:
@@ -101,13 +107,15 @@ def import_file(
         items = read_file(stream, filename, format=fmt, options=options.read)
         for batch in _batches(items, options.batch_size):
             importer.store(batch)
+            staging.touch(session, staged.id)
+            session.commit()
             if progress:
                 progress(importer.result.imported + importer.result.skipped)
         importer.finish()
+        staging.publish(session, staged.id, project.id)
     except BaseException:
-        session.rollback()
+        staging.discard(session, staged.id)
         raise
-    session.commit()
     return importer.result
 
 
@@ -120,10 +128,11 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class _Importer:
     def __init__(
         self, session: Session, project: Project, user: User, options: ImportOptions,
-        filename: str,
+        filename: str, staging_id: int,
     ) -> None:  # fmt: skip
         self.session = session
         self.project = project
+        self.staging_id = staging_id  # where documents wait until the whole file is in
         self.user = user
         self.options = options
         self.filename = filename
@@ -157,7 +166,7 @@ class _Importer:
                     self.unknown_labels.setdefault(span.label, where)
         rows = [
             {
-                "project_id": self.project.id,
+                "project_id": self.staging_id,
                 "text": p.record.text,
                 "meta": p.record.meta,
                 "source_file": p.record.source.file if p.record.source else self.filename,
@@ -223,13 +232,15 @@ class _Importer:
         if not self.dedupe:
             return prepared
         hashes = {p.content_hash for p in prepared}
-        known = set(
-            self.session.scalars(
-                select(Document.content_hash).where(
-                    Document.project_id == self.project.id, Document.content_hash.in_(hashes)
+        known: set[str] = set()
+        for project_id in (self.project.id, self.staging_id):  # one index probe per hash
+            known.update(
+                self.session.scalars(
+                    select(Document.content_hash).where(
+                        Document.project_id == project_id, Document.content_hash.in_(hashes)
+                    )
                 )
             )
-        )
         fresh = []
         for p in prepared:
             if p.content_hash in known:

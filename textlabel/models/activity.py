@@ -39,6 +39,14 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Which runner holds the job ("host:pid:thread" or an RQ worker's name) and when it last
+    # said so: recovery marks only jobs whose heartbeat stopped, from any process.
+    owner: Mapped[str | None] = mapped_column(String(200), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # A chunk of a fanned-out job points at it; the last chunk to end finishes the parent.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("job.id", ondelete="CASCADE"), default=None, index=True
+    )
 
 
 class Event(Base):

@@ -28,7 +28,11 @@ class Document(Base):
     e1, ...], "sent_starts": [...]}``): every document is tokenized when it is stored."""
 
     __tablename__ = "document"
-    __table_args__ = (Index("ix_document_project_hash", "project_id", "content_hash"),)
+    __table_args__ = (
+        Index("ix_document_project_hash", "project_id", "content_hash"),
+        # Keyset pages, claims and exports walk a project's documents in id order.
+        Index("ix_document_project_id", "project_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

@@ -39,6 +39,12 @@ class Project(Base):
         ForeignKey("user.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A staging project holds an import's documents until the whole file is in; then they
+    # move to ``staged_for_id`` at once. Nobody sees it: listings and permissions skip it.
+    staged_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), default=None, index=True
+    )
+    staged_seen_at: Mapped[datetime | None] = mapped_column(default=None)  # importer's heartbeat
 
     labels: Mapped[list[Label]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Label.id"

@@ -100,8 +100,13 @@ def preannotate_project(
     batch_size: int = 64,
     n_process: int = 1,
     limit: int | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> PreannotateResult:
-    """Pre-annotate every document of ``project`` that has no prediction yet."""
+    """Pre-annotate every document of ``project`` (with an id in ``id_range``, inclusive, when
+    given) that has no prediction yet.
+
+    Idempotent: documents that got a prediction from another runner meanwhile are skipped
+    when the chunk is written, so overlapping runs never store one twice."""
     if nlp is None:
         predictor = predictor_for(session, project)
     else:  # a caller's own pipeline (benchmarks): the base model's reading of it
@@ -109,6 +114,8 @@ def preannotate_project(
         predictor = Predictor(nlp, active, dict(project.label_map), loop_settings(project), None)
     nlp = predictor.nlp
     query = pending_documents(session, project).order_by(Document.id)
+    if id_range is not None:
+        query = query.where(Document.id.between(*id_range))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if limit is not None:
         total = min(total, limit)
@@ -121,6 +128,7 @@ def preannotate_project(
         documents = session.scalars(
             select(Document).where(Document.id.in_(chunk)).order_by(Document.id)
         ).all()
+        session.commit()  # no transaction (nor SQLite's write lock) while the pipeline runs
         ready, inputs = [], []
         for document in documents:
             try:
@@ -156,6 +164,22 @@ def _store_chunk(
     docs: Iterator[Doc], fresh: list[Doc], result: PreannotateResult,
 ) -> None:  # fmt: skip
     pending: list[tuple[Annotation, Tokens, Payload]] = []
+    # Checked in the writing transaction, under the documents' row locks (PostgreSQL; SQLite
+    # serializes writers): another runner may have stored some meanwhile.
+    session.execute(
+        select(Document.id)
+        .where(Document.id.in_([d.id for d in documents]))
+        .order_by(Document.id)
+        .with_for_update()
+    )
+    already = set(
+        session.scalars(
+            select(Annotation.document_id).where(
+                Annotation.document_id.in_([d.id for d in documents]),
+                Annotation.kind == "prediction",
+            )
+        )
+    )
     converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in docs]
     scores = (
         score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
@@ -164,6 +188,8 @@ def _store_chunk(
     )
     rows = zip(documents, converted, scores, strict=True)
     for index, (document, (record, dropped), score) in enumerate(rows):
+        if document.id in already:
+            continue
         try:
             result.dropped_labels.update(dropped)
             if score.tokens is not None:
@@ -276,10 +302,16 @@ def refresh_untouched(session: Session, project: Project) -> int:
 
 def run_job(session: Session, job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
     """The ``preannotate`` job: the whole project, resumable; with ``params["refresh"]``,
-    first the untouched documents an older model pre-annotated (``refresh_untouched``)."""
+    first the untouched documents an older model pre-annotated (``refresh_untouched``); a
+    large project fans out into chunk jobs that any number of runners take
+    (``textlabel.nlp.chunks``)."""
+    from textlabel.nlp import chunks
+
     project = session.get(Project, job.project_id)
     if project is None:
         raise ValueError(f"project {job.project_id} no longer exists")
     refreshed = refresh_untouched(session, project) if job.params.get("refresh") else 0
+    if chunks.fan_out(session, job, project):
+        return {"_detached": True, "refreshed": refreshed}
     out = preannotate_project(session, project, progress=progress).as_dict()
     return {**out, "refreshed": refreshed}

@@ -279,7 +279,7 @@ def find_project(session: Session, key: str | int) -> Project:
         project = session.get(Project, int(key))
     if project is None:
         project = session.scalar(select(Project).where(Project.name == str(key)))
-    if project is None:
+    if project is None or project.staged_for_id is not None:
         raise NotFound(f"no project {key!r}")
     return project
 

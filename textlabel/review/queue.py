@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.db import declare_write
 from textlabel.models import Annotation, Document, Project, ReviewItem, User
 from textlabel.models.base import utcnow
 from textlabel.review.service import on_submitted
@@ -67,7 +68,11 @@ def catch_up(session: Session, project: Project) -> int:
         )
     )
     known = select(ReviewItem.document_id).where(ReviewItem.project_id == project.id)
-    missing = list(session.scalars(submitted.where(Annotation.document_id.not_in(known))))
+    query = submitted.where(Annotation.document_id.not_in(known))
+    if not session.scalars(query.limit(1)).first():
+        return 0  # the usual case: a read, so queue pages never wait for the write lock
+    declare_write(session)
+    missing = list(session.scalars(query))
     for document_id in missing:
         on_submitted(session, session.get_one(Document, document_id))
     return len(missing)
@@ -120,6 +125,7 @@ def next_review(
     if held is not None:
         session.commit()
         return held
+    declare_write(session)
     after: tuple[float, int] | None = None
     while True:
         query = (

@@ -16,9 +16,11 @@ from flask import (
     url_for,
 )
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from textlabel.errors import NotAuthenticated, TextlabelError
+from textlabel.dberrors import is_busy
+from textlabel.errors import Busy, NotAuthenticated, TextlabelError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,14 @@ def _domain(error: TextlabelError) -> Response:
     return response
 
 
+def _operational(error: OperationalError) -> Response:
+    """A lock the database gave up waiting for is a 503 with Retry-After, never a 500."""
+    if not is_busy(error):
+        raise error
+    log.warning("database busy: %s", error.orig)
+    return _domain(Busy("the server is busy with a large write; try again in a moment"))
+
+
 def _validation(error: ValidationError) -> Response:
     return error_response(422, "invalid", "the request has invalid fields", error.messages)
 
@@ -77,6 +87,7 @@ def _unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(TextlabelError, _domain)
     app.register_error_handler(ValidationError, _validation)
+    app.register_error_handler(OperationalError, _operational)
     app.register_error_handler(HTTPException, _http)
     if not app.testing:  # in tests an unexpected error should fail loudly, not become a 500 page
         app.register_error_handler(Exception, _unexpected)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from textlabel.annotate import store
 from textlabel.annotate.view import Mark, WindowView, marks_in, marks_of, window_view, windows
 from textlabel.auth.permissions import Action, require, require_document
+from textlabel.db import declare_write
 from textlabel.errors import TextlabelError
 from textlabel.extensions import db
 from textlabel.models import Document, Project
@@ -134,6 +135,7 @@ def review_document_page(did: int) -> ResponseReturnValue:
         )
         return render("review/document.html", "review/_rows.html", **context)
     queue.catch_up(db.session, project)
+    declare_write(db.session)
     queue.try_claim(db.session, document.id, user)
     db.session.commit()
     state = review_out(db.session, document, project)

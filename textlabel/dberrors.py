@@ -1,0 +1,24 @@
+"""Telling "the database is busy, try again" apart from real database errors.
+
+SQLite answers "database is locked" once its busy timeout runs out; PostgreSQL reports a
+serialization failure, a deadlock or a lock timeout. All of them mean the same to a client:
+nothing was changed, retry shortly. Everything else stays an error.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+# SQLSTATE: serialization_failure, deadlock_detected, lock_not_available
+_PG_RETRYABLE = {"40001", "40P01", "55P03"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is a lock the database gave up waiting for."""
+    if not isinstance(error, OperationalError):
+        return False
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in _PG_RETRYABLE:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database is busy" in message

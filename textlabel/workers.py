@@ -1,0 +1,96 @@
+"""The distributed job runner: RQ on Redis, and the ``textlabel worker`` process.
+
+A web process with ``TEXTLABEL_REDIS_URL`` set enqueues only a job's id; any ``textlabel
+worker`` on any machine (same database URL, same Redis) takes it with ``jobs.take`` and runs
+the registered job function, exactly as the embedded runner does. The worker loads the spaCy
+pipeline once at start (``SimpleWorker``: jobs run in the worker process itself, so the
+pipeline stays loaded), beats for the jobs it runs and, every ``SWEEP_S``, recovers jobs
+whose runner stopped beating, from whichever worker notices first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+
+from textlabel import jobs
+
+log = logging.getLogger(__name__)
+
+QUEUE = "textlabel"
+SWEEP_S = 15.0
+_engine: Engine | None = None
+
+
+def _queue(redis_url: str) -> Any:
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE, connection=Redis.from_url(redis_url))
+
+
+class RQRunner:
+    """Puts job ids on the Redis queue; ``textlabel worker`` processes run them."""
+
+    def __init__(self, engine: Engine, redis_url: str) -> None:
+        self.engine = engine
+        self.queue = _queue(redis_url)
+
+    def submit(self, job_id: int) -> None:
+        # No RQ timeout: progress, cancellation and liveness are ours (the Job row).
+        self.queue.enqueue(perform, job_id, job_timeout=-1, result_ttl=0, failure_ttl=86400)
+
+    def wait(self, job_id: int, timeout: float | None = None) -> None:
+        """Block until the job has ended, whichever worker runs it (tests, CLI)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while jobs._status(self.engine, job_id) in ("queued", "running"):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still running")
+            time.sleep(0.1)
+
+
+def perform(job_id: int) -> None:
+    """What an RQ worker runs: take job ``job_id`` (unless another runner did) and run it."""
+    if _engine is None:
+        raise RuntimeError("perform runs inside `textlabel worker`")
+    jobs.run_queued(_engine, job_id)
+
+
+def _sweep(engine: Engine, stop: threading.Event, stale_after: float) -> None:
+    from datetime import timedelta
+
+    while not stop.wait(SWEEP_S):
+        try:
+            for job in jobs.recover_stale(engine, stale_after=timedelta(seconds=stale_after)):
+                log.warning("job %s lost its runner: %s", job.id, job.status)
+        except Exception:  # the sweep must outlive a busy database
+            log.warning("recovery sweep failed", exc_info=True)
+
+
+def work(
+    engine: Engine, redis_url: str, *, name: str | None = None, burst: bool = False,
+    preload: str | None = "default", stale_after: float = 60.0,
+) -> None:  # fmt: skip
+    """Run jobs from the queue until stopped (or, with ``burst``, until it is empty)."""
+    from redis import Redis
+    from rq import SimpleWorker
+
+    global _engine
+    _engine = engine
+    jobs.use_runner(RQRunner(engine, redis_url))  # chunk jobs a job creates go to Redis too
+    if preload is not None:
+        from textlabel.nlp import load_pipeline
+
+        load_pipeline(None if preload == "default" else preload)
+    stop = threading.Event()
+    sweeper = threading.Thread(target=_sweep, args=(engine, stop, stale_after), daemon=True)
+    sweeper.start()
+    try:
+        worker = SimpleWorker([QUEUE], name=name, connection=Redis.from_url(redis_url))
+        worker.work(burst=burst, logging_level="WARNING")
+    finally:
+        stop.set()

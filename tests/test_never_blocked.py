@@ -15,8 +15,8 @@ import requests
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import api_as
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as
 from textlabel import create_app
 from textlabel.errors import BadFormat
 from textlabel.ingest.service import ImportOptions, import_file
@@ -86,9 +86,10 @@ def test_reads_and_saves_answer_while_an_import_commits_batches(app, session, li
             totals.append(listed.json()["total"])
             mine = http.get(f"{live_server}/api/v1/documents/{own.id}/annotations/me",
                             headers=headers, timeout=30)  # fmt: skip
+            span = {"start": 0, "end": 12, "label": "PER"}
             saved = http.put(
                 f"{live_server}/api/v1/documents/{own.id}/annotations/me",
-                json={"version": mine.json()["version"], "spans": [{"start": 0, "end": 12, "label": "PER"}]},
+                json={"version": mine.json()["version"], "spans": [span]},
                 headers=headers, timeout=30,
             )  # fmt: skip
             saves.append(saved.status_code)
@@ -125,8 +126,10 @@ def test_a_write_that_cannot_get_the_lock_is_a_503_with_retry_after(
     make_user(session, "ann")
     project = make_project(session, admin, members={"ann": "annotator"})
     (document,) = add_documents(session, project, ["Grace Hopper found a moth."])
-    impatient = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "s",
-                            "INSTANCE": str(tmp_path / "i2"), "DB_BUSY_TIMEOUT_S": 0.2})  # fmt: skip
+    impatient = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "s",
+         "INSTANCE": str(tmp_path / "i2"), "DB_BUSY_TIMEOUT_S": 0.2}
+    )  # fmt: skip
     api = api_as(impatient, "ann")
     holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # a long writer holds the lock

@@ -34,6 +34,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "JOB_WORKERS": (1, int),
     "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
     "REDIS_URL": (None, str),  # set: jobs go to RQ on Redis, run by `textlabel worker`
+    "PREANNOTATE_CHUNK_DOCS": (2000, int),  # documents per pre-annotation chunk job
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
 }
 

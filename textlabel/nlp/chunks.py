@@ -1,6 +1,6 @@
 """Pre-annotation of a large project as idempotent chunk jobs that any runner takes.
 
-The ``preannotate`` job of a project with more than ``FAN_OUT_ABOVE`` pending documents
+The ``preannotate`` job of a project with more than two chunks of pending documents
 splits them into id ranges of about ``CHUNK_DOCS`` and creates one ``preannotate_chunk`` job
 per range (keyed by project, range and model version in its params), then leaves. Each chunk
 pre-annotates its range (skipping documents that already have a prediction, so re-running a
@@ -19,8 +19,7 @@ from textlabel import jobs
 from textlabel.models import Document, Job, Project
 from textlabel.models.base import utcnow
 
-CHUNK_DOCS = 2000
-FAN_OUT_ABOVE = 4000
+CHUNK_DOCS = 2000  # default; a job's params["chunk_docs"] (TEXTLABEL_PREANNOTATE_CHUNK_DOCS)
 FANNED_OUT = "chunks"  # the owner of a parent whose chunks do the work
 
 
@@ -28,16 +27,17 @@ def fan_out(session: Session, job: Job, project: Project) -> bool:
     """Create and submit the chunk jobs of ``job`` when the project is large enough."""
     from textlabel.nlp.preannotate import pending_documents, pipeline_for
 
+    size = int(job.params.get("chunk_docs") or CHUNK_DOCS)
     pending = pending_documents(session, project).order_by(Document.id)
     total = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
-    if total <= FAN_OUT_ABOVE:
+    if total <= 2 * size:
         return False
     nlp = pipeline_for(project)
     model = f"{nlp.meta.get('name')}@{nlp.meta.get('version')}"
     ranges = []
     after = 0
     while True:  # keyset walk: the last id of each chunk of pending documents
-        ids = list(session.scalars(pending.where(Document.id > after).limit(CHUNK_DOCS)))
+        ids = list(session.scalars(pending.where(Document.id > after).limit(size)))
         if not ids:
             break
         ranges.append((ids[0], ids[-1]))

@@ -15,6 +15,8 @@ from textlabel.web.guard import current_user
 
 
 def start(kind: str, project: Project, params: dict[str, Any] | None = None) -> Job:
+    if kind == "preannotate":
+        params = {"chunk_docs": current_app.config["PREANNOTATE_CHUNK_DOCS"], **(params or {})}
     job = jobs.create(db.session, kind, project_id=project.id, params=params, user=current_user())
     runner: jobs.JobRunner = current_app.extensions["textlabel.jobs"]
     runner.submit(job.id)

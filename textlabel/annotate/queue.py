@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, exists, func, select
+from sqlalchemy import ScalarSelect, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
@@ -129,32 +129,47 @@ def _lock_user(session: Session, user: User) -> None:
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def claim_new(session: Session, project: Project, user: User) -> Annotation | None:
-    """Give the caller an open document they have not had; None when there is none."""
-    taken = _taken(Document.id)
-    mine = exists().where(
-        Annotation.document_id == Document.id,
-        Annotation.user_id == user.id,
-        Annotation.kind == "manual",
-    )
-    by_uncertainty = _by_uncertainty(project)
-    order: list[Any] = [taken.desc(), Document.id]
-    if by_uncertainty:
-        order.insert(1, func.coalesce(Document.uncertainty, -1.0).desc())
-    while True:
+def _candidates(session: Session, project: Project, user: User) -> list[Candidate]:
+    """Open documents the caller has not had, without counting the whole project: those
+    already given to someone (found from the annotations, only when ``overlap`` > 1), then
+    untouched ones in id order (an index walk that stops after a page). A queue ordered by
+    the model's uncertainty looks at the most uncertain untouched documents instead."""
+    mine = func.sum(case((Annotation.user_id == user.id, 1), else_=0))
+    partial: list[Candidate] = []
+    if project.overlap > 1:
+        taken = func.count(Annotation.id)
         rows = session.execute(
-            select(Document.id, taken, Document.overlap, Document.uncertainty)
-            .where(Document.project_id == project.id, ~mine, taken < document_overlap(project))
-            .order_by(*order)
+            select(Annotation.document_id, taken, Document.overlap, Document.uncertainty)
+            .join(Document, Document.id == Annotation.document_id)
+            .where(Document.project_id == project.id, Annotation.kind == "manual")
+            .group_by(Annotation.document_id, Document.overlap, Document.uncertainty)
+            .having(taken < document_overlap(project), mine == 0)
+            .order_by(taken.desc(), Annotation.document_id)
             .limit(CANDIDATES_PER_QUERY)
         ).all()
-        if not rows:
+        partial = [Candidate(*row) for row in rows]
+    touched = exists().where(Annotation.document_id == Document.id, Annotation.kind == "manual")
+    order: list[Any] = [Document.id]
+    if _by_uncertainty(project):
+        order.insert(0, func.coalesce(Document.uncertainty, -1.0).desc())
+    fresh = session.execute(
+        select(Document.id, Document.overlap, Document.uncertainty)
+        .where(Document.project_id == project.id, ~touched)
+        .order_by(*order)
+        .limit(CANDIDATES_PER_QUERY)
+    )
+    return partial + [Candidate(row[0], 0, row[1], row[2]) for row in fresh]
+
+
+def claim_new(session: Session, project: Project, user: User) -> Annotation | None:
+    """Give the caller an open document they have not had; None when there is none."""
+    by_uncertainty = _by_uncertainty(project)
+    while True:
+        candidates = _candidates(session, project, user)
+        if not candidates:
             return None
-        ranked = rank_candidates(
-            (Candidate(*row) for row in rows), overlap=project.overlap,
-            by_uncertainty=by_uncertainty,
-        )  # fmt: skip
-        limits = {row[0]: row[2] or project.overlap for row in rows}
+        limits = {c.document_id: c.overlap or project.overlap for c in candidates}
+        ranked = rank_candidates(candidates, overlap=project.overlap, by_uncertainty=by_uncertainty)
         for document_id in ranked:
             annotation = _try_claim(session, document_id, user, limits[document_id])
             if annotation is not None:

@@ -44,12 +44,13 @@ STALE_AFTER = timedelta(seconds=60)  # twelve missed heartbeats: the runner is g
 class Kind:
     target: str  # "module:function", imported when a job of this kind runs
     resumable: bool  # what an interrupted job's message may promise
+    reads_only: bool = False  # runs on read snapshots: never holds SQLite's write lock
 
 
 KINDS: dict[str, Kind] = {
     "preannotate": Kind("textlabel.nlp.preannotate:run_job", resumable=True),
     "preannotate_chunk": Kind("textlabel.nlp.chunks:run_chunk", resumable=True),
-    "export": Kind("textlabel.export.service:run_job", resumable=False),
+    "export": Kind("textlabel.export.service:run_job", resumable=False, reads_only=True),
     "train": Kind("textlabel.training.service:run_job", resumable=False),
 }
 
@@ -81,13 +82,24 @@ def job_function(kind: str) -> Callable[[Session, Job, Progress], dict[str, Any]
 
 
 def make_progress(session: Session, job: Job) -> Progress:
-    """A callback that stores progress and raises ``Cancelled`` once cancelling was asked."""
+    """A callback that stores progress and raises ``Cancelled`` once cancelling was asked.
+
+    Written in a short transaction of its own, so a job reading for minutes (an export)
+    never holds a write transaction, and the job's own work is not committed by it."""
+    engine = session.get_bind()
+    job_id = job.id
 
     def progress(done: int, total: int) -> None:
-        job.done, job.total, job.heartbeat_at = done, total, utcnow()
-        session.commit()
-        session.refresh(job, ["cancel_requested"])
-        if job.cancel_requested:
+        with reading(writes=True), Session(engine) as own:
+            own.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(done=done, total=total, heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            cancelled = own.scalar(select(Job.cancel_requested).where(Job.id == job_id))
+            own.commit()
+        if cancelled:
             raise Cancelled
 
     return progress
@@ -150,8 +162,10 @@ def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
     status, error = "done", None
     engine = session.get_bind()
     try:
-        with _Heartbeat(engine, job_id):  # type: ignore[arg-type]
+        reads_only = job.kind in KINDS and KINDS[job.kind].reads_only
+        with _Heartbeat(engine, job_id), reading(writes=not reads_only):  # type: ignore[arg-type]
             fn = job_function(job.kind)
+            session.commit()  # begin the job's work in a transaction of the right kind
             result = fn(session, job, progress or make_progress(session, job))
     except Cancelled:
         status = "cancelled"
@@ -163,6 +177,8 @@ def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
         status, error = "failed", f"internal error ({type(e).__name__}); see the server log"
     if status != "done":
         session.rollback()
+    else:
+        session.commit()  # ends a job's read snapshot before the outcome is written
     if result.get("_detached"):  # fanned out: the last chunk finishes the job
         return job
     # Re-read the row: whatever the job function did to its session, the outcome is stored.

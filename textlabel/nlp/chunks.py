@@ -32,6 +32,7 @@ def fan_out(session: Session, job: Job, project: Project) -> bool:
     total = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
     if total <= 2 * size:
         return False
+    session.commit()  # no transaction while the model loads
     nlp = pipeline_for(project)
     model = f"{nlp.meta.get('name')}@{nlp.meta.get('version')}"
     ranges = []
@@ -80,6 +81,7 @@ def run_chunk(session: Session, job: Job, progress: jobs.Progress) -> dict[str, 
         if parent_id is not None:
             _sum_into_parent(session, parent_id)
 
+    session.commit()  # progress is written in a transaction of its own
     report(0, 0)
     id_range = (int(job.params["first"]), int(job.params["last"]))
     return preannotate_project(session, project, progress=report, id_range=id_range).as_dict()

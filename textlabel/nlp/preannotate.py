@@ -120,9 +120,10 @@ def preannotate_project(
     if limit is not None:
         total = min(total, limit)
     result = PreannotateResult(remaining=total)
+    ids = list(session.scalars(query.limit(total)))
+    session.commit()  # progress is written in a transaction of its own
     if progress:
         progress(0, total)
-    ids = list(session.scalars(query.limit(total)))
     for first in range(0, len(ids), CHUNK):
         chunk = ids[first : first + CHUNK]
         documents = session.scalars(
@@ -313,5 +314,6 @@ def run_job(session: Session, job: Job, progress: Callable[[int, int], None]) ->
     refreshed = refresh_untouched(session, project) if job.params.get("refresh") else 0
     if chunks.fan_out(session, job, project):
         return {"_detached": True, "refreshed": refreshed}
+    session.commit()  # no transaction (nor SQLite's write lock) while the model loads
     out = preannotate_project(session, project, progress=progress).as_dict()
     return {**out, "refreshed": refreshed}

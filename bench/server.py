@@ -1,0 +1,355 @@
+"""Benchmark: textlabel as a user meets it, a real server on loopback (issue 13).
+
+Starts ``textlabel serve`` (waitress, 8 threads) or ``gunicorn -w 4`` on SQLite or
+PostgreSQL, imports 2,000 documents of 60-120 words through the API, loads the spaCy model
+in the server (a small pre-annotation), then measures from HTTP clients:
+
+- the floor: GET of a static file (HTTP + WSGI, no database), the baseline of every ratio;
+- list (first page of 10), fetch one document, one-span save from 1 client (p50, p95);
+- saves from 20 concurrent annotators (p50, p95, saves/s, errors);
+- export (JSONL of predictions, documents/s) and the server's memory (RSS of all processes);
+- with ``--under-load``: the same reads and saves again while a large import
+  (``--load-rows``, default 200,000) and a pre-annotation run, as ratios to the idle figures.
+
+Goals: save p50 <= 5 ms (SQLite) / 8 ms (PostgreSQL) from one client; >= 270 saves/s from 20
+clients with 0 errors; memory <= 300 MiB with the model loaded; under load, read and save p95
+within 3x idle and 0 errors. Run (``pip install gunicorn`` for --server gunicorn):
+
+    .venv/bin/python bench/server.py [--database sqlite|URL] [--server waitress|gunicorn]
+                                     [--under-load] [--load-rows 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TEXTLABEL_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PASSWORD = "bench password 123"
+
+
+def sentences() -> list[str]:
+    """Real English sentences (UD treebanks' ``# text``), else a generated fallback."""
+    found = []
+    for path in sorted((SHARED / "ud").glob("*.conllu")) + sorted(
+        (ROOT / "tests/data/ud").glob("*.conllu")
+    ):
+        with path.open(encoding="utf-8") as handle:
+            found += [line[9:].strip() for line in handle if line.startswith("# text = ")]
+        if len(found) > 3000:
+            break
+    return found or [
+        f"Sentence {n} tells of Ada Lovelace and Charles Babbage in London." for n in range(500)
+    ]
+
+
+def texts(n: int, seed: int = 13) -> list[str]:
+    rng, pool, out = random.Random(seed), sentences(), []
+    for k in range(n):
+        words, target, parts = 0, rng.randint(60, 120), []
+        while words < target:
+            sentence = rng.choice(pool)
+            parts.append(sentence)
+            words += len(sentence.split())
+        out.append(" ".join(parts) + f" ({k})")
+    return out
+
+
+def csv_bytes(rows: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["text"])
+    writer.writerows([r] for r in rows)
+    return buffer.getvalue().encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, MiB."""
+    pids, total = [pid], 0
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+        pids += [int(p) for p in children.split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+ERRORS: dict[int, int] = {}
+
+
+def timed(fn: Callable[[], requests.Response], n: int) -> tuple[list[float], int]:
+    times, errors = [], 0
+    for _ in range(n):
+        start = time.perf_counter()
+        response = fn()
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code >= 400:
+            errors += 1
+            ERRORS[response.status_code] = ERRORS.get(response.status_code, 0) + 1
+    return times, errors
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 2 else max(values)
+
+
+class Server:
+    def __init__(self, database: str, kind: str, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        db_url = f"sqlite:///{folder / 'bench.db'}" if database == "sqlite" else database
+        self.env = {
+            **os.environ,
+            "TEXTLABEL_DATABASE_URL": db_url,
+            "TEXTLABEL_INSTANCE": str(folder / "instance"),
+            "TEXTLABEL_SECRET_KEY": "bench",
+            "TEXTLABEL_MAX_UPLOAD_MB": "2000",
+        }
+        self.env.pop("TEXTLABEL_REDIS_URL", None)
+        cli = [sys.executable, "-m", "textlabel.cli"]
+        subprocess.run([*cli, "init"], env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [*cli, "user", "create", "admin", "--password", PASSWORD, "--admin"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        if kind == "gunicorn":
+            command = [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-w",
+                "4",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "600",
+                "wsgi:app",
+            ]
+        else:
+            command = [*cli, "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(300):
+            try:
+                requests.get(self.url + "/login", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+class Client:
+    def __init__(self, url: str, username: str) -> None:
+        self.url, self.http = url + "/api/v1", requests.Session()
+        token = self.http.post(
+            self.url + "/auth/token", json={"username": username, "password": PASSWORD}
+        ).json()["token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def __getattr__(self, method: str) -> Any:
+        return lambda path, **kw: getattr(self.http, method)(self.url + path, **kw)
+
+
+def wait_job(admin: Client, jid: int) -> dict[str, Any]:
+    while True:
+        job = admin.get(f"/jobs/{jid}").json()
+        if job["status"] not in ("queued", "running"):
+            return dict(job)
+        time.sleep(0.2)
+
+
+def saver(client: Client, did: int) -> Callable[[], requests.Response]:
+    state = {"version": 0, "n": 0}
+
+    def save() -> requests.Response:
+        state["n"] += 1
+        end = 3 + state["n"] % 5
+        response = client.put(
+            f"/documents/{did}/annotations/me",
+            json={"version": state["version"], "spans": [{"start": 0, "end": end, "label": "PER"}]},
+        )
+        if response.status_code == 200:
+            state["version"] = response.json()["version"]
+        elif response.status_code == 409:  # as the page does: take the stored version
+            state["version"] = response.json()["error"]["details"]["version"]
+        return response
+
+    return save
+
+
+def measure(
+    admin: Client, annotators: list[Client], pid: int, dids: list[int], n: int
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    static = admin.url.removesuffix("/api/v1") + "/static/app.css"
+    reads = {
+        "floor (static)": lambda: admin.http.get(static),
+        "list (10)": lambda: annotators[0].get(f"/projects/{pid}/documents?per_page=10"),
+        "fetch": lambda: annotators[0].get(f"/documents/{dids[1]}"),
+    }
+    for name, fn in reads.items():
+        out[name] = timed(fn, n)
+    out["save 1 client"] = timed(saver(annotators[0], dids[0]), n)
+    results: list[tuple[list[float], int]] = [([], 0)] * len(annotators)
+
+    def run(i: int) -> None:
+        results[i] = timed(saver(annotators[i], dids[2 + i]), max(10, n // 4))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(annotators))]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    times = [t for r in results for t in r[0]]
+    out[f"save {len(annotators)} clients"] = (times, sum(r[1] for r in results))
+    out["saves/s"] = len(times) / elapsed
+    return out
+
+
+def report(title: str, figures: dict[str, Any], baseline: dict[str, Any] | None = None) -> None:
+    floor = statistics.median(figures["floor (static)"][0])
+    print(f"\n{title}   (load average {os.getloadavg()[0]:.1f})")
+    for name, value in figures.items():
+        if name == "saves/s":
+            print(f"  {name:<20} {value:8.0f}")
+            continue
+        times, errors = value
+        line = (
+            f"  {name:<20} p50 {statistics.median(times):7.1f} ms  p95 {pct(times, 95):7.1f} ms"
+            f"  ({statistics.median(times) / floor:4.1f}x floor)  errors {errors}"
+        )
+        if baseline and name in baseline:
+            line += f"  p95 {pct(times, 95) / pct(baseline[name][0], 95):4.1f}x idle"
+        print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
+    parser.add_argument("--server", default="waitress", choices=["waitress", "gunicorn"])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--n", type=int, default=200, help="requests per measured figure")
+    parser.add_argument("--under-load", action="store_true")
+    parser.add_argument("--load-rows", type=int, default=200_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(args.database, args.server, Path(tmp))
+        try:
+            run_bench(server, args)
+        finally:
+            server.stop()
+
+
+def run_bench(server: Server, args: argparse.Namespace) -> None:
+    admin = Client(server.url, "admin")
+    names = [f"ann{i}" for i in range(args.clients)]
+    for name in names:
+        admin.post("/users", json={"username": name, "password": PASSWORD})
+    pid = admin.post("/projects", json={"name": "bench", "labels": [{"name": "PER"}]}).json()["id"]
+    for name in names:
+        admin.post(f"/projects/{pid}/members", json={"username": name, "role": "annotator"})
+    start = time.perf_counter()
+    imported = admin.post(
+        f"/projects/{pid}/documents",
+        data={"preannotate": "false"},
+        files={"file": ("docs.csv", csv_bytes(texts(args.docs)))},
+    ).json()
+    print(
+        f"{args.server} on {args.database.split('://')[0]}: imported {imported['imported']} "
+        f"documents in {time.perf_counter() - start:.1f} s"
+    )
+    annotators = [Client(server.url, name) for name in names]
+    listed = admin.get(f"/projects/{pid}/documents?per_page={args.clients + 2}").json()["items"]
+    dids = [row["id"] for row in listed]
+    small = admin.post("/projects", json={"name": "warm", "labels": [{"name": "PER"}]}).json()["id"]
+    warm = admin.post(
+        f"/projects/{small}/documents",
+        data={"preannotate": "true"},
+        files={"file": ("w.csv", csv_bytes(texts(20, seed=1)))},
+    ).json()
+    if warm.get("job"):
+        wait_job(admin, warm["job"])  # the spaCy model is now loaded in the server
+    idle = measure(admin, annotators, pid, dids, args.n)
+    report("idle", idle)
+    start = time.perf_counter()
+    exported = admin.get(f"/projects/{pid}/export?format=jsonl&source=predictions")
+    seconds = time.perf_counter() - start
+    size = len(exported.content)
+    if ERRORS:
+        print(f"  errors by status     {ERRORS}")
+    if exported.status_code != 200:
+        print(f"  export failed: {exported.status_code} {exported.text[:200]}")
+    print(f"  export               {args.docs / seconds:8.0f} documents/s ({size:,} bytes)")
+    print(f"  server memory        {rss_mib(server.process.pid):8.0f} MiB (model loaded)")
+    if not args.under_load:
+        return
+    load = admin.post("/projects", json={"name": "load", "labels": [{"name": "PER"}]}).json()["id"]
+    job = admin.post(f"/projects/{pid}/preannotate").json()
+    body = csv_bytes(texts(args.load_rows, seed=7))
+    outcome: dict[str, Any] = {}
+
+    def big_import() -> None:
+        started = time.perf_counter()
+        response = admin.post(
+            f"/projects/{load}/documents",
+            data={"preannotate": "false"},
+            files={"file": ("big.csv", body)},
+            timeout=3600,
+        )
+        outcome["seconds"], outcome["response"] = time.perf_counter() - started, response
+
+    importer = threading.Thread(target=big_import)
+    importer.start()
+    time.sleep(2)
+    loaded = measure(admin, annotators, pid, dids, args.n)
+    report(f"while importing {args.load_rows:,} rows and pre-annotating", loaded, idle)
+    print(f"  import still running at the end of the measurement: {importer.is_alive()}")
+    importer.join()
+    response, seconds = outcome["response"], outcome["seconds"]
+    count = response.json().get("imported") or 0
+    print(
+        f"  the import: {response.status_code}, {count} documents in {seconds:.0f} s "
+        f"({count / seconds:.0f}/s); pre-annotation: {wait_job(admin, job['id'])['status']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@ import threading
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Tok2Vec
 
@@ -52,27 +53,44 @@ def _tokenizer() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def _sentence_ends() -> frozenset[int]:
+    """The orth ids of the sentencizer's sentence-final characters."""
+    nlp = _tokenizer()
+    return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+
+
 def tokenize_text(text: str) -> Tokens:
     """Tokens and sentence starts of text that arrived untokenized.
 
-    Uses spaCy's English tokenizer and rule-based sentencizer (fast, no model), so a document
-    imported without pre-annotation can be annotated at once. Whitespace-only tokens are
-    dropped: nobody labels a run of spaces.
+    spaCy's English tokenizer, and the rule of spaCy's ``sentencizer`` (a sentence starts at
+    the first token that is not punctuation after a sentence-final character), run on the
+    token arrays instead of Token objects: the same result at about three times the speed,
+    which is most of an import's time. Whitespace-only tokens are dropped: nobody labels a
+    run of spaces.
     """
-    doc = _tokenizer()(text)
+    doc = _tokenizer().tokenizer(text)
+    if not len(doc):
+        return Tokens([], [], [0], len(text), sents_guessed=True)
+    columns = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).tolist()
+    ends_sentence = _sentence_ends()
     starts: list[int] = []
     ends: list[int] = []
     sent_starts: list[int] = []
-    for sent in doc.sents:
-        first = True
-        for token in sent:
-            if token.is_space:
-                continue
-            if first:
-                sent_starts.append(len(starts))
-                first = False
-            starts.append(token.idx)
-            ends.append(token.idx + len(token.text))
+    new_sentence, seen_end = True, False
+    for idx, length, orth, is_punct, is_space in columns:
+        is_end = orth in ends_sentence
+        if seen_end and not is_punct and not is_end:
+            new_sentence, seen_end = True, False
+        elif is_end:
+            seen_end = True
+        if is_space:
+            continue
+        if new_sentence:
+            sent_starts.append(len(starts))
+            new_sentence = False
+        starts.append(idx)
+        ends.append(idx + length)
     return Tokens(starts, ends, sent_starts or [0], len(text), sents_guessed=True)
 
 

@@ -1,0 +1,259 @@
+"""Benchmark: does textlabel stay fast as a project grows (issue 13)?
+
+For each size (default 2,000, 100,000 and 1,000,000 documents) on SQLite and, with
+``--postgres URL``, PostgreSQL: bulk-load a project of pre-tokenized 60-120-word documents,
+then time in-process requests (Flask test client, no network) of one annotator:
+
+- ``/next`` (claims a new document each time: the annotator submits what they got),
+- the submitting save (PUT annotations/me), fetching one document,
+- the document list at a deep page by key (``?after=``) and by page number (``?page=``);
+
+and, on a separate project in the same database, an import of a generated CSV through
+``import_file`` (tokenization included; and the same documents as pre-tokenized JSONL, which
+skips spaCy's tokenizer) and an export of up to ``--export-max`` documents with peak memory.
+Each figure is printed with its ratio to the smallest size in the same run (flat = ~1x).
+
+Goals: /next, deep list and save p50 < 20 ms, flat from 2k to 1M; import >= 10,000
+documents/s; export >= 20,000 documents/s, flat in memory. Run:
+
+    .venv/bin/python bench/scale.py [--sizes 2000,100000,1000000] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import texts  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from textlabel import create_app, migrate  # noqa: E402
+from textlabel.auth import service as auth  # noqa: E402
+from textlabel.extensions import db  # noqa: E402
+from textlabel.models import Annotation, Document  # noqa: E402
+from textlabel.nlp.pipeline import tokenize_text  # noqa: E402
+from textlabel.projects.service import LabelSpec, create_project, set_member  # noqa: E402
+
+PASSWORD = "bench password 123"
+TEMPLATES = 500
+
+
+def p50(fn: Callable[[], Any], n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def load_documents(engine: Any, project_id: int, n: int) -> None:
+    """Insert ``n`` documents fast (templates tokenized once, rows in bulk)."""
+    pool = [(t, tokenize_text(t).to_stored()) for t in texts(TEMPLATES, seed=3)]
+    batch = 20_000
+    with engine.begin() as connection:
+        for first in range(0, n, batch):
+            rows = [
+                {
+                    "project_id": project_id,
+                    "text": pool[k % TEMPLATES][0],
+                    "meta": {},
+                    "content_hash": hashlib.sha256(str(k).encode()).hexdigest(),
+                    "tokens": pool[k % TEMPLATES][1],
+                    "source_file": "bulk.csv",
+                }
+                for k in range(first, min(n, first + batch))
+            ]
+            ids = connection.execute(
+                insert(Document).returning(Document.id, sort_by_parameter_order=True), rows
+            ).scalars()
+            # An (empty) prediction per document, so exporting predictions has every one.
+            connection.execute(
+                insert(Annotation),
+                [{"document_id": i, "kind": "prediction", "status": "submitted"} for i in ids],
+            )
+
+
+def reset(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dict[str, float]:
+    if url.startswith("postgresql"):
+        reset(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b", "INSTANCE": str(folder)})
+    engine = app.extensions["textlabel.db"]
+    migrate.upgrade(engine)
+    with app.app_context(), db.new_session() as session:
+        admin = auth.create_user(session, "admin", PASSWORD, is_admin=True)
+        auth.create_user(session, "ann", PASSWORD)
+        project = create_project(session, name="big", created_by=admin, labels=[LabelSpec("PER")])
+        set_member(session, project, "ann", "annotator", admin)
+        other = create_project(session, name="imports", created_by=admin, labels=[])
+        pid, other_id = project.id, other.id
+    start = time.perf_counter()
+    load_documents(engine, pid, size)
+    if url.startswith("postgresql"):
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    print(f"  loaded {size:,} documents in {time.perf_counter() - start:.0f} s", flush=True)
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "ann", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json['token']}"}
+    api = "/api/v1"
+    state: dict[str, Any] = {}
+    figures: dict[str, float] = {}
+
+    def next_document() -> None:
+        got = client.get(f"{api}/projects/{pid}/next", headers=headers).json
+        state["did"], state["version"] = got["document"]["id"], got["annotation"]["version"]
+
+    def submit() -> None:
+        body = {
+            "version": state["version"],
+            "status": "submitted",
+            "spans": [{"start": 0, "end": 3, "label": "PER"}],
+        }
+        response = client.put(
+            f"{api}/documents/{state['did']}/annotations/me", json=body, headers=headers
+        )
+        assert response.status_code == 200, response.json
+
+    next_times, save_times = [], []
+    for _ in range(args.n):
+        start = time.perf_counter()
+        next_document()
+        next_times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        submit()
+        save_times.append((time.perf_counter() - start) * 1000)
+    figures["/next"] = statistics.median(next_times)
+    figures["save"] = statistics.median(save_times)
+    last = size - 100
+    figures["fetch"] = p50(lambda: client.get(f"{api}/documents/{last}", headers=headers), args.n)
+    figures["list ?after= deep"] = p50(
+        lambda: client.get(
+            f"{api}/projects/{pid}/documents?per_page=10&after={last}", headers=headers
+        ),
+        args.n,
+    )
+    deep_page = max(1, (size - 100) // 10)
+    figures["list ?page= deep"] = p50(
+        lambda: client.get(
+            f"{api}/projects/{pid}/documents?per_page=10&page={deep_page}", headers=headers
+        ),
+        max(5, args.n // 5),
+    )
+    figures.update(import_and_export(app, other_id, pid, size, args))
+    app.extensions["textlabel.db"].dispose()
+    return figures
+
+
+def import_and_export(
+    app: Any, other_id: int, pid: int, size: int, args: argparse.Namespace
+) -> dict[str, float]:
+    from textlabel.export.registry import get_writer
+    from textlabel.export.service import ExportRequest, project_records, write_options
+    from textlabel.ingest.service import ImportOptions, import_file
+    from textlabel.models import Project, User
+
+    rows = texts(args.import_rows, seed=size)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["text"], *([r] for r in rows)])
+    raw = buffer.getvalue().encode()
+    jsonl = "".join(
+        json.dumps(
+            {
+                "text": r + " (t)",
+                "tokens": [
+                    {"text": (r + " (t)")[s:e], "start": s, "end": e, "id": i, "ws": True}
+                    for i, (s, e) in enumerate(zip(tok.starts, tok.ends, strict=True))
+                ],
+            }
+        )
+        + "\n"
+        for r in rows
+        for tok in [tokenize_text(r + " (t)")]
+    ).encode()
+    out: dict[str, float] = {}
+    with app.app_context(), db.new_session() as session:
+        admin = session.query(User).filter_by(username="admin").one()
+        other = session.get(Project, other_id)
+        for name, data, filename in (
+            ("import CSV", raw, "a.csv"),
+            ("import JSONL+tokens", jsonl, "b.jsonl"),
+        ):
+            start = time.perf_counter()
+            result = import_file(
+                session,
+                other,
+                io.BytesIO(data),
+                filename,
+                user=admin,
+                options=ImportOptions(dedupe=True),
+            )
+            out[f"{name} docs/s"] = result.imported / (time.perf_counter() - start)
+        project = session.get(Project, pid)
+        request = ExportRequest(format="jsonl", source="predictions")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start, seen = time.perf_counter(), 0
+        records = project_records(session, project, request)
+        for chunk in get_writer("jsonl")(records, write_options(project, request)):
+            seen += chunk.count("\n")
+            if seen >= args.export_max:
+                break
+        out["export docs/s"] = seen / (time.perf_counter() - start)
+        out["export peak MiB growth"] = (
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="2000,100000,1000000")
+    parser.add_argument("--postgres", default=os.environ.get("TEXTLABEL_BENCH_POSTGRES_URL"))
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--import-rows", type=int, default=20_000)
+    parser.add_argument("--export-max", type=int, default=50_000)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    backends = ([] if args.no_sqlite else ["sqlite"]) + ([args.postgres] if args.postgres else [])
+    for backend in backends:
+        print(f"\n== {backend.split('://')[0].split('+')[0]}", flush=True)
+        results: dict[int, dict[str, float]] = {}
+        for size in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                url = f"sqlite:///{tmp}/scale.db" if backend == "sqlite" else backend
+                print(f"{size:,} documents (load average {os.getloadavg()[0]:.1f})", flush=True)
+                results[size] = run_size(url, size, args, Path(tmp))
+            base = results[sizes[0]]
+            for name, value in results[size].items():
+                unit = "" if "/s" in name or "MiB" in name else " ms"
+                ratio = value / base[name] if base[name] else float("nan")
+                print(f"    {name:<24} {value:10.1f}{unit}   {ratio:5.2f}x the {sizes[0]:,} figure")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Tok2Vec
+from spacy.pipeline import Sentencizer
 
 from textlabel.tokens import Tokens
 
@@ -57,7 +58,8 @@ def _tokenizer() -> Language:
 def _sentence_ends() -> frozenset[int]:
     """The orth ids of the sentencizer's sentence-final characters."""
     nlp = _tokenizer()
-    return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+    sentencizer: Sentencizer = nlp.get_pipe("sentencizer")  # type: ignore[assignment]
+    return frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
 
 
 def tokenize_text(text: str) -> Tokens:

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, g, request, session
 
 from textlabel.auth import service as auth_service
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
 from textlabel.models import User
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -76,17 +72,10 @@ def _check_csrf() -> None:
         raise Forbidden("cross-origin request refused")
 
 
-def writes(view: F) -> F:
-    """Mark a view reached by a safe method (GET) that writes, so its request begins with
-    the write lock (SQLite) instead of upgrading a read snapshot."""
-    view.textlabel_writes = True  # type: ignore[attr-defined]
-    return view
-
-
 def _declare_intent() -> None:
-    # Before the first query: reads run on a snapshot that never waits for a writer.
-    view = current_app.view_functions.get(request.endpoint or "")
-    set_write_intent(request.method not in SAFE_METHODS or getattr(view, "textlabel_writes", False))
+    # Before the first query: a safe method reads on a snapshot that never waits for a
+    # writer; the few GETs that hand out work declare their write (``db.declare_write``).
+    set_write_intent(request.method not in SAFE_METHODS)
 
 
 def _guard() -> None:

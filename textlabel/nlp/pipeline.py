@@ -58,7 +58,9 @@ def _tokenizer() -> Language:
 def _sentence_ends() -> frozenset[int]:
     """The orth ids of the sentencizer's sentence-final characters."""
     nlp = _tokenizer()
-    sentencizer: Sentencizer = nlp.get_pipe("sentencizer")  # type: ignore[assignment]
+    sentencizer = nlp.get_pipe("sentencizer")
+    if not isinstance(sentencizer, Sentencizer):  # the pipe added in _tokenizer
+        raise TypeError("the tokenizer pipeline lost its sentencizer")
     return frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
 
 

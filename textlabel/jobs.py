@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0
 STALE_AFTER = timedelta(seconds=60)  # twelve missed heartbeats: the runner is gone
+FANNED_OUT = "chunks"  # the owner of a parent whose chunk jobs do the work
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +187,44 @@ def run(session: Session, job: Job, progress: Progress | None = None) -> Job:
     job.status, job.error, job.result, job.finished_at = status, error, result, utcnow()
     session.commit()
     if job.parent_id is not None:
-        from textlabel.nlp.chunks import finish_parent
-
         finish_parent(session, job.parent_id)
     return job
+
+
+def finish_parent(session: Session, parent_id: int) -> None:
+    """End a fanned-out job once none of its chunks is queued or running (each chunk calls
+    this as it ends; the last one to commit sees all the others ended). Its result sums the
+    chunks' numeric results."""
+    states = dict(
+        session.execute(
+            select(Job.status, func.count()).where(Job.parent_id == parent_id).group_by(Job.status)
+        ).all()
+    )
+    if states.get("queued") or states.get("running"):
+        return
+    status = "done"
+    if states.get("cancelled") or states.get("failed"):
+        status = "cancelled" if states.get("cancelled") else "failed"
+    results = session.scalars(select(Job.result).where(Job.parent_id == parent_id)).all()
+    summary: dict[str, Any] = {"chunks": len(results)}
+    for result in results:
+        for key, value in (result or {}).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                summary[key] = summary.get(key, 0) + value
+    error = None
+    if status == "failed":
+        error = session.scalar(
+            select(Job.error).where(Job.parent_id == parent_id, Job.status == "failed").limit(1)
+        )
+    children = select(func.coalesce(func.sum(Job.done), 0)).where(Job.parent_id == parent_id)
+    session.execute(
+        update(Job)
+        .where(Job.id == parent_id, Job.status == "running")
+        .values(status=status, error=error, result=summary, finished_at=utcnow(),
+                done=children.scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    session.commit()
 
 
 def run_queued(engine: Engine, job_id: int) -> None:
@@ -249,7 +284,7 @@ def recover_stale(engine: Engine, *, stale_after: timedelta = STALE_AFTER) -> li
         stale = list(
             session.scalars(
                 select(Job).where(
-                    Job.status == "running", gone, Job.owner.is_distinct_from("chunks")
+                    Job.status == "running", gone, Job.owner.is_distinct_from(FANNED_OUT)
                 )
             )
         )

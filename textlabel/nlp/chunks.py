@@ -20,7 +20,6 @@ from textlabel.models import Document, Job, Project
 from textlabel.models.base import utcnow
 
 CHUNK_DOCS = 2000  # default; a job's params["chunk_docs"] (TEXTLABEL_PREANNOTATE_CHUNK_DOCS)
-FANNED_OUT = "chunks"  # the owner of a parent whose chunks do the work
 
 
 def fan_out(session: Session, job: Job, project: Project) -> bool:
@@ -59,7 +58,7 @@ def fan_out(session: Session, job: Job, project: Project) -> bool:
         for first, last in ranges
     ]
     session.add_all(children)
-    job.total, job.done, job.owner = total, 0, FANNED_OUT
+    job.total, job.done, job.owner = total, 0, jobs.FANNED_OUT
     job.result = {"chunks": len(children)}
     session.commit()
     for child in children:
@@ -98,36 +97,3 @@ def _sum_into_parent(session: Session, parent_id: int) -> None:
     session.commit()
     if session.scalar(select(Job.cancel_requested).where(Job.id == parent_id)):
         raise jobs.Cancelled
-
-
-def finish_parent(session: Session, parent_id: int) -> None:
-    """End the parent once none of its chunks is queued or running (called by each chunk as
-    it ends; the last one to commit sees all the others ended)."""
-    states = dict(
-        session.execute(
-            select(Job.status, func.count()).where(Job.parent_id == parent_id).group_by(Job.status)
-        ).all()
-    )
-    if states.get("queued") or states.get("running"):
-        return
-    status = "done"
-    if states.get("cancelled") or states.get("failed"):
-        status = "cancelled" if states.get("cancelled") else "failed"
-    results = session.scalars(select(Job.result).where(Job.parent_id == parent_id)).all()
-    summary: dict[str, Any] = {"chunks": len(results)}
-    for key in ("done", "failed", "entities"):
-        summary[key] = sum(int((r or {}).get(key, 0)) for r in results)
-    error = None
-    if status == "failed":
-        error = session.scalar(
-            select(Job.error).where(Job.parent_id == parent_id, Job.status == "failed").limit(1)
-        )
-    children = select(func.coalesce(func.sum(Job.done), 0)).where(Job.parent_id == parent_id)
-    session.execute(
-        update(Job)
-        .where(Job.id == parent_id, Job.status == "running")
-        .values(status=status, error=error, result=summary, finished_at=utcnow(),
-                done=children.scalar_subquery())
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    session.commit()

@@ -23,7 +23,6 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOGIN_ATTEMPTS": (10, int),  # sign-ins per account from unknown clients per window
     "LOGIN_WINDOW_S": (300, int),
     "LOGIN_RATE": ("20 per 10 minutes", str),  # failed sign-ins per client address
-    "REDIS_URL": (None, str),
     "PROXIES": (0, int),  # reverse proxies in front whose X-Forwarded-* headers to trust
     "SPACY_MODEL": (None, str),
     "PDF_MAX_SECONDS": (120.0, float),  # per PDF file, in a capped child process
@@ -33,7 +32,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
     "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
-    "REDIS_URL": (None, str),  # set: jobs go to RQ on Redis, run by `textlabel worker`
+    # set: jobs go to RQ on Redis, run by `textlabel worker`; sign-in limits counted there
+    "REDIS_URL": (None, str),
     "PREANNOTATE_CHUNK_DOCS": (2000, int),  # documents per pre-annotation chunk job
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
 }

@@ -14,8 +14,7 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
-from spacy.pipeline import Tok2Vec
-from spacy.pipeline import Sentencizer
+from spacy.pipeline import Sentencizer, Tok2Vec
 
 from textlabel.tokens import Tokens
 

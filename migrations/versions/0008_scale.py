@@ -1,8 +1,8 @@
 """scale: staging projects for imports, job owner, heartbeat and parent (chunks), keyset
 index on documents
 
-Revision ID: 0012a
-Revises: 0012
+Revision ID: 0008
+Revises: 0010
 Create Date: 2026-11-29 13:00:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012a"
-down_revision = "0012"
+revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

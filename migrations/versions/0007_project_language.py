@@ -2,7 +2,7 @@
 written as ``lang`` into the config.cfg of spaCy exports
 
 Revision ID: 0007
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-29 13:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

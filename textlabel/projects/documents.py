@@ -99,7 +99,9 @@ def list_documents(
                 has_prediction=prediction,
                 has_gold=gold,
                 status=document_status(
-                    submitted=submitted, drafts=drafts, has_gold=gold,
+                    submitted=submitted,
+                    drafts=drafts,
+                    has_gold=gold,
                     overlap=routed or project.overlap,  # routed documents need fewer
                 ),  # fmt: skip
             )

@@ -31,11 +31,3 @@ class JsonBool(fields.Boolean):
 class PageQuery(Schema):
     page = fields.Int(load_default=1, validate=validate.Range(min=1, max=2**31 - 1))
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
-
-
-class DocumentPageQuery(PageQuery):
-    after = fields.Int(
-        load_default=None,
-        validate=validate.Range(min=0),
-        metadata={"description": "keyset paging: documents after this id (ignores page)"},
-    )

@@ -43,6 +43,17 @@ class MentionRecord:
     score: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A labelled link from a ``head`` entity to a ``child`` entity, each by its character
+    offsets ``(start, end)``; ``score`` is a model's confidence (None for a person's)."""
+
+    head: tuple[int, int]
+    child: tuple[int, int]
+    label: str
+    score: float | None = None
+
+
 @dataclass(slots=True)
 class SourceRef:
     """Where a record came from, for error messages and provenance.
@@ -105,6 +116,9 @@ class DocumentRecord:
     ``losses`` lists what the source held that this record does not carry.
     ``pages`` holds a paged source's ``[start, end)`` per page (PDF), kept apart from ``meta``,
     which is the source's own metadata and may hold any key, "pages" included.
+    ``relations`` link entities of ``spans``; ``cats`` are document labels with their
+    value (1.0 = applies, 0.0 = does not, a model's probability in between); ``span_cats``
+    are the spans of the span-category layer, which may overlap and nest.
     """
 
     text: str
@@ -119,6 +133,9 @@ class DocumentRecord:
     annotated: bool = False
     losses: list[Loss] = field(default_factory=list)
     pages: list[list[int]] | None = None
+    relations: list[RelationRecord] = field(default_factory=list)
+    cats: dict[str, float] = field(default_factory=dict)
+    span_cats: list[SpanRecord] = field(default_factory=list)
 
     @property
     def has_annotations(self) -> bool:
@@ -126,7 +143,14 @@ class DocumentRecord:
         document was annotated and holds none."""
         layers = self.layers
         return self.annotated or bool(
-            self.spans or self.coref or layers.pos or layers.tags or layers.heads
+            self.spans
+            or self.coref
+            or self.relations
+            or self.cats
+            or self.span_cats
+            or layers.pos
+            or layers.tags
+            or layers.heads
         )
 
 

@@ -11,6 +11,12 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
+from textlabel.annotate.layer_checks import (
+    Rules,
+    check_cats,
+    check_relations,
+    snap_span_cats,
+)
 from textlabel.annotate.payload import Chain, Payload
 from textlabel.errors import InvalidInput
 from textlabel.records import MentionRecord, SpanRecord
@@ -123,25 +129,43 @@ def check_pos(tags: Sequence[str | None], *, n_tokens: int) -> list[str | None]:
 def check_payload(
     payload: Payload,
     tokens: Tokens,
+    rules: Rules,
     *,
-    layers: Iterable[str],
-    labels: Iterable[str],
+    stored: Payload | None = None,
     text: str | None = None,
 ) -> Payload:
     """``payload`` snapped and checked against the document's tokens and the project's layers
-    and labels; refuses a layer the project has switched off."""
-    on = set(layers)
-    spans = coref = pos = None
+    and labels; refuses a layer the project has switched off.
+
+    Relations are checked against the entities of the payload, or of ``stored`` (what the
+    annotation holds) when the payload leaves entities out.
+    """
+    on = rules.layers
+    spans = coref = pos = relations = cats = span_cats = None
     if payload.spans is not None:
-        if payload.spans and "entities" not in on:
-            raise InvalidInput("this project has no entity layer", details={"layer": "entities"})
-        spans = tuple(snap_entities(tokens, payload.spans, labels=labels, text=text))
+        _require(on, "entities", bool(payload.spans), "entity")
+        spans = tuple(snap_entities(tokens, payload.spans, labels=rules.labels, text=text))
     if payload.coref is not None:
-        if payload.coref and "coref" not in on:
-            raise InvalidInput("this project has no coreference layer", details={"layer": "coref"})
+        _require(on, "coref", bool(payload.coref), "coreference")
         coref = tuple(snap_chains(tokens, payload.coref))
     if payload.pos is not None:
-        if "pos" not in on:
-            raise InvalidInput("this project has no POS layer", details={"layer": "pos"})
+        _require(on, "pos", True, "POS")
         pos = tuple(check_pos(payload.pos, n_tokens=len(tokens)))
-    return Payload(spans=spans, pos=pos, coref=coref)
+    if payload.relations is not None:
+        _require(on, "relations", bool(payload.relations), "relation")
+        entities = spans if spans is not None else (stored.spans if stored else None) or ()
+        relations = tuple(check_relations(tokens, payload.relations, entities, rules))
+    if payload.cats is not None:
+        _require(on, "cats", bool(payload.cats), "document-label")
+        cats = check_cats(payload.cats, rules)
+    if payload.span_cats is not None:
+        _require(on, "spans", bool(payload.span_cats), "span-category")
+        span_cats = tuple(snap_span_cats(tokens, payload.span_cats, rules))
+    return Payload(
+        spans=spans, pos=pos, coref=coref, relations=relations, cats=cats, span_cats=span_cats
+    )
+
+
+def _require(on: frozenset[str], layer: str, used: bool, what: str) -> None:
+    if used and layer not in on:
+        raise InvalidInput(f"this project has no {what} layer", details={"layer": layer})

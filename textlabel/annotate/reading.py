@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
+from textlabel.annotate.payload import EMPTY
 from textlabel.models import Annotation, Document
 
 
@@ -23,8 +24,7 @@ def annotation_out(
     """An annotation in the API's shape (JSON-ready); a not-yet-stored one is version 0."""
     if annotation is None:
         return {"id": None, "document_id": document.id, "user": user, "kind": "manual",
-                "version": 0, "status": "new", "spans": [], "pos": None, "coref": [],
-                "updated_at": None}  # fmt: skip
+                "version": 0, "status": "new", **EMPTY.to_json(), "updated_at": None}  # fmt: skip
     return {
         "id": annotation.id,
         "document_id": annotation.document_id,

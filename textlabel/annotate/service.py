@@ -6,7 +6,7 @@ change it made (spans removed and added, tags changed, status), and announced wi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from textlabel import audit, events
 from textlabel.annotate import store
 from textlabel.annotate.checks import check_payload
+from textlabel.annotate.layer_checks import RelationRule, Rules, prune_relations
 from textlabel.annotate.payload import Payload
 from textlabel.auth.permissions import Action, allowed
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.base import utcnow
+from textlabel.records import RelationRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,29 @@ class AnnotationInput:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AnnotationInput:
-        """From the API's shape (``version``, ``status``, ``spans``, ``pos``, ``coref``)."""
+        """From the API's shape (``version``, ``status`` and the payload's layers)."""
         return cls(data["version"], data.get("status") or "draft", Payload.from_json(data))
+
+
+def rules_of(project: Project) -> Rules:
+    """What ``project`` allows in an annotation: its layers and each layer's labels."""
+    return Rules(
+        layers=frozenset(project.layers),
+        labels=frozenset(label.name for label in project.labels),
+        relations={
+            label.name: RelationRule(
+                label.name,
+                None if label.heads is None else frozenset(label.heads),
+                None if label.children is None else frozenset(label.children),
+                label.directed,
+            )
+            for label in project.relation_labels
+        },
+        categories=tuple(label.name for label in project.categories),
+        cats_mode=project.cats_mode,
+        span_labels=frozenset(label.name for label in project.span_labels),
+        span_overlap=project.span_overlap,
+    )
 
 
 def own_annotation(session: Session, document: Document, user: User) -> Annotation | None:
@@ -77,11 +100,18 @@ def _pos_changes(
 
 
 def save_annotation(
-    session: Session, annotation: Annotation, request: AnnotationInput, *, user: User
+    session: Session,
+    annotation: Annotation,
+    request: AnnotationInput,
+    *,
+    user: User,
+    dropped: list[RelationRecord] | None = None,
 ) -> Annotation:
     """Validate the request against the document and project, apply it if its ``version`` is
     current, bump the version and record the change; commits. Layers left as ``None`` are
-    kept (an entity-only save does not touch coreference and the reverse).
+    kept (an entity-only save does not touch coreference and the reverse); a save that
+    removes an entity and leaves relations out removes the relations standing on it (and
+    appends them to ``dropped`` when given, so that the caller can say so).
 
     Raises InvalidInput (422) naming the offending span, Conflict (409) with the current
     version in ``details`` when someone saved in between.
@@ -97,10 +127,24 @@ def save_annotation(
             f"not {request.version}: it was saved elsewhere; reload it",
             details={"version": annotation.version},
         )
-    wanted = check_payload(
-        request.payload, tokens, layers=project.layers, labels=[x.name for x in project.labels],
-        text=document.text,
-    )  # fmt: skip
+    asked = request.payload
+    # Relations stand on entities: checking them, or keeping them through an entity edit,
+    # needs what is stored (read only where a relation can be).
+    linked = bool(asked.relations) or (
+        project.has_layer("relations") and (asked.relations, asked.spans) != (None, None)
+    )
+    stored = (
+        store.read_many(session, [annotation.id], layers=("spans", "relations"))[annotation.id]
+        if linked
+        else None
+    )
+    wanted = check_payload(asked, tokens, rules_of(project), stored=stored, text=document.text)
+    if wanted.spans is not None and wanted.relations is None and stored and stored.relations:
+        kept, gone = prune_relations(stored.relations, wanted.spans)
+        if gone:  # their entity is gone: the audit trail records them as removed
+            wanted = replace(wanted, relations=kept)
+            if dropped is not None:
+                dropped.extend(gone)
     change = store.diff(session, annotation.id, tokens, wanted)
     pos_changes = _pos_changes(annotation.pos, wanted.pos)
     status_changed = request.status != annotation.status
@@ -134,6 +178,7 @@ def save_annotation(
             details={"version": current},
         )
     store.apply(session, change)
+    before, after = change.audit()
     audit.record(
         session,
         "annotation.save",
@@ -144,13 +189,13 @@ def save_annotation(
         before={
             "version": request.version,
             "status": annotation.status,
-            "spans": [store.span_json(k) for k in change.removed],
+            **before,
             "pos": {str(i): old for i, (old, _) in pos_changes.items()},
         },
         after={
             "version": request.version + 1,
             "status": request.status,
-            "spans": [store.span_json(k) for k in change.added],
+            **after,
             "pos": {str(i): new for i, (_, new) in pos_changes.items()},
         },
     )

@@ -1,10 +1,12 @@
-"""The span store: the only code that reads or writes ``Span`` rows.
+"""The annotation store: the only code that reads or writes annotation content.
 
-An annotation's entities and coreference chains go in and out of the database here as a
-``Payload``; POS tags live on the annotation row itself (``Annotation.pos``) and are read
-with it. Writers hand over spans already on token boundaries (``annotate.checks`` snaps
-and validates a person's save; readers and the model produce aligned spans); the store
-only derives token indices and refuses a span that is not aligned.
+An annotation's entities, coreference chains and span categories go in and out of the
+database here as ``Span`` rows; POS tags, relations and document labels live on the
+annotation row itself (``Annotation.pos``, ``.relations``, ``.cats``) and are read and
+written here too, all as one ``Payload``. Writers hand over spans already on token
+boundaries (``annotate.checks`` snaps and validates a person's save; readers and the model
+produce aligned spans); the store only derives token indices and refuses a span that is not
+aligned.
 
 Reads are plain row queries, never ORM ``Span`` objects: loading hundreds of those costs
 more than the rest of an autosave or a page render.
@@ -19,16 +21,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from textlabel.annotate.payload import Payload
+from textlabel.annotate.payload import Payload, cats_of
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Span
-from textlabel.records import MentionRecord, SpanRecord
+from textlabel.records import MentionRecord, RelationRecord, SpanRecord
 from textlabel.tokens import Tokens
 
-ENTITY, MENTION = "ent", "coref"
-LAYERS = ("spans", "pos", "coref")
-_ROW_LAYERS = (("spans", ENTITY), ("coref", MENTION))  # payload field -> Span.layer
+ENTITY, MENTION, SPANCAT = "ent", "coref", "sc"
+LAYERS = ("spans", "pos", "coref", "relations", "cats", "span_cats")
+# payload field -> Span.layer
+_ROW_LAYERS = (("spans", ENTITY), ("coref", MENTION), ("span_cats", SPANCAT))
+_LABELLED = (ENTITY, SPANCAT)  # row layers whose identity includes a label
 SpanKey = tuple[str, int, int, str | int | None]  # (row layer, start, end, label or chain)
+RelationKey = tuple[int, int, int, int, str]  # head start, end, child start, end, label
 _CHUNK = 500  # ids per IN (...) query
 
 
@@ -58,31 +63,42 @@ def read_many(
     not read again.
     """
     ids = list(dict.fromkeys(annotation_ids))
-    spans: dict[int, list[SpanRecord]] = {i: [] for i in ids}
+    rows: dict[str, dict[int, list[SpanRecord]]] = {ENTITY: {}, SPANCAT: {}}
     chains: dict[int, dict[int, list[MentionRecord]]] = {i: {} for i in ids}
     tags: dict[int, list[str | None] | None] = dict(pos or {})
+    relations: dict[int, Any] = {}
+    cats: dict[int, Any] = {}
+    columns = [c for c in ("relations", "cats") if c in layers]
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
         for aid, layer, start, end, label, score, cluster in _span_rows(session, chunk, layers):
-            if layer == ENTITY:
-                spans[aid].append(SpanRecord(start, end, label or "", score))
-            else:
+            if layer == MENTION:
                 chains[aid].setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
-        missing = [i for i in chunk if i not in tags]
-        if "pos" in layers and missing:
-            found = session.execute(
-                select(Annotation.id, Annotation.pos).where(Annotation.id.in_(missing))
-            )
-            tags.update((aid, value) for aid, value in found)
+            else:
+                rows[layer].setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
+        missing = [i for i in chunk if i not in tags] if "pos" in layers else []
+        if missing or columns:
+            wanted = [Annotation.id, Annotation.pos, Annotation.relations, Annotation.cats]
+            for aid, tag_list, relation_rows, cat_values in session.execute(
+                select(*wanted).where(Annotation.id.in_(missing if not columns else chunk))
+            ):
+                if aid not in tags:
+                    tags[aid] = tag_list
+                relations[aid], cats[aid] = relation_rows, cat_values
     out = {}
     for i in ids:
         own = tags.get(i)
         by_cluster = chains[i]
         out[i] = Payload(
-            spans=tuple(spans[i]) if "spans" in layers else None,
+            spans=tuple(rows[ENTITY].get(i, ())) if "spans" in layers else None,
             pos=tuple(own) if "pos" in layers and own is not None else None,
             coref=tuple(tuple(by_cluster[k]) for k in sorted(by_cluster))
             if "coref" in layers
+            else None,
+            relations=_relations(relations.get(i)) if "relations" in layers else None,
+            cats=cats_of(cats.get(i) or {}) if "cats" in layers else None,
+            span_cats=tuple(sorted(rows[SPANCAT].get(i, ()), key=_outermost_first))
+            if "span_cats" in layers
             else None,
         )
     return out
@@ -100,54 +116,118 @@ def _span_rows(session: Session, ids: list[int], layers: Collection[str]) -> Seq
     ).all()  # fmt: skip
 
 
+def _outermost_first(span: SpanRecord) -> tuple[int, int, str]:
+    """Span categories nest: the enclosing span comes before the spans inside it."""
+    return span.start, -span.end, span.label
+
+
+def _relations(stored: Any) -> tuple[RelationRecord, ...]:
+    """Relations from their stored rows ``[head start, end, child start, end, label, score?]``."""
+    return tuple(
+        RelationRecord((row[0], row[1]), (row[2], row[3]), row[4], row[5] if len(row) > 5 else None)
+        for row in stored or ()
+    )
+
+
+def _relation_rows(relations: Iterable[RelationRecord]) -> list[list[Any]] | None:
+    out: list[list[Any]] = []
+    for r in relations:
+        row: list[Any] = [*r.head, *r.child, r.label]
+        if r.score is not None:
+            row.append(r.score)
+        out.append(row)
+    return out or None
+
+
+def relation_key(relation: RelationRecord) -> RelationKey:
+    """The identity of a relation: both ends and the label."""
+    return (*relation.head, *relation.child, relation.label)
+
+
 # -- writing -------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class Change:
-    """What a save changes in the span rows of one annotation."""
+    """What a save changes in one annotation: span rows, relations and document labels."""
 
+    annotation_id: int
     removed: list[SpanKey] = field(default_factory=list)
     added: list[SpanKey] = field(default_factory=list)
+    relations_removed: list[RelationKey] = field(default_factory=list)
+    relations_added: list[RelationKey] = field(default_factory=list)
+    cats_before: dict[str, float] = field(default_factory=dict)
+    cats_after: dict[str, float] = field(default_factory=dict)
     _delete: list[int] = field(default_factory=list)
     _insert: list[dict[str, Any]] = field(default_factory=list)
+    _columns: dict[str, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.removed or self.added)
+        return bool(self.removed or self.added or self._columns)
+
+    def audit(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What the audit trail records of this change: (before, after) per layer."""
+        before: dict[str, Any] = {"spans": [span_json(k) for k in self.removed]}
+        after: dict[str, Any] = {"spans": [span_json(k) for k in self.added]}
+        if self.relations_removed or self.relations_added:
+            before["relations"] = [_relation_json(k) for k in self.relations_removed]
+            after["relations"] = [_relation_json(k) for k in self.relations_added]
+        if self.cats_before != self.cats_after:
+            before["cats"], after["cats"] = self.cats_before, self.cats_after
+        return before, after
 
 
 def diff(session: Session, annotation_id: int, tokens: Tokens, wanted: Payload) -> Change:
-    """The rows to delete and insert so that ``annotation_id`` holds ``wanted``'s spans and
-    chains; a layer ``wanted`` leaves None is kept as stored."""
+    """The rows to delete and insert (and the annotation columns to set) so that
+    ``annotation_id`` holds ``wanted``; a layer ``wanted`` leaves None is kept as stored."""
     rows = session.execute(
         select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label, Span.cluster)
         .where(Span.annotation_id == annotation_id)
     ).all()  # fmt: skip
     stored: dict[SpanKey, int] = {
-        (layer, start, end, label if layer == ENTITY else cluster): row_id
+        (layer, start, end, label if layer in _LABELLED else cluster): row_id
         for row_id, layer, start, end, label, cluster in rows
     }
     kept = {row for name, row in _ROW_LAYERS if getattr(wanted, name) is None}
     added: dict[SpanKey, dict[str, Any]] = {}
     # Rows only for what is new: an autosave of 500 spans usually changes one.
-    for span in wanted.spans or ():
-        key: SpanKey = (ENTITY, span.start, span.end, span.label)
-        if key not in stored:
-            added[key] = _row(annotation_id, ENTITY, tokens, span.start, span.end, "human",
-                              label=span.label)  # fmt: skip
-    for cluster, chain in enumerate(wanted.coref or (), start=1):
-        for mention in chain:
-            key = (MENTION, mention.start, mention.end, cluster)
-            if key not in stored:
-                added[key] = _row(annotation_id, MENTION, tokens, mention.start, mention.end,
-                                  "human", cluster=cluster)  # fmt: skip
+    for key in _keys(wanted):
+        if key not in stored and key not in added:
+            layer, start, end, last = key
+            if layer == MENTION:
+                added[key] = _row(annotation_id, MENTION, tokens, start, end, "human",
+                                  cluster=int(last or 0))  # fmt: skip
+            else:
+                added[key] = _row(annotation_id, layer, tokens, start, end, "human",
+                                  label=str(last))  # fmt: skip
     target = {key for key in stored if key[0] in kept} | set(_keys(wanted))
-    change = Change(added=list(added), _insert=list(added.values()))
+    change = Change(annotation_id, added=list(added), _insert=list(added.values()))
     for key, row_id in stored.items():
         if key not in target:
             change.removed.append(key)
             change._delete.append(row_id)
+    if wanted.relations is not None or wanted.cats is not None:
+        _diff_columns(session, change, wanted)
     return change
+
+
+def _diff_columns(session: Session, change: Change, wanted: Payload) -> None:
+    """Relations and document labels: compared as sets, written whole when they differ."""
+    old_relations, old_cats = session.execute(
+        select(Annotation.relations, Annotation.cats).where(Annotation.id == change.annotation_id)
+    ).one()
+    if wanted.relations is not None:
+        before = {relation_key(r): r for r in _relations(old_relations)}
+        after = {relation_key(r): r for r in wanted.relations}
+        change.relations_removed = [k for k in before if k not in after]
+        change.relations_added = [k for k in after if k not in before]
+        if change.relations_removed or change.relations_added:
+            change._columns["relations"] = _relation_rows(after.values())
+    if wanted.cats is not None:
+        change.cats_before = dict(cats_of(old_cats or {}))
+        change.cats_after = dict(wanted.cats)
+        if change.cats_before != change.cats_after:
+            change._columns["cats"] = change.cats_after or None
 
 
 def apply(session: Session, change: Change) -> None:
@@ -156,39 +236,65 @@ def apply(session: Session, change: Change) -> None:
         session.execute(delete(Span).where(Span.id.in_(change._delete)))
     if change._insert:
         session.execute(insert(Span), change._insert)
+    if change._columns:
+        session.execute(
+            update(Annotation)
+            .where(Annotation.id == change.annotation_id)
+            .values(**change._columns)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def insert_many(
     session: Session, items: Iterable[tuple[int, Tokens, Payload]], *, source: str
 ) -> int:
-    """Store the spans and chains of fresh annotations in one multi-row INSERT; returns the
-    number of rows. ``source`` is "model" or "human"."""
-    rows = [
-        row
-        for aid, tokens, payload in items
-        for row in rows_of(aid, tokens, payload, source=source)
-    ]
+    """Store the content of fresh annotations: spans, chains and span categories in one
+    multi-row INSERT, relations and document labels in one UPDATE by id; returns the number
+    of span rows. ``source`` is "model" or "human"."""
+    rows: list[dict[str, Any]] = []
+    columns: list[dict[str, Any]] = []
+    for aid, tokens, payload in items:
+        rows += rows_of(aid, tokens, payload, source=source)
+        if payload.relations or payload.cats:
+            columns.append(
+                {
+                    "id": aid,
+                    "relations": _relation_rows(payload.relations or ()),
+                    "cats": dict(payload.cats or ()) or None,
+                }
+            )
     if rows:
         session.execute(insert(Span), rows)
+    if columns:
+        session.execute(update(Annotation), columns)
     return len(rows)
 
 
 def replace_all(
     session: Session, annotation_id: int, tokens: Tokens, payload: Payload, *, source: str
 ) -> None:
-    """Make ``annotation_id`` hold exactly ``payload``'s spans and chains."""
+    """Make ``annotation_id`` hold exactly ``payload``'s spans, chains, span categories,
+    relations and document labels."""
     clear(session, annotation_id)
     insert_many(session, [(annotation_id, tokens, payload)], source=source)
 
 
 def clear(session: Session, annotation_id: int) -> None:
+    """Remove everything ``annotation_id`` holds but its POS tags."""
     session.execute(delete(Span).where(Span.annotation_id == annotation_id))
+    session.execute(
+        update(Annotation)
+        .where(Annotation.id == annotation_id)
+        .values(relations=None, cats=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def rows_of(
     annotation_id: int, tokens: Tokens, payload: Payload, *, source: str
 ) -> list[dict[str, Any]]:
-    """Span rows of ``payload`` (chains numbered from 1 in payload order)."""
+    """Span rows of ``payload`` (chains numbered from 1 in payload order); relation ends
+    are checked to sit on token boundaries too, though they are no rows of their own."""
     rows = [
         _row(annotation_id, ENTITY, tokens, span.start, span.end, source, label=span.label,
              score=span.score)
@@ -208,6 +314,14 @@ def rows_of(
             )
             for m in chain
         ]
+    rows += [
+        _row(annotation_id, SPANCAT, tokens, span.start, span.end, source, label=span.label,
+             score=span.score)
+        for span in payload.span_cats or ()
+    ]  # fmt: skip
+    for relation in payload.relations or ():
+        for start, end in (relation.head, relation.child):
+            _bounds(tokens, start, end)
     return rows
 
 
@@ -270,18 +384,31 @@ def span_json(key: SpanKey) -> dict[str, Any]:
         "layer": layer,
         "start": start,
         "end": end,
-        ("label" if layer == ENTITY else "chain"): last,
+        ("chain" if layer == MENTION else "label"): last,
     }
+
+
+def _relation_json(key: RelationKey) -> dict[str, Any]:
+    return {
+        "head": {"start": key[0], "end": key[1]},
+        "child": {"start": key[2], "end": key[3]},
+        "label": key[4],
+    }
+
+
+def _bounds(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
+    bounds = tokens.range(start, end)
+    if bounds is None:
+        raise InvalidInput(f"span [{start}, {end}) is not on token boundaries",
+                           details={"span": {"start": start, "end": end}})  # fmt: skip
+    return bounds
 
 
 def _row(
     annotation_id: int, layer: str, tokens: Tokens, start: int, end: int, source: str, *,
     label: str | None = None, cluster: int | None = None, score: float | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    bounds = tokens.range(start, end)
-    if bounds is None:
-        raise InvalidInput(f"span [{start}, {end}) is not on token boundaries",
-                           details={"span": {"start": start, "end": end}})  # fmt: skip
+    bounds = _bounds(tokens, start, end)
     return {
         "annotation_id": annotation_id,
         "layer": layer,
@@ -297,12 +424,14 @@ def _row(
 
 
 def _keys(payload: Payload) -> Iterator[SpanKey]:
-    """The identity of each span and mention (a mention's chain is its position, from 1)."""
+    """The identity of each span row (a mention's chain is its position, from 1)."""
     for span in payload.spans or ():
         yield (ENTITY, span.start, span.end, span.label)
     for cluster, chain in enumerate(payload.coref or (), start=1):
         for mention in chain:
             yield (MENTION, mention.start, mention.end, cluster)
+    for span in payload.span_cats or ():
+        yield (SPANCAT, span.start, span.end, span.label)
 
 
 def entity_texts(

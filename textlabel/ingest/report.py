@@ -24,6 +24,7 @@ KINDS = (
     "relations",
     "attributes",
     "document_labels",
+    "span_categories",
 )
 """The kinds every answer lists first (when any was seen), in this order; readers may name
 others (events, notes, normalizations...), which follow alphabetically."""
@@ -37,10 +38,21 @@ def carried(record: DocumentRecord) -> Counter[str]:
     if record.coref:
         counts["chains"] = len(record.coref)
         counts["mentions"] = sum(len(chain) for chain in record.coref)
+    if record.relations:
+        counts["relations"] = len(record.relations)
+    if record.cats:
+        counts["document_labels"] = len(record.cats)
+    if record.span_cats:
+        counts["span_categories"] = len(record.span_cats)
     pos = record.layers.pos or record.layers.tags
     if pos:
         counts["pos_tags"] = sum(tag is not None for tag in pos)
     return counts
+
+
+# what each kind is shown in: a kind stored in a layer the project lacks is noted
+_LAYER_OF = {"spans": "entities", "chains": "coref", "pos_tags": "pos", "relations": "relations",
+             "document_labels": "cats", "span_categories": "spans"}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -77,7 +89,7 @@ class Tally:
 
     def note_hidden_layers(self, layers: list[str]) -> None:
         """Stored items of a layer the project does not show: say so, or they seem lost."""
-        for kind, layer in (("spans", "entities"), ("chains", "coref"), ("pos_tags", "pos")):
+        for kind, layer in _LAYER_OF.items():
             if self.stored[kind] and layer not in layers:
                 reason = f"stored, but the project has no {layer} layer: add it to see them"
                 self.notes[(kind, f"{kind.replace('_', ' ')} of a hidden layer", reason)] += (

@@ -5,7 +5,7 @@ from textlabel.models.agreement import AgreementStats
 from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
 from textlabel.models.document import Document
-from textlabel.models.project import Label, Membership, Project
+from textlabel.models.project import Label, LayerLabel, Membership, Project
 from textlabel.models.review import ReviewItem
 from textlabel.models.training import ModelVersion
 from textlabel.models.user import ApiToken, LoginThrottle, User
@@ -20,6 +20,7 @@ __all__ = [
     "Job",
     "Label",
     "LoginThrottle",
+    "LayerLabel",
     "Membership",
     "ModelVersion",
     "Project",

@@ -55,6 +55,11 @@ class Annotation(Base):
     version: Mapped[int] = mapped_column(default=1)
     # Universal POS tag per token; None entries mean "the prediction, unchanged".
     pos: Mapped[list[Any] | None] = mapped_column(default=None)
+    # Relations between entities: [[head_start, head_end, child_start, child_end, label,
+    # score], ...] (annotate.store reads and writes them; None = none)
+    relations: Mapped[list[Any] | None] = mapped_column(default=None)
+    # Document labels: {label: value} (None = none)
+    cats: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # Other per-token layers kept for lossless round trips (tags, lemmas, heads, deps...).
     token_layers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # The trained model that made a prediction (None: the base model, named in ``info``).
@@ -78,14 +83,17 @@ class Annotation(Base):
 
 
 class Span(Base):
+    """An entity (layer "ent"), a coreference mention ("coref", chain in ``cluster``) or a
+    span of the span-category layer ("sc", may overlap others)."""
+
     __tablename__ = "span"
     __table_args__ = (
         CheckConstraint("start_char >= 0", name="start_not_negative"),
         CheckConstraint("start_char < end_char", name="start_before_end"),
         CheckConstraint("start_token >= 0 AND start_token < end_token", name="tokens_ordered"),
-        CheckConstraint("layer IN ('ent', 'coref')", name="layer_known"),
+        CheckConstraint("layer IN ('ent', 'coref', 'sc')", name="layer_known"),
         CheckConstraint("source IN ('model', 'human')", name="source_known"),
-        CheckConstraint("(layer = 'ent') = (label IS NOT NULL)", name="entity_has_label"),
+        CheckConstraint("(layer = 'coref') = (label IS NULL)", name="label_unless_mention"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

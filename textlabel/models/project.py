@@ -1,25 +1,30 @@
-"""Projects, their members with roles, and their entity labels."""
+"""Projects, their members with roles, their entity labels, and the labels of the other
+labelled layers (relation labels, document categories, span-category labels)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from textlabel.layers import LAYERS
+from textlabel.layers import LABELLED_LAYERS, LAYERS
 from textlabel.models.base import Base, utcnow
 from textlabel.models.user import User
 
-__all__ = ["LAYERS", "ROLES", "Label", "Membership", "Project"]
+__all__ = ["LAYERS", "ROLES", "Label", "LayerLabel", "Membership", "Project"]
 
 ROLES = ("manager", "annotator", "reviewer")
 
 
 class Project(Base):
     __tablename__ = "project"
-    __table_args__ = (CheckConstraint("overlap >= 1", name="overlap_positive"),)
+    __table_args__ = (
+        CheckConstraint("overlap >= 1", name="overlap_positive"),
+        CheckConstraint("cats_mode IN ('single', 'multi')", name="cats_mode_known"),
+        CheckConstraint("span_overlap IN ('any', 'none')", name="span_overlap_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -35,6 +40,10 @@ class Project(Base):
     # Model entity label -> project label; model labels absent here are dropped.
     label_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Document labels: one per document ("single") or any number ("multi")
+    cats_mode: Mapped[str] = mapped_column(String(10), default="multi", server_default="multi")
+    # Span categories: "any" lets spans overlap and nest, "none" keeps them apart
+    span_overlap: Mapped[str] = mapped_column(String(10), default="any", server_default="any")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), default=None
     )
@@ -52,9 +61,28 @@ class Project(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Membership.id"
     )
+    layer_labels: Mapped[list[LayerLabel]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="LayerLabel.id"
+    )
 
     def has_layer(self, layer: str) -> bool:
         return layer in self.layers
+
+    def labels_of(self, layer: str) -> list[LayerLabel]:
+        """The labels of a labelled layer ("relations", "cats", "spans"), in their order."""
+        return [label for label in self.layer_labels if label.layer == layer]
+
+    @property
+    def relation_labels(self) -> list[LayerLabel]:
+        return self.labels_of("relations")
+
+    @property
+    def categories(self) -> list[LayerLabel]:
+        return self.labels_of("cats")
+
+    @property
+    def span_labels(self) -> list[LayerLabel]:
+        return self.labels_of("spans")
 
 
 class Membership(Base):
@@ -87,3 +115,33 @@ class Label(Base):
     hotkey: Mapped[str | None] = mapped_column(String(1), default=None)
 
     project: Mapped[Project] = relationship(back_populates="labels")
+
+
+class LayerLabel(Base):
+    """A label of the relation, document-label or span-category layer.
+
+    ``heads`` / ``children`` (relations only) list the entity labels a relation's head and
+    child may carry (None: any); ``directed`` False makes a relation symmetric.
+    """
+
+    __tablename__ = "layer_label"
+    __table_args__ = (
+        UniqueConstraint("project_id", "layer", "name"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "layer IN (" + ", ".join(f"'{layer}'" for layer in LABELLED_LAYERS) + ")",
+            name="layer_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    layer: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    color: Mapped[str] = mapped_column(String(7), default="#8ecae6")
+    hotkey: Mapped[str | None] = mapped_column(String(1), default=None)
+    heads: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    children: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    directed: Mapped[bool] = mapped_column(default=True)
+
+    project: Mapped[Project] = relationship(back_populates="layer_labels")

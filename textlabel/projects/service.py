@@ -15,6 +15,14 @@ from textlabel.models import Annotation, Document, Label, Membership, Project, U
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.nlp.models import check_model
+from textlabel.projects.layer_labels import (
+    FIELDS,
+    LayerLabelSpec,
+    check_cats_mode,
+    check_span_overlap,
+    hotkeys_of,
+    set_layer_labels,
+)
 
 LABEL_NAME = re.compile(r"^\S{1,100}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -51,6 +59,11 @@ def _check_layers(layers: list[str]) -> list[str]:
         raise InvalidInput(
             f"layers must be a non-empty subset of {', '.join(LAYERS)}",
             details={"unknown": unknown},
+        )
+    if "relations" in layers and "entities" not in layers:
+        raise InvalidInput(
+            "the relations layer links entities: add the entities layer too",
+            details={"layers": sorted(layers)},
         )
     return [layer for layer in LAYERS if layer in layers]
 
@@ -101,6 +114,11 @@ def create_project(
     spacy_model: str | None = None,
     coref_scheme: str = DEFAULT_SCHEME,
     language: str = "en",
+    relation_labels: list[LayerLabelSpec] | None = None,
+    categories: list[LayerLabelSpec] | None = None,
+    span_labels: list[LayerLabelSpec] | None = None,
+    cats_mode: str = "multi",
+    span_overlap: str = "any",
 ) -> Project:
     """A new project whose creator is its first manager."""
     project = Project(
@@ -112,6 +130,8 @@ def create_project(
         spacy_model=check_model(spacy_model),
         coref_scheme=_check_scheme(coref_scheme),
         language=check_language(language),
+        cats_mode=check_cats_mode(cats_mode),
+        span_overlap=check_span_overlap(span_overlap),
         created_by_id=created_by.id,
     )
     session.add(project)
@@ -119,6 +139,11 @@ def create_project(
     project.label_map = {}
     for spec in labels:
         _add_label(session, project, spec)
+    for layer, specs in (("relations", relation_labels), ("cats", categories),
+                         ("spans", span_labels)):  # fmt: skip
+        if specs:
+            specs = [LayerLabelSpec(**v) if isinstance(v, dict) else v for v in specs]
+            set_layer_labels(session, project, layer, specs)
     project.label_map = default_label_map(project)
     session.add(Membership(project_id=project.id, user_id=created_by.id, role="manager"))
     audit.record(
@@ -160,6 +185,13 @@ def update_project(session: Session, project: Project, user: User, **changes: An
             project.label_map = _check_label_map(project, value)
         elif key == "settings":
             project.settings = {**project.settings, **value}
+        elif key == "cats_mode":
+            project.cats_mode = check_cats_mode(value)
+        elif key == "span_overlap":
+            project.span_overlap = check_span_overlap(value)
+        elif key in _LAYER_FIELDS:
+            specs = [LayerLabelSpec(**v) if isinstance(v, dict) else v for v in value]
+            set_layer_labels(session, project, _LAYER_FIELDS[key], specs)
         else:
             raise InvalidInput(f"unknown project setting {key!r}")
     audit.record(
@@ -172,6 +204,9 @@ def update_project(session: Session, project: Project, user: User, **changes: An
     )
     session.commit()
     return project
+
+
+_LAYER_FIELDS = {field: layer for layer, field in FIELDS.items()}
 
 
 def _check_scheme(name: str) -> str:
@@ -208,8 +243,9 @@ def _add_label(session: Session, project: Project, spec: LabelSpec) -> Label:
     if hotkey is not None:
         if not HOTKEY.match(hotkey):
             raise InvalidInput(f"hotkey {hotkey!r} must be one letter or digit")
-        if any(label.hotkey == hotkey for label in project.labels):
-            raise Conflict(f"hotkey {hotkey!r} is already used by another label")
+        taken = hotkeys_of(project)
+        if hotkey in taken:
+            raise Conflict(f"hotkey {hotkey!r} is already used by {taken[hotkey]}")
     label = Label(name=name, color=color, hotkey=hotkey)
     project.labels.append(label)
     session.flush()
@@ -331,4 +367,10 @@ def _state(project: Project) -> dict[str, Any]:
         "spacy_model": project.spacy_model,
         "coref_scheme": project.coref_scheme,
         "language": project.language,
+        "cats_mode": project.cats_mode,
+        "span_overlap": project.span_overlap,
+        **{
+            field: [label.name for label in project.labels_of(layer)]
+            for layer, field in FIELDS.items()
+        },
     }

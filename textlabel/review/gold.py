@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.annotate import store
-from textlabel.annotate.payload import Payload
+from textlabel.annotate.payload import EMPTY, Payload
 from textlabel.annotate.reading import tokens_json
 from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.errors import Conflict
@@ -133,7 +133,7 @@ def gold_out(session: Session, document: Document) -> dict[str, Any]:
     gold = gold_of(session, document.id)
     if gold is None:
         return {"id": None, "document_id": document.id, "kind": "gold", "version": 0,
-                "status": "new", "spans": [], "pos": None, "coref": [], "info": {},
+                "status": "new", **EMPTY.to_json(), "info": {},
                 "updated_at": None, "updated_by": None}  # fmt: skip
     by = session.get(User, gold.updated_by_id) if gold.updated_by_id else None
     return {

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from textlabel.models.annotation import STATUSES
-from textlabel.schemas.documents import DocumentOut, MentionOut
+from textlabel.schemas.documents import DocumentOut, MentionOut, RelationOut
 
 
 class SpanIn(Schema):
@@ -59,6 +59,50 @@ class Chains(fields.List[Any]):
         super().__init__(FlatObjects(MentionIn, {"start": int, "end": int}), **kwargs)
 
 
+class EndIn(Schema):
+    start = fields.Int(required=True)
+    end = fields.Int(required=True)
+
+
+class RelationIn(Schema):
+    head = fields.Nested(EndIn, required=True, metadata={"description": "an entity's offsets"})
+    child = fields.Nested(EndIn, required=True, metadata={"description": "an entity's offsets"})
+    label = fields.Str(required=True)
+
+
+class Relations(fields.List[Any]):
+    """Relations checked by hand, for the reason ``FlatObjects`` gives; other keys (a model's
+    score) are ignored."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(fields.Nested(RelationIn), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        errors: dict[int, Any] = {}
+        for i, item in enumerate(value):
+            problems: dict[str, Any] = dict(_check_item(item, {"label": str}))
+            if isinstance(item, dict):
+                for end in ("head", "child"):
+                    if end not in item:
+                        problems[end] = ["Missing data for required field."]
+                    elif found := _check_item(item[end], {"start": int, "end": int}):
+                        problems[end] = found
+            if problems:
+                errors[i] = problems
+        if errors:
+            raise ValidationError(errors)
+        return [
+            {
+                "head": {"start": item["head"]["start"], "end": item["head"]["end"]},
+                "child": {"start": item["child"]["start"], "end": item["child"]["end"]},
+                "label": item["label"],
+            }
+            for item in value
+        ]
+
+
 class AnnotationIn(Schema):
     version = fields.Int(
         required=True,
@@ -84,6 +128,28 @@ class AnnotationIn(Schema):
         allow_none=True,
         metadata={"description": "chains of mentions; omitted or null keeps the stored chains"},
     )
+    relations = Relations(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "relations between entities of this annotation (by their offsets); "
+            "omitted or null keeps the stored ones, except those whose entity a save removes"
+        },
+    )
+    cats = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Float(validate=validate.Range(min=0.0, max=1.0)),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "document labels, {LABEL: 1.0}; omitted or null keeps them"},
+    )
+    span_cats = FlatObjects(
+        SpanIn,
+        {"start": int, "end": int, "label": str},
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "span categories (may overlap); omitted or null keeps them"},
+    )
 
 
 class AnnotatedSpanOut(Schema):
@@ -103,6 +169,14 @@ class AnnotationOut(Schema):
     spans = fields.List(fields.Nested(AnnotatedSpanOut))
     pos = fields.List(fields.Str(allow_none=True), allow_none=True)
     coref = fields.List(fields.List(fields.Nested(MentionOut)))
+    relations = fields.List(fields.Nested(RelationOut))
+    cats = fields.Dict(keys=fields.Str(), values=fields.Float())
+    span_cats = fields.List(fields.Nested(AnnotatedSpanOut))
+    removed_relations = fields.List(
+        fields.Nested(RelationOut),
+        metadata={"description": "(PUT) relations removed because the save deleted their "
+                  "entity", "x-optional": True},
+    )  # fmt: skip
     updated_at = fields.DateTime(allow_none=True)
 
 

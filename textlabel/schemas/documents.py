@@ -82,10 +82,28 @@ class MentionOut(Schema):
     )  # fmt: skip
 
 
+class EndOut(Schema):
+    start = fields.Int()
+    end = fields.Int()
+
+
+class RelationOut(Schema):
+    head = fields.Nested(EndOut, metadata={"description": "the head entity's offsets"})
+    child = fields.Nested(EndOut, metadata={"description": "the child entity's offsets"})
+    label = fields.Str()
+    score = fields.Float(
+        metadata={"description": "a model's confidence; absent on a person's relations",
+                  "x-optional": True},
+    )  # fmt: skip
+
+
 class PredictionOut(Schema):
     spans = fields.List(fields.Nested(SpanOut))
     pos = fields.List(fields.Str(allow_none=True), allow_none=True)
     coref = fields.List(fields.List(fields.Nested(MentionOut)))
+    relations = fields.List(fields.Nested(RelationOut))
+    cats = fields.Dict(keys=fields.Str(), values=fields.Float())
+    span_cats = fields.List(fields.Nested(SpanOut))
 
 
 class DocumentOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from textlabel.layers import CATS_MODES, SPAN_OVERLAPS
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.schemas.common import JsonBool
@@ -46,6 +47,79 @@ class LabelUsageOut(Schema):
     documents = fields.Int()
 
 
+_HOTKEY = {"description": "one letter or digit, unique among all the project's labels"}
+
+
+class RelationLabelIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    color = fields.Str(load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    hotkey = fields.Str(
+        load_default=None, validate=validate.Length(equal=1), allow_none=True, metadata=_HOTKEY
+    )
+    heads = fields.List(
+        fields.Str(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "entity labels a head may carry; omitted or empty: any"},
+    )
+    children = fields.List(
+        fields.Str(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "entity labels a child may carry; omitted or empty: any"},
+    )
+    directed = fields.Bool(
+        load_default=True, metadata={"description": "false: a symmetric relation"}
+    )
+
+
+class CategoryIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    hotkey = fields.Str(
+        load_default=None, validate=validate.Length(equal=1), allow_none=True, metadata=_HOTKEY
+    )
+
+
+class SpanLabelIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    color = fields.Str(load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    hotkey = fields.Str(
+        load_default=None, validate=validate.Length(equal=1), allow_none=True, metadata=_HOTKEY
+    )
+
+
+class RelationLabelOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    color = fields.Str()
+    hotkey = fields.Str(allow_none=True)
+    heads = fields.List(fields.Str(), allow_none=True)
+    children = fields.List(fields.Str(), allow_none=True)
+    directed = fields.Bool()
+
+
+class CategoryOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    hotkey = fields.Str(allow_none=True)
+
+
+class SpanLabelOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    color = fields.Str()
+    hotkey = fields.Str(allow_none=True)
+
+
+_LISTS = {
+    "relation_labels": "labels of the relations layer (the whole list)",
+    "categories": "document labels of the cats layer (the whole list)",
+    "span_labels": "labels of the spans layer (the whole list)",
+}
+_CATS_MODE = "single: one document label per document; multi: any number"
+_SPAN_OVERLAP = "any: span categories may overlap and nest; none: they may not"
+
+
 class ProjectCreate(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     description = fields.Str(load_default="")
@@ -66,6 +140,26 @@ class ProjectCreate(Schema):
         validate=validate.Length(min=1, max=20),
         metadata={"description": "spaCy's language code of the texts (the spaCy export's lang)"},
     )
+    relation_labels = fields.List(
+        fields.Nested(RelationLabelIn), load_default=list,
+        metadata={"description": _LISTS["relation_labels"]},
+    )  # fmt: skip
+    categories = fields.List(
+        fields.Nested(CategoryIn), load_default=list,
+        metadata={"description": _LISTS["categories"]},
+    )  # fmt: skip
+    cats_mode = fields.Str(
+        load_default="multi", validate=validate.OneOf(CATS_MODES),
+        metadata={"description": _CATS_MODE},
+    )  # fmt: skip
+    span_labels = fields.List(
+        fields.Nested(SpanLabelIn), load_default=list,
+        metadata={"description": _LISTS["span_labels"]},
+    )  # fmt: skip
+    span_overlap = fields.Str(
+        load_default="any", validate=validate.OneOf(SPAN_OVERLAPS),
+        metadata={"description": _SPAN_OVERLAP},
+    )  # fmt: skip
 
 
 class ProjectUpdate(Schema):
@@ -78,6 +172,21 @@ class ProjectUpdate(Schema):
     coref_scheme = fields.Str(validate=validate.OneOf(SCHEMES))
     language = fields.Str(validate=validate.Length(min=1, max=20))
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
+    relation_labels = fields.List(
+        fields.Nested(RelationLabelIn), metadata={"description": _LISTS["relation_labels"]}
+    )
+    categories = fields.List(
+        fields.Nested(CategoryIn), metadata={"description": _LISTS["categories"]}
+    )
+    cats_mode = fields.Str(
+        validate=validate.OneOf(CATS_MODES), metadata={"description": _CATS_MODE}
+    )
+    span_labels = fields.List(
+        fields.Nested(SpanLabelIn), metadata={"description": _LISTS["span_labels"]}
+    )
+    span_overlap = fields.Str(
+        validate=validate.OneOf(SPAN_OVERLAPS), metadata={"description": _SPAN_OVERLAP}
+    )
 
 
 class MemberIn(Schema):
@@ -109,6 +218,11 @@ class ProjectOut(Schema):
     language = fields.Str()
     label_map = fields.Dict(keys=fields.Str(), values=fields.Str())
     labels = fields.List(fields.Nested(LabelOut))
+    relation_labels = fields.List(fields.Nested(RelationLabelOut))
+    categories = fields.List(fields.Nested(CategoryOut))
+    cats_mode = fields.Str()
+    span_labels = fields.List(fields.Nested(SpanLabelOut))
+    span_overlap = fields.Str()
     role = fields.Str(allow_none=True, metadata={"description": "the caller's role"})
 
 

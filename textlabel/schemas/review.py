@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from textlabel.models.review import REVIEW_STATES
 from textlabel.review.settings import AUTO_ACCEPT
 from textlabel.schemas.annotations import AnnotationOut
-from textlabel.schemas.documents import MentionOut, TokenOut
+from textlabel.schemas.documents import MentionOut, RelationOut, TokenOut
 
 
 class QueueQuery(Schema):
@@ -107,11 +107,17 @@ class ReviewDocumentOut(Schema):
         spans = fields.List(fields.Dict())
         pos = fields.List(fields.Str(allow_none=True), allow_none=True)
         coref = fields.List(fields.List(fields.Nested(MentionOut)))
+        relations = fields.List(fields.Nested(RelationOut))
+        cats = fields.Dict(keys=fields.Str(), values=fields.Float())
+        span_cats = fields.List(fields.Dict())
 
     class DraftPart(Schema):
         spans = fields.List(fields.Dict())
         pos = fields.List(fields.Str(allow_none=True), allow_none=True)
         coref = fields.List(fields.List(fields.Nested(MentionOut)))
+        relations = fields.List(fields.Nested(RelationOut))
+        cats = fields.Dict(keys=fields.Str(), values=fields.Float())
+        span_cats = fields.List(fields.Dict())
 
     class ReviewPart(Schema):
         state = fields.Str()

@@ -14,10 +14,12 @@ from flask import Response, jsonify
 from sqlalchemy import select
 
 from textlabel.annotate import queue, service
+from textlabel.annotate.payload import relation_json
 from textlabel.annotate.reading import annotation_out, document_out
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
 from textlabel.models import Document, Project, User
+from textlabel.records import RelationRecord
 from textlabel.schemas.annotations import AnnotationIn, AnnotationOut, NextOut
 from textlabel.web.api import route
 from textlabel.web.guard import current_user
@@ -62,17 +64,23 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
     Spans are snapped to token boundaries; an unknown label, overlapping entities or a span
     outside the text answer 422 naming the span; a stale ``version`` answers 409 with the
     current one in ``details.version``. Version 0 claims the document if it has a free slot.
-    ``spans``, ``pos`` or ``coref`` omitted (or null) keep what is stored."""
+    ``spans``, ``pos``, ``coref``, ``relations``, ``cats`` or ``span_cats`` omitted (or null)
+    keep what is stored; relations whose entity the save deletes are removed and listed in
+    ``removed_relations``."""
     user = current_user()
     annotation = service.own_annotation(db.session, document, user)
     if annotation is None:
         annotation = queue.claim_document(db.session, document, project, user)
         if data["version"] == 0:
             data["version"] = annotation.version
+    dropped: list[RelationRecord] = []
     saved = service.save_annotation(
-        db.session, annotation, service.AnnotationInput.from_json(data), user=user
+        db.session, annotation, service.AnnotationInput.from_json(data), user=user, dropped=dropped
     )
-    return jsonify(annotation_out(db.session, saved, document=document, user=user.username))
+    out = annotation_out(db.session, saved, document=document, user=user.username)
+    if dropped:  # their entity was deleted: say so, the client shows a notice
+        out["removed_relations"] = [relation_json(r) for r in dropped]
+    return jsonify(out)
 
 
 @route("/documents/<int:did>/annotations", tag="annotation", response=AnnotationOut(many=True),

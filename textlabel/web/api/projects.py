@@ -37,6 +37,11 @@ FIELDS = (
     "coref_scheme",
     "language",
     "label_map",
+    "relation_labels",
+    "categories",
+    "cats_mode",
+    "span_labels",
+    "span_overlap",
 )
 
 

@@ -78,7 +78,10 @@ RELATIVE_PRONOUNS = frozenset({"who", "whom", "whose", "which", "that"})
 # GAP's names are tagged ORG, 4.7 % GPE).
 INANIMATE_NER = frozenset({"EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 SOFT_INANIMATE_NER = frozenset({"GPE", "LOC", "FAC", "PRODUCT"})
-NON_MENTION_NER = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "DATE", "TIME"})
+NON_MENTION_NER = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
+# times and dates are mentions ("last night ... the night", "1859 ... 1859") that only nominal
+# sieves link: no personal pronoun refers to them
+TEMPORAL_NER = frozenset({"DATE", "TIME"})
 
 
 @dataclass(frozen=True, slots=True)

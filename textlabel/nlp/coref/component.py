@@ -77,7 +77,7 @@ class CorefResolver:
         )
         for number, chain in enumerate(chains, start=1):
             key = f"{prefix}{number}"
-            doc.spans[key] = [doc[m.start : m.end] for m in chain.mentions]
+            doc.spans[key] = [doc[start:end] for start, end in chain.spans]
             # how sure the resolver is of the chain's weakest link, 0..1: editors offer to
             # accept confident chains at once (pre-annotation stores it as Span.score)
             doc.spans[key].attrs["confidence"] = chain.confidence

@@ -111,6 +111,7 @@ class Mention:
     numbers: frozenset[str]
     role: bool = False
     relative: bool = False
+    premodifier: bool = False  # a noun modifying another noun: "[DH] projects"
     indefinite: bool = False
     reflexive: bool = False
     # how surely a person: 2 named person, honorific, gendered or person noun; 1 only a rare
@@ -137,6 +138,7 @@ def describe_mention(
     lexicons: Lexicons,
     role: bool = False,
     relative: bool = False,
+    premodifier: bool = False,
 ) -> Mention:
     """Build a ``Mention`` with number, gender, animacy, person and vocabulary filled in."""
     tokens = doc[start:end]
@@ -167,6 +169,7 @@ def describe_mention(
         numbers=frozenset(token.lower_ for token in tokens if token.like_num),
         role=role,
         relative=relative,
+        premodifier=premodifier,
         indefinite=lowers[0] in _INDEFINITE_STARTS,
     )
     if kind == PRONOUN:
@@ -257,6 +260,7 @@ def _describe_nominal(mention: Mention, head: Token, lexicons: Lexicons) -> None
     elif (
         lemma in lexicons.person_words
         or head.lower_ in lexicons.person_words
+        or head.lower_ in lexicons.demonyms  # "two Indians", "an Englishman"
         or head.ent_type_ in ("PERSON", "NORP")
     ):
         mention.animacy = ANIMATE

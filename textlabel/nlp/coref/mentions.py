@@ -18,6 +18,7 @@ from textlabel.nlp.coref.attributes import (
     Lexicons,
 )
 from textlabel.nlp.coref.describe import LIST, NOMINAL, PRONOUN, PROPER, Mention, describe_mention
+from textlabel.nlp.coref.expletives import is_pleonastic
 
 _QUANTIFIER_STARTS = frozenset(
     [
@@ -71,40 +72,28 @@ _PARTITIVE_HEADS = frozenset(
     ]
 )
 _CONJUNCTIONS = frozenset(["and", "or", "but", "nor", "&"])
+PREMODIFIER_POS = frozenset({"PROPN", "NOUN"})
+_OPEN_BRACKETS = frozenset(["(", "["])
+_CLOSE_BRACKETS = frozenset([")", "]"])
+# focus particles and correlative conjunctions before a noun phrase are no part of the mention
+# ("only [one study]", "either [classroom training] or ...", "both [Pantha] and [Rezwan]")
+_FOCUS_DEPS = frozenset({"advmod", "preconj", "cc"})
+_FOCUS_WORDS = frozenset(["only", "either", "neither", "both"])
 _JOINERS = frozenset(["-", "/"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
-_WEATHER_VERBS = frozenset(["rain", "snow", "hail", "drizzle", "pour", "freeze"])
-_RAISING_VERBS = frozenset(
-    ["seem", "appear", "happen", "turn", "follow", "mean", "matter", "occur", "take", "cost"]
-)
-
-
-def is_pleonastic(token: Token) -> bool:
-    """True for a non-referential "it": expletive parses plus the classic clause patterns."""
-    if token.lower_ != "it":
-        return False
-    if token.dep_ == "expl":
-        return True
-    if token.dep_ not in ("nsubj", "nsubjpass"):
-        return False
-    verb = token.head
-    child_deps = {child.dep_ for child in verb.children}
-    clausal = bool(child_deps & {"ccomp", "xcomp", "csubj", "advcl"})
-    if verb.lemma_ in _WEATHER_VERBS:
-        return True
-    if verb.lemma_ in _RAISING_VERBS and clausal:
-        return True
-    if token.dep_ == "nsubjpass" and "ccomp" in child_deps:
-        return True  # "it is said that ..."
-    if verb.lemma_ == "be" and clausal:
-        # "it is important to ...", "it was clear that ..."; not "it is a book that ..."
-        return "attr" not in child_deps or "ccomp" in child_deps or "xcomp" in child_deps
-    return False
-
-
 def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:
-    """Shrink ``[left, right)`` past edge punctuation, whitespace and a final possessive marker,
-    and end it before a comma-set appositive ("[the factory], once the worst ...")."""
+    """Shrink ``[left, right)`` past edge punctuation, whitespace, a final possessive marker and
+    a leading focus word ("[only] one study", "[either] training"), keep it inside the head's
+    paragraph (the parser attaches headings to the next line), and end it before a comma-set
+    appositive ("[the factory], once the worst ...")."""
+    for i in range(head.i - 1, left - 1, -1):
+        if doc[i].is_space and "\n" in doc[i].text:
+            left = i + 1
+            break
+    for i in range(head.i + 1, right):
+        if doc[i].is_space and "\n" in doc[i].text:
+            right = i
+            break
     for child in head.rights:
         if child.dep_ == "appos" and child.left_edge.i > head.i + 1:
             if doc[child.left_edge.i - 1].is_punct:
@@ -114,9 +103,41 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
         doc[right - 1].is_punct or doc[right - 1].is_space or doc[right - 1].dep_ == "case"
     ):
         right -= 1
-    while left < head.i and (doc[left].is_punct or doc[left].is_space):
+    while left < head.i and (
+        doc[left].is_punct
+        or doc[left].is_space
+        or (
+            doc[left].dep_ in _FOCUS_DEPS
+            and doc[left].lower_ in _FOCUS_WORDS
+            and doc[left].head.i == head.i
+        )
+    ):
         left += 1
-    return left, right
+    return _balanced(doc, head, left, right)
+
+
+def _balanced(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:
+    """No unmatched parenthesis: a parenthetical aside of the head itself ("the Library
+    [(KB)]") is cut off, one deeper inside the phrase keeps its closing bracket
+    ("[research on second language (L2)]")."""
+    depth = 0
+    opened = None
+    for i in range(left, right):
+        if doc[i].text in _OPEN_BRACKETS:
+            depth += 1
+            opened = i if depth == 1 else opened
+        elif doc[i].text in _CLOSE_BRACKETS and depth:
+            depth -= 1
+    if not depth or opened is None:
+        return left, right
+    if opened < head.i:
+        return opened + 1, right
+    aside = doc[opened + 1 : right]
+    if any(token.head.i == head.i for token in aside) or right >= len(doc):
+        return left, opened
+    if doc[right].text in _CLOSE_BRACKETS:
+        return left, right + 1
+    return left, opened
 
 
 def _coordination_end(head: Token) -> int | None:
@@ -126,7 +147,9 @@ def _coordination_end(head: Token) -> int | None:
         return None
     doc = head.doc
     end = conjuncts[0].left_edge.i
-    while end > head.i + 1 and (doc[end - 1].is_punct or doc[end - 1].lower_ in _CONJUNCTIONS):
+    while end > head.i + 1 and (
+        doc[end - 1].is_punct or doc[end - 1].dep_ == "cc" or doc[end - 1].lower_ in _CONJUNCTIONS
+    ):
         end -= 1
     return end
 
@@ -184,19 +207,23 @@ def _entity_roots(doc: Doc) -> dict[int, int]:
 
 def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
     """All candidate mentions of ``doc`` in text order (by start, longer first)."""
-    spans: dict[tuple[int, int], tuple[Token, str, bool, bool]] = {}
+    spans: dict[tuple[int, int], tuple[Token, str, str]] = {}
     entity_roots = _entity_roots(doc)
     sent_of = sentence_indices(doc)
     for token in doc:
         lower = token.lower_
         if token.tag_ in ("PRP", "PRP$") and lower in PRONOUNS:
             if not is_pleonastic(token):
-                spans[(token.i, token.i + 1)] = (token, PRONOUN, False, False)
+                spans[(token.i, token.i + 1)] = (token, PRONOUN, "")
             continue
         if token.tag_ in ("WDT", "WP", "WP$") or (lower == "that" and token.dep_ != "mark"):
             if lower in RELATIVE_PRONOUNS and _in_relative_clause(token):
-                spans[(token.i, token.i + 1)] = (token, PRONOUN, False, True)
+                spans[(token.i, token.i + 1)] = (token, PRONOUN, "relative")
             continue
+        premodifier = _premodifier_span(doc, token)
+        if premodifier is not None:
+            kind = PROPER if token.pos_ == "PROPN" else NOMINAL
+            spans.setdefault(premodifier, (token, kind, "premodifier"))
         if not _is_head_candidate(token):
             continue
         if entity_roots.get(token.i, token.i) != token.i:
@@ -207,15 +234,15 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             continue
         member_end = _coordination_end(token)
         if member_end is not None:
-            spans[(left, right)] = (token, LIST, False, False)
+            spans[(left, right)] = (token, LIST, "")
             right = member_end
         kind = PROPER if token.pos_ == "PROPN" or token.ent_type_ else NOMINAL
-        spans.setdefault((left, right), (token, kind, False, False))
+        spans.setdefault((left, right), (token, kind, ""))
         role_span = _role_span(doc, token, left)
         if role_span is not None:
-            spans.setdefault(role_span, (doc[role_span[1] - 1], NOMINAL, True, False))
+            spans.setdefault(role_span, (doc[role_span[1] - 1], NOMINAL, "role"))
     mentions: list[Mention] = []
-    for (start, end), (head, kind, role, relative) in sorted(
+    for (start, end), (head, kind, flag) in sorted(
         spans.items(), key=lambda item: (item[0][0], -item[0][1])
     ):
         mention = describe_mention(
@@ -227,11 +254,41 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             sent=sent_of[head.i],
             kind=kind,
             lexicons=lexicons,
-            role=role,
-            relative=relative,
+            role=flag == "role",
+            relative=flag == "relative",
+            premodifier=flag == "premodifier",
         )
         mentions.append(mention)
     return mentions
+
+
+def _premodifier_span(doc: Doc, token: Token) -> tuple[int, int] | None:
+    """A name or noun modifying another noun ("[DH] projects", "the [United States] Congress"):
+    a mention that only string matching may link (GUM annotates them; they never take a
+    pronoun)."""
+    if token.dep_ != "compound" or token.head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if token.pos_ not in PREMODIFIER_POS or token.i + 1 >= len(doc):
+        return None
+    if doc[token.i + 1].dep_ == "compound" and doc[token.i + 1].head.i == token.head.i:
+        return None  # not the last word of the modifier
+    if token.ent_type_ in NON_MENTION_NER or not any(char.isalpha() for char in token.text):
+        return None
+    if (len(token.text) == 1 and not token.is_upper) or token.lower_ in _NON_WORDS:
+        return None
+    if _word_bounds(doc, token.i, token.i + 1) != (token.i, token.i + 1):
+        return None  # part of a hyphenated word: "[e]-mail", "[cross]-border"
+    head = token.head
+    if head.pos_ == "PROPN" and (token.pos_ == "PROPN" or token.is_title):
+        # part of one name ("[John] Smith", "[Penn] State") unless NER splits them
+        if not token.ent_type_ or token.ent_iob_ == "I" and head.ent_iob_ == "I":
+            return None
+        if head.ent_type_ and head.ent_iob_ == "I" and token.ent_iob_ != "O":
+            return None
+    left = token.left_edge.i
+    while left < token.i and (doc[left].is_punct or doc[left].pos_ == "DET"):
+        left += 1
+    return left, token.i + 1
 
 
 def _in_relative_clause(token: Token) -> bool:

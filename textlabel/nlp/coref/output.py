@@ -14,9 +14,11 @@ from spacy.tokens import Doc
 
 from textlabel.nlp.coref.attributes import Lexicons
 from textlabel.nlp.coref.clusters import Cluster
-from textlabel.nlp.coref.describe import NOMINAL, Mention
+from textlabel.nlp.coref.describe import NOMINAL, PRONOUN, Mention, describe_mention
+from textlabel.nlp.coref.expletives import extraposed_clause
 from textlabel.nlp.coref.schemes import Scheme
 
+EXPLETIVE_SCORE = 0.5  # how sure an "it ... [clause]" chain is
 _PPO_NER = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC", "ORG"})
 
 
@@ -26,6 +28,7 @@ class Chain:
 
     mentions: list[Mention]
     confidence: float
+    spans: list[tuple[int, int]]  # token offsets written, one per mention (scheme boundaries)
 
 
 def sieves_for(scheme: Scheme, names: list[str]) -> list[str]:
@@ -61,15 +64,66 @@ def written_chains(
             m for m in kept if m.relative or not any(o is not m and o.contains(m) for o in kept)
         ]
         if len(kept) > 1:
-            chains.append(Chain(kept, round(cluster.confidence, 4)))
+            spans = [_written_span(doc, mention, scheme) for mention in kept]
+            chains.append(Chain(kept, round(cluster.confidence, 4), spans))
+    if scheme.expletive_clauses:
+        chains += _expletive_chains(doc, lexicons)
     chains.sort(key=lambda chain: (chain.mentions[0].start, -chain.mentions[0].end))
     return chains
+
+
+def _expletive_chains(doc: Doc, lexicons: Lexicons) -> list[Chain]:
+    """ "[It] is not enough [to have attained such levels]": an extraposed "it" and its clause."""
+    chains = []
+    for token in doc:
+        if token.lower_ != "it":
+            continue
+        clause = extraposed_clause(token)
+        if clause is None:
+            continue
+        start, end = clause
+        head = max(doc[start:end], key=lambda t: t.i == t.head.i or not start <= t.head.i < end)
+        mentions = [
+            describe_mention(
+                doc,
+                index=-1,
+                start=first,
+                end=last,
+                head=root,
+                sent=0,
+                kind=kind,
+                lexicons=lexicons,
+            )
+            for first, last, root, kind in (
+                (token.i, token.i + 1, token, PRONOUN),
+                (start, end, head, NOMINAL),
+            )
+        ]
+        chains.append(Chain(mentions, EXPLETIVE_SCORE, [(m.start, m.end) for m in mentions]))
+    return chains
+
+
+def _written_span(doc: Doc, mention: Mention, scheme: Scheme) -> tuple[int, int]:
+    """The mention's tokens, with the possessive marker of a possessor where the scheme counts
+    it as part of the mention ("[Byron 's] letters")."""
+    end = mention.end
+    if (
+        scheme.possessive_marker
+        and end < len(doc)
+        and doc[end].dep_ == "case"
+        and doc[end].head.i == mention.head
+        and doc[end].lower_ in ("'s", "'", "’s", "’")
+    ):
+        end += 1
+    return mention.start, end
 
 
 def _writable(doc: Doc, mention: Mention, scheme: Scheme, *, relative_pronouns: bool) -> bool:
     if not any(char.isalpha() for char in doc[mention.start : mention.end].text):
         return False
     if mention.relative and not (relative_pronouns or scheme.relative_pronouns):
+        return False
+    if mention.premodifier and mention.kind == NOMINAL and not scheme.noun_premodifiers:
         return False
     bare = mention.kind == NOMINAL and mention.end - mention.start == 1
     return scheme.bare_nouns or not (bare and doc[mention.head].tag_ == "NN")

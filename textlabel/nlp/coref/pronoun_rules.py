@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from textlabel.nlp.coref.attributes import FEMALE, INANIMATE, MALE
+from textlabel.nlp.coref.attributes import ANIMATE, FEMALE, INANIMATE, MALE, TEMPORAL_NER
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import LIST, PRONOUN, Mention
 from textlabel.nlp.coref.syntax import SUBJECT as _SUBJECT
@@ -89,13 +89,13 @@ def cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
 
 def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
-    if candidate.relative or candidate.role or (candidate.kind == LIST and pronoun.number != "pl"):
+    if candidate.relative or candidate.role or candidate.premodifier or candidate.ner in TEMPORAL_NER or (candidate.kind == LIST and pronoun.number != "pl"):
         return False
     cluster = ctx.clusters.of(candidate)
     if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):
         return False
     if (
-        pronoun.animacy != INANIMATE
+        pronoun.animacy == ANIMATE
         and candidate.kind != PRONOUN
         and candidate.animacy == INANIMATE
     ):

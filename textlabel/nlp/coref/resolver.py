@@ -25,7 +25,6 @@ from textlabel.nlp.coref.sieves_precise import (
 from textlabel.nlp.coref.sieves_pronoun import pronoun_match
 from textlabel.nlp.coref.sieves_string import (
     acronym_match,
-    demonym_match,
     exact_string_match,
     relaxed_string_match,
 )
@@ -43,7 +42,6 @@ SIEVES: dict[str, Sieve] = {
     "role_appositive": role_appositive,
     "relative_pronoun": relative_pronoun,
     "acronym": acronym_match,
-    "demonym": demonym_match,
     "strict_head_1": strict_head_match(modifiers=True, inclusion=True),
     "strict_head_2": strict_head_match(modifiers=False, inclusion=True),
     "strict_head_3": strict_head_match(modifiers=True, inclusion=False),
@@ -59,7 +57,6 @@ PRIORS: dict[str, float] = {
     "role_appositive": 0.8,
     "relative_pronoun": 0.8,
     "acronym": 0.9,
-    "demonym": 0.8,
     "strict_head_1": 0.9,
     "strict_head_2": 0.85,
     "strict_head_3": 0.8,

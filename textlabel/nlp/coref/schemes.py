@@ -23,6 +23,9 @@ class Scheme:
     relative_pronouns: bool  # "[the man] [who] came"
     bare_nouns: bool  # a lone singular common noun: "[fear] ... [fear]"
     people_places_organisations: bool  # only chains of those entity types
+    expletive_clauses: bool  # "[it] is clear [that he left]" (GUM's cataphora)
+    noun_premodifiers: bool  # a common noun modifying another: "[DH] projects"
+    possessive_marker: bool  # "[Byron 's] letters" (GUM, OntoNotes) or "[Byron] 's" (LitBank)
 
 
 SCHEMES: dict[str, Scheme] = {
@@ -36,6 +39,9 @@ SCHEMES: dict[str, Scheme] = {
             relative_pronouns=False,
             bare_nouns=True,
             people_places_organisations=False,
+            expletive_clauses=True,
+            noun_premodifiers=True,
+            possessive_marker=True,
         ),
         Scheme(
             "ontonotes",
@@ -45,6 +51,9 @@ SCHEMES: dict[str, Scheme] = {
             relative_pronouns=False,
             bare_nouns=False,
             people_places_organisations=False,
+            expletive_clauses=False,
+            noun_premodifiers=False,
+            possessive_marker=True,
         ),
         Scheme(
             "ppo",
@@ -54,6 +63,9 @@ SCHEMES: dict[str, Scheme] = {
             relative_pronouns=False,
             bare_nouns=False,
             people_places_organisations=True,
+            expletive_clauses=False,
+            noun_premodifiers=False,
+            possessive_marker=False,
         ),
     )
 }

@@ -1,0 +1,72 @@
+"""Non-referential "it" (Lee et al. 2013, section 3.1) and the clause an extraposed "it"
+anticipates: "[it] is not enough [to have attained such levels]". OntoNotes leaves such an "it"
+out; GUM links it to the clause ("cataphora"), which the gum scheme writes as a chain.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+_WEATHER_VERBS = frozenset(["rain", "snow", "hail", "drizzle", "pour", "freeze"])
+_RAISING_VERBS = frozenset(
+    ["seem", "appear", "happen", "turn", "follow", "mean", "matter", "occur", "take", "cost"]
+)
+
+
+def is_pleonastic(token: Token) -> bool:
+    """True for a non-referential "it": expletive parses plus the classic clause patterns."""
+    if token.lower_ != "it":
+        return False
+    if token.dep_ == "expl":
+        return True
+    if token.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    verb = token.head
+    child_deps = {child.dep_ for child in verb.children}
+    clausal = bool(child_deps & {"ccomp", "xcomp", "csubj", "advcl"})
+    if verb.lemma_ in _WEATHER_VERBS:
+        return True
+    if verb.lemma_ in _RAISING_VERBS and clausal:
+        return True
+    if token.dep_ == "nsubjpass" and "ccomp" in child_deps:
+        return True  # "it is said that ..."
+    if verb.lemma_ == "be" and clausal:
+        # "it is important to ...", "it was clear that ..."; not "it is a book that ..."
+        return "attr" not in child_deps or "ccomp" in child_deps or "xcomp" in child_deps
+    return False
+
+
+_CLAUSE_DEPS = ("xcomp", "ccomp", "csubj")
+_CLAUSE_STARTS = frozenset(["to", "that", "whether", "if", "how", "what", "why", "when", "for"])
+
+
+def extraposed_clause(token: Token) -> tuple[int, int] | None:
+    """Token offsets of the clause a pleonastic subject "it" stands for ("it is clear [that
+    ...]", "it is easier [to ...]"), or None (weather "it", no clause, an "it" that is no
+    subject)."""
+    if not is_pleonastic(token) or token.dep_ not in ("nsubj", "nsubjpass", "expl"):
+        return None
+    verb = token.head
+    if verb.lemma_ in _WEATHER_VERBS:
+        return None
+    clauses = [child for child in verb.rights if child.dep_ in _CLAUSE_DEPS]
+    if not clauses:
+        # "it is important [that ...]" with the clause under the adjective
+        for child in verb.rights:
+            if child.dep_ == "acomp":
+                clauses = [c for c in child.rights if c.dep_ in _CLAUSE_DEPS]
+                break
+    if not clauses:
+        return None
+    clause = clauses[0]
+    doc = token.doc
+    if doc[clause.left_edge.i].lower_ not in _CLAUSE_STARTS:
+        return None  # "it is easier [to ...]", "it is clear [that ...]" only
+    left, right = clause.left_edge.i, clause.right_edge.i + 1
+    while right - 1 > clause.i and (doc[right - 1].is_punct or doc[right - 1].is_space):
+        right -= 1
+    while left < clause.i and (doc[left].is_punct or doc[left].is_space):
+        left += 1
+    if left <= token.i:
+        return None
+    return left, right

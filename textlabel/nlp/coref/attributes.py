@@ -71,6 +71,13 @@ def _pronouns() -> dict[str, PronounInfo]:
 
 
 PRONOUNS = _pronouns()
+# demonstrative pronouns ("That was a joke"): GUM chains them, mostly to what was just said
+DEMONSTRATIVES: dict[str, PronounInfo] = {
+    "this": PronounInfo(3, SINGULAR, NEUTRAL, INANIMATE),
+    "that": PronounInfo(3, SINGULAR, NEUTRAL, INANIMATE),
+    "these": PronounInfo(3, PLURAL, UNKNOWN, UNKNOWN),
+    "those": PronounInfo(3, PLURAL, UNKNOWN, UNKNOWN),
+}
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "whose", "which", "that"})
 
 # Types whose mentions are never people. ORG, GPE, LOC, FAC and PRODUCT stay open (see

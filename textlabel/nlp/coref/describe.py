@@ -18,6 +18,7 @@ from textlabel.nlp.coref.attributes import (
     MALE,
     NEUTRAL,
     PLURAL,
+    DEMONSTRATIVES,
     PRONOUNS,
     SINGULAR,
     SOFT_INANIMATE_NER,
@@ -109,14 +110,21 @@ class Mention:
     modifiers: frozenset[str]
     proper_modifiers: frozenset[str]
     numbers: frozenset[str]
+    possessor: str = ""  # "his" of "his hand", "byron" of "Byron's letters"
     role: bool = False
     relative: bool = False
     premodifier: bool = False  # a noun modifying another noun: "[DH] projects"
+    demonstrative: bool = False  # "[That] was a joke"
     indefinite: bool = False
     reflexive: bool = False
     # how surely a person: 2 named person, honorific, gendered or person noun; 1 only a rare
     # person sense ("hand"); 0 no evidence. Ranks antecedents of "he" / "she".
     person_evidence: int = 0
+
+    @property
+    def generic(self) -> bool:
+        """A bare plural ("researchers", "cars"): usually a kind, not one group to chain."""
+        return self.kind == NOMINAL and self.start == self.head and self.number == PLURAL
 
     def contains(self, other: Mention) -> bool:
         """True when ``other`` lies inside this mention (i-within-i)."""
@@ -139,6 +147,7 @@ def describe_mention(
     role: bool = False,
     relative: bool = False,
     premodifier: bool = False,
+    demonstrative: bool = False,
 ) -> Mention:
     """Build a ``Mention`` with number, gender, animacy, person and vocabulary filled in."""
     tokens = doc[start:end]
@@ -167,9 +176,11 @@ def describe_mention(
         ),
         proper_modifiers=frozenset(token.lower_ for token in pre_head if token.pos_ == "PROPN"),
         numbers=frozenset(token.lower_ for token in tokens if token.like_num),
+        possessor=next((child.lower_ for child in head.children if child.dep_ == "poss"), ""),
         role=role,
         relative=relative,
         premodifier=premodifier,
+        demonstrative=demonstrative,
         indefinite=lowers[0] in _INDEFINITE_STARTS,
     )
     if kind == PRONOUN:
@@ -189,7 +200,7 @@ def _describe_pronoun(mention: Mention, head: Token) -> None:
         if head.lower_ == "which":
             mention.animacy = INANIMATE
         return
-    info = PRONOUNS[head.lower_]
+    info = PRONOUNS.get(head.lower_) or DEMONSTRATIVES[head.lower_]
     mention.person = info.person
     mention.number = info.number
     mention.gender = info.gender

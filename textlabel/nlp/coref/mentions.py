@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Token
 
 from textlabel.nlp.coref.attributes import (
     NON_MENTION_NER,
+    DEMONSTRATIVES,
     PRONOUNS,
     RELATIVE_PRONOUNS,
     Lexicons,
@@ -219,6 +220,11 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         if token.tag_ in ("WDT", "WP", "WP$") or (lower == "that" and token.dep_ != "mark"):
             if lower in RELATIVE_PRONOUNS and _in_relative_clause(token):
                 spans[(token.i, token.i + 1)] = (token, PRONOUN, "relative")
+                continue
+        if lower in DEMONSTRATIVES and token.pos_ == "PRON" and token.dep_ not in ("det", "mark"):
+            spans[(token.i, token.i + 1)] = (token, PRONOUN, "demonstrative")
+            continue
+        if token.tag_ in ("WDT", "WP", "WP$"):
             continue
         premodifier = _premodifier_span(doc, token)
         if premodifier is not None:
@@ -257,6 +263,7 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             role=flag == "role",
             relative=flag == "relative",
             premodifier=flag == "premodifier",
+            demonstrative=flag == "demonstrative",
         )
         mentions.append(mention)
     return mentions

@@ -89,7 +89,15 @@ def cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
 
 def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
-    if candidate.relative or candidate.role or candidate.premodifier or candidate.ner in TEMPORAL_NER or (candidate.kind == LIST and pronoun.number != "pl"):
+    if (
+        candidate.relative
+        or candidate.role
+        or candidate.premodifier
+        or candidate.demonstrative
+        or candidate.ner in TEMPORAL_NER
+    ):
+        return False
+    if (candidate.kind == LIST and pronoun.number != "pl"):
         return False
     cluster = ctx.clusters.of(candidate)
     if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from textlabel.nlp.coref.attributes import values_agree
+from textlabel.nlp.coref.attributes import TEMPORAL_NER, values_agree
 from textlabel.nlp.coref.context import SieveContext, candidates_before
 from textlabel.nlp.coref.describe import LIST, LOCATION_MODIFIERS, PRONOUN, PROPER, Mention
 
@@ -20,6 +20,7 @@ def _anaphors(ctx: SieveContext) -> list[Mention]:
         for mention in ctx.mentions
         if mention.kind not in (PRONOUN, LIST)
         and not mention.indefinite
+        and not mention.generic
         and not mention.role
         and ctx.clusters.is_first(mention)
     ]
@@ -32,9 +33,21 @@ def _resolve(ctx: SieveContext, index: dict[str, list[Mention]], rule: Rule) -> 
         for antecedent in candidates_before(mention, index.get(mention.head_text, [])):
             if ctx.clusters.same(antecedent, mention):
                 continue
-            if rule(ctx, mention, antecedent) and not ctx.clusters.nested(mention, antecedent):
+            if (
+                _comparable(mention, antecedent)
+                and rule(ctx, mention, antecedent)
+                and not ctx.clusters.nested(mention, antecedent)
+            ):
                 ctx.clusters.merge(antecedent, mention)
                 break
+
+
+def _comparable(mention: Mention, antecedent: Mention) -> bool:
+    """Not "his hand" and "my hand" (other possessors), nor "recent years" and "several years"
+    (times match only by their whole string)."""
+    if mention.possessor and antecedent.possessor and mention.possessor != antecedent.possessor:
+        return False
+    return mention.ner not in TEMPORAL_NER and antecedent.ner not in TEMPORAL_NER
 
 
 def _head_index(ctx: SieveContext) -> dict[str, list[Mention]]:

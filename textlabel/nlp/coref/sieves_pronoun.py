@@ -52,7 +52,7 @@ def pronoun_match(ctx: SieveContext) -> None:
     model = (ctx.ranker or load_model()) if ctx.use_ranker else None
     observer = ctx.observer
     for pronoun in ctx.mentions:
-        if pronoun.kind != PRONOUN or pronoun.relative:
+        if pronoun.kind != PRONOUN or pronoun.relative or pronoun.demonstrative:
             continue
         speaker_head = speakers.get(pronoun.head)
         speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None

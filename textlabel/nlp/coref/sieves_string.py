@@ -10,7 +10,12 @@ from textlabel.nlp.coref.describe import LIST, PRONOUN, PROPER, Mention
 
 
 def _eligible(mention: Mention) -> bool:
-    return mention.kind != PRONOUN and not mention.role and bool(mention.words)
+    return (
+        mention.kind != PRONOUN
+        and not mention.role
+        and bool(mention.words)
+        and not mention.generic
+    )
 
 
 def exact_string_match(ctx: SieveContext) -> None:

@@ -102,3 +102,26 @@ def test_preannotation_uses_the_scheme_and_stores_chain_confidence(app: Flask, s
     assert any("The report" in chain for chain in chains_by_scheme["gum"])
     assert not any("The report" in chain for chain in chains_by_scheme["ppo"])
     assert any("Jane Smith" in chain for chain in chains_by_scheme["ppo"])
+
+
+def test_quotations_speakers_and_turns(coref_nlp):
+    # "he" inside Dick's quote is someone else; a quoted "I" is its speaker
+    doc = coref_nlp('"He is late again," said Dick. "I will wait," said Tom.')
+    chains = _chains(doc)
+    assert not any("He" in chain and "Dick" in chain for chain in chains), chains
+    assert ["I", "Tom"] in chains
+    # "you" of one turn is not the "you" of the next: each turn may address someone else
+    doc = coref_nlp(
+        '"You must go," said Anna to Tom. Later Tom met Mary. "You look tired," he told her.'
+    )
+    you = [token.i for token in doc if token.lower_ == "you"]
+    assert not any(
+        all(start in {s.start for s in group} for start in you) for group in doc.spans.values()
+    ), _chains(doc)
+
+
+def test_an_auxiliary_is_never_part_of_a_mention(coref_nlp):
+    # the parser reads "to Winterbourne" as an infinitive: neither the mention nor the
+    # extraposed "it" may take "to"
+    doc = coref_nlp("It seemed to Winterbourne that she was pretty. He smiled.")
+    assert not any(span[0].lower_ == "to" for group in doc.spans.values() for span in group)

@@ -60,8 +60,11 @@ def extraposed_clause(token: Token) -> tuple[int, int] | None:
         return None
     clause = clauses[0]
     doc = token.doc
-    if doc[clause.left_edge.i].lower_ not in _CLAUSE_STARTS:
+    first = doc[clause.left_edge.i]
+    if first.lower_ not in _CLAUSE_STARTS:
         return None  # "it is easier [to ...]", "it is clear [that ...]" only
+    if first.lower_ == "to" and (first.dep_ != "aux" or clause.pos_ not in ("VERB", "AUX")):
+        return None  # "it seemed [to Winterbourne] ...": a preposition, not an infinitive
     left, right = clause.left_edge.i, clause.right_edge.i + 1
     while right - 1 > clause.i and (doc[right - 1].is_punct or doc[right - 1].is_space):
         right -= 1

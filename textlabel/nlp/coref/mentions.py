@@ -83,10 +83,10 @@ _FOCUS_WORDS = frozenset(["only", "either", "neither", "both"])
 _JOINERS = frozenset(["-", "/"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
 def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:
-    """Shrink ``[left, right)`` past edge punctuation, whitespace, a final possessive marker and
-    a leading focus word ("[only] one study", "[either] training"), keep it inside the head's
-    paragraph (the parser attaches headings to the next line), and end it before a comma-set
-    appositive ("[the factory], once the worst ...")."""
+    """Shrink ``[left, right)`` past edge punctuation, whitespace, a final possessive marker, a
+    leading focus word ("[only] one study", "[either] training") or auxiliary, keep it inside
+    the head's paragraph (the parser attaches headings to the next line), and end it before a
+    comma-set appositive ("[the factory], once the worst ...")."""
     for i in range(head.i - 1, left - 1, -1):
         if doc[i].is_space and "\n" in doc[i].text:
             left = i + 1
@@ -112,6 +112,8 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
             and doc[left].lower_ in _FOCUS_WORDS
             and doc[left].head.i == head.i
         )
+        # a verb misparsed as a noun keeps its auxiliaries: "it seemed [to] Winterbourne"
+        or (doc[left].dep_ in ("aux", "auxpass") and doc[left].head.i == head.i)
     ):
         left += 1
     return _balanced(doc, head, left, right)

@@ -67,7 +67,12 @@ def written_chains(
             spans = [_written_span(doc, mention, scheme) for mention in kept]
             chains.append(Chain(kept, round(cluster.confidence, 4), spans))
     if scheme.expletive_clauses:
-        chains += _expletive_chains(doc, lexicons)
+        # a span already in a chain stays there: a mention is never in two chains
+        written = {span for chain in chains for span in chain.spans}
+        for chain in _expletive_chains(doc, lexicons):
+            if not written.intersection(chain.spans):
+                chains.append(chain)
+                written.update(chain.spans)
     chains.sort(key=lambda chain: (chain.mentions[0].start, -chain.mentions[0].end))
     return chains
 

@@ -38,7 +38,7 @@ def _inside_word(doc: Doc, left: int, right: int) -> bool:
     of the word and a dash ("--") not."""
 
     def glued(a: int, b: int) -> bool:
-        return 0 <= a and b < len(doc) and not doc[a].whitespace_
+        return a >= 0 and b < len(doc) and not doc[a].whitespace_
 
     def joined(a: int, b: int) -> bool:
         if not glued(a, b):

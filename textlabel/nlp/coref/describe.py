@@ -12,13 +12,13 @@ from spacy.tokens import Doc, Token
 
 from textlabel.nlp.coref.attributes import (
     ANIMATE,
+    DEMONSTRATIVES,
     FEMALE,
     INANIMATE,
     INANIMATE_NER,
     MALE,
     NEUTRAL,
     PLURAL,
-    DEMONSTRATIVES,
     PRONOUNS,
     SINGULAR,
     SOFT_INANIMATE_NER,

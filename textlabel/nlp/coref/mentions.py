@@ -12,8 +12,8 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from textlabel.nlp.coref.attributes import (
-    NON_MENTION_NER,
     DEMONSTRATIVES,
+    NON_MENTION_NER,
     PRONOUNS,
     RELATIVE_PRONOUNS,
     Lexicons,
@@ -82,6 +82,8 @@ _FOCUS_DEPS = frozenset({"advmod", "preconj", "cc"})
 _FOCUS_WORDS = frozenset(["only", "either", "neither", "both"])
 _JOINERS = frozenset(["-", "/"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
+
+
 def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:
     """Shrink ``[left, right)`` past edge punctuation, whitespace, a final possessive marker, a
     leading focus word ("[only] one study", "[either] training") or auxiliary, keep it inside
@@ -219,10 +221,12 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             if not is_pleonastic(token):
                 spans[(token.i, token.i + 1)] = (token, PRONOUN, "")
             continue
-        if token.tag_ in ("WDT", "WP", "WP$") or (lower == "that" and token.dep_ != "mark"):
-            if lower in RELATIVE_PRONOUNS and _in_relative_clause(token):
-                spans[(token.i, token.i + 1)] = (token, PRONOUN, "relative")
-                continue
+        relative_form = token.tag_ in ("WDT", "WP", "WP$") or (
+            lower == "that" and token.dep_ != "mark"
+        )
+        if relative_form and lower in RELATIVE_PRONOUNS and _in_relative_clause(token):
+            spans[(token.i, token.i + 1)] = (token, PRONOUN, "relative")
+            continue
         if lower in DEMONSTRATIVES and token.pos_ == "PRON" and token.dep_ not in ("det", "mark"):
             spans[(token.i, token.i + 1)] = (token, PRONOUN, "demonstrative")
             continue

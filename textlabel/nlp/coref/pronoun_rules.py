@@ -97,16 +97,12 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         or candidate.ner in TEMPORAL_NER
     ):
         return False
-    if (candidate.kind == LIST and pronoun.number != "pl"):
+    if candidate.kind == LIST and pronoun.number != "pl":
         return False
     cluster = ctx.clusters.of(candidate)
     if cluster.persons != {3} or not cluster.agrees_with(ctx.clusters.of(pronoun), check_ner=False):
         return False
-    if (
-        pronoun.animacy == ANIMATE
-        and candidate.kind != PRONOUN
-        and candidate.animacy == INANIMATE
-    ):
+    if pronoun.animacy == ANIMATE and candidate.kind != PRONOUN and candidate.animacy == INANIMATE:
         return False
     if any(mention.contains(pronoun) for mention in cluster.mentions):
         return False

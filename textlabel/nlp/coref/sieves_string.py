@@ -11,10 +11,7 @@ from textlabel.nlp.coref.describe import LIST, PRONOUN, PROPER, Mention
 
 def _eligible(mention: Mention) -> bool:
     return (
-        mention.kind != PRONOUN
-        and not mention.role
-        and bool(mention.words)
-        and not mention.generic
+        mention.kind != PRONOUN and not mention.role and bool(mention.words) and not mention.generic
     )
 
 

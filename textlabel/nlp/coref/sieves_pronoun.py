@@ -27,7 +27,13 @@ from textlabel.nlp.coref.pronoun_rules import (
     reflexive_antecedent,
 )
 from textlabel.nlp.coref.quotes import quote_index, quote_speakers
-from textlabel.nlp.coref.ranker import PronounSetting, candidate_features, load_model, softmax
+from textlabel.nlp.coref.ranker import (
+    PronounSetting,
+    candidate_features,
+    load_model,
+    pronoun_class,
+    softmax,
+)
 from textlabel.nlp.coref.syntax import DependencyTree, role_of
 
 # Link scores of the rules (chain confidence is the weakest link's): a prior per rule, ordered
@@ -83,16 +89,18 @@ def pronoun_match(ctx: SieveContext) -> None:
             # "he" inside a quote is not the one speaking
             and not (speaker is not None and ctx.clusters.same(candidate, speaker))
         ]
-        if gendered and (model is not None or observer is not None):
+        kind = pronoun_class(pronoun)
+        ranked = model is not None and model.ranks(kind)
+        if gendered and (ranked or observer is not None):
             # the ranker also weighs names later in the sentence ("His father, John, ...")
             candidates += _cataphora_candidates(ctx, pronoun, speaker)
         if not candidates:
             continue
-        if gendered and observer is not None:
+        if observer is not None and kind is not None:
             observer(pronoun, candidates, candidate_features(ctx, setting, pronoun, candidates))
-        if model is not None and gendered:
+        if model is not None and kind is not None and ranked:
             rows = candidate_features(ctx, setting, pronoun, candidates)
-            probabilities = softmax([model.score(row) for row in rows])
+            probabilities = softmax([model.score(kind, row) for row in rows])
             best = max(range(len(candidates)), key=lambda i: (probabilities[i], -i))
             ctx.clusters.merge(candidates[best], pronoun, score=probabilities[best])
         else:

@@ -208,13 +208,17 @@ def test_shipped_ranker_matches_the_code():
     assert model is not None and model.features == FEATURES
     assert "GAP" in model.trained_on
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert len(data["weights"]) == len(FEATURES)
+    assert "gendered" in data["weights"]
+    assert all(len(weights) == len(FEATURES) for weights in data["weights"].values())
 
 
 def test_a_ranker_file_with_other_features_is_refused(tmp_path):
     path = tmp_path / "ranker.json"
     path.write_text(json.dumps({"features": ["x"], "weights": [1.0], "trained_on": ""}))
     with pytest.raises(ValueError, match="ranker features differ"):
+        read_model(path)
+    path.write_text(json.dumps({"features": list(FEATURES), "weights": [1.0], "trained_on": ""}))
+    with pytest.raises(ValueError, match="not keyed by pronoun class"):
         read_model(path)
 
 

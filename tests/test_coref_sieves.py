@@ -79,7 +79,6 @@ def linked(ctx: SieveContext, left: tuple[str, int] | str, right: tuple[str, int
             "The National Rifle Association",
             "The NRA",
         ),
-        ("demonym", "Israel signed the treaty. The Israelis celebrated.", "Israel", "The Israelis"),
         (
             "strict_head_1",
             "The new museum opened in May. Visitors praised the museum.",
@@ -128,6 +127,12 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
 def test_sieve_refuses_near_miss(nlp, sieve, text, left, right):
     ctx = run(nlp, text, sieve)
     assert not linked(ctx, left, right)
+
+
+def test_a_people_is_not_its_country(nlp):
+    # Lee et al.'s demonym link is left out: "the Israelis" are not the state of Israel
+    ctx = run(nlp, "Israel signed the treaty. The Israelis celebrated.", *SIEVES)
+    assert not linked(ctx, "Israel", "The Israelis")
 
 
 @pytest.mark.parametrize(

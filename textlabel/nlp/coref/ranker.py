@@ -134,6 +134,8 @@ def read_model(path: Path) -> RankerModel:
     if features != FEATURES:
         missing = sorted(set(FEATURES) ^ set(features))
         raise ValueError(f"{path}: ranker features differ from the code's ({', '.join(missing)})")
+    if not isinstance(data["weights"], dict):
+        raise ValueError(f"{path}: ranker weights are not keyed by pronoun class")
     weights = {}
     for name, values in data["weights"].items():
         if name not in PRONOUN_CLASSES or len(values) != len(FEATURES):

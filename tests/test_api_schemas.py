@@ -170,6 +170,7 @@ def _drive(app: Flask, session: Any) -> None:
     _ok(rev.put(f"/documents/{did}/gold", json=decision))
     _ok(rev.get(f"/documents/{did}/review"))
     _ok(rev.get(f"/documents/{did}/history"))
+    _ok(rev.get(f"/documents/{did}/changes"))
     _ok(mgr.get(f"/projects/{pid}/feedback"))
     export = mgr.get(f"/projects/{pid}/export?format=jsonl&source=gold")
     assert export.status_code == 200 and export.get_data()

@@ -167,3 +167,26 @@ class HistoryOut(Schema):
     subject = fields.Str(allow_none=True)
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
+
+
+class ChangeLineOut(Schema):
+    sign = fields.Str(metadata={"description": "+ added, - removed, ~ changed"})
+    layer = fields.Str(metadata={"description": "entity | mention | tag | decision"})
+    words = fields.Str(metadata={"description": "the words of the text it is about"})
+    detail = fields.Str(metadata={"description": "label, chain, old → new tag, or decision"})
+
+
+class ChangeOut(Schema):
+    first_event = fields.Int(metadata={"description": "id of the first audit event merged"})
+    since = fields.DateTime()
+    at = fields.DateTime()
+    user = fields.Str(allow_none=True)
+    action = fields.Str()
+    subject = fields.Str(allow_none=True)
+    summary = fields.Str(metadata={"description": "status and versions, for saves"})
+    saves = fields.Int(metadata={"description": "autosaves merged into this change"})
+    lines = fields.List(fields.Nested(ChangeLineOut))
+
+
+class ChangesQuery(Schema):
+    user = fields.Str(load_default=None, metadata={"description": "one person's changes only"})

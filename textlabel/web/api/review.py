@@ -14,12 +14,15 @@ from textlabel.extensions import db
 from textlabel.models import Document, Project
 from textlabel.projects.service import update_project
 from textlabel.review import queue
+from textlabel.review.changes import Change, readable_history
 from textlabel.review.feedback import feedback_out, project_feedback
 from textlabel.review.gold import gold_out, review_out, save_gold
 from textlabel.review.history import document_history
 from textlabel.review.settings import check_settings, review_settings
 from textlabel.schemas.annotations import AnnotationIn
 from textlabel.schemas.review import (
+    ChangeOut,
+    ChangesQuery,
     FeedbackOut,
     GoldOut,
     HistoryOut,
@@ -119,3 +122,11 @@ def history(document: Document, project: Project) -> list[dict[str, Any]]:
     """The document's audit trail: who changed which annotation or gold, when, before and
     after."""
     return [asdict(e) for e in document_history(db.session, document)]
+
+
+@route("/documents/<int:did>/changes", tag="review", query=ChangesQuery(),
+       response=ChangeOut(many=True), allow=Action.VIEW_OTHERS)  # fmt: skip
+def changes(document: Document, project: Project, args: dict[str, Any]) -> list[Change]:
+    """The document's history as readable diffs: per save (autosaves by one person merged),
+    the words and labels added and removed, who and when."""
+    return readable_history(db.session, document, user=args["user"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Job, Project
-from textlabel.projects.search import DocumentFilters, filter_clauses, order_of
+from textlabel.projects.search import DocumentFilters, documents_query, id_key, order_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,28 +63,30 @@ def list_documents(
     document as at the first; ``page`` pages by offset (the page numbers of the web page).
     Statistics are gathered for the page's documents only, never for the whole project."""
     filters = filters or DocumentFilters()
-    where = filter_clauses(session, project, filters)
     query = (
-        select(
+        documents_query(
+            session,
+            project,
+            filters,
             Document.id,
             func.substr(Document.text, 1, 160),
             Document.source_file,
             func.length(Document.text),
             Document.overlap,
         )
-        .where(*where)
-        .order_by(*order_of(filters.sort))
+        .order_by(*order_of(session, filters))
         .limit(per_page)
     )
     if after is not None:
         if filters.sort not in ("id", "-id"):
             raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
-        query = query.where(Document.id < after if filters.sort == "-id" else Document.id > after)
+        key = id_key(session, filters)
+        query = query.where(key < after if filters.sort == "-id" else key > after)
     else:
         query = query.offset((page - 1) * per_page)
     rows = session.execute(query).all()
     stats = _stats(session, [row[0] for row in rows])
-    total = session.scalar(select(func.count(Document.id)).where(*where))
+    total = session.scalar(documents_query(session, project, filters, func.count(Document.id)))
     items = []
     for document_id, preview, source, chars, routed in rows:
         submitted, drafts, prediction, gold = stats.get(document_id, (0, 0, False, False))

@@ -17,12 +17,14 @@ from sqlalchemy import (
     Select,
     UnaryExpression,
     and_,
+    column,
     exists,
     func,
     literal_column,
     not_,
     or_,
     select,
+    table,
     text,
 )
 from sqlalchemy.orm import Session
@@ -74,19 +76,43 @@ def words_of(q: str) -> list[str]:
     return words
 
 
-def _text_match(session: Session, q: str) -> ColumnElement[bool]:
-    """Documents whose text holds every word of ``q``, through the full-text index."""
-    words = words_of(q)
+def _searching(filters: DocumentFilters) -> bool:
+    return filters.q is not None and bool(filters.q.strip())
+
+
+def _postgres_match(q: str) -> ColumnElement[bool]:
+    """Documents whose text holds every word of ``q``, through the GIN index."""
+    config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+    vector = func.to_tsvector(config, Document.text)
+    return vector.op("@@")(func.plainto_tsquery(config, " ".join(words_of(q))))
+
+
+def documents_query(
+    session: Session, project: Project, filters: DocumentFilters, *columns: Any
+) -> Select[Any]:
+    """SELECT ``columns`` FROM the project's documents that pass ``filters``.
+
+    On SQLite a search drives the query from the FTS5 table (joined to ``document`` by
+    rowid): FTS5 hands hits over in rowid order, so the first page of a common word stops
+    after 50 rows and a rare word never visits the other documents."""
+    clauses = filter_clauses(session, project, filters)
+    if not _searching(filters):
+        return select(*columns).where(*clauses)
+    q = filters.q or ""
     if session.get_bind().dialect.name == "postgresql":
-        config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-        vector = func.to_tsvector(config, Document.text)
-        query = func.plainto_tsquery(config, " ".join(words))
-        return vector.op("@@")(query)
+        return select(*columns).where(_postgres_match(q), *clauses)
+    fts = table(SEARCH_TABLE, column("rowid"))
     # FTS5 query syntax: each word a quoted string (no operators), implicitly ANDed.
-    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-    hits: Select[Any] = select(literal_column("rowid")).select_from(text(SEARCH_TABLE))
-    hits = hits.where(text(f"{SEARCH_TABLE} MATCH :search_words").bindparams(search_words=match))
-    return Document.id.in_(hits)
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words_of(q))
+    # Unary + keeps SQLite from walking the project's index instead of the hits.
+    clauses[0] = literal_column(f"+{Document.__tablename__}.project_id") == project.id
+    return (
+        select(*columns)
+        .select_from(fts)
+        .join(Document, Document.id == fts.c.rowid)
+        .where(text(f"{SEARCH_TABLE} MATCH :search_words").bindparams(search_words=match))
+        .where(*clauses)
+    )
 
 
 def _annotation(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -117,10 +143,9 @@ def _status(status: str, overlap: int) -> ColumnElement[bool]:
 def filter_clauses(
     session: Session, project: Project, filters: DocumentFilters
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses narrowing ``Document`` rows of ``project`` to ``filters``."""
+    """WHERE clauses narrowing ``Document`` rows of ``project`` to ``filters`` (all but the
+    words, which ``documents_query`` adds), the project's own first."""
     clauses: list[ColumnElement[bool]] = [Document.project_id == project.id]
-    if filters.q is not None and filters.q.strip():
-        clauses.append(_text_match(session, filters.q))
     if filters.status is not None:
         clauses.append(_status(filters.status, project.overlap))
     if filters.annotator is not None:
@@ -141,13 +166,24 @@ def filter_clauses(
     return clauses
 
 
-def order_of(sort: str) -> list[UnaryExpression[Any]]:
+def id_key(session: Session, filters: DocumentFilters) -> Any:
+    """The document id as the query should compare and order it (see ``order_of``)."""
+    if _searching(filters) and session.get_bind().dialect.name == "sqlite":
+        return literal_column(f"{SEARCH_TABLE}.rowid")
+    return Document.id
+
+
+def order_of(session: Session, filters: DocumentFilters) -> list[UnaryExpression[Any]]:
+    """ORDER BY for ``filters.sort``; on SQLite a search orders by the FTS5 rowid (the same
+    number as the document id) so that FTS5 delivers rows in order and nothing is sorted."""
+    sort = filters.sort
     if sort not in SORTS:
         raise InvalidInput(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+    key = id_key(session, filters)
     length = func.length(Document.text)
     return {
-        "id": [Document.id.asc()],
-        "-id": [Document.id.desc()],
+        "id": [key.asc()],
+        "-id": [key.desc()],
         "length": [length.asc(), Document.id.asc()],
         "-length": [length.desc(), Document.id.asc()],
     }[sort]

@@ -14,6 +14,7 @@ from textlabel.models import Event
 
 TEXT = "Ada Lovelace met Charles Babbage in London."
 ADA = {"start": 0, "end": 12, "label": "PER"}
+CHARLES = {"start": 17, "end": 32, "label": "PER"}
 LONDON = {"start": 36, "end": 42, "label": "LOC"}
 
 
@@ -119,3 +120,34 @@ def test_deleting_a_used_label_in_the_browser_offers_relabel(app: Flask, project
     assert page.locator("button[aria-label='delete label PER']").count() == 0
     mine = api_as(app, "ann").get("/documents/1/annotations/me").json
     assert [s["label"] for s in mine["spans"]] == ["LOC"]
+
+
+def test_removing_entities_drops_the_relations_at_them(app: Flask, session) -> None:
+    make_users(session, "mgr", "ann")
+    mgr = api_as(app, "mgr")
+    body = {"name": "Rel", "labels": [{"name": "PER"}, {"name": "LOC"}],
+            "layers": ["entities", "relations"],
+            "relation_labels": [{"name": "knows"}, {"name": "lives_in"}]}  # fmt: skip
+    project = mgr.post("/projects", json=body).json
+    mgr.post(f"/projects/{project['id']}/members", json={"username": "ann", "role": "annotator"})
+    from textlabel.models import Project
+
+    add_documents(session, session.get(Project, project["id"]), [TEXT])
+    ada, charles, london = (0, 12), (17, 32), (36, 42)
+
+    def rel(head, child, label):
+        return {"head": {"start": head[0], "end": head[1]},
+                "child": {"start": child[0], "end": child[1]}, "label": label}  # fmt: skip
+
+    api = api_as(app, "ann")
+    api.get(f"/projects/{project['id']}/next")
+    saved = api.put("/documents/1/annotations/me", json={
+        "version": 1, "spans": [ADA, {**CHARLES}, LONDON],
+        "relations": [rel(ada, charles, "knows"), rel(ada, london, "lives_in")]})  # fmt: skip
+    assert saved.status_code == 200, saved.json
+    loc = next(lb["id"] for lb in project["labels"] if lb["name"] == "LOC")
+    done = mgr.delete(f"/projects/{project['id']}/labels/{loc}?spans=remove")
+    assert done.status_code == 204, done.get_data(as_text=True)
+    mine = api.get("/documents/1/annotations/me").json
+    assert [s["label"] for s in mine["spans"]] == ["PER", "PER"]
+    assert mine["relations"] == [rel(ada, charles, "knows")]

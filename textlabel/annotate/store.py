@@ -365,16 +365,36 @@ def entity_usage(session: Session, project_id: int, label: str) -> dict[str, int
 
 def relabel_entities(session: Session, project_id: int, label: str, to: str | None) -> list[int]:
     """Give every entity of ``label`` in the project the label ``to``, or delete them when
-    ``to`` is None; returns the ids of the annotations that changed."""
+    ``to`` is None (with the relations that start or end at them); returns the ids of the
+    annotations that changed."""
     where = _entities_of_project(project_id, label)
-    changed = list(session.scalars(select(Span.annotation_id).where(where).distinct()))
-    if to is None:
-        session.execute(delete(Span).where(where).execution_options(synchronize_session=False))
-    else:
+    if to is not None:
+        changed = list(session.scalars(select(Span.annotation_id).where(where).distinct()))
         session.execute(
             update(Span).where(where).values(label=to).execution_options(synchronize_session=False)
         )
-    return changed
+        return changed
+    gone: dict[int, set[tuple[int, int]]] = {}
+    for aid, start, end in session.execute(
+        select(Span.annotation_id, Span.start_char, Span.end_char).where(where)
+    ):
+        gone.setdefault(aid, set()).add((start, end))
+    session.execute(delete(Span).where(where).execution_options(synchronize_session=False))
+    for aid, stored in session.execute(
+        select(Annotation.id, Annotation.relations).where(
+            Annotation.id.in_(list(gone)), Annotation.relations.is_not(None)
+        )
+    ):
+        kept = [
+            r for r in _relations(stored) if r.head not in gone[aid] and r.child not in gone[aid]
+        ]
+        session.execute(
+            update(Annotation)
+            .where(Annotation.id == aid)
+            .values(relations=_relation_rows(kept))
+            .execution_options(synchronize_session=False)
+        )
+    return list(gone)
 
 
 def span_json(key: SpanKey) -> dict[str, Any]:

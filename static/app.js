@@ -46,3 +46,10 @@ function show(elt, message) {
 document.body.addEventListener("htmx:responseError", (event) => show(event.detail.elt, messageOf(event.detail.xhr)));
 document.body.addEventListener("htmx:sendError", (event) => show(event.detail.elt, "The server cannot be reached; try again."));
 document.body.addEventListener("htmx:beforeRequest", (event) => clear(event.detail.elt && event.detail.elt.closest("form")));
+
+// Forms that ask first (data-confirm="question"): a listener, since the Content-Security-Policy
+// runs no inline onsubmit handler.
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

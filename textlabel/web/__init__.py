@@ -9,7 +9,7 @@ from textlabel.extensions import limiter
 
 
 def init_app(app: Flask) -> None:
-    from textlabel.web import api, errors, guard, inputs, pages
+    from textlabel.web import api, errors, guard, headers, inputs, pages
 
     proxies = int(app.config.get("PROXIES") or 0)
     if proxies:  # the client's address and scheme come from the proxies' X-Forwarded-* headers
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         )
     limiter.init_app(app)
 
+    headers.init_app(app)
     guard.init_app(app)  # who is asking comes first
     inputs.init_app(app)
     errors.init_app(app)

@@ -62,12 +62,13 @@ def test_error_pages_name_the_problem(
     assert f"<h1>{status} · {title}</h1>" in body and "Back to projects" in body
 
 
-def test_document_numbers_link_to_history_only_for_reviewers(app: Flask, session) -> None:
+def test_document_numbers_link_to_the_read_only_view_only_for_reviewers(app: Flask, session):
     owner = make_user(session, "mgr")
     make_user(session, "ann")
     project = make_project(session, owner, members={"ann": "annotator"})
     (document,) = add_documents(session, project, ["Ada met Babbage in London."])
-    history = f'href="/documents/{document.id}/history"'
+    # The read-only view (issue 15, defect 4) holds the history; annotators have neither.
+    history = f'href="/documents/{document.id}/view"'
     manager_page = sign_in(app.test_client(), "mgr").get(f"/projects/{project.id}")
     annotator_page = sign_in(app.test_client(), "ann").get(f"/projects/{project.id}")
     assert history in manager_page.get_data(as_text=True)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
 
 from textlabel.auth.permissions import Action, actions_for, require_document
+from textlabel.errors import TextlabelError
 from textlabel.extensions import db
+from textlabel.models import Project, User
+from textlabel.projects.documents import STATUSES, DocumentPage, list_documents
+from textlabel.projects.search import SORTS, DocumentFilters, check_filters
 from textlabel.review.changes import people_in, readable_history
 from textlabel.review.overview import (
     ENTITY_ROWS,
@@ -15,9 +22,47 @@ from textlabel.review.overview import (
     entity_rows,
     segments,
 )
+from textlabel.schemas.documents import DocumentListQuery
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
+
+FILTERS = ("q", "status", "annotator", "label", "gold", "sort")
+SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
+              "-length": "longest first"}  # fmt: skip
+
+
+def document_list(project: Project, user: User) -> dict[str, Any]:
+    """The project page's document list as the query string asks for it (search, filters,
+    sort, page): the template context, with ``search_error`` naming a refused value."""
+    given = {k: v for k, v in request.args.items() if k in (*FILTERS, "page") and v != ""}
+    error = None
+    try:
+        args = DocumentListQuery().load(given)
+        filters = DocumentFilters(**{k: args[k] for k in FILTERS})
+        check_filters(db.session, user, project, filters)
+        page = min(args["page"], 2**31 - 1)  # beyond, PostgreSQL's OFFSET overflows
+        documents = list_documents(db.session, project, page=page, per_page=50, filters=filters)
+    except ValidationError as e:
+        error = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in e.messages_dict.items())
+    except TextlabelError as e:
+        db.session.rollback()
+        error = e.message
+    if error is not None:
+        filters = DocumentFilters()
+        documents = DocumentPage(items=[], page=1, per_page=50, total=0)
+    search = {k: v for k, v in given.items() if k != "page"}
+    return {
+        "documents": documents,
+        "search": search,
+        "search_error": error,
+        "filtered": bool(search),
+        "statuses": STATUSES,
+        "sorts": {key: SORT_NAMES[key] for key in SORTS},
+        "annotators": sorted(
+            m.user.username for m in project.memberships if m.role == "annotator"
+        ),  # fmt: skip
+    }
 
 
 @bp.get("/documents/<int:did>/view")

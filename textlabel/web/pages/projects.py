@@ -13,11 +13,12 @@ from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.nlp.models import available_models
 from textlabel.projects import labels, service
-from textlabel.projects.documents import list_documents, recent_jobs
+from textlabel.projects.documents import recent_jobs
 from textlabel.projects.service import LabelSpec
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx, render
 from textlabel.web.pages import bp
+from textlabel.web.pages.documents import document_list
 
 
 def parse_labels(text: str) -> list[LabelSpec]:
@@ -89,13 +90,11 @@ def new_project() -> ResponseReturnValue:
 @bp.get("/projects/<int:pid>")
 def project(pid: int) -> ResponseReturnValue:
     project = require(db.session, current_user(), pid, Action.VIEW)
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), 2**31 - 1)
-    documents = list_documents(db.session, project, page=page, per_page=50)
     return render(
         "projects/show.html",
         "projects/_documents.html",
         project=project,
-        documents=documents,
+        **document_list(project, current_user()),
         counts=service.project_counts(db.session, project),
         can=actions_for(db.session, current_user(), project),
         Action=Action,

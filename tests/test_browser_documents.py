@@ -1,0 +1,64 @@
+"""The project's document list in Chromium: a manager finds a document by a word in it,
+filters, pages through the hits with the search kept, and opens the read-only view."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.factories import add_documents, make_project, make_users
+from tests.helpers import browser_sign_in, sign_in
+
+TEXTS = [f"Report number {i} from Berlin." for i in range(60)] + [
+    "The zebra escaped from the Paris zoo.",
+    "A second zebra, seen near Lyon.",
+]
+
+
+@pytest.fixture
+def project(session):
+    boss, *_ = make_users(session, "boss", "ann")
+    project = make_project(session, boss, members={"ann": "annotator"})
+    add_documents(session, project, TEXTS)
+    return project
+
+
+@pytest.mark.browser
+def test_manager_finds_a_document_by_a_word_and_opens_it(app: Flask, project, page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_sign_in(page, "boss")
+    page.goto(f"/projects/{project.id}")
+    assert page.inner_text("#documents-total") == "62"
+    page.fill("input[type=search]", "Zebra")
+    page.wait_for_selector("#documents-total:has-text('2 found')")
+    assert page.locator("#documents td.preview").all_inner_texts() == TEXTS[60:]
+    assert "q=Zebra" in page.url  # the address keeps the search
+    page.select_option("select[name=sort]", "-id")
+    page.wait_for_url("**sort=-id**")
+    assert page.locator("#documents td.preview").all_inner_texts() == TEXTS[60:][::-1]
+    page.fill("input[type=search]", "berlin")
+    page.wait_for_selector("#documents-total:has-text('60 found')")
+    page.click("#documents .next-page")
+    page.wait_for_selector("#documents .pager span:has-text('page 2 of 2')")
+    assert page.locator("#documents td.preview").count() == 10  # the search stayed on
+    page.fill("input[type=search]", "unicorn")
+    page.wait_for_selector("#no-match")
+    page.fill("input[type=search]", "zebra")
+    page.wait_for_selector("#documents-total:has-text('2 found')")
+    page.click("#documents tbody tr:first-child td:first-child a")
+    page.wait_for_url("**/view")
+    assert "zebra" in page.inner_text(".doc-text")
+    assert errors == []
+
+
+def test_a_refused_filter_is_shown_on_the_page(app: Flask, project) -> None:
+    client = sign_in(app.test_client(), "boss")
+    body = client.get(f"/projects/{project.id}?status=finished").get_data(as_text=True)
+    assert 'role="alert"' in body and "status" in body and "Must be one of" in body
+    hits = client.get(f"/projects/{project.id}?q=zebra", headers={"HX-Request": "true"})
+    html = hits.get_data(as_text=True)
+    assert "<html" not in html and "2 found" in html and "Lyon" in html
+    # Annotators of a blind project are not offered who-did-what filters.
+    annotator = sign_in(app.test_client(), "ann").get(f"/projects/{project.id}")
+    assert 'name="annotator"' not in annotator.get_data(as_text=True)

@@ -1,24 +1,31 @@
-"""Benchmark: keypress to layout on the two screens of the shared text view, in Chromium.
+"""Benchmark: keypress to layout on the two screens of the shared text view, in Chromium,
+against the code of another commit (by default main before the shared text view landed).
 
 The annotation page of a 5,000-token document with 500 entities and 500 suggestions (a
 window of about 1,500 tokens): moving the cursor (ArrowRight) and extending the selection
 (Shift+ArrowRight). The adjudication page of a 21,600-token document three annotators
 labelled (1,800 candidates; a window of about 600 tokens x 4 rows): the next candidate
-(ArrowDown). Each figure is the median of 5 runs of 20 keys dispatched to the focused
-element, each followed by a forced layout; the baseline is the least a key can cost on the same
-page, in the same run: one token's class toggled, then the forced layout. Needs Chromium
-(/usr/bin/chromium) and Playwright (the test extra). Run:
+(ArrowDown). Each side (this checkout, and ``git archive BEFORE`` in a temporary folder) is
+served by its own subprocess on the same data; one Chromium measures both, alternating, and
+each figure is the median of 5 runs of 20 keys dispatched to the focused element, each
+followed by a forced layout. Needs Chromium (/usr/bin/chromium) and Playwright (the test
+extra). Run:
 
-    .venv/bin/python bench/textview.py
+    .venv/bin/python bench/textview.py [--before REV]
+
+(about 8 minutes on 2 busy cores, most of it the old adjudication screen.)
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import json
 import logging
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,15 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import sync_playwright
-from waitress.server import create_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import annotate  # noqa: E402
-import review  # noqa: E402
-
-from textlabel import create_app, migrate  # noqa: E402
-from textlabel.db import make_engine  # noqa: E402
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BEFORE = "77ac733"  # main just before the shared text view (issue 11, part 4)
 
 KEYS = """([key, shift, n]) => {
   const started = performance.now();
@@ -46,37 +48,24 @@ KEYS = """([key, shift, n]) => {
   return (performance.now() - started) / n;
 }"""
 
-
-FLOOR = """(n) => {
-  const token = document.querySelector(".t");
-  const started = performance.now();
-  for (let k = 0; k < n; k++) {
-    token.classList.toggle("bench");
-    document.body.offsetHeight;
-  }
-  return (performance.now() - started) / n;
-}"""
+CASES = [  # screen, what, key, shift
+    ("annotate", "ArrowRight (cursor)", "ArrowRight", False),
+    ("annotate", "Shift+ArrowRight (select)", "ArrowRight", True),
+    ("review", "ArrowDown (candidate)", "ArrowDown", False),
+]
 
 
-def floor(page: Any) -> float:
-    page.evaluate(FLOOR, 5)
-    return sorted(page.evaluate(FLOOR, 20) for _ in range(5))[2]
+def serve() -> None:
+    """In a subprocess: the data and a waitress server of the textlabel on sys.path; prints
+    where they are as one JSON line, serves until stdin closes."""
+    sys.path.insert(0, str(BENCH))
+    import annotate
+    import review
+    from waitress.server import create_server
 
+    from textlabel import create_app, migrate
+    from textlabel.db import make_engine
 
-def per_key(page: Any, key: str, *, shift: bool = False) -> float:
-    page.evaluate(KEYS, [key, shift, 5])
-    return sorted(page.evaluate(KEYS, [key, shift, 20]) for _ in range(5))[2]
-
-
-def sign_in(page: Any, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button.primary")
-    page.wait_for_url("**/projects")
-
-
-def main() -> None:
     url = f"sqlite:///{tempfile.mkdtemp()}/textview.db"
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -89,35 +78,86 @@ def main() -> None:
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
-    print(f"Chromium, keypress to forced layout, median ms a key; {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        sign_in(page, base, "tv0", annotate.PASSWORD)
-        page.goto(f"{base}/documents/{annotated}/annotate")
-        page.wait_for_selector("#annotate[data-ready=true]")
-        baseline = floor(page)
-        print(f"annotate, 5,000 tokens (window of {page.locator('#text .t').count():,}):")
-        print(f"  baseline (one class)      {baseline:7.2f} ms")
-        for name, key, shift in (("ArrowRight (cursor)", "ArrowRight", False),
-                                 ("Shift+ArrowRight (select)", "ArrowRight", True)):  # fmt: skip
-            ms = per_key(page, key, shift=shift)
-            print(f"  {name:26s}{ms:7.2f} ms   x{ms / baseline:5.1f} baseline")
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        sign_in(page, base, "page-reviewer", "bench-password-1")
-        page.goto(f"{base}/documents/2/review")
-        page.wait_for_selector("#review[data-ready=true]")
-        baseline = floor(page)
-        rows = page.locator("#rv-rows .t").count()
-        print(f"review, 21,600 tokens x 3 annotators ({rows:,} token elements in the window):")
-        print(f"  baseline (one class)      {baseline:7.2f} ms")
-        ms = per_key(page, "ArrowDown")
-        print(f"  {'ArrowDown (candidate)':26s}{ms:7.2f} ms   x{ms / baseline:5.1f} baseline")
-        browser.close()
+    pages = {"annotate": (f"/documents/{annotated}/annotate", "tv0", annotate.PASSWORD),
+             "review": ("/documents/2/review", "page-reviewer", "bench-password-1")}  # fmt: skip
+    print(json.dumps({"base": base, "pages": pages}), flush=True)
+    sys.stdin.read()
     server.close()
+
+
+def start(source: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """A server subprocess running the textlabel of ``source``."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    process = subprocess.Popen(  # noqa: S603 (our own script)
+        [sys.executable, __file__, "--serve"], cwd=source, env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise SystemExit(f"the server of {source} did not start")
+    return process, json.loads(line)
+
+
+def open_page(browser: Any, where: dict[str, Any], screen: str) -> Any:
+    path, username, password = where["pages"][screen]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{where['base']}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    page.wait_for_url("**/projects")
+    page.goto(f"{where['base']}{path}")
+    # the old review screen set no ready flag: its current candidate shows it has started
+    ready = "#annotate[data-ready=true]" if screen == "annotate" else '.cand[aria-current="true"]'
+    page.wait_for_selector(ready)
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.serve:
+        return serve()
+    old = Path(tempfile.mkdtemp())
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", options.before],  # noqa: S607
+                             check=True, capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)  # noqa: S607
+    sides = {"after": start(ROOT), "before": start(old)}
+    print(f"Chromium, keypress to forced layout, median ms a key (5 runs of 20 keys); "
+          f"this checkout against {options.before}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            for screen in ("annotate", "review"):
+                pages = {
+                    name: open_page(browser, where, screen) for name, (_, where) in sides.items()
+                }
+                count = pages["after"].locator(".t").count()
+                print(f"{screen} ({count:,} token elements in the window):")
+                for _, what, key, shift in [c for c in CASES if c[0] == screen]:
+                    runs: dict[str, list[float]] = {"after": [], "before": []}
+                    for page in pages.values():  # warm up
+                        page.evaluate(KEYS, [key, shift, 5])
+                    for _ in range(5):  # alternating, so load drifts hit both sides
+                        for name, page in pages.items():
+                            runs[name].append(page.evaluate(KEYS, [key, shift, 20]))
+                    after, before = (sorted(runs[n])[2] for n in ("after", "before"))
+                    print(f"  {what:26s} after {after:6.2f} ms   before {before:6.2f} ms   "
+                          f"ratio {after / before:4.2f}")  # fmt: skip
+                for page in pages.values():
+                    page.close()
+            browser.close()
+    finally:
+        for process, _ in sides.values():
+            assert process.stdin is not None
+            process.stdin.close()
+            process.wait(timeout=30)
 
 
 if __name__ == "__main__":

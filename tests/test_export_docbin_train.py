@@ -110,3 +110,35 @@ def test_spacy_train_runs_on_the_export_unchanged(
         upos = {f"POS={p}" for r in records for p in r.layers.pos}
         assert set(nlp.get_pipe("morphologizer").labels) <= upos
     assert nlp("Anna flew to Paris.").text == "Anna flew to Paris."
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("mode", "textcat"), [("multi", "textcat_multilabel"),
+                                               ("single", "textcat")])  # fmt: skip
+def test_spacy_train_runs_with_document_labels_and_span_categories(
+    tmp_path: Path, mode: str, textcat: str
+) -> None:
+    """Issue 16: an export with doc.cats and doc.spans["sc"] trains textcat and spancat."""
+    records = _ud_ner_corpus()
+    for record in records:  # a label per document from its entities; every entity a NAME
+        labels = {span.label for span in record.spans}
+        record.cats = {"PLACE": 1.0} if "LOC" in labels else {"OTHER": 1.0}
+        if mode == "multi" and "PER" in labels:
+            record.cats["PEOPLE"] = 1.0
+        record.span_cats = [SpanRecord(s.start, s.end, "NAME") for s in record.spans]
+    export = tmp_path / "export"
+    options = WriteOptions(layers=("entities", "cats", "spans"), dev=0.25, seed=0,
+                           categories=("PLACE", "OTHER", "PEOPLE"), cats_mode=mode)  # fmt: skip
+    summary = write_docbin_dir(records, export, options)
+    assert textcat in summary.pipeline and "spancat" in summary.pipeline
+    command = [
+        sys.executable, "-m", "spacy", "train", "config.cfg",
+        "--paths.train", "train", "--paths.dev", "dev", "--output", str(tmp_path / "out"),
+        "--training.max_steps", "20", "--training.eval_frequency", "10",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=export, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    nlp = spacy.load(tmp_path / "out" / "model-last")
+    assert {textcat, "spancat", "ner"} <= set(nlp.pipe_names)
+    assert set(nlp.get_pipe(textcat).labels) == {"PLACE", "OTHER", "PEOPLE"}
+    assert set(nlp.get_pipe("spancat").labels) == {"NAME"}

@@ -68,18 +68,10 @@ LS_TASK = {
 
 # Every reader, given annotations it cannot store: the answer names them, never a silent success.
 CASES = [
-    ("brat.zip", _brat_zip(), "relations", "R lines (relations)"),
+    ("brat.zip", _brat_zip(), "relations", "* lines (equivalences)"),
     ("brat.zip", _brat_zip(), "events", "E lines (events)"),
     ("brat.zip", _brat_zip(), "notes", "# lines (annotator notes)"),
-    ("ls.json", _json([LS_TASK]), "relations", "relations results"),
-    ("ls.json", _json([LS_TASK]), "document_labels", 'choices "topic"'),
     ("ls.json", _json([LS_TASK]), "spans", "results of the task's other annotations"),
-    (
-        "doccano.jsonl",
-        (PEER / "doccano" / "import_relation_extraction_example.jsonl").read_bytes(),
-        "relations",
-        '"relations"',
-    ),
     (
         "prodigy.jsonl",
         _json({"text": "A b", "answer": "accept", "relations": [{}]}),
@@ -107,12 +99,6 @@ CASES = [
         (PEER / "spacy_docbin" / "ents_cats_spans.spacy").read_bytes(),
         "spans",
         'span group "topics"',
-    ),  # fmt: skip
-    (
-        "x.spacy",
-        (PEER / "spacy_docbin" / "ents_cats_spans.spacy").read_bytes(),
-        "document_labels",
-        "doc.cats",
     ),  # fmt: skip
     (
         "onto_conll",
@@ -186,7 +172,7 @@ def test_import_page_lists_counts_and_what_was_not_imported(app, session, projec
         content_type=f"multipart/form-data; boundary={boundary}", headers={"HX-Request": "true"},
     ).get_data(as_text=True)  # fmt: skip
     assert "Imported 4 documents" in html and "What the file held" in html
-    assert "Not imported" in html and "R lines (relations) (3 relations)" in html
+    assert "Not imported" in html and "* lines (equivalences) (1 relation)" in html
 
 
 def test_cli_pairs_brat_files_and_prints_what_was_not_imported(

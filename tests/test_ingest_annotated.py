@@ -6,7 +6,14 @@ import pytest
 
 from textlabel.ingest.annotated import find_text_field, record_from_object
 from textlabel.ingest.base import Rejected
-from textlabel.records import DocumentRecord, MentionRecord, SourceRef, SpanRecord, TokenRecord
+from textlabel.records import (
+    DocumentRecord,
+    MentionRecord,
+    RelationRecord,
+    SourceRef,
+    SpanRecord,
+    TokenRecord,
+)
 
 SOURCE = SourceRef("t.jsonl", "line", 7)
 TEXT = "Ada Lovelace met Babbage in London."
@@ -107,16 +114,15 @@ def test_doccano_triples_and_entities() -> None:
         }
     )
     assert entities.spans == [SpanRecord(17, 24, "PER")]
-    assert entities.meta == {"relations": [{"from_id": 0, "to_id": 0, "type": "self"}]}
+    assert entities.relations == [RelationRecord((17, 24), (17, 24), "self")]
+    assert entities.meta == {}
 
 
-def test_doccano_classification_label_stays_in_meta() -> None:
+def test_doccano_classification_label_is_a_document_label() -> None:
     record = _record({"text": "Great price.", "label": ["positive"]})
     assert record.spans == []
-    assert record.meta == {"cats": {"positive": 1.0}}
-    assert [(loss.kind, loss.name, loss.count) for loss in record.losses] == [
-        ("document_labels", '"label"', 1)
-    ]
+    assert record.cats == {"positive": 1.0} and record.meta == {}
+    assert record.losses == []
 
 
 def test_exact_duplicate_spans_collapse() -> None:

@@ -117,7 +117,11 @@ def test_doccano_relation_entities(name) -> None:
     assert [(s.start, s.end, s.label) for s in record.spans] == [
         (e["start_offset"], e["end_offset"], e["label"]) for e in obj["entities"]
     ]
-    assert record.meta["relations"] == obj["relations"]
+    by_id = {e["id"]: (e["start_offset"], e["end_offset"]) for e in obj["entities"]}
+    assert [(r.head, r.child, r.label) for r in record.relations] == [
+        (by_id[r["from_id"]], by_id[r["to_id"]], r["type"]) for r in obj["relations"]
+    ]
+    assert "relations" not in record.meta
 
 
 def _json_bytes(documents: list[dict], *, indent: int | None = None) -> bytes:

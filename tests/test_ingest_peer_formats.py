@@ -67,14 +67,24 @@ def test_brat_zip_imports_text_bound_spans_and_reports_the_rest() -> None:
         ann = (PEER / "brat" / f"{stem}.ann").read_text(encoding="utf-8")
         expected = _brat_counts(ann)
         assert len(record.spans) == expected["T"]
+        assert len(record.relations) == expected["R"]  # every R line links two T lines
         lost = {loss.name.split()[0]: loss.count for loss in record.losses}
-        assert lost == {k: v for k, v in expected.items() if k in "REA#*" and v}
+        assert lost == {k: v for k, v in expected.items() if k in "EA#*" and v}
         for line in ann.splitlines():  # every T line's quoted text is what the span covers
             if line.startswith("T"):
                 _, middle, quoted = line.split("\t")
                 label, start, end = middle.split()
                 assert (record.text[int(start) : int(end)], label) in _spans(record)
                 assert record.text[int(start) : int(end)] == quoted
+        spans = {line.split("\t")[0]: line.split("\t")[1].split()[1:] for line in
+                 ann.splitlines() if line.startswith("T")}  # fmt: skip
+        for line in ann.splitlines():  # each R line: Arg1 -> Arg2 with its label
+            if line.startswith("R"):
+                label, arg1, arg2 = line.split("\t")[1].split()
+                head, child = (tuple(map(int, spans[a.split(":")[1]])) for a in (arg1, arg2))
+                assert (head, child, label) in {
+                    (r.head, r.child, r.label) for r in record.relations
+                }
 
 
 def test_brat_ann_alone_is_refused_with_what_to_do() -> None:
@@ -217,13 +227,13 @@ def test_docbin_written_by_spacy_convert_and_by_spacy_itself() -> None:
         records = _read(path, "renamed.bin")
         assert len(records) == len(docs)
         for record, doc in zip(records, docs, strict=True):
-            expected = {(e.text, e.label_) for e in doc.ents}
-            expected |= {(s.text, s.label_) for s in doc.spans.get("sc", [])}
-            assert _spans(record) == expected
+            assert _spans(record) == {(e.text, e.label_) for e in doc.ents}
+            assert {(record.text[s.start : s.end], s.label) for s in record.span_cats} == {
+                (s.text, s.label_) for s in doc.spans.get("sc", [])
+            }
             assert [record.text[t.start : t.end] for t in record.tokens] == [t.text for t in doc]
             assert record.annotated
-            if doc.cats:
-                assert record.meta["cats"] == doc.cats
+            assert record.cats == doc.cats and "cats" not in record.meta
             if "topics" in doc.spans:
                 assert ("spans", 'span group "topics"') in {(x.kind, x.name) for x in record.losses}
 
@@ -253,11 +263,13 @@ def test_labelstudio_exports_read_the_same_span(name: str) -> None:
 
 def test_labelstudio_writer_round_trips_and_counts_utf16() -> None:
     text = "Emoji 😀 then Paris."
-    record = DocumentRecord(text=text, meta={"id": 7, "cats": {"TRAVEL": 1.0}})
+    record = DocumentRecord(text=text, meta={"id": 7}, cats={"TRAVEL": 1.0})
     from textlabel.records import SpanRecord
 
     record.spans = [SpanRecord(text.index("Paris"), text.index("Paris") + 5, "LOC")]
-    tasks = json.loads("".join(write_labelstudio([record], WriteOptions())))
+    tasks = json.loads(
+        "".join(write_labelstudio([record], WriteOptions(layers=("entities", "cats"))))
+    )
     value = tasks[0]["annotations"][0]["result"][0]["value"]
     assert value["start"] == text.index("Paris") + 1  # the emoji counts twice in UTF-16
     assert (
@@ -265,18 +277,21 @@ def test_labelstudio_writer_round_trips_and_counts_utf16() -> None:
         == "Paris"
     )
     (back,) = list(read_file(io.BytesIO(json.dumps(tasks).encode()), "t.json"))
-    assert _spans(back) == {("Paris", "LOC")} and back.meta["cats"] == {"TRAVEL": 1.0}
+    assert _spans(back) == {("Paris", "LOC")} and back.cats == {"TRAVEL": 1.0}
 
 
 # -- doccano and Prodigy (the shared examples) ---------------------------------------------
 
 
-def test_doccano_relation_example_reports_relations_by_name() -> None:
+def test_doccano_relation_example_reads_relations_between_its_entities() -> None:
     (record,) = _read(PEER / "doccano" / "import_relation_extraction_example.jsonl")
     raw = json.loads((PEER / "doccano" / "import_relation_extraction_example.jsonl").read_text())
     assert len(record.spans) == len(raw["entities"])
-    (loss,) = record.losses
-    assert (loss.kind, loss.name, loss.count) == ("relations", '"relations"', len(raw["relations"]))
+    assert record.losses == []
+    by_id = {e["id"]: (e["start_offset"], e["end_offset"]) for e in raw["entities"]}
+    assert [(r.head, r.child, r.label) for r in record.relations] == [
+        (by_id[r["from_id"]], by_id[r["to_id"]], r["type"]) for r in raw["relations"]
+    ]
 
 
 def test_doccano_v1_annotations_keep_the_first_user_and_report_the_others() -> None:

@@ -225,3 +225,16 @@ def test_a_layer_the_project_lacks_is_refused(app, session) -> None:
                            json={"version": 0, "cats": {"science": 1.0}})  # fmt: skip
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.json["error"]["details"] == {"layer": "cats"}
+
+
+def test_deleting_an_entity_label_removes_the_relations_on_its_entities(setup) -> None:
+    manager, api, project, did = setup
+    url = f"/documents/{did}/annotations/me"
+    api.put(url, json={"version": 0, "spans": ENTITIES, "relations": [
+        _rel(ADA, LONDON, "lives_in"), _rel(ADA, BABBAGE, "knows")]})  # fmt: skip
+    loc = next(label["id"] for label in project["labels"] if label["name"] == "LOC")
+    deleted = manager.delete(f"/projects/{project['id']}/labels/{loc}?spans=remove")
+    assert deleted.status_code == 204, deleted.get_data(as_text=True)
+    now = api.get(url).json
+    assert [s["label"] for s in now["spans"]] == ["PER", "PER", "MISC"]
+    assert now["relations"] == [_rel(ADA, BABBAGE, "knows")]

@@ -21,6 +21,9 @@ class WriteOptions:
     dev: float = 0.2  # share of documents in the dev split (spaCy)
     seed: int = 0
     lang: str = "en"  # the project's language (spaCy's config.cfg)
+    # the project's document labels: spaCy's textcat wants every label on every Doc
+    categories: tuple[str, ...] = ()
+    cats_mode: str = "multi"
 
 
 Writer = Callable[[Iterable[DocumentRecord], WriteOptions], Iterator[str]]

@@ -117,7 +117,9 @@ def _export_files(
     if shard_size < 1:
         raise InvalidInput(f"shard_size must be at least 1, not {shard_size}")
     # Writers ignore layers that do not apply to them (WriteOptions' contract).
-    layers = tuple(layer for layer in ("entities", "pos", "coref") if layer in options.layers)
+    layers = tuple(
+        layer for layer in ("entities", "pos", "coref", "cats", "spans") if layer in options.layers
+    )
     with_pos = "pos" in layers
     with_entities = "entities" in layers
     doc_layers = layers + (TOKEN_LAYERS if with_pos else ())
@@ -140,6 +142,12 @@ def _export_files(
             # UD's root is spaCy's ROOT (as ``spacy convert`` writes it)
             record.layers.deps = ["ROOT" if dep == "root" else dep for dep in record.layers.deps]
         doc = record_to_doc(vocab, record, layers=doc_layers)
+        if "cats" in layers and (record.cats or options.categories):
+            # textcat learns from every label on every Doc: the ones not chosen are 0.0
+            doc.cats = {**dict.fromkeys(options.categories, 0.0), **record.cats}
+            summary.held.add("cats")
+        if "spans" in layers and record.span_cats:
+            summary.held.add("spans")
         if with_entities:
             summary.labels.update(span.label for span in record.spans)
         if with_pos:
@@ -154,9 +162,12 @@ def _export_files(
         if len(bins[split]) or not shard_numbers[split]:
             yield flush(split)
     trained = summary.held | ({"entities"} if summary.labels else set())
-    summary.pipeline = tuple(pipeline_for(trained))
+    summary.pipeline = tuple(pipeline_for(trained, cats_mode=options.cats_mode))
     summary.files.append("config.cfg")
-    yield "config.cfg", make_config(layers=trained, lang=options.lang).encode()
+    yield (
+        "config.cfg",
+        make_config(layers=trained, lang=options.lang, cats_mode=options.cats_mode).encode(),
+    )
 
 
 def _held(record: DocumentRecord) -> set[str]:

@@ -26,7 +26,8 @@ def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[
 
 def line(record: DocumentRecord, *, entities: bool = True) -> dict[str, Any]:
     meta = dict(record.meta)
-    cats = meta.pop("cats", None)
+    cats = record.cats or meta.pop("cats", None)
+    meta.pop("cats", None)
     out: dict[str, Any] = {"text": record.text}
     out["label"] = [[span.start, span.end, span.label] for span in record.spans] if entities else []
     if isinstance(cats, dict) and cats:

@@ -1,8 +1,10 @@
 """textlabel's own JSONL, one document a line, Prodigy-compatible (DESIGN.md "Formats").
 
 Keys in a fixed order: ``text``, ``meta``, ``tokens`` (when tokenized), then per exported
-layer ``spans`` (entities), ``pos`` and ``coref``. Span ``token_start`` / ``token_end``
-(inclusive, as Prodigy has it) are given when the span falls on token boundaries.
+layer ``spans`` (entities), ``pos``, ``coref``, ``relations`` (``{head: {start, end},
+child: {start, end}, label}``), ``cats`` (``{LABEL: 1.0}``) and ``span_cats``. Span
+``token_start`` / ``token_end`` (inclusive, as Prodigy has it) are given when the span falls
+on token boundaries.
 Non-ASCII text is written as is.
 """
 
@@ -17,6 +19,7 @@ from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
 
 _string = json.JSONEncoder(ensure_ascii=False).encode
+_LAYER_KEYS = ("spans", "pos", "coref", "relations", "cats", "span_cats")
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -38,7 +41,7 @@ def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
             for index, t in enumerate(record.tokens)
         )
         parts.append(f'"tokens": [{tokens}]')
-    parts.extend(f'"{key}": {_dumps(obj[key])}' for key in ("spans", "pos", "coref") if key in obj)
+    parts.extend(f'"{key}": {_dumps(obj[key])}' for key in _LAYER_KEYS if key in obj)
     return "{" + ", ".join(parts) + "}\n"
 
 
@@ -85,4 +88,15 @@ def record_to_json(
             [{"start": mention.start, "end": mention.end} for mention in cluster]
             for cluster in record.coref
         ]
+    if "relations" in chosen:
+        out["relations"] = [
+            {"head": {"start": r.head[0], "end": r.head[1]},
+             "child": {"start": r.child[0], "end": r.child[1]}, "label": r.label}
+            for r in record.relations
+        ]  # fmt: skip
+    if "cats" in chosen:
+        out["cats"] = record.cats
+    if "spans" in chosen:
+        out["span_cats"] = [{"start": s.start, "end": s.end, "label": s.label}
+                            for s in record.span_cats]  # fmt: skip
     return out

@@ -3,7 +3,8 @@
 One task per record: ``data`` holds the text and the document's metadata, ``annotations``
 one annotation whose ``result`` has a ``labels`` region per entity (``from_name`` "label",
 ``to_name`` "text", the labeling config Label Studio's NER template uses) and, when the
-document has labels in ``meta["cats"]``, a ``choices`` result. Offsets are written as
+document has labels (``cats``, or ``meta["cats"]`` of older imports), a ``choices`` result,
+and a ``relation`` result per relation between two of its regions. Offsets are written as
 Label Studio's browser counts them (UTF-16 code units). Coreference, POS and tokens have no
 Label Studio equivalent and are not written (README says so).
 """
@@ -32,6 +33,7 @@ def task(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str, Any]:
     meta = dict(record.meta)
     document_id = meta.pop("id", None)
     cats = meta.pop("cats", None)
+    cats = record.cats if "cats" in layers and record.cats else cats
     units = _utf16_offsets(record.text)
     result: list[dict[str, Any]] = []
     if "entities" in set(layers):
@@ -48,6 +50,13 @@ def task(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str, Any]:
                     "labels": [span.label],
                 },
             })  # fmt: skip
+    region = {(span.start, span.end): f"t{document_id}-{index}"
+              for index, span in enumerate(record.spans)}  # fmt: skip
+    if "entities" in set(layers) and "relations" in set(layers):
+        for relation in record.relations:
+            result.append({"from_id": region[relation.head], "to_id": region[relation.child],
+                           "type": "relation", "direction": "right",
+                           "labels": [relation.label]})  # fmt: skip
     if isinstance(cats, dict) and cats:
         chosen = [str(name) for name, value in cats.items() if isinstance(value, int | float)
                   and value >= 0.5]  # fmt: skip

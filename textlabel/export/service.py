@@ -22,7 +22,7 @@ from textlabel.export.base import WriteOptions
 from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.projects.documents import STATUSES, document_status
-from textlabel.records import DocumentRecord, SpanRecord, TokenLayers
+from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
 from textlabel.review.consolidation import majority_spans, majority_tags
 
 PAGE = 500
@@ -64,6 +64,8 @@ def write_options(project: Project, request: ExportRequest) -> WriteOptions:
         dev=request.dev,
         seed=request.seed,
         lang=project.language,
+        categories=tuple(label.name for label in project.categories),
+        cats_mode=project.cats_mode,
     )
 
 
@@ -98,13 +100,13 @@ def check_splits(session: Session, project: Project, request: ExportRequest) -> 
 
 
 def stream_export(session: Session, project: Project, request: ExportRequest) -> Iterator[bytes]:
-    """The export file, chunk by chunk, as bytes."""
+    """The export file, chunk by chunk, as bytes. The request is checked and the project's
+    settings read now, not when the first chunk is asked for (the project may be detached
+    by then)."""
     fmt = check(project, request)
     writer = get_writer(fmt.name)
-    for chunk in writer(
-        project_records(session, project, request), write_options(project, request)
-    ):
-        yield chunk if fmt.binary else chunk.encode("utf-8")
+    chunks = writer(project_records(session, project, request), write_options(project, request))
+    return (chunk if fmt.binary else chunk.encode("utf-8") for chunk in chunks)
 
 
 def count_documents(session: Session, project: Project) -> int:
@@ -266,6 +268,14 @@ def _record(
         if not keep or s.label in keep
     ]
     record.coref = [list(chain) for chain in payload.coref or ()]
+    entities = {(s.start, s.end) for s in record.spans}
+    record.relations = [
+        RelationRecord(r.head, r.child, r.label)
+        for r in payload.relations or ()
+        if r.head in entities and r.child in entities
+    ]
+    record.cats = dict(payload.cats or ())
+    record.span_cats = [SpanRecord(s.start, s.end, s.label) for s in payload.span_cats or ()]
     if annotator:
         record.meta["annotator"] = annotator
         record.annotator = annotator

@@ -6,6 +6,8 @@ download) for the project's language and what the export holds: entities train `
 (``token.pos_``, with the features in ``token.morph``) a ``morphologizer``, XPOS
 (``token.tag_``) a ``tagger``, dependencies a ``parser``. The default paths point at the
 ``train`` and ``dev`` folders of the export, so running from inside it needs no options.
+Document labels train ``textcat`` (single choice) or ``textcat_multilabel``; span
+categories ``spancat`` (which reads ``doc.spans["sc"]``).
 """
 
 from __future__ import annotations
@@ -23,20 +25,25 @@ DEFAULT_DEV = "dev"
 COMPONENTS = {"tags": "tagger", "pos": "morphologizer", "parse": "parser", "entities": "ner"}
 
 
-def pipeline_for(held: Collection[str]) -> list[str]:
+def pipeline_for(held: Collection[str], *, cats_mode: str = "multi") -> list[str]:
     """Trainable components for what the export holds (keys of ``COMPONENTS``); ``ner``
-    when nothing else applies.
+    when nothing else applies; ``cats`` (document labels) and ``spans`` (span categories)
+    add ``textcat`` (``textcat_multilabel`` unless ``cats_mode`` is "single") and ``spancat``.
 
     Coreference has no trainable spaCy component in the core library, so it is exported as
     span groups only. spaCy needs at least one component to train, hence the ``ner`` default.
     """
     pipeline = [component for key, component in COMPONENTS.items() if key in held]
+    if "cats" in held:
+        pipeline.append("textcat" if cats_mode == "single" else "textcat_multilabel")
+    if "spans" in held:
+        pipeline.append("spancat")
     return pipeline or ["ner"]
 
 
-def make_config(*, layers: Collection[str], lang: str = "en") -> str:
+def make_config(*, layers: Collection[str], lang: str = "en", cats_mode: str = "multi") -> str:
     """The text of a CPU training config in ``lang`` for what the export holds."""
-    return _config_for(tuple(pipeline_for(layers)), lang)
+    return _config_for(tuple(pipeline_for(layers, cats_mode=cats_mode)), lang)
 
 
 @lru_cache(maxsize=16)

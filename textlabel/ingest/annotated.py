@@ -3,13 +3,16 @@
 Understood shapes (all may carry any other keys, which go to ``meta``):
 
 - textlabel's own, Prodigy-compatible: ``text, meta, tokens[{text,start,end,id,ws}],
-  spans[{start,end,label,token_start,token_end}], pos[...], coref[[{start,end}]]``;
+  spans[{start,end,label,token_start,token_end}], pos[...], coref[[{start,end}]],
+  relations[{head:{start,end}, child:{start,end}, label}], cats{LABEL: 1.0},
+  span_cats[{start,end,label}]``; Prodigy's relations (``head`` / ``child`` token indices
+  with ``head_span`` / ``child_span``) are read too, their ends must be entities;
 - Prodigy's ``answer``: a task answered "reject" or "ignore" keeps its text but none of its
   spans (a rejected ``ner.teach`` suggestion is a negative, never an entity); a single span
   answered "reject" inside an accepted task is dropped too;
   a task answered "accept" is annotated even with no span (a true negative); Prodigy's
   text classification (``"label"`` + ``"answer"``, ``"accept": [...]`` with ``"options"``)
-  and ``"cats"`` become document labels in ``meta["cats"]`` (reported);
+  and ``"cats"`` become document labels;
 - every doccano variant (``doccano.py``), Label Studio tasks and JSON_MIN rows
   (``labelstudio.py``), Hugging Face token lists (``hf_tokens.py``);
 - plain ``{"text", ...}``.
@@ -38,10 +41,12 @@ from textlabel.ingest.checks import (
     offsets,
     unique,
 )
+from textlabel.ingest.layers import is_relation_list, native_relations, span_cats
 from textlabel.records import (
     DocumentRecord,
     Loss,
     MentionRecord,
+    RelationRecord,
     SourceRef,
     SpanRecord,
     TokenLayers,
@@ -52,7 +57,7 @@ TEXT_FIELDS = ("text", "content", "body", "sentence")
 NEGATIVE_ANSWERS = frozenset({"reject", "ignore"})
 _ANNOTATOR_KEYS = ("annotator", "_annotator_id")
 
-_NATIVE = ("tokens", "spans", "pos", "coref", "meta", *_ANNOTATOR_KEYS)
+_NATIVE = ("tokens", "spans", "pos", "coref", "meta", "span_cats", *_ANNOTATOR_KEYS)
 _NEGATIVE_REASON = 'the task was answered "reject" or "ignore": not entities'
 
 
@@ -131,6 +136,7 @@ def _record_from_object(
     used = {str(field), *_NATIVE}
     losses: list[Loss] = []
     cats: dict[str, float] = {}
+    relations: list[RelationRecord] = []
     tokens = _tokens(obj.get("tokens"), text) if "tokens" in obj else None
     bounds = boundaries(tokens)
     answer = obj.get("answer")
@@ -139,22 +145,25 @@ def _record_from_object(
     # A rejected suggestion is not checked: it is no entity, whatever its offsets.
     spans = [] if negative else _prodigy_spans(raw, text, bounds, losses)
     rejected = len(raw) if negative and isinstance(raw, list) else 0
-    spans += doccano.read(obj, text, bounds, used=used, losses=losses, cats=cats)
+    spans += doccano.read(
+        obj, text, bounds, used=used, losses=losses, cats=cats, relations=relations
+    )
     before = len(used)
     spans += labelstudio.span_lists(obj, text, used=used, losses=losses)
     min_rows = len(used) > before  # a JSON_MIN row: the export of an annotation
-    _prodigy_categories(obj, used, losses, cats)
+    _prodigy_categories(obj, used, cats)
+    if "relations" not in used and is_relation_list(obj.get("relations")):
+        used.add("relations")
+        relations += native_relations(obj["relations"], spans)
     if negative and (spans or rejected):
         count = rejected + len(spans)
         losses.append(Loss("spans", "spans of rejected tasks", count, _NEGATIVE_REASON))
-        spans = []
+        spans, relations = [], []
     coref = _coref(obj.get("coref"), text, bounds)
     layers = TokenLayers(pos=_pos(obj.get("pos"), tokens))
     annotator = next((str(obj[key]) for key in _ANNOTATOR_KEYS if obj.get(key)), None)
     leftovers.report(obj, used, losses)
     meta = _meta(obj, used)
-    if cats:
-        meta["cats"] = cats
     return DocumentRecord(
         text=text,
         meta=meta,
@@ -162,6 +171,9 @@ def _record_from_object(
         tokens=tokens,
         spans=unique(spans),
         coref=coref,
+        relations=list(dict.fromkeys(relations)),
+        cats=cats,
+        span_cats=span_cats(obj.get("span_cats"), text, bounds),
         layers=layers,
         annotator=annotator,
         annotated=answer == "accept"
@@ -171,27 +183,27 @@ def _record_from_object(
     )
 
 
-def _prodigy_categories(
-    obj: dict[str, Any], used: set[str], losses: list[Loss], cats: dict[str, float]
-) -> None:
-    """Prodigy's textcat answers and ``cats`` become document labels (kept in meta)."""
+def _prodigy_categories(obj: dict[str, Any], used: set[str], cats: dict[str, float]) -> None:
+    """Prodigy's textcat answers and ``cats`` become document labels."""
     label, answer = obj.get("label"), obj.get("answer")
     if isinstance(label, str) and answer in ("accept", "reject"):
         used.add("label")
         cats[label] = 1.0 if answer == "accept" else 0.0
-        losses.append(Loss("document_labels", '"label" with "answer"', 1, doccano.CATS_REASON))
     accepted = obj.get("accept")
     if isinstance(accepted, list) and isinstance(obj.get("options"), list):
         used.add("accept")
         for option in obj["options"]:
             if isinstance(option, dict) and "id" in option:
                 cats[str(option["id"])] = 1.0 if option["id"] in accepted else 0.0
-        losses.append(Loss("document_labels", '"accept"', len(accepted), doccano.CATS_REASON))
     raw = obj.get("cats")
     if isinstance(raw, dict) and raw:
         used.add("cats")
-        cats.update({str(k): float(v) for k, v in raw.items() if isinstance(v, int | float)})
-        losses.append(Loss("document_labels", '"cats"', len(raw), doccano.CATS_REASON))
+        for key, value in raw.items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise Invalid(f"cats {key!r}: the value must be a number, found {value!r}")
+            if not 0.0 <= value <= 1.0:
+                raise Invalid(f"cats {key!r}: the value {value} is not between 0 and 1")
+            cats[str(key)] = float(value)
 
 
 def _task_record(obj: dict[str, Any], *, source: SourceRef, options: ReadOptions) -> DocumentRecord:
@@ -201,6 +213,7 @@ def _task_record(obj: dict[str, Any], *, source: SourceRef, options: ReadOptions
     text = _text_of(data, field, options.text_field)
     losses: list[Loss] = []
     cats: dict[str, float] = {}
+    relations: list[RelationRecord] = []
     meta: dict[str, Any] = {key: value for key, value in data.items() if key != field}
     if isinstance(obj.get("meta"), dict):
         meta |= obj["meta"]
@@ -211,18 +224,19 @@ def _task_record(obj: dict[str, Any], *, source: SourceRef, options: ReadOptions
     annotator = None
     if chosen is not None:
         spans = labelstudio.read_results(
-            chosen.get("result") or [], text, losses=losses, cats=cats, meta=meta
-        )
+            chosen.get("result") or [], text, losses=losses, cats=cats, meta=meta,
+            relations=relations,
+        )  # fmt: skip
         meta["labelstudio_" + what] = chosen.get("id")
         by = chosen.get("completed_by")
         annotator = by.get("email") if isinstance(by, dict) else None
-    if cats:
-        meta["cats"] = cats
     return DocumentRecord(
         text=text,
         meta=meta,
         source=source,
         spans=unique(spans),
+        relations=list(dict.fromkeys(relations)),
+        cats=cats,
         annotator=annotator if isinstance(annotator, str) else None,
         annotated=chosen is not None,
         losses=losses,

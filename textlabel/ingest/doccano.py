@@ -2,11 +2,12 @@
 
 - sequence labeling: ``"label": [[start, end, "LABEL"], ...]`` (1.5+) or ``"labels"``
   (1.0-1.4 exports); ``"entities": [{"start_offset", "end_offset", "label"}]`` with
-  ``"relations"`` (relation extraction, 1.5+);
+  ``"relations": [{"from_id", "to_id", "type"}]`` between those entities' ``id`` (relation
+  extraction, 1.5+);
 - doccano 1.0: ``"annotations": [{"label", "start_offset", "end_offset", "user"}]``, where a
   label may be the label's numeric id; several users' annotations in one list;
-- text classification: ``"label": ["positive"]`` / ``"labels"``: kept as document labels in
-  ``meta["cats"]`` (reported) until textlabel has a document-label layer.
+- text classification: ``"label": ["positive"]`` / ``"labels"`` (and ``"cats"``, as
+  textlabel's doccano export writes them): document labels.
 
 Offsets are character offsets; surrounding whitespace is trimmed off a span.
 """
@@ -16,9 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from textlabel.ingest.checks import Bounds, Invalid, checked_span, is_int, offsets, trimmed
-from textlabel.records import Loss, SpanRecord
-
-CATS_REASON = 'kept in meta "cats", not imported: textlabel has no document-label layer yet'
+from textlabel.records import Loss, RelationRecord, SpanRecord
 
 
 def read(
@@ -29,8 +28,10 @@ def read(
     used: set[str],
     losses: list[Loss],
     cats: dict[str, float],
+    relations: list[RelationRecord],
 ) -> list[SpanRecord]:
-    """The spans of every doccano field ``obj`` holds; categories go to ``cats``."""
+    """The spans of every doccano field ``obj`` holds; categories go to ``cats``, relations
+    between ``entities`` to ``relations``."""
     spans: list[SpanRecord] = []
     for key in ("label", "labels"):
         raw: Any = obj.get(key)
@@ -40,16 +41,21 @@ def read(
                       for s, e, label in raw]  # fmt: skip
         elif is_categories(raw):
             used.add(key)
-            add_categories(cats, raw, f'"{key}"', losses)
+            add_categories(cats, raw)
     if is_categories(obj.get("cats")):  # what textlabel's doccano export writes
         used.add("cats")
-        add_categories(cats, obj["cats"], '"cats"', losses)
+        add_categories(cats, obj["cats"])
     raw = obj.get("entities") or []
     if _is_offset_objects(raw):
         used.add("entities")
+        by_id: dict[Any, SpanRecord] = {}
         for index, entity in enumerate(raw):
             start, end = offsets(entity, "start_offset", "end_offset", what=f"entity {index}")
             spans.append(_span(start, end, entity.get("label"), text, bounds, f"entity {index}"))
+            by_id[entity.get("id", index)] = spans[-1]
+        if _is_relation_list(obj.get("relations")):
+            used.add("relations")
+            relations += _relations(obj["relations"], by_id)
     raw = obj.get("annotations") or []
     if _is_offset_objects(raw):
         used.add("annotations")
@@ -65,12 +71,29 @@ def is_categories(raw: Any) -> bool:
     return isinstance(raw, list) and bool(raw) and all(isinstance(item, str) for item in raw)
 
 
-def add_categories(
-    cats: dict[str, float], names: list[str], field: str, losses: list[Loss]
-) -> None:
+def add_categories(cats: dict[str, float], names: list[str]) -> None:
     for name in names:
         cats[name] = 1.0
-    losses.append(Loss("document_labels", field, len(names), CATS_REASON))
+
+
+def _is_relation_list(raw: Any) -> bool:
+    return isinstance(raw, list) and all(
+        isinstance(item, dict) and "from_id" in item and "to_id" in item for item in raw
+    )
+
+
+def _relations(raw: list[dict[str, Any]], by_id: dict[Any, SpanRecord]) -> list[RelationRecord]:
+    """doccano relations name their entities by id; the type is the label."""
+    out = []
+    for index, item in enumerate(raw):
+        head, child = by_id.get(item["from_id"]), by_id.get(item["to_id"])
+        label = item.get("type") or item.get("label")
+        if head is None or child is None:
+            raise Invalid(f"relation {index} names an entity id the document lacks")
+        if not isinstance(label, str) or not label:
+            raise Invalid(f"relation {index} has no type")
+        out.append(RelationRecord((head.start, head.end), (child.start, child.end), label))
+    return out
 
 
 def _is_offset_objects(raw: Any) -> bool:

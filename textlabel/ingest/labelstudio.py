@@ -6,8 +6,11 @@ document's: the first not cancelled, else the first prediction; every other anno
 results are counted as not imported. In a result list:
 
 - ``labels``: ``value {start, end, text, labels}`` -> one span per label;
-- ``choices``: document labels, kept in ``meta["cats"]`` (reported);
-- ``relation`` and every other type: reported as not imported, by type.
+- ``choices``: document labels;
+- ``relation``: ``{from_id, to_id, direction, labels}`` between two ``labels`` results, one
+  relation per label (``"related"`` when it has none); ``direction: "left"`` swaps head and
+  child;
+- every other type: reported as not imported, by type.
 
 Offsets come from the browser, so they count UTF-16 code units and are sometimes off by a
 character or two; a span whose offsets do not cover its ``text`` is realigned to the
@@ -21,10 +24,10 @@ from collections import Counter
 from typing import Any
 
 from textlabel.ingest.checks import Invalid, checked_span, is_int, trimmed
-from textlabel.ingest.doccano import CATS_REASON
-from textlabel.records import Loss, SpanRecord
+from textlabel.records import Loss, RelationRecord, SpanRecord
 
 _OTHERS = "results of the task's other annotations"
+UNLABELLED_RELATION = "related"  # the label of a relation drawn without one
 
 
 def is_task(obj: dict[str, Any]) -> bool:
@@ -66,13 +69,22 @@ def _count_unused(annotation: dict[str, Any], name: str, reason: str, losses: li
 
 
 def read_results(
-    results: Any, text: str, *, losses: list[Loss], cats: dict[str, float], meta: dict[str, Any]
+    results: Any,
+    text: str,
+    *,
+    losses: list[Loss],
+    cats: dict[str, float],
+    meta: dict[str, Any],
+    relations: list[RelationRecord],
 ) -> list[SpanRecord]:
-    """Spans of a result list; choices into ``cats``, free text into ``meta``; the rest lost."""
+    """Spans of a result list; choices into ``cats``, relations into ``relations``, free text
+    into ``meta``; the rest lost."""
     if not isinstance(results, list):
         raise Invalid(f"'result' must be a list, found {type(results).__name__}")
     spans: list[SpanRecord] = []
     unread: Counter[str] = Counter()
+    regions: dict[Any, tuple[int, int]] = {}
+    links: list[tuple[int, dict[str, Any]]] = []
     for index, result in enumerate(results):
         if not isinstance(result, dict):
             raise Invalid(f"result {index} must be an object")
@@ -80,12 +92,14 @@ def read_results(
         if kind == "labels" or (kind is None and "labels" in value and "start" in value):
             score = result.get("score")
             score = float(score) if isinstance(score, int | float) else None
-            spans += value_spans(value, text, losses=losses, what=f"result {index}", score=score)
+            found = value_spans(value, text, losses=losses, what=f"result {index}", score=score)
+            spans += found
+            if "id" in result:
+                regions[result["id"]] = (found[0].start, found[0].end)
+        elif kind == "relation" and "from_id" in result and "to_id" in result:
+            links.append((index, result))
         elif kind == "choices" and isinstance(value.get("choices"), list):
-            names = [str(choice) for choice in value["choices"]]
-            cats.update(dict.fromkeys(names, 1.0))
-            losses.append(Loss("document_labels", f'choices "{result.get("from_name")}"',
-                               len(names), CATS_REASON))  # fmt: skip
+            cats.update(dict.fromkeys((str(choice) for choice in value["choices"]), 1.0))
         elif kind == "textarea" and "text" in value:
             meta[str(result.get("from_name") or "textarea")] = value["text"]
             losses.append(Loss("texts", f'textarea "{result.get("from_name")}"', 1,
@@ -93,10 +107,23 @@ def read_results(
         else:
             unread[_kind(result)] += 1
     for kind, count in sorted(unread.items()):
-        reason = "not imported: textlabel has no relation layer" if kind == "relations" else (
-            "not imported: textlabel has no such layer")  # fmt: skip
+        reason = "not imported: textlabel has no such layer"
         losses.append(Loss(kind, f"{kind.replace('_', ' ')} results", count, reason))
+    for index, link in links:
+        relations += _relations(index, link, regions)
     return spans
+
+
+def _relations(
+    index: int, result: dict[str, Any], regions: dict[Any, tuple[int, int]]
+) -> list[RelationRecord]:
+    head, child = regions.get(result["from_id"]), regions.get(result["to_id"])
+    if head is None or child is None:
+        raise Invalid(f"result {index} (relation) links a region that is no labels result")
+    if result.get("direction") == "left":
+        head, child = child, head
+    labels = result.get("labels") or [UNLABELLED_RELATION]
+    return [RelationRecord(head, child, str(label)) for label in labels]
 
 
 def value_spans(

@@ -23,20 +23,22 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.annotate import store
-from textlabel.annotate.payload import Payload
+from textlabel.annotate.payload import Payload, cats_of
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
 from textlabel.ingest.storable import check_filename, record_problem
-from textlabel.models import Annotation, Document, Membership, Project, User
+from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
+from textlabel.projects.layer_labels import PALETTE
 from textlabel.projects.service import LabelSpec, attach_label
 from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
 
 ANNOTATIONS_AS = ("predictions", "annotator")
+_LAYER_WHAT = {"relations": "relation label", "cats": "document label", "spans": "span label"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +141,11 @@ class _Importer:
         self.result = ImportResult()
         self.labels = {label.name for label in project.labels}
         self.unknown_labels: dict[str, str] = {}  # label -> where first seen
+        # the labels of the relation, document-label and span-category layers, likewise
+        self.layer_labels = {
+            layer: {label.name for label in project.labels_of(layer)} for layer in _LAYER_WHAT
+        }
+        self.unknown_layer_labels: dict[tuple[str, str], str] = {}
         self.accounts: dict[str, User] = {}
         self.dedupe = options.dedupe is not False
 
@@ -164,6 +171,7 @@ class _Importer:
                 if span.label not in self.labels:
                     where = str(p.record.source) if p.record.source else self.filename
                     self.unknown_labels.setdefault(span.label, where)
+            self._note_layer_labels(p.record)
         rows = [
             {
                 "project_id": self.staging_id,
@@ -214,7 +222,13 @@ class _Importer:
                 f"{self.options.max_chars:,}",
             )
             return None
-        payload = Payload(spans=tuple(record.spans), coref=tuple(map(tuple, record.coref)))
+        payload = Payload(
+            spans=tuple(record.spans),
+            coref=tuple(map(tuple, record.coref)),
+            relations=tuple(record.relations),
+            cats=cats_of(record.cats),
+            span_cats=tuple(record.span_cats),
+        )
         length = len(record.text)
         if record.tokens is not None:
             tokens = Tokens.from_records(record.tokens, record.sent_starts, text_length=length)
@@ -293,6 +307,35 @@ class _Importer:
         )
         self.result.annotations += len(rows)
 
+    def _note_layer_labels(self, record: DocumentRecord) -> None:
+        where = str(record.source) if record.source else self.filename
+        for layer, names in (("relations", [r.label for r in record.relations]),
+                             ("cats", list(record.cats)),
+                             ("spans", [s.label for s in record.span_cats])):  # fmt: skip
+            for name in names:
+                if name not in self.layer_labels[layer]:
+                    self.unknown_layer_labels.setdefault((layer, name), where)
+
+    def _add_layer_labels(self) -> None:
+        """Relation labels, categories and span labels the file uses but the project lacks:
+        refused like entity labels unless ``add_labels``."""
+        unknown = self.unknown_layer_labels
+        if unknown and not self.options.add_labels:
+            listing = ", ".join(
+                f"{_LAYER_WHAT[layer]} {name} (first at {where})"
+                for (layer, name), where in sorted(unknown.items())
+            )
+            raise InvalidInput(
+                f"the file uses labels the project lacks: {listing}; add them to the project "
+                "or import with add_labels",
+                details={"labels": sorted(name for _, name in unknown)},
+            )
+        for layer, name in sorted(unknown):
+            color = PALETTE[len(self.project.layer_labels) % len(PALETTE)]
+            self.project.layer_labels.append(LayerLabel(layer=layer, name=name, color=color))
+            self.result.labels_added.append(f"{name} ({_LAYER_WHAT[layer]})")
+        self.session.flush()
+
     def _owner(self, record: DocumentRecord) -> User | None:
         """The account an annotated record belongs to, or None for predictions."""
         if self.options.annotations != "annotator":
@@ -316,6 +359,7 @@ class _Importer:
 
     def finish(self) -> None:
         self.result.tally.note_hidden_layers(self.project.layers)
+        self._add_layer_labels()
         if self.unknown_labels:
             if not self.options.add_labels:
                 listing = ", ".join(

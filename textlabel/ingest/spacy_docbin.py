@@ -3,9 +3,9 @@
 
 Every Doc becomes a record through ``nlp.docs.doc_to_record`` (tokens with their spacing,
 sentences, UPOS, tags, lemmas, morphology, the parse, ``doc.ents``, ``coref_clusters_N``
-span groups). Spans in ``doc.spans["sc"]`` (overlapping entities, how textlabel's export and
-spancat data keep them) are added to the entities; other span groups are reported by name.
-``doc.cats`` are kept in ``meta["cats"]`` (reported, no document-label layer yet); the
+span groups). Spans in ``doc.spans["sc"]`` (spancat's group, where textlabel's export puts
+span categories) become span categories; other span groups are reported by name.
+``doc.cats`` become document labels; the
 ``meta`` textlabel's export puts in ``user_data`` comes back as the record's meta. A Doc is
 annotated even with no entity: a training Doc without entities is a negative example.
 """
@@ -18,7 +18,6 @@ from typing import Any, BinaryIO
 
 from textlabel.errors import BadFormat
 from textlabel.ingest.base import ReadOptions, Rejected
-from textlabel.ingest.doccano import CATS_REASON
 from textlabel.records import DocumentRecord, Loss, SourceRef, SpanRecord
 
 MAX_BYTES = 1024 * 1024 * 1024
@@ -50,7 +49,7 @@ def read(
         record = doc_to_record(doc).record
         record.source = source
         record.annotated = True
-        known = {(s.start, s.end, s.label) for s in record.spans}
+        known: set[SpanRecord] = set()
         for key in doc.spans:
             group = doc.spans[key]
             if key.startswith(COREF_PREFIX) or not len(group):
@@ -58,17 +57,15 @@ def read(
             if key in _SPAN_GROUPS:
                 for span in group:
                     item = SpanRecord(span.start_char, span.end_char, span.label_)
-                    if span.text.strip() and (item.start, item.end, item.label) not in known:
-                        known.add((item.start, item.end, item.label))
-                        record.spans.append(item)
+                    if span.text.strip() and item not in known:
+                        known.add(item)
+                        record.span_cats.append(item)
                 continue
             record.losses.append(Loss("spans", f'span group "{key}"', len(group),
                                       "not imported: only doc.ents, \"sc\" and coreference "
                                       "groups are read"))  # fmt: skip
         record.meta = _meta(doc.user_data)
-        if doc.cats:
-            record.meta["cats"] = {str(k): float(v) for k, v in doc.cats.items()}
-            record.losses.append(Loss("document_labels", "doc.cats", len(doc.cats), CATS_REASON))
+        record.cats = {str(k): float(v) for k, v in doc.cats.items()}
         yield record
 
 

@@ -28,9 +28,12 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from textlabel.errors import InvalidInput
+from textlabel.layers import SPANS_KEY
 from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers, TokenRecord
 
-ALL_LAYERS: tuple[str, ...] = ("entities", "pos", "tags", "lemmas", "morphs", "parse", "coref")
+ALL_LAYERS: tuple[str, ...] = (
+    "entities", "pos", "tags", "lemmas", "morphs", "parse", "coref", "cats", "spans",
+)  # fmt: skip
 COREF_PREFIX = "coref_clusters_"
 _COREF_KEY = re.compile(rf"{COREF_PREFIX}(\d+)$")
 _FILLER_DEP = "dep"
@@ -241,6 +244,13 @@ def record_to_doc(
             doc.spans[f"{COREF_PREFIX}{n}"] = [
                 _char_span(doc, m.start, m.end, where, "coreference mention") for m in cluster
             ]
+    if "cats" in layers and record.cats:
+        doc.cats = dict(record.cats)
+    if "spans" in layers and record.span_cats:
+        doc.spans[SPANS_KEY] = [
+            _char_span(doc, s.start, s.end, where, "span category", label=s.label)
+            for s in record.span_cats
+        ]
     return doc
 
 

@@ -1,0 +1,204 @@
+"""Relations, document labels and span categories in and out: JSONL round trip through the
+API, Label Studio relations and choices, doccano relations, brat R lines, and the spaCy
+export (``doc.cats`` with every category, ``doc.spans["sc"]``, textcat / spancat config)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.factories import make_user
+from tests.helpers import DATA, api_as
+
+PEER = DATA / "peer_formats"
+TEXT = "Ada Lovelace worked with Charles Babbage in London on the Analytical Engine."
+ADA, BABBAGE, LONDON = (0, 12), (25, 40), (44, 50)
+
+
+def _end(pair):
+    return {"start": pair[0], "end": pair[1]}
+
+
+LINE = {
+    "text": TEXT,
+    "spans": [{"start": 0, "end": 12, "label": "PER"}, {"start": 25, "end": 40, "label": "PER"},
+              {"start": 44, "end": 50, "label": "LOC"}],
+    "relations": [{"head": _end(ADA), "child": _end(LONDON), "label": "lives_in"},
+                  {"head": _end(ADA), "child": _end(BABBAGE), "label": "knows"}],
+    "cats": {"science": 1.0, "politics": 0.0},
+    "span_cats": [{"start": 54, "end": 75, "label": "NP"}, {"start": 58, "end": 75, "label": "NP"}],
+}  # fmt: skip
+
+
+@pytest.fixture
+def api(app, session):
+    make_user(session, "mgr")
+    return api_as(app, "mgr")
+
+
+def _project(api, name="Layers", **extra):
+    body = {
+        "name": name,
+        "labels": [{"name": "PER"}, {"name": "LOC"}],
+        "layers": ["entities", "relations", "cats", "spans"],
+        "relation_labels": [{"name": "lives_in"}, {"name": "knows"}],
+        "categories": [{"name": "science"}, {"name": "politics"}],
+        "span_labels": [{"name": "NP"}],
+        **extra,
+    }
+    response = api.post("/projects", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _upload(api, pid, name: str, data: bytes, **form):
+    upload = FileStorage(io.BytesIO(data), filename=name)
+    fields = {"preannotate": "false", **form, "file": upload}
+    boundary, body = encode_multipart(MultiDict(fields))
+    return api.post(f"/projects/{pid}/documents", data=body,
+                    content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
+
+
+def _jsonl(api, pid) -> list[dict]:
+    data = api.get(f"/projects/{pid}/export?format=jsonl&source=predictions").data
+    return [json.loads(line) for line in data.decode().splitlines()]
+
+
+def test_jsonl_round_trip_keeps_relations_cats_and_span_cats(api) -> None:
+    pid = _project(api)["id"]
+    answer = _upload(api, pid, "in.jsonl", json.dumps(LINE).encode()).json
+    assert answer["counts"]["relations"] == {"read": 2, "stored": 2, "not_stored": 0}
+    assert answer["counts"]["document_labels"]["stored"] == 2
+    assert answer["counts"]["span_categories"]["stored"] == 2
+    assert answer["not_imported"] == []
+    (out,) = _jsonl(api, pid)
+    assert sorted(map(json.dumps, out["relations"])) == sorted(map(json.dumps, LINE["relations"]))
+    assert out["cats"] == LINE["cats"]
+    assert out["span_cats"] == LINE["span_cats"]
+    # and back in again, into a second project: the same
+    other = _project(api, "Again")["id"]
+    _upload(api, other, "again.jsonl", json.dumps(out).encode())
+    (again,) = _jsonl(api, other)
+    assert (again["relations"], again["cats"], again["span_cats"]) == (
+        out["relations"], out["cats"], out["span_cats"])  # fmt: skip
+
+
+def test_unknown_layer_labels_are_refused_by_name_unless_added(api) -> None:
+    pid = _project(api, relation_labels=[], categories=[{"name": "politics"}])["id"]
+    refused = _upload(api, pid, "in.jsonl", json.dumps(LINE).encode())
+    assert refused.status_code == 422
+    message = refused.json["error"]["message"]
+    assert "relation label knows" in message and "document label science" in message
+    added = _upload(api, pid, "in.jsonl", json.dumps(LINE).encode(), add_labels="true").json
+    assert {"knows (relation label)", "lives_in (relation label)",
+            "science (document label)"} <= set(added["labels_added"])  # fmt: skip
+    project = api.get(f"/projects/{pid}").json
+    assert {label["name"] for label in project["relation_labels"]} == {"knows", "lives_in"}
+
+
+def test_a_relation_whose_end_is_no_entity_rejects_the_row(api) -> None:
+    pid = _project(api)["id"]
+    line = {**LINE, "relations": [{"head": _end(ADA), "child": {"start": 13, "end": 19},
+                                   "label": "knows"}]}  # fmt: skip
+    response = _upload(api, pid, "bad.jsonl", json.dumps(line).encode())
+    assert response.status_code in (400, 422)
+    assert "relation 0: its child [13, 19) is not an entity" in response.json["error"]["message"]
+
+
+LS_TASK = {
+    "id": 3,
+    "data": {"text": "Ada met Charles in London."},
+    "annotations": [{"result": [
+        {"id": "a", "type": "labels", "from_name": "label", "to_name": "text",
+         "value": {"start": 0, "end": 3, "text": "Ada", "labels": ["PER"]}},
+        {"id": "b", "type": "labels", "from_name": "label", "to_name": "text",
+         "value": {"start": 8, "end": 15, "text": "Charles", "labels": ["PER"]}},
+        {"id": "c", "type": "labels", "from_name": "label", "to_name": "text",
+         "value": {"start": 19, "end": 25, "text": "London", "labels": ["LOC"]}},
+        {"type": "relation", "from_id": "a", "to_id": "b", "direction": "right",
+         "labels": ["knows"]},
+        {"type": "relation", "from_id": "c", "to_id": "b", "direction": "left",
+         "labels": ["lives_in"]},
+        {"type": "choices", "from_name": "topic", "to_name": "text",
+         "value": {"choices": ["science"]}},
+    ]}],
+}  # fmt: skip
+
+
+def test_label_studio_relations_and_choices_are_stored_and_written_back(api) -> None:
+    pid = _project(api)["id"]
+    answer = _upload(api, pid, "ls.json", json.dumps([LS_TASK]).encode()).json
+    assert answer["counts"]["relations"] == {"read": 2, "stored": 2, "not_stored": 0}
+    assert answer["counts"]["document_labels"] == {"read": 1, "stored": 1, "not_stored": 0}
+    (out,) = _jsonl(api, pid)
+    assert {(r["head"]["start"], r["child"]["start"], r["label"]) for r in out["relations"]} == {
+        (0, 8, "knows"), (8, 19, "lives_in")}  # "left" points from to_id to from_id  # fmt: skip
+    assert out["cats"] == {"science": 1.0}
+    tasks = json.loads(
+        api.get(f"/projects/{pid}/export?format=labelstudio&source=predictions").data
+    )
+    results = tasks[0]["annotations"][0]["result"]
+    regions = {r["id"]: r["value"]["text"] for r in results if r["type"] == "labels"}
+    links = {(regions[r["from_id"]], regions[r["to_id"]], r["labels"][0])
+             for r in results if r["type"] == "relation"}  # fmt: skip
+    assert links == {("Ada", "Charles", "knows"), ("Charles", "London", "lives_in")}
+    assert [r["value"]["choices"] for r in results if r["type"] == "choices"] == [["science"]]
+
+
+def test_doccano_relations_and_brat_r_lines_are_stored(api) -> None:
+    path = PEER / "doccano" / "import_relation_extraction_example.jsonl"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    pid = _project(api, labels=[{"name": "ORG"}], relation_labels=[])["id"]
+    answer = _upload(api, pid, path.name, path.read_bytes(), add_labels="true").json
+    n = len(raw["relations"])
+    assert answer["counts"]["relations"] == {"read": n, "stored": n, "not_stored": 0}
+    (out,) = _jsonl(api, pid)
+    assert sorted((r["head"]["start"], r["child"]["start"], r["label"])
+                  for r in out["relations"]) == sorted(
+        (raw["entities"][r["from_id"]]["start_offset"], raw["entities"][r["to_id"]]["start_offset"],
+         r["type"]) for r in raw["relations"])  # fmt: skip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("060-relation_annotation.txt", "060-relation_annotation.ann"):
+            archive.write(PEER / "brat" / name, name)
+    brat = _project(api, "Brat", labels=[{"name": "Person"}], relation_labels=[])["id"]
+    answer = _upload(api, brat, "b.zip", buffer.getvalue(), add_labels="true").json
+    assert answer["counts"]["relations"]["stored"] == 1  # R1 Located (the * line is not)
+    (out,) = _jsonl(api, brat)
+    (relation,) = out["relations"]
+    text = out["text"]
+    assert (text[relation["head"]["start"] : relation["head"]["end"]],
+            text[relation["child"]["start"] : relation["child"]["end"]],
+            relation["label"]) == ("Terry Pratchett", "England", "Located")  # fmt: skip
+
+
+@pytest.mark.parametrize(("mode", "component"), [("multi", "textcat_multilabel"),
+                                                 ("single", "textcat")])  # fmt: skip
+def test_spacy_export_has_doc_cats_spans_sc_and_their_components(api, mode, component) -> None:
+    pid = _project(api, cats_mode=mode)["id"]
+    line = {**LINE, "cats": {"science": 1.0}}
+    _upload(api, pid, "in.jsonl", json.dumps(line).encode())
+    data = api.get(f"/projects/{pid}/export?format=spacy&source=predictions&dev=0").data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        docs = [
+            doc
+            for name in names
+            if name.endswith(".spacy")
+            for doc in DocBin().from_bytes(archive.read(name)).get_docs(Vocab())
+        ]
+        config = archive.read("config.cfg").decode()
+    (doc,) = docs
+    assert doc.cats == {"science": 1.0, "politics": 0.0}  # every category, as textcat wants
+    assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]] == [
+        (s["start"], s["end"], s["label"]) for s in LINE["span_cats"]]  # fmt: skip
+    assert {e.text for e in doc.ents} == {"Ada Lovelace", "Charles Babbage", "London"}
+    pipeline = config.split("pipeline = ", 1)[1].split("\n", 1)[0]
+    assert f'"{component}"' in pipeline and '"spancat"' in pipeline and '"ner"' in pipeline

@@ -66,6 +66,8 @@ def test_agreement_layers_are_project_layers() -> None:
         "Entities",
         "Part of speech",
         "Coreference",
+        "Relations",
+        "Document labels",
     ]
 
 
@@ -109,10 +111,11 @@ def test_an_unknown_measure_raises(name: str) -> None:
 
 
 def test_an_unknown_layer_raises() -> None:
-    with pytest.raises(InvalidInput, match="expected one of entities, pos, coref"):
-        layer_measures("relations")
+    # span categories (issue 16) have no agreement measures yet
+    with pytest.raises(InvalidInput, match="expected one of entities, pos, coref, relations, cats"):
+        layer_measures("spans")
     with pytest.raises(InvalidInput):
-        headline("relations")
+        headline("spans")
 
 
 def _floats(schema: type) -> dict[str, fields.Field]:
@@ -150,6 +153,12 @@ def _documents() -> list[DocumentAnnotations]:
             spans={"ann1": first, "ann2": second},
             pos={"ann1": ["NOUN", "VERB"] * 6, "ann2": ["NOUN", "NOUN"] * 6},
             coref={"ann1": [[(0, 3), (12, 13)]], "ann2": [[(0, 3), (16, 19)]]},
+            relations={
+                "ann1": [(0, 3, 12, 13, "PER")],
+                "ann2": [(0, 3, 12, 13, "PER"), (0, 3, 16, 19, "ORG")],
+            },
+            cats={"ann1": ["PER"], "ann2": ["PER", "ORG"]},
+            categories=("PER", "ORG"),
         )
     ]
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from textlabel.agreement.stats import DocumentAnnotations
 from textlabel.annotate import store
+from textlabel.annotate.layer_checks import chosen
 from textlabel.models import Annotation, Document, User
 from textlabel.tokens import Tokens
 
@@ -63,8 +64,12 @@ def load_documents(
     layer: str,
     submitted: dict[int, list[Submitted]],
     predictions: dict[int, tuple[int, int]],
+    *,
+    categories: tuple[str, ...] = (),
+    cats_single: bool = False,
 ) -> Iterable[DocumentAnnotations]:
-    """The documents' submitted annotations of ``layer`` as the pure core's input."""
+    """The documents' submitted annotations of ``layer`` as the pure core's input
+    (``categories`` and ``cats_single``: the project's document labels, for "cats")."""
     author = {r.annotation_id: r.username for rows in submitted.values() for r in rows}
     documents = session.execute(
         select(Document.id, Document.text, Document.tokens).where(Document.id.in_(list(submitted)))
@@ -73,14 +78,40 @@ def load_documents(
         d: Tokens.from_stored(stored, text_length=len(text)).pairs()
         for d, text, stored in documents
     }
-    out = {d: DocumentAnnotations(doc_id=d, tokens=tokens[d]) for d in sorted(submitted)}
+    out = {
+        d: DocumentAnnotations(
+            doc_id=d, tokens=tokens[d], categories=categories, cats_single=cats_single
+        )
+        for d in sorted(submitted)
+    }
     if layer == "entities":
         _load_entities(session, submitted, author, out)
     elif layer == "coref":
         _load_coref(session, submitted, author, out)
+    elif layer in ("relations", "cats"):
+        _load_relations_or_cats(session, layer, submitted, out)
     else:
         _load_pos(session, submitted, predictions, out)
     return out.values()
+
+
+def _load_relations_or_cats(
+    session: Session, layer: str, submitted: dict[int, list[Submitted]],
+    out: dict[int, DocumentAnnotations],
+) -> None:  # fmt: skip
+    """Relations, or the document labels that apply (value at least 0.5), per annotator;
+    a submitted annotation without any is a statement too."""
+    wanted = [r.annotation_id for rows in submitted.values() for r in rows]
+    payloads = store.read_many(session, wanted, layers=(layer,))
+    for d, rows in submitted.items():
+        for r in rows:
+            payload = payloads[r.annotation_id]
+            if layer == "relations":
+                out[d].relations[r.username] = [
+                    (*x.head, *x.child, x.label) for x in payload.relations or ()
+                ]
+            else:
+                out[d].cats[r.username] = chosen(payload.cats or ())
 
 
 def _load_entities(

@@ -98,7 +98,7 @@ class LayerMeasures:
 
 
 _CATEGORICAL = "textlabel.agreement.categorical"
-_CODING = ("entities", "pos")
+_CODING = ("entities", "pos", "cats")
 MEASURES: dict[str, Measure] = {
     measure.name: measure
     for measure in (
@@ -185,6 +185,19 @@ MEASURES: dict[str, Measure] = {
             layers=("entities",),
             stands_on="n_spans",
             computed_by="textlabel.agreement.spans:overlap_prf",
+            averaged=True,
+        ),
+        Measure(
+            "relation_f1",
+            "Relation F1",
+            "relation F1",
+            "Share of relations two annotators drew identically: the same head entity, child "
+            "entity (by offsets) and label.",
+            kind="unitizing",
+            scale=F1_SCALE,
+            layers=("relations",),
+            stands_on="n_spans",
+            computed_by="textlabel.agreement.spans:exact_prf",
             averaged=True,
         ),
         Measure(
@@ -279,6 +292,24 @@ LAYER_MEASURES: dict[str, LayerMeasures] = {
             pairs=("conll_f1",),
             per_label=(),
             document_score="conll_f1",
+        ),
+        LayerMeasures(
+            "relations",
+            "relations of documents with two or more annotators, each a (head entity, child "
+            "entity, label) triple by character offsets; a symmetric relation is stored with "
+            "its earlier entity as head, so it matches whichever way it was drawn",
+            pairs=("relation_f1",),
+            per_label=("relation_f1",),
+            document_score="relation_f1",
+        ),
+        LayerMeasures(
+            "cats",
+            "document labels of documents with two or more annotators: in multi-choice "
+            'projects one item per document and category valued "yes" or "no", in '
+            "single-choice ones one item per document valued with the chosen category",
+            pairs=("cohen_kappa",),
+            per_label=(),
+            document_score="krippendorff_alpha",
         ),
     )
 }

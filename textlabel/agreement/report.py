@@ -83,9 +83,13 @@ def combine(
     report.pairwise = [_pair(a, b, pair, layer) for (a, b), pair in sorted(totals.pairs.items())]
     if layer == "coref":
         _coref_headline(report, totals)
+    elif layer == "relations":
+        report.n_spans = round(float(totals.span_totals.sum()))
+        report.per_label = _relation_labels(totals, min_items)
     else:
         _token_headline(report, totals, layer)
-        report.per_label = _per_label(totals, layer, min_items)
+        if layer != "cats":  # its values are yes / no (multi-choice), not labels
+            report.per_label = _per_label(totals, layer, min_items)
         report.confusion = _confusion(totals)
     _headline_means(report)
     report.pair_matrices = _pair_matrices(report)
@@ -138,6 +142,14 @@ def _pair(a: str, b: str, pair: PairTotals, layer: str) -> PairAgreement:
         if out.mention_f1 is None:
             out.undefined["mention_f1"] = "neither annotator marked a mention"
         return out
+    if layer == "relations":
+        out.n_spans = n_spans(pair.spans)
+        out.exact = exact_prf(pair.spans)
+        if out.n_spans:
+            out.relation_f1 = out.exact.f1
+        else:
+            out.undefined["relation_f1"] = "neither annotator drew a relation"
+        return out
     out.n_items = round(float(pair.confusion.sum()))
     _set(out, "cohen_kappa", cohen_kappa(pair.confusion))
     if layer == "entities":
@@ -180,6 +192,20 @@ def _per_label(totals: ProjectTotals, layer: str, min_items: int) -> dict[str, L
             _set(label, "overlap_span_f1", _mean([Coefficient(overlap_prf(c).f1) for c in pairs]))
         _mark_too_few(label, min_items)
         out[totals.values[index]] = label
+    return out
+
+
+def _relation_labels(totals: ProjectTotals, min_items: int) -> dict[str, LabelAgreement]:
+    """Relation F1 per label: the mean over annotator pairs that drew that label."""
+    out: dict[str, LabelAgreement] = {}
+    for index, value in enumerate(totals.values):
+        label = LabelAgreement(n_spans=round(float(totals.span_totals[:, index].sum())))
+        counts = [pair.spans[:, index : index + 1] for pair in totals.pairs.values()]
+        defined = [Coefficient(exact_prf(c).f1) for c in counts if n_spans(c)]
+        unused = Coefficient(None, "no annotator pair drew this label")
+        _set(label, "relation_f1", _mean(defined) if defined else unused)
+        _mark_too_few(label, min_items)
+        out[value] = label
     return out
 
 
@@ -230,11 +256,15 @@ def _confusion(totals: ProjectTotals) -> ConfusionTable:
 
 
 def _document_items(doc: DocumentStats) -> int:
-    """What a document's score stands on, in the headline's unit: tokens, or for coreference
-    the mentions (each annotator's, shared out over the pairs as the headline does)."""
+    """What a document's score stands on, in the headline's unit: tokens (items of document
+    labels), or for coreference and relations the mentions or relations (each annotator's,
+    shared out over the pairs as the headline does)."""
+    share = 1.0 / max(1, len(doc.annotators) - 1)
+    if doc.layer == "relations":
+        return round(sum(float(p.spans[:2].sum()) for p in doc.pairs if p.spans is not None)
+                     * share)  # fmt: skip
     if doc.layer != "coref":
         return doc.n_units
-    share = 1.0 / max(1, len(doc.annotators) - 1)
     mentions = sum(float(p.coref.mentions[:2].sum()) for p in doc.pairs if p.coref is not None)
     return round(mentions * share)
 

@@ -5,7 +5,8 @@ Conventions that hold in every scope (report, pair, label, document):
 - a number the data cannot define is None, and ``undefined[name]`` says why;
 - ``too_few`` lists the numbers whose item count is below the report's ``min_items``;
 - token measures stand on ``n_items`` tokens (``n_items_labelled`` for ``*_labelled``),
-  span measures on ``n_spans`` spans, coreference measures on ``n_mentions`` mentions.
+  document-label measures on ``n_items`` items, span and relation measures on ``n_spans``
+  spans (relations), coreference measures on ``n_mentions`` mentions.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class PairAgreement(Scores):
     cohen_kappa_labelled: float | None = None
     span_f1: float | None = None
     overlap_span_f1: float | None = None
+    relation_f1: float | None = None
     exact: PRF | None = None
     overlap: PRF | None = None
     muc: PRF | None = None
@@ -60,6 +62,7 @@ class LabelAgreement(Scores):
     cohen_kappa: float | None = None
     span_f1: float | None = None
     overlap_span_f1: float | None = None
+    relation_f1: float | None = None
 
 
 @dataclass(slots=True)
@@ -97,6 +100,7 @@ class AgreementReport(Scores):
     cohen_kappa_labelled: float | None = None
     span_f1: float | None = None
     overlap_span_f1: float | None = None
+    relation_f1: float | None = None
     conll_f1: float | None = None
     muc_f1: float | None = None
     b_cubed_f1: float | None = None

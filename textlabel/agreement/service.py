@@ -82,22 +82,33 @@ def project_agreement(
     layer = layer_of(project, layer)
     submitted = submitted_annotations(session, project.id)
     predictions = prediction_versions(session, project.id) if layer == "pos" else {}
+    categories = tuple(label.name for label in project.categories)
+    cats_single = project.cats_mode == "single"
+    # document-label items depend on the project's categories and mode too
+    setting = repr((categories, cats_single)) if layer == "cats" else ""
     fingerprints = {
-        document_id: _fingerprint(layer, rows, predictions.get(document_id))
+        document_id: _fingerprint(layer, rows, predictions.get(document_id), setting)
         for document_id, rows in submitted.items()
     }
     cached = _cached(session, project.id, layer, fingerprints)
     stale = sorted(set(fingerprints) - set(cached))
     fresh: dict[int, DocumentStats] = {}
     for chunk in _chunks(stale, CHUNK):
-        for doc in load_documents(session, layer, {d: submitted[d] for d in chunk}, predictions):
+        chunk_docs = load_documents(
+            session, layer, {d: submitted[d] for d in chunk}, predictions,
+            categories=categories, cats_single=cats_single,
+        )  # fmt: skip
+        for doc in chunk_docs:
             fresh[doc.doc_id] = document_stats(doc, layer=layer)
     if fresh:
         declare_write(session)  # the cache is written where a report is read (GET)
         _store(session, layer, fresh, fingerprints)
     session.commit()
     stats = [cached.get(d) or fresh[d] for d in sorted(fingerprints)]
-    labels = [label.name for label in project.labels] if layer == "entities" else []
+    labels = {
+        "entities": [label.name for label in project.labels],
+        "relations": [label.name for label in project.relation_labels],
+    }.get(layer, [])
     report = combine(stats, layer=layer, labels=labels, min_items=min_items)
     return ProjectAgreement(report, reused=len(cached), computed=len(fresh))
 
@@ -118,8 +129,10 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def _fingerprint(layer: str, rows: list[Submitted], prediction: tuple[int, int] | None) -> str:
-    parts = [STATS_FORMAT, layer, repr(prediction)]
+def _fingerprint(
+    layer: str, rows: list[Submitted], prediction: tuple[int, int] | None, setting: str = ""
+) -> str:
+    parts = [STATS_FORMAT, layer, repr(prediction)] + ([setting] if setting else [])
     parts += [f"{r.annotation_id}:{r.version}:{r.username}" for r in rows]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -30,6 +30,8 @@ from textlabel.errors import InvalidInput
 
 FEWER_THAN_TWO = "fewer than two annotators submitted this document"
 Mention = tuple[int, int]
+Relation = tuple[int, int, int, int, str]  # head start, end, child start, end, label
+YES, NO, NONE = "yes", "no", "(none)"  # document-label values (multi: per label; single)
 
 
 @dataclass(slots=True)
@@ -46,6 +48,11 @@ class DocumentAnnotations:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     pos: dict[str, list[str | None]] = field(default_factory=dict)
     coref: dict[str, list[list[Mention]]] = field(default_factory=dict)
+    relations: dict[str, list[Relation]] = field(default_factory=dict)
+    # document labels that apply, by annotator; ``categories`` are the project's, in order
+    cats: dict[str, list[str]] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    cats_single: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +116,15 @@ class DocumentStats:
 def document_stats(
     doc: DocumentAnnotations, *, layer: str, labels: Sequence[str] = ()
 ) -> DocumentStats:
-    """Sufficient statistics of one document for ``layer`` ("entities", "pos" or "coref").
+    """Sufficient statistics of one document for ``layer`` ("entities", "pos", "coref",
+    "relations" or "cats").
 
     ``labels`` fixes the order of the first values of the vocabulary (e.g. the project's
     labels); values found in the annotations but not listed are appended in sorted order.
     The score is the document's own Krippendorff's alpha (POS), pooled pairwise exact span
-    F1 (entities) or pooled pairwise CoNLL F1 (coref); lower means more disagreement.
+    F1 (entities), pooled pairwise CoNLL F1 (coref), pooled pairwise relation F1
+    (relations) or the document's own alpha over its document labels (cats); lower means
+    more disagreement.
     """
     if layer == "entities":
         return _entity_stats(doc, labels)
@@ -122,6 +132,10 @@ def document_stats(
         return _pos_stats(doc, labels)
     if layer == "coref":
         return _coref_stats(doc)
+    if layer == "relations":
+        return _relation_stats(doc, labels)
+    if layer == "cats":
+        return _cats_stats(doc)
     raise InvalidInput(f"unknown agreement layer {layer!r}; expected one of {', '.join(LAYERS)}")
 
 
@@ -260,3 +274,65 @@ def _coref_stats(doc: DocumentAnnotations) -> DocumentStats:
         score,
         why,
     )
+
+
+def _relation_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentStats:
+    """Relations as exact-match "spans": each (head, child) pair of entity offsets gets one
+    number, so that two relations match when both ends and the label are the same; the span
+    counts then give F1 per label, pooled by addition like entity spans."""
+    annotators = tuple(sorted(doc.relations))
+    found = {r[4] for name in annotators for r in doc.relations[name]}
+    values = _vocabulary(labels, found)
+    codes = {value: index for index, value in enumerate(values)}
+    ends: dict[tuple[int, int, int, int], int] = {}
+    arrays = []
+    for name in annotators:
+        rows = sorted({(ends.setdefault(r[:4], len(ends)), codes[r[4]])
+                       for r in doc.relations[name]})  # fmt: skip
+        arrays.append(np.array([(n, n + 1, code) for n, code in rows], dtype=np.int64)
+                      .reshape(len(rows), 3))  # fmt: skip
+    empty = np.zeros((0, 0), dtype=np.int64)
+    pairs = tuple(
+        PairStats(annotators[i], annotators[j], empty,
+                  spans=match_counts(arrays[i], arrays[j], n_values=len(values)))
+        for i, j in combinations(range(len(annotators)), 2)
+    )  # fmt: skip
+    counts = [pair.spans for pair in pairs if pair.spans is not None]
+    pooled = np.sum(counts, axis=0) if counts else None
+    if pooled is None:
+        score, why = None, FEWER_THAN_TWO
+    elif n_spans(pooled) == 0:
+        score, why = None, "no annotator linked two entities"
+    else:
+        score, why = exact_prf(pooled).f1, None
+    return DocumentStats(doc.doc_id, "relations", annotators, values, np.zeros((0, 0)), 0, 0,
+                         0.0, None, pairs, score, why)  # fmt: skip
+
+
+def _cats_stats(doc: DocumentAnnotations) -> DocumentStats:
+    """Document labels as coded items: one item per category valued "yes" / "no" in
+    multi-choice projects, one item valued with the chosen category (or "(none)") in
+    single-choice ones; every annotator who submitted the document codes every item."""
+    annotators = tuple(sorted(doc.cats))
+    if doc.cats_single:
+        values = (*doc.categories, NONE)
+        rows = [[next((c for c in doc.categories if c in doc.cats[name]), NONE)]
+                for name in annotators]  # fmt: skip
+    else:
+        values = (NO, YES)
+        rows = [[YES if c in doc.cats[name] else NO for c in doc.categories]
+                for name in annotators]  # fmt: skip
+    codes = {value: index for index, value in enumerate(values)}
+    n_items = len(rows[0]) if rows else 0
+    coded = np.array([[codes[v] for v in row] for row in rows], dtype=np.int64).reshape(
+        len(annotators), n_items
+    )
+    pairs = tuple(
+        PairStats(annotators[i], annotators[j],
+                  confusion_matrix(coded[i], coded[j], n_values=len(values)))
+        for i, j in combinations(range(len(annotators)), 2)
+    )  # fmt: skip
+    stats = _unit_stats(coded, len(values), outside_code=None)
+    alpha = krippendorff_alpha(stats[0])
+    why = alpha.undefined if len(annotators) > 1 else FEWER_THAN_TWO
+    return DocumentStats(doc.doc_id, "cats", annotators, values, *stats, pairs, alpha.value, why)

@@ -19,7 +19,11 @@ class AgreementStats(Base):
     """
 
     __tablename__ = "agreement_stats"
-    __table_args__ = (CheckConstraint("layer IN ('entities', 'pos', 'coref')", name="layer_known"),)
+    __table_args__ = (
+        CheckConstraint(
+            "layer IN ('entities', 'pos', 'coref', 'relations', 'cats')", name="layer_known"
+        ),
+    )
 
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), primary_key=True

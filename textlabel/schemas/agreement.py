@@ -37,7 +37,9 @@ class AgreementQuery(Schema):
 class AgreementScoresOut(Schema):
     n_items = fields.Int(metadata={"description": "tokens (pairable units) the numbers stand on"})
     n_items_labelled = fields.Int(metadata={"description": "tokens not left O by everyone"})
-    n_spans = fields.Int(metadata={"description": "entity spans the span F1 stands on"})
+    n_spans = fields.Int(
+        metadata={"description": "entity spans the span F1 stands on (relations: relations)"}
+    )
     n_mentions = fields.Int(metadata={"description": "coreference mentions"})
     too_few = fields.List(
         fields.Str(), metadata={"description": "numbers standing on fewer than min_items items"}
@@ -63,6 +65,7 @@ class AgreementPairOut(AgreementScoresOut):
     cohen_kappa_labelled = _measure("cohen_kappa_labelled")
     span_f1 = _measure("span_f1")
     overlap_span_f1 = _measure("overlap_span_f1")
+    relation_f1 = _measure("relation_f1")
     exact = fields.Nested(AgreementPRFOut, allow_none=True)
     overlap = fields.Nested(AgreementPRFOut, allow_none=True)
     muc = fields.Nested(AgreementPRFOut, allow_none=True)
@@ -78,6 +81,7 @@ class AgreementLabelOut(AgreementScoresOut):
     cohen_kappa = _measure("cohen_kappa")
     span_f1 = _measure("span_f1")
     overlap_span_f1 = _measure("overlap_span_f1")
+    relation_f1 = _measure("relation_f1")
 
 
 class AgreementDocumentOut(Schema):
@@ -116,6 +120,7 @@ class AgreementOut(AgreementScoresOut):
     cohen_kappa_labelled = _headline("cohen_kappa_labelled")
     span_f1 = _headline("span_f1")
     overlap_span_f1 = _headline("overlap_span_f1")
+    relation_f1 = _headline("relation_f1")
     conll_f1 = _headline("conll_f1")
     muc_f1 = _headline("muc_f1")
     b_cubed_f1 = _headline("b_cubed_f1")

@@ -131,6 +131,12 @@ def _drive(app: Flask, session: Any) -> None:
     _ok(mgr.get(f"/projects/{pid}"))
     listing = _ok(mgr.get(f"/projects/{pid}/documents?per_page=2"))
     _ok(mgr.get(f"/projects/{pid}/documents?page=2&per_page=2"))
+    _ok(
+        mgr.post(
+            f"/projects/{pid}/documents/bulk",
+            json={"action": "reset", "ids": [listing["items"][0]["id"]], "preview": True},
+        )
+    )
     assert listing["items"]
 
     for annotator in ("ann1", "ann2"):

@@ -363,6 +363,16 @@ def entity_usage(session: Session, project_id: int, label: str) -> dict[str, int
             "annotations": sum(a for _, _, a in rows), "documents": documents or 0}  # fmt: skip
 
 
+def entities_in(session: Session, document_ids: Sequence[int], kinds: Sequence[str]) -> int:
+    """How many entities annotations of ``kinds`` hold on these documents."""
+    return session.scalar(
+        select(func.count(Span.id))
+        .join(Annotation, Annotation.id == Span.annotation_id)
+        .where(Annotation.document_id.in_(document_ids), Annotation.kind.in_(kinds),
+               Span.layer == ENTITY)
+    ) or 0  # fmt: skip
+
+
 def relabel_entities(session: Session, project_id: int, label: str, to: str | None) -> list[int]:
     """Give every entity of ``label`` in the project the label ``to``, or delete them when
     ``to`` is None (with the relations that start or end at them); returns the ids of the

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
@@ -40,6 +40,7 @@ class ExportRequest:
     statuses: tuple[str, ...] = ()  # keep only documents in these statuses (all when empty)
     min_share: float = 0.5  # for gold_or_majority
     negatives: bool = True  # False: leave out documents without entities (when exporting them)
+    ids: tuple[int, ...] = ()  # keep only these documents (a selection; all when empty)
 
 
 def check(project: Project, request: ExportRequest) -> ExportFormat:
@@ -130,6 +131,7 @@ def project_records(
         documents = session.scalars(
             select(Document)
             .where(Document.project_id == project.id, Document.id > last_id)
+            .where(Document.id.in_(request.ids) if request.ids else true())
             .order_by(Document.id)
             .limit(PAGE)
         ).all()
@@ -321,6 +323,7 @@ def request_params(request: ExportRequest) -> dict[str, Any]:
         "statuses": list(request.statuses),
         "min_share": request.min_share,
         "negatives": request.negatives,
+        "ids": list(request.ids),
     }
 
 
@@ -336,7 +339,8 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
     request = ExportRequest(
         **{**params, "layers": tuple(params["layers"]) if params.get("layers") else None,
            "labels": tuple(params.get("labels") or ()),
-           "statuses": tuple(params.get("statuses") or ())}
+           "statuses": tuple(params.get("statuses") or ()),
+           "ids": tuple(params.get("ids") or ())}
     )  # fmt: skip
     fmt = check(project, request)
     check_splits(session, project, request)

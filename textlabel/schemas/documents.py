@@ -13,26 +13,34 @@ class DocumentListQuery(PageQuery):
     after = fields.Int(
         load_default=None,
         validate=validate.Range(min=0),
-        metadata={"description": "keyset paging: documents after this id (ignores page); "
-                  "sort id or -id only"},
-    )  # fmt: skip
+        metadata={
+            "description": "keyset paging: documents after this id (ignores page); "
+            "sort id or -id only"
+        },
+    )
     q = fields.Str(
         load_default=None,
         validate=validate.Length(max=500),
-        metadata={"description": "words the text must all hold, as whole words, "
-                  "case-insensitively (full-text index)"},
-    )  # fmt: skip
+        metadata={
+            "description": "words the text must all hold, as whole words, "
+            "case-insensitively (full-text index)"
+        },
+    )
     status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
     annotator = fields.Str(
         load_default=None,
-        metadata={"description": "username: documents this annotator has a draft, submission "
-                  "or skip of (blind projects: reviewers and managers only)"},
-    )  # fmt: skip
+        metadata={
+            "description": "username: documents this annotator has a draft, submission "
+            "or skip of (blind projects: reviewers and managers only)"
+        },
+    )
     label = fields.Str(
         load_default=None,
-        metadata={"description": "documents with an entity of this label in any annotation "
-                  "(blind projects: reviewers and managers only)"},
-    )  # fmt: skip
+        metadata={
+            "description": "documents with an entity of this label in any annotation "
+            "(blind projects: reviewers and managers only)"
+        },
+    )
     gold = fields.Bool(load_default=None, metadata={"description": "has a gold annotation"})
     sort = fields.Str(load_default="id", validate=validate.OneOf(SORTS))
 
@@ -77,9 +85,12 @@ class MentionOut(Schema):
     start = fields.Int()
     end = fields.Int()
     score = fields.Float(
-        metadata={"description": "the model's confidence in the mention's chain, 0..1; "
-                  "absent on human mentions", "x-optional": True},
-    )  # fmt: skip
+        metadata={
+            "description": "the model's confidence in the mention's chain, 0..1; "
+            "absent on human mentions",
+            "x-optional": True,
+        },
+    )
 
 
 class EndOut(Schema):
@@ -92,9 +103,11 @@ class RelationOut(Schema):
     child = fields.Nested(EndOut, metadata={"description": "the child entity's offsets"})
     label = fields.Str()
     score = fields.Float(
-        metadata={"description": "a model's confidence; absent on a person's relations",
-                  "x-optional": True},
-    )  # fmt: skip
+        metadata={
+            "description": "a model's confidence; absent on a person's relations",
+            "x-optional": True,
+        },
+    )
 
 
 class PredictionOut(Schema):
@@ -120,3 +133,43 @@ class DocumentOut(Schema):
         metadata={"description": "[start, end) of each page of a PDF imported whole; else null"},
     )
     prediction = fields.Nested(PredictionOut, allow_none=True)
+
+
+class BulkIn(Schema):
+    action = fields.Str(
+        required=True,
+        validate=validate.OneOf(("assign", "reset", "delete")),
+        metadata={
+            "description": "assign: an empty draft for each named "
+            "annotator; reset: remove annotators' work and gold; delete: "
+            "the documents"
+        },
+    )
+    ids = fields.List(fields.Int(), required=True, validate=validate.Length(min=1, max=5000))
+    annotators = fields.List(fields.Str(), load_default=list)
+    preview = fields.Bool(
+        load_default=False, metadata={"description": "only say what the action would do"}
+    )
+
+
+class BulkOut(Schema):
+    action = fields.Str()
+    documents = fields.Int(metadata={"description": "documents selected"})
+    annotations = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "annotations removed, per kind"},
+    )
+    entities = fields.Int(metadata={"description": "entities in them"})
+    assigned = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "drafts created per annotator"},
+    )
+    already = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "documents each already had"},
+    )
+    full = fields.List(fields.Int(), metadata={"description": "documents at their overlap"})
+    done = fields.Bool(metadata={"description": "false for a preview"})

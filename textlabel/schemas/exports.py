@@ -35,6 +35,11 @@ class ExportQuery(Schema):
         },
     )
     seed = fields.Int(load_default=0)
+    ids = fields.Str(
+        load_default="",
+        validate=validate.Regexp(r"^[0-9,\s]*$", error="comma-separated document ids"),
+        metadata={"description": "comma-separated document ids: export this selection only"},
+    )
 
     @post_load
     def _request(self, data: dict[str, Any], **_: Any) -> ExportRequest:
@@ -53,4 +58,5 @@ class ExportQuery(Schema):
             dev=data["dev"],
             seed=data["seed"],
             negatives=data["negatives"],
+            ids=tuple(int(part) for part in _names(data["ids"])),
         )

@@ -9,9 +9,16 @@ from textlabel.annotate.service import prediction_of
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
 from textlabel.models import Document, Project
+from textlabel.projects.bulk import BulkResult, run_bulk
 from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.projects.search import DocumentFilters, check_filters
-from textlabel.schemas.documents import DocumentListQuery, DocumentOut, DocumentPageOut
+from textlabel.schemas.documents import (
+    BulkIn,
+    BulkOut,
+    DocumentListQuery,
+    DocumentOut,
+    DocumentPageOut,
+)
 from textlabel.web.api import route
 from textlabel.web.guard import current_user
 
@@ -31,3 +38,11 @@ def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPa
 def get_document(document: Document, project: Project) -> dict[str, Any]:
     """A document's text, tokens, meta and the model's predictions."""
     return document_out(db.session, document, prediction_of(db.session, document))
+
+
+@route("/projects/<int:pid>/documents/bulk", "POST", tag="documents", body=BulkIn(),
+       response=BulkOut(), allow=Action.MANAGE)  # fmt: skip
+def bulk_documents(project: Project, data: dict[str, Any]) -> BulkResult:
+    """Assign, reset or delete a selection of documents (managers); ``preview`` first says
+    what would be removed or created. Audited."""
+    return run_bulk(db.session, project, current_user(), **data)

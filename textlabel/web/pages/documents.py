@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
-from textlabel.auth.permissions import Action, actions_for, require_document
+from textlabel.auth.permissions import Action, actions_for, require, require_document
 from textlabel.errors import TextlabelError
+from textlabel.export.registry import FORMATS, SOURCES
 from textlabel.extensions import db
 from textlabel.models import Project, User
+from textlabel.projects.bulk import BulkResult, run_bulk
 from textlabel.projects.documents import STATUSES, DocumentPage, list_documents
 from textlabel.projects.search import SORTS, DocumentFilters, check_filters
 from textlabel.review.changes import people_in, readable_history
@@ -96,3 +98,49 @@ def document_view(did: int) -> ResponseReturnValue:
         who=who,
         colors={label.name: label.color for label in project.labels},
     )
+
+
+def _summary(result: BulkResult) -> str:
+    """What a bulk action did or would do, in a sentence."""
+    if result.action == "assign":
+        parts = [f"{n} to {name}" for name, n in result.assigned.items()]
+        text = f"assign {', '.join(parts) or 'nothing'} of {result.documents} documents"
+        if any(result.already.values()):
+            had = ", ".join(f"{name} {n}" for name, n in result.already.items() if n)
+            text += f" (already had: {had})"
+        if result.full:
+            text += f"; {len(result.full)} already have all their annotators"
+        return text
+    kinds = ", ".join(f"{n} {kind}" for kind, n in result.annotations.items()) or "none"
+    what = "delete" if result.action == "delete" else "reset"
+    return (f"{what} {result.documents} documents, removing annotations: {kinds} "
+            f"({result.entities} entities)")  # fmt: skip
+
+
+@bp.post("/projects/<int:pid>/documents/bulk")
+def bulk_documents_form(pid: int) -> ResponseReturnValue:
+    """A selection from the document list: first a page saying what the action will do,
+    then (``confirm``) the action itself; export goes to the download with the selection."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    form = request.form
+    action = form.get("action", "")
+    ids = [int(i) for i in form.getlist("ids") if i.isdigit()]
+    annotators = form.getlist("annotators")
+    if action == "export":
+        return render_template("projects/bulk_confirm.html", project=project, action=action,
+                               ids=ids, formats=sorted(FORMATS), sources=list(SOURCES),
+                               summary=f"export {len(ids)} documents")  # fmt: skip
+    confirmed = form.get("confirm") == "1"
+    try:
+        result = run_bulk(db.session, project, current_user(), action=action, ids=ids,
+                          annotators=annotators, preview=not confirmed)  # fmt: skip
+    except TextlabelError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for("pages.project", pid=pid))
+    if confirmed:
+        flash(f"Done: {_summary(result)}.")
+        return redirect(url_for("pages.project", pid=pid))
+    return render_template("projects/bulk_confirm.html", project=project, action=action,
+                           ids=ids, annotators=annotators, result=result,
+                           summary=_summary(result))  # fmt: skip

@@ -23,6 +23,9 @@ function start(root) {
   const rejected = new Set();
   const sugKey = (x) => `${x.s}:${x.e}:${x.label}`;
   let state = readLayers(LAYERS, (l) => D[l.name], tokens);
+  const relationLabels = D.relation_labels || [];
+  const categories = D.categories || [];
+  let linking = null;  // { label, head, candidates, i } while a relation is being drawn
   let visible = [];  // suggestions neither rejected nor overlapping an entity
   const undoStack = [];
   const redoStack = [];
@@ -79,6 +82,8 @@ function start(root) {
   function touched() {
     saver.changed();
     paintChains();
+    paintRelations();
+    paintCats();
     paint();
   }
   function undo() {
@@ -144,7 +149,13 @@ function start(root) {
     const gone = selection.active ? state.entities.filter((x) => overlaps(x, s, e)) : [entAt(selection.cursor)].filter(Boolean);
     const sug = suggestionAt(selection.cursor);
     if (gone.length) {
-      change(() => { state.entities = state.entities.filter((x) => !gone.includes(x)); });
+      let pruned = 0;
+      change(() => {
+        state.entities = state.entities.filter((x) => !gone.includes(x));
+        pruned = pruneRelations();
+      });
+      paintRelations();
+      if (pruned) notice.show(`Removed ${pruned} relation(s) on the deleted entity (Undo brings them back).`);
     } else if (sug) {
       rejected.add(sugKey(sug));
       notice.show(`Suggestion ${sug.label} “${quote(sug)}” hidden.`);
@@ -212,6 +223,103 @@ function start(root) {
       state.pos[i] = tag === modelTag(i) ? null : tag;
     });
     closePos();
+  }
+
+  // ---- relations and document labels ----------------------------------------------------
+  const isEntity = (s, e) => state.entities.some((x) => x.s === s && x.e === e);
+  const entityAt = (s, e) => state.entities.find((x) => x.s === s && x.e === e);
+  function pruneRelations() {  // relations whose entity is gone; returns how many
+    if (!state.relations) return 0;
+    const before = state.relations.length;
+    state.relations = state.relations.filter((r) => isEntity(r.hs, r.he) && isEntity(r.cs, r.ce));
+    return before - state.relations.length;
+  }
+  function startRelation(name) {
+    if (!has("relations")) return;
+    const [s, e] = selection.range();
+    const head = selection.active ? entityAt(s, e) : entAt(selection.cursor);
+    if (!head) return notice.show(`Select an entity first: a ${name} relation starts at one.`);
+    const rule = relationLabels.find((r) => r.name === name);
+    if (rule.heads && rule.heads.length && !rule.heads.includes(head.label) && rule.directed) {
+      return notice.show(`A ${name} relation does not start at a ${head.label} entity (heads: ${rule.heads.join(", ")}).`);
+    }
+    const fits = (x) => !rule.children || !rule.children.length || rule.children.includes(x.label) || !rule.directed;
+    const candidates = state.entities.filter((x) => x !== head && fits(x));
+    if (!candidates.length) return notice.show(`No other entity a ${name} relation can link to.`);
+    const after = candidates.findIndex((x) => x.s >= head.e);
+    linking = { label: name, head, candidates, i: after >= 0 ? after : candidates.length - 1 };
+    showLinking();
+  }
+  function showLinking() {
+    const c = linking.candidates[linking.i];
+    selection.set(c.s, c.e);
+    notice.show(`${linking.label}: “${quote(linking.head)}” → “${quote(c)}” (${linking.i + 1} of ${linking.candidates.length}): ←/→ choose, Enter links, Esc cancels.`);
+    paint();
+  }
+  function finishRelation() {
+    const { label: name, head } = linking;
+    const child = linking.candidates[linking.i];
+    linking = null;
+    const rule = relationLabels.find((r) => r.name === name);
+    let [a, b] = [head, child];
+    if (rule && !rule.directed && b.s < a.s) [a, b] = [b, a];  // symmetric: earlier entity first
+    const same = (r) => r.hs === a.s && r.he === a.e && r.cs === b.s && r.ce === b.e && r.label === name;
+    if (state.relations.some(same)) {
+      notice.show(`“${quote(a)}” ${name} “${quote(b)}” is already linked.`);
+    } else {
+      change(() => state.relations.push({ hs: a.s, he: a.e, cs: b.s, ce: b.e, label: name }));
+      notice.show(`Linked “${quote(a)}” ${name} “${quote(b)}”.`);
+    }
+    selection.clear();
+    paintRelations();
+    paint();
+  }
+  function linkingKey(event) {  // true when the key belonged to the relation being drawn
+    const k = event.key;
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[k];
+    if (step) {
+      const n = linking.candidates.length;
+      linking.i = (linking.i + step + n) % n;
+      showLinking();
+    } else if (k === "Enter") {
+      finishRelation();
+    } else if (k === "Escape") {
+      linking = null;
+      selection.clear();
+      notice.show("Relation cancelled.");
+      paint();
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+  function deleteRelation(index) {
+    change(() => state.relations.splice(index, 1));
+    paintRelations();
+  }
+  function toggleCat(name) {
+    if (!has("cats")) return;
+    change(() => {
+      const on = (state.cats[name] || 0) >= 0.5;
+      if (D.cats_mode === "single") state.cats = {};
+      if (on) delete state.cats[name]; else state.cats[name] = 1.0;
+    });
+    paintCats();
+  }
+  function paintCats() {
+    document.querySelectorAll("[data-action=cat]").forEach((btn) => {
+      btn.setAttribute("aria-pressed", String((state.cats && state.cats[btn.dataset.cat] || 0) >= 0.5));
+    });
+  }
+  function paintRelations() {
+    const list = $("#relations");
+    if (!list) return;
+    list.replaceChildren(...(state.relations || []).map((r, index) => h("li", { class: "relation" },
+      h("button", { type: "button", class: "mention", data: { action: "goto", token: r.hs }, text: quote({ s: r.hs, e: r.he }) }),
+      " ", h("span", { class: "rel-label", text: r.label }), " → ",
+      h("button", { type: "button", class: "mention", data: { action: "goto", token: r.cs }, text: quote({ s: r.cs, e: r.ce }) }),
+      " ", h("button", { type: "button", class: "small", data: { action: "del-relation", index }, title: "delete this relation" }, "delete"))));
   }
 
   // ---- painting ----------------------------------------------------------------------------
@@ -290,6 +398,7 @@ function start(root) {
     if (ctrl && (k === "z" || k === "Z")) return act(event.shiftKey ? redo : undo);
     if (ctrl && k === "y") return act(redo);
     if (ctrl || event.altKey) return;
+    if (linking && linkingKey(event)) return;
     if (selection.key(event)) return act(paint);
     switch (k) {
       case "PageDown": return act(() => pager.step(1));
@@ -310,6 +419,10 @@ function start(root) {
     if (mode === "coref" && /^[1-9]$/.test(k)) return act(() => link(+k));
     const name = mode === "ent" ? labelKey(event, D.labels) : null;
     if (name) return act(() => label(name));
+    const cat = labelKey(event, categories);
+    if (cat) return act(() => toggleCat(cat));
+    const relation = mode === "ent" ? labelKey(event, relationLabels) : null;
+    if (relation) return act(() => startRelation(relation));
   }
   function onClick(event) {
     const btn = event.target.closest("[data-action]");
@@ -326,6 +439,8 @@ function start(root) {
       "model-chains": addModelChains,
       link: () => link(+btn.dataset.chain),
       goto: () => { selection.collapse(+btn.dataset.token); paint(); },
+      cat: () => toggleCat(btn.dataset.cat),
+      "del-relation": () => deleteRelation(+btn.dataset.index),
     };
     const action = actions[btn.dataset.action];
     if (action) { event.preventDefault(); action(); }
@@ -347,6 +462,8 @@ function start(root) {
   selection.reindexed();
   text().tabIndex = 0;
   paintChains();
+  paintRelations();
+  paintCats();
   paint();
   try {
     const kept = JSON.parse(localStorage.getItem(backupKey) || "null");

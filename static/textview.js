@@ -388,6 +388,30 @@ export const LAYERS = [
       return [chains, 0];
     },
   },
+  {
+    // relations between two entities: { hs, he, cs, ce, label } in tokens (head, child)
+    name: "relations", key: "relations",
+    read: (json, tokens) => (json || []).map((r) => {
+      const [hs, he] = tokens.snap(r.head.start, r.head.end);
+      const [cs, ce] = tokens.snap(r.child.start, r.child.end);
+      return { hs, he, cs, ce, label: r.label };
+    }),
+    write: (relations, tokens) => relations.map((r) => (
+      { head: tokens.chars(r.hs, r.he), child: tokens.chars(r.cs, r.ce), label: r.label })),
+    merge(mine, theirs) {  // the union
+      const id = (r) => `${r.hs}:${r.he}:${r.cs}:${r.ce}:${r.label}`;
+      const merged = theirs.map((r) => ({ ...r }));
+      for (const r of mine) if (!merged.some((x) => id(x) === id(r))) merged.push({ ...r });
+      return [merged, 0];
+    },
+  },
+  {
+    // document labels: { LABEL: 1.0 }
+    name: "cats", key: "cats",
+    read: (json) => ({ ...(json || {}) }),
+    write: (cats) => cats,
+    merge: (mine, theirs) => [{ ...theirs, ...mine }, 0],
+  },
 ];
 
 export const layersOf = (names) => LAYERS.filter((l) => names.includes(l.name));

@@ -238,3 +238,19 @@ def test_deleting_an_entity_label_removes_the_relations_on_its_entities(setup) -
     now = api.get(url).json
     assert [s["label"] for s in now["spans"]] == ["PER", "PER", "MISC"]
     assert now["relations"] == [_rel(ADA, BABBAGE, "knows")]
+
+
+def test_gold_carries_relations_cats_and_span_cats(setup) -> None:
+    manager, _, _, did = setup
+    body = {
+        "version": 0, "spans": ENTITIES, "relations": [_rel(ADA, LONDON, "lives_in")],
+        "cats": {"science": 1.0}, "span_cats": [_ent((54, 75), "NP")],
+    }  # fmt: skip
+    saved = manager.put(f"/documents/{did}/gold", json=body)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    gold = manager.get(f"/documents/{did}/gold").json
+    assert gold["relations"] == [_rel(ADA, LONDON, "lives_in")]
+    assert gold["cats"] == {"science": 1.0}
+    assert [(s["start"], s["end"], s["label"]) for s in gold["span_cats"]] == [(54, 75, "NP")]
+    stale = manager.put(f"/documents/{did}/gold", json={**body, "version": 0})
+    assert stale.status_code == 409

@@ -24,4 +24,6 @@ SPAN_OVERLAPS: tuple[str, ...] = ("any", "none")
 SPANS_KEY = "sc"  # the spaCy span group of the span-category layer (spancat's default)
 # Each layer's key in an annotation's JSON (API payloads, ``Payload.to_json``), for the layers
 # the browser's text view edits.
-PAYLOAD_KEYS: dict[str, str] = {"entities": "spans", "pos": "pos", "coref": "coref"}
+PAYLOAD_KEYS: dict[str, str] = {
+    "entities": "spans", "pos": "pos", "coref": "coref", "relations": "relations", "cats": "cats",
+}  # fmt: skip

@@ -88,6 +88,18 @@ def _client_state(
         "windows": windows(tokens.sent_starts, len(tokens), size=_window_size()),
         "layers": project.layers,
         "labels": [{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
+        "relation_labels": [
+            {
+                "name": x.name,
+                "hotkey": x.hotkey,
+                "heads": x.heads,
+                "children": x.children,
+                "directed": x.directed,
+            }
+            for x in project.relation_labels
+        ],
+        "categories": [{"name": x.name, "hotkey": x.hotkey} for x in project.categories],
+        "cats_mode": project.cats_mode,
         **layers_json(own),
         "model": layers_json(predicted) if predicted else {},
         "upos": list(UNIVERSAL_POS),

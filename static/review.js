@@ -327,7 +327,7 @@ function start(root) {
     const command = !name && key.length === 1 && "arjk".includes(key) ? key.toUpperCase() : key;
     switch (command) {
       case "?": return act(() => toggleHelp(true));
-      case "N": return act(() => { if (!saver.dirty || window.confirm("Leave without saving the gold?")) { saver.dirty = false; window.location.href = S.urls.next; } });
+      case "N": return act(() => { if (!saver.dirty || window.confirm("Leave without saving the gold?")) { saver.dirty = false; document.getElementById("next-form").submit(); } });
       case "PageDown": return act(() => pager.step(1));
       case "PageUp": return act(() => pager.step(-1));
       case "ArrowDown": case "J": return act(() => move(1));

@@ -154,8 +154,9 @@ def test_metadata_named_pages_is_the_sources_own(app: Flask, session, project, n
     assert _upload(api, project, name, data).status_code == 201
     document = session.scalar(select(Document))
     browser = sign_in(app.test_client(), "mgr")
+    browser.post(f"/documents/{document.id}/annotate", data={"csrf_token": browser.csrf})
     page = browser.get(f"/documents/{document.id}/annotate")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "annotate-data" in page.get_data(as_text=True)
     assert 'class="pg"' not in page.get_data(as_text=True)
     out = api.get(f"/documents/{document.id}").json
     assert out["pages"] is None and "pages" in out["meta"]

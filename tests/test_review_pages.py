@@ -7,9 +7,11 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user, make_users
 from tests.helpers import api_as, sign_in
+from textlabel.models import ReviewItem
 
 TEXT = "Ada Lovelace met Charles Babbage in London."
 ADA = {"start": 0, "end": 12, "label": "PER"}
@@ -64,8 +66,8 @@ def test_queue_page_lists_the_disputed_document_and_filters(app, project) -> Non
 def test_start_takes_the_document_and_the_view_shows_names_and_votes(app, project) -> None:
     did = _submit(app, project)
     rev = sign_in(app.test_client(), "rev")
-    start = rev.get(f"/projects/{project.id}/review/next")
-    assert start.status_code == 302 and start.headers["Location"].endswith(
+    start = rev.post(f"/projects/{project.id}/review/next", data={"csrf_token": rev.csrf})
+    assert start.status_code == 303 and start.headers["Location"].endswith(
         f"/documents/{did}/review"
     )
     state = _state(rev.get(f"/documents/{did}/review").get_data(as_text=True))
@@ -73,6 +75,28 @@ def test_start_takes_the_document_and_the_view_shows_names_and_votes(app, projec
     votes = {(c["start"], c["label"]): c["votes"] for c in state["candidates"]["spans"]}
     assert votes == {(0, "PER"): 2, (36, "LOC"): 1}
     assert state["review"]["reviewer"] == "rev" and state["urls"]["gold"].endswith(f"/{did}/gold")
+
+
+def _holder(session, did: int) -> int | None:
+    return session.scalar(select(ReviewItem.reviewer_id).where(ReviewItem.document_id == did))
+
+
+def test_a_get_takes_no_hold_the_forms_post_does(app, project, session) -> None:
+    """Defect 7: opening the review pages (a link from another site, say) holds nothing."""
+    did = _submit(app, project)
+    rev = sign_in(app.test_client(), "rev")
+    start = rev.get(f"/projects/{project.id}/review/next?label=PER")
+    assert start.status_code == 302
+    assert start.headers["Location"].endswith(f"/projects/{project.id}/review?label=PER")
+    page = rev.get(f"/documents/{did}/review").get_data(as_text=True)
+    assert _state(page)["review"]["reviewer"] is None and 'id="hold-review"' in page
+    assert rev.post(f"/documents/{did}/review/hold").status_code == 403  # no CSRF token
+    assert rev.post(f"/projects/{project.id}/review/next").status_code == 403
+    assert _holder(session, did) is None
+    held = rev.post(f"/documents/{did}/review/hold", data={"csrf_token": rev.csrf})
+    assert held.status_code == 303 and _holder(session, did) is not None
+    page = rev.get(f"/documents/{did}/review").get_data(as_text=True)
+    assert _state(page)["review"]["reviewer"] == "rev" and 'id="hold-review"' not in page
 
 
 def test_history_page_shows_who_did_what(app, project) -> None:

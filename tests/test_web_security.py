@@ -139,3 +139,22 @@ def test_session_cookie_is_httponly_and_samesite(app: Flask, session) -> None:
     sign_in(client, "admin")
     cookie = client.get_cookie("session")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_api_gets_that_hand_out_work_need_the_csrf_header_from_a_browser(app: Flask, session):
+    """Defect 7: `/next` and `/review-queue/next` are GETs (the API's contract) that claim;
+    a signed-in browser following a cross-site link sends its cookie but not the header."""
+    owner = make_user(session, "owner")
+    make_user(session, "ann")
+    make_user(session, "rev")
+    project = make_project(session, owner, members={"ann": "annotator", "rev": "reviewer"})
+    add_documents(session, project, ["Ada Lovelace met Babbage."])
+    for name, path in (("ann", "next"), ("rev", "review-queue/next")):
+        browser = sign_in(app.test_client(), name)
+        refused = browser.get(f"/api/v1/projects/{project.id}/{path}")
+        assert refused.status_code == 403 and "CSRF" in refused.json["error"]["message"]
+        sent = browser.get(
+            f"/api/v1/projects/{project.id}/{path}", headers={"X-CSRFToken": browser.csrf}
+        )
+        assert sent.status_code == 200, path
+        assert api_as(app, name).get(f"/projects/{project.id}/{path}").status_code == 200

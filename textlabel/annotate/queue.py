@@ -198,6 +198,22 @@ def next_annotation(session: Session, project: Project, user: User) -> Annotatio
     return annotation
 
 
+def own_draft(session: Session, project: Project, user: User) -> Annotation | None:
+    """The caller's oldest unfinished draft in ``project`` (a read: nothing is handed out)."""
+    return _own(session, project, user, "draft")
+
+
+def own_annotation(session: Session, document: Document, user: User) -> Annotation | None:
+    """The caller's own annotation of ``document``, if they have taken it (a read)."""
+    return session.scalar(
+        select(Annotation).where(
+            Annotation.document_id == document.id,
+            Annotation.user_id == user.id,
+            Annotation.kind == "manual",
+        )
+    )
+
+
 def claim_document(
     session: Session, document: Document, project: Project, user: User
 ) -> Annotation:

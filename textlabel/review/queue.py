@@ -159,6 +159,17 @@ def next_review(
         after = (items[-1].score, items[-1].document_id)
 
 
+def hold(session: Session, project: Project, document_id: int, user: User) -> bool:
+    """Hold ``document_id`` for ``user`` (see ``try_claim``) and record it; commits."""
+    declare_write(session)
+    held = try_claim(session, document_id, user)
+    if held:
+        audit.record(session, "review.claim", user=user, project_id=project.id,
+                     document_id=document_id, after={"reviewer": user.username})  # fmt: skip
+    session.commit()
+    return held
+
+
 def release(session: Session, document_id: int, user: User) -> None:
     """Give a held document back to the queue; commits."""
     session.execute(

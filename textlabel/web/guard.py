@@ -63,6 +63,15 @@ def _check_csrf() -> None:
         return
     if request.endpoint == "api.create_token":
         return  # exchanges credentials for a token; uses no cookie, so nothing to forge
+    require_csrf()
+
+
+def require_csrf() -> None:
+    """Refuse a cookie-authenticated request without the session's CSRF token; also called
+    by the one GET that hands out work (the API's ``next``, a contract), so that a link
+    from another site cannot claim a document for a signed-in browser."""
+    if g.get("via_token"):
+        return
     sent = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
     expected = session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):

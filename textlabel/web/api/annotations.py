@@ -22,7 +22,7 @@ from textlabel.models import Document, Project, User
 from textlabel.records import RelationRecord
 from textlabel.schemas.annotations import AnnotationIn, AnnotationOut, NextOut
 from textlabel.web.api import route
-from textlabel.web.guard import current_user
+from textlabel.web.guard import current_user, require_csrf
 
 
 @route("/projects/<int:pid>/next", tag="annotation", response=NextOut(), allow=Action.ANNOTATE)
@@ -31,7 +31,8 @@ def next_document(project: Project) -> Response:
 
     Their own unfinished draft first, then a document still short of its ``overlap``
     annotators that they have not had, then documents they skipped (oldest skip first).
-    ``document`` is null when nothing is left."""
+    ``document`` is null when nothing is left. A browser session sends ``X-CSRFToken``."""
+    require_csrf()  # it claims: a GET a cross-site link could trigger
     user = current_user()
     annotation = queue.next_annotation(db.session, project, user)
     out: dict[str, Any] = {"document": None, "annotation": None}

@@ -34,7 +34,7 @@ from textlabel.schemas.review import (
     ReviewSettingsIO,
 )
 from textlabel.web.api import route
-from textlabel.web.guard import current_user
+from textlabel.web.guard import current_user, require_csrf
 
 
 @route("/projects/<int:pid>/review-queue", tag="review", query=QueueQuery(), response=QueueOut(),
@@ -58,7 +58,9 @@ def next_review(project: Project, args: dict[str, Any]) -> dict[str, Any]:
     """Take the next document to adjudicate (like `/next` for annotators).
 
     The one the caller already holds, else the open document with the lowest agreement that
-    no other reviewer holds; two reviewers asking at once never get the same document."""
+    no other reviewer holds; two reviewers asking at once never get the same document.
+    A browser session sends ``X-CSRFToken``."""
+    require_csrf()  # it holds: a GET a cross-site link could trigger
     document_id = queue.next_review(db.session, project, current_user(), **args)
     return {"document_id": document_id}
 

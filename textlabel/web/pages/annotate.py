@@ -16,6 +16,7 @@ from textlabel.annotate.payload import Payload
 from textlabel.annotate.queue import Progress
 from textlabel.annotate.view import WINDOW_TOKENS, marks_of, window_view, windows
 from textlabel.auth.permissions import Action, allowed, require, require_document
+from textlabel.errors import Conflict
 from textlabel.extensions import db
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.tokens import Tokens
@@ -40,7 +41,20 @@ def _has_documents(project: Project) -> bool:
 
 
 @bp.get("/projects/<int:pid>/annotate")
+def annotate_start(pid: int) -> ResponseReturnValue:
+    """Only shows: the annotator's unfinished draft, else the project page with its "Start
+    annotating" button. A GET never hands out work (a link from another site must not claim
+    a document for whoever follows it)."""
+    project = require(db.session, current_user(), pid, Action.ANNOTATE)
+    draft = queue.own_draft(db.session, project, current_user())
+    if draft is not None:
+        return redirect(url_for("pages.annotate_document", did=draft.document_id))
+    return redirect(url_for("pages.project", pid=pid) + "#start-annotating")
+
+
+@bp.post("/projects/<int:pid>/annotate")
 def annotate_next(pid: int) -> ResponseReturnValue:
+    """Hands out the next task (the form of "Start annotating" and of Submit's "next")."""
     project = require(db.session, current_user(), pid, Action.ANNOTATE)
     annotation = queue.next_annotation(db.session, project, current_user())
     if annotation is None:
@@ -49,8 +63,8 @@ def annotate_next(pid: int) -> ResponseReturnValue:
                   "done yours.")  # fmt: skip
         else:
             flash("This project has no documents yet.")
-        return redirect(url_for("pages.project", pid=pid))
-    return redirect(url_for("pages.annotate_document", did=annotation.document_id))
+        return redirect(url_for("pages.project", pid=pid), 303)
+    return redirect(url_for("pages.annotate_document", did=annotation.document_id), 303)
 
 
 def _others(document: Document, project: Project, user: User) -> list[dict[str, Any]]:
@@ -120,7 +134,13 @@ def annotate_document(did: int) -> ResponseReturnValue:
     """The annotation page; with ``HX-Request`` only the text window ``?w=N``."""
     user = current_user()
     document, project = require_document(db.session, user, did, Action.ANNOTATE)
-    annotation = queue.claim_document(db.session, document, project, user)
+    annotation = queue.own_annotation(db.session, document, user)
+    if annotation is None:  # show first; taking the document is the form's POST
+        if is_htmx():
+            raise Conflict(f"document {document.id} is not yours yet; reload the page")
+        progress = queue.progress(db.session, project, user)
+        return render("annotate/claim.html", "annotate/claim.html", document=document,
+                      project=project, progress=progress)  # fmt: skip
     tokens = store.tokens_of(document)
     own = store.read(db.session, annotation)
     window = window_view(
@@ -147,3 +167,12 @@ def annotate_document(did: int) -> ResponseReturnValue:
             progress=queue.progress(db.session, project, user),
         )
     return render("annotate/page.html", "annotate/_window.html", **context)
+
+
+@bp.post("/documents/<int:did>/annotate")
+def annotate_claim(did: int) -> ResponseReturnValue:
+    """Takes a free slot of this document for the caller (409 when it has its annotators)."""
+    user = current_user()
+    document, project = require_document(db.session, user, did, Action.ANNOTATE)
+    queue.claim_document(db.session, document, project, user)
+    return redirect(url_for("pages.annotate_document", did=did), 303)

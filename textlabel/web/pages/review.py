@@ -20,7 +20,6 @@ from markupsafe import Markup
 from textlabel.annotate import store
 from textlabel.annotate.view import Mark, WindowView, marks_in, marks_of, window_view, windows
 from textlabel.auth.permissions import Action, require, require_document
-from textlabel.db import declare_write
 from textlabel.errors import TextlabelError
 from textlabel.extensions import db
 from textlabel.models import Document, Project
@@ -84,7 +83,17 @@ def review_queue_page(pid: int) -> ResponseReturnValue:
 
 
 @bp.get("/projects/<int:pid>/review/next")
+def review_start(pid: int) -> ResponseReturnValue:
+    """Only shows: the queue, with its "Start reviewing" button. A GET takes no hold (a link
+    from another site must not claim a document for whoever follows it)."""
+    require(db.session, current_user(), pid, Action.REVIEW)
+    filters: dict[str, Any] = {k: v for k, v in _filters().items() if k != "state" and v}
+    return redirect(url_for("pages.review_queue_page", pid=pid, **filters))
+
+
+@bp.post("/projects/<int:pid>/review/next")
 def review_next(pid: int) -> ResponseReturnValue:
+    """Holds the next document for the reviewer (the form of "Start reviewing" and "Next")."""
     project = require(db.session, current_user(), pid, Action.REVIEW)
     filters = _filters()
     document_id = queue.next_review(
@@ -93,8 +102,8 @@ def review_next(pid: int) -> ResponseReturnValue:
     )  # fmt: skip
     if document_id is None:
         flash("Nothing left to review: every consolidated document is reviewed or held.")
-        return redirect(url_for("pages.review_queue_page", pid=pid))
-    return redirect(url_for("pages.review_document_page", did=document_id))
+        return redirect(url_for("pages.review_queue_page", pid=pid), 303)
+    return redirect(url_for("pages.review_document_page", did=document_id), 303)
 
 
 def _window_size() -> int:
@@ -121,8 +130,8 @@ def _annotator_rows(document: Document, tokens: Tokens) -> list[tuple[str, list[
 
 @bp.get("/documents/<int:did>/review")
 def review_document_page(did: int) -> ResponseReturnValue:
-    """The adjudication view; opening an open document nobody holds takes it. With
-    ``HX-Request`` only the rows of text window ``?w=N``."""
+    """The adjudication view (it shows; holding the document is the "Hold" form's POST).
+    With ``HX-Request`` only the rows of text window ``?w=N``."""
     user = current_user()
     document, project = require_document(db.session, user, did, Action.REVIEW)
     number = request.args.get("w", 0, type=int) or 0
@@ -134,9 +143,7 @@ def review_document_page(did: int) -> ResponseReturnValue:
             document, tokens, _annotator_rows(document, tokens), number=number, colors=colors
         )
         return render("review/document.html", "review/_rows.html", **context)
-    queue.catch_up(db.session, project)
-    declare_write(db.session)
-    queue.try_claim(db.session, document.id, user)
+    queue.catch_up(db.session, project)  # bookkeeping: the document's queue entry, if due
     db.session.commit()
     state = review_out(db.session, document, project)
     tokens = store.tokens_of(document)
@@ -160,6 +167,16 @@ def review_document_page(did: int) -> ResponseReturnValue:
         "review/document.html", "review/_rows.html", state=state, review=state["review"],
         window=window, rows_html=rows_html, **context,
     )  # fmt: skip
+
+
+@bp.post("/documents/<int:did>/review/hold")
+def review_hold(did: int) -> ResponseReturnValue:
+    """Holds an open document for the caller, unless another reviewer holds it."""
+    document, project = require_document(db.session, current_user(), did, Action.REVIEW)
+    if not queue.hold(db.session, project, document.id, current_user()):
+        flash(f"Document {document.id} is not open to review or another reviewer holds it.",
+              "error")  # fmt: skip
+    return redirect(url_for("pages.review_document_page", did=did), 303)
 
 
 @bp.post("/documents/<int:did>/review/release")

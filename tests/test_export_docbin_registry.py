@@ -16,11 +16,13 @@ def test_every_format_and_its_writer() -> None:
         "conllu": "textlabel.export.conllu:write",
         "labelstudio": "textlabel.export.labelstudio:write",
         "doccano": "textlabel.export.doccano:write",
+        "brat": "textlabel.export.brat:write",
         "spacy": "textlabel.export.docbin:write",
     }
     assert get_writer("spacy") is docbin.write
     assert get_format("spacy").binary and get_format("spacy").media_type == "application/zip"
-    assert not any(fmt.binary for name, fmt in FORMATS.items() if name != "spacy")
+    assert get_format("brat").binary  # a zip of .txt and .ann
+    assert not any(fmt.binary for name, fmt in FORMATS.items() if name not in ("spacy", "brat"))
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

@@ -202,3 +202,43 @@ def test_spacy_export_has_doc_cats_spans_sc_and_their_components(api, mode, comp
     assert {e.text for e in doc.ents} == {"Ada Lovelace", "Charles Babbage", "London"}
     pipeline = config.split("pipeline = ", 1)[1].split("\n", 1)[0]
     assert f'"{component}"' in pipeline and '"spancat"' in pipeline and '"ner"' in pipeline
+
+
+def _standoff(ann: str) -> tuple[set, set]:
+    """(entities, relations) of an .ann by offsets and labels, ids resolved; T lines that
+    are discontinuous are left out (textlabel spans are contiguous)."""
+    spans, entities, relations = {}, set(), set()
+    for line in ann.splitlines():
+        fields = line.split("\t")
+        if line.startswith("T") and ";" not in fields[1]:
+            label, start, end = fields[1].split()
+            spans[fields[0]] = (label, int(start), int(end))
+            entities.add(spans[fields[0]])
+    for line in ann.splitlines():
+        if line.startswith("R"):
+            label, arg1, arg2 = line.split("\t")[1].split()
+            relations.add((label, spans[arg1.split(":")[1]][1:], spans[arg2.split(":")[1]][1:]))
+    return entities, relations
+
+
+def test_a_brat_corpus_with_relations_imports_and_exports_without_loss(api) -> None:
+    buffer = io.BytesIO()
+    originals = {}
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((PEER / "brat").glob("*")):
+            archive.write(path, path.name)
+            if path.suffix == ".ann":
+                originals[path.stem] = (path.with_suffix(".txt").read_text(encoding="utf-8"),
+                                        _standoff(path.read_text(encoding="utf-8")))  # fmt: skip
+    labels = [{"name": name} for name in ("Person", "GPE", "Organization")]
+    pid = _project(api, "Brat", labels=labels, relation_labels=[])["id"]
+    answer = _upload(api, pid, "brat.zip", buffer.getvalue(), add_labels="true").json
+    assert answer["imported"] == len(originals)
+    exported = api.get(f"/projects/{pid}/export?format=brat&source=predictions")
+    assert exported.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        for stem, (text, (entities, relations)) in originals.items():
+            name = next(n for n in archive.namelist() if n.endswith(f"{stem}.ann"))
+            assert archive.read(name[:-4] + ".txt").decode() == text
+            assert _standoff(archive.read(name).decode()) == (entities, relations), stem
+    assert sum(len(r) for _, (_, r) in originals.items()) > 0  # the corpus has relations

@@ -74,6 +74,14 @@ FORMATS: dict[str, ExportFormat] = {
             description='doccano JSONL: {"text", "label": [[start, end, LABEL]]}',
         ),
         ExportFormat(
+            "brat",
+            "textlabel.export.brat:write",
+            "application/zip",
+            ".zip",
+            binary=True,
+            description="brat standoff: a zip of .txt and .ann (T entities, R relations)",
+        ),
+        ExportFormat(
             "spacy",
             "textlabel.export.docbin:write",
             "application/zip",

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from textlabel import cli
 from textlabel.db import make_engine
-from textlabel.models import Annotation, Document, Membership, Project, Span, User
+from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, Span, User
 
 
 def _commands(group, prefix=()):
@@ -90,6 +90,14 @@ def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
         ).first()
     engine.dispose()
     assert documents == 40 and users == 3
+    # issue 16: the demo has relation labels and document labels
+    with engine.connect() as connection:
+        layers = connection.execute(select(Project.layers)).scalar()
+        kinds = dict(connection.execute(
+            select(LayerLabel.layer, func.count(LayerLabel.id)).group_by(LayerLabel.layer)
+        ).all())  # fmt: skip
+    engine.dispose()
+    assert {"relations", "cats"} <= set(layers) and kinds == {"relations": 3, "cats": 5}
     # the first 30 documents come with Universal NER's gold, for the model loop
     assert golds == 30
     assert first is not None

@@ -22,6 +22,7 @@ from textlabel.auth import service as auth
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects import service as projects
+from textlabel.projects.layer_labels import LayerLabelSpec
 from textlabel.projects.service import LabelSpec
 from textlabel.records import SpanRecord
 
@@ -31,6 +32,19 @@ LABELS = [
     LabelSpec("ORG", "#ffb703", "o"),
     LabelSpec("LOC", "#90be6d", "l"),
     LabelSpec("MISC", "#cdb4db", "m"),
+]
+# Issue 16: relations between the entities and a topic per news text
+RELATION_LABELS = [
+    LayerLabelSpec("located_in", "#e76f51", "i", heads=("PER", "ORG", "MISC"), children=("LOC",)),
+    LayerLabelSpec("member_of", "#2a9d8f", "f", heads=("PER",), children=("ORG",)),
+    LayerLabelSpec("related_to", "#6d597a", "r", directed=False),
+]
+CATEGORIES = [
+    LayerLabelSpec("politics", hotkey="g"),
+    LayerLabelSpec("business", hotkey="b"),
+    LayerLabelSpec("science_technology", hotkey="t"),
+    LayerLabelSpec("culture_sports", hotkey="c"),
+    LayerLabelSpec("other", hotkey="x"),
 ]
 ACCOUNTS = [("admin", True), ("annotator1", False), ("annotator2", False)]
 
@@ -98,7 +112,10 @@ def seed_demo(session: Session) -> DemoInfo:
             description="Forty short news documents from the UD English PUD treebank "
             "(CC BY-SA 3.0). Label people, organisations, places and other names.",
             labels=LABELS,
-            layers=["entities", "pos", "coref"],
+            layers=["entities", "pos", "coref", "relations", "cats"],
+            relation_labels=RELATION_LABELS,
+            categories=CATEGORIES,
+            cats_mode="single",
             overlap=2,
             blind=True,
             created_by=users["admin"],

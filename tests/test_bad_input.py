@@ -257,3 +257,35 @@ def test_other_methods_on_a_missing_id_are_404_and_405_says_allow(app: Flask, pr
     response = api.delete("/projects")
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_a_csv_field_may_hold_a_whole_document(app: Flask, session, project):
+    """Defect 8: the csv module's 131,072-character field limit is not the document limit
+    (1,000,000 characters): a document that long imports, one character more is refused
+    by the document limit, with its row."""
+    api = api_as(app, "mgr")
+    words = ("word " * 200_000).strip()  # 999,999 characters
+    ok = _upload(api, project, "long.csv", f'text,n\n"{words}x",1\n'.encode())
+    assert ok.status_code == 201 and ok.json["imported"] == 1, ok.json
+    assert len(session.scalar(select(Document.text))) == 1_000_000
+    over = _upload(api, project, "longer.csv", f'text,n\n"{words}xy",1\n'.encode())
+    body = json.dumps(over.json)
+    assert over.json.get("imported", 0) == 0 and "row 1" in body, body
+    assert "1,000,001 characters; the limit is 1,000,000" in body
+
+
+@pytest.mark.parametrize(
+    ("heads", "message"),
+    [(("1", "0"), "line 2: HEAD '1' is the word itself"),
+     (("2", "1", "0"), "line 2: HEAD values form a cycle")],
+)  # fmt: skip
+def test_conllu_heads_that_are_no_tree_are_refused(app: Flask, session, project, heads, message):
+    """Defect 8: a head pointing at its own word, or heads in a cycle, are no dependency
+    tree; they were stored and exported silently."""
+    words = "ABC"[: len(heads)]
+    rows = [f"{i}\t{w}\t{w}\tNOUN\t_\t_\t{h}\t{'root' if h == '0' else 'dep'}\t_\t_"
+            for i, (w, h) in enumerate(zip(words, heads, strict=True), start=1)]  # fmt: skip
+    data = ("# text = " + " ".join(words) + "\n" + "\n".join(rows) + "\n\n").encode()
+    response = _upload(api_as(app, "mgr"), project, "tree.conllu", data)
+    assert response.status_code == 422 and message in response.json["error"]["message"]
+    assert session.scalar(select(Document.id)) is None

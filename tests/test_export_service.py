@@ -254,3 +254,16 @@ def test_corrected_pos_wins_over_the_models_fine_tag(app: Flask, session, owner)
     )
     rows = [line.split() for line in conll_text.splitlines() if line and "DOCSTART" not in line]
     assert [row[1] for row in rows] == ["NNP", "NOUN", "RB", "."]
+
+
+def test_export_content_type_names_its_charset_once(app, session) -> None:
+    """Defect 8: ``text/plain; charset=utf-8; charset=utf-8`` (Flask added a second one)."""
+    owner = make_user(session, "owner")
+    project = make_project(session, owner)
+    add_documents(session, project, ["Ada Lovelace met Babbage."])
+    api = api_as(app, "owner")
+    for fmt in ("conll", "conllu", "jsonl"):
+        response = api.get(f"/projects/{project.id}/export?format={fmt}&source=predictions")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].lower().count("charset") <= 1, fmt
+        response.close()

@@ -203,7 +203,10 @@ def _build(sentences: list[_Sentence], filename: str) -> DocumentRecord | Reject
                 continue
             if not _is_number(head) or int(head) > length:
                 raise _fail(filename, word.line, f"HEAD {head!r} is not a word of the sentence")
+            if int(head) == position - base + 1:
+                raise _fail(filename, word.line, f"HEAD {head!r} is the word itself")
             heads.append(position if head == "0" else base + int(head) - 1)
+        _check_tree(heads[base:], words[base:], base, filename)
     text = "".join(parts[:-1])
     spans = _entity_spans(words, tokens, sent_starts, filename)
     if isinstance(spans, Rejected):
@@ -222,6 +225,27 @@ def _build(sentences: list[_Sentence], filename: str) -> DocumentRecord | Reject
         layers=_layers(words, heads),
         annotated=True,
     )
+
+
+def _check_tree(heads: list[int | None], words: list[_Word], base: int, filename: str) -> None:
+    """Refuse heads that form a cycle (words that never reach the root): exports and spaCy
+    would carry the broken tree on silently. A root is its own head here; linear time."""
+    local = [None if head is None else head - base for head in heads]
+    state = [0] * len(local)  # 0 unseen, 1 on the path being walked, 2 reaches a root
+    for start in range(len(local)):
+        path, k = [], start
+        while state[k] == 0:
+            state[k] = 1
+            path.append(k)
+            head = local[k]
+            if head is None or head == k:
+                break
+            k = head
+        else:
+            if state[k] == 1:
+                raise _fail(filename, words[start].line, "HEAD values form a cycle")
+        for k in path:
+            state[k] = 2
 
 
 def _column(words: list[_Word], index: int) -> list[str | None] | None:

@@ -31,6 +31,10 @@ from textlabel.ingest.encoding import (
 from textlabel.records import DocumentRecord, Loss, SourceRef
 
 DELIMITERS = (",", "\t", ";", "|")
+# The csv module refuses fields over 131,072 characters by default, while a document may have
+# MAX_DOCUMENT_CHARS (1,000,000 by default). A field is bounded by the upload size anyway; the
+# import service refuses an over-long document by name, so the reader lets it through.
+FIELD_CHARS = 200 * 1024 * 1024
 
 
 def read(
@@ -84,6 +88,8 @@ def _read(
         sample = head.decode(encoding, errors="replace")
         delimiter = sniff_delimiter(sample)
     lines = LineDecoder(stream, filename, encoding=options.encoding)
+    if csv.field_size_limit() < FIELD_CHARS:  # process-wide; only ever raised
+        csv.field_size_limit(FIELD_CHARS)
     rows = csv.reader(lines, delimiter=delimiter, strict=True)
     row_number = 0
     start_line = 1

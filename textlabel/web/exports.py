@@ -21,7 +21,7 @@ def export_response(project: Project, request: ExportRequest) -> Response:
     check_splits(db.session, project, request)
     response = Response(
         stream_with_context(stream_export(db.session, project, request)),
-        mimetype=fmt.media_type,
+        content_type=fmt.media_type,  # as is: ``mimetype`` would add a second charset
     )
     name = download_name(project, request, fmt.extension)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -91,6 +91,7 @@ def _drive(app: Flask, session: Any) -> None:
     for name in ("mgr", "ann1", "ann2", "rev"):
         _ok(admin.post("/users", json={"username": name, "password": "correct horse battery"}), 201)
     _ok(admin.get("/users"))
+    _ok(admin.patch("/users/rev", json={"is_active": True}))
     mgr = api_as(app, "mgr")
     _ok(mgr.get("/users/me"))
     _ok(mgr.get("/openapi.json"))

@@ -62,6 +62,41 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.commit()
 
 
+def update_account(
+    session: Session,
+    admin: User,
+    username: str,
+    *,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """An administrator deactivates or reactivates an account, or resets its password.
+    Deactivating ends the account's sessions and refuses its tokens at once (its work
+    stays); a reset password ends its sessions and revokes its tokens. Audited; commits."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    if is_active is False and user.id == admin.id:
+        raise Conflict("you cannot deactivate your own account")
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        user.session_epoch += 1
+        audit.record(session, "user.activate" if is_active else "user.deactivate", user=admin,
+                     subject=username, before={"is_active": not is_active},
+                     after={"is_active": is_active})  # fmt: skip
+    if password is not None:
+        if len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+        user.password_hash = hash_password(password)
+        user.session_epoch += 1
+        revoked = len(user.tokens)
+        user.tokens.clear()
+        audit.record(session, "password.reset", user=admin, subject=username,
+                     after={"tokens_revoked": revoked})  # fmt: skip
+    session.commit()
+    return user
+
+
 def sign_out(session: Session, user: User) -> None:
     """End every session of ``user``: a session cookie copied before stops working too."""
     user.session_epoch += 1

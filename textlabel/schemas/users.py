@@ -39,6 +39,18 @@ class UserCreate(Schema):
     is_admin = JsonBool(load_default=False)
 
 
+class UserUpdate(Schema):
+    is_active = JsonBool(
+        metadata={"description": "false: the account cannot sign in or use its tokens; its "
+                  "work stays"},
+    )  # fmt: skip
+    password = fields.Str(
+        load_only=True, validate=validate.Length(min=8),
+        metadata={"description": "a new password: ends the account's sessions and revokes "
+                  "its tokens"},
+    )  # fmt: skip
+
+
 class UserSchema(Schema):
     id = fields.Int(dump_only=True)
     username = fields.Str()

@@ -10,7 +10,7 @@ from textlabel.auth import service
 from textlabel.auth.permissions import require_admin
 from textlabel.extensions import db
 from textlabel.models import User
-from textlabel.schemas.users import UserCreate, UserSchema
+from textlabel.schemas.users import UserCreate, UserSchema, UserUpdate
 from textlabel.web.api import route
 from textlabel.web.guard import current_user
 
@@ -40,3 +40,11 @@ def list_users() -> list[User]:
 def me() -> User:
     """The calling user."""
     return current_user()
+
+
+@route("/users/<username>", "PATCH", tag="users", body=UserUpdate(), response=UserSchema(),
+       errors=(409,))  # fmt: skip
+def update_user(username: str, data: dict[str, Any]) -> User:
+    """Deactivate or reactivate an account, or reset its password (administrators only)."""
+    require_admin(current_user())
+    return service.update_account(db.session, current_user(), username, **data)

@@ -34,3 +34,22 @@ def users() -> ResponseReturnValue:
             return redirect(url_for("pages.users"))
     all_users = db.session.scalars(select(User).order_by(User.username)).all()
     return render_template("users.html", users=all_users)
+
+
+@bp.post("/users/<username>")
+def user_account(username: str) -> ResponseReturnValue:
+    """Deactivate, reactivate or reset the password of an account (administrators)."""
+    require_admin(current_user())
+    form = request.form
+    active = {"deactivate": False, "activate": True}.get(form.get("action", ""))
+    password = form.get("password") or None
+    try:
+        service.update_account(db.session, current_user(), username, is_active=active,
+                               password=password)  # fmt: skip
+    except TextlabelError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        done = {False: "deactivated", True: "reactivated", None: "updated"}[active]
+        flash(f"{username}: password reset." if password else f"{username} {done}.")
+    return redirect(url_for("pages.users"))

@@ -46,7 +46,7 @@ def test_manager_finds_a_document_by_a_word_and_opens_it(app: Flask, project, pa
     page.wait_for_selector("#no-match")
     page.fill("input[type=search]", "zebra")
     page.wait_for_selector("#documents-total:has-text('2 found')")
-    page.click("#documents tbody tr:first-child td:first-child a")
+    page.click("#documents tbody tr:first-child a[href$='/view']")
     page.wait_for_url("**/view")
     assert "zebra" in page.inner_text(".doc-text")
     assert errors == []

@@ -298,6 +298,11 @@ function start(root) {
     change(() => state.relations.splice(index, 1));
     paintRelations();
   }
+  function relabelRelation(index, name) {
+    if (!state.relations[index] || state.relations[index].label === name) return;
+    change(() => { state.relations[index].label = name; });
+    paintRelations();
+  }
   function toggleCat(name) {
     if (!has("cats")) return;
     change(() => {
@@ -317,7 +322,8 @@ function start(root) {
     if (!list) return;
     list.replaceChildren(...(state.relations || []).map((r, index) => h("li", { class: "relation" },
       h("button", { type: "button", class: "mention", data: { action: "goto", token: r.hs }, text: quote({ s: r.hs, e: r.he }) }),
-      " ", h("span", { class: "rel-label", text: r.label }), " → ",
+      " ", h("select", { class: "rel-label", "aria-label": "relation label", data: { action: "relabel-relation", index } },
+        relationLabels.map((l) => h("option", { value: l.name, selected: l.name === r.label, text: l.name }))), " → ",
       h("button", { type: "button", class: "mention", data: { action: "goto", token: r.cs }, text: quote({ s: r.cs, e: r.ce }) }),
       " ", h("button", { type: "button", class: "small", data: { action: "del-relation", index }, title: "delete this relation" }, "delete"))));
   }
@@ -455,6 +461,10 @@ function start(root) {
   // ---- wiring ------------------------------------------------------------------------------
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", onClick);
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("[data-action=relabel-relation]");
+    if (select) relabelRelation(+select.dataset.index, select.value);
+  });
   document.addEventListener("mouseup", (event) => { if (event.target.closest("#text")) onMouseUp(event); });
   const picker = $("#pos-picker");
   if (picker) picker.addEventListener("click", () => picker.value && setPos(+picker.dataset.token, picker.value));

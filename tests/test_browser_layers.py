@@ -51,8 +51,13 @@ def url(app, session) -> str:
 
 
 def _relations(page) -> list[str]:
+    """Each relation as "head label → child" (the label is the selected option)."""
     return page.eval_on_selector_all(
-        "#relations li", "els => els.map(e => e.textContent.replace('delete', '').trim())"
+        "#relations li",
+        """els => els.map(e => {
+          const ends = [...e.querySelectorAll('.mention')].map(b => b.textContent);
+          return `${ends[0]} ${e.querySelector('select').value} → ${ends[1]}`;
+        })""",
     )
 
 
@@ -96,6 +101,11 @@ def test_relations_and_document_labels_with_the_keyboard(app, page, url) -> None
     assert _relations(page) == ["Ada Lovelace knows → Charles Babbage"]
     page.keyboard.press("Control+z")
     assert len(_relations(page)) == 2
+    # relabel from the list, undo takes it back
+    page.select_option("#relations li:nth-child(2) select", "lives_in")
+    assert _relations(page)[1] == "Ada Lovelace lives_in → Charles Babbage"
+    page.keyboard.press("Control+z")
+    assert _relations(page)[1] == "Ada Lovelace knows → Charles Babbage"
     # deleting an entity removes the relations on it, and says so
     page.click('#text .t[data-i="6"]')
     page.keyboard.press("Delete")

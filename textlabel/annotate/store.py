@@ -469,13 +469,10 @@ def entity_texts(
 ) -> Sequence[tuple[str, int, int, str | None]]:
     """(document text, start, end, label) of every entity span of the project's ``kind``
     annotations (the gold phrase ruler counts the phrases reviewers accepted)."""
-    return (
-        session.execute(
-            select(Document.text, Span.start_char, Span.end_char, Span.label)
-            .join(Annotation, Annotation.id == Span.annotation_id)
-            .join(Document, Document.id == Annotation.document_id)
-            .where(Document.project_id == project_id, Annotation.kind == kind, Span.layer == ENTITY)
-        )
-        .tuples()
-        .all()
+    rows = session.execute(
+        select(Document.text, Span.start_char, Span.end_char, Span.label)
+        .join(Annotation, Annotation.id == Span.annotation_id)
+        .join(Document, Document.id == Annotation.document_id)
+        .where(Document.project_id == project_id, Annotation.kind == kind, Span.layer == ENTITY)
     )
+    return [(text, start, end, label) for text, start, end, label in rows]

@@ -71,8 +71,12 @@ def train_project(
     train, held_out = gold_split(session, project, source=source, dev=dev, seed=seed)
     base_name = project.spacy_model or default_model_name()
     labels = [label.name for label in project.labels]
-    label_map = trained_label_map(project.label_map, labels)
-    base_scores = evaluate(load_base(base_name), held_out, label_map=project.label_map)
+    base_label_map = dict(project.label_map)
+    label_map = trained_label_map(base_label_map, labels)
+    # Training takes minutes: hold no transaction (nor SQLite's write lock, which the job's
+    # progress and every annotator's save need) until the version is registered.
+    session.commit()
+    base_scores = evaluate(load_base(base_name), held_out, label_map=base_label_map)
     order = train[:]
     random.Random(seed).shuffle(order)
     shares = CURVE if curve else (1.0,)
@@ -84,7 +88,7 @@ def train_project(
             if progress:
                 progress(int(1000 * (run + step / max(total, 1)) / len(shares)), 1000)
 
-        nlp = fine_tune(load_base(base_name), subset, label_map=project.label_map,
+        nlp = fine_tune(load_base(base_name), subset, label_map=base_label_map,
                         project_labels=labels, settings=settings, progress=report)  # fmt: skip
         scores = evaluate(nlp, held_out, label_map=label_map)
         points.append({"share": share, "documents": len(subset), "tokens": _tokens(subset),
@@ -134,6 +138,7 @@ def run_job(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     params = job.params
     settings = TrainSettings(seed=int(params.get("seed", 0)), epochs=params.get("epochs"),
                              max_steps=params.get("max_steps"))  # fmt: skip
+    session.commit()  # progress is written in a transaction of its own: hold none meanwhile
     progress(0, 1000)
     version = train_project(
         session, project, models_dir=Path(params["models_dir"]),

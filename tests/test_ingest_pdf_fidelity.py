@@ -50,7 +50,7 @@ def test_text_inside_form_xobjects_is_read_and_reported() -> None:
     (whole,), notices = _read(XOBJECTS)
     found = _words(whole.text)
     assert sum((expected & found).values()) >= 0.97 * sum(expected.values())
-    assert len(whole.meta["pages"]) == 4
+    assert len(whole.pages) == 4
     (notice,) = [n for n in notices if "form XObjects" in n.message]
     assert "on 4 pages (1\u20134)" in notice.message
     assert notice.source.number == 1

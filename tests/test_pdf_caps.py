@@ -20,6 +20,7 @@ from textlabel.ingest import pdf
 from textlabel.ingest.base import Caps, ReadOptions
 from textlabel.ingest.registry import read_file
 from textlabel.models import Document
+from textlabel.records import DocumentRecord
 
 
 def _pdf(contents: list[bytes], *, deflated: bool = False) -> bytes:
@@ -72,9 +73,14 @@ def _bomb(megabytes: int) -> bytes:
     return _pdf([data], deflated=True)
 
 
-def _read(data: bytes, **caps) -> list:
+def _items(data: bytes, **caps) -> list:
+    """Everything the isolated reader yields: records and the reader's notices."""
     options = ReadOptions(caps=Caps(**caps))
     return list(read_file(io.BytesIO(data), "probe.pdf", format="pdf", options=options))
+
+
+def _read(data: bytes, **caps) -> list[DocumentRecord]:
+    return [item for item in _items(data, **caps) if isinstance(item, DocumentRecord)]
 
 
 def test_an_ordinary_pdf_reads_the_same_isolated():
@@ -82,9 +88,10 @@ def test_an_ordinary_pdf_reads_the_same_isolated():
     assert record.text == "Hello world\n\nSecond page"
     assert record.pages == [[0, 11], [13, 24]]
     path = DATA / "pdf/pdfminer/dmca.pdf"
-    [whole] = _read(path.read_bytes())
+    isolated = _items(path.read_bytes())
+    assert len([item for item in isolated if isinstance(item, DocumentRecord)]) == 1
     with path.open("rb") as stream:
-        assert [whole] == list(pdf.read(stream, "probe.pdf", ReadOptions()))
+        assert isolated == list(pdf.read(stream, "probe.pdf", ReadOptions()))
 
 
 def test_a_decompression_bomb_stops_at_the_cap_without_inflating():

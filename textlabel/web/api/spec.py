@@ -74,7 +74,10 @@ def _operation(op: Operation) -> dict[str, Any]:
     elif op.status != 204:
         success["content"] = {op.media_type: {"schema": {"type": "object"}}}
     operation["responses"][str(op.status)] = success
-    codes = [400, 422] if op.body is not None or op.query is not None else []
+    takes_input = op.body is not None or op.query is not None or bool(op.form)
+    codes = [400, 422] if takes_input else []
+    if op.body is not None or op.form:
+        codes.append(413)  # any body beyond TEXTLABEL_MAX_UPLOAD_MB
     codes += [401] if op.public else [401, 403, 404]
     codes += op.errors
     for code in sorted(set(codes)):

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from tests.factories import add_documents, make_project, make_users
 from tests.helpers import api_as
 from textlabel.models import Document
+from textlabel.projects import documents
 from textlabel.projects.documents import list_documents
 from textlabel.projects.search import DocumentFilters
 
@@ -159,3 +160,17 @@ def test_keyset_pages_of_a_search_cover_every_hit_once(app: Flask, project, sess
 def test_the_service_takes_filters_without_the_web(app: Flask, project, session) -> None:
     page = list_documents(session, project, filters=DocumentFilters(q="in", sort="-id"))
     assert [row.id for row in page.items] == [4, 2, 1]
+
+
+def test_a_search_counts_its_hits_up_to_a_cap(app: Flask, project, monkeypatch) -> None:
+    monkeypatch.setattr(documents, "SEARCH_COUNT_CAP", 2)
+    api = api_as(app, "boss")
+    capped = api.get(f"/projects/{project.id}/documents?q=in&per_page=2").json
+    assert capped["total"] == 2 and capped["total_exact"] is False
+    assert [item["id"] for item in capped["items"]] == [1, 2]
+    page2 = api.get(f"/projects/{project.id}/documents?q=in&per_page=2&after=2").json
+    assert [item["id"] for item in page2["items"]] == [4]
+    exact = api.get(f"/projects/{project.id}/documents?q=paris").json
+    assert exact["total"] == 2 and exact["total_exact"] is True
+    plain = api.get(f"/projects/{project.id}/documents").json
+    assert plain["total"] == 6 and plain["total_exact"] is True

@@ -32,6 +32,7 @@ class DocumentPage:
     per_page: int
     total: int
     next_after: int | None = None  # pass as ``after`` for the next page (keyset)
+    total_exact: bool = True  # False: a search with more than SEARCH_COUNT_CAP hits
 
 
 STATUSES = ("new", "in progress", "annotated", "reviewed")
@@ -63,30 +64,37 @@ def list_documents(
     document as at the first; ``page`` pages by offset (the page numbers of the web page).
     Statistics are gathered for the page's documents only, never for the whole project."""
     filters = filters or DocumentFilters()
-    query = (
-        documents_query(
-            session,
-            project,
-            filters,
-            Document.id,
-            func.substr(Document.text, 1, 160),
-            Document.source_file,
-            func.length(Document.text),
-            Document.overlap,
-        )
-        .order_by(*order_of(session, filters))
-        .limit(per_page)
+    total, exact = _count(session, project, filters)
+    columns = (
+        Document.id,
+        func.substr(Document.text, 1, 160),
+        Document.source_file,
+        func.length(Document.text),
+        Document.overlap,
     )
+    key = id_key(session, filters)
+    if filters.q and exact and session.get_bind().dialect.name == "postgresql":
+        # Few hits: take them through the GIN index first. Left alone, PostgreSQL walks the
+        # primary key in id order recomputing every text's words until 50 match (50 s for a
+        # word in 34 of 1M documents), its estimate of a rare word's hits being far too high.
+        hits = documents_query(session, project, filters, Document.id).cte("hits")
+        hits = hits.prefix_with("MATERIALIZED")
+        key = hits.c.id
+        query = select(*columns).select_from(hits).join(Document, Document.id == hits.c.id)
+    else:
+        query = documents_query(session, project, filters, *columns)
+    order = [key.desc() if filters.sort == "-id" else key.asc()]
+    if filters.sort not in ("id", "-id"):
+        order = list(order_of(session, filters))
+    query = query.order_by(*order).limit(per_page)
     if after is not None:
         if filters.sort not in ("id", "-id"):
             raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
-        key = id_key(session, filters)
         query = query.where(key < after if filters.sort == "-id" else key > after)
     else:
         query = query.offset((page - 1) * per_page)
     rows = session.execute(query).all()
     stats = _stats(session, [row[0] for row in rows])
-    total = session.scalar(documents_query(session, project, filters, func.count(Document.id)))
     items = []
     for document_id, preview, source, chars, routed in rows:
         submitted, drafts, prediction, gold = stats.get(document_id, (0, 0, False, False))
@@ -109,8 +117,24 @@ def list_documents(
             )
         )
     next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None
-    return DocumentPage(items=items, page=page, per_page=per_page, total=total or 0,
-                        next_after=next_after)  # fmt: skip
+    return DocumentPage(items=items, page=page, per_page=per_page, total=total,
+                        total_exact=exact, next_after=next_after)  # fmt: skip
+
+
+# A search counts its hits up to here: beyond, "10,000+" says as much as an exact number, and
+# counting every one of a common word's hits in a million documents takes a second or more.
+SEARCH_COUNT_CAP = 10_000
+
+
+def _count(session: Session, project: Project, filters: DocumentFilters) -> tuple[int, bool]:
+    """The documents passing ``filters``, and whether that is exact (searches stop counting
+    at SEARCH_COUNT_CAP)."""
+    if not filters.q:
+        return session.scalar(documents_query(session, project, filters,
+                                              func.count(Document.id))) or 0, True  # fmt: skip
+    hits = documents_query(session, project, filters, Document.id).limit(SEARCH_COUNT_CAP + 1)
+    n = session.scalar(select(func.count()).select_from(hits.subquery())) or 0
+    return min(n, SEARCH_COUNT_CAP), n <= SEARCH_COUNT_CAP
 
 
 def _stats(session: Session, ids: list[int]) -> dict[int, tuple[int, int, bool, bool]]:

@@ -62,6 +62,10 @@ class DocumentPageOut(Schema):
     page = fields.Int()
     per_page = fields.Int()
     total = fields.Int(metadata={"description": "documents that pass the filters"})
+    total_exact = fields.Bool(
+        metadata={"description": "false when a search has more hits than it counts (10,000): "
+                  "total is then that cap"},
+    )  # fmt: skip
     next_after = fields.Int(
         allow_none=True,
         metadata={"description": "pass as `after` for the next page; null on the last page"},

@@ -155,7 +155,10 @@ def _drive(app: Flask, session: Any) -> None:
             pos[0] = "PROPN" if annotator == "ann1" else "NOUN"
             body = {"version": mine["version"], "status": "submitted", "spans": spans, "pos": pos,
                     "coref": [chain] if annotator == "ann1" else []}  # fmt: skip
-            _ok(api.put(f"/documents/{did}/annotations/me", json=body))
+            saved = _ok(api.put(f"/documents/{did}/annotations/me", json=body))
+            if n == 1:
+                accept = {"version": saved["version"], "min_confidence": 0.9}
+                _ok(api.post(f"/documents/{did}/annotations/me/accept-chains", json=accept))
             _ok(api.get(f"/documents/{did}/annotations"))
 
     for layer in ("entities", "pos", "coref"):

@@ -190,3 +190,21 @@ class NextOut(Schema):
     document = fields.Nested(DocumentOut, allow_none=True)
     annotation = fields.Nested(AnnotationOut, allow_none=True)
     progress = fields.Nested(ProgressOut)
+
+
+class AcceptChainsIn(Schema):
+    version = fields.Int(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the version you last read; 0 when you have none yet"},
+    )
+    min_confidence = fields.Float(
+        load_default=0.8,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "take the model's chains at least this confident (0..1)"},
+    )
+
+
+class AcceptChainsOut(Schema):
+    accepted = fields.Int(metadata={"description": "chains added (0: nothing was saved)"})
+    annotation = fields.Nested(AnnotationOut)

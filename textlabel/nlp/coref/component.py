@@ -49,6 +49,7 @@ class CorefResolver:
         it from ``nlp.pipe(..., component_cfg={name: {"scheme": ...}})``)."""
         # imported here: spaCy imports this module for every pipeline it builds (entry point),
         # the sieves are needed only when the component runs
+        from textlabel.nlp.coref.calibration import load_calibration
         from textlabel.nlp.coref.output import sieves_for, written_chains
         from textlabel.nlp.coref.resolver import SIEVES, build_context, run_sieves
 
@@ -75,12 +76,14 @@ class CorefResolver:
             ctx.lexicons,
             relative_pronouns=bool(self.cfg["relative_pronouns"]),
         )
+        calibrated = load_calibration()
         for number, chain in enumerate(chains, start=1):
             key = f"{prefix}{number}"
             doc.spans[key] = [doc[start:end] for start, end in chain.spans]
-            # how sure the resolver is of the chain's weakest link, 0..1: editors offer to
-            # accept confident chains at once (pre-annotation stores it as Span.score)
-            doc.spans[key].attrs["confidence"] = chain.confidence
+            # how sure the resolver is of the chain, calibrated (calibration.py): editors offer
+            # to accept confident chains at once (pre-annotation stores it as Span.score)
+            doc.spans[key].attrs["confidence"] = calibrated(doc, chain.spans, chain.confidence)
+            doc.spans[key].attrs["raw_confidence"] = chain.confidence
         return doc
 
     def pipe(

@@ -13,14 +13,20 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy import select
 
-from textlabel.annotate import queue, service
+from textlabel.annotate import queue, service, suggestions
 from textlabel.annotate.payload import relation_json
 from textlabel.annotate.reading import annotation_out, document_out
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
 from textlabel.models import Document, Project, User
 from textlabel.records import RelationRecord
-from textlabel.schemas.annotations import AnnotationIn, AnnotationOut, NextOut
+from textlabel.schemas.annotations import (
+    AcceptChainsIn,
+    AcceptChainsOut,
+    AnnotationIn,
+    AnnotationOut,
+    NextOut,
+)
 from textlabel.web.api import route
 from textlabel.web.guard import current_user, require_csrf
 
@@ -82,6 +88,36 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
     if dropped:  # their entity was deleted: say so, the client shows a notice
         out["removed_relations"] = [relation_json(r) for r in dropped]
     return jsonify(out)
+
+
+@route("/documents/<int:did>/annotations/me/accept-chains", "POST", tag="annotation",
+       body=AcceptChainsIn(), response=AcceptChainsOut(), allow=Action.ANNOTATE,
+       errors=(409,))  # fmt: skip
+def accept_chains(document: Document, project: Project, data: dict[str, Any]) -> Response:
+    """Add the model's coreference chains of confidence >= ``min_confidence`` (default 0.8)
+    to the caller's own annotation.
+
+    The confidence is calibrated (about that share of such chains were right whole on held-out
+    text). A model chain that shares a mention with one of the caller's chains is left out
+    whole; a stale ``version`` answers 409, a document without a model prediction 422.
+    ``accepted`` counts the chains added (0: nothing was saved)."""
+    user = current_user()
+    annotation = service.own_annotation(db.session, document, user)
+    version = data["version"]
+    if annotation is None:
+        annotation = queue.claim_document(db.session, document, project, user)
+        if version == 0:
+            version = annotation.version
+    accepted = suggestions.accept_confident_chains(
+        db.session,
+        annotation,
+        document,
+        version=version,
+        min_confidence=data["min_confidence"],
+        user=user,
+    )
+    out = annotation_out(db.session, accepted.annotation, document=document, user=user.username)
+    return jsonify({"accepted": accepted.chains, "annotation": out})
 
 
 @route("/documents/<int:did>/annotations", tag="annotation", response=AnnotationOut(many=True),

@@ -155,10 +155,7 @@ def _drive(app: Flask, session: Any) -> None:
             pos[0] = "PROPN" if annotator == "ann1" else "NOUN"
             body = {"version": mine["version"], "status": "submitted", "spans": spans, "pos": pos,
                     "coref": [chain] if annotator == "ann1" else []}  # fmt: skip
-            saved = _ok(api.put(f"/documents/{did}/annotations/me", json=body))
-            if n == 1:
-                accept = {"version": saved["version"], "min_confidence": 0.9}
-                _ok(api.post(f"/documents/{did}/annotations/me/accept-chains", json=accept))
+            _ok(api.put(f"/documents/{did}/annotations/me", json=body))
             _ok(api.get(f"/documents/{did}/annotations"))
 
     for layer in ("entities", "pos", "coref"):
@@ -189,6 +186,10 @@ def _drive(app: Flask, session: Any) -> None:
     tokens = _ok(mgr.get("/auth/tokens"))
     _ok(mgr.delete(f"/auth/tokens/{tokens[0]['id']}"), 204)
     _errors(app, pid, did)
+    ann = api_as(app, "ann1")
+    mine = _ok(ann.get(f"/documents/{did}/annotations/me"))
+    accept = {"version": mine["version"], "min_confidence": 1}  # saves nothing
+    _ok(ann.post(f"/documents/{did}/annotations/me/accept-chains", json=accept))
 
 
 def _drive_training(app: Flask, session: Any, mgr: ApiClient, pid: int) -> None:

@@ -75,6 +75,7 @@ def accept_confident_chains(
     wanted = with_confident_chains(own, store.read(session, prediction), min_confidence)
     count = len(wanted.coref or ()) - len(own.coref or ())
     if count == 0:
+        session.rollback()  # nothing to write: end the write transaction at once
         return Accepted(annotation, 0)
     request = AnnotationInput(version=version, status=annotation.status, payload=wanted)
     return Accepted(save_annotation(session, annotation, request, user=user), count)

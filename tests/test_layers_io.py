@@ -242,3 +242,62 @@ def test_a_brat_corpus_with_relations_imports_and_exports_without_loss(api) -> N
             assert archive.read(name[:-4] + ".txt").decode() == text
             assert _standoff(archive.read(name).decode()) == (entities, relations), stem
     assert sum(len(r) for _, (_, r) in originals.items()) > 0  # the corpus has relations
+
+
+def test_gold_or_majority_export_keeps_what_most_annotators_drew(app, session, api) -> None:
+    from tests.factories import add_documents, make_users
+    from textlabel.models import Project
+
+    make_users(session, "a1", "a2", "a3")
+    project = _project(api, overlap=3)
+    for name in ("a1", "a2", "a3"):
+        api.post(f"/projects/{project['id']}/members", json={"username": name,
+                                                             "role": "annotator"})  # fmt: skip
+    (document,) = add_documents(session, session.get(Project, project["id"]), [TEXT])
+    lives, knows = LINE["relations"]
+    bodies = {  # lives_in by all three, knows by one; science by two; one NP span by two
+        "a1": {"relations": [lives, knows], "cats": {"science": 1.0},
+               "span_cats": LINE["span_cats"]},
+        "a2": {"relations": [lives], "cats": {"science": 1.0}, "span_cats": LINE["span_cats"][:1]},
+        "a3": {"relations": [lives], "cats": {"politics": 1.0}, "span_cats": []},
+    }  # fmt: skip
+    for name, body in bodies.items():
+        saved = api_as(app, name).put(f"/documents/{document.id}/annotations/me", json={
+            "version": 0, "status": "submitted", "spans": LINE["spans"], **body})  # fmt: skip
+        assert saved.status_code == 200, saved.json
+    data = api.get(f"/projects/{project['id']}/export?format=jsonl&source=gold_or_majority").data
+    (out,) = [json.loads(line) for line in data.decode().splitlines()]
+    assert out["relations"] == [lives]
+    assert out["cats"] == {"science": 1.0}
+    assert out["span_cats"] == LINE["span_cats"][:1]
+
+
+def test_unanimous_layers_are_auto_accepted_into_gold_and_disagreement_is_not(
+    app, session, api
+) -> None:
+    from tests.factories import add_documents, make_users
+    from textlabel.models import Project
+
+    make_users(session, "a1", "a2")
+    project = _project(api, overlap=2)
+    for name in ("a1", "a2"):
+        api.post(f"/projects/{project['id']}/members", json={"username": name,
+                                                             "role": "annotator"})  # fmt: skip
+    agreed, disputed = add_documents(session, session.get(Project, project["id"]),
+                                     [TEXT, TEXT.replace(".", "!")])  # fmt: skip
+    body = {"version": 0, "status": "submitted", "spans": LINE["spans"],
+            "relations": LINE["relations"], "cats": {"science": 1.0},
+            "span_cats": LINE["span_cats"]}  # fmt: skip
+    for name in ("a1", "a2"):
+        assert api_as(app, name).put(f"/documents/{agreed.id}/annotations/me",
+                                     json=body).status_code == 200  # fmt: skip
+        other = {**body, "cats": {"science": 1.0} if name == "a1" else {"politics": 1.0}}
+        assert api_as(app, name).put(f"/documents/{disputed.id}/annotations/me",
+                                     json=other).status_code == 200  # fmt: skip
+    gold = api.get(f"/documents/{agreed.id}/gold").json
+    assert gold["info"]["auto_accepted"] is True
+    assert sorted(json.dumps(r, sort_keys=True) for r in gold["relations"]) == sorted(
+        json.dumps(r, sort_keys=True) for r in LINE["relations"])  # fmt: skip
+    assert gold["cats"] == {"science": 1.0} and gold["span_cats"] and gold["spans"]
+    # the same entities but other document labels: not unanimous, left for a reviewer
+    assert api.get(f"/documents/{disputed.id}/gold").json["id"] is None

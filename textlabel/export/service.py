@@ -23,7 +23,7 @@ from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_wri
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.projects.documents import STATUSES, document_status
 from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
-from textlabel.review.consolidation import majority_spans, majority_tags
+from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
 
 PAGE = 500
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
@@ -302,6 +302,14 @@ def _majority_record(
         for start, end, label in majority_spans(votes, min_share=request.min_share)
         if not keep or label in keep
     ]
+    payloads_of = [payloads[a.id] for a in submitted]
+    share = request.min_share
+    entities = {(s.start, s.end) for s in record.spans}
+    relations = majority_items([p.relations or () for p in payloads_of], min_share=share)
+    record.relations = [r for r in relations if r.head in entities and r.child in entities]
+    applying = [[c for c, v in p.cats or () if v >= 0.5] for p in payloads_of]
+    record.cats = dict.fromkeys(majority_items(applying, min_share=share), 1.0)
+    record.span_cats = majority_items([p.span_cats or () for p in payloads_of], min_share=share)
     tags = [_merged_pos(a, prediction) or [] for a in submitted]
     if any(tags):
         record.layers.pos = majority_tags(

@@ -10,8 +10,9 @@ wins.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 SpanKey = tuple[int, int, str]
 MAJORITY = 0.5
@@ -27,6 +28,9 @@ class Candidate:
     votes: int
     voters: tuple[str, ...]
     accepted: bool
+
+
+_Item = TypeVar("_Item", bound=Hashable)
 
 
 def reaches_share(votes: int, raters: int, min_share: float) -> bool:
@@ -68,6 +72,15 @@ def majority_spans(
         for c in span_candidates(annotations, min_share=min_share)
         if c.accepted
     ]
+
+
+def majority_items(
+    chosen: Sequence[Collection[_Item]], *, min_share: float = MAJORITY
+) -> list[_Item]:
+    """What enough annotators chose (relations, document labels, span categories), in the
+    order first seen: each annotator's collection is one vote per item."""
+    counts = Counter(item for items in chosen for item in dict.fromkeys(items))
+    return [item for item, n in counts.items() if reaches_share(n, len(chosen), min_share)]
 
 
 def majority_tags(

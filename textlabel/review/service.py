@@ -10,7 +10,7 @@ every transaction under BEGIN IMMEDIATE), so concurrent submissions consolidate 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from textlabel.annotate.payload import Payload
 from textlabel.annotate.service import prediction_of
 from textlabel.models import Annotation, Document, Project, ReviewItem, User
 from textlabel.models.base import utcnow
+from textlabel.review.consolidation import majority_items
 from textlabel.review.draft import DocumentDraft, draft_document
 from textlabel.review.settings import review_settings
 
@@ -117,12 +118,13 @@ def on_submitted(session: Session, document: Document) -> ReviewItem | None:
     item.consolidated_at = utcnow()
     if item.state != "reviewed":
         settings = review_settings(project.settings)
+        extra, agreed = _other_layers(submitted, min_share=settings.min_share)
         auto = settings.auto_accept != "off" and (
-            draft.unanimous
+            (draft.unanimous and agreed)
             or (settings.auto_accept == "threshold" and draft.score >= settings.threshold)
         )
         if auto:
-            _write_auto_gold(session, document, project, draft)
+            _write_auto_gold(session, document, project, draft, extra)
             item.state, item.reviewer_id, item.claimed_at = "auto_accepted", None, None
         else:
             _drop_auto_gold(session, document, project)
@@ -131,12 +133,36 @@ def on_submitted(session: Session, document: Document) -> ReviewItem | None:
     return item
 
 
+def _other_layers(submitted: list[Submitted], *, min_share: float) -> tuple[Payload, bool]:
+    """Relations, document labels and span categories by the same share rule as spans (what
+    enough annotators drew), and whether every annotator drew the same (unanimous)."""
+    payloads = [s.payload for s in submitted]
+    relations = [tuple(p.relations or ()) for p in payloads]
+    cats = [tuple(c for c, v in p.cats or () if v >= 0.5) for p in payloads]
+    span_cats = [tuple(p.span_cats or ()) for p in payloads]
+    agreed = all(len({frozenset(x) for x in votes}) <= 1 for votes in (relations, cats, span_cats))
+    majority = Payload(
+        relations=tuple(majority_items(relations, min_share=min_share)),
+        cats=tuple((c, 1.0) for c in sorted(majority_items(cats, min_share=min_share))),
+        span_cats=tuple(majority_items(span_cats, min_share=min_share)),
+    )
+    return majority, agreed
+
+
 def _write_auto_gold(
-    session: Session, document: Document, project: Project, draft: DocumentDraft
-) -> None:
-    """Gold made of the accepted candidates, written directly: no user made it."""
+    session: Session, document: Document, project: Project, draft: DocumentDraft,
+    extra: Payload | None = None,
+) -> None:  # fmt: skip
+    """Gold made of the accepted candidates, written directly: no user made it. ``extra``
+    brings the relations (those whose entities are in the gold), document labels and span
+    categories enough annotators drew."""
     # The candidates come from stored annotations, so they already sit on token boundaries.
     payload = draft.gold_payload()
+    if extra is not None:
+        entities = {(x.start, x.end) for x in payload.spans or ()}
+        relations = tuple(r for r in extra.relations or ()
+                          if r.head in entities and r.child in entities)  # fmt: skip
+        payload = replace(payload, relations=relations, cats=extra.cats, span_cats=extra.span_cats)
     gold = gold_of(session, document.id)
     if gold is None:
         gold = Annotation(document_id=document.id, kind="gold", status="submitted")

@@ -201,12 +201,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres-url")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--sqlite-path", help="keep the SQLite database here (reused by the "
                         "next run with the same --documents)")  # fmt: skip
     options = parser.parse_args()
     texts = make_texts(options.documents, options.seed)
     classes = word_classes(texts, options.seed)
-    if options.sqlite_path:
+    if options.postgres_only:
+        pass
+    elif options.sqlite_path:
         run(f"sqlite:///{options.sqlite_path}", texts, classes, options.repeat)
     else:
         with tempfile.TemporaryDirectory() as folder:

@@ -48,3 +48,29 @@ def test_init_twice_then_models_match_migrations(empty_url: str, tmp_path: Path)
     assert migrate.pending_changes(engine) == []
     engine.dispose()
     assert (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_upgrading_a_sqlite_database_keeps_its_documents(tmp_path: Path) -> None:
+    """Batch migrations re-create ``project`` by dropping it: with foreign keys on, that
+    deleted every document through ON DELETE CASCADE (found by issue 15's benchmark)."""
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO project (name, description, layers, overlap, blind, label_map,"
+                " settings, created_at) VALUES ('p', '', '[]', 1, 1, '{}', '{}', '2026-01-01')"
+            )
+        )
+        connection.execute(text(
+            "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
+            " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM document")).scalar() == 1
+        hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
+        assert connection.execute(text(hits)).scalars().all() == [1]
+    assert migrate.pending_changes(engine) == []
+    engine.dispose()

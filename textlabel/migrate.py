@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from textlabel.models import Base
 from textlabel.models.document import is_search_object
@@ -35,7 +35,21 @@ def _config(connection: Any) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; a no-op when it is already there."""
+    """Bring the database to ``revision``; a no-op when it is already there.
+
+    SQLite migrates on a connection of its own with foreign keys off (SQLite's default; the
+    app's connections turn them on): Alembic's batch mode re-creates a table by dropping it,
+    and dropping ``project`` with foreign keys on deleted every document of every project
+    through ON DELETE CASCADE (or, with the search triggers, failed "table is locked")."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
+        plain = create_engine(engine.url)
+        try:
+            with plain.begin() as connection:
+                command.upgrade(_config(connection), revision)
+        finally:
+            plain.dispose()
+        return
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
 

@@ -199,8 +199,16 @@ function start(root) {
     const taken = new Set(state.coref.flat().map((m) => `${m.s}:${m.e}`));
     const fresh = model.coref.map((c) => c.filter((m) => !taken.has(`${m.s}:${m.e}`))).filter((c) => c.length);
     if (!fresh.length) return notice.show("Every mention of the model's chains is already linked.");
-    change(() => fresh.forEach((c) => state.coref.push(c.map((m) => ({ ...m })))));
+    change(() => fresh.forEach((c) => state.coref.push(c.map((m) => ({ s: m.s, e: m.e })))));
     notice.show(`Added ${fresh.length} chain(s) from the model.`);
+  }
+  function acceptConfidentChains(min) {  // whole chains only, none touching a chain of mine
+    const taken = new Set(state.coref.flat().map((m) => `${m.s}:${m.e}`));
+    const sure = model.coref.filter((c) => Math.min(...c.map((m) => m.score ?? 0)) >= min
+      && !c.some((m) => taken.has(`${m.s}:${m.e}`)));
+    if (!sure.length) return notice.show(`No model chain of confidence ${min} or more is left to accept.`);
+    change(() => sure.forEach((c) => state.coref.push(c.map((m) => ({ s: m.s, e: m.e })))));
+    notice.show(`Accepted ${sure.length} confident chain(s) from the model.`);
   }
 
   // ---- part of speech ----------------------------------------------------------------------
@@ -443,6 +451,7 @@ function start(root) {
       "toggle-pos": () => { showPos = !showPos; paint(); },
       "new-chain": () => link(0),
       "model-chains": addModelChains,
+      "confident-chains": () => acceptConfidentChains(+btn.dataset.min),
       link: () => link(+btn.dataset.chain),
       goto: () => { selection.collapse(+btn.dataset.token); paint(); },
       cat: () => toggleCat(btn.dataset.cat),

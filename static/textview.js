@@ -375,7 +375,7 @@ export const LAYERS = [
     name: "coref", key: "coref",
     read: (json, tokens) => (json || []).map((chain) => chain.map((m) => {
       const [s, e] = tokens.snap(m.start, m.end);
-      return { s, e };
+      return m.score == null ? { s, e } : { s, e, score: m.score };  // the model's confidence
     })),
     write: (chains, tokens) => chains.map((c) => c.map((m) => tokens.chars(m.s, m.e))),
     merge(mine, theirs) {  // my mentions join the chain that shares one, else a new chain

@@ -231,3 +231,27 @@ def test_changes_made_offline_survive_closing_the_tab(prepared, session, page):
     assert "Restored changes" in again.locator("#notice").inner_text()
     _saved(again, 2)
     assert _own_spans(session) == [("Ada", "PER")]
+
+
+def test_accept_confident_chains_takes_only_sure_whole_chains(prepared, session, page):
+    # the model also found "Ada Lovelace ... She" (confidence 0.9) and "London ... the first
+    # program" (0.3): the button takes the first whole and leaves the weak one
+    prediction = session.scalar(select(Annotation).where(Annotation.kind == "prediction"))
+    found = (("Ada Lovelace", 0, 2, 2, 0.9), ("She", 8, 9, 2, 0.9), ("London", 6, 7, 3, 0.3),
+             ("the first program", 10, 13, 3, 0.3))  # fmt: skip
+    for text, start_token, end_token, cluster, score in found:
+        start = TEXT.index(text)
+        prediction.spans.append(
+            Span(layer="coref", start_char=start, end_char=start + len(text),
+                 start_token=start_token, end_token=end_token, cluster=cluster,
+                 source="model", score=score)
+        )  # fmt: skip
+    session.commit()
+    _open(page, prepared)
+    page.keyboard.press("Shift+C")
+    page.click("button[data-action=confident-chains]")
+    chains = page.locator("#chains li")
+    assert chains.count() == 1
+    assert chains.first.locator(".mention").all_inner_texts() == ["Ada Lovelace", "She"]
+    _saved(page, 1)
+    assert _own_spans(session, "coref") == [("Ada Lovelace", 1), ("She", 1)]

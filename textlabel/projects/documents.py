@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Job, Project
-from textlabel.projects.search import DocumentFilters, documents_query, id_key, order_of
+from textlabel.projects.search import SORTS, DocumentFilters, documents_query, id_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,27 +73,25 @@ def list_documents(
         func.length(Document.text),
         Document.overlap,
     )
+    if after is not None and filters.sort not in ("id", "-id"):
+        raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
     key = id_key(session, filters)
     if filters.q and exact and session.get_bind().dialect.name == "postgresql":
-        # Few hits: take them through the GIN index first. Left alone, PostgreSQL walks the
-        # primary key in id order recomputing every text's words until 50 match (50 s for a
-        # word in 34 of 1M documents), its estimate of a rare word's hits being far too high.
-        hits = documents_query(session, project, filters, Document.id).cte("hits")
+        # Few hits: take them through the GIN index first, choose the page among them, then
+        # read those rows by id. Left alone, PostgreSQL walked the primary key recomputing
+        # every text's words (50 s for a word in 34 of 1M documents): it guesses far more
+        # hits for a rare word than there are.
+        hits = documents_query(session, project, filters, Document.id,
+                               func.length(Document.text).label("chars")).cte("hits")  # fmt: skip
         hits = hits.prefix_with("MATERIALIZED")
-        key = hits.c.id
-        query = select(*columns).select_from(hits).join(Document, Document.id == hits.c.id)
+        inner = select(hits.c.id).order_by(*_order(filters.sort, hits.c.id, hits.c.chars))
+        inner = _paged(inner.limit(per_page), hits.c.id, filters.sort, after, page, per_page)
+        query = select(*columns).where(Document.id.in_(inner)).order_by(
+            *_order(filters.sort, Document.id, func.length(Document.text)))  # fmt: skip
     else:
         query = documents_query(session, project, filters, *columns)
-    order = [key.desc() if filters.sort == "-id" else key.asc()]
-    if filters.sort not in ("id", "-id"):
-        order = list(order_of(session, filters))
-    query = query.order_by(*order).limit(per_page)
-    if after is not None:
-        if filters.sort not in ("id", "-id"):
-            raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
-        query = query.where(key < after if filters.sort == "-id" else key > after)
-    else:
-        query = query.offset((page - 1) * per_page)
+        query = query.order_by(*_order(filters.sort, key, func.length(Document.text)))
+        query = _paged(query.limit(per_page), key, filters.sort, after, page, per_page)
     rows = session.execute(query).all()
     stats = _stats(session, [row[0] for row in rows])
     items = []
@@ -119,6 +118,19 @@ def list_documents(
     next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None
     return DocumentPage(items=items, page=page, per_page=per_page, total=total,
                         total_exact=exact, next_after=next_after)  # fmt: skip
+
+
+def _order(sort: str, key: Any, length: Any) -> list[Any]:
+    if sort not in SORTS:
+        raise InvalidInput(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+    return {"id": [key.asc()], "-id": [key.desc()], "length": [length.asc(), key.asc()],
+            "-length": [length.desc(), key.asc()]}[sort]  # fmt: skip
+
+
+def _paged(query: Any, key: Any, sort: str, after: int | None, page: int, per_page: int) -> Any:
+    if after is not None:
+        return query.where(key < after if sort == "-id" else key > after)
+    return query.offset((page - 1) * per_page)
 
 
 # A search counts its hits up to here: beyond, "10,000+" says as much as an exact number, and

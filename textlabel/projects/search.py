@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    UnaryExpression,
     and_,
     column,
     exists,
@@ -167,23 +166,8 @@ def filter_clauses(
 
 
 def id_key(session: Session, filters: DocumentFilters) -> Any:
-    """The document id as the query should compare and order it (see ``order_of``)."""
+    """The document id as the query should compare and order it: on SQLite a search orders
+    by the FTS5 rowid (the same number) so that FTS5 hands rows over in order, unsorted."""
     if _searching(filters) and session.get_bind().dialect.name == "sqlite":
         return literal_column(f"{SEARCH_TABLE}.rowid")
     return Document.id
-
-
-def order_of(session: Session, filters: DocumentFilters) -> list[UnaryExpression[Any]]:
-    """ORDER BY for ``filters.sort``; on SQLite a search orders by the FTS5 rowid (the same
-    number as the document id) so that FTS5 delivers rows in order and nothing is sorted."""
-    sort = filters.sort
-    if sort not in SORTS:
-        raise InvalidInput(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-    key = id_key(session, filters)
-    length = func.length(Document.text)
-    return {
-        "id": [key.asc()],
-        "-id": [key.desc()],
-        "length": [length.asc(), Document.id.asc()],
-        "-length": [length.desc(), Document.id.asc()],
-    }[sort]

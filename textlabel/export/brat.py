@@ -15,13 +15,14 @@ import zipfile
 from collections.abc import Iterable, Iterator
 
 from textlabel.export.base import WriteOptions
+from textlabel.export.zipsink import ZipSink
 from textlabel.records import DocumentRecord
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[bytes]:
     """Stream the zip, a document (two members) at a time."""
     layers = set(options.layers)
-    sink = _Sink()
+    sink = ZipSink()
     names: set[str] = set()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for record in records:
@@ -70,25 +71,3 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}-{n}"
     taken.add(candidate)
     return candidate
-
-
-class _Sink:
-    """A write-only stream for ``zipfile``: collects what is written until drained."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: ``drain`` hands the bytes on."""
-
-    def close(self) -> None:
-        """Nothing to close: the bytes live until drained."""
-
-    def drain(self) -> Iterator[bytes]:
-        if self._chunks:
-            yield b"".join(self._chunks)
-            self._chunks.clear()

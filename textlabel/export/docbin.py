@@ -33,6 +33,7 @@ from srsly.msgpack import Packer
 from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
 from textlabel.export.spacy_config import make_config, pipeline_for
+from textlabel.export.zipsink import ZipSink
 from textlabel.nlp.docs import record_to_doc
 from textlabel.records import DocumentRecord
 
@@ -45,7 +46,6 @@ DOCBIN_ATTRS = (
 )  # fmt: skip
 # the token layers a record carries with the "pos" layer
 TOKEN_LAYERS = ("tags", "lemmas", "morphs", "parse")
-_ZIP_CHUNK = 1 << 16
 DEFAULT_OPTIONS = WriteOptions()
 
 
@@ -97,7 +97,7 @@ def write(
 
     The shards are already zlib-compressed by spaCy, so they are stored, not deflated.
     """
-    sink = _Sink()
+    sink = ZipSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, payload in _export_files(records, options, shard_size, DocBinSummary()):
             archive.writestr(name, payload)
@@ -206,26 +206,3 @@ class _Shard:
         self._bin.store_user_data = True
         payload: bytes = self._bin.to_bytes()
         return payload
-
-
-class _Sink:
-    """A write-only stream for ``zipfile``: collects what is written until drained."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: ``drain`` hands the bytes on."""
-
-    def close(self) -> None:
-        """Nothing to close: the bytes live until drained."""
-
-    def drain(self) -> Iterator[bytes]:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        for offset in range(0, len(data), _ZIP_CHUNK):
-            yield data[offset : offset + _ZIP_CHUNK]

@@ -68,6 +68,7 @@ def test_agreement_layers_are_project_layers() -> None:
         "Coreference",
         "Relations",
         "Document labels",
+        "Span categories",
     ]
 
 
@@ -111,11 +112,12 @@ def test_an_unknown_measure_raises(name: str) -> None:
 
 
 def test_an_unknown_layer_raises() -> None:
-    # span categories (issue 16) have no agreement measures yet
-    with pytest.raises(InvalidInput, match="expected one of entities, pos, coref, relations, cats"):
-        layer_measures("spans")
+    with pytest.raises(
+        InvalidInput, match="expected one of entities, pos, coref, relations, cats, spans"
+    ):
+        layer_measures("sentences")
     with pytest.raises(InvalidInput):
-        headline("spans")
+        headline("sentences")
 
 
 def _floats(schema: type) -> dict[str, fields.Field]:
@@ -159,6 +161,7 @@ def _documents() -> list[DocumentAnnotations]:
             },
             cats={"ann1": ["PER"], "ann2": ["PER", "ORG"]},
             categories=("PER", "ORG"),
+            span_cats={"ann1": [(0, 9, "PER"), (0, 3, "PER")], "ann2": [(0, 9, "PER")]},
         )
     ]
 

@@ -88,7 +88,7 @@ def load_documents(
         _load_entities(session, submitted, author, out)
     elif layer == "coref":
         _load_coref(session, submitted, author, out)
-    elif layer in ("relations", "cats"):
+    elif layer in ("relations", "cats", "spans"):
         _load_relations_or_cats(session, layer, submitted, out)
     else:
         _load_pos(session, submitted, predictions, out)
@@ -99,16 +99,21 @@ def _load_relations_or_cats(
     session: Session, layer: str, submitted: dict[int, list[Submitted]],
     out: dict[int, DocumentAnnotations],
 ) -> None:  # fmt: skip
-    """Relations, or the document labels that apply (value at least 0.5), per annotator;
-    a submitted annotation without any is a statement too."""
+    """Relations, the document labels that apply (value at least 0.5) or the span
+    categories, per annotator; a submitted annotation without any is a statement too."""
     wanted = [r.annotation_id for rows in submitted.values() for r in rows]
-    payloads = store.read_many(session, wanted, layers=(layer,))
+    field = "span_cats" if layer == "spans" else layer  # the payload's name of the layer
+    payloads = store.read_many(session, wanted, layers=(field,))
     for d, rows in submitted.items():
         for r in rows:
             payload = payloads[r.annotation_id]
             if layer == "relations":
                 out[d].relations[r.username] = [
                     (*x.head, *x.child, x.label) for x in payload.relations or ()
+                ]
+            elif layer == "spans":
+                out[d].span_cats[r.username] = [
+                    (s.start, s.end, s.label) for s in payload.span_cats or ()
                 ]
             else:
                 out[d].cats[r.username] = chosen(payload.cats or ())

@@ -201,6 +201,33 @@ MEASURES: dict[str, Measure] = {
             averaged=True,
         ),
         Measure(
+            "spancat_f1",
+            "Span-category F1, exact",
+            "exact F1",
+            "Share of span categories two annotators marked identically (same start, end and "
+            "label); nested and overlapping spans each count.",
+            kind="unitizing",
+            scale=F1_SCALE,
+            layers=("spans",),
+            stands_on="n_spans",
+            computed_by="textlabel.agreement.spancats:spancat_counts",
+            averaged=True,
+        ),
+        Measure(
+            "spancat_overlap_f1",
+            "Span-category F1, overlap",
+            "overlap F1",
+            "Spans with the same label that share characters, matched one to one (identical "
+            "ones first, then the pair sharing most characters), so boundary differences are "
+            "forgiven but no span is counted twice.",
+            kind="unitizing",
+            scale=F1_SCALE,
+            layers=("spans",),
+            stands_on="n_spans",
+            computed_by="textlabel.agreement.spancats:spancat_counts",
+            averaged=True,
+        ),
+        Measure(
             "conll_f1",
             "CoNLL F1",
             "CoNLL F1",
@@ -310,6 +337,14 @@ LAYER_MEASURES: dict[str, LayerMeasures] = {
             pairs=("cohen_kappa",),
             per_label=(),
             document_score="krippendorff_alpha",
+        ),
+        LayerMeasures(
+            "spans",
+            "span categories of documents with two or more annotators, each a (start, end, "
+            "label) by character offsets; spans may overlap and nest, and each is one item",
+            pairs=("spancat_f1", "spancat_overlap_f1"),
+            per_label=("spancat_f1", "spancat_overlap_f1"),
+            document_score="spancat_f1",
         ),
     )
 }

@@ -83,9 +83,9 @@ def combine(
     report.pairwise = [_pair(a, b, pair, layer) for (a, b), pair in sorted(totals.pairs.items())]
     if layer == "coref":
         _coref_headline(report, totals)
-    elif layer == "relations":
+    elif layer in ("relations", "spans"):
         report.n_spans = round(float(totals.span_totals.sum()))
-        report.per_label = _relation_labels(totals, min_items)
+        report.per_label = _relation_labels(totals, min_items, layer)
     else:
         _token_headline(report, totals, layer)
         if layer != "cats":  # its values are yes / no (multi-choice), not labels
@@ -150,6 +150,15 @@ def _pair(a: str, b: str, pair: PairTotals, layer: str) -> PairAgreement:
         else:
             out.undefined["relation_f1"] = "neither annotator drew a relation"
         return out
+    if layer == "spans":
+        out.n_spans = n_spans(pair.spans)
+        out.exact, out.overlap = exact_prf(pair.spans), overlap_prf(pair.spans)
+        if out.n_spans:
+            out.spancat_f1, out.spancat_overlap_f1 = out.exact.f1, out.overlap.f1
+        else:
+            for name in ("spancat_f1", "spancat_overlap_f1"):
+                out.undefined[name] = "neither annotator marked a span category"
+        return out
     out.n_items = round(float(pair.confusion.sum()))
     _set(out, "cohen_kappa", cohen_kappa(pair.confusion))
     if layer == "entities":
@@ -195,15 +204,27 @@ def _per_label(totals: ProjectTotals, layer: str, min_items: int) -> dict[str, L
     return out
 
 
-def _relation_labels(totals: ProjectTotals, min_items: int) -> dict[str, LabelAgreement]:
-    """Relation F1 per label: the mean over annotator pairs that drew that label."""
+_LABEL_MEASURES = {
+    "relations": (("relation_f1", exact_prf),),
+    "spans": (("spancat_f1", exact_prf), ("spancat_overlap_f1", overlap_prf)),
+}
+
+
+def _relation_labels(
+    totals: ProjectTotals, min_items: int, layer: str
+) -> dict[str, LabelAgreement]:
+    """Relation F1 (relations) or exact and overlap span-category F1 (spans) per label: the
+    mean over annotator pairs that used that label."""
+    measures = _LABEL_MEASURES[layer]
     out: dict[str, LabelAgreement] = {}
     for index, value in enumerate(totals.values):
         label = LabelAgreement(n_spans=round(float(totals.span_totals[:, index].sum())))
         counts = [pair.spans[:, index : index + 1] for pair in totals.pairs.values()]
-        defined = [Coefficient(exact_prf(c).f1) for c in counts if n_spans(c)]
-        unused = Coefficient(None, "no annotator pair drew this label")
-        _set(label, "relation_f1", _mean(defined) if defined else unused)
+        used = [c for c in counts if n_spans(c)]
+        unused = Coefficient(None, "no annotator pair used this label")
+        for name, prf in measures:
+            defined = [Coefficient(prf(c).f1) for c in used]
+            _set(label, name, _mean(defined) if defined else unused)
         _mark_too_few(label, min_items)
         out[value] = label
     return out
@@ -260,7 +281,7 @@ def _document_items(doc: DocumentStats) -> int:
     labels), or for coreference and relations the mentions or relations (each annotator's,
     shared out over the pairs as the headline does)."""
     share = 1.0 / max(1, len(doc.annotators) - 1)
-    if doc.layer == "relations":
+    if doc.layer in ("relations", "spans"):
         return round(sum(float(p.spans[:2].sum()) for p in doc.pairs if p.spans is not None)
                      * share)  # fmt: skip
     if doc.layer != "coref":

@@ -6,7 +6,7 @@ Conventions that hold in every scope (report, pair, label, document):
 - ``too_few`` lists the numbers whose item count is below the report's ``min_items``;
 - token measures stand on ``n_items`` tokens (``n_items_labelled`` for ``*_labelled``),
   document-label measures on ``n_items`` items, span and relation measures on ``n_spans``
-  spans (relations), coreference measures on ``n_mentions`` mentions.
+  spans (relations, span categories), coreference measures on ``n_mentions`` mentions.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class PairAgreement(Scores):
     span_f1: float | None = None
     overlap_span_f1: float | None = None
     relation_f1: float | None = None
+    spancat_f1: float | None = None
+    spancat_overlap_f1: float | None = None
     exact: PRF | None = None
     overlap: PRF | None = None
     muc: PRF | None = None
@@ -63,6 +65,8 @@ class LabelAgreement(Scores):
     span_f1: float | None = None
     overlap_span_f1: float | None = None
     relation_f1: float | None = None
+    spancat_f1: float | None = None
+    spancat_overlap_f1: float | None = None
 
 
 @dataclass(slots=True)
@@ -101,6 +105,8 @@ class AgreementReport(Scores):
     span_f1: float | None = None
     overlap_span_f1: float | None = None
     relation_f1: float | None = None
+    spancat_f1: float | None = None
+    spancat_overlap_f1: float | None = None
     conll_f1: float | None = None
     muc_f1: float | None = None
     b_cubed_f1: float | None = None

@@ -108,6 +108,7 @@ def project_agreement(
     labels = {
         "entities": [label.name for label in project.labels],
         "relations": [label.name for label in project.relation_labels],
+        "spans": [label.name for label in project.span_labels],
     }.get(layer, [])
     report = combine(stats, layer=layer, labels=labels, min_items=min_items)
     return ProjectAgreement(report, reused=len(cached), computed=len(fresh))

@@ -24,8 +24,16 @@ from textlabel.agreement.categorical import (
     unit_counts,
 )
 from textlabel.agreement.registry import LAYERS
+from textlabel.agreement.spancats import spancat_counts
 from textlabel.agreement.spans import exact_prf, match_counts, n_spans
-from textlabel.agreement.units import OUTSIDE, Span, span_array, token_bounds, token_codes
+from textlabel.agreement.units import (
+    OUTSIDE,
+    Span,
+    check_spans,
+    span_array,
+    token_bounds,
+    token_codes,
+)
 from textlabel.errors import InvalidInput
 
 FEWER_THAN_TWO = "fewer than two annotators submitted this document"
@@ -51,6 +59,7 @@ class DocumentAnnotations:
     relations: dict[str, list[Relation]] = field(default_factory=dict)
     # document labels that apply, by annotator; ``categories`` are the project's, in order
     cats: dict[str, list[str]] = field(default_factory=dict)
+    span_cats: dict[str, list[Span]] = field(default_factory=dict)
     categories: tuple[str, ...] = ()
     cats_single: bool = False
 
@@ -117,14 +126,14 @@ def document_stats(
     doc: DocumentAnnotations, *, layer: str, labels: Sequence[str] = ()
 ) -> DocumentStats:
     """Sufficient statistics of one document for ``layer`` ("entities", "pos", "coref",
-    "relations" or "cats").
+    "relations", "cats" or "spans").
 
     ``labels`` fixes the order of the first values of the vocabulary (e.g. the project's
     labels); values found in the annotations but not listed are appended in sorted order.
     The score is the document's own Krippendorff's alpha (POS), pooled pairwise exact span
     F1 (entities), pooled pairwise CoNLL F1 (coref), pooled pairwise relation F1
-    (relations) or the document's own alpha over its document labels (cats); lower means
-    more disagreement.
+    (relations), the document's own alpha over its document labels (cats) or pooled
+    pairwise exact F1 of span categories (spans); lower means more disagreement.
     """
     if layer == "entities":
         return _entity_stats(doc, labels)
@@ -136,6 +145,8 @@ def document_stats(
         return _relation_stats(doc, labels)
     if layer == "cats":
         return _cats_stats(doc)
+    if layer == "spans":
+        return _span_cat_stats(doc, labels)
     raise InvalidInput(f"unknown agreement layer {layer!r}; expected one of {', '.join(LAYERS)}")
 
 
@@ -336,3 +347,29 @@ def _cats_stats(doc: DocumentAnnotations) -> DocumentStats:
     alpha = krippendorff_alpha(stats[0])
     why = alpha.undefined if len(annotators) > 1 else FEWER_THAN_TWO
     return DocumentStats(doc.doc_id, "cats", annotators, values, *stats, pairs, alpha.value, why)
+
+
+def _span_cat_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> DocumentStats:
+    """Span categories: per pair, ``spancats.spancat_counts`` (exact and one-to-one
+    overlap matches per label), pooled by addition like entity spans."""
+    annotators = tuple(sorted(doc.span_cats))
+    for name in annotators:
+        check_spans(doc.span_cats[name], where=f"document {doc.doc_id}, annotator {name!r}")
+    values = _vocabulary(labels, {s[2] for name in annotators for s in doc.span_cats[name]})
+    codes = {value: index for index, value in enumerate(values)}
+    empty = np.zeros((0, 0), dtype=np.int64)
+    spans = doc.span_cats
+    pairs = tuple(
+        PairStats(a, b, empty, spans=spancat_counts(spans[a], spans[b], codes=codes))
+        for a, b in combinations(annotators, 2)
+    )
+    counts = [pair.spans for pair in pairs if pair.spans is not None]
+    pooled = np.sum(counts, axis=0) if counts else None
+    if pooled is None:
+        score, why = None, FEWER_THAN_TWO
+    elif n_spans(pooled) == 0:
+        score, why = None, "no annotator marked a span category"
+    else:
+        score, why = exact_prf(pooled).f1, None
+    return DocumentStats(doc.doc_id, "spans", annotators, values, np.zeros((0, 0)), 0, 0,
+                         0.0, None, pairs, score, why)  # fmt: skip

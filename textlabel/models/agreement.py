@@ -21,7 +21,8 @@ class AgreementStats(Base):
     __tablename__ = "agreement_stats"
     __table_args__ = (
         CheckConstraint(
-            "layer IN ('entities', 'pos', 'coref', 'relations', 'cats')", name="layer_known"
+            "layer IN ('entities', 'pos', 'coref', 'relations', 'cats', 'spans')",
+            name="layer_known",
         ),
     )
 

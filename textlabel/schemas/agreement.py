@@ -66,6 +66,8 @@ class AgreementPairOut(AgreementScoresOut):
     span_f1 = _measure("span_f1")
     overlap_span_f1 = _measure("overlap_span_f1")
     relation_f1 = _measure("relation_f1")
+    spancat_f1 = _measure("spancat_f1")
+    spancat_overlap_f1 = _measure("spancat_overlap_f1")
     exact = fields.Nested(AgreementPRFOut, allow_none=True)
     overlap = fields.Nested(AgreementPRFOut, allow_none=True)
     muc = fields.Nested(AgreementPRFOut, allow_none=True)
@@ -82,6 +84,8 @@ class AgreementLabelOut(AgreementScoresOut):
     span_f1 = _measure("span_f1")
     overlap_span_f1 = _measure("overlap_span_f1")
     relation_f1 = _measure("relation_f1")
+    spancat_f1 = _measure("spancat_f1")
+    spancat_overlap_f1 = _measure("spancat_overlap_f1")
 
 
 class AgreementDocumentOut(Schema):
@@ -121,6 +125,8 @@ class AgreementOut(AgreementScoresOut):
     span_f1 = _headline("span_f1")
     overlap_span_f1 = _headline("overlap_span_f1")
     relation_f1 = _headline("relation_f1")
+    spancat_f1 = _headline("spancat_f1")
+    spancat_overlap_f1 = _headline("spancat_overlap_f1")
     conll_f1 = _headline("conll_f1")
     muc_f1 = _headline("muc_f1")
     b_cubed_f1 = _headline("b_cubed_f1")

@@ -8,6 +8,7 @@ import {
   $, h, readState, labelKey, inField, toggleHelp, Tokens, TextView, Selection, Pager, Notice,
   SaveState, Saver, spanPainter,
 } from "./textview.js";
+import { confirmUndecided, decisionText, undecidedKeys } from "./decisions.js";
 
 const root = document.getElementById("review");
 if (root) start(root);
@@ -30,6 +31,8 @@ function start(root) {
   let decisions = (gold.info && gold.info.decisions) || {};
   const hasGold = gold.version > 0;
   const goldSpans = new Set(gold.spans.map((s) => spanKey(s.start, s.end, s.label)));
+  // Open candidates the last save left undecided stay pending.
+  const left = (key) => hasGold && (decisions[key] || {}).decision === "undecided";
   const goldLinks = new Set();
   for (const chain of gold.coref || []) {
     const ms = [...chain].sort((x, y) => x.start - y.start || x.end - y.end);
@@ -54,14 +57,14 @@ function start(root) {
   for (const t of S.candidates.pos) {
     // Most votes first (JSON objects lose the server's order), so 1 and Enter take the favourite.
     const options = Object.keys(t.votes).sort((x, y) => t.votes[y].length - t.votes[x].length || (x < y ? -1 : 1));
-    const choice = hasGold && basePos ? basePos[t.index] : t.accepted;
+    const choice = left(`pos:${t.index}`) ? null : hasGold && basePos ? basePos[t.index] : t.accepted;
     items.push({ kind: "pos", key: `pos:${t.index}`, index: t.index, votes: t.votes, options, choice, state: choice ? "accepted" : "pending" });
   }
   const candidateLinks = new Set();
   for (const c of S.candidates.links) {
     const key = linkKey(c.a, c.b);
     candidateLinks.add(key);
-    const state = hasGold ? (goldLinks.has(key) ? "accepted" : "rejected") : (c.accepted ? "accepted" : "pending");
+    const state = left(key) ? "pending" : hasGold ? (goldLinks.has(key) ? "accepted" : "rejected") : (c.accepted ? "accepted" : "pending");
     items.push({ kind: "link", key, a: c.a, b: c.b, votes: c.votes, voters: c.voters, state });
   }
   // Links gold has that no annotator made (saved earlier through the API) are kept as they are.
@@ -110,8 +113,8 @@ function start(root) {
   // ---- the candidate lists -----------------------------------------------------------------
   const votesBadge = (votes) => h("span", { class: `votes${votes === n ? " all" : votes === 0 ? " none" : ""}`, title: "annotators who made it", text: `${votes}/${n}` });
   const decidedBy = (item) => {
-    const d = decisions[item.kind === "span" ? spanKey(item.start, item.end, item.label) : item.key];
-    return d ? h("span", { class: "decided", text: `${d.decision} by ${d.by}` }) : null;
+    const text = decisionText(item, decisions[item.kind === "span" ? spanKey(item.start, item.end, item.label) : item.key]);
+    return text ? h("span", { class: "decided", text }) : null;
   };
   const button = (act, text, props = {}) => h("button", { type: "button", ...props, data: { act, ...props.data }, text });
   function itemEl(item, k) {
@@ -250,6 +253,7 @@ function start(root) {
       body.pos = pos;
     }
     if (S.layers.includes("coref")) body.coref = chains();
+    body.undecided = undecidedKeys(items);
     return body;
   }
   const saver = new Saver({
@@ -265,6 +269,7 @@ function start(root) {
   });
   function save() {
     notice.clear();
+    if (!confirmUndecided(undecidedKeys(items))) return false;
     return saver.save();
   }
 

@@ -173,7 +173,7 @@ def _drive(app: Flask, session: Any) -> None:
     draft = view["draft"]
     spans = [{key: span[key] for key in ("start", "end", "label")} for span in draft["spans"]]
     decision = {"version": gold["version"], "status": "submitted", "spans": spans,
-                "coref": draft["coref"]}  # fmt: skip
+                "coref": draft["coref"], "undecided": []}  # fmt: skip
     _ok(rev.put(f"/documents/{did}/gold", json=decision))
     _ok(rev.get(f"/documents/{did}/review"))
     _ok(rev.get(f"/documents/{did}/history"))

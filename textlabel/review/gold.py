@@ -9,6 +9,7 @@ it, so re-opening a document shows who decided what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from textlabel.review.draft import DocumentDraft
 from textlabel.review.links import chain_links
 from textlabel.review.service import document_draft, gold_of, lock_document, submitted_annotations
 from textlabel.review.settings import review_settings
+from textlabel.review.undecided import UNDECIDED, check_undecided, counts, undecided_counts
 
 
 def _span_key(start: int, end: int, label: str) -> str:
@@ -75,34 +77,42 @@ def _merge(
 
 def save_gold(
     session: Session, document: Document, project: Project, payload: AnnotationInput, *,
-    user: User,
+    user: User, undecided: Sequence[str] | None = None,
 ) -> Annotation:  # fmt: skip
     """Save the reviewer's gold for ``document`` (version 0 creates it) and mark the document
-    reviewed; commits. Conflict (409) on a stale version, InvalidInput (422) on bad spans."""
+    reviewed; commits. Conflict (409) on a stale version, InvalidInput (422) on bad spans.
+
+    ``undecided``: the open candidates the reviewer leaves undecided (recorded as such);
+    None refuses a gold that would settle open candidates silently (review/undecided.py)."""
     lock_document(session, document.id)
     gold = gold_of(session, document.id)
     version = payload.version
-    if gold is None:
-        if version != 0:
-            raise Conflict(f"document {document.id} has no gold yet; send version 0",
-                           details={"version": 0})  # fmt: skip
-        gold = Annotation(document_id=document.id, kind="gold", status="submitted")
-        session.add(gold)
-        session.flush()
-        version = gold.version = 1
-    elif version == 0:
+    if gold is None and version != 0:
+        raise Conflict(f"document {document.id} has no gold yet; send version 0",
+                       details={"version": 0})  # fmt: skip
+    if gold is not None and version == 0:
         raise Conflict(
             f"document {document.id} already has gold at version {gold.version}; reload it",
             details={"version": gold.version},
         )
     submitted = submitted_annotations(session, document)
     draft = document_draft(session, document, project, submitted) if submitted else None
-    previous = dict((gold.info or {}).get("decisions") or {})
+    previous = dict(((gold.info if gold else None) or {}).get("decisions") or {})
+    left_open: list[str] = []
+    if draft is not None:
+        stored = store.read(session, gold) if gold is not None else EMPTY
+        left_open = check_undecided(draft, _effective(payload.payload, stored), previous, undecided)
+    if gold is None:
+        gold = Annotation(document_id=document.id, kind="gold", status="submitted")
+        session.add(gold)
+        session.flush()
+        version = gold.version = 1
     gold = save_annotation(
         session, gold, replace(payload, version=version, status="submitted"), user=user
     )
     stored = store.read(session, gold)
     decided = decisions_of(draft, stored) if draft is not None else {}
+    decided.update(dict.fromkeys(left_open, UNDECIDED))
     decisions = _merge(previous, decided, user=user)
     reviewers = list(dict.fromkeys([*(gold.info or {}).get("reviewers", []), user.username]))
     gold.info = {"auto_accepted": False, "decisions": decisions, "reviewers": reviewers,
@@ -128,12 +138,18 @@ def save_gold(
     return gold
 
 
+def _effective(sent: Payload, stored: Payload) -> Payload:
+    """The POS and chains the gold will hold: a layer left None keeps the stored one."""
+    return Payload(pos=sent.pos if sent.pos is not None else stored.pos,
+                   coref=sent.coref if sent.coref is not None else stored.coref)  # fmt: skip
+
+
 def gold_out(session: Session, document: Document) -> dict[str, Any]:
     """The gold annotation in the API's shape; version 0 and empty before it exists."""
     gold = gold_of(session, document.id)
     if gold is None:
         return {"id": None, "document_id": document.id, "kind": "gold", "version": 0,
-                "status": "new", **EMPTY.to_json(), "info": {},
+                "status": "new", **EMPTY.to_json(), "info": {}, "undecided": counts(()),
                 "updated_at": None, "updated_by": None}  # fmt: skip
     by = session.get(User, gold.updated_by_id) if gold.updated_by_id else None
     return {
@@ -144,6 +160,7 @@ def gold_out(session: Session, document: Document) -> dict[str, Any]:
         "status": gold.status,
         **store.read(session, gold).to_json(),
         "info": gold.info or {},
+        "undecided": undecided_counts((gold.info or {}).get("decisions") or {}),
         "updated_at": gold.updated_at.isoformat() if gold.updated_at else None,
         "updated_by": by.username if by else None,
     }

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from textlabel.models.review import REVIEW_STATES
 from textlabel.review.settings import AUTO_ACCEPT
-from textlabel.schemas.annotations import AnnotationOut
+from textlabel.schemas.annotations import AnnotationIn, AnnotationOut
 from textlabel.schemas.documents import MentionOut, RelationOut, TokenOut
 
 
@@ -89,7 +89,22 @@ class GoldOut(AnnotationOut):
         exclude = ("user",)
 
     info = fields.Dict(metadata={"description": "auto_accepted, decisions (who decided what)"})
+    undecided = fields.Dict(
+        keys=fields.Str(), values=fields.Int(),
+        metadata={"description": "{pos, links}: candidates the gold left undecided"},
+    )  # fmt: skip
     updated_by = fields.Str(allow_none=True)
+
+
+class GoldIn(AnnotationIn):
+    """Gold as `annotations/me`, plus the open candidates the reviewer leaves undecided."""
+
+    undecided = fields.List(
+        fields.Str(), load_default=None, allow_none=True,
+        metadata={"description": "keys of open candidates left undecided (pos:INDEX, "
+                  "link:START:END:START:END); omitted: a gold that would settle open "
+                  "candidates nobody decided is refused (422 undecided); [] decides them all"},
+    )  # fmt: skip
 
 
 class ReviewDocumentOut(Schema):

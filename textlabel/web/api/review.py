@@ -19,11 +19,11 @@ from textlabel.review.feedback import feedback_out, project_feedback
 from textlabel.review.gold import gold_out, review_out, save_gold
 from textlabel.review.history import document_history
 from textlabel.review.settings import check_settings, review_settings
-from textlabel.schemas.annotations import AnnotationIn
 from textlabel.schemas.review import (
     ChangeOut,
     ChangesQuery,
     FeedbackOut,
+    GoldIn,
     GoldOut,
     HistoryOut,
     NextQuery,
@@ -82,14 +82,18 @@ def get_gold(document: Document, project: Project) -> Response:
     return jsonify(gold_out(db.session, document))
 
 
-@route("/documents/<int:did>/gold", "PUT", tag="review", body=AnnotationIn(), response=GoldOut(),
+@route("/documents/<int:did>/gold", "PUT", tag="review", body=GoldIn(), response=GoldOut(),
        allow=Action.REVIEW, errors=(409,))  # fmt: skip
 def put_gold(document: Document, project: Project, data: dict[str, Any]) -> Response:
     """Save the reviewer's adjudicated gold (same shape as `annotations/me`).
 
     Version 0 creates it; a stale version answers 409 with the current one in
-    `details.version`; the document leaves the queue as reviewed."""
-    save_gold(db.session, document, project, AnnotationInput.from_json(data), user=current_user())
+    `details.version`; the document leaves the queue as reviewed. Open candidates (POS
+    tokens without a majority tag, links the share did not accept) that the gold leaves as
+    the draft had them are refused (422 `undecided`, counts in `details`) unless the body
+    lists the ones left undecided in `undecided` ([] lets the gold decide them)."""
+    save_gold(db.session, document, project, AnnotationInput.from_json(data),
+              user=current_user(), undecided=data.get("undecided"))  # fmt: skip
     return jsonify(gold_out(db.session, document))
 
 

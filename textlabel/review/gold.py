@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.annotate import store
+from textlabel.annotate.layer_checks import chosen
 from textlabel.annotate.payload import EMPTY, Payload
 from textlabel.annotate.reading import tokens_json
 from textlabel.annotate.service import AnnotationInput, save_annotation
@@ -58,7 +59,21 @@ def decisions_of(draft: DocumentDraft, gold: Payload) -> dict[str, str]:
         key = _link_key(link.a, link.b)
         out[key] = "accepted" if key in links else "rejected"
     out.update({key: "added" for key in links if key not in out})
+    made = gold_items(gold)
+    for item in draft.items:
+        out[item.key] = "accepted" if item.key in made else "rejected"
+    out.update({key: "added" for key in made if key not in out})
     return out
+
+
+def gold_items(gold: Payload) -> set[str]:
+    """The decision keys (``ItemCandidate.key``) of gold's relations, document labels and
+    span categories."""
+    keys = {"relation:" + ":".join(map(str, (*r.head, *r.child, r.label)))
+            for r in gold.relations or ()}  # fmt: skip
+    keys |= {f"cat:{label}" for label in chosen(gold.cats or ())}
+    keys |= {f"spancat:{s.start}:{s.end}:{s.label}" for s in gold.span_cats or ()}
+    return keys
 
 
 def _merge(
@@ -192,6 +207,9 @@ def review_out(session: Session, document: Document, project: Project) -> dict[s
                  "votes": c.votes, "voters": list(c.voters), "accepted": c.accepted}
                 for c in draft.links
             ],  # fmt: skip
+            **{kind: [c.as_json() for c in draft.items if c.kind == name]
+               for kind, name in (("relations", "relation"), ("cats", "cat"),
+                                  ("span_cats", "spancat"))},
         },
         "draft": draft.gold_payload().to_json(scores=False),
         "unanimous": draft.unanimous,

@@ -10,7 +10,7 @@ every transaction under BEGIN IMMEDIATE), so concurrent submissions consolidate 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from textlabel import audit, events
 from textlabel.agreement.stats import DocumentAnnotations
 from textlabel.annotate import store
+from textlabel.annotate.layer_checks import chosen
 from textlabel.annotate.payload import Payload
 from textlabel.annotate.service import prediction_of
 from textlabel.models import Annotation, Document, Project, ReviewItem, User
 from textlabel.models.base import utcnow
-from textlabel.review.consolidation import majority_items
 from textlabel.review.draft import DocumentDraft, draft_document
 from textlabel.review.settings import review_settings
 
@@ -68,12 +68,21 @@ def document_draft(
 ) -> DocumentDraft:
     """The consolidated draft of ``document`` under the project's settings."""
     tokens = store.tokens_of(document)
-    doc = DocumentAnnotations(doc_id=document.id, tokens=tokens.pairs())
+    doc = DocumentAnnotations(
+        doc_id=document.id,
+        tokens=tokens.pairs(),
+        cats_single=project.cats_mode == "single",
+        categories=tuple(label.name for label in project.categories),
+    )
     prediction = prediction_of(session, document)
     predicted = list(prediction.pos or []) if prediction is not None else []
     for s in submitted:
+        relations = s.payload.relations or ()
         doc.spans[s.username] = [(x.start, x.end, x.label) for x in s.payload.spans or ()]
         doc.coref[s.username] = [[(m.start, m.end) for m in c] for c in s.payload.coref or ()]
+        doc.relations[s.username] = [(*r.head, *r.child, r.label) for r in relations]
+        doc.cats[s.username] = chosen(s.payload.cats or ())
+        doc.span_cats[s.username] = [(x.start, x.end, x.label) for x in s.payload.span_cats or ()]
         own = s.payload.pos or [None] * len(tokens)
         merged = [t if t is not None else (predicted[i] if i < len(predicted) else None)
                   for i, t in enumerate(own)]  # fmt: skip
@@ -81,8 +90,9 @@ def document_draft(
             doc.pos[s.username] = merged
     settings = review_settings(project.settings)
     return draft_document(
-        doc, layers=project.layers, min_share=settings.min_share, predicted_pos=predicted or None
-    )
+        doc, layers=project.layers, min_share=settings.min_share, predicted_pos=predicted or None,
+        span_overlap=project.span_overlap,
+    )  # fmt: skip
 
 
 def connect_events() -> None:
@@ -118,13 +128,12 @@ def on_submitted(session: Session, document: Document) -> ReviewItem | None:
     item.consolidated_at = utcnow()
     if item.state != "reviewed":
         settings = review_settings(project.settings)
-        extra, agreed = _other_layers(submitted, min_share=settings.min_share)
         auto = settings.auto_accept != "off" and (
-            (draft.unanimous and agreed)
+            draft.unanimous
             or (settings.auto_accept == "threshold" and draft.score >= settings.threshold)
         )
         if auto:
-            _write_auto_gold(session, document, project, draft, extra)
+            _write_auto_gold(session, document, project, draft)
             item.state, item.reviewer_id, item.claimed_at = "auto_accepted", None, None
         else:
             _drop_auto_gold(session, document, project)
@@ -133,36 +142,13 @@ def on_submitted(session: Session, document: Document) -> ReviewItem | None:
     return item
 
 
-def _other_layers(submitted: list[Submitted], *, min_share: float) -> tuple[Payload, bool]:
-    """Relations, document labels and span categories by the same share rule as spans (what
-    enough annotators drew), and whether every annotator drew the same (unanimous)."""
-    payloads = [s.payload for s in submitted]
-    relations = [tuple(p.relations or ()) for p in payloads]
-    cats = [tuple(c for c, v in p.cats or () if v >= 0.5) for p in payloads]
-    span_cats = [tuple(p.span_cats or ()) for p in payloads]
-    agreed = all(len({frozenset(x) for x in votes}) <= 1 for votes in (relations, cats, span_cats))
-    majority = Payload(
-        relations=tuple(majority_items(relations, min_share=min_share)),
-        cats=tuple((c, 1.0) for c in sorted(majority_items(cats, min_share=min_share))),
-        span_cats=tuple(majority_items(span_cats, min_share=min_share)),
-    )
-    return majority, agreed
-
-
 def _write_auto_gold(
-    session: Session, document: Document, project: Project, draft: DocumentDraft,
-    extra: Payload | None = None,
-) -> None:  # fmt: skip
-    """Gold made of the accepted candidates, written directly: no user made it. ``extra``
-    brings the relations (those whose entities are in the gold), document labels and span
-    categories enough annotators drew."""
+    session: Session, document: Document, project: Project, draft: DocumentDraft
+) -> None:
+    """Gold made of the accepted candidates, written directly: no user made it (relations
+    only between accepted entities, see ``review.layer_candidates``)."""
     # The candidates come from stored annotations, so they already sit on token boundaries.
     payload = draft.gold_payload()
-    if extra is not None:
-        entities = {(x.start, x.end) for x in payload.spans or ()}
-        relations = tuple(r for r in extra.relations or ()
-                          if r.head in entities and r.child in entities)  # fmt: skip
-        payload = replace(payload, relations=relations, cats=extra.cats, span_cats=extra.span_cats)
     gold = gold_of(session, document.id)
     if gold is None:
         gold = Annotation(document_id=document.id, kind="gold", status="submitted")

@@ -76,10 +76,36 @@ class LinkCandidateOut(Schema):
     accepted = fields.Bool()
 
 
+class _ItemVotes(Schema):
+    key = fields.Str(metadata={"description": "its name in gold.info.decisions"})
+    votes = fields.Int()
+    voters = fields.List(fields.Str())
+    accepted = fields.Bool()
+
+
+class RelationCandidateOut(_ItemVotes):
+    head = fields.Nested(MentionOut)
+    child = fields.Nested(MentionOut)
+    label = fields.Str()
+
+
+class CatCandidateOut(_ItemVotes):
+    label = fields.Str()
+
+
+class SpanCatCandidateOut(_ItemVotes):
+    start = fields.Int()
+    end = fields.Int()
+    label = fields.Str()
+
+
 class CandidatesOut(Schema):
     spans = fields.List(fields.Nested(SpanCandidateOut))
     pos = fields.List(fields.Nested(TagCandidateOut))
     links = fields.List(fields.Nested(LinkCandidateOut))
+    relations = fields.List(fields.Nested(RelationCandidateOut))
+    cats = fields.List(fields.Nested(CatCandidateOut))
+    span_cats = fields.List(fields.Nested(SpanCatCandidateOut))
 
 
 class GoldOut(AnnotationOut):

@@ -120,6 +120,19 @@ def test_quotations_speakers_and_turns(coref_nlp):
     ), _chains(doc)
 
 
+def test_a_new_turn_without_a_speaker_is_not_the_previous_speaker(coref_nlp):
+    # turns alternate: the third paragraph's "I" is Dick again, not Tom who spoke last
+    doc = coref_nlp(
+        '"I am tired," said Dick.\n\n"I want to go home," said Tom.\n\n"I am hungry too."'
+    )
+    chains = _chains(doc)
+    assert ["I", "Dick", "I"] in chains, chains
+    assert ["I", "Tom"] in chains, chains
+    # within one paragraph a second quote after the attribution is the same speaker's
+    doc = coref_nlp('"I am tired," said Dick. "I want to go home."')
+    assert ["I", "Dick", "I"] in _chains(doc)
+
+
 def test_an_auxiliary_is_never_part_of_a_mention(coref_nlp):
     # the parser reads "to Winterbourne" as an infinitive: neither the mention nor the
     # extraposed "it" may take "to"

@@ -9,6 +9,7 @@ import {
   SaveState, Saver, spanPainter,
 } from "./textview.js";
 import { confirmUndecided, decisionText, undecidedKeys } from "./decisions.js";
+import { LAYER_KINDS, afterAccept, layerItemNodes, layerItems, layerPayload, layerTokens } from "./review_layers.js";
 
 const root = document.getElementById("review");
 if (root) start(root);
@@ -20,7 +21,7 @@ function start(root) {
   const n = S.annotators.length;
   const colors = new Map(S.labels.map((l) => [l.name, l.color]));
   const GOLD = Symbol("gold");
-  const KINDS = ["span", "pos", "link"];
+  const KINDS = ["span", "pos", "link", ...LAYER_KINDS];
   const spanKey = (s, e, l) => `span:${s}:${e}:${l}`;
   const linkKey = (a, b) => `link:${a.start}:${a.end}:${b.start}:${b.end}`;
   const snap = (start, end) => tokens.snap(start, end) || [0, 0];
@@ -72,6 +73,7 @@ function start(root) {
     const [, as, ae, bs, be] = k.split(":").map(Number);
     return { a: { start: as, end: ae }, b: { start: bs, end: be } };
   });
+  items.push(...layerItems(S, gold, hasGold));
   const order = () => items.sort((x, y) => KINDS.indexOf(x.kind) - KINDS.indexOf(y.kind)
     || (x.start ?? x.index ?? x.a.start) - (y.start ?? y.index ?? y.a.start));
   order();
@@ -91,6 +93,7 @@ function start(root) {
   function itemTokens(item) {
     if (item.kind === "span") return [[item.s, item.e]];
     if (item.kind === "pos") return [[item.index, item.index + 1]];
+    if (LAYER_KINDS.includes(item.kind)) return layerTokens(item, snap);
     return [snap(item.a.start, item.a.end), snap(item.b.start, item.b.end)];
   }
   view.painters.push(
@@ -103,7 +106,8 @@ function start(root) {
    * window (painted after the swap); paging with PgUp/PgDn leaves the candidate where it is. */
   function paint(follow = false) {
     const item = items[current];
-    const first = item ? itemTokens(item)[0][0] : null;
+    const [range] = item ? itemTokens(item) : [];
+    const first = range ? range[0] : null;
     if (follow && first !== null && (first < view.first || first >= view.last)) return pager.open(pager.windowOf(first));
     view.paint();
     const [el] = first === null ? [] : view.elements(first);
@@ -130,6 +134,8 @@ function start(root) {
         ...item.options.map((tag, j) => button("tag", `${j + 1}. ${tag} ${item.votes[tag].length}/${n}`,
           { data: { tag }, class: tag === item.choice ? "chosen" : null, title: item.votes[tag].join(", ") })),
         h("span", { class: "st", text: item.choice || "undecided" }));
+    } else if (LAYER_KINDS.includes(item.kind)) {
+      li.append(...layerItemNodes(item, { h, quote, votesBadge }), button("accept", "Accept"), button("reject", "Reject"));
     } else {
       li.append(h("q", { text: quote(item.a) }), " ↔ ", h("q", { text: quote(item.b) }), votesBadge(item.votes),
         h("span", { class: "voters", text: item.voters.join(", ") }), h("span", { class: "st", text: item.state }),
@@ -178,6 +184,7 @@ function start(root) {
     if (!item) return;
     if (item.kind === "pos") item.choice = item.choice || item.options[0];
     item.state = "accepted";
+    if (afterAccept(item, items, S)) renderLists();
     changed(item);
   }
   function reject(item) {
@@ -253,6 +260,7 @@ function start(root) {
       body.pos = pos;
     }
     if (S.layers.includes("coref")) body.coref = chains();
+    Object.assign(body, layerPayload(items, S, accepted()));
     body.undecided = undecidedKeys(items);
     return body;
   }

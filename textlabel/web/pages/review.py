@@ -154,6 +154,8 @@ def review_document_page(did: int) -> ResponseReturnValue:
         tokens=tokens.to_stored(),
         labels=[{"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.labels],
         layers=project.layers,
+        categories=[{"name": x.name} for x in project.categories],
+        cats_mode=project.cats_mode,
         me=user.username,
         windows=windows(tokens.sent_starts, len(tokens), size=_window_size()),
         urls={

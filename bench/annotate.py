@@ -129,7 +129,8 @@ def bench_render(app: Any, did: int, user_id: int, repeat: int) -> None:
         account = db.session.get_one(User, user_id)
         with client.session_transaction() as signed_in:  # as the login page would
             signed_in["user_id"] = account.id
-            signed_in["pw"] = account.password_hash[-16:]
+            signed_in["pw"] = account.password_hash[-16:]  # older commits
+            signed_in["epoch"] = getattr(account, "session_epoch", None)
     cases = [
         ("full page (first window)", {}, f"/documents/{did}/annotate", None),
         ("window partial (htmx)", {"HX-Request": "true"}, f"/documents/{did}/annotate?w=1", None),

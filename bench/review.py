@@ -140,10 +140,12 @@ def bench_page(url: str, repeat: int, seed: int) -> None:
             )
             save_annotation(session, annotation, request, user=user)
             document_id = annotation.document_id
-        reviewer_id, secret = reviewer.id, reviewer.password_hash[-16:]
+        # as the login page would (older commits checked "pw", newer ones "epoch")
+        login = {"user_id": reviewer.id, "pw": reviewer.password_hash[-16:],
+                 "epoch": getattr(reviewer, "session_epoch", None)}  # fmt: skip
     client = app.test_client()
-    with client.session_transaction() as signed_in:  # as the login page would
-        signed_in["user_id"], signed_in["pw"] = reviewer_id, secret
+    with client.session_transaction() as signed_in:
+        signed_in.update(login)
     print(f"adjudication page, {len(tokens):,} tokens x {len(ANNOTATORS)} annotators "
           f"({len(common):,} spans each), Flask test client:")  # fmt: skip
     cases = [("full page (first window)", {}, f"/documents/{document_id}/review"),

@@ -5,13 +5,16 @@ The annotation page of a 5,000-token document with 500 entities and 500 suggesti
 window of about 1,500 tokens): moving the cursor (ArrowRight) and extending the selection
 (Shift+ArrowRight). The adjudication page of a 21,600-token document three annotators
 labelled (1,800 candidates; a window of about 600 tokens x 4 rows): the next candidate
-(ArrowDown). Each side (this checkout, and ``git archive BEFORE`` in a temporary folder) is
-served by its own subprocess on the same data; one Chromium measures both, alternating, and
-each figure is the median of 5 runs of 20 keys dispatched to the focused element, each
-followed by a forced layout. Needs Chromium (/usr/bin/chromium) and Playwright (the test
+(ArrowDown). The coreference screen of a 20,000-token document whose annotator accepted
+671 chains (ArrowRight). Each side (this checkout, and ``git archive BEFORE`` in a temporary
+folder) is served by its own subprocess on the same data; one Chromium measures both,
+alternating, and each figure is the median of 5 runs of 20 keys dispatched to the focused
+element, each followed by a forced layout; then to the next painted frame
+(requestAnimationFrame, then a task: style, layout and paint, frame-aligned, so ~16.7 ms at
+best), median of 3 runs of 10. Needs Chromium (/usr/bin/chromium) and Playwright (the test
 extra). Run:
 
-    .venv/bin/python bench/textview.py [--before REV]
+    .venv/bin/python bench/textview.py [--before REV] [--screens annotate,review,coref]
 
 (about 8 minutes on 2 busy cores, most of it the old adjudication screen.)
 """
@@ -48,11 +51,71 @@ KEYS = """([key, shift, n]) => {
   return (performance.now() - started) / n;
 }"""
 
+PAINT = """async ([key, shift, n]) => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+  await frame();
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    const target = document.activeElement || document.body;
+    target.dispatchEvent(new KeyboardEvent("keydown", {key, shiftKey: shift, bubbles: true}));
+    await frame();
+  }
+  return (performance.now() - started) / n;
+}"""
+
 CASES = [  # screen, what, key, shift
     ("annotate", "ArrowRight (cursor)", "ArrowRight", False),
     ("annotate", "Shift+ArrowRight (select)", "ArrowRight", True),
     ("review", "ArrowDown (candidate)", "ArrowDown", False),
+    ("coref", "ArrowRight (cursor)", "ArrowRight", False),
 ]
+SCREENS = ("annotate", "review", "coref")
+
+
+def coref_setup(app: Any, rng: random.Random) -> tuple[int, str, str]:
+    """A 20,000-token document whose annotator accepted the model's 671 chains (2 to 5
+    one-token mentions each, spread over the whole text): the chain panel's worst case."""
+    import annotate
+
+    from textlabel.annotate import queue, service, store
+    from textlabel.annotate.payload import Payload
+    from textlabel.auth import service as auth
+    from textlabel.extensions import db
+    from textlabel.models import Annotation, Document
+    from textlabel.nlp.pipeline import tokenize_text
+    from textlabel.projects.service import create_project, set_member
+    from textlabel.records import MentionRecord
+
+    with app.app_context():
+        session = db.session
+        admin = auth.create_user(session, "cadmin", annotate.PASSWORD, is_admin=True)
+        project = create_project(session, name="coref", created_by=admin,
+                                 layers=["entities", "coref"], overlap=1)  # fmt: skip
+        user = auth.create_user(session, "coref0", annotate.PASSWORD)
+        set_member(session, project, user.username, "annotator", admin)
+        text = annotate.make_text(rng, 20_000)
+        document = Document(project_id=project.id, text=text, content_hash="coref",
+                            tokens=tokenize_text(text).to_stored())  # fmt: skip
+        session.add(document)
+        session.commit()
+        annotation = queue.next_annotation(session, project, user)
+        tokens = store.tokens_of(document)
+        words = [i for i in range(len(tokens)) if text[tokens.starts[i] : tokens.ends[i]].isalpha()]
+        picked = iter(rng.sample(words, 671 * 5))
+        chains = []
+        for _ in range(671):
+            mentions = sorted(next(picked) for _ in range(rng.randint(2, 5)))
+            chains.append([{"start": tokens.starts[i], "end": tokens.ends[i]} for i in mentions])
+        payload = service.AnnotationInput.from_json({"version": 1, "coref": chains})
+        service.save_annotation(session, annotation, payload, user=user)
+        prediction = Annotation(document_id=document.id, kind="prediction")
+        session.add(prediction)
+        session.flush()
+        model = Payload(coref=tuple(tuple(MentionRecord(m["start"], m["end"]) for m in c)
+                                    for c in chains))  # fmt: skip
+        store.insert_many(session, [(prediction.id, tokens, model)], source="model")
+        session.commit()
+        return document.id, user.username, annotate.PASSWORD
 
 
 def serve() -> None:
@@ -78,8 +141,10 @@ def serve() -> None:
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
+    coref_did, coref_user, coref_password = coref_setup(app, random.Random(11))
     pages = {"annotate": (f"/documents/{annotated}/annotate", "tv0", annotate.PASSWORD),
-             "review": ("/documents/2/review", "page-reviewer", "bench-password-1")}  # fmt: skip
+             "review": ("/documents/2/review", "page-reviewer", "bench-password-1"),
+             "coref": (f"/documents/{coref_did}/annotate", coref_user, coref_password)}  # fmt: skip
     print(json.dumps({"base": base, "pages": pages}), flush=True)
     sys.stdin.read()
     server.close()
@@ -109,7 +174,7 @@ def open_page(browser: Any, where: dict[str, Any], screen: str) -> Any:
     page.wait_for_url("**/projects")
     page.goto(f"{where['base']}{path}")
     # the old review screen set no ready flag: its current candidate shows it has started
-    ready = "#annotate[data-ready=true]" if screen == "annotate" else '.cand[aria-current="true"]'
+    ready = "#annotate[data-ready=true]" if screen != "review" else '.cand[aria-current="true"]'
     page.wait_for_selector(ready)
     return page
 
@@ -117,6 +182,8 @@ def open_page(browser: Any, where: dict[str, Any], screen: str) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
+    parser.add_argument("--screens", default=",".join(SCREENS),
+                        help="which screens, comma-separated: annotate, review, coref")  # fmt: skip
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve:
@@ -134,7 +201,7 @@ def main() -> None:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
             )
-            for screen in ("annotate", "review"):
+            for screen in options.screens.split(","):
                 pages = {
                     name: open_page(browser, where, screen) for name, (_, where) in sides.items()
                 }
@@ -150,6 +217,11 @@ def main() -> None:
                     after, before = (sorted(runs[n])[2] for n in ("after", "before"))
                     print(f"  {what:26s} after {after:6.2f} ms   before {before:6.2f} ms   "
                           f"ratio {after / before:4.2f}")  # fmt: skip
+                    # To the next frame painted (style, layout, paint; a frame is ~16.7 ms).
+                    painted = {n: sorted(p.evaluate(PAINT, [key, shift, 10]) for _ in range(3))[1]
+                               for n, p in pages.items()}  # fmt: skip
+                    print(f"  {what + ', to paint':26s} after {painted['after']:6.2f} ms   "
+                          f"before {painted['before']:6.2f} ms")  # fmt: skip
                 for page in pages.values():
                     page.close()
             browser.close()

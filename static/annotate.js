@@ -7,6 +7,7 @@ import {
   SaveState, Saver, LAYERS, layersOf, readLayers, writeLayers, mergeLayers, spanPainter,
   chainPainter, chainColor, tagPainter,
 } from "./textview.js";
+import { ChainPanel } from "./chains.js";
 
 const root = document.getElementById("annotate");
 if (root) start(root);
@@ -358,13 +359,10 @@ function start(root) {
     document.querySelectorAll("[data-action=mode]").forEach((btn) => btn.setAttribute("aria-pressed", btn.dataset.mode === mode));
     paintCursorInfo();
   }
-  function paintChains() {  // only when the chains change: a long document may have hundreds
-    const list = $("#chains");
-    if (!list) return;
-    list.replaceChildren(...state.coref.map((chain, ci) => h("li", { class: "chain", style: { "--m": chainColor(ci) } },
-      h("span", { class: "chain-n", text: String(ci + 1) }), " ",
-      chain.flatMap((m) => [h("button", { type: "button", class: "mention", data: { action: "goto", token: m.s }, text: quote(m) }), " "]),
-      h("button", { type: "button", class: "small", data: { action: "link", chain: ci + 1 }, title: `link the selection to this chain (${ci + 1})` }, "+ link selection"))));
+  const chainPanel = new ChainPanel({ list: $("#chains"), search: $("#chain-search"), count: $("#chain-count"),
+    quote, color: chainColor, onSearch: () => paintChains() });
+  function paintChains() {  // when the chains or the window change, never on a cursor move
+    chainPanel.render(state.coref, view.first, view.last);
   }
   function paintCursorInfo() {
     const i = selection.cursor;
@@ -453,7 +451,7 @@ function start(root) {
       "model-chains": addModelChains,
       "confident-chains": () => acceptConfidentChains(+btn.dataset.min),
       link: () => link(+btn.dataset.chain),
-      goto: () => { selection.collapse(+btn.dataset.token); paint(); },
+      goto: () => { selection.move(+btn.dataset.token, false); paint(); },
       cat: () => toggleCat(btn.dataset.cat),
       "del-relation": () => deleteRelation(+btn.dataset.index),
     };
@@ -462,6 +460,7 @@ function start(root) {
   }
   function swapped() {
     selection.reindexed();
+    paintChains();
     text().tabIndex = 0;
     paint();
     text().focus();

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import DATA, PASSWORD
 from textlabel.annotate import store
-from textlabel.annotate.payload import Payload
+from textlabel.annotate.payload import Payload, cats_of
 from textlabel.auth import service as auth
 from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.conll import read
@@ -124,8 +124,9 @@ def add_gold(session: Session, project: Project, records: list[DocumentRecord]) 
         gold = Annotation(document_id=document.id, kind="gold", status="submitted")
         session.add(gold)
         session.flush()
-        store.insert_many(session, [(gold.id, tokens, Payload(spans=tuple(record.spans)))],
-                          source="human")  # fmt: skip
+        payload = Payload(spans=tuple(record.spans), cats=cats_of(record.cats) or None,
+                          span_cats=tuple(record.span_cats) or None)  # fmt: skip
+        store.insert_many(session, [(gold.id, tokens, payload)], source="human")
         documents.append(document)
     session.commit()
     return documents

@@ -4,10 +4,13 @@ uncertainty routing and the gold phrase ruler, with the real spaCy model."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
 from flask import Flask
+from spacy.scorer import Scorer
+from spacy.training import Example
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,11 +22,15 @@ from textlabel.annotate.payload import Payload
 from textlabel.annotate.queue import next_annotation
 from textlabel.annotate.service import AnnotationInput, save_annotation
 from textlabel.models import Annotation, Document, ModelVersion, Project, ReviewItem, User
+from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
 from textlabel.nlp.versions import activate, rollback
+from textlabel.projects.layer_labels import LayerLabelSpec
 from textlabel.projects.service import project_counts, update_project
-from textlabel.records import SpanRecord
+from textlabel.records import DocumentRecord, SpanRecord
+from textlabel.training.categories import train_layers
+from textlabel.training.finetune import TrainSettings
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 
@@ -41,15 +48,43 @@ def team(session: Session) -> tuple[User, User, User]:
     return tuple(make_users(session, "boss", "ann", "stranger"))  # type: ignore[return-value]
 
 
-def _ruler_version(session: Session, project: Project, tmp_path: Path, phrase: str) -> ModelVersion:
-    """A registered "trained" version that differs from the base model in a known way: the
-    base pipeline plus a ruler labelling ``phrase`` as an ORG."""
+@pytest.fixture(scope="module")
+def ruler_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A "trained" model that differs from the base model in a known way: the base pipeline
+    plus a ruler labelling "Zorblax" as an ORG. Saved once for the module: every test that
+    registers it shares the path, so pre-annotation loads it once (pipelines are cached)."""
     nlp = spacy.load(default_model_name())
     ruler = nlp.add_pipe("entity_ruler", before="ner")
-    ruler.add_patterns([{"label": "ORG", "pattern": phrase}])  # type: ignore[attr-defined]
-    path = tmp_path / "models" / "v1"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ruler.add_patterns([{"label": "ORG", "pattern": "Zorblax"}])  # type: ignore[attr-defined]
+    path = tmp_path_factory.mktemp("ruler") / "v1"
     nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def layered_model(ruler_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``ruler_model`` with document labels (alien / earthly) and a span category ("being":
+    Zorblax) trained by ``training.categories`` on eight made-up sentences."""
+    nlp = spacy.load(ruler_model)
+    records = []
+    for i, verb in enumerate(["waved", "sang", "slept", "ran", "smiled", "left", "ate", "won"]):
+        alien, who = i % 2 == 0, "Zorblax" if i % 2 == 0 else "the farmer"
+        text = f"{who} {verb} near the barn ." if i % 4 < 2 else f"Near the barn , {who} {verb} ."
+        record = doc_to_record(nlp.make_doc(text)).record
+        record.cats = {"alien": float(alien), "earthly": float(not alien)}
+        start = text.find("Zorblax")
+        record.span_cats = [SpanRecord(start, start + 7, "being")] if alien else []
+        records.append(record)
+    scores = train_layers(nlp, records, records[:2], cats=["alien", "earthly"], cats_mode="multi",
+                          spans=["being"], settings=TrainSettings(epochs=15))  # fmt: skip
+    assert scores["cats"]["component"] == "textcat_multilabel"
+    assert scores["span_cats"]["train_documents"] == 4
+    path = tmp_path_factory.mktemp("layered") / "v1"
+    nlp.to_disk(path)
+    return path
+
+
+def _register(session: Session, project: Project, path: Path) -> ModelVersion:
     version = ModelVersion(project_id=project.id, version=1, path=str(path),
                            base_model=default_model_name(), label_map=dict(project.label_map),
                            scores={"model": {"f": 0.0}, "base": {"f": 0.0}})  # fmt: skip
@@ -58,13 +93,29 @@ def _ruler_version(session: Session, project: Project, tmp_path: Path, phrase: s
     return version
 
 
+def _with_cats_and_span_cats(records: list[DocumentRecord]) -> list[DocumentRecord]:
+    """Document labels (does a person appear?) and span categories (the PER and ORG entities
+    as "name" / "org") made from wikigold's entities, for the cats and spans layers."""
+    for record in records:
+        people = any(s.label == "PER" for s in record.spans)
+        record.cats = {"people": float(people), "other": float(not people)}
+        record.span_cats = [SpanRecord(s.start, s.end, {"PER": "name", "ORG": "org"}[s.label])
+                            for s in record.spans if s.label in ("PER", "ORG")]  # fmt: skip
+    return records
+
+
 @pytest.mark.slow
 def test_train_job_reports_scores_and_registers_a_model_spacy_loads(
     app: Flask, session: Session, team: tuple[User, User, User]
 ) -> None:
     boss = team[0]
-    project = make_project(session, boss, labels=LABELS)
-    add_gold(session, project, wikigold_passages(30))
+    project = make_project(
+        session, boss, labels=LABELS, layers=["entities", "cats", "spans"], cats_mode="single",
+        categories=[LayerLabelSpec("people"), LayerLabelSpec("other")],
+        span_labels=[LayerLabelSpec("name"), LayerLabelSpec("org")],
+    )  # fmt: skip
+    records = _with_cats_and_span_cats(wikigold_passages(30))
+    add_gold(session, project, records)
     api = api_as(app, "boss")
     response = api.post(f"/projects/{project.id}/train", json={"max_steps": 2})
     assert response.status_code == 202, response.get_data(as_text=True)
@@ -83,37 +134,107 @@ def test_train_job_reports_scores_and_registers_a_model_spacy_loads(
     nlp = spacy.load(result["path"])
     assert "ner" in nlp.pipe_names and {"PERSON", "ORG", "GPE"} <= set(nlp.get_pipe("ner").labels)
     assert nlp("Anna flew to Paris.").text == "Anna flew to Paris."
+    # document labels and span categories: trained, and scored on dev as spaCy scores them
+    assert {"textcat", "spancat"} <= set(nlp.pipe_names)
+    _check_layer_scores(session, nlp, result["scores"], records)
+    page = sign_in(app.test_client(), "boss").get(f"/projects/{project.id}/model")
+    text = page.get_data(as_text=True)
+    assert "Document labels (textcat:" in text and "Span categories (spancat:" in text
+    assert "baseline: training phrase lookup" in text
     listed = api.get(f"/projects/{project.id}/models").json
     assert listed["active"] is None and listed["versions"][0]["version"] == 1
 
 
-def test_activation_switches_preannotation_and_predictions_carry_the_version(
-    session: Session, team: tuple[User, User, User], tmp_path: Path
+def _check_layer_scores(
+    session: Session, nlp: spacy.Language, scores: dict[str, Any], records: list[DocumentRecord]
 ) -> None:
-    project = make_project(session, team[0], labels=LABELS)
-    [document] = add_documents(session, project, ["They met the Zorblax people."])
-    version = _ruler_version(session, project, tmp_path, "Zorblax")
-    preannotate_project(session, project)
-    prediction = session.scalar(select(Annotation).where(Annotation.kind == "prediction"))
-    assert prediction is not None and prediction.model_version_id is None
-    assert prediction.info["model"]["version"] is None
-    assert not any(s.label == "ORG" for s in store.read(session, prediction).spans or ())
+    """The job's document-label and span-category scores (model and baseline) on its dev
+    split are what spaCy's ``Scorer`` says of the saved model's predictions."""
+    version = session.scalars(select(ModelVersion)).one()
+    texts = {d.text for d in session.scalars(select(Document)) if d.id in version.data["dev_ids"]}
+    dev = [r for r in records if r.text in texts]
+    train = [r for r in records if r.text not in texts]
+    labels = ["people", "other"]
+    majority = max(labels, key=lambda c: sum(r.cats[c] for r in train))
+    examples, guesses = [], []
+    for record in dev:
+        reference = record_to_doc(nlp.vocab, record, layers=("spans",))
+        reference.cats = dict(record.cats)
+        examples.append(Example(nlp(record_to_doc(nlp.vocab, record, layers=())), reference))
+        guess = record_to_doc(nlp.vocab, record, layers=())
+        guess.cats = {c: float(c == majority) for c in labels}
+        guesses.append(Example(guess, reference))
+    cats = scores["cats"]
+    assert cats["component"] == "textcat" and cats["dev_documents"] == len(dev)
+    for ours, predicted in ((cats["model"], examples), (cats["baseline"], guesses)):
+        theirs = Scorer.score_cats(predicted, "cats", labels=labels, multi_label=False)
+        assert ours["f"] == round(theirs["cats_micro_f"], 4)
+        for label in labels:
+            for key in "prf":
+                assert ours["per_label"][label][key] == round(
+                    theirs["cats_f_per_type"][label][key], 4
+                )
+    spans = scores["span_cats"]
+    held = [e for e, r in zip(examples, dev, strict=True) if r.span_cats]  # the ones it scores
+    theirs = Scorer.score_spans(held, "spans_sc", getter=lambda doc, _: doc.spans.get("sc", []),
+                                has_annotation=lambda doc: True, allow_overlap=True)  # fmt: skip
+    assert spans["model"]["f"] == round(theirs["spans_sc_f"] or 0.0, 4)
+    assert spans["model"]["support"] == sum(len(r.span_cats) for r in dev)
+    assert spans["baseline"]["support"] == spans["model"]["support"]
+    assert spans["baseline_kind"] == "training phrase lookup"
 
-    activate(session, project, 1, team[0])
+
+def test_activation_switches_preannotation_and_predictions_carry_the_version(
+    session: Session, team: tuple[User, User, User], layered_model: Path
+) -> None:
+    boss = team[0]
+    project = make_project(
+        session, boss, labels=LABELS, layers=["entities", "cats", "spans"],
+        categories=[LayerLabelSpec("alien"), LayerLabelSpec("earthly")],
+        span_labels=[LayerLabelSpec("being")],
+    )  # fmt: skip
+    document, reviewed = add_documents(session, project, ["They met the Zorblax people.",
+                                                          "The farmer won ."])  # fmt: skip
+    gold = Annotation(document_id=reviewed.id, kind="gold", status="submitted")
+    session.add(gold)
+    session.flush()
+    human = Payload(
+        cats=(("alien", 1.0), ("earthly", 0.0)), span_cats=(SpanRecord(4, 10, "being"),)
+    )
+    store.insert_many(session, [(gold.id, store.tokens_of(reviewed), human)], source="human")
+    session.commit()
+    version = _register(session, project, layered_model)
+    preannotate_project(session, project)
+    prediction = _prediction_of(session, document)
+    assert prediction.model_version_id is None and prediction.info["model"]["version"] is None
+    before = store.read(session, prediction)
+    assert not any(s.label == "ORG" for s in before.spans or ())
+    assert not before.cats and not before.span_cats  # the base model has neither
+
+    activate(session, project, 1, boss)
     assert refresh_untouched(session, project) == 1
     preannotate_project(session, project)
-    prediction = session.scalar(select(Annotation).where(Annotation.kind == "prediction"))
-    assert prediction is not None and prediction.model_version_id == version.id
-    assert prediction.info["model"]["version"] == 1
-    spans = store.read(session, prediction).spans or ()
+    prediction = _prediction_of(session, document)
+    assert prediction.model_version_id == version.id and prediction.info["model"]["version"] == 1
+    suggested = store.read(session, prediction)
+    spans = suggested.spans or ()
     assert [(document.text[s.start : s.end], s.label) for s in spans] == [("Zorblax", "ORG")]
+    # the trained document labels and span categories become the prediction's suggestions
+    cats = dict(suggested.cats or ())
+    assert set(cats) == {"alien", "earthly"} and cats["alien"] > 0.5 > cats["earthly"]
+    found = {document.text[s.start : s.end]: s.score for s in suggested.span_cats or ()}
+    assert found and {s.label for s in suggested.span_cats or ()} == {"being"}, found
+    assert max(found, key=lambda text: found[text] or 0.0) == "Zorblax", found
+    assert all(score is not None and 0.5 <= score <= 1.0 for score in found.values())
+    kept = store.read(session, gold)  # human work is never written by pre-annotation
+    assert kept.cats == human.cats and kept.span_cats == human.span_cats
 
-    assert rollback(session, project, team[0]) is None  # back to the base model
+    assert rollback(session, project, boss) is None  # back to the base model
     assert refresh_untouched(session, project) == 1
 
 
 def test_refresh_never_touches_human_work(
-    session: Session, team: tuple[User, User, User], tmp_path: Path
+    session: Session, team: tuple[User, User, User], ruler_model: Path
 ) -> None:
     boss, ann, _ = team
     project = make_project(session, boss, labels=LABELS, members={"ann": "annotator"})
@@ -135,7 +256,7 @@ def test_refresh_never_touches_human_work(
     session.commit()
     before = {a.id: (a.document_id, a.kind, a.version) for a in session.scalars(select(Annotation))}
 
-    _ruler_version(session, project, tmp_path, "Zorblax")
+    _register(session, project, ruler_model)
     activate(session, project, 1, boss)
     job = jobs.create(session, "preannotate", project_id=project.id, params={"refresh": True})
     job = jobs.run(session, job)
@@ -183,7 +304,7 @@ def test_queue_hands_out_the_most_uncertain_document_first(
 
 
 def test_documents_both_models_agree_on_go_to_fewer_annotators(
-    session: Session, team: tuple[User, User, User], tmp_path: Path
+    session: Session, team: tuple[User, User, User], ruler_model: Path
 ) -> None:
     boss, ann, _ = team
     make_users(session, "ann2")
@@ -192,7 +313,7 @@ def test_documents_both_models_agree_on_go_to_fewer_annotators(
     agreed, disputed = add_documents(
         session, project, ["Anna lives in Rome.", "Zorblax hired Bob."]
     )
-    _ruler_version(session, project, tmp_path, "Zorblax")
+    _register(session, project, ruler_model)
     activate(session, project, 1, boss)
     update_project(session, project, boss, settings={"loop_route_overlap": 1})
     preannotate_project(session, project)

@@ -11,6 +11,7 @@ from spacy.training import Example
 from textlabel.annotate.queue import Candidate, rank_candidates
 from textlabel.nlp.uncertainty import TokenScores, disagreement, document_uncertainty
 from textlabel.records import DocumentRecord, SpanRecord, TokenRecord
+from textlabel.training.categories import phrase_lookup, score_cats
 from textlabel.training.labels import canonical_model_labels, to_model_labels, trained_label_map
 from textlabel.training.scoring import score_spans
 
@@ -74,3 +75,49 @@ def test_ranking_keeps_completion_first_then_uncertainty() -> None:
     # 5 is routed to one annotator and has it: closed
     assert rank_candidates(candidates, overlap=2, by_uncertainty=True) == [3, 2, 1, 4]
     assert rank_candidates(candidates, overlap=2) == [3, 1, 2, 4]
+
+
+def test_document_label_scores_match_spacys_scorer_in_both_modes() -> None:
+    nlp = spacy.blank("en")
+    labels = ["sport", "money", "war"]
+    gold = [
+        {"sport": 1.0, "money": 0.0, "war": 0.0},
+        {"sport": 0.0, "money": 1.0, "war": 1.0},
+        {"sport": 0.0, "money": 0.0, "war": 1.0},
+        {"sport": 1.0, "money": 1.0, "war": 0.0},
+    ]
+    predicted = [
+        {"sport": 0.9, "money": 0.6, "war": 0.1}, {"sport": 0.2, "money": 0.3, "war": 0.7},
+        {"sport": 0.5, "money": 0.1, "war": 0.4}, {"sport": 0.8, "money": 0.7, "war": 0.2},
+    ]  # fmt: skip
+    examples = []
+    for truth, guess in zip(gold, predicted, strict=True):
+        reference, doc = nlp("a b c"), nlp("a b c")
+        reference.cats, doc.cats = truth, guess
+        examples.append(Example(doc, reference))
+    for mode, multi in (("multi", True), ("single", False)):
+        if not multi:  # single-choice gold has one label that applies
+            for example, truth in zip(examples, gold, strict=True):
+                top = next(label for label in labels if truth[label])
+                example.reference.cats = {label: float(label == top) for label in labels}
+        ours = score_cats([e.reference.cats for e in examples], predicted, labels=labels, mode=mode)
+        theirs = Scorer.score_cats(examples, "cats", labels=labels, multi_label=multi)
+        assert abs(ours.total.f1 - theirs["cats_micro_f"]) < 1e-9, mode
+        for label in labels:
+            mine, spacys = ours.per_label[label], theirs["cats_f_per_type"][label]
+            assert (mine.precision, mine.recall) == (spacys["p"], spacys["r"]), (mode, label)
+            assert abs(mine.f1 - spacys["f"]) < 1e-9
+    assert ours.per_label["sport"].tp == 2  # single: the top label is the answer
+
+
+def test_phrase_lookup_baseline_finds_training_phrases_with_their_label() -> None:
+    nlp = spacy.blank("en")
+    train = [DocumentRecord("Acme Corp hired Ann .", spans=[], span_cats=[
+        SpanRecord(0, 9, "company"), SpanRecord(16, 19, "person")])]  # fmt: skip
+    dev = [DocumentRecord("Ann left Acme Corp for Acme .")]
+    for record in train + dev:
+        doc = nlp.make_doc(record.text)
+        record.tokens = [TokenRecord(t.idx, t.idx + len(t), bool(t.whitespace_)) for t in doc]
+    found = phrase_lookup(nlp, train, dev)
+    assert sorted((dev[0].text[s.start : s.end], s.label) for s in found[0]) == [
+        ("Acme Corp", "company"), ("Ann", "person")]  # fmt: skip

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.annotate import store
-from textlabel.annotate.payload import Payload
+from textlabel.annotate.payload import Payload, cats_of
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.loop import (
@@ -38,6 +38,7 @@ from textlabel.nlp.loop import (
     predictor_for,
     score_docs,
 )
+from textlabel.nlp.model_layers import read_model_layers
 from textlabel.nlp.models import check_model
 from textlabel.nlp.pipeline import load_pipeline
 from textlabel.nlp.uncertainty import with_scores
@@ -181,7 +182,9 @@ def _store_chunk(
             )
         )
     )
-    converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in docs]
+    done = list(docs)
+    converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in done]
+    read_model_layers(project, done, [c.record for c in converted])
     scores = (
         score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
         if fresh
@@ -243,6 +246,8 @@ def _prediction(
     payload = Payload(
         spans=tuple(record.spans) if project.has_layer("entities") else (),
         coref=tuple(map(tuple, record.coref)) if project.has_layer("coref") else (),
+        cats=cats_of(record.cats) if record.cats else None,
+        span_cats=tuple(record.span_cats) if record.span_cats else None,
     )
     store.rows_of(0, tokens, payload, source="model")  # refuses a span off our tokens
     result.entities += len(payload.spans or ())

@@ -111,19 +111,19 @@ def fine_tune(
             if ent.label_ not in ner.labels:
                 ner.add_label(ent.label_)
     epochs = epochs_for(records, settings)
-    batches = list(_batches(examples, epochs, settings.seed))
-    total = len(batches) if settings.max_steps is None else min(settings.max_steps, len(batches))
+    planned = list(batches(examples, epochs, settings.seed))
+    total = len(planned) if settings.max_steps is None else min(settings.max_steps, len(planned))
     trained = [name for name in entity_pipes(nlp) if name != "entity_ruler"]
     with nlp.select_pipes(enable=trained):
         optimizer = nlp.resume_training()
-        for step, batch in enumerate(batches[:total], start=1):
+        for step, batch in enumerate(planned[:total], start=1):
             nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses={})
             if progress and (step % 10 == 0 or step == total):
                 progress(step, total)
     return nlp
 
 
-def _batches(examples: list[Example], epochs: int, seed: int) -> Iterator[list[Example]]:
+def batches(examples: list[Example], epochs: int, seed: int) -> Iterator[list[Example]]:
     """Shuffled minibatches of growing size (4 to 32 documents), epoch after epoch."""
     rng = random.Random(seed)
     sizes = iter(compounding(4.0, 32.0, 1.001))

@@ -29,6 +29,7 @@ from textlabel.models import Job, ModelVersion, Project
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.versions import next_version_number
 from textlabel.records import DocumentRecord
+from textlabel.training.categories import train_layers
 from textlabel.training.finetune import TrainSettings, evaluate, fine_tune, load_base
 from textlabel.training.labels import trained_label_map
 
@@ -93,6 +94,11 @@ def train_project(
         scores = evaluate(nlp, held_out, label_map=label_map)
         points.append({"share": share, "documents": len(subset), "tokens": _tokens(subset),
                        "f": round(scores.total.f1, 4)})  # fmt: skip
+    layer_scores = train_layers(
+        nlp, train, held_out, cats_mode=project.cats_mode, settings=settings,
+        cats=[c.name for c in project.labels_of("cats")] if project.has_layer("cats") else None,
+        spans=[c.name for c in project.labels_of("spans")] if project.has_layer("spans") else None,
+    )  # fmt: skip
     number = next_version_number(session, project)
     path = models_dir / f"project-{project.id}" / f"v{number}"
     if path.exists():  # left by a run that died before registering it
@@ -107,7 +113,7 @@ def train_project(
               "train_documents": len(train), "dev_documents": len(held_out),
               "train_tokens": _tokens(train), "dev_tokens": _tokens(held_out),
               "dev_ids": [r.meta.get("id") for r in held_out]},
-        scores={"model": scores.as_dict(), "base": base_scores.as_dict()},
+        scores={"model": scores.as_dict(), "base": base_scores.as_dict(), **layer_scores},
     )  # fmt: skip
     session.add(version)
     session.commit()

@@ -73,10 +73,15 @@ def test_written_chains_keep_the_invariants(coref_nlp: Language, parsed: list[Do
                 where = f"{scheme}: {span.text!r} at token {span.start} of {doc.text[:60]!r}"
                 assert any(char.isalpha() for char in span.text), where
                 # a possessor may keep its marker ("[Ilves ']", gum scheme), a mention the
-                # bracket it opened ("[St Alfege's Church (now London)]")
+                # bracket or quotation mark it opened ("[St Alfege's Church (now London)]",
+                # '[the "Bully Pulpit"]')
                 last = span[-1]
+                inner = span[:-1].text
                 if len(span) > 1 and (
-                    last.dep_ == "case" or (last.text == ")" and "(" in span[:-1].text)
+                    last.dep_ == "case"
+                    or (last.text == ")" and "(" in inner)
+                    or (last.text == '"' and inner.count('"') % 2)
+                    or (last.text in ("\u201d", "''") and ("\u201c" in inner or "``" in inner))
                 ):
                     last = span[-2]
                 assert not span[0].is_punct and not last.is_punct, where

@@ -138,3 +138,23 @@ def test_an_auxiliary_is_never_part_of_a_mention(coref_nlp):
     # extraposed "it" may take "to"
     doc = coref_nlp("It seemed to Winterbourne that she was pretty. He smiled.")
     assert not any(span[0].lower_ == "to" for group in doc.spans.values() for span in group)
+
+
+def test_mention_boundaries_keep_place_names_and_quotation_marks_whole(coref_nlp):
+    # "Portland, Oregon" is one place name, not "Portland" with an appositive cut off; a
+    # quoted word keeps both its marks (trimming took the closing one)
+    chains = _chains(coref_nlp("We flew to Portland, Oregon, in May. Portland, Oregon is rainy."))
+    assert ["Portland, Oregon", "Portland, Oregon"] in chains, chains
+    chains = _chains(
+        coref_nlp("They call it our \u201ceconomy\u201d. But our \u201ceconomy\u201d is small.")
+    )
+    assert ["our \u201ceconomy\u201d", "our \u201ceconomy\u201d"] in chains, chains
+
+
+def test_the_city_is_the_place_the_text_is_about(coref_nlp):
+    doc = coref_nlp(
+        "Athens is the capital of Greece. Athens has many old temples. "
+        "Visitors say the city is loud."
+    )
+    city = [chain for chain in _chains(doc) if "the city" in chain]
+    assert city and "Athens" in city[0] and "Greece" not in city[0], _chains(doc)

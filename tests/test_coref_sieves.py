@@ -119,7 +119,7 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
         # conflicting first names under one surname
         ("proper_head", "John Smith met Mary Smith.", "John Smith", "Mary Smith"),
         # two proper names in apposition-like lists are not one entity
-        ("appositive", "Paris, France, is large.", "Paris", "France"),
+        ("appositive", "Paris, France, is large.", "Paris, France", "France"),
         # an indefinite later mention starts a new entity
         ("exact_string", "A dog barked. A dog howled.", ("A dog", 0), ("A dog", 1)),
     ],

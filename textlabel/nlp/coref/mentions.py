@@ -99,6 +99,8 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
             break
     for child in head.rights:
         if child.dep_ == "appos" and child.left_edge.i > head.i + 1:
+            if _place_in_place(head, child):
+                continue  # "[Portland, Oregon]": the state is part of the place's name
             if doc[child.left_edge.i - 1].is_punct:
                 right = min(right, child.left_edge.i - 1)
             break
@@ -118,7 +120,37 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
         or (doc[left].dep_ in ("aux", "auxpass") and doc[left].head.i == head.i)
     ):
         left += 1
-    return _balanced(doc, head, left, right)
+    return _quoted(doc, *_balanced(doc, head, left, right))
+
+
+_OPEN_QUOTES = frozenset(["\u201c", "``"])
+_CLOSE_QUOTES = frozenset(["\u201d", "''"])
+
+
+def _quoted(doc: Doc, left: int, right: int) -> tuple[int, int]:
+    """No half quotation: "our [\u201ceconomy\u201d]" keeps the closing mark that trimming took
+    off, 'the word ["modify]' without it loses the opening one."""
+    texts = [token.text for token in doc[left:right]]
+    opened = sum(text in _OPEN_QUOTES for text in texts) - sum(
+        text in _CLOSE_QUOTES for text in texts
+    )
+    straight = texts.count('"') % 2
+    if opened <= 0 and not straight:
+        return left, right
+    if right < len(doc) and (
+        doc[right].text in _CLOSE_QUOTES or (straight and doc[right].text == '"')
+    ):
+        return left, right + 1
+    if doc[left].text in _OPEN_QUOTES or doc[left].text == '"':
+        return left + 1, right
+    return left, right
+
+
+def _place_in_place(head: Token, appositive: Token) -> bool:
+    """ "Portland, Oregon", "Dhaka, Bangladesh": a place name and the larger place after it."""
+    if head.ent_type_ != "GPE" or appositive.ent_type_ != "GPE" or appositive.pos_ != "PROPN":
+        return False
+    return all(token.pos_ == "PROPN" or token.is_punct for token in appositive.subtree)
 
 
 def _balanced(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:

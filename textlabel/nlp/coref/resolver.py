@@ -16,6 +16,7 @@ from textlabel.nlp.coref.sieves_head import (
     relaxed_head_match,
     strict_head_match,
 )
+from textlabel.nlp.coref.sieves_nominal import name_kind_match
 from textlabel.nlp.coref.sieves_precise import (
     appositive,
     predicate_nominative,
@@ -47,6 +48,7 @@ SIEVES: dict[str, Sieve] = {
     "strict_head_3": strict_head_match(modifiers=True, inclusion=False),
     "proper_head": proper_head_word_match,
     "relaxed_head": relaxed_head_match,
+    "name_kind": name_kind_match,
     "pronoun": pronoun_match,
 }
 PRIORS: dict[str, float] = {
@@ -62,6 +64,7 @@ PRIORS: dict[str, float] = {
     "strict_head_3": 0.8,
     "proper_head": 0.85,
     "relaxed_head": 0.7,
+    "name_kind": 0.7,
     "pronoun": 0.5,
 }
 

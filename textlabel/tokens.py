@@ -77,10 +77,10 @@ class Tokens:
 
     def to_stored(self) -> dict[str, Any]:
         """The shape of ``Document.tokens``."""
+        offsets = [0] * (2 * len(self.starts))
+        offsets[0::2], offsets[1::2] = self.starts, self.ends  # start, end, start, end, ...
         stored: dict[str, Any] = {
-            "offsets": [
-                offset for pair in zip(self.starts, self.ends, strict=True) for offset in pair
-            ],
+            "offsets": offsets,
             "sent_starts": list(self.sent_starts) or [0],
         }
         if self.last_ws:

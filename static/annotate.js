@@ -8,6 +8,7 @@ import {
   chainPainter, chainColor, tagPainter,
 } from "./textview.js";
 import { ChainPanel } from "./chains.js";
+import { spanCatEditor, spansAt } from "./spancats.js";
 
 const root = document.getElementById("annotate");
 if (root) start(root);
@@ -30,7 +31,7 @@ function start(root) {
   let visible = [];  // suggestions neither rejected nor overlapping an entity
   const undoStack = [];
   const redoStack = [];
-  let mode = has("entities") ? "ent" : "coref";
+  let mode = has("entities") ? "ent" : has("spans") ? "span" : "coref";
   let showPos = false;
 
   const text = () => $("#text");
@@ -51,6 +52,11 @@ function start(root) {
     onDirty: () => { try { localStorage.setItem(backupKey, JSON.stringify({ version: saver.version, state })); } catch (_full) { /* private mode */ } },
     onClean: () => { try { localStorage.removeItem(backupKey); } catch (_full) { /* private mode */ } },
   });
+
+  const spanLabels = D.span_labels || [];
+  const spanCats = has("spans") ? spanCatEditor({
+    state: () => state, change, selection, notice, tokens, labels: spanLabels, overlap: D.span_overlap, paint,
+  }) : null;
 
   // ---- helpers -----------------------------------------------------------------------------
   const overlaps = (a, s, e) => a.s < e && s < a.e;
@@ -85,6 +91,7 @@ function start(root) {
     paintChains();
     paintRelations();
     paintCats();
+    if (spanCats) spanCats.paintList();
     paint();
   }
   function undo() {
@@ -146,6 +153,7 @@ function start(root) {
   }
   function remove() {
     if (mode === "coref") return unlink();
+    if (mode === "span") return spanCats.remove();
     const [s, e] = selection.range();
     const gone = selection.active ? state.entities.filter((x) => overlaps(x, s, e)) : [entAt(selection.cursor)].filter(Boolean);
     const sug = suggestionAt(selection.cursor);
@@ -346,6 +354,7 @@ function start(root) {
       title: (x) => `model suggestion ${x.label}${x.score == null ? "" : `, score ${x.score.toFixed(2)}`} (Enter accepts)`,
     }),
     chainPainter(() => state.coref),
+    (deco) => spanCats && spanCats.painter(deco),
     (deco, row) => showPos && tags(deco, row),
     selection.painter(),
   );
@@ -372,6 +381,8 @@ function start(root) {
     const g = suggestionAt(i);
     if (g) lines.push(`suggestion ${g.label}${g.score == null ? "" : ` (score ${g.score.toFixed(2)})`}: Enter accepts`);
     if (has("pos")) lines.push(`tag ${tagOf(i) || "—"}${state.pos && state.pos[i] ? " (changed)" : ""}`);
+    const nested = spanCats ? spansAt(state.spans, i) : [];
+    if (nested.length) lines.push(`span categories ${nested.map((y) => y.label).join(" ⊂ ")}`);
     if (selection.active) lines.push(`selection “${tokens.slice(...selection.range())}”`);
     $("#cursor-info").replaceChildren(...lines.flatMap((line, k) => (k ? [h("br"), line] : [line])));
     const [el] = view.elements(i);
@@ -383,11 +394,13 @@ function start(root) {
     const dom = window.getSelection();
     if (dom && !dom.isCollapsed) {
       if (!selection.fromDom()) return notice.show("The selection covers no token.");
+      if (spanCats) spanCats.clear();
     } else {
       const token = event.target.closest(".t");
       if (!token) return;
       const x = mode === "ent" ? entAt(+token.dataset.i) : null;
-      if (x) selection.set(x.s, x.e); else selection.collapse(+token.dataset.i);
+      if (x) selection.set(x.s, x.e);
+      else if (!(mode === "span" && spanCats.activate(+token.dataset.i))) selection.collapse(+token.dataset.i);
     }
     text().focus({ preventScroll: true });
     paint();
@@ -411,11 +424,14 @@ function start(root) {
     if (ctrl && k === "y") return act(redo);
     if (ctrl || event.altKey) return;
     if (linking && linkingKey(event)) return;
-    if (selection.key(event)) return act(paint);
+    if (mode === "span" && k === "Enter") {
+      return act(() => spanCats.activate(selection.cursor) || notice.show("No span category under the cursor."));
+    }
+    if (selection.key(event)) return act(() => { if (spanCats) spanCats.clear(); paint(); });
     switch (k) {
       case "PageDown": return act(() => pager.step(1));
       case "PageUp": return act(() => pager.step(-1));
-      case "Escape": return act(() => { selection.clear(); paint(); });
+      case "Escape": return act(() => { if (spanCats) spanCats.clear(); selection.clear(); paint(); });
       case "Delete": case "Backspace": return act(remove);
       case "Enter": return act(() => accept(suggestionAt(selection.cursor)));
       case "?": return act(() => toggleHelp(true));
@@ -423,12 +439,15 @@ function start(root) {
       case "T": return act(() => { showPos = has("pos") && !showPos; paint(); });
       case "P": return act(openPos);
       case "C": return act(() => { if (has("coref") && has("entities")) { mode = mode === "coref" ? "ent" : "coref"; paint(); } });
+      case "O": return act(() => { if (has("spans") && has("entities")) { mode = mode === "span" ? "ent" : "span"; paint(); } });
       case "N": return act(() => mode === "coref" && link(0));
       case "M": return act(() => has("coref") && addModelChains());
       case "S": return act(() => finish("skipped"));
       default:
     }
     if (mode === "coref" && /^[1-9]$/.test(k)) return act(() => link(+k));
+    const spanName = mode === "span" ? labelKey(event, spanLabels) : null;
+    if (spanName) return act(() => spanCats.label(spanName));
     const name = mode === "ent" ? labelKey(event, D.labels) : null;
     if (name) return act(() => label(name));
     const cat = labelKey(event, categories);
@@ -454,6 +473,9 @@ function start(root) {
       goto: () => { selection.move(+btn.dataset.token, false); paint(); },
       cat: () => toggleCat(btn.dataset.cat),
       "del-relation": () => deleteRelation(+btn.dataset.index),
+      "span-label": () => { mode = "span"; spanCats.label(btn.dataset.label); },
+      "pick-span": () => { mode = "span"; spanCats.pickAt(+btn.dataset.index); },
+      "del-span": () => spanCats.removeAt(+btn.dataset.index),
     };
     const action = actions[btn.dataset.action];
     if (action) { event.preventDefault(); action(); }
@@ -472,6 +494,8 @@ function start(root) {
   document.addEventListener("change", (event) => {
     const select = event.target.closest("[data-action=relabel-relation]");
     if (select) relabelRelation(+select.dataset.index, select.value);
+    const spanSelect = event.target.closest("[data-action=relabel-span]");
+    if (spanSelect) spanCats.relabelAt(+spanSelect.dataset.index, spanSelect.value);
   });
   document.addEventListener("mouseup", (event) => { if (event.target.closest("#text")) onMouseUp(event); });
   const picker = $("#pos-picker");
@@ -482,6 +506,7 @@ function start(root) {
   paintChains();
   paintRelations();
   paintCats();
+  if (spanCats) spanCats.paintList();
   paint();
   try {
     const kept = JSON.parse(localStorage.getItem(backupKey) || "null");

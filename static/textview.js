@@ -412,6 +412,21 @@ export const LAYERS = [
     write: (cats) => cats,
     merge: (mine, theirs) => [{ ...theirs, ...mine }, 0],
   },
+  {
+    // span categories (static/spancats.js): { s, e, label } in tokens, may overlap and nest
+    name: "spans", key: "span_cats",
+    read: (json, tokens) => (json || []).map((x) => {
+      const [s, e] = tokens.snap(x.start, x.end);
+      return { s, e, label: x.label };
+    }),
+    write: (spans, tokens) => spans.map((x) => ({ ...tokens.chars(x.s, x.e), label: x.label })),
+    merge(mine, theirs) {  // the union
+      const id = (x) => `${x.s}:${x.e}:${x.label}`;
+      const merged = theirs.map((x) => ({ ...x }));
+      for (const x of mine) if (!merged.some((y) => id(y) === id(x))) merged.push({ ...x });
+      return [merged.sort((a, b) => a.s - b.s || b.e - a.e), 0];
+    },
+  },
 ];
 
 export const layersOf = (names) => LAYERS.filter((l) => names.includes(l.name));

@@ -26,4 +26,5 @@ SPANS_KEY = "sc"  # the spaCy span group of the span-category layer (spancat's d
 # the browser's text view edits.
 PAYLOAD_KEYS: dict[str, str] = {
     "entities": "spans", "pos": "pos", "coref": "coref", "relations": "relations", "cats": "cats",
+    "spans": "span_cats",
 }  # fmt: skip

@@ -114,6 +114,10 @@ def _client_state(
         ],
         "categories": [{"name": x.name, "hotkey": x.hotkey} for x in project.categories],
         "cats_mode": project.cats_mode,
+        "span_labels": [
+            {"name": x.name, "color": x.color, "hotkey": x.hotkey} for x in project.span_labels
+        ],
+        "span_overlap": project.span_overlap,
         **layers_json(own),
         "model": layers_json(predicted) if predicted else {},
         "upos": list(UNIVERSAL_POS),

@@ -158,3 +158,10 @@ def test_the_city_is_the_place_the_text_is_about(coref_nlp):
     )
     city = [chain for chain in _chains(doc) if "the city" in chain]
     assert city and "Athens" in city[0] and "Greece" not in city[0], _chains(doc)
+
+
+def test_no_adverb_or_conjunction_before_a_mention_and_you_guys_is_one(coref_nlp):
+    chains = _chains(coref_nlp("It was just a street party. And the street party was loud."))
+    assert any(chain[-2:] == ["a street party", "the street party"] for chain in chains), chains
+    chains = _chains(coref_nlp("I hope you guys like the video. Thank you guys for watching."))
+    assert ["you guys", "you guys"] in chains, chains

@@ -118,6 +118,7 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
         )
         # a verb misparsed as a noun keeps its auxiliaries: "it seemed [to] Winterbourne"
         or (doc[left].dep_ in ("aux", "auxpass") and doc[left].head.i == head.i)
+        or _leading_adverb(doc[left], head)
     ):
         left += 1
     return _quoted(doc, *_balanced(doc, head, left, right))
@@ -151,6 +152,16 @@ def _place_in_place(head: Token, appositive: Token) -> bool:
     if head.ent_type_ != "GPE" or appositive.ent_type_ != "GPE" or appositive.pos_ != "PROPN":
         return False
     return all(token.pos_ == "PROPN" or token.is_punct for token in appositive.subtree)
+
+
+def _leading_adverb(token: Token, head: Token) -> bool:
+    """ "[just] a street party", "[usually] a hereditary ruler", "[And] the second part", "[Oh]
+    my God": an adverb of the phrase, a conjunction or an interjection before it."""
+    if token.dep_ not in ("advmod", "cc", "intj", "preconj"):
+        return False
+    if token.pos_ == "ADV":
+        return token.head.i == head.i
+    return token.pos_ in ("CCONJ", "INTJ")
 
 
 def _balanced(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:
@@ -247,11 +258,17 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
     spans: dict[tuple[int, int], tuple[Token, str, str]] = {}
     entity_roots = _entity_roots(doc)
     sent_of = sentence_indices(doc)
+    joined = -1  # the word a pronoun took in ("you [guys]")
     for token in doc:
         lower = token.lower_
+        if token.i == joined:
+            continue
         if token.tag_ in ("PRP", "PRP$") and lower in PRONOUNS:
             if not is_pleonastic(token):
-                spans[(token.i, token.i + 1)] = (token, PRONOUN, "")
+                end = token.i + 1
+                if _pronoun_with_noun(doc, token):
+                    end, joined = end + 1, end
+                spans[(token.i, end)] = (token, PRONOUN, "")
             continue
         relative_form = token.tag_ in ("WDT", "WP", "WP$") or (
             lower == "that" and token.dep_ != "mark"
@@ -305,6 +322,19 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         )
         mentions.append(mention)
     return mentions
+
+
+# "you guys" is one mention of the addressees (GUM); "we all", "you both" are left apart:
+# LitBank marks the pronoun alone
+_PRONOUN_NOUNS = {"you": frozenset(["guys"])}
+
+
+def _pronoun_with_noun(doc: Doc, token: Token) -> bool:
+    """ "[you guys]": one mention, the pronoun its head."""
+    words = _PRONOUN_NOUNS.get(token.lower_)
+    if words is None or token.i + 1 >= len(doc) or not token.whitespace_:
+        return False
+    return doc[token.i + 1].lower_ in words
 
 
 def _premodifier_span(doc: Doc, token: Token) -> tuple[int, int] | None:

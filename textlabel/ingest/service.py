@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 from textlabel import audit
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload, cats_of
+from textlabel.annotate.service import rules_of
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
+from textlabel.ingest.layer_rules import checked_layers
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
 from textlabel.ingest.storable import check_filename, record_problem
@@ -146,6 +148,7 @@ class _Importer:
             layer: {label.name for label in project.labels_of(layer)} for layer in _LAYER_WHAT
         }
         self.unknown_layer_labels: dict[tuple[str, str], str] = {}
+        self.rules = rules_of(project)  # what the API allows in an annotation
         self.accounts: dict[str, User] = {}
         self.dedupe = options.dedupe is not False
 
@@ -245,8 +248,12 @@ class _Importer:
             if tokens.range(start, end) is None:
                 self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
                 return None
+        checked = checked_layers(payload, tokens, self.rules)
+        if isinstance(checked, str):
+            self._drop(record, where, checked)
+            return None
         digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
-        return _Prepared(record, digest, tokens, payload)
+        return _Prepared(record, digest, tokens, checked)
 
     def _drop_duplicates(self, prepared: list[_Prepared]) -> list[_Prepared]:
         if not self.dedupe:

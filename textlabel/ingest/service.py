@@ -34,7 +34,7 @@ from textlabel.ingest.report import Tally
 from textlabel.ingest.storable import check_filename, record_problem
 from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, User
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.projects.layer_labels import PALETTE
+from textlabel.projects.colors import next_color
 from textlabel.projects.service import LabelSpec, attach_label
 from textlabel.records import DocumentRecord
 from textlabel.tokens import Tokens
@@ -344,7 +344,7 @@ class _Importer:
                 details={"labels": sorted(name for _, name in unknown)},
             )
         for layer, name in sorted(unknown):
-            color = PALETTE[len(self.project.layer_labels) % len(PALETTE)]
+            color = next_color(x.color for x in self.project.layer_labels if x.layer == layer)
             self.project.layer_labels.append(LayerLabel(layer=layer, name=name, color=color))
             self.result.labels_added.append(f"{name} ({_LAYER_WHAT[layer]})")
         self.session.flush()

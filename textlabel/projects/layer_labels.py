@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from textlabel.errors import Conflict, InvalidInput
 from textlabel.layers import CATS_MODES, LABELLED_LAYERS, SPAN_OVERLAPS
 from textlabel.models import LayerLabel, Project
+from textlabel.projects.colors import next_color
 
 NAME = re.compile(r"^\S{1,100}$")  # brat, spaCy and CoNLL need names without spaces
 CATEGORY = re.compile(r"^\S(.{0,98}\S)?$")  # a document label may hold spaces
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HOTKEY = re.compile(r"^[a-z0-9]$")
-PALETTE = ["#e76f51", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#457b9d", "#b56576", "#52b788"]
 # the project field that lists each labelled layer's labels (API, CLI, export options)
 FIELDS: dict[str, str] = {"relations": "relation_labels", "cats": "categories",
                           "spans": "span_labels"}  # fmt: skip
@@ -82,7 +82,11 @@ def set_layer_labels(
         label = found if found is not None else LayerLabel(layer=layer, name=name)
         if found is None:
             project.layer_labels.append(label)
-        color = spec.color or label.color or PALETTE[len(out) % len(PALETTE)]
+        color = (
+            spec.color
+            or label.color
+            or next_color(x.color for x in project.layer_labels if x.layer == layer)
+        )
         if not COLOR.match(color):
             raise InvalidInput(f"{field}: colour {color!r} of {name} must look like #a1b2c3")
         label.color = color

@@ -15,6 +15,7 @@ from textlabel.models import Annotation, Document, Label, Membership, Project, U
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.nlp.models import check_model
+from textlabel.projects.colors import next_color
 from textlabel.projects.layer_labels import (
     FIELDS,
     LayerLabelSpec,
@@ -27,10 +28,6 @@ from textlabel.projects.layer_labels import (
 LABEL_NAME = re.compile(r"^\S{1,100}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HOTKEY = re.compile(r"^[a-z0-9]$")
-PALETTE = [
-    "#8ecae6", "#ffb703", "#90be6d", "#f4a3a8", "#cdb4db", "#f9c74f", "#a8dadc", "#f8961e",
-    "#b5e48c", "#ffafcc", "#bde0fe", "#e9c46a",
-]  # fmt: skip
 DEFAULT_LABEL_MAP = {
     "PERSON": "PER",
     "ORG": "ORG",
@@ -236,7 +233,7 @@ def _add_label(session: Session, project: Project, spec: LabelSpec) -> Label:
         )
     if any(label.name == name for label in project.labels):
         raise Conflict(f"the project already has a label {name!r}")
-    color = spec.color or PALETTE[len(project.labels) % len(PALETTE)]
+    color = spec.color or next_color(label.color for label in project.labels)
     if not COLOR.match(color):
         raise InvalidInput(f"label color {color!r} must look like #a1b2c3")
     hotkey = (spec.hotkey or "").lower() or None

@@ -28,6 +28,7 @@ def login() -> ResponseReturnValue:
     error = None
     status = 200
     retry_after = None
+    username = ""
     if request.method == "POST":
         username = request.form.get("username", "")
         try:
@@ -51,7 +52,8 @@ def login() -> ResponseReturnValue:
             response = redirect(_safe_next(request.args.get("next")))
             return remember_client(response, user.username)
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
-    return render_template("login.html", error=error), status, headers
+    # A failed sign-in keeps the username: only the password is typed again.
+    return render_template("login.html", error=error, username=username), status, headers
 
 
 @bp.post("/logout")

@@ -19,6 +19,7 @@ from textlabel.auth.permissions import Action, allowed, require, require_documen
 from textlabel.errors import Conflict
 from textlabel.extensions import db
 from textlabel.models import Annotation, Document, Project, User
+from textlabel.review.service import gold_of
 from textlabel.tokens import Tokens
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import is_htmx, render
@@ -169,8 +170,19 @@ def annotate_document(did: int) -> ResponseReturnValue:
             state=_client_state(document, project, annotation, own, tokens),
             others=_others(document, project, user),
             progress=queue.progress(db.session, project, user),
+            gold_by=_reviewed_by(document),
         )
     return render("annotate/page.html", "annotate/_window.html", **context)
+
+
+def _reviewed_by(document: Document) -> str | None:
+    """Who decided the document's gold, when a reviewer did: a submission after that no
+    longer changes it (automatic gold follows the submissions, so it does not count)."""
+    gold = gold_of(db.session, document.id)
+    info = (gold.info or {}) if gold is not None else {}
+    if gold is None or info.get("auto_accepted"):
+        return None
+    return str(info.get("decided_by") or "a reviewer")
 
 
 @bp.post("/documents/<int:did>/annotate")

@@ -9,6 +9,7 @@ import {
 } from "./textview.js";
 import { ChainPanel } from "./chains.js";
 import { spanCatEditor, spansAt } from "./spancats.js";
+import { drawArcs, prefixIndex } from "./relations.js";
 
 const root = document.getElementById("annotate");
 if (root) start(root);
@@ -264,13 +265,14 @@ function start(root) {
     const candidates = state.entities.filter((x) => x !== head && fits(x));
     if (!candidates.length) return notice.show(`No other entity a ${name} relation can link to.`);
     const after = candidates.findIndex((x) => x.s >= head.e);
-    linking = { label: name, head, candidates, i: after >= 0 ? after : candidates.length - 1 };
+    linking = { label: name, head, candidates, i: after >= 0 ? after : candidates.length - 1, prefix: "" };
     showLinking();
   }
   function showLinking() {
     const c = linking.candidates[linking.i];
     selection.set(c.s, c.e);
-    notice.show(`${linking.label}: “${quote(linking.head)}” → “${quote(c)}” (${linking.i + 1} of ${linking.candidates.length}): ←/→ choose, Enter links, Esc cancels.`);
+    const typed = linking.prefix ? ` typed “${linking.prefix}”,` : "";
+    notice.show(`${linking.label}: “${quote(linking.head)}” → “${quote(c)}” (${linking.i + 1} of ${linking.candidates.length}):${typed} ←/→ or type its first letters to choose, Enter links, Esc cancels.`);
     paint();
   }
   function finishRelation() {
@@ -297,7 +299,16 @@ function start(root) {
     if (step) {
       const n = linking.candidates.length;
       linking.i = (linking.i + step + n) % n;
+      linking.prefix = "";
       showLinking();
+    } else if (k === "Backspace" && linking.prefix) {
+      linking.prefix = linking.prefix.slice(0, -1);
+      showLinking();
+    } else if (k.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      // typed-prefix choice: the next entity whose text starts with what was typed
+      const i = prefixIndex(linking.candidates, quote, linking.prefix + k, linking.i);
+      if (i < 0) notice.show(`No entity a ${linking.label} relation can link to starts with “${linking.prefix + k}”.`);
+      else { linking.prefix += k; linking.i = i; showLinking(); }
     } else if (k === "Enter") {
       finishRelation();
     } else if (k === "Escape") {
@@ -361,6 +372,7 @@ function start(root) {
   function paint() {
     visible = visibleSuggestions();
     view.paint();
+    arcs();
     root.dataset.mode = mode;
     root.classList.toggle("show-pos", showPos);
     const toggle = $("[data-action=toggle-pos]");
@@ -370,6 +382,10 @@ function start(root) {
   }
   const chainPanel = new ChainPanel({ list: $("#chains"), search: $("#chain-search"), count: $("#chain-count"),
     quote, color: chainColor, onSearch: () => paintChains() });
+  const relationColors = new Map(relationLabels.map((l) => [l.name, l.color]));
+  function arcs() {  // the visible window's relations as arcs over the text
+    if (has("relations")) drawArcs(text(), state.relations || [], (i) => view.elements(i)[0], (l) => relationColors.get(l) || "#555");
+  }
   function paintChains() {  // when the chains or the window change, never on a cursor move
     chainPanel.render(state.coref, view.first, view.last);
   }
@@ -490,6 +506,7 @@ function start(root) {
 
   // ---- wiring ------------------------------------------------------------------------------
   document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", arcs);
   document.addEventListener("click", onClick);
   document.addEventListener("change", (event) => {
     const select = event.target.closest("[data-action=relabel-relation]");

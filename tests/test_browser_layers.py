@@ -119,3 +119,37 @@ def test_relations_and_document_labels_with_the_keyboard(app, page, url) -> None
     assert saved["cats"] == {"politics": 1.0}
     assert [s["label"] for s in saved["spans"]] == ["PER", "PER"]
     assert errors == []
+
+
+def test_typed_prefix_chooses_the_other_entity_and_arcs_join_the_ends(app, page, url) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    browser_sign_in(page, "ann")
+    page.goto(f"{url}/annotate")
+    page.wait_for_selector("#annotate[data-ready=true]")
+    page.click('#text .t[data-i="0"]')  # the entity "Ada Lovelace"
+    page.keyboard.press("k")  # knows: Charles Babbage is offered first
+    assert "→ “Charles Babbage”" in page.locator("#notice").inner_text()
+    page.keyboard.type("x")
+    assert "starts with “x”" in page.locator("#notice").inner_text()
+    page.keyboard.type("Lo")  # case does not matter, the prefix chooses London
+    notice = page.locator("#notice").inner_text()
+    assert "→ “London”" in notice and "typed “Lo”" in notice
+    page.keyboard.press("Enter")
+    assert _relations(page) == ["Ada Lovelace knows → London"]
+    # one arc, from above the head's first token to above the child's
+    assert page.eval_on_selector_all(
+        "svg.arcs path.arc", "els => els.map(e => e.dataset.label)"
+    ) == ["knows"]
+    ends = page.evaluate("""() => {
+        const host = document.querySelector('svg.arcs').parentElement.getBoundingClientRect();
+        const mid = (i) => { const r = document.querySelector(`#text .t[data-i="${i}"]`)
+            .getBoundingClientRect(); return r.left - host.left + r.width / 2; };
+        const d = document.querySelector('svg.arcs path.arc').getAttribute('d');
+        const xs = d.match(/-?[0-9.]+/g).map(Number);
+        return [xs[0], mid(0), xs[xs.length - 2], mid(6)];
+    }""")
+    assert ends[0] == pytest.approx(ends[1], abs=1) and ends[2] == pytest.approx(ends[3], abs=1)
+    page.click("#relations li:first-child [data-action=del-relation]")
+    assert page.locator("svg.arcs path.arc").count() == 0
+    assert errors == []

@@ -106,6 +106,7 @@ def _client_state(
         "relation_labels": [
             {
                 "name": x.name,
+                "color": x.color,
                 "hotkey": x.hotkey,
                 "heads": x.heads,
                 "children": x.children,

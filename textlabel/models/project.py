@@ -65,6 +65,11 @@ class Project(Base):
         back_populates="project", cascade="all, delete-orphan", order_by="LayerLabel.id"
     )
 
+    @property
+    def guidelines(self) -> str:
+        """The annotation guidelines (Markdown), kept in ``settings``; "" when none."""
+        return str((self.settings or {}).get("guidelines") or "")
+
     def has_layer(self, layer: str) -> bool:
         return layer in self.layers
 

@@ -16,6 +16,7 @@ from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.nlp.models import check_model
 from textlabel.projects.colors import next_color
+from textlabel.projects.guidelines import check_guidelines
 from textlabel.projects.layer_labels import (
     FIELDS,
     LayerLabelSpec,
@@ -116,6 +117,7 @@ def create_project(
     span_labels: list[LayerLabelSpec] | None = None,
     cats_mode: str = "multi",
     span_overlap: str = "any",
+    guidelines: str = "",
 ) -> Project:
     """A new project whose creator is its first manager."""
     project = Project(
@@ -130,6 +132,7 @@ def create_project(
         cats_mode=check_cats_mode(cats_mode),
         span_overlap=check_span_overlap(span_overlap),
         created_by_id=created_by.id,
+        settings={"guidelines": check_guidelines(guidelines)} if guidelines.strip() else {},
     )
     session.add(project)
     session.flush()
@@ -182,6 +185,8 @@ def update_project(session: Session, project: Project, user: User, **changes: An
             project.label_map = _check_label_map(project, value)
         elif key == "settings":
             project.settings = {**project.settings, **value}
+        elif key == "guidelines":
+            project.settings = {**project.settings, "guidelines": check_guidelines(value)}
         elif key == "cats_mode":
             project.cats_mode = check_cats_mode(value)
         elif key == "span_overlap":
@@ -366,6 +371,7 @@ def _state(project: Project) -> dict[str, Any]:
         "language": project.language,
         "cats_mode": project.cats_mode,
         "span_overlap": project.span_overlap,
+        "guidelines": project.guidelines,
         **{
             field: [label.name for label in project.labels_of(layer)]
             for layer, field in FIELDS.items()

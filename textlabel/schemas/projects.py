@@ -120,9 +120,13 @@ _CATS_MODE = "single: one document label per document; multi: any number"
 _SPAN_OVERLAP = "any: span categories may overlap and nest; none: they may not"
 
 
+_GUIDELINES = {"description": "annotation guidelines, Markdown (raw HTML is shown as text)"}
+
+
 class ProjectCreate(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     description = fields.Str(load_default="")
+    guidelines = fields.Str(load_default="", metadata=_GUIDELINES)
     labels = fields.List(fields.Nested(LabelIn), load_default=list)
     layers = fields.List(
         fields.Str(validate=validate.OneOf(LAYERS)), load_default=lambda: ["entities"]
@@ -165,6 +169,7 @@ class ProjectCreate(Schema):
 class ProjectUpdate(Schema):
     name = fields.Str(validate=validate.Length(min=1, max=200))
     description = fields.Str()
+    guidelines = fields.Str(metadata=_GUIDELINES)
     layers = fields.List(fields.Str(validate=validate.OneOf(LAYERS)))
     overlap = fields.Int(validate=validate.Range(min=1, max=50))
     blind = JsonBool()
@@ -210,6 +215,7 @@ class ProjectOut(Schema):
     id = fields.Int()
     name = fields.Str()
     description = fields.Str()
+    guidelines = fields.Str(metadata=_GUIDELINES)
     layers = fields.List(fields.Str())
     overlap = fields.Int()
     blind = fields.Bool()

@@ -42,6 +42,7 @@ FIELDS = (
     "cats_mode",
     "span_labels",
     "span_overlap",
+    "guidelines",
 )
 
 

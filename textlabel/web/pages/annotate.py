@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from sqlalchemy import select
 
 from textlabel.annotate import queue, service, store
@@ -19,6 +20,7 @@ from textlabel.auth.permissions import Action, allowed, require, require_documen
 from textlabel.errors import Conflict
 from textlabel.extensions import db
 from textlabel.models import Annotation, Document, Project, User
+from textlabel.projects.guidelines import render_guidelines
 from textlabel.review.service import gold_of
 from textlabel.tokens import Tokens
 from textlabel.web.guard import current_user
@@ -172,6 +174,8 @@ def annotate_document(did: int) -> ResponseReturnValue:
             others=_others(document, project, user),
             progress=queue.progress(db.session, project, user),
             gold_by=_reviewed_by(document),
+            # Safe: the renderer escapes raw HTML in the Markdown (projects/guidelines.py).
+            guidelines_html=Markup(render_guidelines(project.guidelines)),
         )
     return render("annotate/page.html", "annotate/_window.html", **context)
 

@@ -120,6 +120,7 @@ def project_settings(pid: int) -> ResponseReturnValue:
                 spacy_model=form.get("spacy_model", "").strip(),  # "": the default model
                 coref_scheme=form.get("coref_scheme") or None,
                 language=form.get("language", "").strip() or None,
+                guidelines=form.get("guidelines"),  # None: the form had no such field
             )
         except TextlabelError as e:
             db.session.rollback()

@@ -62,6 +62,18 @@ def test_a_relation_needs_both_entities_accepted_and_unanimity_needs_every_layer
     ]
 
 
+def test_the_queue_score_is_the_lowest_over_the_new_layers_too() -> None:
+    entities = [(*ADA, "PER"), (*LONDON, "LOC")]
+    lives = (*ADA, *LONDON, "lives_in")
+    name = [(0, 12, "NAME")]
+    doc = DocumentAnnotations(1, [], spans={"a": entities, "b": entities},
+                              relations={"a": [lives], "b": []},
+                              span_cats={"a": name, "b": name})  # fmt: skip
+    assert draft_document(doc, layers=["entities", "spans"]).score == 1.0
+    # the relation drawn by one of two: relation F1 0, the document's lowest score
+    assert draft_document(doc, layers=["entities", "relations", "spans"]).score == 0.0
+
+
 @pytest.fixture
 def review(app, session):
     from textlabel.models import Project

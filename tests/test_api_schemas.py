@@ -210,6 +210,10 @@ def _drive_training(app: Flask, session: Any, mgr: ApiClient, pid: int) -> None:
     _ok(mgr.put(f"/projects/{pid}/loop-settings", json={"queue": "uncertainty", "ruler": True}))
     job = _ok(mgr.post(f"/projects/{pid}/repreannotate"), 202)
     app.extensions["textlabel.jobs"].wait(job["id"], timeout=300)
+    spare = _ok(mgr.post("/projects", json={"name": "Spare"}), 201)["id"]
+    _ok(mgr.post(f"/projects/{spare}/archive", json={"archived": True}))
+    _ok(mgr.get("/projects?archived=true"))
+    _ok(mgr.delete(f"/projects/{spare}?confirm=Spare"), 204)
 
 
 def _first_word_span(document: dict[str, Any]) -> list[dict[str, Any]]:

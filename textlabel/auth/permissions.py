@@ -11,7 +11,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from textlabel.errors import Forbidden, NotFound
+from textlabel.errors import Conflict, Forbidden, NotFound
 from textlabel.models import Document, Membership, Project, User
 
 
@@ -72,17 +72,28 @@ def require(session: Session, user: User, project_id: int, action: Action) -> Pr
     return project
 
 
+def require_writable(session: Session, user: User, project_id: int) -> None:
+    """Refuse a member's change to an archived project (Conflict, 409): it is read-only
+    until a manager unarchives it. Non-members are left to ``require`` (404)."""
+    project = session.get(Project, project_id)
+    if project is None or not project.archived:
+        return
+    if user.is_admin or role_of(session, user, project_id) is not None:
+        raise Conflict(f"project {project.name!r} is archived and read-only; unarchive it first")
+
+
 def require_admin(user: User) -> None:
     if not user.is_admin:
         raise Forbidden("only an administrator may do this")
 
 
-def visible_projects(session: Session, user: User) -> list[Project]:
-    """Projects ``user`` may see: all for admins, otherwise those they are a member of."""
+def visible_projects(session: Session, user: User, *, archived: bool = False) -> list[Project]:
+    """Projects ``user`` may see: all for admins, otherwise those they are a member of;
+    archived ones only with ``archived``."""
     query = select(Project).where(Project.staged_for_id.is_(None)).order_by(Project.name)
     if not user.is_admin:
         query = query.join(Membership).where(Membership.user_id == user.id)
-    return list(session.scalars(query))
+    return [p for p in session.scalars(query) if archived or not p.archived]
 
 
 def require_document(

@@ -66,6 +66,11 @@ class Project(Base):
     )
 
     @property
+    def archived(self) -> bool:
+        """Archived: read-only and out of the default project list (projects/lifecycle.py)."""
+        return bool((self.settings or {}).get("archived_at"))
+
+    @property
     def guidelines(self) -> str:
         """The annotation guidelines (Markdown), kept in ``settings``; "" when none."""
         return str((self.settings or {}).get("guidelines") or "")

@@ -211,9 +211,26 @@ class CountsOut(Schema):
     submitted_annotations = fields.Int()
 
 
+class ProjectsQuery(Schema):
+    archived = fields.Bool(
+        load_default=False, metadata={"description": "true: archived projects are listed too"}
+    )
+
+
+class ArchiveIn(Schema):
+    archived = JsonBool(required=True, metadata={"description": "true archives, false restores"})
+
+
+class ProjectDeleteQuery(Schema):
+    confirm = fields.Str(
+        load_default="", metadata={"description": "the project's exact name (else 422 with counts)"}
+    )
+
+
 class ProjectOut(Schema):
     id = fields.Int()
     name = fields.Str()
+    archived = fields.Bool(metadata={"description": "read-only and out of the default list"})
     description = fields.Str()
     guidelines = fields.Str(metadata=_GUIDELINES)
     layers = fields.List(fields.Str())

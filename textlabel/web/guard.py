@@ -11,14 +11,19 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
+from sqlalchemy import select
 
 from textlabel.auth import service as auth_service
+from textlabel.auth.permissions import require_writable
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
-from textlabel.models import User
+from textlabel.models import Document, User
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
+# What an archived project still accepts: being unarchived or deleted.
+ARCHIVE_ENDPOINTS = {"api.archive_project", "api.delete_project",
+                     "pages.project_archive", "pages.project_delete"}  # fmt: skip
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -87,12 +92,26 @@ def _declare_intent() -> None:
     set_write_intent(request.method not in SAFE_METHODS)
 
 
+def _check_archived() -> None:
+    """Writes to an archived project are refused, whichever page or endpoint they go to
+    (the project from the URL's pid, or did's document); unarchiving and deleting are not."""
+    if request.method in SAFE_METHODS or request.endpoint in ARCHIVE_ENDPOINTS:
+        return
+    args = request.view_args or {}
+    pid = args.get("pid")
+    if pid is None and "did" in args:  # the id only: a document's text may be large
+        pid = db.session.scalar(select(Document.project_id).where(Document.id == args["did"]))
+    if pid is not None:
+        require_writable(db.session, g.user, pid)
+
+
 def _guard() -> None:
     _declare_intent()
     _load_user()
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         raise NotAuthenticated("sign in first")
     _check_csrf()
+    _check_archived()
 
 
 def init_app(app: Flask) -> None:

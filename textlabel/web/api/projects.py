@@ -9,9 +9,10 @@ from flask import Response
 from textlabel.auth.permissions import Action, role_of, visible_projects
 from textlabel.extensions import db
 from textlabel.models import Project
-from textlabel.projects import labels, service
+from textlabel.projects import labels, lifecycle, service
 from textlabel.projects.service import LabelSpec
 from textlabel.schemas.projects import (
+    ArchiveIn,
     LabelDeleteQuery,
     LabelIn,
     LabelOut,
@@ -19,8 +20,10 @@ from textlabel.schemas.projects import (
     MemberIn,
     MemberOut,
     ProjectCreate,
+    ProjectDeleteQuery,
     ProjectDetail,
     ProjectOut,
+    ProjectsQuery,
     ProjectUpdate,
 )
 from textlabel.web.api import route
@@ -43,6 +46,7 @@ FIELDS = (
     "span_labels",
     "span_overlap",
     "guidelines",
+    "archived",
 )
 
 
@@ -56,10 +60,30 @@ def _out(project: Project, *, detail: bool = False) -> dict[str, Any]:
     return out
 
 
-@route("/projects", tag="projects", response=ProjectOut(many=True))
-def list_projects() -> list[dict[str, Any]]:
-    """Projects the caller is a member of (all of them for administrators)."""
-    return [_out(p) for p in visible_projects(db.session, current_user())]
+@route("/projects", tag="projects", query=ProjectsQuery(), response=ProjectOut(many=True))
+def list_projects(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Projects the caller is a member of (all of them for administrators); archived ones
+    only with ``archived=true``."""
+    found = visible_projects(db.session, current_user(), archived=args["archived"])
+    return [_out(p) for p in found]
+
+
+@route("/projects/<int:pid>/archive", "POST", tag="projects", body=ArchiveIn(),
+       response=ProjectDetail(), allow=Action.MANAGE)  # fmt: skip
+def archive_project(project: Project, data: dict[str, Any]) -> dict[str, Any]:
+    """Archive a project (read-only: every change answers 409; out of the default list) or
+    restore it with ``{"archived": false}`` (managers; audited)."""
+    lifecycle.set_archived(db.session, project, current_user(), archived=data["archived"])
+    return _out(project, detail=True)
+
+
+@route("/projects/<int:pid>", "DELETE", tag="projects", status=204, query=ProjectDeleteQuery(),
+       allow=Action.MANAGE)  # fmt: skip
+def delete_project(project: Project, args: dict[str, Any]) -> Response:
+    """Delete a project with its documents, annotations, gold and jobs (managers; audited):
+    ``confirm`` must be its exact name, else 422 with what it would remove in ``details``."""
+    lifecycle.delete_project(db.session, project, current_user(), confirm=args["confirm"])
+    return Response(status=204)
 
 
 @route("/projects", "POST", tag="projects", body=ProjectCreate(), response=ProjectDetail(),

@@ -12,7 +12,7 @@ from textlabel.models import Project
 from textlabel.models.project import LAYERS, ROLES
 from textlabel.nlp.coref.schemes import DEFAULT_SCHEME, SCHEMES
 from textlabel.nlp.models import available_models
-from textlabel.projects import labels, service
+from textlabel.projects import labels, lifecycle, service
 from textlabel.projects.documents import recent_jobs
 from textlabel.projects.service import LabelSpec
 from textlabel.web.guard import current_user
@@ -47,9 +47,33 @@ def _form_int(name: str, default: int) -> int:
 
 @bp.get("/projects")
 def projects() -> ResponseReturnValue:
-    return render_template(
-        "projects/index.html", projects=visible_projects(db.session, current_user())
-    )
+    archived = request.args.get("archived") == "1"
+    found = visible_projects(db.session, current_user(), archived=archived)
+    return render_template("projects/index.html", projects=found, archived=archived)
+
+
+@bp.post("/projects/<int:pid>/archive")
+def project_archive(pid: int) -> ResponseReturnValue:
+    """Archive (read-only, out of the list) or restore the project; from its settings page."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    archived = request.form.get("archived") == "1"
+    lifecycle.set_archived(db.session, project, current_user(), archived=archived)
+    flash("Project archived: read-only until restored." if archived else "Project restored.")
+    return redirect(url_for("pages.project_settings", pid=pid))
+
+
+@bp.post("/projects/<int:pid>/delete")
+def project_delete(pid: int) -> ResponseReturnValue:
+    """Delete the project once its name is typed; back to the list."""
+    project = require(db.session, current_user(), pid, Action.MANAGE)
+    try:
+        lifecycle.delete_project(db.session, project, current_user(),
+                                 confirm=request.form.get("confirm", ""))  # fmt: skip
+    except InvalidInput as e:
+        flash(e.message, "error")
+        return redirect(url_for("pages.project_settings", pid=pid) + "#danger")
+    flash(f"Project {project.name!r} deleted.")
+    return redirect(url_for("pages.projects"))
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -142,6 +166,7 @@ def _settings_page(
         roles=ROLES,
         schemes=SCHEMES,
         models=available_models(project),
+        deletion=lifecycle.deletion_counts(db.session, project),
     )
 
 

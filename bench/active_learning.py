@@ -8,13 +8,17 @@ After every step the base model is fine-tuned afresh on everything labelled so f
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
 first sample, the random order and training). The summary says how many tokens the
-uncertainty order needed to reach the F1 that random order has at its last step.
+uncertainty order needed to reach the F1 that random order has at its last step, and the
+mean F1 difference at equal steps. A run is deterministic per seed, so seeds can run in
+separate processes (``--first-seed``) and their printed lines be summarized together
+(``--from-log`` on the concatenated output).
 
 wikigold's 145 articles are too few to add 50 at a time, so its units are passages of
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
 has passages on both sides. WNUT17 units are tweets. Run (it takes long; be nice):
 
-    nice -n 10 .venv/bin/python bench/active_learning.py --corpus wikigold --seeds 3
+    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wikigold --seeds 3 --step 25 --steps 4 --epochs 4
+    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wnut17 --seeds 3 --step 25 --steps 8 --epochs 4
 """
 
 from __future__ import annotations
@@ -166,18 +170,38 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
             f"random's final F1 {target_f1:.4f} at {target_tokens:.0f} tokens; uncertainty "
             f"reached {reached[1]:.4f} at {reached[0]:.0f} tokens = {share:.0%} of them"
         )
+    gaps = [uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=True)]
+    print(f"uncertainty - random F1, mean over steps 1-{len(gaps)}: {statistics.mean(gaps):+.4f}")
+
+
+def from_log(path: Path) -> None:
+    """Summarize the JSON lines a run printed (the figures, without rerunning anything)."""
+    runs: dict[str, dict[str, dict[int, list[dict]]]] = {}  # type: ignore[type-arg]
+    for line in path.read_text().splitlines():
+        if line.startswith("{"):
+            point = json.loads(line)
+            by_seed = runs.setdefault(point["corpus"], {}).setdefault(point["strategy"], {})
+            by_seed.setdefault(point["seed"], []).append(point)
+    for corpus, strategies in runs.items():
+        seeds = sorted(set(strategies["random"]) & set(strategies.get("uncertainty", {})))
+        steps = min(len(strategies[s][seed]) for s in strategies for seed in seeds)
+        summarize(corpus, {s: [strategies[s][seed][:steps] for seed in seeds] for s in strategies})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), action="append")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first..first+seeds-1")
     parser.add_argument("--start", type=int, default=50)
     parser.add_argument("--step", type=int, default=50)
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=None, help="default: training's budget")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--from-log", type=Path, help="summarize a run's printed lines")
     args = parser.parse_args()
+    if args.from_log:
+        return from_log(args.from_log)
     args.model = args.model or default_model_name()
     for corpus in args.corpus or ["wikigold"]:
         pool, dev = load_units(corpus)
@@ -186,7 +210,7 @@ def main() -> None:
         base = evaluate(load_base(args.model), dev, label_map=CORPORA[corpus][1]).total
         print(f"{corpus}: base model {args.model} dev F1 {base.f1:.4f}", flush=True)
         results: dict[str, list[list[dict]]] = {"random": [], "uncertainty": []}  # type: ignore[type-arg]
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for strategy in results:
                 results[strategy].append(simulate(corpus, strategy, seed, args))
         summarize(corpus, results)

@@ -17,8 +17,10 @@ wikigold's 145 articles are too few to add 50 at a time, so its units are passag
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
 has passages on both sides. WNUT17 units are tweets. Run (it takes long; be nice):
 
-    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wikigold --seeds 3 --step 25 --steps 4 --epochs 4
-    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wnut17 --seeds 3 --step 25 --steps 8 --epochs 4
+    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wikigold --seeds 3 \
+        --step 25 --steps 4 --epochs 4
+    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wnut17 --seeds 3 \
+        --step 25 --steps 8 --epochs 4
 """
 
 from __future__ import annotations

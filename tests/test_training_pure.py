@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import spacy
 from spacy.scorer import Scorer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, SpanGroup
 from spacy.training import Example
 
 from textlabel.annotate.queue import Candidate, rank_candidates
+from textlabel.layers import SPANS_KEY
+from textlabel.nlp.model_layers import model_span_cats
 from textlabel.nlp.uncertainty import TokenScores, disagreement, document_uncertainty
 from textlabel.records import DocumentRecord, SpanRecord, TokenRecord
-from textlabel.training.categories import phrase_lookup, score_cats
+from textlabel.training.categories import phrase_lookup, score_cats, train_layers
+from textlabel.training.finetune import TrainSettings
 from textlabel.training.labels import canonical_model_labels, to_model_labels, trained_label_map
 from textlabel.training.scoring import score_spans
 
@@ -121,3 +124,33 @@ def test_phrase_lookup_baseline_finds_training_phrases_with_their_label() -> Non
     found = phrase_lookup(nlp, train, dev)
     assert sorted((dev[0].text[s.start : s.end], s.label) for s in found[0]) == [
         ("Acme Corp", "company"), ("Ann", "person")]  # fmt: skip
+
+
+def test_span_category_suggestions_keep_apart_when_the_project_says_so() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("New York City Hall opened")
+    bounds = [(0, 2, "place"), (0, 4, "place"), (2, 4, "building"), (4, 5, "event")]
+    spans = [Span(doc, start, end, label=label) for start, end, label in bounds]
+    group = SpanGroup(doc, name=SPANS_KEY, spans=spans)
+    group.attrs["scores"] = [0.7, 0.9, 0.8, 0.6]
+    doc.spans[SPANS_KEY] = group
+    labels = {"place", "building"}  # "event" is not the project's
+    every = model_span_cats(doc, labels)
+    assert [(doc.text[s.start : s.end], s.score) for s in every] == [
+        ("New York", 0.7), ("New York City Hall", 0.9), ("City Hall", 0.8)]  # fmt: skip
+    apart = model_span_cats(doc, labels, apart=True)
+    assert [(doc.text[s.start : s.end], s.label) for s in apart] == [
+        ("New York City Hall", "place")]  # fmt: skip
+
+
+def test_a_single_choice_project_with_one_document_label_trains_a_multilabel_textcat() -> None:
+    nlp = spacy.blank("en")  # spaCy's exclusive textcat refuses fewer than two labels
+    records = []
+    for i, text in enumerate(["great match today", "stocks fell", "we won the cup", "rates up"]):
+        doc = nlp.make_doc(text)
+        tokens = [TokenRecord(t.idx, t.idx + len(t), bool(t.whitespace_)) for t in doc]
+        records.append(DocumentRecord(text, tokens=tokens, cats={"sport": float(i % 2 == 0)}))
+    scores = train_layers(nlp, records, records, cats=["sport"], cats_mode="single", spans=None,
+                          settings=TrainSettings(max_steps=1))  # fmt: skip
+    assert scores["cats"]["component"] == "textcat_multilabel" and "span_cats" not in scores
+    assert "textcat_multilabel" in nlp.pipe_names and scores["cats"]["train_documents"] == 4

@@ -30,7 +30,7 @@ def read_model_layers(
         if cats:
             record.cats = model_cats(doc, cats)
         if spans:
-            record.span_cats = model_span_cats(doc, spans)
+            record.span_cats = model_span_cats(doc, spans, apart=project.span_overlap == "none")
 
 
 def model_cats(doc: Doc, labels: Collection[str]) -> dict[str, float]:
@@ -38,8 +38,10 @@ def model_cats(doc: Doc, labels: Collection[str]) -> dict[str, float]:
     return {label: round(float(value), 4) for label, value in doc.cats.items() if label in labels}
 
 
-def model_span_cats(doc: Doc, labels: Collection[str]) -> list[SpanRecord]:
-    """The span categories spancat kept (above its threshold), with their scores."""
+def model_span_cats(doc: Doc, labels: Collection[str], *, apart: bool = False) -> list[SpanRecord]:
+    """The span categories spancat kept (above its threshold), with their scores; ``apart``
+    (a project whose span categories may not overlap) keeps the best-scored of overlapping
+    ones, so accepting the suggestions never breaks the project's rule."""
     group = doc.spans.get(SPANS_KEY)
     if group is None:
         return []
@@ -49,4 +51,10 @@ def model_span_cats(doc: Doc, labels: Collection[str]) -> list[SpanRecord]:
         if span.label_ in labels:
             score = round(float(scores[index]), 4) if scores is not None else None
             out.append(SpanRecord(span.start_char, span.end_char, span.label_, score))
-    return out
+    if not apart:
+        return out
+    kept: list[SpanRecord] = []
+    for span in sorted(out, key=lambda s: -(s.score or 0.0)):
+        if all(span.end <= k.start or k.end <= span.start for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))

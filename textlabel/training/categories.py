@@ -207,6 +207,8 @@ def train_layers(
     version's ``scores``, by layer)."""
     out: dict[str, Any] = {}
     taught = 0
+    if cats is not None and len(cats) < 2:  # spaCy's exclusive textcat needs two labels
+        cats_mode = "multi"
     if cats and (taught := train_textcat(nlp, train, labels=cats, mode=cats_mode,
                                          settings=settings)):  # fmt: skip
         pairs = cats_examples(dev, cats, cats_mode)

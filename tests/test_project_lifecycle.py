@@ -36,6 +36,7 @@ def test_an_archived_project_is_hidden_and_read_only_until_restored(app: Flask, 
     refused = ann.put(f"/documents/{did}/annotations/me", json={"version": mine["version"]})
     assert refused.status_code == 409 and "archived" in refused.json["error"]["message"]
     assert mgr.patch(f"/projects/{pid}", json={"description": "x"}).status_code == 409
+    assert ann.get(f"/projects/{pid}/next").status_code == 409  # a GET that claims work
     assert mgr.post(f"/projects/{pid}/labels", json={"name": "NEW"}).status_code == 409
     page = sign_in(app.test_client(), "mgr")
     form = page.post(f"/projects/{pid}/settings", data={"csrf_token": page.csrf, "name": "Z"})

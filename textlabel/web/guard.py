@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
 # What an archived project still accepts: being unarchived or deleted.
 ARCHIVE_ENDPOINTS = {"api.archive_project", "api.delete_project",
                      "pages.project_archive", "pages.project_delete"}  # fmt: skip
+# The API's GETs that hand out work (a contract): they claim, so an archive refuses them.
+WRITING_GETS = {"api.next_document", "api.next_review"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -95,7 +97,8 @@ def _declare_intent() -> None:
 def _check_archived() -> None:
     """Writes to an archived project are refused, whichever page or endpoint they go to
     (the project from the URL's pid, or did's document); unarchiving and deleting are not."""
-    if request.method in SAFE_METHODS or request.endpoint in ARCHIVE_ENDPOINTS:
+    reads = request.method in SAFE_METHODS and request.endpoint not in WRITING_GETS
+    if reads or request.endpoint in ARCHIVE_ENDPOINTS:
         return
     args = request.view_args or {}
     pid = args.get("pid")

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import add_documents, make_project, make_user
-from tests.helpers import browser_sign_in
+from tests.factories import add_documents, make_project, make_user, make_users
+from tests.helpers import api_as, browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 390
 TEXT = "Ada Lovelace met Charles Babbage in London. She wrote the first program for a machine."
 
-# The page's width, and the elements past the right edge (outside boxes that scroll).
-OVERFLOW = """() => [document.documentElement.scrollWidth, [...document.querySelectorAll("body *")]
-  .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
-  .filter((el) => !el.closest(".table-scroll, .text"))
-  .map((el) => `${el.tagName}.${el.className}`).slice(0, 12)]"""
+# The page's width, and the elements past the right edge outside any box that scrolls (or
+# clips) sideways: those a phone user cannot reach.
+OVERFLOW = """() => {
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(el));
+  const names = wide.map((el) => `${el.tagName}.${el.className}`).slice(0, 12);
+  return [document.documentElement.scrollWidth, names];
+}"""
 
 
 @pytest.fixture
@@ -56,3 +65,23 @@ def test_annotate_page_and_document_table_fit_a_phone(app, session, phone) -> No
     scroller = table.locator("xpath=..")
     assert scroller.evaluate("(el) => getComputedStyle(el).overflowX") == "auto"
     assert scroller.evaluate("(el) => el.scrollWidth > el.clientWidth")  # it scrolls itself
+
+
+def test_review_queue_and_document_view_fit_a_phone(app, session, phone) -> None:
+    admin = make_user(session, "admin", admin=True)
+    make_users(session, "rev", "ann1", "ann2")
+    members = {"ann1": "annotator", "ann2": "annotator", "rev": "reviewer"}
+    project = make_project(session, admin, overlap=2, members=members)
+    (document,) = add_documents(session, project, [TEXT])
+    ada = {"start": 0, "end": 12, "label": "PER"}
+    for name, spans in (("ann1", [ada]), ("ann2", [])):  # they disagree: it waits for review
+        body = {"version": 0, "status": "submitted", "spans": spans}
+        got = api_as(app, name).put(f"/documents/{document.id}/annotations/me", json=body)
+        assert got.status_code == 200
+    browser_sign_in(phone, "rev")
+    for url in (f"/projects/{project.id}/review", f"/documents/{document.id}/view",
+                f"/documents/{document.id}/review"):  # fmt: skip
+        phone.goto(url)
+        phone.wait_for_selector("table, #review[data-ready=true]")
+        width, wide = phone.evaluate(OVERFLOW)
+        assert (width, wide) == (WIDTH, []), (url, wide)

@@ -154,3 +154,17 @@ def test_a_single_choice_project_with_one_document_label_trains_a_multilabel_tex
                           settings=TrainSettings(max_steps=1))  # fmt: skip
     assert scores["cats"]["component"] == "textcat_multilabel" and "span_cats" not in scores
     assert "textcat_multilabel" in nlp.pipe_names and scores["cats"]["train_documents"] == 4
+
+
+def test_cli_prints_document_label_and_span_category_scores_beside_the_baseline() -> None:
+    from textlabel.cli.training import layer_lines
+
+    prf = {"p": 0.5, "r": 1.0, "f": 0.6667, "support": 2}
+    scores = {"model": {}, "base": {}, "cats": {
+        "component": "textcat", "baseline_kind": "majority label",
+        "model": {**prf, "per_label": {"sport": prf}},
+        "baseline": {"p": 0.25, "r": 0.5, "f": 0.3333, "per_label": {}}}}  # fmt: skip
+    lines = layer_lines(scores)
+    assert lines[0] == "document labels (textcat; baseline: majority label):"
+    text = "\n".join(lines)
+    assert "0.667" in text and "0.333" in text and "sport" in text and "span categories" not in text

@@ -54,7 +54,7 @@ def train_cli(project_key: str, source: str, dev: float, seed: int, curve: bool,
             fail(e)
     result = job.result
     click.echo(f"model version {result['version']} saved in {result['path']}")
-    for line in score_lines(result["scores"]):
+    for line in score_lines(result["scores"]) + layer_lines(result["scores"]):
         click.echo(line)
     if result["curve"]:
         points = ", ".join(f"{p['share']:.0%}: {p['f']:.3f}" for p in result["curve"])
@@ -71,6 +71,23 @@ def score_lines(scores: dict[str, Any]) -> list[str]:
         by_model, by_base = model["per_label"].get(label), base["per_label"].get(label)
         rows.append([label, *_prf(by_model), *_prf(by_base)])
     return table(["label", "P", "R", "F", "base P", "base R", "base F"], rows)
+
+
+def layer_lines(scores: dict[str, Any]) -> list[str]:
+    """Document-label and span-category scores (when trained) beside their baselines."""
+    out = []
+    for key, title in (("cats", "document labels"), ("span_cats", "span categories")):
+        layer = scores.get(key)
+        if not layer:
+            continue
+        model, baseline = layer["model"], layer["baseline"]
+        rows = [["all", *_prf(model), *_prf(baseline)]]
+        for label in sorted(model["per_label"]):
+            rows.append([label, *_prf(model["per_label"][label]),
+                         *_prf(baseline["per_label"].get(label))])  # fmt: skip
+        out.append(f"{title} ({layer['component']}; baseline: {layer['baseline_kind']}):")
+        out += table(["label", "P", "R", "F", "baseline P", "baseline R", "baseline F"], rows)
+    return out
 
 
 def _prf(score: object) -> list[str]:

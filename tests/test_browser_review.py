@@ -64,6 +64,7 @@ def test_reviewer_accepts_one_rejects_another_and_gold_survives_reload(
         "Charles Babbage": "pending",
         "London": "pending",
     }
+    assert page.locator("#count-span").inner_text() == "3 · 2 undecided"
     assert page.locator(".rv-row").count() == 4  # gold + three annotators, names shown
     assert page.locator(".rv-row .rv-who").all_inner_texts() == ["gold", "ann1", "ann2", "ann3"]
     page.keyboard.press("j")  # Charles Babbage

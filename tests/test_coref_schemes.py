@@ -165,3 +165,14 @@ def test_no_adverb_or_conjunction_before_a_mention_and_you_guys_is_one(coref_nlp
     assert any(chain[-2:] == ["a street party", "the street party"] for chain in chains), chains
     chains = _chains(coref_nlp("I hope you guys like the video. Thank you guys for watching."))
     assert ["you guys", "you guys"] in chains, chains
+
+
+def test_a_common_noun_with_a_new_post_modifier_is_another_thing(coref_nlp):
+    # the same words up to the head link names only ("Mr. Bickford, a veteran ... Mr.
+    # Bickford"): a common noun's post-modifier tells two things apart
+    chains = _chains(
+        coref_nlp(
+            "The exposure was limited in one study. The exposure in the other study was long."
+        )
+    )
+    assert not any("The exposure in the other study" in chain for chain in chains), chains

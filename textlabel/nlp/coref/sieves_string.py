@@ -35,8 +35,10 @@ def relaxed_string_key(ctx: SieveContext, mention: Mention) -> str:
 
 
 def relaxed_string_match(ctx: SieveContext) -> None:
-    """ "Mr. Bickford" and "Mr. Bickford, an 18-year mediation veteran" share the text up to the
-    head; only for mentions with post-modifiers and never for lists."""
+    """ "Mr. Bickford, an 18-year mediation veteran ... Mr. Bickford", "the director of the
+    museum ... the director" share the text up to the head; one of them has post-modifiers,
+    never lists. A common noun that adds a post-modifier later names another thing ("the
+    exposure ... the exposure in the other study"); a name may add one."""
     first_with: dict[str, Mention] = {}
     for mention in ctx.mentions:
         if not _eligible(mention) or mention.kind == LIST:
@@ -48,6 +50,7 @@ def relaxed_string_match(ctx: SieveContext) -> None:
         elif (
             not mention.indefinite
             and (mention.end == mention.head + 1 or antecedent.end == antecedent.head + 1)
+            and (mention.kind == PROPER or mention.end == mention.head + 1)
             and not ctx.clusters.nested(antecedent, mention)
             and ctx.clusters.of(antecedent).agrees_with(ctx.clusters.of(mention))
         ):

@@ -10,6 +10,7 @@ import {
 import { ChainPanel } from "./chains.js";
 import { spanCatEditor, spansAt } from "./spancats.js";
 import { drawArcs, prefixIndex } from "./relations.js";
+import { Finder, findBar } from "./find.js";
 
 const root = document.getElementById("annotate");
 if (root) start(root);
@@ -356,6 +357,18 @@ function start(root) {
       " ", h("button", { type: "button", class: "small", data: { action: "del-relation", index }, title: "delete this relation" }, "delete"))));
   }
 
+  // ---- finding -----------------------------------------------------------------------------
+  const finder = new Finder({
+    box: findBar($("#find")), tokens, cursor: () => selection.cursor,
+    jump: (hit) => { selection.move(hit.s, false); },
+    select: (hit) => {
+      if (hit.s < view.first || hit.s >= view.last) return false;
+      selection.set(hit.s, Math.min(hit.e, view.last));
+      return true;
+    },
+    paint: () => paint(), close: () => text().focus(),
+  });
+
   // ---- painting ----------------------------------------------------------------------------
   const tags = tagPainter(tagOf, (i) => Boolean(state.pos && state.pos[i]));
   view.painters.push(
@@ -367,6 +380,7 @@ function start(root) {
     chainPainter(() => state.coref),
     (deco) => spanCats && spanCats.painter(deco),
     (deco, row) => showPos && tags(deco, row),
+    finder.painter(),
     selection.painter(),
   );
   function paint() {
@@ -457,6 +471,7 @@ function start(root) {
       case "Delete": case "Backspace": return act(remove);
       case "Enter": return act(() => accept(suggestionAt(selection.cursor)));
       case "?": return act(() => toggleHelp(true));
+      case "/": return act(() => finder.show());
       case "A": return act(acceptAll);
       case "T": return act(() => { showPos = has("pos") && !showPos; paint(); });
       case "P": return act(openPos);
@@ -483,6 +498,7 @@ function start(root) {
     const actions = {
       undo, redo, merge, "accept-all": acceptAll,
       help: () => toggleHelp(true), "help-close": () => toggleHelp(false, text()),
+      find: () => finder.show(),
       submit: () => finish("submitted"), skip: () => finish("skipped"),
       reload: () => saver.discard(),
       label: () => label(btn.dataset.label),
@@ -504,10 +520,11 @@ function start(root) {
   }
   function swapped() {
     selection.reindexed();
+    finder.landed();
     paintChains();
     text().tabIndex = 0;
     paint();
-    text().focus();
+    if (!finder.open) text().focus();  // walking the hits keeps the find box's focus
   }
 
   // ---- wiring ------------------------------------------------------------------------------

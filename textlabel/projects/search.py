@@ -15,7 +15,10 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
+    case,
+    cast,
     column,
     exists,
     func,
@@ -49,12 +52,13 @@ class DocumentFilters:
     annotator: str | None = None  # username: documents this annotator has worked on
     label: str | None = None  # documents with an entity of this label
     gold: bool | None = None
+    meta: str | None = None  # "FIELD=VALUE": a top-level metadata field holds this value
     sort: str = "id"
 
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.q, self.status, self.annotator, self.label,
-                                           self.gold))  # fmt: skip
+                                           self.gold, self.meta))  # fmt: skip
 
 
 def check_filters(session: Session, user: User, project: Project, filters: DocumentFilters) -> None:
@@ -162,7 +166,41 @@ def filter_clauses(
     if filters.gold is not None:
         gold = _annotation(Annotation.kind == "gold")
         clauses.append(gold if filters.gold else not_(gold))
+    if filters.meta is not None:
+        field, value = meta_filter(filters.meta)
+        clauses.append(_meta_text(session, field) == value)
     return clauses
+
+
+def meta_filter(given: str) -> tuple[str, str]:
+    """``FIELD=VALUE`` split at the first ``=``; the field is a top-level metadata key."""
+    field, equals, value = given.partition("=")
+    field = field.strip()
+    if not equals or not field:
+        raise InvalidInput(f"meta {given!r}: write FIELD=VALUE, e.g. meta=source=bbc")
+    if "\x00" in given:
+        raise InvalidInput(f"meta {given!r}: a NUL character cannot be stored, so never matches")
+    if '"' in field or "\\" in field:
+        raise InvalidInput(f"meta {given!r}: a field name cannot hold quotes or backslashes")
+    return field, value
+
+
+def _meta_text(session: Session, field: str) -> ColumnElement[Any]:
+    """The field's value as text, the same on both backends: a string as it is, a number
+    as written, ``true`` / ``false``; objects, arrays and null match nothing useful.
+
+    PostgreSQL's ``->>`` gives exactly that; SQLite's ``json_extract`` gives SQL values
+    (1 for true, 2017 for 2017), so it is rebuilt from ``json_type``."""
+    if session.get_bind().dialect.name == "postgresql":
+        as_text: ColumnElement[Any] = Document.meta[field].as_string()
+        return as_text
+    path = f'$."{field}"'
+    kind = func.json_type(Document.meta, path)
+    return case(
+        (kind == "true", "true"),
+        (kind == "false", "false"),
+        else_=cast(func.json_extract(Document.meta, path), String),
+    )
 
 
 def id_key(session: Session, filters: DocumentFilters) -> Any:

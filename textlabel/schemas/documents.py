@@ -42,6 +42,14 @@ class DocumentListQuery(PageQuery):
         },
     )
     gold = fields.Bool(load_default=None, metadata={"description": "has a gold annotation"})
+    meta = fields.Str(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={
+            "description": "FIELD=VALUE: documents whose top-level metadata field holds "
+            "VALUE (strings as they are, numbers as written, true / false)"
+        },
+    )
     sort = fields.Str(load_default="id", validate=validate.OneOf(SORTS))
 
 

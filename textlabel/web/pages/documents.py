@@ -29,7 +29,7 @@ from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
 
-FILTERS = ("q", "status", "annotator", "label", "gold", "sort")
+FILTERS = ("q", "status", "annotator", "label", "gold", "meta", "sort")
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
               "-length": "longest first"}  # fmt: skip
 

@@ -19,6 +19,7 @@ from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
 from textlabel.models import Document, User
+from textlabel.web.inputs import DB_INT_MAX
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
 # What an archived project still accepts: being unarchived or deleted.
@@ -101,6 +102,8 @@ def _check_archived() -> None:
     if reads or request.endpoint in ARCHIVE_ENDPOINTS:
         return
     args = request.view_args or {}
+    if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):
+        return  # no such id: web/inputs.py answers 404 (an overflow here would be a 500)
     pid = args.get("pid")
     if pid is None and "did" in args:  # the id only: a document's text may be large
         pid = db.session.scalar(select(Document.project_id).where(Document.id == args["did"]))

@@ -308,16 +308,20 @@ def _relation_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> Document
                   spans=match_counts(arrays[i], arrays[j], n_values=len(values)))
         for i, j in combinations(range(len(annotators)), 2)
     )  # fmt: skip
-    counts = [pair.spans for pair in pairs if pair.spans is not None]
-    pooled = np.sum(counts, axis=0) if counts else None
-    if pooled is None:
-        score, why = None, FEWER_THAN_TWO
-    elif n_spans(pooled) == 0:
-        score, why = None, "no annotator linked two entities"
-    else:
-        score, why = exact_prf(pooled).f1, None
+    score, why = _pooled_f1(pairs, nothing="no annotator linked two entities")
     return DocumentStats(doc.doc_id, "relations", annotators, values, np.zeros((0, 0)), 0, 0,
                          0.0, None, pairs, score, why)  # fmt: skip
+
+
+def _pooled_f1(pairs: Sequence[PairStats], *, nothing: str) -> tuple[float | None, str | None]:
+    """Exact F1 of the pairs' match counts added up, or why there is none."""
+    counts = [pair.spans for pair in pairs if pair.spans is not None]
+    if not counts:
+        return None, FEWER_THAN_TWO
+    pooled = np.sum(counts, axis=0)
+    if n_spans(pooled) == 0:
+        return None, nothing
+    return exact_prf(pooled).f1, None
 
 
 def _cats_stats(doc: DocumentAnnotations) -> DocumentStats:
@@ -363,13 +367,6 @@ def _span_cat_stats(doc: DocumentAnnotations, labels: Sequence[str]) -> Document
         PairStats(a, b, empty, spans=spancat_counts(spans[a], spans[b], codes=codes))
         for a, b in combinations(annotators, 2)
     )
-    counts = [pair.spans for pair in pairs if pair.spans is not None]
-    pooled = np.sum(counts, axis=0) if counts else None
-    if pooled is None:
-        score, why = None, FEWER_THAN_TWO
-    elif n_spans(pooled) == 0:
-        score, why = None, "no annotator marked a span category"
-    else:
-        score, why = exact_prf(pooled).f1, None
+    score, why = _pooled_f1(pairs, nothing="no annotator marked a span category")
     return DocumentStats(doc.doc_id, "spans", annotators, values, np.zeros((0, 0)), 0, 0,
                          0.0, None, pairs, score, why)  # fmt: skip

@@ -24,6 +24,7 @@ def _routes(app: Flask, pid: int = 1, did: int = 1) -> list[tuple[str, str, str]
         "username": "someone",
         "filename": "app.css",
         "tid": 1,
+        "cid": 1,
     }
     out = []
     for rule in app.url_map.iter_rules():

@@ -108,3 +108,19 @@ def require_document(
     except NotFound as e:
         raise NotFound(f"document {document_id} not found") from e
     return document, project
+
+
+def sees_every_thread(session: Session, user: User, project: Project) -> bool:
+    """Whether ``user`` sees every comment thread of ``project``: those who may see others'
+    work, and every member of an open project. In a blind project an annotator sees the
+    threads they opened and those opened by reviewers and managers (a thread quotes the
+    words an annotator labelled: other annotators' threads would unblind them)."""
+    return not project.blind or allowed(session, user, project, Action.VIEW_OTHERS)
+
+
+def may_resolve_thread(
+    session: Session, user: User, project: Project, author_id: int | None
+) -> bool:
+    """Whether ``user`` may resolve or reopen a thread opened by ``author_id``: its author,
+    reviewers and managers."""
+    return user.id == author_id or allowed(session, user, project, Action.REVIEW)

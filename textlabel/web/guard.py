@@ -18,7 +18,7 @@ from textlabel.auth.permissions import require_writable
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
-from textlabel.models import Document, User
+from textlabel.models import Comment, Document, User
 from textlabel.web.inputs import DB_INT_MAX
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
@@ -107,6 +107,8 @@ def _check_archived() -> None:
     pid = args.get("pid")
     if pid is None and "did" in args:  # the id only: a document's text may be large
         pid = db.session.scalar(select(Document.project_id).where(Document.id == args["did"]))
+    if pid is None and "cid" in args:  # a comment thread's project
+        pid = db.session.scalar(select(Comment.project_id).where(Comment.id == args["cid"]))
     if pid is not None:
         require_writable(db.session, g.user, pid)
 

@@ -133,6 +133,7 @@ def init_app(app: Flask) -> None:
     from textlabel.web.api import (  # noqa: F401
         agreement,
         auth,
+        comments,
         documents,
         exports,
         imports,

@@ -1,0 +1,83 @@
+"""Comments and flags: a document's threads, opening one, replying, resolving, and the
+project's inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textlabel.auth.permissions import Action
+from textlabel.comments import reading, service
+from textlabel.comments.reading import InboxPage, Thread
+from textlabel.extensions import db
+from textlabel.models import Document, Project
+from textlabel.schemas.comments import (
+    InboxOut,
+    InboxQuery,
+    ReplyIn,
+    ResolveIn,
+    ThreadIn,
+    ThreadListOut,
+    ThreadOut,
+)
+from textlabel.web.api import route
+from textlabel.web.guard import current_user
+
+
+@route("/documents/<int:did>/comments", tag="comments", response=ThreadListOut(),
+       allow=Action.VIEW)  # fmt: skip
+def list_comments(document: Document, project: Project) -> dict[str, Any]:
+    """The document's comment threads the caller sees, with their replies.
+
+    On the whole document first, then in text order. In a blind project an annotator sees
+    the threads they opened and those of reviewers and managers."""
+    return {"threads": reading.document_threads(db.session, document, project, current_user())}
+
+
+@route("/documents/<int:did>/comments", "POST", tag="comments", body=ThreadIn(),
+       response=ThreadOut(), status=201, allow=Action.VIEW)  # fmt: skip
+def create_comment(document: Document, project: Project, data: dict[str, Any]) -> Thread:
+    """Open a thread on the document, or on the span `[start, end)` (snapped to tokens).
+
+    `kind` flag marks a problem with the document (audited); the inbox filters flags."""
+    user = current_user()
+    root = service.open_thread(db.session, document, project, user, **data)
+    return reading.thread_of(db.session, root, project, user)
+
+
+@route("/comments/<int:cid>/replies", "POST", tag="comments", body=ReplyIn(),
+       response=ThreadOut(), status=201)  # fmt: skip
+def reply_comment(cid: int, data: dict[str, Any]) -> Thread:
+    """Reply to a thread (any comment of it); answers the whole thread."""
+    user = current_user()
+    root, project = reading.find_thread(db.session, user, cid)
+    service.reply(db.session, root, user, body=data["body"])
+    return reading.thread_of(db.session, root, project, user)
+
+
+@route("/comments/<int:cid>", "PATCH", tag="comments", body=ResolveIn(), response=ThreadOut())
+def resolve_comment(cid: int, data: dict[str, Any]) -> Thread:
+    """Resolve (`resolved: true`) or reopen a thread: its author, reviewers and managers."""
+    user = current_user()
+    root, project = reading.find_thread(db.session, user, cid)
+    service.set_resolved(db.session, root, project, user, resolved=data["resolved"])
+    return reading.thread_of(db.session, root, project, user)
+
+
+@route("/comments/<int:cid>", tag="comments", response=ThreadOut())
+def get_comment(cid: int) -> Thread:
+    """The thread holding comment `cid`."""
+    user = current_user()
+    root, project = reading.find_thread(db.session, user, cid)
+    return reading.thread_of(db.session, root, project, user)
+
+
+@route("/projects/<int:pid>/comments", tag="comments", query=InboxQuery(), response=InboxOut(),
+       allow=Action.VIEW)  # fmt: skip
+def comment_inbox(project: Project, args: dict[str, Any]) -> InboxPage:
+    """The project's inbox: threads the caller sees, latest activity first.
+
+    `state` open (default), resolved or all; `kind` all, flag or comment; `mine` the
+    threads the caller opened or answered; `document` one document's. `waiting` counts the
+    caller's open threads whose last word is someone else's."""
+    return reading.inbox(db.session, project, current_user(), document_id=args.pop("document"),
+                         **args)  # fmt: skip

@@ -59,6 +59,9 @@ class ReadOptions:
     tags: tuple[str, ...] | None = None
     features: dict[str, list[str]] | None = None
     caps: Caps = Caps()  # isolated readers (pdf)
+    # The columns / keys kept in each document's meta (the import form's column picker);
+    # None keeps every one the reader puts there.
+    meta_fields: tuple[str, ...] | None = None
 
     def names_of(self, column: str) -> list[str] | None:
         """The tag names of ``column``, when the user or a dataset_info file gave them."""

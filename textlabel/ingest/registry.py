@@ -15,6 +15,7 @@ from textlabel.errors import BadFormat, TextlabelError, UnsupportedFormat
 from textlabel.ingest.base import Item, Reader, ReadOptions
 from textlabel.ingest.detect import detect_format
 from textlabel.ingest.encoding import peek_head
+from textlabel.records import DocumentRecord
 
 __all__ = [
     "KEEP_DUPLICATES",
@@ -75,7 +76,11 @@ def read_file(
     """Read ``stream`` with the named reader, or the one its name and content call for."""
     format, stream = resolve_format(stream, filename, format)
     reader = get_reader(format)
-    return _guarded(reader(stream, filename, options or ReadOptions()), filename)
+    options = options or ReadOptions()
+    items = _guarded(reader(stream, filename, options), filename)
+    if options.meta_fields is not None:
+        items = _only_meta(items, frozenset(options.meta_fields))
+    return items
 
 
 def resolve_format(stream: BinaryIO, filename: str, format: str | None) -> tuple[str, BinaryIO]:
@@ -85,6 +90,14 @@ def resolve_format(stream: BinaryIO, filename: str, format: str | None) -> tuple
         head, stream = peek_head(stream)
         format = detect_format(filename, head)
     return format.strip().lower(), stream
+
+
+def _only_meta(items: Iterator[Item], keep: frozenset[str]) -> Iterator[Item]:
+    """The items with only the ``keep`` keys left in each document's meta."""
+    for item in items:
+        if isinstance(item, DocumentRecord):
+            item.meta = {key: value for key, value in item.meta.items() if key in keep}
+        yield item
 
 
 def _guarded(items: Iterator[_Item], filename: str) -> Iterator[_Item]:

@@ -21,6 +21,13 @@ class ImportForm(Schema):
 
     format = fields.Str(load_default="auto", validate=validate.OneOf(FORMATS))
     text_field = fields.Str(load_default=None)
+    meta_fields = fields.Str(
+        load_default=None,
+        metadata={
+            "description": "comma-separated columns / keys kept as metadata (CSV, JSON); "
+            "absent: every column but the text; empty: none"
+        },
+    )
     encoding = fields.Str(load_default=None)
     split = fields.Str(load_default="document", validate=validate.OneOf(SPLITS))
     password = fields.Str(load_default=None, load_only=True)

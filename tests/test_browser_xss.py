@@ -89,6 +89,11 @@ def seeded(app: Flask, session) -> dict:
                 if document["source"].endswith(".jsonl") else []}  # fmt: skip
         saved = annotator.put(f"/documents/{document['id']}/annotations/me", json=body)
         assert saved.status_code == 200, saved.json
+    did = documents[0]["id"]  # comments: a span's words and the bodies are shown as text
+    words = {"start": TEXT.index("<img"), "end": TEXT.index(" and </")}
+    thread = annotator.post(f"/documents/{did}/comments", json={"body": IMG, **words}).json
+    manager.post(f"/comments/{thread['id']}/replies", json={"body": f"{SVG} {URL}"})
+    manager.post(f"/documents/{did}/comments", json={"body": SCRIPT, "kind": "flag"})
     job = session.query(Job).filter_by(project_id=pid).first()
     lid = manager.get(f"/projects/{pid}").json["labels"][0]["id"]
     return {"pid": pid, "did": documents[0]["id"], "jid": job.id, "lid": lid,
@@ -109,6 +114,7 @@ def _pages(app: Flask, ids: dict) -> list[str]:
         urls.append(url)
     urls += [f"/documents/{did}/{view}" for did in ids["dids"][1:]
              for view in ("annotate", "review", "view")]  # fmt: skip
+    urls.append(f"/projects/{ids['pid']}/comments?state=all")
     return urls
 
 

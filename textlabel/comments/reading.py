@@ -52,6 +52,7 @@ class Thread:
     resolved_by: str | None
     may_resolve: bool
     replies: list[Post] = field(default_factory=list)
+    waiting: bool = False  # open, the viewer took part, and the last word is someone else's
 
     @property
     def resolved(self) -> bool:
@@ -130,9 +131,18 @@ def _threads(
         )
         for root in roots
     }
+    took_part = {root.id: root.author_id == user.id for root in roots}
+    last_author = {root.id: root.author_id for root in roots}
     for answer in replies:
-        threads[answer.parent_id or 0].replies.append(
+        thread = answer.parent_id or 0
+        threads[thread].replies.append(
             Post(answer.id, names.get(answer.author_id or 0), answer.body, answer.created_at)
+        )
+        took_part[thread] = took_part[thread] or answer.author_id == user.id
+        last_author[thread] = answer.author_id
+    for root in roots:
+        threads[root.id].waiting = (
+            root.resolved_at is None and took_part[root.id] and last_author[root.id] != user.id
         )
     return list(threads.values())
 

@@ -57,6 +57,8 @@ class ThreadOut(Schema):
     last_at = fields.DateTime()
     last_author = fields.Str(allow_none=True)
     replies = fields.List(fields.Nested(PostOut))
+    waiting = fields.Bool(metadata={"description": "open, the caller took part, and the "
+                                                   "last word is someone else's"})  # fmt: skip
 
 
 class ThreadListOut(Schema):

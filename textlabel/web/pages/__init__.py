@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         account,
         agreement,
         annotate,
+        comments,
         documents,
         exports,
         imports,

@@ -40,6 +40,7 @@ function start(panel) {
   // ---- the threads -------------------------------------------------------------------------
   function quoteNode(t) {
     if (!t.quote) return h("span", { class: "muted", text: "on the document" });
+    if (!panel.dataset.goto) return h("q", { class: "c-quote", text: t.quote });
     // data-action=goto: the annotation screen moves its cursor there (opening the window).
     return h("button", { type: "button", class: "c-quote linkish", data: { action: "goto", token: t.token_start },
       title: "Show these words in the text", text: `“${t.quote}”` });

@@ -68,6 +68,7 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     rev.wait_for_selector("#comments[data-ready=true]")
     span_thread = rev.locator("#threads .thread:not(.flag)")
     assert span_thread.locator(".c-body").inner_text() == QUESTION
+    assert span_thread.locator("q.c-quote").inner_text() == "Charles Babbage"  # no cursor to move
     span_thread.locator("textarea").fill("PER: <i>he</i> is a person.")
     span_thread.locator("button[type=submit]").click()
     rev.wait_for_selector("#threads .c-replies li")

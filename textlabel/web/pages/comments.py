@@ -29,17 +29,19 @@ def comment_counts(project: Project) -> InboxPage:
 
 @bp.app_template_global("comments_panel")
 def comments_panel(
-    document: Document, project: Project, *, state: str, text: str
+    document: Document, project: Project, *, state: str, text: str, goto: bool = False
 ) -> dict[str, Any]:
     """What templates/comments/_panel.html needs: the API's URLs, where the tokens and their
     selection are (``text``: the element holding the token spans, ``state``: the id of the
-    page's JSON with the text and tokens) and the body's limit."""
+    page's JSON with the text and tokens), whether the screen moves its cursor to a quote's
+    words (``goto``: the annotation screen's ``data-action=goto``) and the body's limit."""
     return {
         "list": url_for("api.list_comments", did=document.id),
         "comment": url_for("api.get_comment", cid=0).removesuffix("0"),
         "inbox": url_for("pages.comment_inbox_page", pid=project.id),
         "state": state,
         "text": text,
+        "goto": goto,
         "max": MAX_BODY,
     }
 

@@ -1,6 +1,7 @@
 """Comments and flags through the API, on SQLite and PostgreSQL: a thread on a span (snapped to
 tokens, its words kept), replies, resolving, the inbox's filters and counts, who sees which
-thread (blind projects, non-members), and bad input answered with a clear 4xx."""
+thread (blind projects, non-members), bad input answered with a clear 4xx, the inbox page, and
+deleting a document with threads."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user, make_users
-from tests.helpers import api_as
+from tests.helpers import api_as, sign_in
 from textlabel.comments.service import MAX_BODY
-from textlabel.models import Event
+from textlabel.models import Comment, Event
 
 TEXT = "Ada Lovelace met Charles Babbage in London in 1833."
 
@@ -154,3 +155,30 @@ def test_bad_input_is_a_clear_4xx(app: Flask, session, project) -> None:
     assert ann.get("/comments/999999").status_code == 404
     assert ann.get(f"/comments/{2**40}").status_code == 404
     assert ann.get(f"/projects/{project.id}/comments?state=closed").status_code == 422
+
+
+def test_the_inbox_page_and_deleting_documents_with_threads(app: Flask, session, project) -> None:
+    did, other = docs(app, project)
+    ann = as_(app, "ann1")
+    ann.post(f"/documents/{did}/comments", json={"body": "About <this> one"})
+    flag = ann.post(f"/documents/{other}/comments", json={"body": "Broken", "kind": "flag"}).json
+    as_(app, "rev").post(f"/comments/{flag['id']}/replies", json={"body": "Fixing it"})
+    browser = sign_in(app.test_client(), "ann1")
+    shown = browser.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'id="inbox-waiting"' in shown and ">1 new<" in shown
+    page = browser.get(f"/projects/{project.id}/comments").get_data(as_text=True)
+    assert "About &lt;this&gt; one" in page and "new reply" in page
+    assert f"/documents/{other}/annotate#comment-{flag['id']}" in page  # annotators annotate
+    only_flags = browser.get(f"/projects/{project.id}/comments?kind=flag",
+                             headers={"HX-Request": "true"})  # fmt: skip
+    body = only_flags.get_data(as_text=True)
+    assert "<html" not in body and "Broken" in body and "About" not in body
+    reviewer = sign_in(app.test_client(), "rev").get(f"/projects/{project.id}/comments")
+    assert f"/documents/{other}/review#comment-{flag['id']}" in reviewer.get_data(as_text=True)
+    assert sign_in(app.test_client(), "outsider").get(
+        f"/projects/{project.id}/comments").status_code == 404  # fmt: skip
+    # Deleting a document takes its threads (and their replies) with it, on both databases.
+    deleted = as_(app, "boss").post(f"/projects/{project.id}/documents/bulk",
+                                    json={"action": "delete", "ids": [other]})  # fmt: skip
+    assert deleted.status_code == 200, deleted.json
+    assert session.scalars(select(Comment.document_id)).all() == [did]

@@ -36,6 +36,7 @@ from textlabel.auth.permissions import Action, allowed
 from textlabel.errors import Forbidden, InvalidInput
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.document import SEARCH_CONFIG, SEARCH_TABLE
+from textlabel.models.review import ReviewItem
 
 SORTS = ("id", "-id", "length", "-length")
 # What both backends call a word: letters and digits (PostgreSQL's parser and FTS5's
@@ -53,12 +54,15 @@ class DocumentFilters:
     label: str | None = None  # documents with an entity of this label
     gold: bool | None = None
     meta: str | None = None  # "FIELD=VALUE": a top-level metadata field holds this value
+    # The review score (the lowest agreement over the project's layers) is below this;
+    # documents with fewer than two submitted annotations have none and never match.
+    agreement_below: float | None = None
     sort: str = "id"
 
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.q, self.status, self.annotator, self.label,
-                                           self.gold, self.meta))  # fmt: skip
+                                           self.gold, self.meta, self.agreement_below))  # fmt: skip
 
 
 def check_filters(session: Session, user: User, project: Project, filters: DocumentFilters) -> None:
@@ -66,7 +70,7 @@ def check_filters(session: Session, user: User, project: Project, filters: Docum
     or by the labels annotators chose would reveal it to annotators."""
     if not project.blind or allowed(session, user, project, Action.VIEW_OTHERS):
         return
-    for name in ("annotator", "label"):
+    for name in ("annotator", "label", "agreement_below"):
         if getattr(filters, name) is not None:
             raise Forbidden(f"in a blind project, only reviewers and managers filter by {name}")
 
@@ -169,7 +173,23 @@ def filter_clauses(
     if filters.meta is not None:
         field, value = meta_filter(filters.meta)
         clauses.append(_meta_text(session, field) == value)
+    if filters.agreement_below is not None:
+        clauses.extend(_agreement_below(filters.agreement_below))
     return clauses
+
+
+def _agreement_below(threshold: float) -> list[ColumnElement[bool]]:
+    """The document's review score (kept by ``review.service.on_submitted`` on every
+    submission, the number the review queue sorts by) is below ``threshold``, and at least
+    two annotators submitted it: one annotator agrees with nobody, so has no score."""
+    submitted = (
+        select(func.count(Annotation.id))
+        .where(Annotation.document_id == Document.id, Annotation.kind == "manual",
+               Annotation.status == "submitted")
+        .scalar_subquery()
+    )  # fmt: skip
+    scored = exists().where(ReviewItem.document_id == Document.id, ReviewItem.score < threshold)
+    return [scored, submitted >= 2]
 
 
 def meta_filter(given: str) -> tuple[str, str]:

@@ -50,6 +50,16 @@ class DocumentListQuery(PageQuery):
             "VALUE (strings as they are, numbers as written, true / false)"
         },
     )
+    agreement_below = fields.Float(
+        load_default=None,
+        validate=validate.Range(min=0, max=1),
+        metadata={
+            "description": "documents whose agreement (the review queue's score: the lowest "
+            "over the project's layers) is below this, 0 to 1; documents with fewer than two "
+            "submitted annotations have none and are left out (blind projects: reviewers and "
+            "managers only)"
+        },
+    )
     sort = fields.Str(load_default="id", validate=validate.OneOf(SORTS))
 
 

@@ -12,6 +12,7 @@ from textlabel.models import Document, Project
 from textlabel.projects.bulk import BulkResult, run_bulk
 from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.projects.search import DocumentFilters, check_filters
+from textlabel.review import queue
 from textlabel.schemas.documents import (
     BulkIn,
     BulkOut,
@@ -31,6 +32,8 @@ def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPa
     paging = {key: args.pop(key) for key in ("page", "per_page", "after")}
     filters = DocumentFilters(**args)
     check_filters(db.session, current_user(), project, filters)
+    if filters.agreement_below is not None:
+        queue.catch_up(db.session, project)  # the filter reads the documents' review scores
     return list_documents(db.session, project, filters=filters, **paging)
 
 

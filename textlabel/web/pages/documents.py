@@ -16,6 +16,7 @@ from textlabel.models import Project, User
 from textlabel.projects.bulk import BulkResult, run_bulk
 from textlabel.projects.documents import STATUSES, DocumentPage, list_documents
 from textlabel.projects.search import SORTS, DocumentFilters, check_filters
+from textlabel.review import queue
 from textlabel.review.changes import people_in, readable_history
 from textlabel.review.overview import (
     ENTITY_ROWS,
@@ -29,7 +30,7 @@ from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
 
-FILTERS = ("q", "status", "annotator", "label", "gold", "meta", "sort")
+FILTERS = ("q", "status", "annotator", "label", "gold", "meta", "agreement_below", "sort")
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
               "-length": "longest first"}  # fmt: skip
 
@@ -43,6 +44,8 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
         args = DocumentListQuery().load(given)
         filters = DocumentFilters(**{k: args[k] for k in FILTERS})
         check_filters(db.session, user, project, filters)
+        if filters.agreement_below is not None:
+            queue.catch_up(db.session, project)  # the filter reads the review scores
         page = min(args["page"], 2**31 - 1)  # beyond, PostgreSQL's OFFSET overflows
         documents = list_documents(db.session, project, page=page, per_page=50, filters=filters)
     except ValidationError as e:

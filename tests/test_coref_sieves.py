@@ -85,6 +85,15 @@ def linked(ctx: SieveContext, left: tuple[str, int] | str, right: tuple[str, int
             "The new museum",
             "the museum",
         ),
+        # an indefinite phrase of three words or more said again is the same thing (GUM)
+        (
+            "exact_string",
+            "The judge found a duty of care here. Nobody denied a duty of care.",
+            ("a duty of care", 0),
+            ("a duty of care", 1),
+        ),
+        # "go home": the adverb names a place that string matching links
+        ("exact_string", "I drove home after work. Later I walked home.", ("home", 0), ("home", 1)),
         ("proper_head", "John Smith arrived. Later, Smith spoke.", "John Smith", "Smith"),
         ("relaxed_head", "Bill Gates spoke first. Then Bill answered.", "Bill Gates", "Bill"),
     ],
@@ -122,10 +131,17 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
         ("appositive", "Paris, France, is large.", "Paris, France", "France"),
         # an indefinite later mention starts a new entity
         ("exact_string", "A dog barked. A dog howled.", ("A dog", 0), ("A dog", 1)),
+        # "the city of Corinth" names its own place, not the text's main city
+        (
+            "name_kind",
+            "Athens grew fast. Athens is large. The city of Corinth was smaller.",
+            ("Athens", 1),
+            "The city of Corinth",
+        ),
     ],
 )
 def test_sieve_refuses_near_miss(nlp, sieve, text, left, right):
-    ctx = run(nlp, text, sieve)
+    ctx = run(nlp, text, "exact_string", sieve)
     assert not linked(ctx, left, right)
 
 

@@ -81,6 +81,7 @@ _CLOSE_BRACKETS = frozenset([")", "]"])
 _FOCUS_DEPS = frozenset({"advmod", "preconj", "cc"})
 _FOCUS_WORDS = frozenset(["only", "either", "neither", "both"])
 _JOINERS = frozenset(["-", "/"])
+_PLACE_ADVERBS = frozenset(["home"])
 _NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
 
 
@@ -281,6 +282,10 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             continue
         if token.tag_ in ("WDT", "WP", "WP$"):
             continue
+        if lower in _PLACE_ADVERBS and token.dep_ == "advmod":
+            # "go [home]" is the place "home" names elsewhere (GUM chains them)
+            spans[(token.i, token.i + 1)] = (token, NOMINAL, "")
+            continue
         premodifier = _premodifier_span(doc, token)
         if premodifier is not None:
             kind = PROPER if token.pos_ == "PROPN" else NOMINAL
@@ -297,6 +302,8 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         if member_end is not None:
             spans[(left, right)] = (token, LIST, "")
             right = member_end
+            if right <= left:
+                continue  # the list's first member starts before the phrase: no member span
         kind = PROPER if token.pos_ == "PROPN" or token.ent_type_ else NOMINAL
         spans.setdefault((left, right), (token, kind, ""))
         role_span = _role_span(doc, token, left)

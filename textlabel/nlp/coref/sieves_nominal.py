@@ -29,14 +29,21 @@ _KINDS: dict[str, frozenset[str]] = {
     "university": frozenset({"ORG"}),
 }
 WINDOW = 5
+_POST_MODIFIERS = frozenset({"prep", "acl", "relcl", "appos"})
 
 
 def _kind_description(ctx: SieveContext, mention: Mention) -> frozenset[str] | None:
     """The entity types "the city" may name, or None when ``mention`` is no such description."""
     if mention.kind != NOMINAL or mention.possessor or mention.proper_modifiers:
         return None
-    if mention.head != mention.start + 1 or ctx.doc[mention.start].lower_ not in _DEFINITE:
+    doc = ctx.doc
+    if mention.head != mention.start + 1 or doc[mention.start].lower_ not in _DEFINITE:
         return None
+    if any(
+        doc[i].head.i == mention.head and doc[i].dep_ in _POST_MODIFIERS
+        for i in range(mention.head + 1, mention.end)
+    ):
+        return None  # "the village [of Marlott]" names its place itself
     return _KINDS.get(mention.head_text)
 
 

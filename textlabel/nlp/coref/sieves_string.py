@@ -24,7 +24,9 @@ def exact_string_match(ctx: SieveContext) -> None:
         antecedent = first_with.get(mention.text)
         if antecedent is None:
             first_with[mention.text] = mention
-        elif not mention.indefinite and not antecedent.nested_with(mention):
+        elif (
+            not mention.indefinite or mention.end - mention.start >= 3
+        ) and not antecedent.nested_with(mention):
             ctx.clusters.merge(antecedent, mention)
 
 

@@ -260,3 +260,33 @@ def test_cataphora_from_fronted_adjunct(nlp):
 def test_pleonastic_it_is_no_mention(nlp):
     ctx = build_context(nlp("It is clear that the plan failed, and it rained."))
     assert [ctx.doc[m.start].lower_ for m in ctx.mentions if m.kind == "pronoun"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This court has made it abundantly clear that careless behavior is not wrongful.",
+        "Now it's time to get back to work.",
+        "When it comes to pockets, the sky is the limit.",
+    ],
+)
+def test_more_pleonastic_it(nlp, text):
+    ctx = build_context(nlp(text))
+    assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
+def test_emphatic_modifier_does_not_make_another_thing(nlp):
+    # strict head match 3 (compatible modifiers, no word inclusion) lets "whole" through only
+    ctx = run(nlp, "The system failed in May. Then the whole system collapsed.", "strict_head_3")
+    assert linked(ctx, "The system", "the whole system")
+    ctx = run(nlp, "The red car was parked. Then the old car drove off.", "strict_head_3")
+    assert not linked(ctx, "The red car", "the old car")
+
+
+def test_head_match_without_inclusion_skips_a_lone_noun(nlp):
+    # "production" in general is not "their production" (strict head match 3 needs no word
+    # inclusion, so it keeps off lone nouns)
+    text = "Production rose last year. Their production fell."
+    assert not linked(run(nlp, text, "strict_head_3"), "Production", "Their production")
+    text = "The production rose last year. Their production fell."
+    assert linked(run(nlp, text, "strict_head_3"), "The production", "Their production")

@@ -19,9 +19,21 @@ def is_pleonastic(token: Token) -> bool:
         return False
     if token.dep_ == "expl":
         return True
+    verb = token.head
     if token.dep_ not in ("nsubj", "nsubjpass"):
         return False
-    verb = token.head
+    if verb.pos_ == "ADJ" and verb.head.lemma_ in _OBJECT_RAISING_VERBS:
+        # "made [it] clear that ...", "find [it] hard to believe": the small clause's subject
+        # stands for the clause after the adjective
+        return any(child.dep_ in _CLAUSE_DEPS + ("advcl",) for child in verb.children)
+    if verb.lemma_ == "come" and any(
+        child.dep_ == "prep" and child.lower_ == "to" for child in verb.children
+    ):
+        return True  # "when [it] comes to ..."
+    if verb.lemma_ == "be" and any(
+        child.dep_ == "attr" and child.lower_ == "time" for child in verb.children
+    ):
+        return True  # "[it] is time to ..."
     child_deps = {child.dep_ for child in verb.children}
     clausal = bool(child_deps & {"ccomp", "xcomp", "csubj", "advcl"})
     if verb.lemma_ in _WEATHER_VERBS:
@@ -37,6 +49,7 @@ def is_pleonastic(token: Token) -> bool:
 
 
 _CLAUSE_DEPS = ("xcomp", "ccomp", "csubj")
+_OBJECT_RAISING_VERBS = frozenset(["make", "find", "consider", "keep", "leave", "take"])
 _CLAUSE_STARTS = frozenset(["to", "that", "whether", "if", "how", "what", "why", "when", "for"])
 
 

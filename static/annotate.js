@@ -11,6 +11,7 @@ import { ChainPanel } from "./chains.js";
 import { spanCatEditor, spansAt } from "./spancats.js";
 import { drawArcs, prefixIndex } from "./relations.js";
 import { Finder, findBar } from "./find.js";
+import { commentPainter } from "./comments.js";
 
 const root = document.getElementById("annotate");
 if (root) start(root);
@@ -381,8 +382,10 @@ function start(root) {
     (deco) => spanCats && spanCats.painter(deco),
     (deco, row) => showPos && tags(deco, row),
     finder.painter(),
+    commentPainter(),
     selection.painter(),
   );
+  document.addEventListener("comments:changed", () => paint());
   function paint() {
     visible = visibleSuggestions();
     view.paint();

@@ -7,6 +7,16 @@
 import { $, h, csrfToken, inField, readState, Tokens } from "./textview.js";
 
 const panel = document.getElementById("comments");
+let openRanges = [];  // token ranges [s, e) of the open threads on words
+
+/** A text-view painter (the annotation screen registers it) that marks the words of open
+ * threads; the screen repaints on the "comments:changed" event this module sends. */
+export function commentPainter() {
+  return (deco) => {
+    for (const [s, e] of openRanges) deco.range(s, e, (i) => deco.cls(i, "commented"));
+  };
+}
+
 if (panel) start(panel);
 
 function start(panel) {
@@ -69,6 +79,8 @@ function start(panel) {
       const { threads } = await call(list);
       threads.sort((a, b) => Number(a.resolved) - Number(b.resolved));  // open first, order kept
       $("#threads", panel).replaceChildren(...threads.map(threadNode));
+      openRanges = threads.filter((t) => !t.resolved && t.quote).map((t) => [t.token_start, t.token_end]);
+      document.dispatchEvent(new CustomEvent("comments:changed"));
       const open = threads.filter((t) => !t.resolved).length;
       $("#comment-count", panel).textContent = threads.length ? `${open} open · ${threads.length - open} resolved` : "";
       problem(panel, null);

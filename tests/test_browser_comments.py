@@ -43,6 +43,8 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     assert thread.locator(".c-quote").inner_text() == "“Charles Babbage”"
     assert thread.locator(".c-body").inner_text() == QUESTION  # shown as text
     assert page.evaluate("() => document.activeElement.id") == "text"  # back to the text
+    marked = page.locator("#text .t.commented .tx").all_inner_texts()
+    assert marked == ["Charles", "Babbage"]  # the open thread's words, marked in the text
     assert page.locator("#text .t.ent").count() == 0  # typing labelled nothing
     page.fill("#comment-form textarea", "The text stops mid-sentence.")
     page.check("#comment-form input[name=flag]")

@@ -78,7 +78,10 @@ function start(panel) {
     try {
       const { threads } = await call(list);
       threads.sort((a, b) => Number(a.resolved) - Number(b.resolved));  // open first, order kept
+      // Replies being written in other threads survive the redraw.
+      const drafts = new Map([...panel.querySelectorAll(".c-reply")].map((f) => [f.dataset.thread, f.body.value]));
       $("#threads", panel).replaceChildren(...threads.map(threadNode));
+      for (const f of panel.querySelectorAll(".c-reply")) f.body.value = drafts.get(f.dataset.thread) || "";
       openRanges = threads.filter((t) => !t.resolved && t.quote).map((t) => [t.token_start, t.token_end]);
       document.dispatchEvent(new CustomEvent("comments:changed"));
       const open = threads.filter((t) => !t.resolved).length;
@@ -139,6 +142,7 @@ function start(panel) {
     } catch (error) {
       return problem(replyForm, error.message);
     }
+    replyForm.body.value = "";  // sent: no draft to keep
     await load();
   }
   async function resolve(button) {
@@ -185,8 +189,7 @@ function start(panel) {
   // hotkeys are lower-case letters and digits).
   window.addEventListener("keydown", (event) => {
     if (event.key !== "Q" || !event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || inField(event)) return;
-    const help = document.getElementById("help");
-    if (help && !help.hidden) return;
+    if (document.querySelector(".help-overlay:not([hidden])")) return;  // the help, the guidelines
     event.preventDefault();
     event.stopImmediatePropagation();
     commentOnSelection();

@@ -71,9 +71,12 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     span_thread = rev.locator("#threads .thread:not(.flag)")
     assert span_thread.locator(".c-body").inner_text() == QUESTION
     assert span_thread.locator("q.c-quote").inner_text() == "Charles Babbage"  # no cursor to move
+    rev.fill("#threads .thread.flag textarea", "half a thought")  # a draft elsewhere
     span_thread.locator("textarea").fill("PER: <i>he</i> is a person.")
     span_thread.locator("button[type=submit]").click()
     rev.wait_for_selector("#threads .c-replies li")
+    assert rev.input_value("#threads .thread.flag textarea") == "half a thought"  # kept
+    assert span_thread.locator("textarea").input_value() == ""
     rev.locator("#threads .thread.flag button[data-resolve=true]").click()
     rev.wait_for_selector("#threads .thread.flag.resolved")
     assert rev.locator("#threads .thread.flag .c-resolved").inner_text() == "Resolved by rev"

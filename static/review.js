@@ -10,6 +10,7 @@ import {
 } from "./textview.js";
 import { confirmUndecided, decisionText, undecidedKeys } from "./decisions.js";
 import { LAYER_KINDS, afterAccept, layerItemNodes, layerItems, layerPayload, layerTokens } from "./review_layers.js";
+import { commentPainter } from "./comments.js";
 
 const root = document.getElementById("review");
 if (root) start(root);
@@ -100,8 +101,10 @@ function start(root) {
     spanPainter((row) => (row === GOLD ? accepted() : annotatorSpans.get(row) || []), { colors }),
     (deco) => disputed.forEach((i) => deco.cls(i, "pos-dispute")),
     (deco) => { if (items[current]) for (const [s, e] of itemTokens(items[current])) deco.range(s, e, (i) => deco.cls(i, "focus")); },
+    commentPainter(),
     selection.painter({ cursor: false }),
   );
+  document.addEventListener("comments:changed", () => paint());
   /** Paints the rows; `follow`: a candidate whose text is in another window fetches that
    * window (painted after the swap); paging with PgUp/PgDn leaves the candidate where it is. */
   function paint(follow = false) {

@@ -71,6 +71,8 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     span_thread = rev.locator("#threads .thread:not(.flag)")
     assert span_thread.locator(".c-body").inner_text() == QUESTION
     assert span_thread.locator("q.c-quote").inner_text() == "Charles Babbage"  # no cursor to move
+    gold_row = rev.locator(".rv-gold .t.commented .tx").all_inner_texts()
+    assert gold_row == ["Charles", "Babbage"]  # the words marked in every row
     rev.fill("#threads .thread.flag textarea", "half a thought")  # a draft elsewhere
     span_thread.locator("textarea").fill("PER: <i>he</i> is a person.")
     span_thread.locator("button[type=submit]").click()

@@ -141,6 +141,7 @@ def init_app(app: Flask) -> None:
         projects,
         review,
         spec,
+        team,
         training,
         users,
     )

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         jobs,
         projects,
         review,
+        team,
         training,
         users,
     )

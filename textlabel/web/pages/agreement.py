@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from textlabel.agreement.registry import LAYER_MEASURES, get_measure, headline, layer_measures
 from textlabel.agreement.results import AgreementReport, Scores
 from textlabel.agreement.service import document_titles, layer_of, project_agreement
-from textlabel.auth.permissions import Action, require
+from textlabel.auth.permissions import Action, allowed, require
 from textlabel.extensions import db
 from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
@@ -105,6 +105,7 @@ def agreement(pid: int) -> ResponseReturnValue:
         "agreement/page.html",
         "agreement/_report.html",
         project=project,
+        manages=allowed(db.session, current_user(), project, Action.MANAGE),
         layer=layer,
         layers=[tab for tab in LAYER_MEASURES.values() if project.has_layer(tab.layer)],
         report=report,

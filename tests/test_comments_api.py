@@ -175,10 +175,18 @@ def test_the_inbox_page_and_deleting_documents_with_threads(app: Flask, session,
     assert "<html" not in body and "Broken" in body and "About" not in body
     reviewer = sign_in(app.test_client(), "rev").get(f"/projects/{project.id}/comments")
     assert f"/documents/{other}/review#comment-{flag['id']}" in reviewer.get_data(as_text=True)
+    # The review queue marks documents with open threads and flags.
+    submitted = ann.put(f"/documents/{did}/annotations/me",
+                        json={"version": 0, "status": "submitted", "spans": []})  # fmt: skip
+    assert submitted.status_code == 200, submitted.json
+    ann.post(f"/documents/{did}/comments", json={"body": "Also", "kind": "flag"})
+    queue = sign_in(app.test_client(), "rev").get(f"/projects/{project.id}/review?state=all")
+    row = queue.get_data(as_text=True).split(f'data-document="{did}"')[1].split("</tr>")[0]
+    assert "2 open comments" in row and "1 flag<" in row
     assert sign_in(app.test_client(), "outsider").get(
         f"/projects/{project.id}/comments").status_code == 404  # fmt: skip
     # Deleting a document takes its threads (and their replies) with it, on both databases.
     deleted = as_(app, "boss").post(f"/projects/{project.id}/documents/bulk",
                                     json={"action": "delete", "ids": [other]})  # fmt: skip
     assert deleted.status_code == 200, deleted.json
-    assert session.scalars(select(Comment.document_id)).all() == [did]
+    assert session.scalars(select(Comment.document_id)).all() == [did, did]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from textlabel.auth.permissions import (
@@ -261,3 +261,20 @@ def waiting_for(session: Session, project: Project, user: User) -> int:
         if parent is not None and cid > last[parent][0]:
             last[parent] = (cid, author)
     return sum(1 for _, author in last.values() if author != user.id)
+
+
+def open_threads(
+    session: Session, project: Project, user: User, document_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Per document of ``document_ids`` with any: its open threads ``user`` sees and how many
+    of them are flags (the review queue's marks)."""
+    if not document_ids:
+        return {}
+    flags = func.sum(case((Comment.kind == "flag", 1), else_=0))
+    query = (
+        _roots(session, user, project)
+        .where(Comment.resolved_at.is_(None), Comment.document_id.in_(list(document_ids)))
+        .with_only_columns(Comment.document_id, func.count(), flags)
+        .group_by(Comment.document_id)
+    )
+    return {did: (int(n), int(f or 0)) for did, n, f in session.execute(query)}

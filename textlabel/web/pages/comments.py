@@ -1,6 +1,7 @@
 """Comment pages: the project inbox (threads and flags, filtered, linked to their documents),
-the counts beside its link on the project page, and the threads panel's settings for the
-annotation and adjudication screens (static/comments.js fills the panel through the API)."""
+the counts beside its link on the project page and on the review queue's rows, and the
+threads panel's settings for the annotation and adjudication screens (static/comments.js
+fills the panel through the API)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import request, url_for
 from flask.typing import ResponseReturnValue
 
 from textlabel.auth.permissions import Action, allowed, require
-from textlabel.comments.reading import INBOX_KINDS, INBOX_STATES, InboxPage, inbox
+from textlabel.comments.reading import INBOX_KINDS, INBOX_STATES, InboxPage, inbox, open_threads
 from textlabel.comments.service import MAX_BODY
 from textlabel.extensions import db
 from textlabel.models import Document, Project
@@ -25,6 +26,12 @@ PER_PAGE = 50
 def comment_counts(project: Project) -> InboxPage:
     """The inbox's counts for the project page's link (open threads, flags, replies waiting)."""
     return inbox(db.session, project, current_user(), per_page=1)
+
+
+@bp.app_template_global("open_threads_of")
+def open_threads_of(project: Project, document_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Open threads and flags per document, for the review queue's rows."""
+    return open_threads(db.session, project, current_user(), document_ids)
 
 
 @bp.app_template_global("comments_panel")

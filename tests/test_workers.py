@@ -18,10 +18,9 @@ import requests
 from sqlalchemy import func, select
 
 from tests.factories import add_documents, make_project, make_user
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, REDIS_URL
 from textlabel.models import Annotation, Job
 
-REDIS_URL = os.environ.get("TEXTLABEL_TEST_REDIS_URL")
 DEADLINE_S = 240
 
 

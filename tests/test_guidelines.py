@@ -1,6 +1,7 @@
 """Project guidelines: Markdown a manager writes (API field, settings page), rendered for
 annotators with raw HTML escaped and no script links; in Chromium the annotator opens them
-from the annotate page, and keys typed while reading them label nothing."""
+from the annotate page, and keys typed while reading them label nothing; a card beside the
+text on the annotate and review screens (and the help) shows them, folded as each user left it."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_annotator_reads_the_guidelines_on_the_annotate_page(app, session, page)
     project.labels[0].hotkey = "p"
     project.settings = {"guidelines": GUIDE}
     session.commit()
-    add_documents(session, project, ["Ada Lovelace met Charles Babbage in London."])
+    (document,) = add_documents(session, project, ["Ada Lovelace met Charles Babbage in London."])
     browser_sign_in(page, "ann")
     page.goto(f"/projects/{project.id}")
     page.click("text=Start annotating")
@@ -80,3 +81,30 @@ def test_annotator_reads_the_guidelines_on_the_annotate_page(app, session, page)
     assert page.evaluate("() => window.__pwned") is None
     page.keyboard.press("Shift+G")
     assert overlay.is_visible()
+    page.keyboard.press("Escape")
+
+    # Beside the text: the same rendering, folded and unfolded as this user left it.
+    card = page.locator("#guidelines-card")
+    body = card.locator(".guidelines-body")
+    assert body.locator("strong").inner_text() == "whole names" and body.is_visible()
+    assert "<script>window.__pwned = 1</script>" in body.inner_text()
+    assert body.locator("script, img").count() == 0
+    card.locator("summary").click()
+    assert not body.is_visible()
+    page.reload()
+    page.wait_for_selector("#guidelines-card[data-ready=true]")
+    assert not body.is_visible()  # still folded for ann
+    page.keyboard.press("?")
+    help_box = page.locator("#help .guidelines-body")
+    assert help_box.is_visible() and help_box.locator("strong").inner_text() == "whole names"
+
+    # The reviewer's screen has the card too, unfolded: the fold is ann's own.
+    page.context.clear_cookies()
+    browser_sign_in(page, "admin")
+    page.goto(f"/documents/{document.id}/review")
+    page.wait_for_selector("#review[data-ready=true]")
+    page.wait_for_selector("#guidelines-card[data-ready=true]")
+    body = page.locator("#guidelines-card .guidelines-body")
+    assert body.is_visible() and body.locator("strong").inner_text() == "whole names"
+    assert "<script>window.__pwned = 1</script>" in body.inner_text()
+    assert page.evaluate("() => window.__pwned") is None

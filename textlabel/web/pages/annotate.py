@@ -38,6 +38,13 @@ def annotation_progress(project: Project) -> Progress | None:
     return queue.progress(db.session, project, user)
 
 
+@bp.app_template_global("guidelines_of")
+def guidelines_of(project: Project) -> Markup:
+    """The project's guidelines as HTML, for the side card, the help and the overlay."""
+    # Safe: the renderer escapes raw HTML in the Markdown (projects/guidelines.py).
+    return Markup(render_guidelines(project.guidelines))
+
+
 def _has_documents(project: Project) -> bool:
     first = select(Document.id).where(Document.project_id == project.id).limit(1)
     return db.session.scalar(first) is not None
@@ -174,8 +181,7 @@ def annotate_document(did: int) -> ResponseReturnValue:
             others=_others(document, project, user),
             progress=queue.progress(db.session, project, user),
             gold_by=_reviewed_by(document),
-            # Safe: the renderer escapes raw HTML in the Markdown (projects/guidelines.py).
-            guidelines_html=Markup(render_guidelines(project.guidelines)),
+            guidelines_html=guidelines_of(project),
         )
     return render("annotate/page.html", "annotate/_window.html", **context)
 

@@ -226,6 +226,8 @@ def test_schemes_and_unknown_scheme():
     assert set(SCHEMES) == {"gum", "ontonotes", "ppo"}
     assert "appositive" not in sieves_for(get_scheme("ontonotes"), list(SIEVES))
     assert "appositive" in sieves_for(get_scheme("gum"), list(SIEVES))
+    assert "generic_string" in sieves_for(get_scheme("gum"), list(SIEVES))
+    assert "generic_string" not in sieves_for(get_scheme("ontonotes"), list(SIEVES))
     with pytest.raises(ValueError, match="unknown coreference scheme 'nope'; known: gum"):
         get_scheme("nope")
 

@@ -94,6 +94,13 @@ def linked(ctx: SieveContext, left: tuple[str, int] | str, right: tuple[str, int
         ),
         # "go home": the adverb names a place that string matching links
         ("exact_string", "I drove home after work. Later I walked home.", ("home", 0), ("home", 1)),
+        # a bare plural said again close by (GUM's generics)
+        (
+            "generic_string",
+            "Researchers met in May. Later researchers argued.",
+            ("Researchers", 0),
+            "researchers",
+        ),
         ("proper_head", "John Smith arrived. Later, Smith spoke.", "John Smith", "Smith"),
         ("relaxed_head", "Bill Gates spoke first. Then Bill answered.", "Bill Gates", "Bill"),
     ],
@@ -131,6 +138,13 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
         ("appositive", "Paris, France, is large.", "Paris, France", "France"),
         # an indefinite later mention starts a new entity
         ("exact_string", "A dog barked. A dog howled.", ("A dog", 0), ("A dog", 1)),
+        # ... but not far apart
+        (
+            "generic_string",
+            "Researchers met in May. We ate. We slept. We left. We came back. Researchers argued.",
+            ("Researchers", 0),
+            ("Researchers", 1),
+        ),
         # "the city of Corinth" names its own place, not the text's main city
         (
             "name_kind",

@@ -32,12 +32,15 @@ class Chain:
 
 
 def sieves_for(scheme: Scheme, names: list[str]) -> list[str]:
-    """The sieve names a scheme runs: appositive and predicate links only where it counts them."""
+    """The sieve names a scheme runs: appositive, predicate and generic links only where it
+    counts them."""
     skipped = set()
     if not scheme.appositives:
         skipped |= {"appositive", "role_appositive"}
     if not scheme.predicates:
         skipped.add("predicate_nominative")
+    if not scheme.generics:
+        skipped.add("generic_string")
     return [name for name in names if name not in skipped]
 
 

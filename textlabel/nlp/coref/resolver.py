@@ -27,6 +27,7 @@ from textlabel.nlp.coref.sieves_pronoun import pronoun_match
 from textlabel.nlp.coref.sieves_string import (
     acronym_match,
     exact_string_match,
+    generic_string_match,
     relaxed_string_match,
 )
 
@@ -37,6 +38,7 @@ Sieve = Callable[[SieveContext], None]
 # the priors follow the sieves' precision order. The pronoun sieve scores its own links.
 SIEVES: dict[str, Sieve] = {
     "exact_string": exact_string_match,
+    "generic_string": generic_string_match,
     "relaxed_string": relaxed_string_match,
     "appositive": appositive,
     "predicate_nominative": predicate_nominative,
@@ -53,6 +55,7 @@ SIEVES: dict[str, Sieve] = {
 }
 PRIORS: dict[str, float] = {
     "exact_string": 0.95,
+    "generic_string": 0.8,
     "relaxed_string": 0.9,
     "appositive": 0.75,
     "predicate_nominative": 0.75,

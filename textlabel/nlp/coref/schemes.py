@@ -26,6 +26,7 @@ class Scheme:
     expletive_clauses: bool  # "[it] is clear [that he left]" (GUM's cataphora)
     noun_premodifiers: bool  # a common noun modifying another: "[DH] projects"
     possessive_marker: bool  # "[Byron 's] letters" (GUM, OntoNotes) or "[Byron] 's" (LitBank)
+    generics: bool  # a bare plural said again close by: "[researchers] ... [researchers]"
 
 
 SCHEMES: dict[str, Scheme] = {
@@ -42,6 +43,7 @@ SCHEMES: dict[str, Scheme] = {
             expletive_clauses=True,
             noun_premodifiers=True,
             possessive_marker=True,
+            generics=True,
         ),
         Scheme(
             "ontonotes",
@@ -54,6 +56,7 @@ SCHEMES: dict[str, Scheme] = {
             expletive_clauses=False,
             noun_premodifiers=False,
             possessive_marker=True,
+            generics=False,
         ),
         Scheme(
             "ppo",
@@ -66,6 +69,7 @@ SCHEMES: dict[str, Scheme] = {
             expletive_clauses=False,
             noun_premodifiers=False,
             possessive_marker=False,
+            generics=False,
         ),
     )
 }

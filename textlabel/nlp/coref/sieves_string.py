@@ -30,6 +30,23 @@ def exact_string_match(ctx: SieveContext) -> None:
             ctx.clusters.merge(antecedent, mention)
 
 
+GENERIC_WINDOW = 3
+
+
+def generic_string_match(ctx: SieveContext) -> None:
+    """A bare plural said again within a few sentences is the same group or kind
+    ("[researchers] ... [researchers]"): GUM chains them, OntoNotes and LitBank leave
+    generics apart (the scheme's ``generics``)."""
+    last_with: dict[str, Mention] = {}
+    for mention in ctx.mentions:
+        if not mention.generic or mention.role:
+            continue
+        previous = last_with.get(mention.text)
+        if previous is not None and mention.sent - previous.sent <= GENERIC_WINDOW:
+            ctx.clusters.merge(previous, mention)
+        last_with[mention.text] = mention
+
+
 def relaxed_string_key(ctx: SieveContext, mention: Mention) -> str:
     """The mention's words up to its head: drops appositives, relative clauses, PPs."""
     tokens = ctx.doc[mention.start : mention.head + 1]

@@ -304,3 +304,10 @@ def test_head_match_without_inclusion_skips_a_lone_noun(nlp):
     assert not linked(run(nlp, text, "strict_head_3"), "Production", "Their production")
     text = "The production rose last year. Their production fell."
     assert linked(run(nlp, text, "strict_head_3"), "The production", "Their production")
+
+
+def test_head_match_of_common_nouns_is_bounded(nlp):
+    near = "The new law passed in May." + " We waited." * 3 + " The law failed."
+    assert linked(run(nlp, near, "strict_head_1"), "The new law", "The law")
+    far = "The new law passed in May." + " We waited." * 21 + " The law failed."
+    assert not linked(run(nlp, far, "strict_head_1"), "The new law", "The law")

@@ -8,11 +8,13 @@ import io
 import json
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import make_project, make_user
 from tests.helpers import DATA, api_as, browser_sign_in
+from textlabel import cli
 from textlabel.models import Document
 
 CASTLES = DATA / "csv" / "fivethirtyeight_riddler-castles_castle-solutions-2.csv"
@@ -117,6 +119,22 @@ def test_import_keeps_the_picked_text_column_and_only_the_picked_metadata(
     for r in rows:  # a repeated answer is a duplicate: the first one is kept
         by_text.setdefault(r[WHY], {"Castle 1": r["Castle 1"], "Castle 10": r["Castle 10"]})
     assert len(stored) == len(by_text) and all(by_text[t] == m for t, m in stored)
+
+
+def test_cli_import_takes_the_text_column_and_metadata_columns(
+    session, project, database_url, tmp_path, monkeypatch
+) -> None:
+    for name, value in (("DATABASE_URL", database_url), ("INSTANCE", str(tmp_path)),
+                        ("SECRET_KEY", "x")):  # fmt: skip
+        monkeypatch.setenv(f"TEXTLABEL_{name}", value)
+    path = tmp_path / "notes.csv"
+    path.write_text("id,note,source,year\n1,First note.,bbc,2017\n2,Second.,rtl,2018\n", "utf-8")
+    args = ["import", str(project.id), str(path), "--text-field", "note", "--meta-fields", "year"]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 0, result.output
+    stored = session.execute(select(Document.text, Document.meta).order_by(Document.id)).all()
+    assert [tuple(row) for row in stored] == [("First note.", {"year": "2017"}),
+                                              ("Second.", {"year": "2018"})]  # fmt: skip
 
 
 @pytest.mark.browser

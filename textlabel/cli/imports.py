@@ -113,6 +113,10 @@ def importing_user(session: Session, project: Project, username: str | None) -> 
     help="auto: from each file's name and content.",
 )
 @click.option("--text-field", help="Column or key holding the text.")
+@click.option(
+    "--meta-fields",
+    help="Comma-separated columns / keys kept as metadata (default: every other column).",
+)
 @click.option("--encoding", help="The files' encoding when not UTF-8 / UTF-16.")
 @click.option("--split", type=click.Choice(SPLITS), default="document")
 @click.option("--password", help="For encrypted PDFs.")
@@ -143,6 +147,7 @@ def import_cli(
     files: tuple[str, ...],
     fmt: str,
     text_field: str | None,
+    meta_fields: str | None,
     encoding: str | None,
     split: str,
     password: str | None,
@@ -162,6 +167,9 @@ def import_cli(
     app = create_app()
     read = ReadOptions(
         text_field=text_field,
+        meta_fields=None
+        if meta_fields is None
+        else tuple(name.strip() for name in meta_fields.split(",") if name.strip()),
         encoding=encoding,
         split=split,
         password=password,

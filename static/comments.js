@@ -186,8 +186,8 @@ function start(panel) {
     }
   });
   // Shift+Q from the text: captured before the screen's own keys (Q labels nothing: label
-  // hotkeys are lower-case letters and digits).
-  window.addEventListener("keydown", (event) => {
+  // hotkeys are lower-case letters and digits). A page without selectable words has no text.
+  if (textSelector) window.addEventListener("keydown", (event) => {
     if (event.key !== "Q" || !event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || inField(event)) return;
     if (document.querySelector(".help-overlay:not([hidden])")) return;  // the help, the guidelines
     event.preventDefault();

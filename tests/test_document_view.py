@@ -1,5 +1,6 @@
 """The read-only document view (issue 15, defect 4): managers and reviewers see the text, every
-annotation, gold and the history as readable changes, and looking creates no draft."""
+annotation, gold, the history as readable changes and the comment threads (answered there),
+and looking creates no draft."""
 
 from __future__ import annotations
 
@@ -94,4 +95,26 @@ def test_manager_reads_a_document_in_the_browser(app: Flask, project, page) -> N
     page.wait_for_url("**who=ann1**")
     assert "ann2" not in page.inner_text("#history ol")
     assert "“London” LOC" in page.inner_text("#history ol")
+
+    # The document's comment threads: an annotator's question on words, answered here, and a
+    # new thread on the whole document (no words to select on this page).
+    question = {"body": "PER <b>or</b> ORG?", "start": LONDON["start"], "end": LONDON["end"]}
+    asked = api_as(app, "ann1").post("/documents/1/comments", json=question)
+    assert asked.status_code == 201, asked.json
+    page.reload()
+    page.wait_for_selector("#comments[data-ready=true]")
+    thread = page.locator("#threads .thread")
+    assert thread.locator("q.c-quote").inner_text() == "London"
+    assert thread.locator(".c-body").inner_text() == "PER <b>or</b> ORG?"  # text, not HTML
+    assert page.locator("#comments [data-comment-on=selection]").count() == 0
+    thread.locator("textarea").fill("LOC: a city.")
+    thread.locator("button[type=submit]").click()
+    page.wait_for_selector("#threads .c-replies li")
+    page.fill("#comment-form textarea", "Checked the whole text.")
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_function("() => document.querySelectorAll('#threads .thread').length === 2")
+    threads = api_as(app, "ann1").get("/documents/1/comments").json["threads"]
+    assert [(t["quote"], [r["body"] for r in t["replies"]]) for t in threads] == [
+        (None, []), ("London", ["LOC: a city."])]  # fmt: skip
+    assert threads[1]["replies"][0]["author"] == "boss"
     assert errors == []

@@ -36,12 +36,14 @@ def open_threads_of(project: Project, document_ids: list[int]) -> dict[int, tupl
 
 @bp.app_template_global("comments_panel")
 def comments_panel(
-    document: Document, project: Project, *, state: str, text: str, goto: bool = False
+    document: Document, project: Project, *, state: str = "", text: str = "", goto: bool = False
 ) -> dict[str, Any]:
     """What templates/comments/_panel.html needs: the API's URLs, where the tokens and their
     selection are (``text``: the element holding the token spans, ``state``: the id of the
-    page's JSON with the text and tokens), whether the screen moves its cursor to a quote's
-    words (``goto``: the annotation screen's ``data-action=goto``) and the body's limit."""
+    page's JSON with the text and tokens; both empty on a page without selectable tokens, the
+    read-only document view, where new threads are on the whole document), whether the screen
+    moves its cursor to a quote's words (``goto``: the annotation screen's
+    ``data-action=goto``) and the body's limit."""
     return {
         "list": url_for("api.list_comments", did=document.id),
         "comment": url_for("api.get_comment", cid=0).removesuffix("0"),

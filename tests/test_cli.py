@@ -102,3 +102,18 @@ def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
     assert golds == 30
     assert first is not None
     assert (first[0][first[1] : first[2]], first[3]) == ("United States", "LOC")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://ann:s3cr%40t@db.example:5432/tl", "postgresql+psycopg://ann:***@db.example:5432/tl"),
+        ("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0"),
+        ("sqlite:////srv/textlabel.db", "sqlite:////srv/textlabel.db"),
+        ("redis://cache:6379/0", "redis://cache:6379/0"),
+    ],
+)  # fmt: skip
+def test_startup_lines_never_show_a_password(url: str, shown: str) -> None:
+    from textlabel.cli._util import shown_url
+
+    assert shown_url(url) == shown

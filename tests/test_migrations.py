@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, make_url
 
 from tests.helpers import POSTGRES_URL, reset_postgres
 from textlabel import migrate
@@ -42,6 +42,8 @@ def test_init_twice_then_models_match_migrations(empty_url: str, tmp_path: Path)
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "database ready" in done.stdout
+        password = make_url(empty_url).password
+        assert not password or f":{password}@" not in done.stdout  # the URL is shown masked
     engine = make_engine(empty_url)
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables

@@ -62,6 +62,17 @@ def migrate(app: Flask) -> None:
     migrations.upgrade(app.extensions["textlabel.db"])
 
 
+def shown_url(url: str) -> str:
+    """``url`` with its password replaced by ***: startup lines end up in shared logs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def names(value: str) -> tuple[str, ...]:
     """The items of a comma-separated option, stripped, empty ones dropped."""
     return tuple(part.strip() for part in value.split(",") if part.strip())

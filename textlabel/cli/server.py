@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from textlabel.cli._util import create_app, instance_ready, migrate, progress_bar, session_of
+from textlabel.cli._util import (
+    create_app,
+    instance_ready,
+    migrate,
+    progress_bar,
+    session_of,
+    shown_url,
+)
 
 
 @click.command("init")
@@ -14,7 +21,7 @@ def init_cli() -> None:
     instance = instance_ready()
     app = create_app()
     migrate(app)
-    click.echo(f"database ready: {app.config['DATABASE_URL']} (instance {instance})")
+    click.echo(f"database ready: {shown_url(app.config['DATABASE_URL'])} (instance {instance})")
 
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:

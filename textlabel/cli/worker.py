@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from textlabel.cli._util import create_app
+from textlabel.cli._util import create_app, shown_url
 
 
 @click.command("worker")
@@ -25,7 +25,8 @@ def worker_cli(name: str | None, burst: bool, model: str, stale_after: float) ->
     redis_url = app.config.get("REDIS_URL")
     if not redis_url:
         raise click.UsageError("set TEXTLABEL_REDIS_URL (e.g. redis://localhost:6379/0)")
-    click.echo(f"worker on {redis_url}, database {app.config['DATABASE_URL']}")
+    database = app.config["DATABASE_URL"]
+    click.echo(f"worker on {shown_url(redis_url)}, database {shown_url(database)}")
     work(
         app.extensions["textlabel.db"], redis_url, name=name, burst=burst,
         preload=None if model == "none" else model, stale_after=stale_after,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -30,11 +31,14 @@ from textlabel import migrate
 from textlabel.auth.service import create_user
 from textlabel.db import make_engine
 from textlabel.models import Document
-from textlabel.nlp.pipeline import load_pipeline
+from textlabel.nlp.pipeline import load_pipeline, tokenize_text
 from textlabel.nlp.preannotate import preannotate_project
 from textlabel.projects.service import LabelSpec, create_project
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud"
+SHARED = os.environ.get(
+    "TEXTLABEL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+DATA = Path(SHARED) / "ud"
 
 
 def load_texts(count: int) -> list[str]:
@@ -59,6 +63,16 @@ def load_texts(count: int) -> list[str]:
     return texts
 
 
+def document_rows(project_id: int, texts: list[str]) -> list[dict[str, object]]:
+    """Rows to insert as the import stores them (tokenized, hashed)."""
+    return [
+        {"project_id": project_id, "text": text, "meta": {},
+         "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+         "tokens": tokenize_text(text).to_stored()}
+        for text in texts
+    ]  # fmt: skip
+
+
 def raw_rate(texts: list[str], *, coref: bool, n_process: int = 1) -> float:
     nlp = load_pipeline(coref=coref)
     start = time.perf_counter()
@@ -77,12 +91,7 @@ def stored_rate(texts: list[str], *, layers: list[str], n_process: int = 1) -> f
                 session, name="bench", created_by=user, layers=layers,
                 labels=[LabelSpec(n) for n in ("PER", "ORG", "LOC", "MISC")],
             )  # fmt: skip
-            rows = [
-                {"project_id": project.id, "text": text, "meta": {},
-                 "content_hash": hashlib.sha256(text.encode()).hexdigest()}
-                for text in texts
-            ]  # fmt: skip
-            session.execute(insert(Document), rows)
+            session.execute(insert(Document), document_rows(project.id, texts))
             session.commit()
             start = time.perf_counter()
             result = preannotate_project(session, project, n_process=n_process)

@@ -282,11 +282,17 @@ def test_pleonastic_it_is_no_mention(nlp):
         "This court has made it abundantly clear that careless behavior is not wrongful.",
         "Now it's time to get back to work.",
         "When it comes to pockets, the sky is the limit.",
+        "It is the Senate that will fail if Senators do not vote.",
     ],
 )
 def test_more_pleonastic_it(nlp, text):
     ctx = build_context(nlp(text))
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
+def test_an_indefinite_predicate_with_a_clause_is_no_cleft(nlp):
+    ctx = build_context(nlp("It is a book that I love."))
+    assert [ctx.doc[m.start].text for m in ctx.mentions if m.kind == "pronoun"][:1] == ["It"]
 
 
 def test_emphatic_modifier_does_not_make_another_thing(nlp):

@@ -34,6 +34,12 @@ def is_pleonastic(token: Token) -> bool:
         child.dep_ == "attr" and child.lower_ == "time" for child in verb.children
     ):
         return True  # "[it] is time to ..."
+    if (
+        verb.lemma_ == "be"
+        and token.i < verb.i
+        and any(_cleft_focus(child) for child in verb.children)
+    ):
+        return True  # "[It] is the Senate that will fail": a cleft
     child_deps = {child.dep_ for child in verb.children}
     clausal = bool(child_deps & {"ccomp", "xcomp", "csubj", "advcl"})
     if verb.lemma_ in _WEATHER_VERBS:
@@ -46,6 +52,18 @@ def is_pleonastic(token: Token) -> bool:
         # "it is important to ...", "it was clear that ..."; not "it is a book that ..."
         return "attr" not in child_deps or "ccomp" in child_deps or "xcomp" in child_deps
     return False
+
+
+def _cleft_focus(child: Token) -> bool:
+    """The focus of a cleft: a definite or proper predicate with a "that" / "who" clause."""
+    if child.dep_ != "attr" or not any(t.dep_ == "relcl" for t in child.children):
+        return False
+    clause = next(t for t in child.children if t.dep_ == "relcl")
+    first = child.doc[clause.left_edge.i].lower_
+    if first not in ("that", "who"):
+        return False
+    determiner = next((t.lower_ for t in child.children if t.dep_ == "det"), "")
+    return child.pos_ == "PROPN" or determiner == "the"
 
 
 _CLAUSE_DEPS = ("xcomp", "ccomp", "csubj")

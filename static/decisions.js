@@ -2,7 +2,10 @@
 // shown only while the candidate still stands as it was saved, a candidate changed since
 // reads "not saved yet"; open candidates (POS tokens without a majority tag, links the share
 // did not accept) that the reviewer leaves pending are counted before saving, sent as
-// `undecided` and stay pending, never settled by a tie-break.
+// `undecided` and stay pending, never settled by a tie-break; entity spans and relations the
+// annotators disagree on and the reviewer left pending are counted too (they stay out of the
+// gold). The question is an inline dialog (static/confirm_dialog.js), not window.confirm.
+import { confirmDialog } from "./confirm_dialog.js";
 
 /** Whether the saved decision `d` ({decision, by}) still describes `item`. */
 export function stillHolds(item, d) {
@@ -21,12 +24,35 @@ export function decisionText(item, d) {
 /** The open candidates still pending, as the gold API's `undecided` keys. */
 export const undecidedKeys = (items) => items.filter((i) => (i.kind === "pos" || i.kind === "link") && i.state === "pending").map((i) => i.key);
 
-/** Asks before a save that leaves candidates undecided; true to save. */
-export function confirmUndecided(keys) {
-  if (!keys.length) return true;
-  const pos = keys.filter((k) => k.startsWith("pos:")).length;
-  const links = keys.length - pos;
-  const parts = [pos && `${pos} POS tag${pos > 1 ? "s" : ""}`, links && `${links} coreference link${links > 1 ? "s" : ""}`].filter(Boolean);
-  return window.confirm(`${parts.join(" and ")} undecided. Save the gold anyway? `
-    + "They stay undecided (a tag keeps the draft's, a link stays out of the chains) and are asked about again.");
+/** What a save would leave undecided, per layer: open POS tokens and coreference links (they
+ * stay undecided and are asked about again), and entity spans and relations where the
+ * annotators disagree and the reviewer chose nothing (they stay out of the gold). An entity
+ * candidate over words where another one is accepted counts as decided. */
+export function undecidedCounts(items) {
+  const pendingOf = (kind) => items.filter((i) => i.kind === kind && i.state === "pending");
+  const taken = items.filter((i) => i.kind === "span" && i.state === "accepted");
+  const spans = pendingOf("span").filter((p) => !taken.some((t) => t.s < p.e && p.s < t.e));
+  return { pos: pendingOf("pos").length, link: pendingOf("link").length, span: spans.length, relation: pendingOf("relation").length };
+}
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/** Asks, in a dialog on the page, before a save that leaves candidates undecided; resolves
+ * true to save. */
+export function confirmUndecided(items) {
+  const n = undecidedCounts(items);
+  const lines = [
+    n.span && `${plural(n.span, "entity span", "entity spans")} with nothing chosen: left out of the gold`,
+    n.relation && `${plural(n.relation, "relation", "relations")} with nothing chosen: left out of the gold`,
+    n.pos && `${plural(n.pos, "POS tag", "POS tags")} undecided: the draft's tag is kept and asked about again`,
+    n.link && `${plural(n.link, "coreference link", "coreference links")} undecided: left out of the chains and asked about again`,
+  ].filter(Boolean);
+  if (!lines.length) return Promise.resolve(true);
+  return confirmDialog({
+    title: "Save the gold with undecided candidates?",
+    lines,
+    note: "Enter saves, Esc goes back to deciding them (the candidate lists mark them undecided).",
+    confirm: "Save gold anyway",
+    cancel: "Keep deciding",
+  });
 }

@@ -278,9 +278,9 @@ function start(root) {
       renderLists();
     },
   });
-  function save() {
+  async function save() {
     notice.clear();
-    if (!confirmUndecided(undecidedKeys(items))) return false;
+    if (!(await confirmUndecided(items))) return false;
     return saver.save();
   }
 

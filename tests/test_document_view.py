@@ -77,6 +77,17 @@ def test_history_reads_as_words_and_merges_autosaves(app: Flask, project) -> Non
     html = page.get_data(as_text=True)
     assert "“Ada Lovelace” ORG" in html and "“London” LOC" not in html
     assert api_as(app, "ann1").get("/documents/1/changes").status_code == 403
+    # By label or words: only the lines naming them (whole words, any case), the rest counted.
+    london = api_as(app, "rev").get("/documents/1/changes?match=london").json
+    assert [(c["user"], [x["words"] for x in c["lines"]], c["hidden"]) for c in london] == [
+        ("ann1", ["London"], 1)]  # fmt: skip
+    org = api_as(app, "rev").get("/documents/1/changes?match=org").json
+    assert [(c["user"], [x["detail"] for x in c["lines"]]) for c in org] == [("ann2", ["ORG"])]
+    assert api_as(app, "rev").get("/documents/1/changes?match=lond").json == []
+    boss = sign_in(app.test_client(), "boss")
+    html = boss.get("/documents/1/view?match=PER&who=ann1").get_data(as_text=True)
+    assert "“Ada Lovelace” PER" in html and "“London” LOC" not in html
+    assert "and 1 other line" in html
 
 
 @pytest.mark.browser
@@ -95,6 +106,11 @@ def test_manager_reads_a_document_in_the_browser(app: Flask, project, page) -> N
     page.wait_for_url("**who=ann1**")
     assert "ann2" not in page.inner_text("#history ol")
     assert "“London” LOC" in page.inner_text("#history ol")
+    page.fill("#history-match", "per")
+    page.press("#history-match", "Enter")
+    page.wait_for_url("**match=per**")
+    assert page.locator("#history ol .diff li").all_inner_texts() == ["+ entity “Ada Lovelace” PER"]
+    assert page.evaluate("() => document.activeElement.id") == "history-match"
 
     # The document's comment threads: an annotator's question on words, answered here, and a
     # new thread on the whole document (no words to select on this page).

@@ -7,9 +7,10 @@ The audit trail (``review.history``) keeps every event with offsets; this turns 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +52,7 @@ class Change:
     summary: str
     saves: int = 1
     lines: list[Line] = field(default_factory=list)
+    hidden: int = 0  # lines the ``match`` filter left out
 
 
 def words_at(text: str, start: int, end: int, *, limit: int = 60) -> str:
@@ -129,10 +131,28 @@ def _other_lines(entry: HistoryEntry) -> list[Line]:
     return []
 
 
+def matching(changes: Iterable[Change], words: str) -> list[Change]:
+    """The changes with a line naming ``words`` (whole words, any case) as its words or its
+    label or tag ("london", "PER", "NOUN"), with only those lines (the rest counted in
+    ``hidden``); blank ``words`` keeps everything."""
+    words = " ".join(words.split())
+    if not words:
+        return list(changes)
+    pattern = re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
+    kept = []
+    for change in changes:
+        lines = [x for x in change.lines if pattern.search(f"{x.words} {x.detail}")]
+        if lines:
+            hidden = len(change.lines) - len(lines)
+            kept.append(replace(change, lines=lines, hidden=hidden))
+    return kept
+
+
 def readable_history(
-    session: Session, document: Document, *, user: str | None = None
+    session: Session, document: Document, *, user: str | None = None, match: str = ""
 ) -> list[Change]:
-    """The document's changes, oldest first; ``user`` keeps one person's changes only."""
+    """The document's changes, oldest first; ``user`` keeps one person's changes only,
+    ``match`` the lines naming those words or that label (``matching``)."""
     tokens = Tokens.from_stored(document.tokens, text_length=len(document.text))
     entries = [e for e in document_history(session, document) if user is None or e.user == user]
     changes = []
@@ -152,7 +172,7 @@ def readable_history(
                 lines=_save_lines(document.text, tokens, group) if saving else _other_lines(first),
             )
         )
-    return changes
+    return matching(changes, match)
 
 
 def people_in(session: Session, document: Document) -> list[str]:

@@ -227,7 +227,15 @@ class ChangeOut(Schema):
     summary = fields.Str(metadata={"description": "status and versions, for saves"})
     saves = fields.Int(metadata={"description": "autosaves merged into this change"})
     lines = fields.List(fields.Nested(ChangeLineOut))
+    hidden = fields.Int(metadata={"description": "lines the `match` filter left out"})
 
 
 class ChangesQuery(Schema):
     user = fields.Str(load_default=None, metadata={"description": "one person's changes only"})
+    match = fields.Str(
+        load_default="",
+        metadata={
+            "description": "only lines naming these words or this label / tag (whole words, "
+            "any case), and the changes that have such lines"
+        },
+    )

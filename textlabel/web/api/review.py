@@ -134,5 +134,5 @@ def history(document: Document, project: Project) -> list[dict[str, Any]]:
        response=ChangeOut(many=True), allow=Action.VIEW_OTHERS)  # fmt: skip
 def changes(document: Document, project: Project, args: dict[str, Any]) -> list[Change]:
     """The document's history as readable diffs: per save (autosaves by one person merged),
-    the words and labels added and removed, who and when."""
-    return readable_history(db.session, document, user=args["user"])
+    the words and labels added and removed, who and when; `user` and `match` filter them."""
+    return readable_history(db.session, document, user=args["user"], match=args["match"])

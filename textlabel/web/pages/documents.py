@@ -82,6 +82,7 @@ def document_view(did: int) -> ResponseReturnValue:
     shown_key = request.args.get("show") if request.args.get("show") in keys else default
     shown = next((s for s in sources if s.key == shown_key), None)
     who = request.args.get("who") or None
+    match = request.args.get("match", "")[:200]
     rows = entity_rows(document.text, sources)
     return render(
         "documents/view.html",
@@ -96,9 +97,10 @@ def document_view(did: int) -> ResponseReturnValue:
         rows=rows[:ENTITY_ROWS],
         more_rows=max(0, len(rows) - ENTITY_ROWS),
         chains={s.key: chains_in_words(document.text, s) for s in sources},
-        changes=readable_history(db.session, document, user=who),
+        changes=readable_history(db.session, document, user=who, match=match),
         people=people_in(db.session, document),
         who=who,
+        match=match,
         colors={label.name: label.color for label in project.labels},
     )
 

@@ -1,26 +1,27 @@
 """Benchmark: does ordering documents by model uncertainty save annotation? A simulation on
 real corpora (wikigold, WNUT17 in ../shared/data/ner): split by document into a training
-pool and a dev set (20 % of the source documents, fixed), start from ``--start`` labelled
-documents drawn at random, then add ``--step`` documents at a time, chosen (a) at random or
-(b) by the uncertainty the current fine-tuned model has about them
-(``textlabel.nlp.uncertainty``: margins of the NER's action probabilities, per token).
+pool and a dev set (``--dev-share`` of the source documents, fixed), start from ``--start``
+labelled documents drawn at random, then add ``--step`` documents at a time, chosen by each
+of ``--strategies``: ``random``; ``uncertainty``, the queue's own ranking
+(``textlabel.nlp.uncertainty.document_uncertainty``, what the product stores per document);
+and, to compare scores the product does not use, ``mean`` (mean per-token doubt
+``1 - margin``), ``sum`` (total doubt of the document), ``top3`` (its three most doubtful
+tokens per token), ``sqrt`` (total doubt over the square root of the length), ``both``
+(disagreement between the base and the trained model plus the mean doubt) and ``disagree``
+(disagreement first, the mean doubt breaking ties).
 After every step the base model is fine-tuned afresh on everything labelled so far
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
-first sample, the random order and training). The summary says how many tokens the
-uncertainty order needed to reach the F1 that random order has at its last step, and the
-mean F1 difference at equal steps. A run is deterministic per seed, so seeds can run in
-separate processes (``--first-seed``) and their printed lines be summarized together
-(``--from-log`` on the concatenated output).
+first sample, the random order and training). The summary says how many tokens each order
+needed to reach the F1 that random order has at its last step, and the mean F1 difference
+at equal steps. A run is deterministic per seed, so seeds and strategies can run in
+separate processes (``--first-seed``, ``--strategies``) and their printed lines be
+summarized together (``--from-log`` on the outputs).
 
 wikigold's 145 articles are too few to add 50 at a time, so its units are passages of
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
-has passages on both sides. WNUT17 units are tweets. Run (it takes long; be nice):
-
-    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wikigold --seeds 3 \
-        --step 25 --steps 4 --epochs 4
-    nice -n 15 .venv/bin/python bench/active_learning.py --corpus wnut17 --seeds 3 \
-        --step 25 --steps 8 --epochs 4
+has passages on both sides. WNUT17 units are tweets. Run (it takes long; be nice): see
+README, "Does it pay?", for the commands and figures.
 """
 
 from __future__ import annotations
@@ -39,9 +40,15 @@ from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.conll import read
 from textlabel.nlp.docs import record_to_doc
 from textlabel.nlp.pipeline import default_model_name
-from textlabel.nlp.uncertainty import document_uncertainty, greedy_scores
+from textlabel.nlp.uncertainty import disagreement, document_uncertainty, greedy_scores
 from textlabel.records import DocumentRecord
-from textlabel.training.finetune import TrainSettings, evaluate, fine_tune, load_base
+from textlabel.training.finetune import (
+    TrainSettings,
+    evaluate,
+    fine_tune,
+    load_base,
+    predict_spans,
+)
 
 DATA = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "ner"
 PASSAGE_SENTENCES = 4
@@ -68,7 +75,9 @@ def data_dir() -> Path:
     sys.exit("shared/data/ner not found")
 
 
-def load_units(corpus: str) -> tuple[list[DocumentRecord], list[DocumentRecord]]:
+def load_units(
+    corpus: str, dev_share: float = 0.2
+) -> tuple[list[DocumentRecord], list[DocumentRecord]]:
     """(training pool, dev) units of ``corpus``, split by source document."""
     name, _ = CORPORA[corpus]
     raw = (data_dir() / name).read_bytes()
@@ -79,7 +88,7 @@ def load_units(corpus: str) -> tuple[list[DocumentRecord], list[DocumentRecord]]
     dev: list[DocumentRecord] = []
     for number, record in enumerate(records):
         digest = hashlib.blake2b(f"split:{number}".encode(), digest_size=8).digest()
-        side = dev if int.from_bytes(digest, "big") < 0.2 * 2**64 else pool
+        side = dev if int.from_bytes(digest, "big") < dev_share * 2**64 else pool
         side.extend(_passages(record) if corpus == "wikigold" else [record])
     return pool, dev
 
@@ -107,20 +116,51 @@ def n_tokens(records: list[DocumentRecord]) -> int:
     return sum(len(r.tokens or ()) for r in records)
 
 
-def choose(strategy: str, nlp, rest: list[int], pool, label_map, k: int, rng) -> list[int]:  # type: ignore[no-untyped-def]
+def choose(
+    strategy: str, nlp, rest: list[int], pool, label_map, k: int, rng, base_spans
+) -> list[int]:  # type: ignore[no-untyped-def]
     if strategy == "random":
         return rng.sample(rest, min(k, len(rest)))
     docs = [record_to_doc(nlp.vocab, pool[i], layers=()) for i in rest]
     scores = []
     for first in range(0, len(docs), 256):
         scores.extend(greedy_scores(nlp, docs[first : first + 256]))
-    ranked = sorted(zip(rest, scores, strict=True), key=lambda item: -document_uncertainty(item[1]))
-    return [i for i, _ in ranked[:k]]
+    if strategy in ("both", "disagree"):
+        mine = predict_spans(nlp, [pool[i] for i in rest], label_map=label_map)
+        torn = [disagreement(base_spans[i], m) for i, m in zip(rest, mine, strict=True)]
+    else:
+        torn = [0.0] * len(rest)
+
+    def key(j: int) -> float:
+        s = scores[j]
+        doubts = [1.0 - m for m in s.margins]
+        n = max(len(doubts), 1)
+        if strategy == "uncertainty":
+            return document_uncertainty(s)
+        if strategy == "mean":
+            return sum(doubts) / n
+        if strategy == "sum":
+            return sum(doubts)
+        if strategy == "both":
+            return torn[j] + sum(doubts) / n
+        if strategy == "disagree":
+            return torn[j] * 10 + sum(doubts) / n
+        if strategy == "top3":
+            return sum(sorted(doubts)[-3:]) / n
+        if strategy == "sqrt":
+            return sum(doubts) / n**0.5
+        raise ValueError(strategy)
+
+    ranked = sorted(range(len(rest)), key=lambda j: -key(j))
+    return [rest[j] for j in ranked[:k]]
 
 
 def simulate(corpus: str, strategy: str, seed: int, args: argparse.Namespace) -> list[dict]:  # type: ignore[type-arg]
-    pool, dev = load_units(corpus)
+    pool, dev = load_units(corpus, args.dev_share)
     _, label_map = CORPORA[corpus]
+    base_spans = None
+    if strategy in ("both", "disagree"):
+        base_spans = predict_spans(load_base(args.model), pool, label_map=label_map)
     labels = sorted({s.label for r in pool + dev for s in r.spans})
     rng = random.Random(seed)
     labelled = rng.sample(range(len(pool)), args.start)
@@ -141,11 +181,13 @@ def simulate(corpus: str, strategy: str, seed: int, args: argparse.Namespace) ->
             break
         taken = set(labelled)
         rest = [i for i in range(len(pool)) if i not in taken]
-        labelled += choose(strategy, nlp, rest, pool, label_map, args.step, rng)
+        labelled += choose(strategy, nlp, rest, pool, label_map, args.step, rng, base_spans)
     return curve
 
 
 def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # type: ignore[type-arg]
+    """Each ordering's mean curve against random order's, and what it saved."""
+
     def mean_curve(strategy: str) -> list[tuple[float, float]]:
         runs = results[strategy]
         return [
@@ -156,38 +198,63 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
             for i in range(len(runs[0]))
         ]
 
-    random_curve, uncertain_curve = mean_curve("random"), mean_curve("uncertainty")
-    print(f"\n{corpus}: mean over {len(results['random'])} seeds")
-    head = ("step", "random tokens", "random F1", "uncert. tokens", "uncert. F1")
-    print("{:>4} {:>14} {:>10} {:>15} {:>11}".format(*head))
-    for i, ((rt, rf), (ut, uf)) in enumerate(zip(random_curve, uncertain_curve, strict=True)):
-        print(f"{i:>4} {rt:>14.0f} {rf:>10.4f} {ut:>15.0f} {uf:>11.4f}")
-    target_tokens, target_f1 = random_curve[-1]
-    reached = next(((t, f) for t, f in uncertain_curve if f >= target_f1), None)
-    if reached is None:
-        print(f"uncertainty never reached random's final F1 {target_f1:.4f}")
-    else:
-        share = reached[0] / target_tokens
-        print(
-            f"random's final F1 {target_f1:.4f} at {target_tokens:.0f} tokens; uncertainty "
-            f"reached {reached[1]:.4f} at {reached[0]:.0f} tokens = {share:.0%} of them"
+    random_curve = mean_curve("random")
+    for strategy in results:
+        if strategy == "random":
+            continue
+        uncertain_curve = mean_curve(strategy)
+        print(f"\n{corpus}: {strategy} against random, mean over {len(results['random'])} seeds")
+        head = (
+            "step",
+            "random tokens",
+            "random F1",
+            f"{strategy[:7]} tokens",
+            f"{strategy[:7]} F1",
         )
-    gaps = [uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=True)]
-    print(f"uncertainty - random F1, mean over steps 1-{len(gaps)}: {statistics.mean(gaps):+.4f}")
+        print("{:>4} {:>14} {:>10} {:>15} {:>11}".format(*head))
+        for i, ((rt, rf), (ut, uf)) in enumerate(zip(random_curve, uncertain_curve, strict=True)):
+            print(f"{i:>4} {rt:>14.0f} {rf:>10.4f} {ut:>15.0f} {uf:>11.4f}")
+        target_tokens, target_f1 = random_curve[-1]
+        reached = next(((t, f) for t, f in uncertain_curve if f >= target_f1), None)
+        if reached is None:
+            print(f"{strategy} never reached random's final F1 {target_f1:.4f}")
+        else:
+            share = reached[0] / target_tokens
+            print(
+                f"random's final F1 {target_f1:.4f} at {target_tokens:.0f} tokens; {strategy} "
+                f"reached {reached[1]:.4f} at {reached[0]:.0f} tokens = {share:.0%} of them"
+            )
+        shares = []
+        for mine, theirs in zip(results[strategy], results["random"], strict=True):
+            goal = theirs[-1]
+            hit = next((p for p in mine if p["f1"] >= goal["f1"]), None)
+            shares.append(f"{hit['tokens'] / goal['tokens']:.0%}" if hit else "never")
+        print(f"per seed, share of random's final tokens to reach its F1: {', '.join(shares)}")
+        gaps = [
+            uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=True)
+        ]
+        print(
+            f"{strategy} - random F1, mean over steps 1-{len(gaps)}: {statistics.mean(gaps):+.4f}"
+        )
 
 
-def from_log(path: Path) -> None:
-    """Summarize the JSON lines a run printed (the figures, without rerunning anything)."""
+def from_log(paths: list[Path]) -> None:
+    """Summarize the JSON lines runs printed (the figures, without rerunning anything)."""
     runs: dict[str, dict[str, dict[int, list[dict]]]] = {}  # type: ignore[type-arg]
-    for line in path.read_text().splitlines():
+    for line in "\n".join(p.read_text() for p in paths).splitlines():
         if line.startswith("{"):
             point = json.loads(line)
             by_seed = runs.setdefault(point["corpus"], {}).setdefault(point["strategy"], {})
             by_seed.setdefault(point["seed"], []).append(point)
     for corpus, strategies in runs.items():
-        seeds = sorted(set(strategies["random"]) & set(strategies.get("uncertainty", {})))
+        seeds = set(strategies["random"])
+        for strategy in strategies:
+            seeds &= set(strategies[strategy])
         steps = min(len(strategies[s][seed]) for s in strategies for seed in seeds)
-        summarize(corpus, {s: [strategies[s][seed][:steps] for seed in seeds] for s in strategies})
+        ordered = sorted(seeds)
+        summarize(
+            corpus, {s: [strategies[s][seed][:steps] for seed in ordered] for s in strategies}
+        )
 
 
 def main() -> None:
@@ -200,18 +267,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=None, help="default: training's budget")
     parser.add_argument("--model", default=None)
-    parser.add_argument("--from-log", type=Path, help="summarize a run's printed lines")
+    parser.add_argument("--dev-share", type=float, default=0.2)
+    parser.add_argument("--strategies", default="random,uncertainty")
+    parser.add_argument("--from-log", type=Path, nargs="+", help="summarize runs' printed lines")
     args = parser.parse_args()
     if args.from_log:
         return from_log(args.from_log)
     args.model = args.model or default_model_name()
     for corpus in args.corpus or ["wikigold"]:
-        pool, dev = load_units(corpus)
+        pool, dev = load_units(corpus, args.dev_share)
         print(f"{corpus}: pool {len(pool)} units / {n_tokens(pool)} tokens, dev {len(dev)} units "
               f"/ {n_tokens(dev)} tokens", flush=True)  # fmt: skip
         base = evaluate(load_base(args.model), dev, label_map=CORPORA[corpus][1]).total
         print(f"{corpus}: base model {args.model} dev F1 {base.f1:.4f}", flush=True)
-        results: dict[str, list[list[dict]]] = {"random": [], "uncertainty": []}  # type: ignore[type-arg]
+        results: dict[str, list[list[dict]]] = {s: [] for s in args.strategies.split(",")}  # type: ignore[type-arg]
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             for strategy in results:
                 results[strategy].append(simulate(corpus, strategy, seed, args))

@@ -66,6 +66,12 @@ def test_margins_and_disagreement() -> None:
     torn = TokenScores(chosen=[0.5, 0.99], margins=[0.0, 0.98])
     assert document_uncertainty(sure) < document_uncertainty(torn) == (1.0 + 0.02) / 2
     assert document_uncertainty(TokenScores([], [])) == 0.0
+    # one doubtful token in a short document outranks the same token in a long one, though
+    # the long one's total doubt is larger: annotation costs tokens
+    short = TokenScores([0.6, 1.0, 1.0], [0.2, 1.0, 1.0])
+    long = TokenScores([0.6, 0.9, *[1.0] * 10], [0.2, 0.8, *[1.0] * 10])
+    assert document_uncertainty(short) > document_uncertainty(long)
+    assert sum(1 - m for m in short.margins) < sum(1 - m for m in long.margins)
     a = [SpanRecord(0, 3, "PER"), SpanRecord(5, 9, "LOC")]
     assert disagreement(a, a) == 0.0 and disagreement([], []) == 0.0
     assert disagreement(a, a[:1]) == 1 - 2 * 1 / 3

@@ -73,7 +73,11 @@ def greedy_scores(nlp: Language, docs: Sequence[Doc]) -> list[TokenScores]:
 
 
 def document_uncertainty(scores: TokenScores) -> float:
-    """Sum of ``1 - margin`` per token (0 for an empty doc)."""
+    """Mean ``1 - margin`` over the tokens (0 for an empty doc): doubt per token annotated.
+
+    Per token, not per document, because annotation costs tokens: the total doubt sends the
+    longest documents first. Which score saves tokens is measured by
+    bench/active_learning.py (README, "Does it pay?")."""
     return sum(1.0 - m for m in scores.margins) / max(len(scores.margins), 1)
 
 

@@ -233,9 +233,9 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
         gaps = [
             uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=True)
         ]
-        print(
-            f"{strategy} - random F1, mean over steps 1-{len(gaps)}: {statistics.mean(gaps):+.4f}"
-        )
+        if gaps:
+            mean_gap = statistics.mean(gaps)
+            print(f"{strategy} - random F1, mean over steps 1-{len(gaps)}: {mean_gap:+.4f}")
 
 
 def from_log(paths: list[Path]) -> None:

@@ -317,3 +317,10 @@ def test_head_match_of_common_nouns_is_bounded(nlp):
     assert linked(run(nlp, near, "strict_head_1"), "The new law", "The law")
     far = "The new law passed in May." + " We waited." * 21 + " The law failed."
     assert not linked(run(nlp, far, "strict_head_1"), "The new law", "The law")
+
+
+def test_it_without_a_parallel_role_prefers_the_subject(nlp):
+    # "of it" has no parallel candidate: the subject (the likelier topic) before the nearer object
+    ctx = run(nlp, "The storm hit the coast at night. Many people were afraid of it.", "pronoun")
+    assert linked(ctx, "The storm", "it")
+    assert not linked(ctx, "the coast", "it")

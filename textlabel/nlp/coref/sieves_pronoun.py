@@ -6,8 +6,9 @@ verb's subject; a pronoun in a fronted adjunct, "After his retirement, Smith ...
 main clause's subject), then among the agreeing candidates (binding: "John saw him" never links
 him to John; a pronoun inside a quote is not the quote's speaker) "he" / "she" are resolved by
 the learned ranker (``ranker.py``), the others by syntactic salience: same grammatical role in
-the same or previous sentence (parallelism), then the shortest dependency path shortened by one
-step per earlier mention of the entity (up to two), then token distance (NLP-NOTES 1.6).
+the same or previous sentence (parallelism), then a subject, then the shortest dependency path
+shortened by one step per earlier mention of the entity (up to two), then token distance (NLP-
+NOTES 1.6).
 
 First and second person follow the speaker: "I" inside a quotation is its speaker when one was
 found ('"I am tired," said Dick.'), otherwise the quotation's own "I"; "you" is chained only
@@ -141,10 +142,11 @@ def _cataphora_candidates(
 def _most_salient(
     ctx: SieveContext, tree: DependencyTree, pronoun: Mention, candidates: list[Mention]
 ) -> Mention:
-    """Parallel role first, then dependency distance less salience, then token distance."""
+    """Parallel role first, then a subject, then dependency distance less salience, then token
+    distance."""
     role = role_of(pronoun.dep)
 
-    def key(candidate: Mention) -> tuple[int, int, int]:
+    def key(candidate: Mention) -> tuple[int, int, int, int]:
         sentences = pronoun.sent - candidate.sent
         parallel = role and sentences <= 1 and role_of(candidate.dep) == role
         distance = tree.distance(
@@ -152,7 +154,14 @@ def _most_salient(
         )
         # an entity already mentioned more than once is more salient (up to two steps)
         salience = min(len(ctx.clusters.of(candidate).mentions) - 1, 2)
-        return (0 if parallel else 1, distance - salience, pronoun.start - candidate.start)
+        # a subject is the likelier topic ("Coron was unknown outside of Palawan. It ...")
+        subject = candidate.dep in ("nsubj", "nsubjpass")
+        return (
+            0 if parallel else 1,
+            0 if subject else 1,
+            distance - salience,
+            pronoun.start - candidate.start,
+        )
 
     return min(candidates, key=key)
 

@@ -182,6 +182,7 @@ def _drive(app: Flask, session: Any) -> None:
     export = mgr.get(f"/projects/{pid}/export?format=jsonl&source=gold")
     assert export.status_code == 200 and export.get_data()
 
+    _drive_team(app, mgr, rev, pid, did)
     _drive_training(app, session, mgr, pid)
     tokens = _ok(mgr.get("/auth/tokens"))
     _ok(mgr.delete(f"/auth/tokens/{tokens[0]['id']}"), 204)
@@ -190,6 +191,32 @@ def _drive(app: Flask, session: Any) -> None:
     mine = _ok(ann.get(f"/documents/{did}/annotations/me"))
     accept = {"version": mine["version"], "min_confidence": 1}  # saves nothing
     _ok(ann.post(f"/documents/{did}/annotations/me/accept-chains", json=accept))
+
+
+def _drive_team(app: Flask, mgr: ApiClient, rev: ApiClient, pid: int, did: int) -> None:
+    """Comments, the per-annotator statistics, the import preview and deleting a document."""
+    ann = api_as(app, "ann1")
+    question = {"body": "Is this a PER?", "start": 0, "end": 5}
+    thread = _ok(ann.post(f"/documents/{did}/comments", json=question), 201)
+    _ok(ann.post(f"/documents/{did}/comments", json={"body": "Odd text", "kind": "flag"}), 201)
+    _ok(rev.post(f"/comments/{thread['id']}/replies", json={"body": "Yes."}), 201)
+    _ok(rev.patch(f"/comments/{thread['id']}", json={"resolved": True}))
+    _ok(ann.get(f"/comments/{thread['id']}"))
+    _ok(ann.get(f"/documents/{did}/comments"))
+    _ok(rev.get(f"/projects/{pid}/comments?state=all"))
+    _ok(mgr.get(f"/projects/{pid}/annotators"))
+    upload = FileStorage(io.BytesIO(b"text,source\nMarie Curie,wire\n"), filename="head.csv")
+    boundary, body = encode_multipart(MultiDict({"file": upload}))
+    content_type = f"multipart/form-data; boundary={boundary}"
+    _ok(mgr.post(f"/projects/{pid}/documents/preview", data=body, content_type=content_type))
+    spare = _ok(
+        _upload(mgr, pid, "spare.txt", b"A spare text to delete.", preannotate="false"), 201
+    )
+    listing = _ok(mgr.get(f"/projects/{pid}/documents?q=spare"))
+    assert spare["imported"] == 1 and len(listing["items"]) == 1
+    gone = listing["items"][0]["id"]
+    _ok(mgr.delete(f"/documents/{gone}?preview=true"))
+    _ok(mgr.delete(f"/documents/{gone}"))
 
 
 def _drive_training(app: Flask, session: Any, mgr: ApiClient, pid: int) -> None:

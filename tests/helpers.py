@@ -131,6 +131,15 @@ def api_as(app: Flask, username: str, password: str = PASSWORD) -> ApiClient:
     return ApiClient(client, response.json["token"])
 
 
+def client_of(app: Flask, name: str) -> ApiClient:
+    """One signed-in API client per user and app, kept in the app (a token exchange checks
+    the password, which is slow on purpose)."""
+    clients: dict[str, ApiClient] = app.extensions.setdefault("test_api_clients", {})
+    if name not in clients:
+        clients[name] = api_as(app, name)
+    return clients[name]
+
+
 def browser_sign_in(tab: Any, username: str, password: str = PASSWORD) -> None:
     """Sign a Playwright tab in through the login page."""
     tab.goto("/login")

@@ -10,18 +10,14 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user, make_users
-from tests.helpers import api_as, sign_in
+from tests.helpers import client_of, sign_in
 from textlabel.comments.service import MAX_BODY
 from textlabel.models import Comment, Event
 
 TEXT = "Ada Lovelace met Charles Babbage in London in 1833."
 
 
-def as_(app: Flask, name: str):
-    clients = app.extensions.setdefault("test_comment_clients", {})
-    if name not in clients:
-        clients[name] = api_as(app, name)
-    return clients[name]
+as_ = client_of
 
 
 @pytest.fixture

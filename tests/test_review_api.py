@@ -13,7 +13,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sqlalchemy import update
 
 from tests.factories import add_documents, make_project, make_user, make_users
-from tests.helpers import api_as
+from tests.helpers import client_of
 from textlabel.models import ReviewItem
 from textlabel.models.base import utcnow
 from textlabel.review import queue
@@ -32,12 +32,7 @@ def span(text: str, word: str, label: str) -> dict:
     return {"start": start, "end": start + len(word), "label": label}
 
 
-def as_(app: Flask, name: str):
-    """One signed-in API client per user and app (a token exchange checks the password)."""
-    clients = app.extensions.setdefault("test_review_clients", {})
-    if name not in clients:
-        clients[name] = api_as(app, name)
-    return clients[name]
+as_ = client_of
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ in the server (a small pre-annotation), then measures from HTTP clients:
 
 Goals: save p50 <= 5 ms (SQLite) / 8 ms (PostgreSQL) from one client; >= 270 saves/s from 20
 clients with 0 errors; memory <= 300 MiB with the model loaded; under load, read and save p95
-within 3x idle and 0 errors. Run (``pip install gunicorn`` for --server gunicorn):
+within 3x idle and 0 errors. A PostgreSQL database given is emptied first. Run
+(``pip install gunicorn`` for --server gunicorn):
 
     .venv/bin/python bench/server.py [--database sqlite|URL] [--server waitress|gunicorn]
                                      [--under-load] [--load-rows 200000]
@@ -123,11 +124,24 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 2 else max(values)
 
 
+def empty_schema(url: str) -> None:
+    """Start from an empty PostgreSQL database: a second run met the first one's rows."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 class Server:
     def __init__(self, database: str, kind: str, folder: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         db_url = f"sqlite:///{folder / 'bench.db'}" if database == "sqlite" else database
+        if database != "sqlite":
+            empty_schema(db_url)
         self.env = {
             **os.environ,
             "TEXTLABEL_DATABASE_URL": db_url,
@@ -195,7 +209,8 @@ def wait_job(admin: Client, jid: int) -> dict[str, Any]:
 
 
 def saver(client: Client, did: int) -> Callable[[], requests.Response]:
-    state = {"version": 0, "n": 0}
+    current = client.get(f"/documents/{did}/annotations/me").json()
+    state = {"version": current.get("version") or 0, "n": 0}  # as the page opens it
 
     def save() -> requests.Response:
         state["n"] += 1
@@ -344,6 +359,8 @@ def run_bench(server: Server, args: argparse.Namespace) -> None:
     loaded = measure(admin, annotators, pid, dids, args.n)
     report(f"while importing {args.load_rows:,} rows and pre-annotating", loaded, idle)
     print(f"  import still running at the end of the measurement: {importer.is_alive()}")
+    if ERRORS:
+        print(f"  errors by status, idle and loaded: {ERRORS}")
     importer.join()
     response, seconds = outcome["response"], outcome["seconds"]
     count = response.json().get("imported") or 0

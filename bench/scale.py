@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import texts  # noqa: E402
+from server import empty_schema, texts  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from textlabel import create_app, migrate  # noqa: E402
@@ -88,19 +88,9 @@ def load_documents(engine: Any, project_id: int, n: int) -> None:
             )
 
 
-def reset(url: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dict[str, float]:
     if url.startswith("postgresql"):
-        reset(url)
+        empty_schema(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b", "INSTANCE": str(folder)})
     engine = app.extensions["textlabel.db"]
     migrate.upgrade(engine)

@@ -27,12 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from preannotate import document_rows, load_texts, raw_rate  # noqa: E402
+from server import empty_schema  # noqa: E402
 
 from textlabel import jobs, migrate  # noqa: E402
 from textlabel.auth.service import create_user  # noqa: E402
@@ -44,10 +45,8 @@ from textlabel.workers import RQRunner  # noqa: E402
 
 def fresh_project(url: str, texts: list[str], chunk: int) -> tuple[int, int]:
     """An empty schema holding one project with ``texts``; (project id, job id) not started."""
+    empty_schema(url)
     engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")

@@ -129,3 +129,49 @@ def test_two_webs_two_workers_one_killed_preannotate_every_document_once(
         ).all()
     )
     assert per_document == {d.id: 1 for d in documents}
+
+
+def test_a_job_whose_worker_died_before_taking_it_is_sent_again(
+    app, session, redis_url, tmp_path: Path
+) -> None:
+    """A worker that pops a job from Redis and dies before ``jobs.take`` leaves the row
+    "queued" and its id nowhere in Redis; the sweep sends it again and a worker runs it."""
+    import signal as signals
+    from datetime import timedelta
+
+    from redis import Redis
+
+    from textlabel import jobs, workers
+    from textlabel.export.service import ExportRequest, request_params
+
+    engine = app.extensions["textlabel.db"]
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    add_documents(session, project, ["One short text.", "Another short text."])
+    out = tmp_path / "out.jsonl"
+    params = request_params(ExportRequest(format="jsonl")) | {"path": str(out)}
+    job = jobs.create(session, "export", project_id=project.id, params=params, user=admin)
+    runner = workers.RQRunner(engine, redis_url)
+    runner.submit(job.id)
+    popped = Redis.from_url(redis_url).lpop(runner.queue.key)  # ... and the worker dies
+    assert popped is not None and popped.decode() == workers.rq_id(job.id)
+    assert runner.queue.get_job_ids() == []
+
+    workers.sweep(runner, timedelta(hours=1))
+    assert runner.queue.get_job_ids() == [], "a job younger than the threshold is left alone"
+    workers.sweep(runner, timedelta(0))
+    assert runner.queue.get_job_ids() == [workers.rq_id(job.id)]
+    workers.sweep(runner, timedelta(0))
+    assert runner.queue.get_job_ids() == [workers.rq_id(job.id)], "a queued id is not doubled"
+
+    handlers = {sig: signals.getsignal(sig) for sig in (signals.SIGINT, signals.SIGTERM)}
+    try:
+        workers.work(engine, redis_url, burst=True, preload=None)
+    finally:
+        jobs.use_runner(app.extensions["textlabel.jobs"])
+        for sig, handler in handlers.items():
+            signals.signal(sig, handler)
+    session.expire_all()
+    done = session.get(Job, job.id)
+    assert done is not None and done.status == "done", done and done.error
+    assert out.exists() and not out.with_suffix(".jsonl.part").exists(), "the export was written"

@@ -333,6 +333,15 @@ def requeue_orphans(engine: Engine, runner: Runner) -> int:
     return len(ids)
 
 
+def queued_ids(engine: Engine, *, older_than: timedelta) -> list[int]:
+    """Jobs still queued ``older_than`` after they were created (candidates for a runner
+    that lost them; the age spares a job its creator has not handed over yet)."""
+    cutoff = utcnow() - older_than
+    with reading(), Session(engine) as session:
+        query = select(Job.id).where(Job.status == "queued", Job.created_at < cutoff)
+        return list(session.scalars(query.order_by(Job.id)))
+
+
 def _status(engine: Engine, job_id: int) -> str | None:
     with reading(), Session(engine) as session:
         return session.scalar(select(Job.status).where(Job.id == job_id))

@@ -71,6 +71,36 @@ def test_preview_of_jsonl_lists_keys_and_json_cells(app: Flask, project) -> None
     assert [r["where"] for r in response.json["rows"]] == [f"line {n}" for n in range(1, 6)]
 
 
+def test_preview_of_a_json_object_wrapping_an_array_shows_the_items_as_the_import_takes_them(
+    app: Flask, project
+) -> None:
+    objects = [json.loads(line) for line in HEADLINES.read_text("utf-8").splitlines()]
+    wrapped = json.dumps({"version": 2, "source": {"name": "nyt"}, "data": objects}, indent=1)
+    api = api_as(app, "mgr")
+    response = _preview(api, project, "wrapped.json", wrapped.encode(), rows="3")
+    assert response.status_code == 200, response.json
+    assert response.json["columns"] == ["text", "meta"] and response.json["text_field"] == "text"
+    assert [r["values"][0] for r in response.json["rows"]] == [o["text"] for o in objects[:3]]
+    assert [r["where"] for r in response.json["rows"]] == ["record 1", "record 2", "record 3"]
+    # The browser's head of a large file is cut mid-array: the items before the cut show.
+    head = wrapped.encode()[: len(wrapped) // 2]
+    cut = _preview(api, project, "wrapped.json", head, rows="50", truncated="true")
+    assert cut.status_code == 200, cut.json
+    assert [r["values"][0] for r in cut.json["rows"]] == [
+        o["text"] for o in objects[: len(cut.json["rows"])]
+    ]
+    # The import reads the same file the same way.
+    imported = _post(api, f"/projects/{project.id}/documents", "wrapped.json", wrapped.encode(),
+                     preannotate="false")  # fmt: skip
+    assert imported.status_code == 201 and imported.json["imported"] == len(
+        {o["text"] for o in objects}
+    ), imported.json
+    # Two arrays: the import cannot tell which holds the documents, nor can the preview.
+    two = json.dumps({"a": objects[:2], "b": objects[2:4]}).encode()
+    refused = _preview(api, project, "two.json", two)
+    assert refused.status_code == 422 and "'a', 'b'" in refused.json["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "where"),
     [

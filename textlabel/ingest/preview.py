@@ -20,6 +20,7 @@ from textlabel import safejson
 from textlabel.errors import BadFormat
 from textlabel.ingest import delimited, json_records
 from textlabel.ingest.annotated import find_text_field
+from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.checks import json_type_name
 from textlabel.ingest.encoding import (
     LineDecoder,
@@ -71,7 +72,7 @@ def preview_file(
     elif fmt == "jsonl":
         objects = _jsonl_objects(stream, filename, encoding)
     else:
-        objects = _json_objects(stream, filename, encoding)
+        objects = _json_objects(stream, filename, encoding, truncated=truncated)
     taken: list[tuple[str, dict[str, Any]]] = []
     try:
         # guarded: a failure nobody foresaw is still the file's, a located 422 (as on import)
@@ -158,19 +159,72 @@ def _jsonl_objects(
 
 
 def _json_objects(
-    stream: BinaryIO, filename: str, encoding: str | None
+    stream: BinaryIO, filename: str, encoding: str | None, *, truncated: bool
 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A top-level array's items, or those of the array an object wraps (``{"data": [...]}``),
+    as ``json_records.read_json`` takes them."""
     head, stream = peek_head(stream)
     codec = detect_encoding(head, declared=encoding)
-    if json_records._first_char(head.decode(codec, errors="replace")) != "[":
-        raise BadFormat(
-            f"{filename}: the preview reads a JSON array of objects; "
-            "for an object holding one, type the text field"
-        )
+    first = json_records._first_char(head.decode(codec, errors="replace"))
     chunks = json_records._decoded_chunks(stream, filename, codec)
-    for number, obj in enumerate(json_records._array_items(chunks, filename), start=1):
+    if first == "[":
+        items: Iterator[Any] = json_records._array_items(chunks, filename)
+    elif first == "{":
+        items = _wrapped(chunks, filename, truncated=truncated)
+    elif first == "":
+        raise BadFormat(f"{filename} is empty")
+    else:
+        raise BadFormat(
+            f"{filename}: JSON must be an array of objects or an object holding one array"
+        )
+    for number, obj in enumerate(items, start=1):
         where = f"record {number}"
         yield where, _object(obj, filename, where)
+
+
+def _wrapped(chunks: Iterator[str], filename: str, *, truncated: bool) -> Iterator[Any]:
+    """The importer's reading of an object (one document, or the one array it holds); a
+    head cut by the browser cannot parse whole, so its first array is read item by item."""
+    text = "".join(chunks)
+    try:
+        return json_records._wrapped_items(iter([text]), filename, ReadOptions())
+    except BadFormat:
+        if not truncated:
+            raise
+    return _first_array_items(text, filename)
+
+
+def _first_array_items(text: str, filename: str) -> Iterator[Any]:
+    """The items of the first array value among the object's keys, in a head of the file."""
+    position = text.index("{") + 1
+    while True:
+        position = _skip(text, position)
+        if position >= len(text) or text[position] == "}":
+            break
+        try:
+            key, position = safejson.raw_decode(text, position)
+            position = _skip(text, position)
+            if text[position : position + 1] != ":" or not isinstance(key, str):
+                break
+            position = _skip(text, position + 1)
+            if text[position : position + 1] == "[":
+                return json_records._array_items(iter([text[position:]]), filename)
+            _, position = safejson.raw_decode(text, position)
+        except (json.JSONDecodeError, safejson.UnsafeJSON):
+            break
+        position = _skip(text, position)
+        if text[position : position + 1] != ",":
+            break
+        position += 1
+    raise BadFormat(
+        f"{filename}: the first {len(text):,} characters hold no array of objects to preview"
+    )
+
+
+def _skip(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 def _object(obj: Any, filename: str, where: str) -> dict[str, Any]:

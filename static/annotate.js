@@ -456,6 +456,8 @@ function start(root) {
       return;
     }
     if (inField(event)) return;
+    // Enter on a <summary> (the guidelines card's toggle) folds it: the browser's own action.
+    if (k === "Enter" && event.target.closest && event.target.closest("summary")) return;
     const ctrl = event.ctrlKey || event.metaKey;
     const act = (fn) => { event.preventDefault(); fn(); };
     if (ctrl && k === "Enter") return act(() => finish("submitted"));

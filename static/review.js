@@ -337,7 +337,8 @@ function start(root) {
     if ((event.ctrlKey || event.metaKey) && key === "Enter") return act(save);
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const item = items[current];
-    const onButton = event.target.closest && event.target.closest("button, a");
+    // Enter on a button, link or <summary> (the guidelines card's toggle) is the browser's.
+    const onButton = event.target.closest && event.target.closest("button, a, summary");
     const name = labelKey(event, S.labels);
     // a / r / j / k are commands unless a label has that hotkey; with Shift they always are.
     const command = !name && key.length === 1 && "arjk".includes(key) ? key.toUpperCase() : key;

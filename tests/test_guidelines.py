@@ -94,6 +94,14 @@ def test_annotator_reads_the_guidelines_on_the_annotate_page(app, session, page)
     page.reload()
     page.wait_for_selector("#guidelines-card[data-ready=true]")
     assert not body.is_visible()  # still folded for ann
+    # Enter on the card's toggle unfolds it (annotate.js leaves the key to the browser) and
+    # accepts no suggestion.
+    card.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert body.is_visible()
+    page.keyboard.press("Enter")
+    assert not body.is_visible()
+    assert page.locator("#text .t.ent").count() == 0
     page.keyboard.press("?")
     help_box = page.locator("#help .guidelines-body")
     assert help_box.is_visible() and help_box.locator("strong").inner_text() == "whole names"
@@ -108,3 +116,7 @@ def test_annotator_reads_the_guidelines_on_the_annotate_page(app, session, page)
     assert body.is_visible() and body.locator("strong").inner_text() == "whole names"
     assert "<script>window.__pwned = 1</script>" in body.inner_text()
     assert page.evaluate("() => window.__pwned") is None
+    # review.js leaves Enter on the toggle to the browser too: it folds the card.
+    page.locator("#guidelines-card summary").focus()
+    page.keyboard.press("Enter")
+    assert not body.is_visible()

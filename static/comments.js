@@ -4,6 +4,10 @@
 // is on the whole document, or on the selected words: Shift+Q (or "On the selection") takes
 // the tokens the text view marks as selected. Ctrl+Enter posts, Esc goes back to the text.
 // Everything shown is built with textContent (h()): comments are plain text, never HTML.
+// The card asks again every data-poll seconds (20) while the tab is visible, with the last
+// ETag: the server answers 304 while nothing changed, so polling costs two small queries.
+// A thread with unread comments is marked read once it has been on screen (POST .../read
+// up to the last comment shown); its "N new" mark goes at the next refresh.
 import { $, h, csrfToken, inField, readState, Tokens } from "./textview.js";
 
 const panel = document.getElementById("comments");
@@ -21,6 +25,9 @@ if (panel) start(panel);
 
 function start(panel) {
   const { list, comment, state: stateId, text: textSelector } = panel.dataset;
+  const pollSeconds = Number(panel.dataset.poll) || 20;
+  let etag = null;  // of the threads shown: a poll with it is answered 304 while unchanged
+  let first = true;
   const form = $("#comment-form", panel);
   const anchorText = $("#comment-anchor", panel);
   const toDocument = $("[data-comment-on=document]", panel);
@@ -62,37 +69,84 @@ function start(panel) {
     ];
   }
   function threadNode(t) {
-    const css = ["thread", t.kind === "flag" && "flag", t.resolved && "resolved", t.waiting && "waiting"].filter(Boolean).join(" ");
-    return h("li", { class: css, id: `comment-${t.id}`, data: { thread: t.id } },
+    const css = ["thread", t.kind === "flag" && "flag", t.resolved && "resolved", t.waiting && "waiting",
+      t.unread && "unread"].filter(Boolean).join(" ");
+    return h("li", { class: css, id: `comment-${t.id}`, data: { thread: t.id, last: t.last_id } },
       h("div", { class: "c-on small" }, t.kind === "flag" ? h("span", { class: "c-flag", text: "flag" }) : null, " ", quoteNode(t),
-        t.waiting ? h("span", { class: "c-new", text: "new reply" }) : null),
+        t.unread ? h("span", { class: "c-new", title: "comments you had not read", text: `${t.unread} new` }) : null),
       ...post(t.author, t.created_at, t.body),
       h("ol", { class: "c-replies" }, t.replies.map((r) => h("li", { id: `comment-${r.id}` }, ...post(r.author, r.created_at, r.body)))),
       t.resolved ? h("p", { class: "small muted c-resolved", text: `Resolved by ${t.resolved_by || "?"}` }) : null,
       h("form", { class: "c-reply", data: { thread: t.id } },
         h("textarea", { name: "body", rows: 1, maxlength: form.body.maxLength, placeholder: "Reply…", "aria-label": `reply to ${t.author || "the thread"}` }),
-        h("button", { type: "submit", text: "Reply" }),
+        h("button", { type: "submit", text: t.resolved ? "Reply and reopen" : "Reply",
+          title: t.resolved ? "A reply reopens the resolved thread" : "Reply (Ctrl+Enter)" }),
         t.may_resolve ? h("button", { type: "button", data: { resolve: t.resolved ? "false" : "true" }, text: t.resolved ? "Reopen" : "Resolve" }) : null));
   }
-  async function load() {
+  // ---- read markers: a thread on screen is read up to its last comment shown -----------------
+  const seen = new IntersectionObserver((entries) => {
+    if (document.visibilityState !== "visible") return;
+    for (const entry of entries) if (entry.isIntersecting) markRead(entry.target);
+  }, { threshold: 0.2 });
+  function markRead(node) {
+    seen.unobserve(node);
+    call(`${comment}${node.dataset.thread}/read`, "POST", { up_to: Number(node.dataset.last) })
+      .then(() => { node.dataset.read = "true"; })
+      .catch((error) => problem(panel, `Comments: ${error.message}`));
+  }
+
+  async function fetchThreads(conditional) {
+    const headers = { Accept: "application/json" };
+    if (conditional && etag) headers["If-None-Match"] = etag;
+    const answer = await fetch(list, { credentials: "same-origin", cache: "no-store", headers });
+    if (answer.status === 304) return null;
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw new Error((data.error && data.error.message) || `${answer.status} ${answer.statusText}`);
+    etag = answer.headers.get("ETag");
+    return data.threads;
+  }
+  function redraw(threads) {
+    // Replies being written survive the redraw, and so do the focus and caret in one.
+    const drafts = new Map([...panel.querySelectorAll(".c-reply")].map((f) => [f.dataset.thread, f.body.value]));
+    const active = document.activeElement && document.activeElement.closest(".c-reply");
+    const caret = active && [document.activeElement.selectionStart, document.activeElement.selectionEnd];
+    seen.disconnect();
+    $("#threads", panel).replaceChildren(...threads.map(threadNode));
+    for (const f of panel.querySelectorAll(".c-reply")) f.body.value = drafts.get(f.dataset.thread) || "";
+    const again = active && panel.querySelector(`.c-reply[data-thread="${active.dataset.thread}"]`);
+    if (again) {
+      again.body.focus({ preventScroll: true });
+      again.body.setSelectionRange(...caret);
+    }
+    watchUnread();
+  }
+  function watchUnread() {  // observing anew reports at once whether each is on screen
+    seen.disconnect();
+    for (const node of panel.querySelectorAll(".thread.unread:not([data-read])")) seen.observe(node);
+  }
+  async function load({ conditional = false } = {}) {
     try {
-      const { threads } = await call(list);
+      const threads = await fetchThreads(conditional);
+      if (threads === null) return;  // 304: nothing changed
       threads.sort((a, b) => Number(a.resolved) - Number(b.resolved));  // open first, order kept
-      // Replies being written in other threads survive the redraw.
-      const drafts = new Map([...panel.querySelectorAll(".c-reply")].map((f) => [f.dataset.thread, f.body.value]));
-      $("#threads", panel).replaceChildren(...threads.map(threadNode));
-      for (const f of panel.querySelectorAll(".c-reply")) f.body.value = drafts.get(f.dataset.thread) || "";
+      redraw(threads);
       openRanges = threads.filter((t) => !t.resolved && t.quote).map((t) => [t.token_start, t.token_end]);
       document.dispatchEvent(new CustomEvent("comments:changed"));
       const open = threads.filter((t) => !t.resolved).length;
       $("#comment-count", panel).textContent = threads.length ? `${open} open · ${threads.length - open} resolved` : "";
       problem(panel, null);
-      const wanted = location.hash.startsWith("#comment-") && document.getElementById(location.hash.slice(1));
+      const wanted = first && location.hash.startsWith("#comment-") && document.getElementById(location.hash.slice(1));
       if (wanted) wanted.scrollIntoView({ block: "nearest" });
+      first = false;
     } catch (error) {
       problem(panel, `Comments: ${error.message}`);
     }
     panel.dataset.ready = "true";
+  }
+  function poll() {
+    if (document.visibilityState !== "visible") return;
+    watchUnread();  // threads shown while the tab was hidden were not read
+    load({ conditional: true });
   }
 
   // ---- the anchor: the selected words, or the document --------------------------------------
@@ -195,4 +249,6 @@ function start(panel) {
     commentOnSelection();
   }, true);
   load();
+  setInterval(poll, pollSeconds * 1000);
+  document.addEventListener("visibilitychange", poll);  // back to the tab: at once
 }

@@ -202,7 +202,12 @@ def _drive_team(app: Flask, mgr: ApiClient, rev: ApiClient, pid: int, did: int) 
     _ok(rev.post(f"/comments/{thread['id']}/replies", json={"body": "Yes."}), 201)
     _ok(rev.patch(f"/comments/{thread['id']}", json={"resolved": True}))
     _ok(ann.get(f"/comments/{thread['id']}"))
-    _ok(ann.get(f"/documents/{did}/comments"))
+    listed = _ok(ann.get(f"/documents/{did}/comments"))
+    assert {t["id"]: t["unread"] for t in listed["threads"]}[thread["id"]] == 1  # rev's reply
+    _ok(ann.post(f"/comments/{thread['id']}/read", json={}))
+    etag = ann.get(f"/documents/{did}/comments").headers["ETag"]
+    unchanged = ann.get(f"/documents/{did}/comments", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
     _ok(rev.get(f"/projects/{pid}/comments?state=all"))
     _ok(mgr.get(f"/projects/{pid}/annotators"))
     upload = FileStorage(io.BytesIO(b"text,source\nMarie Curie,wire\n"), filename="head.csv")

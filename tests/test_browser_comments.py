@@ -90,7 +90,7 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     page.wait_for_selector("#comments[data-ready=true]")
     answered = page.locator("#threads .thread.waiting")
     assert answered.locator(".c-replies .c-body").inner_text() == "PER: <i>he</i> is a person."
-    assert answered.locator(".c-new").inner_text() == "new reply"
+    assert answered.locator(".c-new").inner_text() == "1 new"
     assert page.locator("#comment-count").inner_text() == "1 open · 1 resolved"
     page.keyboard.press("End")  # the cursor elsewhere, then the quote leads back to the words
     answered.locator(".c-quote").click()

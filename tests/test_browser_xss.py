@@ -97,7 +97,7 @@ def seeded(app: Flask, session) -> dict:
     job = session.query(Job).filter_by(project_id=pid).first()
     lid = manager.get(f"/projects/{pid}").json["labels"][0]["id"]
     return {"pid": pid, "did": documents[0]["id"], "jid": job.id, "lid": lid,
-            "dids": [d["id"] for d in documents]}  # fmt: skip
+            "dids": [d["id"] for d in documents], "cid": thread["id"]}  # fmt: skip
 
 
 def _pages(app: Flask, ids: dict) -> list[str]:

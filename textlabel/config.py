@@ -36,6 +36,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "REDIS_URL": (None, str),
     "PREANNOTATE_CHUNK_DOCS": (2000, int),  # documents per pre-annotation chunk job
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
+    "COMMENTS_POLL_S": (20.0, float),  # how often a Comments card asks for changes (a 304)
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textlabel.cli._util import main
 from textlabel.cli.agreement import agreement_cli
+from textlabel.cli.comments import comments_cli
 from textlabel.cli.export import export_cli
 from textlabel.cli.imports import import_cli
 from textlabel.cli.preannotate import preannotate_cli
@@ -29,6 +30,7 @@ for _command in (
     import_cli,
     export_cli,
     agreement_cli,
+    comments_cli,
     train_cli,
     model_cli,
     worker_cli,

@@ -18,6 +18,7 @@ from textlabel.auth.permissions import (
     require_document,
     sees_every_thread,
 )
+from textlabel.comments.unread import markers, unread_threads
 from textlabel.errors import NotFound
 from textlabel.models import Comment, Document, Membership, Project, User
 
@@ -52,7 +53,13 @@ class Thread:
     resolved_by: str | None
     may_resolve: bool
     replies: list[Post] = field(default_factory=list)
-    waiting: bool = False  # open, the viewer took part, and the last word is someone else's
+    unread: int = 0  # comments by others after the viewer's read marker
+    waiting: bool = False  # the viewer took part, and some of it is unread
+
+    @property
+    def last_id(self) -> int:
+        """The latest comment's id: what a reader who saw the thread has read up to."""
+        return self.replies[-1].id if self.replies else self.id
 
     @property
     def resolved(self) -> bool:
@@ -75,7 +82,8 @@ class InboxPage:
     per_page: int
     open: int  # open threads the caller sees
     flags: int  # open flags among them
-    waiting: int  # open threads the caller took part in whose last word is someone else's
+    waiting: int  # threads the caller took part in with comments they have not read
+    unread: int  # threads the caller sees with comments they have not read
 
 
 def _visible(session: Session, user: User, project: Project) -> ColumnElement[bool] | None:
@@ -97,9 +105,10 @@ def _roots(session: Session, user: User, project: Project) -> Select[Comment]:
 
 
 def _threads(
-    session: Session, roots: Sequence[Comment], project: Project, user: User
+    session: Session, roots: Sequence[Comment], project: Project, user: User | None
 ) -> list[Thread]:
-    """Threads of ``roots`` (in their order) with replies and names, in two queries."""
+    """Threads of ``roots`` (in their order) with replies and names, in two queries; as
+    ``user`` reads them (None: the command line, which resolves and reads nothing)."""
     ids = [root.id for root in roots]
     replies = list(session.scalars(
         select(Comment).where(Comment.parent_id.in_(ids)).order_by(Comment.id)
@@ -111,7 +120,9 @@ def _threads(
     may: dict[int | None, bool] = {}  # one permission check per author, not per thread
     for root in roots:
         if root.author_id not in may:
-            may[root.author_id] = may_resolve_thread(session, user, project, root.author_id)
+            may[root.author_id] = user is not None and may_resolve_thread(
+                session, user, project, root.author_id
+            )
     threads = {
         root.id: Thread(
             id=root.id,
@@ -131,19 +142,20 @@ def _threads(
         )
         for root in roots
     }
-    took_part = {root.id: root.author_id == user.id for root in roots}
-    last_author = {root.id: root.author_id for root in roots}
-    for answer in replies:
-        thread = answer.parent_id or 0
-        threads[thread].replies.append(
-            Post(answer.id, names.get(answer.author_id or 0), answer.body, answer.created_at)
-        )
-        took_part[thread] = took_part[thread] or answer.author_id == user.id
-        last_author[thread] = answer.author_id
+    reader = user.id if user is not None else -1  # -1: no one's posts, no one's marker
+    took_part = {root.id: root.author_id == reader for root in roots}
+    read = markers(session, user, ids) if user is not None else {}
+    for post in (*roots, *replies):
+        thread = post.parent_id or post.id
+        if post.parent_id is not None:
+            threads[thread].replies.append(
+                Post(post.id, names.get(post.author_id or 0), post.body, post.created_at)
+            )
+        took_part[thread] = took_part[thread] or post.author_id == reader
+        if user is not None and post.author_id != reader and post.id > read.get(thread, 0):
+            threads[thread].unread += 1
     for root in roots:
-        threads[root.id].waiting = (
-            root.resolved_at is None and took_part[root.id] and last_author[root.id] != user.id
-        )
+        threads[root.id].waiting = took_part[root.id] and threads[root.id].unread > 0
     return list(threads.values())
 
 
@@ -178,12 +190,30 @@ def find_thread(session: Session, user: User, comment_id: int) -> tuple[Comment,
     return root, project
 
 
+def project_threads(
+    session: Session, project: Project, *, state: str = "all", kind: str = "all"
+) -> list[Thread]:
+    """Every thread of ``project`` in ``state`` and of ``kind``, by document and then as
+    opened: the command line's listing and export (run by whoever holds the database)."""
+    query = select(Comment).where(Comment.project_id == project.id, Comment.parent_id.is_(None))
+    query = _of_state_and_kind(query, state, kind)
+    roots = session.scalars(query.order_by(Comment.document_id, Comment.id)).all()
+    return _threads(session, roots, project, None)
+
+
 def thread_of(session: Session, root: Comment, project: Project, user: User) -> Thread:
     return _threads(session, [root], project, user)[0]
 
 
 def _count(session: Session, query: Select[Comment]) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _of_state_and_kind(query: Select[Comment], state: str, kind: str) -> Select[Comment]:
+    if state != "all":
+        query = query.where(Comment.resolved_at.is_(None) if state == "open"
+                            else Comment.resolved_at.is_not(None))  # fmt: skip
+    return query if kind == "all" else query.where(Comment.kind == kind)
 
 
 def _mine(user: User) -> ColumnElement[bool]:
@@ -201,22 +231,22 @@ def inbox(
     state: str = "open",
     kind: str = "all",
     mine: bool = False,
+    unread: bool = False,
     document_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> InboxPage:
     """A page of the project's threads ``user`` sees, latest activity first, filtered by
     ``state`` (open, resolved, all), ``kind`` (all, flag, comment), ``mine`` (threads the
-    caller opened or answered) and ``document_id``; with the counts the inbox shows."""
+    caller opened or answered), ``unread`` (threads with comments the caller has not read)
+    and ``document_id``; with the counts the inbox shows."""
     roots = _roots(session, user, project)
-    query = roots
-    if state != "all":
-        query = query.where(Comment.resolved_at.is_(None) if state == "open"
-                            else Comment.resolved_at.is_not(None))  # fmt: skip
-    if kind != "all":
-        query = query.where(Comment.kind == kind)
+    query = _of_state_and_kind(roots, state, kind)
     if mine:
         query = query.where(_mine(user))
+    not_read = Comment.id.in_(unread_threads(user, project.id))
+    if unread:
+        query = query.where(not_read)
     if document_id is not None:
         query = query.where(Comment.document_id == document_id)
     total = _count(session, query)
@@ -239,28 +269,9 @@ def inbox(
         threads=threads, total=total, page=page, per_page=per_page,
         open=_count(session, open_roots),
         flags=_count(session, open_roots.where(Comment.kind == "flag")),
-        waiting=waiting_for(session, project, user),
+        waiting=_count(session, roots.where(not_read, _mine(user))),
+        unread=_count(session, roots.where(not_read)),
     )  # fmt: skip
-
-
-def waiting_for(session: Session, project: Project, user: User) -> int:
-    """Open threads ``user`` opened or answered whose last word is someone else's: the
-    replies an annotator has not answered yet (the project page's badge)."""
-    roots = session.scalars(
-        _roots(session, user, project).where(Comment.resolved_at.is_(None), _mine(user))
-    ).all()
-    if not roots:
-        return 0
-    last: dict[int, tuple[int, int | None]] = {r.id: (r.id, r.author_id) for r in roots}
-    rows = session.execute(
-        select(Comment.parent_id, Comment.id, Comment.author_id).where(
-            Comment.parent_id.in_(list(last))
-        )
-    ).all()
-    for parent, cid, author in rows:
-        if parent is not None and cid > last[parent][0]:
-            last[parent] = (cid, author)
-    return sum(1 for _, author in last.values() if author != user.id)
 
 
 def open_threads(

@@ -1,7 +1,8 @@
 """Opening a thread, replying, resolving and reopening: the only code that writes comments.
 
 Flags and resolutions are audited (they change what reviewers and managers act on); the
-comments themselves are their own record, with author and time.
+comments themselves are their own record, with author and time. A post moves its author's
+read marker (``unread``): one has read what one answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.auth.permissions import may_resolve_thread
+from textlabel.comments.unread import advance
 from textlabel.errors import Forbidden, InvalidInput
 from textlabel.models import Comment, Document, Project, User
 from textlabel.tokens import Tokens
@@ -68,6 +70,7 @@ def open_thread(
         comment.quote = _quote(document.text[span.start : span.end])
     session.add(comment)
     session.flush()
+    advance(session, user.id, comment.id, comment.id)
     if kind == "flag":
         audit.record(session, "comment.flag", user=user, project_id=project.id,
                      document_id=document.id, subject=comment.body,
@@ -77,10 +80,21 @@ def open_thread(
 
 
 def reply(session: Session, root: Comment, user: User, *, body: str) -> Comment:
-    """A reply at the end of ``root``'s thread (a reply to a reply joins the same thread)."""
+    """A reply at the end of ``root``'s thread (a reply to a reply joins the same thread).
+
+    A reply to a resolved thread reopens it (audited as ``comment.reopen`` with
+    ``by_reply``): whoever answers has something left to say, and a resolved thread drops
+    out of the open threads the reviewers and the queue's marks look at."""
     answer = Comment(project_id=root.project_id, document_id=root.document_id,
                      parent_id=root.id, author_id=user.id, body=check_body(body))  # fmt: skip
     session.add(answer)
+    session.flush()
+    advance(session, user.id, root.id, answer.id)
+    if root.resolved_at is not None:
+        root.resolved_at, root.resolved_by_id = None, None
+        audit.record(session, "comment.reopen", user=user, project_id=root.project_id,
+                     document_id=root.document_id, subject=root.body,
+                     after={"thread": root.id, "by_reply": answer.id})  # fmt: skip
     session.commit()
     return answer
 

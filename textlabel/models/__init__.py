@@ -4,7 +4,7 @@ from textlabel.models.activity import Event, Job
 from textlabel.models.agreement import AgreementStats
 from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
-from textlabel.models.comment import Comment
+from textlabel.models.comment import Comment, CommentRead
 from textlabel.models.document import Document
 from textlabel.models.project import Label, LayerLabel, Membership, Project
 from textlabel.models.review import ReviewItem
@@ -17,6 +17,7 @@ __all__ = [
     "Annotation",
     "Base",
     "Comment",
+    "CommentRead",
     "Document",
     "Event",
     "Job",

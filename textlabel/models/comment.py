@@ -57,3 +57,21 @@ class Comment(Base):
         ForeignKey("user.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentRead(Base):
+    """How far ``user`` has read a thread: every comment of it with an id up to
+    ``last_read_id`` (ids grow with time). A post of one's own moves it too, so a thread's
+    unread comments are those by others after the marker: "N new" clears once the thread was
+    shown to the reader, not only when they answer or it is resolved."""
+
+    __tablename__ = "comment_read"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    last_read_id: Mapped[int]
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,6 +27,12 @@ class ReplyIn(Schema):
     body = fields.Str(required=True, metadata=_BODY)
 
 
+class ReadIn(Schema):
+    up_to = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1),
+                       metadata={"description": "the last comment read (default: the "
+                                                "thread's latest)"})  # fmt: skip
+
+
 class ResolveIn(Schema):
     resolved = JsonBool(required=True, metadata={"description": "true resolves, false reopens"})
 
@@ -57,8 +63,11 @@ class ThreadOut(Schema):
     last_at = fields.DateTime()
     last_author = fields.Str(allow_none=True)
     replies = fields.List(fields.Nested(PostOut))
-    waiting = fields.Bool(metadata={"description": "open, the caller took part, and the "
-                                                   "last word is someone else's"})  # fmt: skip
+    last_id = fields.Int(metadata={"description": "the latest comment's id (to mark read)"})
+    unread = fields.Int(metadata={"description": "comments by others the caller has not "
+                                                 "read (POST .../read marks them)"})  # fmt: skip
+    waiting = fields.Bool(metadata={"description": "the caller opened or answered the thread "
+                                                   "and has not read all of it"})  # fmt: skip
 
 
 class ThreadListOut(Schema):
@@ -71,6 +80,8 @@ class InboxQuery(PageQuery):
     mine = fields.Bool(
         load_default=False, metadata={"description": "threads the caller opened or answered"}
     )
+    unread = fields.Bool(load_default=False, metadata={
+        "description": "threads with comments the caller has not read"})  # fmt: skip
     document = fields.Int(load_default=None, validate=validate.Range(min=1))
 
 
@@ -81,5 +92,7 @@ class InboxOut(Schema):
     per_page = fields.Int()
     open = fields.Int(metadata={"description": "open threads the caller sees"})
     flags = fields.Int(metadata={"description": "open flags among them"})
-    waiting = fields.Int(metadata={"description": "open threads the caller took part in "
-                                                  "whose last word is someone else's"})  # fmt: skip
+    waiting = fields.Int(metadata={"description": "threads the caller opened or answered "
+                                                  "with comments they have not read"})  # fmt: skip
+    unread = fields.Int(metadata={"description": "threads with comments the caller has not "
+                                                 "read"})  # fmt: skip

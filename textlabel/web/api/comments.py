@@ -1,18 +1,21 @@
-"""Comments and flags: a document's threads, opening one, replying, resolving, and the
-project's inbox."""
+"""Comments and flags: a document's threads, opening one, replying, resolving, marking
+read, and the project's inbox."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from textlabel.auth.permissions import Action
-from textlabel.comments import reading, service
+from flask import Response, jsonify, request
+
+from textlabel.auth.permissions import Action, sees_every_thread
+from textlabel.comments import reading, service, unread
 from textlabel.comments.reading import InboxPage, Thread
 from textlabel.extensions import db
 from textlabel.models import Document, Project
 from textlabel.schemas.comments import (
     InboxOut,
     InboxQuery,
+    ReadIn,
     ReplyIn,
     ResolveIn,
     ThreadIn,
@@ -24,13 +27,25 @@ from textlabel.web.guard import current_user
 
 
 @route("/documents/<int:did>/comments", tag="comments", response=ThreadListOut(),
-       allow=Action.VIEW)  # fmt: skip
-def list_comments(document: Document, project: Project) -> dict[str, Any]:
+       allow=Action.VIEW, errors=(304,))  # fmt: skip
+def list_comments(document: Document, project: Project) -> Response:
     """The document's comment threads the caller sees, with their replies.
 
     On the whole document first, then in text order. In a blind project an annotator sees
-    the threads they opened and those of reviewers and managers."""
-    return {"threads": reading.document_threads(db.session, document, project, current_user())}
+    the threads they opened and those of reviewers and managers. The answer carries an
+    `ETag`; sent back in `If-None-Match`, it is answered 304 with no body while nothing
+    changed (the Comments card asks every 20 seconds)."""
+    user = current_user()
+    every = "a" if sees_every_thread(db.session, user, project) else "b"
+    etag = f"{every}{unread.document_signature(db.session, document.id, user)}"
+    if request.if_none_match.contains_weak(etag):
+        answer = Response(status=304)
+    else:
+        threads = reading.document_threads(db.session, document, project, user)
+        answer = jsonify(ThreadListOut().dump({"threads": threads}))
+    answer.set_etag(etag, weak=True)
+    answer.headers["Cache-Control"] = "private, no-cache"
+    return answer
 
 
 @route("/documents/<int:did>/comments", "POST", tag="comments", body=ThreadIn(),
@@ -63,6 +78,18 @@ def resolve_comment(cid: int, data: dict[str, Any]) -> Thread:
     return reading.thread_of(db.session, root, project, user)
 
 
+@route("/comments/<int:cid>/read", "POST", tag="comments", body=ReadIn(), response=ThreadOut())
+def read_comment(cid: int, data: dict[str, Any]) -> Thread:
+    """Mark a thread read by the caller, up to comment `up_to` (default: its latest).
+
+    Its comments up to there no longer count as unread (`unread`, `waiting`). Reading a
+    thread (GET) never marks it: the card marks what it showed the reader."""
+    user = current_user()
+    root, project = reading.find_thread(db.session, user, cid)
+    unread.mark_read(db.session, user, root, up_to=data["up_to"])
+    return reading.thread_of(db.session, root, project, user)
+
+
 @route("/comments/<int:cid>", tag="comments", response=ThreadOut())
 def get_comment(cid: int) -> Thread:
     """The thread holding comment `cid`."""
@@ -77,7 +104,8 @@ def comment_inbox(project: Project, args: dict[str, Any]) -> InboxPage:
     """The project's inbox: threads the caller sees, latest activity first.
 
     `state` open (default), resolved or all; `kind` all, flag or comment; `mine` the
-    threads the caller opened or answered; `document` one document's. `waiting` counts the
-    caller's open threads whose last word is someone else's."""
+    threads the caller opened or answered; `unread` those with comments the caller has not
+    read; `document` one document's. `unread` counts the threads with unread comments,
+    `waiting` those of them the caller opened or answered."""
     return reading.inbox(db.session, project, current_user(), document_id=args.pop("document"),
                          **args)  # fmt: skip

@@ -81,6 +81,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     codes += [401] if op.public else [401, 403, 404]
     codes += op.errors
     for code in sorted(set(codes)):
+        if code == 304:  # a conditional GET: no body
+            operation["responses"]["304"] = {"description": "not modified (If-None-Match)"}
+            continue
         operation["responses"][str(code)] = {
             "description": ERRORS[code],
             "content": {"application/json": {"schema": "ErrorSchema"}},

@@ -1,0 +1,107 @@
+"""Read markers: how far each user has read each thread (``CommentRead``), what is unread,
+and a cheap signature of a document's threads for conditional requests.
+
+A comment is unread for a user when someone else wrote it after the user's marker. The
+marker moves when the thread is shown to the user (the Comments card marks what it showed,
+through the API) and when the user posts in the thread. Reading a list never moves it: a
+GET stays safe, and the card's polling does not mark threads nobody looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from textlabel.models import Comment, CommentRead, User
+
+
+def thread_key() -> ColumnElement[int]:
+    """A comment's thread: the root's id (its own for a root)."""
+    return func.coalesce(Comment.parent_id, Comment.id)
+
+
+def markers(session: Session, user: User, thread_ids: Sequence[int]) -> dict[int, int]:
+    """``{thread id: last read comment id}`` for those of ``thread_ids`` the user has read."""
+    if not thread_ids:
+        return {}
+    rows = session.execute(
+        select(CommentRead.thread_id, CommentRead.last_read_id).where(
+            CommentRead.user_id == user.id, CommentRead.thread_id.in_(list(thread_ids))
+        )
+    )
+    return {int(thread): int(last) for thread, last in rows}
+
+
+def unread_threads(user: User, project_id: int) -> Select[int]:
+    """The ids of the project's threads holding comments by others after ``user``'s marker."""
+    key = thread_key()
+    return (
+        select(key)
+        .select_from(Comment)
+        .outerjoin(CommentRead, and_(CommentRead.user_id == user.id, CommentRead.thread_id == key))
+        .where(
+            Comment.project_id == project_id,
+            or_(Comment.author_id.is_(None), Comment.author_id != user.id),
+            Comment.id > func.coalesce(CommentRead.last_read_id, 0),
+        )
+        .distinct()
+    )
+
+
+def advance(session: Session, user_id: int, thread_id: int, comment_id: int) -> None:
+    """Move ``user_id``'s marker on ``thread_id`` to ``comment_id`` unless it is further
+    already (two tabs may mark in any order). The caller commits."""
+    table = cast(Table, CommentRead.__table__)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(
+            user_id=user_id, thread_id=thread_id, last_read_id=comment_id, read_at=datetime.now(UTC)
+        )  # fmt: skip
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.thread_id],
+            set_={
+                "last_read_id": case(
+                    (table.c.last_read_id < comment_id, comment_id), else_=table.c.last_read_id
+                ),
+                "read_at": datetime.now(UTC),
+            },
+        )
+    )
+    session.execute(statement)
+
+
+def mark_read(session: Session, user: User, root: Comment, *, up_to: int | None = None) -> None:
+    """Mark ``root``'s thread read by ``user`` up to comment ``up_to`` (default: its latest
+    comment). The card sends the last comment it showed, so a reply that arrived since
+    stays unread."""
+    last = session.scalar(select(func.max(Comment.id)).where(
+        or_(Comment.id == root.id, Comment.parent_id == root.id)))  # fmt: skip
+    target = min(up_to, last) if up_to is not None and last is not None else last
+    if target is not None:
+        advance(session, user.id, root.id, target)
+    session.commit()
+
+
+def document_signature(session: Session, document_id: int, user: User) -> str:
+    """What changes whenever the document's threads as ``user`` sees them change: a new
+    comment, a resolution or reopening, the user's read markers. Two aggregate queries on
+    indexed columns instead of the threads, their replies and their authors (the card asks
+    every 20 seconds)."""
+    count, last, resolved, latest = session.execute(
+        select(func.count(), func.max(Comment.id), func.count(Comment.resolved_at),
+               func.max(Comment.resolved_at)).where(Comment.document_id == document_id)
+    ).one()  # fmt: skip
+    read_count, read_sum = session.execute(
+        select(func.count(), func.sum(CommentRead.last_read_id))
+        .join(Comment, Comment.id == CommentRead.thread_id)
+        .where(CommentRead.user_id == user.id, Comment.document_id == document_id)
+    ).one()
+    stamp = latest.timestamp() if latest is not None else 0
+    return f"{user.id}-{count}-{last or 0}-{resolved}-{stamp:.6f}-{read_count}-{read_sum or 0}"

@@ -35,8 +35,8 @@ def test_comments_lists_threads_by_state_and_kind(app: Flask, session, run) -> N
     first, second = add_documents(session, project, ["Ada met Charles Babbage.", "A short note."])
     ann, rev = client_of(app, "ann"), client_of(app, "rev")
     start = "Ada met Charles Babbage.".index("Charles")
-    span = ann.post(f"/documents/{first.id}/comments",
-                    json={"body": "PER or ORG?\nSee line 2", "start": start, "end": start + 15}).json  # fmt: skip
+    question = {"body": "PER or ORG?\nSee line 2", "start": start, "end": start + 15}
+    span = ann.post(f"/documents/{first.id}/comments", json=question).json
     rev.post(f"/comments/{span['id']}/replies", json={"body": "PER."})
     flag = ann.post(
         f"/documents/{second.id}/comments", json={"body": "Cut off", "kind": "flag"}

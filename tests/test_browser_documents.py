@@ -8,6 +8,7 @@ from flask import Flask
 
 from tests.factories import add_documents, make_project, make_users
 from tests.helpers import browser_sign_in, sign_in
+from textlabel.projects import documents
 
 TEXTS = [f"Report number {i} from Berlin." for i in range(60)] + [
     "The zebra escaped from the Paris zoo.",
@@ -50,6 +51,17 @@ def test_manager_finds_a_document_by_a_word_and_opens_it(app: Flask, project, pa
     page.wait_for_url("**/view")
     assert "zebra" in page.inner_text(".doc-text")
     assert errors == []
+
+
+def test_the_pager_goes_past_a_capped_count(app: Flask, project, monkeypatch) -> None:
+    monkeypatch.setattr(documents, "COUNT_CAP", 50)
+    client = sign_in(app.test_client(), "boss")
+    first = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert ">50+</span>" in first and "page 1 of 1+" in first
+    assert f"/projects/{project.id}?page=2" in first
+    second = client.get(f"/projects/{project.id}?page=2").get_data(as_text=True)
+    assert "page 2 of 2<" in second and second.count('<td class="preview">') == 12
+    assert "?page=3" not in second
 
 
 def test_a_refused_filter_is_shown_on_the_page(app: Flask, project) -> None:

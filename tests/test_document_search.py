@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import delete
 
 from tests.factories import add_documents, make_project, make_users
-from tests.helpers import api_as
+from tests.helpers import api_as, sign_in
 from textlabel.models import Document
 from textlabel.projects import documents
 from textlabel.projects.documents import list_documents
@@ -162,8 +162,8 @@ def test_the_service_takes_filters_without_the_web(app: Flask, project, session)
     assert [row.id for row in page.items] == [4, 2, 1]
 
 
-def test_a_search_counts_its_hits_up_to_a_cap(app: Flask, project, monkeypatch) -> None:
-    monkeypatch.setattr(documents, "SEARCH_COUNT_CAP", 2)
+def test_listings_count_documents_up_to_a_cap(app: Flask, project, monkeypatch) -> None:
+    monkeypatch.setattr(documents, "COUNT_CAP", 2)
     api = api_as(app, "boss")
     capped = api.get(f"/projects/{project.id}/documents?q=in&per_page=2").json
     assert capped["total"] == 2 and capped["total_exact"] is False
@@ -172,5 +172,15 @@ def test_a_search_counts_its_hits_up_to_a_cap(app: Flask, project, monkeypatch) 
     assert [item["id"] for item in page2["items"]] == [4]
     exact = api.get(f"/projects/{project.id}/documents?q=paris").json
     assert exact["total"] == 2 and exact["total_exact"] is True
-    plain = api.get(f"/projects/{project.id}/documents").json
-    assert plain["total"] == 6 and plain["total_exact"] is True
+    # Without a search too: 6 documents, counted up to 2.
+    plain = api.get(f"/projects/{project.id}/documents?per_page=4").json
+    assert plain["total"] == 2 and plain["total_exact"] is False and len(plain["items"]) == 4
+    new = api.get(f"/projects/{project.id}/documents?status=new").json
+    assert new["total"] == 2 and new["total_exact"] is False
+    monkeypatch.setattr(documents, "COUNT_CAP", 6)
+    assert api.get(f"/projects/{project.id}/documents").json["total_exact"] is True
+    monkeypatch.setattr(documents, "COUNT_CAP", 2)
+    # The page says "2+" (and the pager offers a next page past a capped count while pages
+    # are full: tests/test_browser_documents.py).
+    html = sign_in(app.test_client(), "boss").get(f"/projects/{project.id}").get_data(as_text=True)
+    assert re.search(r'id="documents-total"[^>]*>2\+</span>', html), html

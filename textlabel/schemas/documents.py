@@ -81,8 +81,8 @@ class DocumentPageOut(Schema):
     per_page = fields.Int()
     total = fields.Int(metadata={"description": "documents that pass the filters"})
     total_exact = fields.Bool(
-        metadata={"description": "false when a search has more hits than it counts (10,000): "
-                  "total is then that cap"},
+        metadata={"description": "false when more documents pass the filters than a listing "
+                  "counts (10,000): total is then that cap (shown as 10,000+)"},
     )  # fmt: skip
     next_after = fields.Int(
         allow_none=True,

@@ -68,12 +68,29 @@ function start(panel) {
       h("p", { class: "c-body", text: body }),
     ];
   }
+  // What was new when this page showed it stays marked "N new" (outlined once read) until
+  // the page is left: the server's count drops to 0 as soon as the card marks it read.
+  const shownNew = new Map();  // thread id -> { count, last }
+  function news(t) {
+    if (t.unread) {
+      shownNew.set(t.id, { count: t.unread, last: t.last_id });
+      return { count: t.unread, read: false };
+    }
+    const earlier = shownNew.get(t.id);
+    return earlier && earlier.last === t.last_id ? { count: earlier.count, read: true } : { count: 0, read: false };
+  }
+  function newMark({ count, read }) {
+    if (!count) return null;
+    return h("span", { class: read ? "c-new seen" : "c-new", text: `${count} new`,
+      title: read ? "new when you opened the page; read now" : "comments you have not read" });
+  }
   function threadNode(t) {
+    const fresh = news(t);
     const css = ["thread", t.kind === "flag" && "flag", t.resolved && "resolved", t.waiting && "waiting",
       t.unread && "unread"].filter(Boolean).join(" ");
     return h("li", { class: css, id: `comment-${t.id}`, data: { thread: t.id, last: t.last_id } },
       h("div", { class: "c-on small" }, t.kind === "flag" ? h("span", { class: "c-flag", text: "flag" }) : null, " ", quoteNode(t),
-        t.unread ? h("span", { class: "c-new", title: "comments you had not read", text: `${t.unread} new` }) : null),
+        newMark(fresh)),
       ...post(t.author, t.created_at, t.body),
       h("ol", { class: "c-replies" }, t.replies.map((r) => h("li", { id: `comment-${r.id}` }, ...post(r.author, r.created_at, r.body)))),
       t.resolved ? h("p", { class: "small muted c-resolved", text: `Resolved by ${t.resolved_by || "?"}` }) : null,
@@ -91,7 +108,11 @@ function start(panel) {
   function markRead(node) {
     seen.unobserve(node);
     call(`${comment}${node.dataset.thread}/read`, "POST", { up_to: Number(node.dataset.last) })
-      .then(() => { node.dataset.read = "true"; })
+      .then(() => {
+        node.dataset.read = "true";
+        const mark = node.querySelector(".c-new");
+        if (mark) mark.classList.add("seen");
+      })
       .catch((error) => problem(panel, `Comments: ${error.message}`));
   }
 

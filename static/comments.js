@@ -88,7 +88,8 @@ function start(panel) {
     const fresh = news(t);
     const css = ["thread", t.kind === "flag" && "flag", t.resolved && "resolved", t.waiting && "waiting",
       t.unread && "unread"].filter(Boolean).join(" ");
-    return h("li", { class: css, id: `comment-${t.id}`, data: { thread: t.id, last: t.last_id } },
+    const data = { thread: t.id, last: t.last_id, ...(fresh.read ? { read: "true" } : {}) };
+    return h("li", { class: css, id: `comment-${t.id}`, data },
       h("div", { class: "c-on small" }, t.kind === "flag" ? h("span", { class: "c-flag", text: "flag" }) : null, " ", quoteNode(t),
         newMark(fresh)),
       ...post(t.author, t.created_at, t.body),

@@ -67,7 +67,7 @@ def test_find_assign_comment_answer_and_read(app: Flask, session, browser, live_
     assert rev.locator("table.inbox tbody tr.unread").count() == 1
     rev.click("table.inbox tbody tr a")
     rev.wait_for_url(f"**/documents/{zebra.id}/review#comment-*")
-    rev.wait_for_selector("#threads .thread[data-read=true]")  # on screen: read
+    rev.wait_for_selector("#threads .thread .c-new.seen")  # new to rev, on screen: read
     thread = rev.locator("#threads .thread")
     assert thread.locator(".c-body").inner_text() == "Is the Paris zoo an ORG or a LOC?"
     thread.locator("textarea").fill("LOC: a place, as the guidelines say.")

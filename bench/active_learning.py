@@ -14,13 +14,18 @@ After every step the base model is fine-tuned afresh on everything labelled so f
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
 first sample, the random order and training). The summary says how many tokens each order
 needed to reach the F1 that random order has at its last step, and the mean F1 difference
-at equal steps. A run is deterministic per seed, so seeds and strategies can run in
+at equal steps, and the fair measure: each curve linear between its steps, the mean over
+seeds of those curves, the token share at which it reaches random's mean final F1, with a
+bootstrap interval over seeds. A run is deterministic per seed, so seeds and strategies can run in
 separate processes (``--first-seed``, ``--strategies``) and their printed lines be
 summarized together (``--from-log`` on the outputs).
 
 wikigold's 145 articles are too few to add 50 at a time, so its units are passages of
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
-has passages on both sides. WNUT17 units are tweets. Run (it takes long; be nice): see
+has passages on both sides (``--passage`` sentences each). WNUT17 units are tweets.
+``--new-labels`` maps none of the model's labels to the corpus's: a project whose labels the
+base model lacks (wikigold's ``ORG`` is still the model's own ``ORG`` by name), where the
+learning curve is steep. Run (it takes long; be nice): see
 README, "Does it pay?", for the commands and figures.
 """
 
@@ -30,6 +35,7 @@ import argparse
 import hashlib
 import io
 import json
+import math
 import random
 import statistics
 import sys
@@ -75,8 +81,16 @@ def data_dir() -> Path:
     sys.exit("shared/data/ner not found")
 
 
+def label_map_of(corpus: str, new_labels: bool) -> dict[str, str]:
+    """The corpus's map from model labels, or (``new_labels``) none: every label is new."""
+    name, label_map = CORPORA[corpus]
+    if not new_labels:
+        return label_map
+    return {label: label for label in sorted(set(label_map.values()))}
+
+
 def load_units(
-    corpus: str, dev_share: float = 0.2
+    corpus: str, dev_share: float = 0.2, passage: int = PASSAGE_SENTENCES
 ) -> tuple[list[DocumentRecord], list[DocumentRecord]]:
     """(training pool, dev) units of ``corpus``, split by source document."""
     name, _ = CORPORA[corpus]
@@ -89,15 +103,15 @@ def load_units(
     for number, record in enumerate(records):
         digest = hashlib.blake2b(f"split:{number}".encode(), digest_size=8).digest()
         side = dev if int.from_bytes(digest, "big") < dev_share * 2**64 else pool
-        side.extend(_passages(record) if corpus == "wikigold" else [record])
+        side.extend(_passages(record, passage) if corpus == "wikigold" else [record])
     return pool, dev
 
 
-def _passages(record: DocumentRecord) -> list[DocumentRecord]:
-    """``record`` cut into runs of ``PASSAGE_SENTENCES`` sentences (entities kept whole)."""
+def _passages(record: DocumentRecord, passage: int) -> list[DocumentRecord]:
+    """``record`` cut into runs of ``passage`` sentences (entities kept whole)."""
     tokens = record.tokens or []
     starts = [*(record.sent_starts or [0]), len(tokens)]
-    cuts = [*starts[:-1:PASSAGE_SENTENCES], len(tokens)]
+    cuts = [*starts[:-1:passage], len(tokens)]
     out = []
     for first, last in zip(cuts, cuts[1:], strict=False):
         if first >= last:
@@ -137,6 +151,8 @@ def choose(
         n = max(len(doubts), 1)
         if strategy == "uncertainty":
             return document_uncertainty(s)
+        if strategy == "mnlp":
+            return -sum(math.log(max(c, 1e-9)) for c in s.chosen) / n
         if strategy == "mean":
             return sum(doubts) / n
         if strategy == "sum":
@@ -155,9 +171,14 @@ def choose(
     return [rest[j] for j in ranked[:k]]
 
 
-def simulate(corpus: str, strategy: str, seed: int, args: argparse.Namespace) -> list[dict]:  # type: ignore[type-arg]
-    pool, dev = load_units(corpus, args.dev_share)
-    _, label_map = CORPORA[corpus]
+def simulate(
+    corpus: str, strategy: str, seed: int, args: argparse.Namespace, budget: int | None = None
+) -> list[dict]:  # type: ignore[type-arg]
+    """One ordering's curve: ``args.steps`` steps, then more (up to three times as many)
+    until it has ``budget`` labelled tokens, so that orders picking shorter units are
+    compared over the same tokens as random order."""
+    pool, dev = load_units(corpus, args.dev_share, args.passage)
+    label_map = label_map_of(corpus, args.new_labels)
     base_spans = None
     if strategy in ("both", "disagree"):
         base_spans = predict_spans(load_base(args.model), pool, label_map=label_map)
@@ -165,19 +186,20 @@ def simulate(corpus: str, strategy: str, seed: int, args: argparse.Namespace) ->
     rng = random.Random(seed)
     labelled = rng.sample(range(len(pool)), args.start)
     curve = []
-    for step in range(args.steps + 1):
+    for step in range(3 * args.steps + 1):
         started = time.perf_counter()
         nlp = load_base(args.model)
         chosen = [pool[i] for i in labelled]
         fine_tune(nlp, chosen, label_map=label_map, project_labels=labels,
                   settings=TrainSettings(seed=seed, epochs=args.epochs))  # fmt: skip
         f1 = evaluate(nlp, dev, label_map=label_map).total.f1
-        point = {"corpus": corpus, "strategy": strategy, "seed": seed, "step": step,
+        name = corpus + ("+new" if args.new_labels else "")
+        point = {"corpus": name, "strategy": strategy, "seed": seed, "step": step,
                  "docs": len(labelled), "tokens": n_tokens(chosen), "f1": round(f1, 4),
                  "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
         print(json.dumps(point), flush=True)
         curve.append(point)
-        if step == args.steps:
+        if step >= args.steps and (budget is None or point["tokens"] >= budget):
             break
         taken = set(labelled)
         rest = [i for i in range(len(pool)) if i not in taken]
@@ -195,7 +217,7 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
                 statistics.mean(r[i]["tokens"] for r in runs),
                 statistics.mean(r[i]["f1"] for r in runs),
             )
-            for i in range(len(runs[0]))
+            for i in range(min(len(r) for r in runs))
         ]
 
     random_curve = mean_curve("random")
@@ -212,7 +234,8 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
             f"{strategy[:7]} F1",
         )
         print("{:>4} {:>14} {:>10} {:>15} {:>11}".format(*head))
-        for i, ((rt, rf), (ut, uf)) in enumerate(zip(random_curve, uncertain_curve, strict=True)):
+        for i, (ut, uf) in enumerate(uncertain_curve):
+            rt, rf = random_curve[i] if i < len(random_curve) else (math.nan, math.nan)
             print(f"{i:>4} {rt:>14.0f} {rf:>10.4f} {ut:>15.0f} {uf:>11.4f}")
         target_tokens, target_f1 = random_curve[-1]
         reached = next(((t, f) for t, f in uncertain_curve if f >= target_f1), None)
@@ -227,15 +250,81 @@ def summarize(corpus: str, results: dict[str, list[list[dict]]]) -> None:  # typ
         shares = []
         for mine, theirs in zip(results[strategy], results["random"], strict=True):
             goal = theirs[-1]
-            hit = next((p for p in mine if p["f1"] >= goal["f1"]), None)
-            shares.append(f"{hit['tokens'] / goal['tokens']:.0%}" if hit else "never")
-        print(f"per seed, share of random's final tokens to reach its F1: {', '.join(shares)}")
+            hit = crossing([(p["tokens"], p["f1"]) for p in mine], goal["f1"])
+            shares.append(_pct(None if hit is None else hit / goal["tokens"]))
+        print("per seed (interpolated), share of random's final tokens to reach its F1:",
+              ", ".join(shares))  # fmt: skip
+        low, mid, high, never = bootstrap_share(results[strategy], results["random"])
+        print(f"interpolated between steps, mean curves over seeds: share of random's final "
+              f"tokens {strategy} needs to reach its final F1: {_pct(mid)}; bootstrap over "
+              f"seeds (2,000 resamples) 5-95 %: {_pct(low)} - {_pct(high)}; never reached in "
+              f"{never:.0%} of resamples")  # fmt: skip
         gaps = [
-            uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=True)
+            uf - rf for (_, rf), (_, uf) in zip(random_curve[1:], uncertain_curve[1:], strict=False)
         ]
         if gaps:
             mean_gap = statistics.mean(gaps)
             print(f"{strategy} - random F1, mean over steps 1-{len(gaps)}: {mean_gap:+.4f}")
+
+
+def crossing(curve: list[tuple[float, float]], target: float) -> float | None:
+    """The first token count at which ``curve`` (tokens, F1), linear between its points,
+    reaches ``target``; None if it never does."""
+    for (t0, f0), (t1, f1) in zip(curve, curve[1:], strict=False):
+        if f0 >= target:
+            return t0
+        if f1 >= target:
+            return t0 + (t1 - t0) * (target - f0) / (f1 - f0)
+    return curve[-1][0] if curve and curve[-1][1] >= target else None
+
+
+def at(curve: list[tuple[float, float]], tokens: float) -> float:
+    """F1 of ``curve`` at ``tokens``, linear between its points (within its range)."""
+    for (t0, f0), (t1, f1) in zip(curve, curve[1:], strict=False):
+        if t0 <= tokens <= t1:
+            return f0 + (f1 - f0) * (tokens - t0) / (t1 - t0) if t1 > t0 else f1
+    return curve[-1][1]
+
+
+def pooled_share(mine: list[list[dict]], theirs: list[list[dict]]) -> float | None:  # type: ignore[type-arg]
+    """Token share at which the mean (over seeds) of ``mine``'s interpolated curves reaches
+    the mean final F1 of ``theirs``, over the mean final tokens of ``theirs``."""
+    target = statistics.mean(r[-1]["f1"] for r in theirs)
+    budget = statistics.mean(r[-1]["tokens"] for r in theirs)
+    curves = [[(p["tokens"], p["f1"]) for p in r] for r in mine]
+    first = max(c[0][0] for c in curves)
+    last = min(c[-1][0] for c in curves)
+    grid = [first + (last - first) * i / 200 for i in range(201)]
+    mean = [(t, statistics.mean(at(c, t) for c in curves)) for t in grid]
+    hit = crossing(mean, target)
+    return None if hit is None else hit / budget
+
+
+def bootstrap_share(
+    mine: list[list[dict]],  # type: ignore[type-arg]
+    theirs: list[list[dict]],  # type: ignore[type-arg]
+    n: int = 2000,
+) -> tuple[float | None, float | None, float | None, float]:
+    """(5th percentile, point estimate, 95th percentile, share never reached) of
+    ``pooled_share`` over seeds drawn with replacement (a seed keeps its pair of runs)."""
+    rng = random.Random(0)
+    point = pooled_share(mine, theirs)
+    draws = []
+    for _ in range(n):
+        picks = [rng.randrange(len(mine)) for _ in mine]
+        share = pooled_share([mine[i] for i in picks], [theirs[i] for i in picks])
+        draws.append(math.inf if share is None else share)
+    draws.sort()
+    never = sum(d == math.inf for d in draws) / n
+
+    def finite(x: float) -> float | None:
+        return None if x == math.inf else x
+
+    return finite(draws[int(0.05 * n)]), point, finite(draws[int(0.95 * n) - 1]), never
+
+
+def _pct(share: float | None) -> str:
+    return "never" if share is None else f"{share:.0%}"
 
 
 def from_log(paths: list[Path]) -> None:
@@ -250,11 +339,9 @@ def from_log(paths: list[Path]) -> None:
         seeds = set(strategies["random"])
         for strategy in strategies:
             seeds &= set(strategies[strategy])
-        steps = min(len(strategies[s][seed]) for s in strategies for seed in seeds)
         ordered = sorted(seeds)
-        summarize(
-            corpus, {s: [strategies[s][seed][:steps] for seed in ordered] for s in strategies}
-        )
+        order = ["random", *(s for s in strategies if s != "random")]
+        summarize(corpus, {s: [strategies[s][seed] for seed in ordered] for s in order})
 
 
 def main() -> None:
@@ -268,23 +355,45 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="default: training's budget")
     parser.add_argument("--model", default=None)
     parser.add_argument("--dev-share", type=float, default=0.2)
+    parser.add_argument("--passage", type=int, default=PASSAGE_SENTENCES,
+                        help="wikigold: sentences per unit")  # fmt: skip
+    parser.add_argument("--new-labels", action="store_true",
+                        help="map no model label to the corpus's: every label is new")  # fmt: skip
     parser.add_argument("--strategies", default="random,uncertainty")
+    parser.add_argument("--same-steps", action="store_true",
+                        help="stop all orders after --steps, not at random's tokens")  # fmt: skip
+    parser.add_argument("--budget-from", type=Path, nargs="+",
+                        help="logs of random order's runs: final tokens per seed")  # fmt: skip
     parser.add_argument("--from-log", type=Path, nargs="+", help="summarize runs' printed lines")
     args = parser.parse_args()
     if args.from_log:
         return from_log(args.from_log)
     args.model = args.model or default_model_name()
+    budgets = {}
+    for line in "\n".join(p.read_text() for p in args.budget_from or []).splitlines():
+        if line.startswith('{"') and '"random"' in line:
+            point = json.loads(line)
+            budgets[point["corpus"], point["seed"]] = point["tokens"]
     for corpus in args.corpus or ["wikigold"]:
-        pool, dev = load_units(corpus, args.dev_share)
+        pool, dev = load_units(corpus, args.dev_share, args.passage)
         print(f"{corpus}: pool {len(pool)} units / {n_tokens(pool)} tokens, dev {len(dev)} units "
               f"/ {n_tokens(dev)} tokens", flush=True)  # fmt: skip
-        base = evaluate(load_base(args.model), dev, label_map=CORPORA[corpus][1]).total
+        label_map = label_map_of(corpus, args.new_labels)
+        base = evaluate(load_base(args.model), dev, label_map=label_map).total
         print(f"{corpus}: base model {args.model} dev F1 {base.f1:.4f}", flush=True)
-        results: dict[str, list[list[dict]]] = {s: [] for s in args.strategies.split(",")}  # type: ignore[type-arg]
+        asked = args.strategies.split(",")
+        order = [*(["random"] if "random" in asked else []), *(s for s in asked if s != "random")]
+        results: dict[str, list[list[dict]]] = {s: [] for s in order}  # type: ignore[type-arg]
         for seed in range(args.first_seed, args.first_seed + args.seeds):
+            name = corpus + ("+new" if args.new_labels else "")
+            budget = budgets.get((name, seed))
             for strategy in results:
-                results[strategy].append(simulate(corpus, strategy, seed, args))
-        summarize(corpus, results)
+                curve = simulate(corpus, strategy, seed, args, None if args.same_steps else budget)
+                results[strategy].append(curve)
+                if strategy == "random":
+                    budget = curve[-1]["tokens"]
+        if "random" in results:
+            summarize(corpus, results)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,12 @@ def test_a_thread_is_unread_until_marked_read_not_until_answered(
     # Someone else's marker is theirs: the other annotator (open project) has it unread.
     assert counts(app, "ann2", project) == (1, 0)
     assert ann.post(f"/comments/{root['id']}/read", json={"up_to": 0}).status_code == 422
+    # An archived project is read-only, but reading its threads still clears their marks.
+    rev.post(f"/comments/{root['id']}/replies", json={"body": "Last word."})
+    admin = as_(app, "admin")
+    assert admin.post(f"/projects/{project.id}/archive", json={"archived": True}).status_code == 200
+    assert rev.post(f"/comments/{root['id']}/replies", json={"body": "x"}).status_code == 409
+    assert ann.post(f"/comments/{root['id']}/read", json={}).json["unread"] == 0
     assert as_(app, "ann2").post("/comments/999999/read", json={}).status_code == 404
 
 

@@ -76,3 +76,35 @@ def test_upgrading_a_sqlite_database_keeps_its_documents(tmp_path: Path) -> None
         assert connection.execute(text(hits)).scalars().all() == [1]
     assert migrate.pending_changes(engine) == []
     engine.dispose()
+
+
+def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) -> None:
+    """0019 seeds ``comment_read`` so the "new reply" marks threads showed before carry
+    over: each author has read a thread up to their own last comment in it."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from tests.factories import add_documents, make_project, make_users
+    from textlabel.models import Comment, CommentRead
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0017")
+    with Session(engine, expire_on_commit=False) as session:
+        ann, rev, _ = make_users(session, "ann", "rev", "quiet")
+        project = make_project(session, ann)
+        (document,) = add_documents(session, project, ["Ada met Babbage."])
+        root = Comment(project_id=project.id, document_id=document.id, author_id=ann.id, body="?")
+        session.add(root)
+        session.flush()
+        for author in (rev, ann, rev):
+            session.add(Comment(project_id=project.id, document_id=document.id,
+                                parent_id=root.id, author_id=author.id, body="."))  # fmt: skip
+            session.flush()
+        session.commit()
+        posts = session.scalars(select(Comment.id).order_by(Comment.id)).all()
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        marker = (CommentRead.user_id, CommentRead.thread_id, CommentRead.last_read_id)
+        rows = session.execute(select(*marker).order_by(CommentRead.user_id)).all()
+    assert [tuple(r) for r in rows] == [(ann.id, root.id, posts[2]), (rev.id, root.id, posts[3])]
+    engine.dispose()

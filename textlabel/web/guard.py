@@ -25,6 +25,9 @@ PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
 # What an archived project still accepts: being unarchived or deleted.
 ARCHIVE_ENDPOINTS = {"api.archive_project", "api.delete_project",
                      "pages.project_archive", "pages.project_delete"}  # fmt: skip
+# A read marker is the reader's, not the project's: reading an archived project's threads
+# clears their "new" marks too.
+READ_MARKERS = {"api.read_comment", "pages.comment_read"}
 # The API's GETs that hand out work (a contract): they claim, so an archive refuses them.
 WRITING_GETS = {"api.next_document", "api.next_review"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -99,7 +102,7 @@ def _check_archived() -> None:
     """Writes to an archived project are refused, whichever page or endpoint they go to
     (the project from the URL's pid, or did's document); unarchiving and deleting are not."""
     reads = request.method in SAFE_METHODS and request.endpoint not in WRITING_GETS
-    if reads or request.endpoint in ARCHIVE_ENDPOINTS:
+    if reads or request.endpoint in ARCHIVE_ENDPOINTS | READ_MARKERS:
         return
     args = request.view_args or {}
     if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):

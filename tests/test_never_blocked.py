@@ -150,3 +150,107 @@ def test_a_write_that_cannot_get_the_lock_is_a_503_with_retry_after(
     from textlabel.extensions import db
 
     db.bind(app.config["DATABASE_URL"])  # the impatient app rebound the shared engine
+
+
+def test_an_import_and_many_saves_take_turns_until_both_are_done(app, session, live_server) -> None:
+    """Four annotators save over HTTP, without pause, while an import commits its batches:
+    the import gets through and every save is answered 200, also while the import runs."""
+    admin = make_user(session, "admin", admin=True)
+    names = [f"ann{i}" for i in range(4)]
+    for name in names:
+        make_user(session, name)
+    project = make_project(session, admin, members=dict.fromkeys(names, "annotator"))
+    documents = add_documents(session, project, [f"Ada Lovelace met Babbage ({i})." for i in names])
+    tokens = {name: api_as(app, name).headers for name in names}
+    outcome: dict[str, Any] = {}
+    rows = 400
+    importer = _import_in_thread(app, project.id, SlowCSV(rows, pause=0), outcome)
+    statuses: dict[str, list[int]] = {name: [] for name in names}
+    during: dict[str, int] = dict.fromkeys(names, 0)
+
+    def annotate(i: int) -> None:
+        name, url = names[i], f"{live_server}/api/v1/documents/{documents[i].id}/annotations/me"
+        version = 0
+        with requests.Session() as http:
+            for n in range(300):  # bounded, whatever happens to the import
+                span = {"start": 0, "end": 3 + 5 * (n % 2), "label": "PER"}
+                saved = http.put(url, json={"version": version, "spans": [span]},
+                                 headers=tokens[name], timeout=60)  # fmt: skip
+                statuses[name].append(saved.status_code)
+                if saved.status_code != 200 or not importer.is_alive():
+                    return
+                version = saved.json()["version"]
+                during[name] += 1
+
+    savers = [threading.Thread(target=annotate, args=(i,)) for i in range(len(names))]
+    for saver in savers:
+        saver.start()
+    for saver in savers:
+        saver.join(timeout=120)
+    importer.join(timeout=120)
+    assert not importer.is_alive()
+    assert "error" not in outcome, outcome
+    assert outcome["result"].imported == rows
+    assert {s for codes in statuses.values() for s in codes} == {200}, statuses
+    assert all(during.values()), f"every annotator saved while the import ran: {during}"
+
+
+class _Connection:
+    """What the write gate touches of a connection: its info and the statements it sends."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, Any] = {}
+
+    def exec_driver_sql(self, statement: str) -> None:
+        pass
+
+
+def test_the_sqlite_write_gate_serves_writers_in_the_order_they_came() -> None:
+    """A batch that arrives between saves waits for the saves before it and goes before the
+    saves after it (a plain lock let whichever thread ran first take it, again and again)."""
+    from textlabel.db import _WriteGate
+
+    gate = _WriteGate(timeout=60)
+    holder = _Connection()
+    gate.begin(holder)
+    order: list[str] = []
+    names = ["save 1", "batch", "save 2", "save 3"]
+
+    def write(name: str) -> None:
+        connection = _Connection()
+        gate.begin(connection)
+        order.append(name)
+        gate.end(connection)
+
+    writers = []
+    for name in names:
+        writers.append(threading.Thread(target=write, args=(name,)))
+        writers[-1].start()
+        for _ in range(2000):  # until it queues (bounded)
+            if len(gate._waiting) == len(writers):
+                break
+            time.sleep(0.005)
+    gate.end(holder)
+    for writer in writers:
+        writer.join(timeout=30)
+    assert order == names
+    idle = _Connection()
+    gate.begin(idle)  # free again: taken at once
+    assert idle.info["textlabel_gate"] is True
+    gate.end(idle)
+
+
+def test_a_writer_that_waited_out_the_gate_leaves_the_queue() -> None:
+    from textlabel.db import _WriteGate
+
+    gate = _WriteGate(timeout=0.05)
+    holder, late = _Connection(), _Connection()
+    gate.begin(holder)
+    gate.begin(late)  # gives up on the gate; SQLite's busy timeout decides then
+    assert late.info["textlabel_gate"] is False
+    assert not gate._waiting
+    gate.end(late)  # holds nothing, releases nothing
+    gate.end(holder)
+    after = _Connection()
+    gate.begin(after)
+    assert after.info["textlabel_gate"] is True

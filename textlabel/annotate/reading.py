@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
-from textlabel.annotate.payload import EMPTY
+from textlabel.annotate.payload import EMPTY, Payload
 from textlabel.models import Annotation, Document
 
 
@@ -19,9 +19,15 @@ def tokens_json(document: Document) -> tuple[list[dict[str, Any]], list[int]]:
 
 
 def annotation_out(
-    session: Session, annotation: Annotation | None, *, document: Document, user: str | None
+    session: Session,
+    annotation: Annotation | None,
+    *,
+    document: Document,
+    user: str | None,
+    payload: Payload | None = None,
 ) -> dict[str, Any]:
-    """An annotation in the API's shape (JSON-ready); a not-yet-stored one is version 0."""
+    """An annotation in the API's shape (JSON-ready); a not-yet-stored one is version 0.
+    ``payload``: what it holds, when the caller read it already (a save does)."""
     if annotation is None:
         return {"id": None, "document_id": document.id, "user": user, "kind": "manual",
                 "version": 0, "status": "new", **EMPTY.to_json(), "updated_at": None}  # fmt: skip
@@ -33,7 +39,7 @@ def annotation_out(
         "version": annotation.version,
         "status": annotation.status,
         "updated_at": annotation.updated_at.isoformat() if annotation.updated_at else None,
-        **store.read(session, annotation).to_json(),
+        **(payload or store.read(session, annotation)).to_json(),
     }
 
 

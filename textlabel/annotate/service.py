@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from textlabel import audit, events
 from textlabel.annotate import store
@@ -106,12 +107,16 @@ def save_annotation(
     *,
     user: User,
     dropped: list[RelationRecord] | None = None,
+    holds: list[Payload] | None = None,
 ) -> Annotation:
     """Validate the request against the document and project, apply it if its ``version`` is
-    current, bump the version and record the change; commits. Layers left as ``None`` are
-    kept (an entity-only save does not touch coreference and the reverse); a save that
-    removes an entity and leaves relations out removes the relations standing on it (and
-    appends them to ``dropped`` when given, so that the caller can say so).
+    current, bump the version and record the change; commits (one transaction, in which
+    everything is read once). Layers left as ``None`` are kept (an entity-only save does not
+    touch coreference and the reverse); a save that removes an entity and leaves relations
+    out removes the relations standing on it (and appends them to ``dropped`` when given, so
+    that the caller can say so). Given ``holds``, what the annotation holds after the save
+    is appended to it, read before the commit: an answer read after it would open a second
+    transaction (on SQLite, queue for the write lock again).
 
     Raises InvalidInput (422) naming the offending span, Conflict (409) with the current
     version in ``details`` when someone saved in between.
@@ -150,18 +155,21 @@ def save_annotation(
     status_changed = request.status != annotation.status
 
     if not (change or pos_changes or status_changed):
+        if holds is not None:
+            holds.append(store.read(session, annotation))
         return annotation
 
-    values: dict[str, Any] = {
-        "version": Annotation.version + 1,
+    fresh: dict[str, Any] = {
+        "version": request.version + 1,
         "status": request.status,
         "updated_at": utcnow(),
         "updated_by_id": user.id,
     }
     if pos_changes:
-        values["pos"] = list(wanted.pos or ())
+        fresh["pos"] = list(wanted.pos or ())
     if status_changed and request.status == "submitted":
-        values["submitted_at"] = utcnow()
+        fresh["submitted_at"] = fresh["updated_at"]
+    values = {**fresh, "version": Annotation.version + 1}
     # The version check and the bump are one statement: of two concurrent saves of the same
     # version exactly one matches, the other gets 409 (PostgreSQL rechecks after the lock).
     result = session.execute(
@@ -199,8 +207,12 @@ def save_annotation(
             "pos": {str(i): new for i, (_, new) in pos_changes.items()},
         },
     )
+    # The row now holds these: kept on the object instead of reading it again.
+    for key, value in {**fresh, **change.columns}.items():
+        set_committed_value(annotation, key, value)
+    if holds is not None:
+        holds.append(store.read(session, annotation, current=True))
     session.commit()
     if annotation.kind == "manual" and (request.status == "submitted" or status_changed):
         events.annotation_submitted.send(annotation, session=session, document=document)
-    session.expire(annotation)
     return annotation

@@ -45,9 +45,12 @@ def tokens_of(document: Document) -> Tokens:
 # -- reading -------------------------------------------------------------------------------
 
 
-def read(session: Session, annotation: Annotation) -> Payload:
-    """Everything ``annotation`` holds."""
-    return read_many(session, [annotation.id], pos={annotation.id: annotation.pos})[annotation.id]
+def read(session: Session, annotation: Annotation, *, current: bool = False) -> Payload:
+    """Everything ``annotation`` holds. ``current``: the object's relations and document
+    labels are those of the row (a save just set them), so only span rows are read."""
+    aid = annotation.id
+    row = {aid: (annotation.relations, annotation.cats)} if current else None
+    return read_many(session, [aid], pos={aid: annotation.pos}, columns=row)[aid]
 
 
 def read_many(
@@ -56,19 +59,23 @@ def read_many(
     *,
     layers: Collection[str] = LAYERS,
     pos: dict[int, list[str | None] | None] | None = None,
+    columns: dict[int, tuple[Any, Any]] | None = None,
 ) -> dict[int, Payload]:
     """Payloads of many annotations in a few queries; layers not asked for stay None.
 
-    ``pos`` passes tags the caller already holds (annotation rows it loaded), so they are
-    not read again.
+    ``pos`` passes tags, and ``columns`` (relations, cats) the stored relations and
+    document labels, the caller already holds (annotation rows it loaded or just wrote), so
+    they are not read again.
     """
     ids = list(dict.fromkeys(annotation_ids))
     rows: dict[str, dict[int, list[SpanRecord]]] = {ENTITY: {}, SPANCAT: {}}
     chains: dict[int, dict[int, list[MentionRecord]]] = {i: {} for i in ids}
     tags: dict[int, list[str | None] | None] = dict(pos or {})
-    relations: dict[int, Any] = {}
-    cats: dict[int, Any] = {}
-    columns = [c for c in ("relations", "cats") if c in layers]
+    relations = {aid: held[0] for aid, held in (columns or {}).items()}
+    cats = {aid: held[1] for aid, held in (columns or {}).items()}
+    wanted_columns = [c for c in ("relations", "cats") if c in layers]
+    if columns is not None and all(i in columns for i in ids):
+        wanted_columns = []
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
         for aid, layer, start, end, label, score, cluster in _span_rows(session, chunk, layers):
@@ -77,10 +84,10 @@ def read_many(
             else:
                 rows[layer].setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
         missing = [i for i in chunk if i not in tags] if "pos" in layers else []
-        if missing or columns:
+        if missing or wanted_columns:
             wanted = [Annotation.id, Annotation.pos, Annotation.relations, Annotation.cats]
             for aid, tag_list, relation_rows, cat_values in session.execute(
-                select(*wanted).where(Annotation.id.in_(missing if not columns else chunk))
+                select(*wanted).where(Annotation.id.in_(missing if not wanted_columns else chunk))
             ):
                 if aid not in tags:
                     tags[aid] = tag_list
@@ -164,6 +171,11 @@ class Change:
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added or self._columns)
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        """The annotation row's columns the change sets (relations, cats), as stored."""
+        return dict(self._columns)
 
     def audit(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """What the audit trail records of this change: (before, after) per layer."""

@@ -196,13 +196,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a token belongs to, if the token exists and has not expired."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None or not row.user.is_active:
+    """The active user a token belongs to, if the token exists and has not expired (one
+    query: it runs before every API request)."""
+    row = session.execute(
+        select(User, ApiToken.expires_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest(token))
+    ).first()
+    if row is None:
         return None
-    if row.expires_at is not None and row.expires_at <= datetime.now(UTC):
+    user, expires_at = row
+    if not user.is_active or (expires_at is not None and expires_at <= datetime.now(UTC)):
         return None
-    return row.user
+    return user
 
 
 def get_user(session: Session, username: str) -> User | None:

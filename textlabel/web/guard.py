@@ -18,7 +18,7 @@ from textlabel.auth.permissions import require_writable
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
-from textlabel.models import Comment, Document, User
+from textlabel.models import Comment, Document, Project, User
 from textlabel.web.inputs import DB_INT_MAX
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
@@ -107,16 +107,30 @@ def _check_archived() -> None:
     args = request.view_args or {}
     if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):
         return  # no such id: web/inputs.py answers 404 (an overflow here would be a 500)
-    pid = args.get("pid")
-    if pid is None and "did" in args:  # the id only: a document's text may be large
-        pid = db.session.scalar(select(Document.project_id).where(Document.id == args["did"]))
-    if pid is None and "cid" in args:  # a comment thread's project
-        pid = db.session.scalar(select(Comment.project_id).where(Comment.id == args["cid"]))
-    if pid is not None:
-        require_writable(db.session, g.user, pid)
+    # One query for the project (not the document: its text may be large).
+    query = None
+    if "pid" in args:
+        query = select(Project).where(Project.id == args["pid"])
+    elif "did" in args:
+        query = (
+            select(Project)
+            .join(Document, Document.project_id == Project.id)
+            .where(Document.id == args["did"])
+        )
+    elif "cid" in args:  # a comment thread's project
+        query = (
+            select(Project)
+            .join(Comment, Comment.project_id == Project.id)
+            .where(Comment.id == args["cid"])
+        )
+    project = db.session.scalar(query) if query is not None else None
+    if project is not None and project.archived:
+        require_writable(db.session, g.user, project.id)
 
 
 def _guard() -> None:
+    if request.endpoint == "static":
+        return  # a file for anyone: no user, no database
     _declare_intent()
     _load_user()
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:

@@ -14,7 +14,7 @@ from flask import Response, jsonify
 from sqlalchemy import select
 
 from textlabel.annotate import queue, service, suggestions
-from textlabel.annotate.payload import relation_json
+from textlabel.annotate.payload import Payload, relation_json
 from textlabel.annotate.reading import annotation_out, document_out
 from textlabel.auth.permissions import Action
 from textlabel.extensions import db
@@ -81,10 +81,16 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
         if data["version"] == 0:
             data["version"] = annotation.version
     dropped: list[RelationRecord] = []
+    holds: list[Payload] = []
     saved = service.save_annotation(
-        db.session, annotation, service.AnnotationInput.from_json(data), user=user, dropped=dropped
+        db.session,
+        annotation,
+        service.AnnotationInput.from_json(data),
+        user=user,
+        dropped=dropped,
+        holds=holds,
     )
-    out = annotation_out(db.session, saved, document=document, user=user.username)
+    out = annotation_out(db.session, saved, document=document, user=user.username, payload=holds[0])
     if dropped:  # their entity was deleted: say so, the client shows a notice
         out["removed_relations"] = [relation_json(r) for r in dropped]
     return jsonify(out)

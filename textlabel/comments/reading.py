@@ -264,14 +264,22 @@ def inbox(
         .limit(per_page)
     )
     threads = _threads(session, session.scalars(ordered).all(), project, user)
+    return InboxPage(threads=threads, total=total, page=page, per_page=per_page,
+                     **counts(session, project, user))  # fmt: skip
+
+
+def counts(session: Session, project: Project, user: User) -> dict[str, int]:
+    """The inbox's counts alone (the project page's button): ``open`` threads ``user``
+    sees, open ``flags``, ``unread`` threads and those of them the user took part in
+    (``waiting``; one scan of the project's comments for both)."""
+    roots = _roots(session, user, project)
     open_roots = roots.where(Comment.resolved_at.is_(None))
-    return InboxPage(
-        threads=threads, total=total, page=page, per_page=per_page,
-        open=_count(session, open_roots),
-        flags=_count(session, open_roots.where(Comment.kind == "flag")),
-        waiting=_count(session, roots.where(not_read, _mine(user))),
-        unread=_count(session, roots.where(not_read)),
-    )  # fmt: skip
+    unread_roots = roots.where(Comment.id.in_(unread_threads(user, project.id)))
+    mine = func.sum(case((_mine(user), 1), else_=0))
+    unread, waiting = session.execute(unread_roots.with_only_columns(func.count(), mine)).one()
+    return {"open": _count(session, open_roots),
+            "flags": _count(session, open_roots.where(Comment.kind == "flag")),
+            "unread": int(unread or 0), "waiting": int(waiting or 0)}  # fmt: skip
 
 
 def open_threads(

@@ -15,7 +15,7 @@ from textlabel.auth.permissions import Action, allowed, require
 from textlabel.comments.reading import (
     INBOX_KINDS,
     INBOX_STATES,
-    InboxPage,
+    counts,
     find_thread,
     inbox,
     open_threads,
@@ -32,9 +32,10 @@ PER_PAGE = 50
 
 
 @bp.app_template_global("comment_counts")
-def comment_counts(project: Project) -> InboxPage:
-    """The inbox's counts for the project page's link (open threads, flags, replies waiting)."""
-    return inbox(db.session, project, current_user(), per_page=1)
+def comment_counts(project: Project) -> dict[str, int]:
+    """The inbox's counts for the project page's link (open threads, flags, unread threads
+    and those of them the caller took part in)."""
+    return counts(db.session, project, current_user())
 
 
 @bp.app_template_global("open_threads_of")

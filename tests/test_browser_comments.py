@@ -1,8 +1,9 @@
 """Comments end to end in headless Chromium: an annotator selects words with the keyboard and
 comments on them (Shift+Q, Ctrl+Enter) and flags the document; the reviewer finds both in the
-project's inbox (filtered to flags), answers the span's thread on the adjudication screen and
-resolves the flag; the annotator sees the reply waiting on the project page and on the
-annotate page, and the quote leads back to the words. Text that looks like HTML stays text."""
+project's inbox (filtered to flags; the flag marked read there leaves the unread list),
+answers the span's thread on the adjudication screen and resolves the flag; the annotator
+sees the reply waiting on the project page and on the annotate page, and the quote leads
+back to the words. Text that looks like HTML stays text."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     assert "stops mid-sentence" in rev.locator("table.inbox tbody tr").inner_text()
     rev.select_option("select[name=kind]", "all")
     rev.wait_for_function("() => document.querySelectorAll('table.inbox tbody tr').length === 2")
+    assert rev.is_checked("input[name=unread]")  # the project page's link: the unread ones
+    rev.click("table.inbox tr.flag button:has-text('mark read')")  # read here: off the list
+    rev.wait_for_function("() => document.querySelectorAll('table.inbox tbody tr').length === 1")
+    assert rev.inner_text("#inbox-unread-count") == "1"
     rev.click("table.inbox tr:not(.flag) a")  # the span's thread, on the adjudication screen
     rev.wait_for_url(f"**/documents/{document.id}/review#comment-*")
     rev.wait_for_selector("#comments[data-ready=true]")

@@ -136,7 +136,10 @@ def empty_schema(url: str) -> None:
 
 
 class Server:
-    def __init__(self, database: str, kind: str, folder: Path) -> None:
+    """``textlabel serve`` or gunicorn on a free loopback port; ``source``: the checkout it
+    runs (another one for a same-run baseline, see bench/server_ab.py)."""
+
+    def __init__(self, database: str, kind: str, folder: Path, source: Path = ROOT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         db_url = f"sqlite:///{folder / 'bench.db'}" if database == "sqlite" else database
@@ -150,6 +153,8 @@ class Server:
             "TEXTLABEL_MAX_UPLOAD_MB": "2000",
         }
         self.env.pop("TEXTLABEL_REDIS_URL", None)
+        if source != ROOT:
+            self.env["PYTHONPATH"] = str(source)
         cli = [sys.executable, "-m", "textlabel.cli"]
         subprocess.run([*cli, "init"], env=self.env, check=True, capture_output=True)
         subprocess.run(
@@ -172,7 +177,7 @@ class Server:
         else:
             command = [*cli, "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            command, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command, env=self.env, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         for _ in range(300):
             try:
@@ -295,34 +300,7 @@ def main() -> None:
 
 
 def run_bench(server: Server, args: argparse.Namespace) -> None:
-    admin = Client(server.url, "admin")
-    names = [f"ann{i}" for i in range(args.clients)]
-    for name in names:
-        admin.post("/users", json={"username": name, "password": PASSWORD})
-    pid = admin.post("/projects", json={"name": "bench", "labels": [{"name": "PER"}]}).json()["id"]
-    for name in names:
-        admin.post(f"/projects/{pid}/members", json={"username": name, "role": "annotator"})
-    start = time.perf_counter()
-    imported = admin.post(
-        f"/projects/{pid}/documents",
-        data={"preannotate": "false"},
-        files={"file": ("docs.csv", csv_bytes(texts(args.docs)))},
-    ).json()
-    print(
-        f"{args.server} on {args.database.split('://')[0]}: imported {imported['imported']} "
-        f"documents in {time.perf_counter() - start:.1f} s"
-    )
-    annotators = [Client(server.url, name) for name in names]
-    listed = admin.get(f"/projects/{pid}/documents?per_page={args.clients + 2}").json()["items"]
-    dids = [row["id"] for row in listed]
-    small = admin.post("/projects", json={"name": "warm", "labels": [{"name": "PER"}]}).json()["id"]
-    warm = admin.post(
-        f"/projects/{small}/documents",
-        data={"preannotate": "true"},
-        files={"file": ("w.csv", csv_bytes(texts(20, seed=1)))},
-    ).json()
-    if warm.get("job"):
-        wait_job(admin, warm["job"])  # the spaCy model is now loaded in the server
+    admin, annotators, pid, dids = prepare(server, args)
     idle = measure(admin, annotators, pid, dids, args.n)
     report("idle", idle)
     start = time.perf_counter()
@@ -368,6 +346,41 @@ def run_bench(server: Server, args: argparse.Namespace) -> None:
         f"  the import: {response.status_code}, {count} documents in {seconds:.0f} s "
         f"({count / seconds:.0f}/s); pre-annotation: {wait_job(admin, job['id'])['status']}"
     )
+
+
+def prepare(
+    server: Server, args: argparse.Namespace
+) -> tuple[Client, list[Client], int, list[int]]:
+    """Users, a project of ``args.docs`` documents, the model loaded: what measure() needs."""
+    admin = Client(server.url, "admin")
+    names = [f"ann{i}" for i in range(args.clients)]
+    for name in names:
+        admin.post("/users", json={"username": name, "password": PASSWORD})
+    pid = admin.post("/projects", json={"name": "bench", "labels": [{"name": "PER"}]}).json()["id"]
+    for name in names:
+        admin.post(f"/projects/{pid}/members", json={"username": name, "role": "annotator"})
+    start = time.perf_counter()
+    imported = admin.post(
+        f"/projects/{pid}/documents",
+        data={"preannotate": "false"},
+        files={"file": ("docs.csv", csv_bytes(texts(args.docs)))},
+    ).json()
+    print(
+        f"{args.server} on {args.database.split('://')[0]}: imported {imported['imported']} "
+        f"documents in {time.perf_counter() - start:.1f} s"
+    )
+    annotators = [Client(server.url, name) for name in names]
+    listed = admin.get(f"/projects/{pid}/documents?per_page={args.clients + 2}").json()["items"]
+    dids = [row["id"] for row in listed]
+    small = admin.post("/projects", json={"name": "warm", "labels": [{"name": "PER"}]}).json()["id"]
+    warm = admin.post(
+        f"/projects/{small}/documents",
+        data={"preannotate": "true"},
+        files={"file": ("w.csv", csv_bytes(texts(20, seed=1)))},
+    ).json()
+    if warm.get("job"):
+        wait_job(admin, warm["job"])  # the spaCy model is now loaded in the server
+    return admin, annotators, pid, dids
 
 
 if __name__ == "__main__":

@@ -1,0 +1,83 @@
+"""Benchmark: this checkout's server against another checkout's, in the same run (issue 13).
+
+On a shared machine the load changes from minute to minute, so absolute figures of two runs
+cannot be compared. This starts both servers (``bench/server.py``'s setup: 2,000 documents,
+the model loaded), then measures them in alternating rounds (static floor, list, fetch, one
+client's saves, 20 clients' saves) and prints each one's figures and the ratio of this
+checkout's p50 to the baseline's, with the load average. Make the baseline checkout with
+``git worktree add ../baseline COMMIT`` (or ``git archive COMMIT | tar -x -C DIR``):
+
+    .venv/bin/python bench/server_ab.py --baseline ../baseline [--database sqlite|URL]
+                                        [--baseline-database URL] [--rounds 4]
+
+Two PostgreSQL servers need two databases: each URL is emptied first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from server import ROOT, Server, measure, pct, prepare, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", required=True, type=Path, help="the other checkout")
+    parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
+    parser.add_argument("--baseline-database", default="sqlite")
+    parser.add_argument("--server", default="waitress", choices=["waitress", "gunicorn"])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--n", type=int, default=50, help="requests per figure and round")
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+    sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
+                                                         args.baseline_database)}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        servers = {
+            name: Server(database, args.server, Path(tmp) / name, source)
+            for name, (source, database) in sides.items()
+        }
+        try:
+            contexts = {name: prepare(server, args) for name, server in servers.items()}
+            totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
+            for _ in range(args.rounds):
+                for name, (admin, annotators, pid, dids) in contexts.items():
+                    figures = measure(admin, annotators, pid, dids, args.n)
+                    merge(totals[name], figures)
+            for name in servers:
+                totals[name]["saves/s"] = statistics.median(totals[name]["saves/s"])
+                report(f"{name} ({sides[name][0]})", totals[name])
+            compare(totals["this"], totals["baseline"])
+        finally:
+            for server in servers.values():
+                server.stop()
+
+
+def merge(into: dict[str, Any], figures: dict[str, Any]) -> None:
+    for key, value in figures.items():
+        if key == "saves/s":
+            into.setdefault(key, []).append(value)
+        else:
+            times, errors = into.get(key, ([], 0))
+            into[key] = (times + value[0], errors + value[1])
+
+
+def compare(this: dict[str, Any], baseline: dict[str, Any]) -> None:
+    print(f"\nthis / baseline, same rounds (load average {os.getloadavg()[0]:.1f})")
+    for key, value in this.items():
+        if key == "saves/s":
+            print(f"  {key:<20} {value / baseline[key]:5.2f}x")
+            continue
+        p50 = statistics.median(value[0]) / statistics.median(baseline[key][0])
+        p95 = pct(value[0], 95) / pct(baseline[key][0], 95)
+        print(f"  {key:<20} p50 {p50:5.2f}x  p95 {p95:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -166,6 +166,16 @@ def _store_chunk(
     docs: Iterator[Doc], fresh: list[Doc], result: PreannotateResult,
 ) -> None:  # fmt: skip
     pending: list[tuple[Annotation, Tokens, Payload]] = []
+    # The pipeline runs (``docs`` is lazy) before the writing transaction begins: inside it,
+    # a chunk held SQLite's write lock for seconds and every save waited, or answered 503.
+    done = list(docs)
+    converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in done]
+    read_model_layers(project, done, [c.record for c in converted])
+    scores = (
+        score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
+        if fresh
+        else [DocScores(None, None, None)] * len(documents)
+    )
     # Checked in the writing transaction, under the documents' row locks (PostgreSQL; SQLite
     # serializes writers): another runner may have stored some meanwhile.
     session.execute(
@@ -181,14 +191,6 @@ def _store_chunk(
                 Annotation.kind == "prediction",
             )
         )
-    )
-    done = list(docs)
-    converted = [doc_to_record(doc, label_map=predictor.label_map) for doc in done]
-    read_model_layers(project, done, [c.record for c in converted])
-    scores = (
-        score_docs(predictor, fresh, [c.record.spans for c in converted], project.label_map)
-        if fresh
-        else [DocScores(None, None, None)] * len(documents)
     )
     rows = zip(documents, converted, scores, strict=True)
     for index, (document, (record, dropped), score) in enumerate(rows):

@@ -123,6 +123,10 @@ def test_the_card_polls_with_an_etag_answered_304_while_nothing_changed(
         assert answer.headers["ETag"] != etag
         etag = answer.headers["ETag"]
         assert ann.get(url, headers={"If-None-Match": etag}).status_code == 304
+    # A new role or the blind setting changes what is seen and who may resolve: a new answer.
+    project.blind = True
+    session.commit()
+    assert ann.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_a_thread_link_leads_where_the_reader_can_act(

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from textlabel.auth.permissions import Action, sees_every_thread
+from textlabel.auth.permissions import Action, role_of
 from textlabel.comments import reading, service, unread
 from textlabel.comments.reading import InboxPage, Thread
 from textlabel.extensions import db
@@ -36,8 +36,10 @@ def list_comments(document: Document, project: Project) -> Response:
     `ETag`; sent back in `If-None-Match`, it is answered 304 with no body while nothing
     changed (the Comments card asks every 20 seconds)."""
     user = current_user()
-    every = "a" if sees_every_thread(db.session, user, project) else "b"
-    etag = f"{every}{unread.document_signature(db.session, document.id, user)}"
+    # Who sees which thread and who may resolve it follow the role and the blind setting.
+    role = "admin" if user.is_admin else role_of(db.session, user, project.id)
+    seen_as = f"{role}-{'blind' if project.blind else 'open'}-"
+    etag = seen_as + unread.document_signature(db.session, document.id, user)
     if request.if_none_match.contains_weak(etag):
         answer = Response(status=304)
     else:

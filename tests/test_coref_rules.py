@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from textlabel.nlp.coref.attributes import load_lexicons
 from textlabel.nlp.coref.output import sieves_for, written_chains
 from textlabel.nlp.coref.quotes import quote_speakers
-from textlabel.nlp.coref.ranker import FEATURES, MODEL_FILE, load_model, read_model
+from textlabel.nlp.coref.ranker import FEATURES, MODEL_FILE, RankerModel, load_model, read_model
 from textlabel.nlp.coref.resolver import SIEVES, build_context, run_sieves
 from textlabel.nlp.coref.schemes import SCHEMES, get_scheme
 
@@ -212,6 +212,28 @@ def test_shipped_ranker_matches_the_code():
     assert all(len(weights) == len(FEATURES) for weights in data["weights"].values())
 
 
+def _report_chains(abstain_weight: float) -> list[list[str]]:
+    """REPORT's chains with a neuter ranker that only weighs "no antecedent"."""
+    doc = parsed(REPORT, ents=[(9, 10, "PERSON")])
+    weights = tuple(abstain_weight * (name == "abstain") for name in FEATURES)
+    ctx = build_context(doc)
+    ctx.ranker = RankerModel(FEATURES, {"neuter": weights}, "test", frozenset(["neuter"]))
+    run_sieves(ctx)
+    chains = written_chains(doc, ctx.clusters.chains(), get_scheme("gum"), ctx.lexicons)
+    return [[doc[m.start : m.end].text for m in chain.mentions] for chain in chains]
+
+
+def test_no_antecedent_row_leaves_it_unlinked_when_it_wins():
+    assert ["The report", "The report", "it"] in _report_chains(-5.0)
+    assert ["The report", "The report"] in _report_chains(5.0)
+
+
+def test_shipped_ranker_abstains_for_it_and_they_only():
+    model = load_model()
+    assert model is not None and model.abstain <= {"plural", "neuter"}
+    assert not model.abstains("gendered")
+
+
 def test_a_ranker_file_with_other_features_is_refused(tmp_path):
     path = tmp_path / "ranker.json"
     path.write_text(json.dumps({"features": ["x"], "weights": [1.0], "trained_on": ""}))
@@ -219,6 +241,11 @@ def test_a_ranker_file_with_other_features_is_refused(tmp_path):
         read_model(path)
     path.write_text(json.dumps({"features": list(FEATURES), "weights": [1.0], "trained_on": ""}))
     with pytest.raises(ValueError, match="not keyed by pronoun class"):
+        read_model(path)
+    weights = {"neuter": [0.0] * len(FEATURES)}
+    data = {"features": list(FEATURES), "weights": weights, "trained_on": "", "abstain": ["plural"]}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="'abstain' names a pronoun class without weights"):
         read_model(path)
 
 
@@ -268,6 +295,6 @@ def test_chain_confidence_is_the_weakest_link():
         tuple(doc[m.start : m.end].text for m in chain.mentions): chain.confidence
         for chain in written_chains(doc, ctx.clusters.chains(), get_scheme("gum"), ctx.lexicons)
     }
-    # exact string match (0.95) then "it" by salience (0.45): the chain is as sure as "it"
-    assert chains[("The report", "The report", "it")] == pytest.approx(0.45)
+    # exact string match (0.95) then "it" by the ranker: the chain is as sure as "it"
+    assert 0.0 < chains[("The report", "The report", "it")] < 0.95
     assert 0.0 < chains[("Jane", "She")] <= 1.0

@@ -321,6 +321,9 @@ def test_head_match_of_common_nouns_is_bounded(nlp):
 
 def test_it_without_a_parallel_role_prefers_the_subject(nlp):
     # "of it" has no parallel candidate: the subject (the likelier topic) before the nearer object
-    ctx = run(nlp, "The storm hit the coast at night. Many people were afraid of it.", "pronoun")
+    # (the salience order alone: with the ranker, "it" may have no antecedent at all)
+    ctx = build_context(nlp("The storm hit the coast at night. Many people were afraid of it."))
+    ctx.use_ranker = False
+    SIEVES["pronoun"](ctx)
     assert linked(ctx, "The storm", "it")
     assert not linked(ctx, "the coast", "it")

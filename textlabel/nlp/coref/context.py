@@ -29,7 +29,7 @@ class SieveContext:
     pronoun_window: int = 3
     # the trainer's hooks: a ranker instead of the shipped one (None: shipped), whether to rank
     # at all (False: salience order for every pronoun), and a callback that sees each ranked
-    # pronoun's candidates and feature rows
+    # pronoun's candidates and feature rows (one more, last: the "no antecedent" row)
     ranker: RankerModel | None = None
     use_ranker: bool = True
     observer: Callable[[Mention, list[Mention], list[list[float]]], None] | None = None

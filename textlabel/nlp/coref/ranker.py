@@ -2,14 +2,16 @@
 
 A conditional log-linear model (one weight per feature, softmax over the candidates of one
 pronoun), one weight vector per pronoun class ("he" / "she", "they", "it"), trained by
-``bench/coref_train_ranker.py`` on openly licensed data (GAP development + validation,
-Apache-2.0; optionally the train part of LitBank, CC BY 4.0) and shipped as ``ranker.json``.
-The shipped file ranks "he" / "she" only (GAP-trained): "they" / "it" weights learnt from
-LitBank moved GUM and LitBank by 0.1 F1, and adding LitBank to "he" / "she" gained GUM 0.7 and
-LitBank 1.3-2.2 but cost GAP test 0.3 (figures in the README). Inference
-is a dot product in plain Python: deterministic, no numpy or scikit-learn at run time. The
-features read what the sieves already know: distance, grammatical role and parallelism,
-salience, animacy, number and gender evidence, quotations.
+``bench/coref_train_ranker.py`` on openly licensed data and shipped as ``ranker.json``: "he" /
+"she" on GAP development + validation (Apache-2.0); "they" and "it" on LitBank's train part
+(CC BY 4.0) and GUM train documents of openly licensed genres (annotations CC BY 4.0, see
+``bench/coref_gum_train.py``). "they" and "it" also score a "no antecedent" row
+(``anaphoricity``): an "it" for an event or a clause stays unlinked. For "it" the ranker only
+decides *whether* to link; which candidate is the salience order's (``sieves_pronoun``: on GUM
+dev and LitBank that was as good, and keeps the subject preference). Inference is a dot
+product in plain Python: deterministic, no numpy or scikit-learn at run time. The features read
+what the sieves already know: distance, grammatical role and parallelism, salience, animacy,
+number and gender evidence, quotations.
 
 A class without weights in the file keeps the syntactic salience order of ``sieves_pronoun``.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from textlabel.nlp.coref.anaphoricity import ABSTAIN_FEATURES, abstain_row
 from textlabel.nlp.coref.attributes import (
     ANIMATE,
     FEMALE,
@@ -38,7 +41,7 @@ from textlabel.nlp.coref.syntax import DependencyTree, role_of
 
 MODEL_FILE = Path(__file__).with_name("ranker.json")
 
-FEATURES: tuple[str, ...] = (
+CANDIDATE_FEATURES: tuple[str, ...] = (
     "sent_0",
     "sent_1",
     "sent_2",
@@ -87,6 +90,9 @@ FEATURES: tuple[str, ...] = (
     "same_pronoun",
     "pronoun_possessive",
 )
+# a real candidate's row is zero on the "no antecedent" features and that row zero on the others
+FEATURES = CANDIDATE_FEATURES + ABSTAIN_FEATURES
+_NO_ABSTAIN = [0.0] * len(ABSTAIN_FEATURES)
 GENDERED, PLURAL_CLASS, NEUTER = "gendered", "plural", "neuter"
 PRONOUN_CLASSES = (GENDERED, PLURAL_CLASS, NEUTER)
 
@@ -105,14 +111,24 @@ def pronoun_class(pronoun: Mention) -> str | None:
 @dataclass(frozen=True, slots=True)
 class RankerModel:
     """Feature weights per pronoun class; ``features`` must equal ``FEATURES`` (checked on
-    load)."""
+    load). The classes in ``abstain`` also score a "no antecedent" row (``anaphoricity``)."""
 
     features: tuple[str, ...]
     weights: dict[str, tuple[float, ...]]
     trained_on: str = ""
+    abstain: frozenset[str] = frozenset()
+    salience: frozenset[str] = frozenset()
 
     def ranks(self, pronoun_class: str | None) -> bool:
         return pronoun_class in self.weights
+
+    def abstains(self, pronoun_class: str | None) -> bool:
+        return pronoun_class in self.abstain
+
+    def salience_picks(self, pronoun_class: str | None) -> bool:
+        """Whether the salience order, not the ranker, picks among the candidates (the
+        ranker then only decides whether there is an antecedent at all)."""
+        return pronoun_class in self.salience and pronoun_class in self.abstain
 
     def score(self, pronoun_class: str, values: Sequence[float]) -> float:
         return sum(w * v for w, v in zip(self.weights[pronoun_class], values, strict=True))
@@ -124,6 +140,8 @@ class RankerModel:
                 name: [round(w, 6) for w in weights] for name, weights in self.weights.items()
             },
             "trained_on": self.trained_on,
+            "abstain": sorted(self.abstain),
+            "salience": sorted(self.salience),
         }
         return json.dumps(data, indent=1) + "\n"
 
@@ -141,7 +159,11 @@ def read_model(path: Path) -> RankerModel:
         if name not in PRONOUN_CLASSES or len(values) != len(FEATURES):
             raise ValueError(f"{path}: weights {name!r} are not one per feature of a pronoun class")
         weights[name] = tuple(float(w) for w in values)
-    return RankerModel(features, weights, data["trained_on"])
+    abstain = frozenset(data.get("abstain", ()))
+    if not abstain <= weights.keys():
+        raise ValueError(f"{path}: 'abstain' names a pronoun class without weights")
+    salience = frozenset(data.get("salience", ()))
+    return RankerModel(features, weights, data["trained_on"], abstain, salience)
 
 
 @cache
@@ -258,9 +280,19 @@ def candidate_features(
                 float(candidate.generic),
                 float(any(doc[m.head].lower_ in same_forms for m in cluster.mentions)),
                 float(pronoun.dep == "poss"),
+                *_NO_ABSTAIN,
             ]
         )
     return rows
+
+
+def abstain_features(
+    ctx: SieveContext, setting: PronounSetting, pronoun: Mention, candidates: list[Mention]
+) -> list[float]:
+    """The "no antecedent" row of ``pronoun`` (zero on every candidate feature)."""
+    in_quote = pronoun.head in setting.quote_of
+    row = abstain_row(ctx, setting.tree, pronoun, candidates, in_quote)
+    return [0.0] * len(CANDIDATE_FEATURES) + row
 
 
 def softmax(scores: Sequence[float]) -> list[float]:

@@ -4,11 +4,12 @@ clusters, candidates within a few sentences back.
 Order of decisions for a third-person pronoun: precise rules first (a reflexive takes its
 verb's subject; a pronoun in a fronted adjunct, "After his retirement, Smith ...", takes the
 main clause's subject), then among the agreeing candidates (binding: "John saw him" never links
-him to John; a pronoun inside a quote is not the quote's speaker) "he" / "she" are resolved by
-the learned ranker (``ranker.py``), the others by syntactic salience: same grammatical role in
-the same or previous sentence (parallelism), then a subject, then the shortest dependency path
-shortened by one step per earlier mention of the entity (up to two), then token distance (NLP-
-NOTES 1.6).
+him to John; a pronoun inside a quote is not the quote's speaker) "he" / "she" and "they" are
+resolved by the learned ranker (``ranker.py``; "they" may get no antecedent), "it" is linked
+only when the ranker finds it has an antecedent, to the one syntactic salience picks: same
+grammatical role in the same or previous sentence (parallelism), then a subject, then the
+shortest dependency path shortened by one step per earlier mention of the entity (up to two),
+then token distance (NLP-NOTES 1.6).
 
 First and second person follow the speaker: "I" inside a quotation is its speaker when one was
 found ('"I am tired," said Dick.'), otherwise the quotation's own "I"; "you" is chained only
@@ -30,6 +31,7 @@ from textlabel.nlp.coref.pronoun_rules import (
 from textlabel.nlp.coref.quotes import quote_index, quote_speakers
 from textlabel.nlp.coref.ranker import (
     PronounSetting,
+    abstain_features,
     candidate_features,
     load_model,
     pronoun_class,
@@ -98,12 +100,23 @@ def pronoun_match(ctx: SieveContext) -> None:
         if not candidates:
             continue
         if observer is not None and kind is not None:
-            observer(pronoun, candidates, candidate_features(ctx, setting, pronoun, candidates))
+            rows = candidate_features(ctx, setting, pronoun, candidates)
+            rows.append(abstain_features(ctx, setting, pronoun, candidates))
+            observer(pronoun, candidates, rows)
         if model is not None and kind is not None and ranked:
             rows = candidate_features(ctx, setting, pronoun, candidates)
+            if model.abstains(kind):
+                # the last row is "no antecedent": an event, a clause or an idiom's "it"
+                rows.append(abstain_features(ctx, setting, pronoun, candidates))
             probabilities = softmax([model.score(kind, row) for row in rows])
-            best = max(range(len(candidates)), key=lambda i: (probabilities[i], -i))
-            ctx.clusters.merge(candidates[best], pronoun, score=probabilities[best])
+            best = max(range(len(rows)), key=lambda i: (probabilities[i], -i))
+            if best < len(candidates) and model.salience_picks(kind):
+                # the ranker only says whether there is an antecedent; salience says which
+                antecedent = _most_salient(ctx, tree, pronoun, candidates)
+                score = 1.0 - probabilities[-1]
+                ctx.clusters.merge(antecedent, pronoun, score=score)
+            elif best < len(candidates):
+                ctx.clusters.merge(candidates[best], pronoun, score=probabilities[best])
         else:
             antecedent = _most_salient(ctx, tree, pronoun, candidates)
             ctx.clusters.merge(antecedent, pronoun, score=SALIENCE_SCORE)

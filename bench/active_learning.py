@@ -24,7 +24,7 @@ wikigold's 145 articles are too few to add 50 at a time, so its units are passag
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
 has passages on both sides (``--passage`` sentences each). WNUT17 units are tweets.
 ``--new-labels`` maps none of the model's labels to the corpus's: a project whose labels the
-base model lacks (wikigold's ``ORG`` is still the model's own ``ORG`` by name), where the
+base model lacks (wikigold's ``ORG`` and ``LOC`` are the model's own by name), where the
 learning curve is steep. Run (it takes long; be nice): see
 README, "Does it pay?", for the commands and figures.
 """

@@ -59,19 +59,14 @@ def advance(session: Session, user_id: int, thread_id: int, comment_id: int) -> 
     table = cast(Table, CommentRead.__table__)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = datetime.now(UTC)
+    further = case((table.c.last_read_id < comment_id, comment_id), else_=table.c.last_read_id)
     statement = (
         insert(table)
-        .values(
-            user_id=user_id, thread_id=thread_id, last_read_id=comment_id, read_at=datetime.now(UTC)
-        )  # fmt: skip
+        .values(user_id=user_id, thread_id=thread_id, last_read_id=comment_id, read_at=now)
         .on_conflict_do_update(
             index_elements=[table.c.user_id, table.c.thread_id],
-            set_={
-                "last_read_id": case(
-                    (table.c.last_read_id < comment_id, comment_id), else_=table.c.last_read_id
-                ),
-                "read_at": datetime.now(UTC),
-            },
+            set_={"last_read_id": further, "read_at": now},
         )
     )
     session.execute(statement)

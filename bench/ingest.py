@@ -1,11 +1,22 @@
-"""Benchmark: importing a generated CSV into SQLite through the ingest service.
+"""Benchmark: importing a CSV of 60-120-word documents through the ingest service.
 
-In one run: docs/s of ``import_file`` (pre-annotation off, dedupe on: the real path an
-upload takes) beside docs/s of merely parsing the same file with the stdlib ``csv``
-module; then peak memory (max RSS of a fresh process) for imports of two sizes, to show
-it does not grow with the file. Run:
+In one run, on the same texts:
 
-    .venv/bin/python bench/ingest.py [--rows 100000]
+- the floor: reading the CSV with the stdlib ``csv`` module and tokenizing every text with
+  spaCy's tokenizer alone (``nlp.tokenizer.pipe`` of ``spacy.blank("en")``), CPU us per
+  document;
+- ``import_file`` (pre-annotation off, dedupe on: the path an upload takes) into SQLite, and
+  into PostgreSQL with ``--database URL`` (its schema is emptied first): documents/s on the
+  wall clock, and this process's CPU us per document (the database server's work on
+  PostgreSQL is in its own processes, so it shows in docs/s only);
+- peak memory (max RSS of a fresh process) importing a tenth of the rows and all of them,
+  to show it does not grow with the file.
+
+Texts are sentences of the UD English treebanks in ``../shared/data/ud`` (or
+``TEXTLABEL_SHARED_DATA``), strung together to 60-120 words and numbered so that none is a
+duplicate; generated words when the treebanks are missing. Run:
+
+    .venv/bin/python bench/ingest.py [--rows 20000] [--database postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -13,6 +24,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import random
 import resource
 import subprocess
 import sys
@@ -20,19 +33,60 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+DATA = Path(os.environ.get("TEXTLABEL_SHARED_DATA", Path(__file__).parents[2] / "shared/data"))
+FILLER = "the annotator said that Ada met Grace in London on Monday , and they left .".split()
 
-from ingest_parse import write_csv  # noqa: E402
+
+def sentences() -> list[str]:
+    found = [
+        line[9:].strip()
+        for path in sorted((DATA / "ud").glob("*.conllu"))
+        for line in path.open(encoding="utf-8")
+        if line.startswith("# text = ")
+    ]
+    return found or [" ".join(FILLER[k:] + FILLER[:k]) for k in range(len(FILLER))]
 
 
-def parse_only(path: Path) -> float:
-    start = time.perf_counter()
+def write_csv(path: Path, rows: int) -> None:
+    """``rows`` documents of 60-120 words (an id, the text, a category)."""
+    pool, rng = sentences(), random.Random(0)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "category"])
+        for n in range(rows):
+            words: list[str] = []
+            while len(words) < 60 + n % 61:
+                words += pool[rng.randrange(len(pool))].split()
+            writer.writerow([n, " ".join(words[: 60 + n % 61]) + f" (#{n})", f"c{n % 5}"])
+
+
+def floor(path: Path) -> float:
+    """CPU us per document of csv reading plus spaCy's tokenizer alone."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer("warm up")
+    start = time.process_time()
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = sum(1 for _ in csv.DictReader(handle))
-    return rows / (time.perf_counter() - start)
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    count = sum(len(doc) > 0 for doc in nlp.tokenizer.pipe(texts))
+    return (time.process_time() - start) / count * 1e6
 
 
-def import_once(path: Path, folder: Path) -> tuple[float, int, float]:
+def database_url(database: str | None, folder: Path) -> str:
+    if not database:
+        return f"sqlite:///{folder / 'bench.db'}"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return database
+
+
+def import_once(path: Path, url: str) -> tuple[float, int, float]:
     """docs/s, documents stored, and this process's CPU microseconds per document."""
     from sqlalchemy.orm import Session
 
@@ -42,7 +96,7 @@ def import_once(path: Path, folder: Path) -> tuple[float, int, float]:
     from textlabel.ingest.service import ImportOptions, import_file
     from textlabel.projects.service import create_project
 
-    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    engine = make_engine(url)
     migrate.upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")
@@ -57,7 +111,7 @@ def import_once(path: Path, folder: Path) -> tuple[float, int, float]:
     return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
 
 
-def child(rows: int) -> None:
+def child(rows: int, database: str | None) -> None:
     """Import ``rows`` rows in this fresh process and print its max RSS."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -66,7 +120,7 @@ def child(rows: int) -> None:
         import textlabel.ingest.service  # noqa: F401  (count imports' memory before the run)
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        _rate, imported, _cpu = import_once(path, folder)
+        _rate, imported, _cpu = import_once(path, database_url(database, folder))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps({"rows": imported, "rss_mb": after / 1024, "growth_mb": (after - before) / 1024})
@@ -75,30 +129,34 @@ def child(rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, args.database)
         return
+    name = "PostgreSQL" if args.database else "SQLite"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "data.csv"
         write_csv(path, args.rows)
         size = path.stat().st_size / 1e6
-        parse_rate = parse_only(path)
-        import_rate, imported, cpu_us = import_once(path, folder)
-    print(f"{args.rows:,} rows, {size:.1f} MB CSV")
-    print(f"  csv module parse only : {parse_rate:12,.0f} docs/s")
-    print(f"  textlabel import      : {import_rate:12,.0f} docs/s  ({imported:,} stored in SQLite)")
-    print(f"  ratio import / parse  : {import_rate / parse_rate:12.2f}")
-    print(f"  CPU per document      : {cpu_us:12,.0f} us (its ceiling: {1e6 / cpu_us:,.0f} docs/s)")
+        floor_us = floor(path)
+        rate, imported, cpu_us = import_once(path, database_url(args.database, folder))
+    print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB CSV, into {name}")
+    print(f"  floor: csv + nlp.tokenizer.pipe : {floor_us:8,.0f} us CPU/doc")
+    print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({cpu_us / floor_us:.2f}x)")
+    print(f"  textlabel import               : {rate:8,.0f} docs/s  ({imported:,} stored)")
+    if args.no_memory:
+        return
     print("peak memory of a fresh process importing (max RSS):")
     for rows in (args.rows // 10, args.rows):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(rows)], capture_output=True, text=True,
-            check=True,
-        )  # fmt: skip
+        command = [sys.executable, __file__, "--child", str(rows)]
+        if args.database:
+            command += ["--database", args.database]
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"  {figures['rows']:>9,} rows: {figures['rss_mb']:7.1f} MB "

@@ -16,9 +16,9 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from textlabel import audit
@@ -28,12 +28,13 @@ from textlabel.annotate.service import rules_of
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
+from textlabel.ingest.bulk import insert_documents, tokens_json
 from textlabel.ingest.layer_rules import checked_layers
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
 from textlabel.ingest.storable import check_filename, record_problem
+from textlabel.ingest.tokenize import tokenize, tokenize_many
 from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, User
-from textlabel.nlp.pipeline import tokenize_text
 from textlabel.projects.colors import next_color
 from textlabel.projects.service import LabelSpec, attach_label
 from textlabel.records import DocumentRecord
@@ -129,6 +130,29 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+# PostgreSQL's planner, on statistics taken before an import (a staging project "has one
+# row"), filtered ``content_hash IN (...)`` through every document of the project, each
+# batch: quadratic. One probe of the (project_id, content_hash) index per hash instead.
+_PG_KNOWN = text(
+    "SELECT h.hash FROM unnest(CAST(:hashes AS varchar[])) AS h(hash), LATERAL (SELECT 1 "
+    "FROM document d WHERE d.project_id = :project AND d.content_hash = h.hash LIMIT 1) AS f"
+)
+
+
+def _known_hashes(session: Session, project_id: int, hashes: set[str]) -> list[str]:
+    """Which of ``hashes`` the project's documents have."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(_PG_KNOWN, {"hashes": list(hashes), "project": project_id})
+        return list(found.scalars())
+    return list(
+        session.scalars(
+            select(Document.content_hash).where(
+                Document.project_id == project_id, Document.content_hash.in_(hashes)
+            )
+        )
+    )
+
+
 class _Importer:
     def __init__(
         self, session: Session, project: Project, user: User, options: ImportOptions,
@@ -151,8 +175,18 @@ class _Importer:
         self.rules = rules_of(project)  # what the API allows in an annotation
         self.accounts: dict[str, User] = {}
         self.dedupe = options.dedupe is not False
+        self.tokenized: dict[str, Tokens] = {}  # the current batch's texts
 
     def store(self, batch: list[Item]) -> None:
+        # spaCy sees the words new to this process once per batch, all together
+        texts = [
+            item.text
+            for item in batch
+            if isinstance(item, DocumentRecord)
+            and item.tokens is None
+            and len(item.text) <= self.options.max_chars
+        ]
+        self.tokenized = dict(zip(texts, tokenize_many(texts), strict=True))
         prepared: list[_Prepared] = []
         for item in batch:
             if isinstance(item, Notice):
@@ -184,15 +218,16 @@ class _Importer:
                 "source_unit": p.record.source.unit if p.record.source else None,
                 "source_number": p.record.source.number if p.record.source else None,
                 "content_hash": p.content_hash,
-                "tokens": p.tokens.to_stored(),
+                "tokens": tokens_json(p.tokens),
                 "pages": p.record.pages,
             }
             for p in fresh
         ]
-        # A plain executemany, then the ids: RETURNING in parameter order makes SQLAlchemy
-        # insert one row per statement on SQLite (2.5x slower). Nobody else writes into the
-        # staging project and ids grow in insertion order, so its newest ids are these rows'.
-        self.session.execute(insert(cast(Table, Document.__table__)), rows)
+        # COPY or one executemany, then the ids: RETURNING in parameter order makes
+        # SQLAlchemy insert one row per statement on SQLite (2.5x slower). Nobody else writes
+        # into the staging project and ids grow in insertion order, so its newest ids are
+        # these rows'.
+        insert_documents(self.session, rows)
         newest = (
             select(Document.id)
             .where(Document.project_id == self.staging_id)
@@ -243,7 +278,7 @@ class _Importer:
             tokens = Tokens.from_records(record.tokens, record.sent_starts, text_length=length)
         else:  # our tokenization yields to the source's span offsets
             cuts = [offset for pair in payload.offsets() for offset in pair]
-            tokens = tokenize_text(record.text).split_at(cuts)
+            tokens = (self.tokenized.get(record.text) or tokenize(record.text)).split_at(cuts)
         for start, end in payload.offsets():
             if tokens.range(start, end) is None:
                 self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
@@ -261,13 +296,7 @@ class _Importer:
         hashes = {p.content_hash for p in prepared}
         known: set[str] = set()
         for project_id in (self.project.id, self.staging_id):  # one index probe per hash
-            known.update(
-                self.session.scalars(
-                    select(Document.content_hash).where(
-                        Document.project_id == project_id, Document.content_hash.in_(hashes)
-                    )
-                )
-            )
+            known.update(_known_hashes(self.session, project_id, hashes))
         fresh = []
         for p in prepared:
             if p.content_hash in known:

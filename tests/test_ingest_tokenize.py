@@ -1,0 +1,73 @@
+"""The import's memoised tokenizer gives exactly what ``tokenize_text`` (spaCy's tokenizer and
+the sentencizer rule, one Doc per text) gives, on real treebank text in every whitespace
+spaCy cuts at, on special cases (emoticons, abbreviations) that spaCy may match across
+chunks, and in the JSON bytes stored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from textlabel.ingest.bulk import tokens_json
+from textlabel.ingest.tokenize import ChunkTokenizer
+from textlabel.nlp.pipeline import tokenize_text
+from textlabel.tokens import Tokens
+
+UD = Path(__file__).parent / "data" / "ud"
+JOINS = [" ", "  ", "\n", "\n\n", "\t", " \n ", "\u00a0", "\u3000 ", "\x85", " \u2028", "\r\n"]
+EDGE_CASES = ["", " ", "   ", "Hi!!  \n\n What?? yes.", "a . . . b", "End.\n", "x\t\ty", "...",
+              "“Quoted.” Next?! ok", "Mr. Smith went. He left!", "。中文。句子", "!", " a", "a ",
+              "a  ", " a b ", "a \n", "\n a", "He said: ) ok :) fine ( : x :-) ) (: o.O",
+              "It's 5 a.m. now. U.S.A. ! e.g. this", "'s 'em 'cause", "no.  Yes", "x\u00a0y",
+              "<3 <3 ^_^ ^ _ ^ =) = ) :'( : ' (", "C++ and C# (v2.0)... ok?!", "\u2028"]  # fmt: skip
+
+
+def _texts() -> list[str]:
+    lines = []
+    for path in sorted(UD.glob("*.conllu")):
+        with path.open(encoding="utf-8") as handle:
+            lines += [line[9:].rstrip("\n") for line in handle if line.startswith("# text = ")]
+    return [JOINS[k % len(JOINS)].join(lines[k : k + 4]) for k in range(0, len(lines), 4)]
+
+
+@pytest.fixture
+def tokenizer() -> ChunkTokenizer:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return ChunkTokenizer(nlp)
+
+
+def _same(tokens: Tokens, expected: Tokens) -> bool:
+    return tokens == expected and tokens_json(tokens) == json.dumps(expected.to_stored())
+
+
+@pytest.mark.parametrize("texts", [EDGE_CASES, _texts()], ids=["edge cases", "UD treebanks"])
+def test_same_tokens_as_tokenize_text(tokenizer: ChunkTokenizer, texts: list[str]) -> None:
+    assert len(texts) > 25
+    expected = [tokenize_text(text) for text in texts]
+    # one text at a time (every chunk new), all at once (chunks learnt in one Doc), again
+    # (every chunk from the cache)
+    assert all(_same(tokenizer(t), e) for t, e in zip(texts, expected, strict=True))
+    tokenizer.cache.clear()
+    for _ in range(2):
+        got = tokenizer.many(texts)
+        assert [t for t, g, e in zip(texts, got, expected, strict=True) if not _same(g, e)] == []
+
+
+def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> None:
+    """``: )`` holds the tokens of the emoticon ``:)`` across a space: such texts are handed
+    to spaCy whole; neighbours that cannot form one are not."""
+    assert (":", ")") in tokenizer.pairs
+    assert tokenizer("wait : ) ok") == tokenize_text("wait : ) ok")
+    assert tokenizer("plain words only") == tokenize_text("plain words only")
+
+
+def test_the_cache_is_bounded(tokenizer: ChunkTokenizer) -> None:
+    tokenizer.max_cache = 50
+    for batch in range(3):  # 41 new chunks a batch: the cache starts over before each
+        texts = [f"word{n} and (#{n})." for n in range(batch * 20, batch * 20 + 20)]
+        assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
+        assert len(tokenizer.cache) == 41

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import gt
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
@@ -99,15 +100,11 @@ class Tokens:
     def records(self) -> list[TokenRecord]:
         """TokenRecords: ``ws`` from the gap to the next token (or the end of the text)."""
         starts, ends = self.starts, self.ends
-        last = len(starts) - 1
-        return [
-            TokenRecord(
-                start,
-                end,
-                starts[i + 1] > end if i < last else end < self.text_length or self.last_ws,
-            )
-            for i, (start, end) in enumerate(zip(starts, ends, strict=True))
-        ]
+        if not starts:
+            return []
+        ws = list(map(gt, starts[1:], ends[:-1]))  # C-level: exports call this per document
+        ws.append(ends[-1] < self.text_length or self.last_ws)
+        return list(map(TokenRecord, starts, ends, ws))
 
     def token_at(self, offset: int) -> int:
         """Index of the first token that ends after character ``offset``."""

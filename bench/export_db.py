@@ -1,0 +1,170 @@
+"""Benchmark: exporting a project from the database (the path ``textlabel export`` and the
+API take), JSONL and spaCy DocBin, against reading the same rows with a bare cursor.
+
+Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file through
+``import_file``), then in one run:
+
+- the floor: ``SELECT text, tokens`` of the project's documents and their annotations'
+  span rows with the DBAPI cursor, no decoding: CPU us per document;
+- ``export.service.stream_export`` for each format, every chunk consumed: documents/s and
+  CPU us per document;
+- with ``--memory``, the peak RSS of a fresh process exporting a tenth of the documents and
+  all of them.
+
+    .venv/bin/python bench/export_db.py [--docs 20000] [--database postgresql+psycopg://...]
+        [--formats jsonl spacy] [--memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import database_url, sentences  # noqa: E402
+
+
+def write_jsonl(path: Path, docs: int) -> None:
+    """``docs`` lines of 60-120 words with three entities on whole words."""
+    import random
+
+    pool, rng = sentences(), random.Random(0)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(docs):
+            words: list[str] = []
+            while len(words) < 60 + n % 61:
+                words += pool[rng.randrange(len(pool))].split()
+            words = [*words[: 60 + n % 61], f"(#{n})"]
+            spans, offset = [], 0
+            for k, word in enumerate(words):
+                if k % 25 == 3 and word.isalpha():
+                    spans.append({"start": offset, "end": offset + len(word), "label": "ORG"})
+                offset += len(word) + 1
+            handle.write(json.dumps({"text": " ".join(words), "spans": spans}) + "\n")
+
+
+def prepare(url: str, docs: int, folder: Path) -> None:
+    from sqlalchemy.orm import Session
+
+    from textlabel import migrate
+    from textlabel.auth.service import create_user
+    from textlabel.db import make_engine
+    from textlabel.ingest.service import ImportOptions, import_file
+    from textlabel.projects.service import LabelSpec, create_project
+
+    path = folder / "data.jsonl"
+    write_jsonl(path, docs)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        user = create_user(session, "bench", "bench-password")
+        project = create_project(
+            session, name="bench", created_by=user, labels=[LabelSpec("ORG")]
+        )
+        with path.open("rb") as stream:
+            import_file(session, project, stream, path.name, user=user, options=ImportOptions())
+    engine.dispose()
+
+
+def floor(url: str) -> float:
+    from sqlalchemy import text
+
+    from textlabel.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        start = time.process_time()
+        rows = connection.exec_driver_sql(
+            "SELECT id, text, tokens FROM document ORDER BY id"
+        ).fetchall()
+        connection.execute(
+            text("SELECT a.document_id, s.start_char, s.end_char, s.label FROM span s "
+                 "JOIN annotation a ON a.id = s.annotation_id")
+        ).fetchall()  # fmt: skip
+        cpu = time.process_time() - start
+    engine.dispose()
+    return cpu / len(rows) * 1e6
+
+
+def export_once(url: str, fmt: str) -> tuple[float, float, int]:
+    """docs/s, CPU us per document, bytes."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from textlabel.db import make_engine
+    from textlabel.export.service import ExportRequest, count_documents, stream_export
+    from textlabel.models import Project
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        project = session.scalars(select(Project).where(Project.name == "bench")).one()
+        docs = count_documents(session, project)
+        request = ExportRequest(format=fmt, source="predictions")
+        start, cpu = time.perf_counter(), time.process_time()
+        size = sum(len(chunk) for chunk in stream_export(session, project, request))
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    engine.dispose()
+    return docs / elapsed, cpu / docs * 1e6, size
+
+
+def child(docs: int, fmt: str, database: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url(database, Path(tmp))
+        prepare(url, docs, Path(tmp))
+        import textlabel.export.service  # noqa: F401
+
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        export_once(url, fmt)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"before_mb": before / 1024, "rss_mb": after / 1024}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
+    parser.add_argument("--formats", nargs="+", default=["jsonl", "spacy"])
+    parser.add_argument("--memory", action="store_true", help="peak RSS at two sizes")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(int(args.child[0]), args.child[1], args.database)
+        return
+    name = "PostgreSQL" if args.database else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url(args.database, Path(tmp))
+        prepare(url, args.docs, Path(tmp))
+        floor_us = floor(url)
+        print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
+        print(f"  floor: bare cursor, rows + spans : {floor_us:8,.0f} us CPU/doc")
+        for fmt in args.formats:
+            rate, cpu_us, size = export_once(url, fmt)
+            print(
+                f"  export {fmt:<6}                    : {cpu_us:8,.0f} us CPU/doc "
+                f"({cpu_us / floor_us:.1f}x)  {rate:8,.0f} docs/s  {size / 1e6:.1f} MB"
+            )
+    if not args.memory:
+        return
+    print("peak memory of a fresh process exporting (max RSS; before the export):")
+    for fmt in args.formats:
+        for docs in (args.docs // 10, args.docs):
+            command = [sys.executable, __file__, "--child", str(docs), fmt]
+            if args.database:
+                command += ["--database", args.database]
+            out = subprocess.run(command, capture_output=True, text=True, check=True)
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"  {fmt:<6} {docs:>9,} documents: {figures['rss_mb']:7.1f} MB "
+                f"({figures['before_mb']:.1f} MB before)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The JSONL writer spells each line out for speed; it must be exactly ``json.dumps`` of the
+record's JSON object (same keys, order, escapes and separators) on real and awkward text."""
+
+from __future__ import annotations
+
+import json
+
+from textlabel.export.jsonl import record_to_json, record_to_line
+from textlabel.nlp.pipeline import tokenize_text
+from textlabel.records import DocumentRecord, SpanRecord
+
+TEXTS = ['He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
+         "The annotator met Ada Lovelace in London on Monday.", "x", "\u2028line\u2029 sep"]  # fmt: skip
+
+
+def test_a_line_is_json_dumps_of_the_record() -> None:
+    for text in TEXTS:
+        tokens = tokenize_text(text)
+        record = DocumentRecord(
+            text=text, meta={"id": 7, "note": "é\n"}, tokens=tokens.records(),
+            spans=[SpanRecord(tokens.starts[0], tokens.ends[0], "ORG")],
+        )  # fmt: skip
+        layers = ("entities", "pos", "coref", "relations", "cats", "spans")
+        expected = json.dumps(record_to_json(record, layers=layers), ensure_ascii=False) + "\n"
+        assert record_to_line(record, layers=layers) == expected

@@ -65,9 +65,7 @@ def prepare(url: str, docs: int, folder: Path) -> None:
     migrate.upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")
-        project = create_project(
-            session, name="bench", created_by=user, labels=[LabelSpec("ORG")]
-        )
+        project = create_project(session, name="bench", created_by=user, labels=[LabelSpec("ORG")])
         with path.open("rb") as stream:
             import_file(session, project, stream, path.name, user=user, options=ImportOptions())
     engine.dispose()

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 DATA = Path(os.environ.get("TEXTLABEL_SHARED_DATA", Path(__file__).parents[2] / "shared/data"))
-FILLER = "the annotator said that Ada met Grace in London on Monday , and they left .".split()
+FILLER = ["the", "annotator", "met", "Ada", "in", "London", "on", "Monday", ",", "and", "left", "."]
 
 
 def sentences() -> list[str]:
@@ -147,7 +147,8 @@ def main() -> None:
         rate, imported, cpu_us = import_once(path, database_url(args.database, folder))
     print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB CSV, into {name}")
     print(f"  floor: csv + nlp.tokenizer.pipe : {floor_us:8,.0f} us CPU/doc")
-    print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({cpu_us / floor_us:.2f}x)")
+    ratio = cpu_us / floor_us
+    print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({ratio:.2f}x)")
     print(f"  textlabel import               : {rate:8,.0f} docs/s  ({imported:,} stored)")
     if args.no_memory:
         return

@@ -9,8 +9,12 @@ from textlabel.export.jsonl import record_to_json, record_to_line
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.records import DocumentRecord, SpanRecord
 
-TEXTS = ['He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
-         "The annotator met Ada Lovelace in London on Monday.", "x", "\u2028line\u2029 sep"]  # fmt: skip
+TEXTS = [
+    'He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
+    "The annotator met Ada Lovelace in London on Monday.",
+    "x",
+    "\u2028line\u2029 sep",
+]
 
 
 def test_a_line_is_json_dumps_of_the_record() -> None:

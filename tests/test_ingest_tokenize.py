@@ -22,7 +22,8 @@ EDGE_CASES = ["", " ", "   ", "Hi!!  \n\n What?? yes.", "a . . . b", "End.\n", "
               "“Quoted.” Next?! ok", "Mr. Smith went. He left!", "。中文。句子", "!", " a", "a ",
               "a  ", " a b ", "a \n", "\n a", "He said: ) ok :) fine ( : x :-) ) (: o.O",
               "It's 5 a.m. now. U.S.A. ! e.g. this", "'s 'em 'cause", "no.  Yes", "x\u00a0y",
-              "<3 <3 ^_^ ^ _ ^ =) = ) :'( : ' (", "C++ and C# (v2.0)... ok?!", "\u2028"]  # fmt: skip
+              "<3 <3 ^_^ ^ _ ^ =) = ) :'( : ' (", "C++ and C# (v2.0)... ok?!",
+              "\u2028"]  # fmt: skip
 
 
 def _texts() -> list[str]:

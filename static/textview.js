@@ -567,7 +567,12 @@ export class Saver {
       return true;
     }
     const error = answer.error || {};
-    if (response.status === 409) {
+    if (response.status === 409 && (error.details || {}).archived) {
+      // Archived (the document or its project): read-only, nothing to merge; saving stops.
+      this.inConflict = true;
+      this.notice.show(`Not saved: ${error.message}.`, { sticky: true });
+      this.state.show("error", this.version, "Not saved (archived)");
+    } else if (response.status === 409) {
       this.inConflict = true;
       const box = $("#conflict");
       box.querySelector(".theirs").textContent = String((error.details || {}).version ?? "?");

@@ -139,6 +139,11 @@ def _drive(app: Flask, session: Any) -> None:
         )
     )
     assert listing["items"]
+    # Archived and back at once: the queue below still hands out every document.
+    first = listing["items"][0]["id"]
+    _ok(mgr.post(f"/documents/{first}/archive?preview=true"))
+    _ok(mgr.post(f"/documents/{first}/archive"))
+    _ok(mgr.post(f"/documents/{first}/unarchive"))
 
     for annotator in ("ann1", "ann2"):
         api = api_as(app, annotator)

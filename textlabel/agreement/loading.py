@@ -17,6 +17,7 @@ from textlabel.agreement.stats import DocumentAnnotations
 from textlabel.annotate import store
 from textlabel.annotate.layer_checks import chosen
 from textlabel.models import Annotation, Document, User
+from textlabel.projects.archive import ACTIVE
 from textlabel.tokens import Tokens
 
 
@@ -38,6 +39,7 @@ def submitted_annotations(session: Session, project_id: int) -> dict[int, list[S
         .join(User, User.id == Annotation.user_id)
         .where(
             Document.project_id == project_id,
+            ACTIVE,  # archived documents leave agreement
             Annotation.kind == "manual",
             Annotation.status == "submitted",
         )

@@ -26,6 +26,7 @@ from textlabel.db import declare_write
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.base import utcnow
+from textlabel.projects.archive import ACTIVE, require_active
 
 CANDIDATES_PER_QUERY = 50
 
@@ -83,6 +84,7 @@ def _own(session: Session, project: Project, user: User, status: str) -> Annotat
         .join(Document, Document.id == Annotation.document_id)
         .where(
             Document.project_id == project.id,
+            ACTIVE,
             Annotation.kind == "manual",
             Annotation.user_id == user.id,
             Annotation.status == status,
@@ -141,7 +143,7 @@ def _candidates(session: Session, project: Project, user: User) -> list[Candidat
         rows = session.execute(
             select(Annotation.document_id, taken, Document.overlap, Document.uncertainty)
             .join(Document, Document.id == Annotation.document_id)
-            .where(Document.project_id == project.id, Annotation.kind == "manual")
+            .where(Document.project_id == project.id, ACTIVE, Annotation.kind == "manual")
             .group_by(Annotation.document_id, Document.overlap, Document.uncertainty)
             .having(taken < document_overlap(project), mine == 0)
             .order_by(taken.desc(), Annotation.document_id)
@@ -154,7 +156,7 @@ def _candidates(session: Session, project: Project, user: User) -> list[Candidat
         order.insert(0, func.coalesce(Document.uncertainty, -1.0).desc())
     fresh = session.execute(
         select(Document.id, Document.overlap, Document.uncertainty)
-        .where(Document.project_id == project.id, ~touched)
+        .where(Document.project_id == project.id, ACTIVE, ~touched)
         .order_by(*order)
         .limit(CANDIDATES_PER_QUERY)
     )
@@ -230,6 +232,7 @@ def claim_document(
     annotation = session.scalar(own)
     if annotation is not None:
         return annotation
+    require_active(session, document.id)
     declare_write(session)
     _lock_user(session, user)
     annotation = session.scalar(own) or _try_claim(

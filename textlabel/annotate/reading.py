@@ -61,5 +61,6 @@ def document_out(
         "tokens": tokens,
         "sent_starts": sent_starts,
         "pages": document.pages,
+        "archived_at": document.archived_at,
         "prediction": store.read(session, prediction).to_json() if prediction else None,
     }

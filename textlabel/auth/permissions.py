@@ -93,7 +93,8 @@ def require_writable(session: Session, user: User, project_id: int) -> None:
     if project is None or not project.archived:
         return
     if user.is_admin or role_of(session, user, project_id) is not None:
-        raise Conflict(f"project {project.name!r} is archived and read-only; unarchive it first")
+        raise Conflict(f"project {project.name!r} is archived and read-only; unarchive it first",
+                       details={"archived": True})  # fmt: skip
 
 
 def require_admin(user: User) -> None:

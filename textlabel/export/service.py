@@ -21,6 +21,7 @@ from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
 from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
+from textlabel.projects.archive import ACTIVE
 from textlabel.projects.documents import STATUSES, document_status
 from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
 from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
@@ -112,7 +113,9 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
 
 def count_documents(session: Session, project: Project) -> int:
     return (
-        session.scalar(select(func.count(Document.id)).where(Document.project_id == project.id))
+        session.scalar(
+            select(func.count(Document.id)).where(Document.project_id == project.id, ACTIVE)
+        )
         or 0
     )
 
@@ -130,7 +133,7 @@ def project_records(
     while True:
         documents = session.scalars(
             select(Document)
-            .where(Document.project_id == project.id, Document.id > last_id)
+            .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
             .where(Document.id.in_(request.ids) if request.ids else true())
             .order_by(Document.id)
             .limit(PAGE)

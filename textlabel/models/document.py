@@ -52,3 +52,6 @@ class Document(Base):
     # documents two models agree on fully may need fewer). None: the project's overlap.
     overlap: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a manager archived it (``projects.archive``): read-only, out of the annotation
+    # and review queues, agreement and exports, still listed and readable. None: active.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,4 +1,5 @@
-"""Actions on a selection of a project's documents: assign to named annotators, reset, delete.
+"""Actions on a selection of a project's documents: assign to named annotators, reset, delete,
+archive and unarchive (``projects.archive``).
 
 Each destructive action first says what it would remove (``preview``), then does it in one
 transaction with one audit event naming the documents and the counts. A manual annotation row
@@ -20,8 +21,9 @@ from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Membership, Project, User
 from textlabel.models.comment import Comment
 from textlabel.models.review import ReviewItem
+from textlabel.projects import archive
 
-ACTIONS = ("assign", "reset", "delete")
+ACTIONS = ("assign", "reset", "delete", "archive", "unarchive")
 MAX_SELECTION = 5000
 
 
@@ -37,6 +39,11 @@ class BulkResult:
     assigned: dict[str, int] = field(default_factory=dict)  # annotator -> drafts created
     already: dict[str, int] = field(default_factory=dict)  # annotator -> had one already
     full: list[int] = field(default_factory=list)  # documents with their overlap reached
+    # archive / unarchive: the documents whose state changes, the unfinished drafts per
+    # annotator (saves wait while archived), and open review items (out of the queue)
+    changed: list[int] = field(default_factory=list)
+    drafts: dict[str, int] = field(default_factory=dict)
+    in_review: int = 0
     done: bool = False
 
 
@@ -126,7 +133,8 @@ def run_bulk(
 
     assign: an empty draft for each named annotator who has none, up to each document's
     overlap; reset: remove annotators' work and gold (the model's prediction stays) and the
-    review state; delete: the documents with everything on them. Commits unless previewing."""
+    review state; delete: the documents with everything on them; archive / unarchive: mark
+    them read-only and out of the queues, or back (nothing removed). Commits unless previewing."""
     if action not in ACTIONS:
         raise InvalidInput(
             f"action must be one of {', '.join(ACTIONS)}", details={"action": action}
@@ -136,6 +144,9 @@ def run_bulk(
     if action == "assign":
         _assign(session, project, selected, _annotators(session, project, annotators), result,
                 apply=not preview)  # fmt: skip
+    elif action in ("archive", "unarchive"):
+        archive.set_archived(session, selected, result, archived=action == "archive",
+                             apply=not preview)  # fmt: skip
     else:
         kinds = ("manual", "gold") if action == "reset" else ("prediction", "manual", "gold")
         result.annotations, result.entities = _removed(session, selected, kinds)
@@ -143,8 +154,9 @@ def run_bulk(
             result.comments = session.scalar(
                 select(func.count(Comment.id)).where(Comment.document_id.in_(selected))
             ) or 0  # fmt: skip
-    if preview:
-        session.rollback()
+    if preview or (action in ("archive", "unarchive") and not result.changed):
+        session.rollback()  # previewing, or (un)archiving what already is: nothing to record
+        result.done = not preview
         return result
     if action == "reset":
         work = Annotation.kind.in_(("manual", "gold"))
@@ -158,7 +170,8 @@ def run_bulk(
                  subject=f"{len(selected)} document{plural}",
                  before={"documents": selected, "annotations": result.annotations,
                          "entities": result.entities, "comments": result.comments},
-                 after={"assigned": result.assigned, "full": result.full})  # fmt: skip
+                 after={"assigned": result.assigned, "full": result.full,
+                        "changed": result.changed})  # fmt: skip
     session.commit()
     result.done = True
     return result

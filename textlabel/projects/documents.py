@@ -24,6 +24,7 @@ class DocumentRow:
     has_prediction: bool
     has_gold: bool
     status: str  # new | in progress | annotated | reviewed
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ def list_documents(
         Document.source_file,
         func.length(Document.text),
         Document.overlap,
+        Document.archived_at,
     )
     if after is not None and filters.sort not in ("id", "-id"):
         raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
@@ -95,7 +97,7 @@ def list_documents(
     rows = session.execute(query).all()
     stats = _stats(session, [row[0] for row in rows])
     items = []
-    for document_id, preview, source, chars, routed in rows:
+    for document_id, preview, source, chars, routed, archived_at in rows:
         submitted, drafts, prediction, gold = stats.get(document_id, (0, 0, False, False))
         items.append(
             DocumentRow(
@@ -113,6 +115,7 @@ def list_documents(
                     has_gold=gold,
                     overlap=routed or project.overlap,  # routed documents need fewer
                 ),  # fmt: skip
+                archived=archived_at is not None,
             )
         )
     next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None

@@ -53,6 +53,7 @@ class DocumentFilters:
     annotator: str | None = None  # username: documents this annotator has worked on
     label: str | None = None  # documents with an entity of this label
     gold: bool | None = None
+    archived: bool | None = None  # None: archived and active documents alike
     meta: str | None = None  # "FIELD=VALUE": a top-level metadata field holds this value
     # The review score (the lowest agreement over the project's layers) is below this;
     # documents with fewer than two submitted annotations have none and never match.
@@ -62,7 +63,8 @@ class DocumentFilters:
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.q, self.status, self.annotator, self.label,
-                                           self.gold, self.meta, self.agreement_below))  # fmt: skip
+                                           self.gold, self.archived, self.meta,
+                                           self.agreement_below))  # fmt: skip
 
 
 def check_filters(session: Session, user: User, project: Project, filters: DocumentFilters) -> None:
@@ -170,6 +172,9 @@ def filter_clauses(
     if filters.gold is not None:
         gold = _annotation(Annotation.kind == "gold")
         clauses.append(gold if filters.gold else not_(gold))
+    if filters.archived is not None:
+        archived = Document.archived_at.is_not(None)
+        clauses.append(archived if filters.archived else not_(archived))
     if filters.meta is not None:
         field, value = meta_filter(filters.meta)
         clauses.append(_meta_text(session, field) == value)

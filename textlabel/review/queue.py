@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.db import declare_write
 from textlabel.models import Annotation, Document, Project, ReviewItem, User
 from textlabel.models.base import utcnow
+from textlabel.projects.archive import ACTIVE
 from textlabel.review.service import on_submitted
 
 HOLD_HOURS = 8
@@ -59,6 +60,7 @@ def catch_up(session: Session, project: Project) -> int:
         .join(Document, Document.id == Annotation.document_id)
         .where(
             Document.project_id == project.id,
+            ACTIVE,
             Annotation.kind == "manual",
             Annotation.status == "submitted",
         )
@@ -76,6 +78,12 @@ def catch_up(session: Session, project: Project) -> int:
     for document_id in missing:
         on_submitted(session, session.get_one(Document, document_id))
     return len(missing)
+
+
+def _active() -> ColumnElement[bool]:
+    """The item's document is not archived (``projects.archive``): a primary-key look-up
+    per item, never a walk over the project's documents."""
+    return ~exists().where(Document.id == ReviewItem.document_id, Document.archived_at.is_not(None))
 
 
 def _lapsed(now: datetime) -> ColumnElement[bool]:
@@ -118,7 +126,7 @@ def next_review(
     held = session.scalar(
         select(ReviewItem.document_id)
         .where(ReviewItem.project_id == project.id, ReviewItem.state == "open",
-               ReviewItem.reviewer_id == user.id)
+               ReviewItem.reviewer_id == user.id, _active())
         .order_by(ReviewItem.claimed_at, ReviewItem.document_id)
         .limit(1)
     )  # fmt: skip
@@ -131,7 +139,7 @@ def next_review(
         query = (
             select(ReviewItem)
             .where(ReviewItem.project_id == project.id, ReviewItem.state == "open",
-                   _free_for(user, utcnow()))
+                   _free_for(user, utcnow()), _active())
             .order_by(ReviewItem.score, ReviewItem.document_id)
             .limit(CANDIDATES_PER_QUERY)
         )  # fmt: skip
@@ -187,7 +195,7 @@ def queue_entries(
 ) -> list[QueueEntry]:  # fmt: skip
     """The project's review items in queue order (lowest agreement first), filtered."""
     catch_up(session, project)
-    query = select(ReviewItem).where(ReviewItem.project_id == project.id)
+    query = select(ReviewItem).where(ReviewItem.project_id == project.id, _active())
     if state is not None:
         query = query.where(ReviewItem.state == state)
     items = [
@@ -223,7 +231,7 @@ def queue_counts(session: Session, project: Project) -> QueueCounts:
     now = utcnow()
     rows = session.execute(
         select(ReviewItem.state, ReviewItem.reviewer_id, ReviewItem.claimed_at)
-        .where(ReviewItem.project_id == project.id)
+        .where(ReviewItem.project_id == project.id, _active())
     ).all()  # fmt: skip
     by_state = {"open": 0, "reviewed": 0, "auto_accepted": 0}
     held = 0
@@ -235,7 +243,7 @@ def queue_counts(session: Session, project: Project) -> QueueCounts:
     submitted = (
         select(func.count(func.distinct(Annotation.document_id)))
         .join(Document, Document.id == Annotation.document_id)
-        .where(Document.project_id == project.id, Annotation.kind == "manual",
+        .where(Document.project_id == project.id, ACTIVE, Annotation.kind == "manual",
                Annotation.status == "submitted")
     )  # fmt: skip
     started = session.scalar(submitted) or 0

@@ -42,6 +42,11 @@ class DocumentListQuery(PageQuery):
         },
     )
     gold = fields.Bool(load_default=None, metadata={"description": "has a gold annotation"})
+    archived = fields.Bool(
+        load_default=None,
+        metadata={"description": "true: archived documents only; false: active ones only; "
+                  "absent: both"},
+    )  # fmt: skip
     meta = fields.Str(
         load_default=None,
         validate=validate.Length(max=500),
@@ -73,6 +78,7 @@ class DocumentRowOut(Schema):
     has_prediction = fields.Bool()
     has_gold = fields.Bool()
     status = fields.Str(metadata={"description": "new | in progress | annotated | reviewed"})
+    archived = fields.Bool(metadata={"description": "read-only, out of queues and exports"})
 
 
 class DocumentPageOut(Schema):
@@ -154,17 +160,22 @@ class DocumentOut(Schema):
         allow_none=True,
         metadata={"description": "[start, end) of each page of a PDF imported whole; else null"},
     )
+    archived_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "when a manager archived it (read-only); null: active"},
+    )
     prediction = fields.Nested(PredictionOut, allow_none=True)
 
 
 class BulkIn(Schema):
     action = fields.Str(
         required=True,
-        validate=validate.OneOf(("assign", "reset", "delete")),
+        validate=validate.OneOf(("assign", "reset", "delete", "archive", "unarchive")),
         metadata={
             "description": "assign: an empty draft for each named "
             "annotator; reset: remove annotators' work and gold; delete: "
-            "the documents"
+            "the documents; archive: read-only and out of the queues, agreement and "
+            "exports (nothing removed); unarchive: back"
         },
     )
     ids = fields.List(fields.Int(), required=True, validate=validate.Length(min=1, max=5000))
@@ -180,8 +191,9 @@ class BulkOut(Schema):
     annotations = fields.Dict(
         keys=fields.Str(),
         values=fields.Int(),
-        metadata={"description": "annotations removed, per kind"},
-    )
+        metadata={"description": "reset / delete: annotations removed, per kind; archive / "
+                  "unarchive: annotations kept, per status (draft, submitted, skipped) and gold"},
+    )  # fmt: skip
     entities = fields.Int(metadata={"description": "entities in them"})
     comments = fields.Int(metadata={"description": "delete: comments and replies removed"})
     assigned = fields.Dict(
@@ -195,7 +207,23 @@ class BulkOut(Schema):
         metadata={"description": "documents each already had"},
     )
     full = fields.List(fields.Int(), metadata={"description": "documents at their overlap"})
+    changed = fields.List(
+        fields.Int(),
+        metadata={"description": "archive / unarchive: documents whose state changes"},
+    )
+    drafts = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "archive: unfinished drafts per annotator (saves wait)"},
+    )
+    in_review = fields.Int(metadata={"description": "archive: open review items it sets aside"})
     done = fields.Bool(metadata={"description": "false for a preview"})
+
+
+class ArchiveQuery(Schema):
+    preview = fields.Bool(
+        load_default=False, metadata={"description": "only say what (un)archiving affects"}
+    )
 
 
 class DeleteQuery(Schema):

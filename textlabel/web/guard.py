@@ -14,11 +14,12 @@ from flask import Flask, g, request, session
 from sqlalchemy import select
 
 from textlabel.auth import service as auth_service
-from textlabel.auth.permissions import require_writable
+from textlabel.auth.permissions import require_writable, role_of
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
 from textlabel.models import Comment, Document, Project, User
+from textlabel.projects.archive import require_active
 from textlabel.web.inputs import DB_INT_MAX
 
 PUBLIC_ENDPOINTS = {"static", "pages.login", "api.create_token"}
@@ -28,6 +29,9 @@ ARCHIVE_ENDPOINTS = {"api.archive_project", "api.delete_project",
 # A read marker is the reader's, not the project's: reading an archived project's threads
 # clears their "new" marks too.
 READ_MARKERS = {"api.read_comment", "pages.comment_read"}
+# What an archived document still accepts (``projects.archive``).
+DOCUMENT_ARCHIVE_ENDPOINTS = {"api.archive_document", "api.unarchive_document",
+                              "api.delete_document"}  # fmt: skip
 # The API's GETs that hand out work (a contract): they claim, so an archive refuses them.
 WRITING_GETS = {"api.next_document", "api.next_review"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -100,7 +104,8 @@ def _declare_intent() -> None:
 
 def _check_archived() -> None:
     """Writes to an archived project are refused, whichever page or endpoint they go to
-    (the project from the URL's pid, or did's document); unarchiving and deleting are not."""
+    (the project from the URL's pid, or did's document); unarchiving and deleting are not.
+    So are writes to an archived document (409 saying so), but for (un)archiving it."""
     reads = request.method in SAFE_METHODS and request.endpoint not in WRITING_GETS
     if reads or request.endpoint in ARCHIVE_ENDPOINTS | READ_MARKERS:
         return
@@ -126,6 +131,16 @@ def _check_archived() -> None:
     project = db.session.scalar(query) if query is not None else None
     if project is not None and project.archived:
         require_writable(db.session, g.user, project.id)
+    if "did" in args and project is not None and request.endpoint not in DOCUMENT_ARCHIVE_ENDPOINTS:
+        _check_document_archived(args["did"], project.id)
+
+
+def _check_document_archived(did: int, pid: int) -> None:
+    """A write to an archived document is a 409 saying so, for the project's members (others
+    get the view's 404, not a hint that the document exists)."""
+    archived = db.session.scalar(select(Document.archived_at).where(Document.id == did))
+    if archived is not None and (g.user.is_admin or role_of(db.session, g.user, pid) is not None):
+        require_active(db.session, did)
 
 
 def _guard() -> None:

@@ -16,6 +16,7 @@ from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.projects.search import DocumentFilters, check_filters
 from textlabel.review import queue
 from textlabel.schemas.documents import (
+    ArchiveQuery,
     BulkIn,
     BulkOut,
     DeleteQuery,
@@ -54,6 +55,26 @@ def bulk_documents(project: Project, data: dict[str, Any]) -> BulkResult:
     """Assign, reset or delete a selection of documents (managers); ``preview`` first says
     what would be removed or created. Audited."""
     return run_bulk(db.session, project, current_user(), **data)
+
+
+@route("/documents/<int:did>/archive", "POST", tag="documents", query=ArchiveQuery(),
+       response=BulkOut(), allow=Action.MANAGE)  # fmt: skip
+def archive_document(document: Document, project: Project, args: dict[str, Any]) -> BulkResult:
+    """Archive one document (managers): read-only (saves answer 409), out of the annotation
+    queue, agreement, the review queue and exports, still listed and readable; nothing is
+    removed. ``preview=true`` first says what it affects (annotations kept, unfinished
+    drafts, open review). Audited (``documents.archive``)."""
+    return run_bulk(db.session, project, current_user(), action="archive", ids=[document.id],
+                    preview=args["preview"])  # fmt: skip
+
+
+@route("/documents/<int:did>/unarchive", "POST", tag="documents", query=ArchiveQuery(),
+       response=BulkOut(), allow=Action.MANAGE)  # fmt: skip
+def unarchive_document(document: Document, project: Project, args: dict[str, Any]) -> BulkResult:
+    """Bring an archived document back into the queues, agreement and exports (managers).
+    Audited (``documents.unarchive``)."""
+    return run_bulk(db.session, project, current_user(), action="unarchive", ids=[document.id],
+                    preview=args["preview"])  # fmt: skip
 
 
 @route("/documents/<int:did>", "DELETE", tag="documents", query=DeleteQuery(),

@@ -30,7 +30,8 @@ from textlabel.web.guard import current_user
 from textlabel.web.htmx import render
 from textlabel.web.pages import bp
 
-FILTERS = ("q", "status", "annotator", "label", "gold", "meta", "agreement_below", "sort")
+FILTERS = ("q", "status", "annotator", "label", "gold", "archived", "meta", "agreement_below",
+           "sort")  # fmt: skip
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
               "-length": "longest first"}  # fmt: skip
 
@@ -116,12 +117,33 @@ def _summary(result: BulkResult) -> str:
         if result.full:
             text += f"; {len(result.full)} already have all their annotators"
         return text
+    if result.action in ("archive", "unarchive"):
+        return _archive_summary(result)
     kinds = ", ".join(f"{n} {kind}" for kind, n in result.annotations.items()) or "none"
     what = "delete" if result.action == "delete" else "reset"
     plural = "" if result.documents == 1 else "s"
     comments = f" and {result.comments} comments" if result.comments else ""
     return (f"{what} {result.documents} document{plural}, removing annotations: {kinds} "
             f"({result.entities} entities){comments}")  # fmt: skip
+
+
+def _archive_summary(result: BulkResult) -> str:
+    n, plural = len(result.changed), "" if len(result.changed) == 1 else "s"
+    same = result.documents - n
+    if result.action == "unarchive":
+        text = (f"unarchive {n} document{plural}: back in the annotation queue, agreement, the "
+                "review queue and exports, open to saves")  # fmt: skip
+        return text + (f" ({same} not archived)" if same else "")
+    kept = ", ".join(f"{k} {v}" for k, v in sorted(result.annotations.items())) or "none"
+    text = (f"archive {n} document{plural}: read-only (saves refused) and out of the annotation "
+            f"queue, agreement, the review queue and exports; nothing is removed (annotations "
+            f"kept: {kept})")  # fmt: skip
+    if result.drafts:
+        who = ", ".join(f"{name} {k}" for name, k in sorted(result.drafts.items()))
+        text += f"; unfinished drafts wait until it is unarchived: {who}"
+    if result.in_review:
+        text += f"; {result.in_review} open in the review queue"
+    return text + (f" ({same} already archived)" if same else "")
 
 
 @bp.post("/projects/<int:pid>/documents/bulk")

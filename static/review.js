@@ -8,7 +8,8 @@ import {
   $, h, readState, labelKey, inField, toggleHelp, Tokens, TextView, Selection, Pager, Notice,
   SaveState, Saver, spanPainter,
 } from "./textview.js";
-import { confirmUndecided, decisionText, undecidedKeys } from "./decisions.js";
+import { confirmUndecided, decisionText, undecidedCounts, undecidedKeys } from "./decisions.js";
+import { confirmDialog } from "./confirm_dialog.js";
 import { LAYER_KINDS, afterAccept, layerItemNodes, layerItems, layerPayload, layerTokens } from "./review_layers.js";
 import { commentPainter } from "./comments.js";
 
@@ -23,6 +24,7 @@ function start(root) {
   const colors = new Map(S.labels.map((l) => [l.name, l.color]));
   const GOLD = Symbol("gold");
   const KINDS = ["span", "pos", "link", ...LAYER_KINDS];
+  const catsSingle = S.cats_mode === "single";
   const spanKey = (s, e, l) => `span:${s}:${e}:${l}`;
   const linkKey = (a, b) => `link:${a.start}:${a.end}:${b.start}:${b.end}`;
   const snap = (start, end) => tokens.snap(start, end) || [0, 0];
@@ -148,11 +150,14 @@ function start(root) {
     return li;
   }
   function counts() {
+    // The same numbers the save's question gives (an entity candidate under an accepted one
+    // is decided), so the badge and the dialog never disagree.
+    const undecided = undecidedCounts(items, { catsSingle });
     for (const kind of KINDS) {
       const count = $(`#count-${kind}`, root);
       if (!count) continue;
       const mine = items.filter((item) => item.kind === kind);
-      const open = mine.filter((item) => item.state === "pending").length;
+      const open = undecided[kind];
       count.textContent = `${mine.length}${open ? ` · ${open} undecided` : ""}`;
     }
   }
@@ -278,9 +283,24 @@ function start(root) {
       renderLists();
     },
   });
+  /** Shift+N: the next document; unsaved gold is asked about in the page's dialog first. */
+  async function leave() {
+    if (saver.dirty) {
+      const go = await confirmDialog({
+        title: "Leave without saving the gold?",
+        lines: ["Your decisions on this document since the last save are lost."],
+        note: "Enter leaves, Esc stays (Ctrl+Enter saves).",
+        confirm: "Leave without saving",
+        cancel: "Stay",
+      });
+      if (!go) return;
+    }
+    saver.dirty = false;
+    document.getElementById("next-form").submit();
+  }
   async function save() {
     notice.clear();
-    if (!(await confirmUndecided(items))) return false;
+    if (!(await confirmUndecided(items, { catsSingle }))) return false;
     return saver.save();
   }
 
@@ -344,7 +364,7 @@ function start(root) {
     const command = !name && key.length === 1 && "arjk".includes(key) ? key.toUpperCase() : key;
     switch (command) {
       case "?": return act(() => toggleHelp(true));
-      case "N": return act(() => { if (!saver.dirty || window.confirm("Leave without saving the gold?")) { saver.dirty = false; document.getElementById("next-form").submit(); } });
+      case "N": return act(() => leave());
       case "PageDown": return act(() => pager.step(1));
       case "PageUp": return act(() => pager.step(-1));
       case "ArrowDown": case "J": return act(() => move(1));

@@ -107,3 +107,36 @@ def test_reviewer_decides_relations_labels_and_span_categories(app, page, did) -
     decided = page.locator("#cand-relation .cand:has-text('Charles') .decided").inner_text()
     assert decided == "accepted by rev"
     assert errors == []
+
+
+def test_undecided_relations_labels_and_span_categories_are_asked_about(app, page, did) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))  # none expected
+    browser_sign_in(page, "rev")
+    page.goto(f"/documents/{did}/review")
+    page.wait_for_selector("#review[data-ready=true]")
+    # One label per document: science (2/3) is chosen, so politics is decided too.
+    assert page.locator("#count-cat").inner_text() == "2"
+    assert page.locator("#count-spancat").inner_text() == "2 · 1 undecided"
+    page.click("#cand-cat .cand:has-text('science')")
+    page.keyboard.press("r")  # no label chosen now
+    assert page.locator("#count-cat").inner_text() == "2 · 1 undecided"
+    page.keyboard.press("Control+Enter")
+    asked = page.locator("dialog.confirm-dialog")
+    assert asked.locator("li").all_inner_texts() == [
+        "1 relation with nothing chosen: left out of the gold",
+        "1 span category with nothing chosen: left out of the gold",
+        "1 document label with nothing chosen: left out of the gold",
+    ]
+    page.keyboard.press("Escape")
+    # Shift+N with unsaved decisions asks in the page too; Esc stays, Enter leaves.
+    url = page.url
+    page.keyboard.press("Shift+N")
+    assert asked.locator("h2").inner_text() == "Leave without saving the gold?"
+    page.keyboard.press("Escape")
+    assert asked.count() == 0 and page.url == url
+    page.keyboard.press("Shift+N")
+    with page.expect_navigation():  # the next document (the one held: this one again)
+        page.keyboard.press("Enter")
+    assert dialogs == []
+    assert api_as(app, "rev").get(f"/documents/{did}/gold").json["version"] == 0

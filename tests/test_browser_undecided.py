@@ -69,11 +69,13 @@ def test_saving_with_undecided_candidates_asks_and_keeps_them_undecided(app, ses
     page.keyboard.press("j")  # the page's keys wait while it is open
     page.keyboard.press("Escape")  # back to deciding: nothing saved
     assert asked.count() == 0
+    assert page.locator("#count-span").inner_text() == "3 · 2 undecided"  # as the dialog says
     assert page.locator("#save-state").get_attribute("data-state") == "dirty"
     assert api_as(app, "rev").get(f"/documents/{did}/gold").json["version"] == 0
     assert page.locator("#cand-link .cand").nth(1).get_attribute("aria-current") == "true"
     ada_per = page.locator("#cand-span .cand:has(.label:text-is('PER'))").first
     ada_per.locator("[data-act=accept]").click()  # Ada PER chosen: Ada ORG counts as decided
+    assert page.locator("#count-span").inner_text() == "3"  # the badge agrees
     page.keyboard.press("Control+Enter")
     assert asked.locator("li").all_inner_texts() == [
         "1 POS tag undecided: the draft's tag is kept and asked about again",

@@ -81,18 +81,32 @@ def test_upgrading_a_sqlite_database_keeps_its_documents(tmp_path: Path) -> None
 def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) -> None:
     """0019 seeds ``comment_read`` so the "new reply" marks threads showed before carry
     over: each author has read a thread up to their own last comment in it."""
-    from sqlalchemy import select
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from sqlalchemy import insert, select
     from sqlalchemy.orm import Session
 
-    from tests.factories import add_documents, make_project, make_users
-    from textlabel.models import Comment, CommentRead
+    from tests.factories import make_project, make_users
+    from textlabel.models import Comment, CommentRead, Document
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0017")
     with Session(engine, expire_on_commit=False) as session:
         ann, rev, _ = make_users(session, "ann", "rev", "quiet")
         project = make_project(session, ann)
-        (document,) = add_documents(session, project, ["Ada met Babbage."])
+        # A row as 0017 stores it (the model's later columns, 0018's archived_at, are absent).
+        document_id = session.execute(
+            insert(Document.__table__).values(
+                project_id=project.id,
+                text="Ada met Babbage.",
+                meta={},
+                content_hash="x",
+                tokens={"offsets": [0, 3, 4, 7, 8, 15, 15, 16], "sent_starts": [0]},
+                created_at=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]
+        document = SimpleNamespace(id=document_id)
         root = Comment(project_id=project.id, document_id=document.id, author_id=ann.id, body="?")
         session.add(root)
         session.flush()

@@ -41,7 +41,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -391,11 +391,12 @@ def main() -> None:
         for kind in args.keep:
             weights[kind] = shipped.weights[kind]
         abstain = frozenset(args.abstain) & weights.keys()
-        salience = frozenset(args.salience) & abstain
-        model = RankerModel(FEATURES, weights, " + ".join(names), abstain, salience)
+        # the first round's model labels the second round's clusters with its own picks
+        model = RankerModel(FEATURES, weights, " + ".join(names), abstain)
         counts = ", ".join(f"{kind} {len(groups)}" for kind, groups in choices.groups.items())
         print(f"round {round_number}: pronouns with labelled candidates: {counts}")
     assert model is not None
+    model = replace(model, salience=frozenset(args.salience) & model.abstain)
     bias = [args.abstain_bias * (name == "abstain") for name in FEATURES]
     for kind in model.abstain:
         model.weights[kind] = tuple(w + b for w, b in zip(model.weights[kind], bias, strict=True))

@@ -120,11 +120,15 @@ def test_an_archived_document_leaves_the_annotation_queue_with_its_drafts(
     nxt = f"/projects/{project.id}/next"
     # A and B have their two annotators; C is archived: nothing for either, ann1's draft waits.
     assert api_as(app, "ann2").get(nxt).json["document"] is None
-    assert api_as(app, "ann1").get(nxt).json["document"] is None
+    waiting = api_as(app, "ann1").get(nxt).json
+    assert waiting["document"] is None
+    assert waiting["progress"] == {"done": 2, "assigned": 2, "total": 2}, "C is out of the count"
     claimed = api_as(app, "ann2").post(f"/documents/{c}/annotations/me/accept-chains")
     assert claimed.status_code == 409
     assert boss.post(bulk, json={"action": "unarchive", "ids": [c]}).json["changed"] == [c]
-    assert api_as(app, "ann1").get(nxt).json["document"]["id"] == c
+    back = api_as(app, "ann1").get(nxt).json
+    assert back["document"]["id"] == c
+    assert back["progress"] == {"done": 2, "assigned": 3, "total": 3}
     assert api_as(app, "ann2").get(nxt).json["document"]["id"] == c
 
 

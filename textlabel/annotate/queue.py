@@ -250,7 +250,8 @@ def claim_document(
 
 
 def progress(session: Session, project: Project, user: User) -> Progress:
-    """The annotator's submitted / assigned documents and the project's total."""
+    """The annotator's submitted / assigned documents and the project's total, all counted
+    over the documents still in play (an archived one left the queue and the count)."""
     own = (
         select(
             func.count(Annotation.id),
@@ -261,8 +262,13 @@ def progress(session: Session, project: Project, user: User) -> Progress:
             Document.project_id == project.id,
             Annotation.kind == "manual",
             Annotation.user_id == user.id,
+            Document.archived_at.is_(None),
         )
     )
     assigned, done = session.execute(own).one()
-    total = session.scalar(select(func.count(Document.id)).where(Document.project_id == project.id))
+    total = session.scalar(
+        select(func.count(Document.id)).where(
+            Document.project_id == project.id, Document.archived_at.is_(None)
+        )
+    )
     return Progress(done=done or 0, assigned=assigned or 0, total=total or 0)

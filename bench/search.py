@@ -43,7 +43,7 @@ from textlabel import migrate  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
 from textlabel.db import make_engine  # noqa: E402
 from textlabel.models import Document, Project  # noqa: E402
-from textlabel.models.document import SEARCH_CONFIG, SEARCH_INDEX  # noqa: E402
+from textlabel.models.document import SEARCH_COLUMN, SEARCH_INDEX  # noqa: E402
 from textlabel.projects import documents  # noqa: E402
 from textlabel.projects.documents import list_documents  # noqa: E402
 from textlabel.projects.search import DocumentFilters  # noqa: E402
@@ -95,8 +95,7 @@ def store(engine: Engine, texts: list[str]) -> int:
             connection.execute(insert(Document), rows)
         if postgres:
             connection.execute(text(
-                f"CREATE INDEX {SEARCH_INDEX} ON document"
-                f" USING gin (to_tsvector('{SEARCH_CONFIG}'::regconfig, text))"
+                f"CREATE INDEX {SEARCH_INDEX} ON document USING gin ({SEARCH_COLUMN})"
             ))  # fmt: skip
             connection.execute(text("ANALYZE document"))
     return project_id

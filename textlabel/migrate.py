@@ -62,7 +62,7 @@ def revision(engine: Engine, message: str) -> None:
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Schema comparison skips the full-text search objects the models do not describe."""
-    return not (type_ in ("table", "index") and is_search_object(name))
+    return not (type_ in ("table", "index", "column") and is_search_object(name))
 
 
 def pending_changes(engine: Engine) -> list[Any]:

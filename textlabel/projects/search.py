@@ -35,7 +35,7 @@ from textlabel.annotate import store
 from textlabel.auth.permissions import Action, allowed
 from textlabel.errors import Forbidden, InvalidInput
 from textlabel.models import Annotation, Document, Project, User
-from textlabel.models.document import SEARCH_CONFIG, SEARCH_TABLE
+from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
 from textlabel.models.review import ReviewItem
 
 SORTS = ("id", "-id", "length", "-length")
@@ -90,9 +90,11 @@ def _searching(filters: DocumentFilters) -> bool:
 
 
 def _postgres_match(q: str) -> ColumnElement[bool]:
-    """Documents whose text holds every word of ``q``, through the GIN index."""
+    """Documents whose text holds every word of ``q``: the stored tsvector, through its GIN
+    index or, for a common word, checked row by row along the id order without parsing
+    the text again (an expression index made that plan run ``to_tsvector`` per row)."""
     config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-    vector = func.to_tsvector(config, Document.text)
+    vector: ColumnElement[Any] = literal_column(f"{Document.__tablename__}.{SEARCH_COLUMN}")
     return vector.op("@@")(func.plainto_tsquery(config, " ".join(words_of(q))))
 
 

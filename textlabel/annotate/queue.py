@@ -22,11 +22,11 @@ from sqlalchemy import ScalarSelect, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.annotate.archived import ACTIVE, require_active
 from textlabel.db import declare_write
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.models.base import utcnow
-from textlabel.projects.archive import ACTIVE, require_active
 
 CANDIDATES_PER_QUERY = 50
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from textlabel.errors import Conflict
+from textlabel.annotate.archived import ACTIVE, require_active
 from textlabel.models import Annotation, Document, User
 from textlabel.models.base import utcnow
 from textlabel.models.review import ReviewItem
@@ -23,18 +23,7 @@ from textlabel.models.review import ReviewItem
 if TYPE_CHECKING:
     from textlabel.projects.bulk import BulkResult
 
-ACTIVE: ColumnElement[bool] = Document.archived_at.is_(None)
-
-
-def require_active(session: Session, document_id: int) -> None:
-    """Refuse a change to an archived document (Conflict, 409) with what to do about it."""
-    archived = session.scalar(select(Document.archived_at).where(Document.id == document_id))
-    if archived is not None:
-        raise Conflict(
-            f"document {document_id} is archived (read-only) since "
-            f"{archived:%Y-%m-%d %H:%M} UTC; a manager unarchives it to change it",
-            details={"document": document_id, "archived": True},
-        )
+__all__ = ["ACTIVE", "require_active", "set_archived"]
 
 
 def set_archived(

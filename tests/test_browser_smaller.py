@@ -46,7 +46,9 @@ def test_annotate_screen_details(page, did) -> None:
     page.click("button.primary")
     assert page.locator(".flash.error").is_visible()
     assert page.input_value("input[name=username]") == "ann"
-    assert page.evaluate("() => document.activeElement.name") == "password"
+    # autofocus lands at the page's next rendering step, not at once: wait for it (fails
+    # after the timeout if the password field is never focused)
+    page.wait_for_function("() => document.activeElement?.name === 'password'", timeout=5000)
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
     page.wait_for_url("**/projects")

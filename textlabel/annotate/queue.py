@@ -262,13 +262,11 @@ def progress(session: Session, project: Project, user: User) -> Progress:
             Document.project_id == project.id,
             Annotation.kind == "manual",
             Annotation.user_id == user.id,
-            Document.archived_at.is_(None),
+            ACTIVE,
         )
     )
     assigned, done = session.execute(own).one()
     total = session.scalar(
-        select(func.count(Document.id)).where(
-            Document.project_id == project.id, Document.archived_at.is_(None)
-        )
+        select(func.count(Document.id)).where(Document.project_id == project.id, ACTIVE)
     )
     return Progress(done=done or 0, assigned=assigned or 0, total=total or 0)

@@ -60,6 +60,9 @@ def test_accept_confident_chains(app: Flask, session) -> None:
     # again: nothing new, nothing saved
     again = api.post(url, json={"version": annotation["version"], "min_confidence": threshold})
     assert again.json["accepted"] == 0 and again.json["annotation"]["version"] == version + 1
+    # nothing new to accept, but a stale editor still hears it is stale
+    stale = api.post(url, json={"version": version, "min_confidence": threshold})
+    assert stale.status_code == 409 and stale.json["error"]["details"]["version"] == version + 1
     # the rest at threshold 0; a stale version is refused
     stale = api.post(url, json={"version": version, "min_confidence": 0})
     assert stale.status_code == 409 and stale.json["error"]["details"]["version"] == version + 1

@@ -100,6 +100,16 @@ def _pos_changes(
     return {i: (before[i], tag) for i, tag in enumerate(new) if before[i] != tag}
 
 
+def require_version(annotation: Annotation, version: int) -> None:
+    """Conflict (409, the current version in ``details``) unless ``version`` is current."""
+    if version != annotation.version:
+        raise Conflict(
+            f"annotation {annotation.id} is at version {annotation.version}, "
+            f"not {version}: it was saved elsewhere; reload it",
+            details={"version": annotation.version},
+        )
+
+
 def save_annotation(
     session: Session,
     annotation: Annotation,
@@ -126,12 +136,7 @@ def save_annotation(
     tokens = store.tokens_of(document)
     # A stale version first: what an editor open on an old version holds (a label deleted
     # since, say) is not worth checking; it must reload.
-    if request.version != annotation.version:
-        raise Conflict(
-            f"annotation {annotation.id} is at version {annotation.version}, "
-            f"not {request.version}: it was saved elsewhere; reload it",
-            details={"version": annotation.version},
-        )
+    require_version(annotation, request.version)
     asked = request.payload
     # Relations stand on entities: checking them, or keeping them through an entity edit,
     # needs what is stored (read only where a relation can be).

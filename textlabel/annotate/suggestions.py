@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
 from textlabel.annotate.payload import Chain, Payload
-from textlabel.annotate.service import AnnotationInput, prediction_of, save_annotation
+from textlabel.annotate.service import (
+    AnnotationInput,
+    prediction_of,
+    require_version,
+    save_annotation,
+)
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, User
 from textlabel.records import MentionRecord
@@ -65,6 +70,8 @@ def accept_confident_chains(
             f"min_confidence {min_confidence} is not between 0 and 1",
             details={"min_confidence": ["between 0 and 1"]},
         )
+    # stale first, as any save: even when nothing is new, the caller's editor is out of date
+    require_version(annotation, version)
     prediction = prediction_of(session, document)
     if prediction is None:
         raise InvalidInput(

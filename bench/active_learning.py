@@ -8,7 +8,8 @@ and, to compare scores the product does not use, ``mean`` (mean per-token doubt
 ``1 - margin``), ``sum`` (total doubt of the document), ``top3`` (its three most doubtful
 tokens per token), ``sqrt`` (total doubt over the square root of the length), ``both``
 (disagreement between the base and the trained model plus the mean doubt) and ``disagree``
-(disagreement first, the mean doubt breaking ties).
+(disagreement first, the mean doubt breaking ties) and ``novel`` (mean doubt, counting only
+the doubt on words not already doubtful in a document picked earlier in the same step).
 After every step the base model is fine-tuned afresh on everything labelled so far
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
@@ -169,8 +170,32 @@ def choose(
             return sum(doubts) / n**0.5
         raise ValueError(strategy)
 
+    if strategy == "novel":
+        return [rest[j] for j in novel_first(docs, scores, k)]
     ranked = sorted(range(len(rest)), key=lambda j: -key(j))
     return [rest[j] for j in ranked[:k]]
+
+
+def novel_first(docs, scores, k: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """``k`` docs picked one by one by their doubt per token on words not yet doubted in
+    this batch: the doubt at a token counts only if its lower-cased text is not among the
+    doubtful words (doubt > 0.5) of the docs already picked, so a step does not spend its
+    tokens on ten passages that all hesitate over the same name."""
+    words = [[t.lower_ for t in doc] for doc in docs]
+    seen: set[str] = set()
+    picked: list[int] = []
+    left = set(range(len(docs)))
+    for _ in range(min(k, len(docs))):
+        novel = {}
+        for j in left:
+            doubts = [1.0 - m for m in scores[j].margins]
+            fresh = sum(d for d, w in zip(doubts, words[j], strict=False) if w not in seen)
+            novel[j] = fresh / max(len(doubts), 1)
+        best = max(sorted(left), key=novel.__getitem__)
+        picked.append(best)
+        left.discard(best)
+        seen |= {w for w, m in zip(words[best], scores[best].margins, strict=False) if m < 0.5}
+    return picked
 
 
 def simulate(
@@ -189,6 +214,10 @@ def simulate(
     labelled = rng.sample(range(len(pool)), args.start)
     curve = []
     for step in range(3 * args.steps + 1):
+        if strategy == "random" and step < args.train_from:
+            rest = _rest(pool, labelled)
+            labelled += choose(strategy, None, rest, pool, {}, args.step, rng, None)
+            continue
         started = time.perf_counter()
         nlp = load_base(args.model)
         chosen = [pool[i] for i in labelled]
@@ -203,10 +232,24 @@ def simulate(
         curve.append(point)
         if step >= args.steps and (budget is None or point["tokens"] >= budget):
             break
-        taken = set(labelled)
-        rest = [i for i in range(len(pool)) if i not in taken]
+        rest = _rest(pool, labelled)
         labelled += choose(strategy, nlp, rest, pool, label_map, args.step, rng, base_spans)
     return curve
+
+
+def _rest(pool: list[DocumentRecord], labelled: list[int]) -> list[int]:
+    taken = set(labelled)
+    return [i for i in range(len(pool)) if i not in taken]
+
+
+def random_tokens(pool: list[DocumentRecord], seed: int, args: argparse.Namespace) -> int:
+    """Random order's labelled tokens after ``args.steps`` steps, without training: its
+    choices do not depend on the model, so they replay from the seed alone."""
+    rng = random.Random(seed)
+    labelled = rng.sample(range(len(pool)), args.start)
+    for _ in range(args.steps):
+        labelled += rng.sample(_rest(pool, labelled), min(args.step, len(pool) - len(labelled)))
+    return n_tokens([pool[i] for i in labelled])
 
 
 def main() -> None:
@@ -229,6 +272,9 @@ def main() -> None:
                         help="stop all orders after --steps, not at random's tokens")  # fmt: skip
     parser.add_argument("--budget-from", type=Path, nargs="+",
                         help="logs of random order's runs: final tokens per seed")  # fmt: skip
+    parser.add_argument("--train-from", type=int, default=0,
+                        help="random order: train and print from this step on (the earlier "
+                        "ones replay from the seed; a longer run of a logged one)")  # fmt: skip
     parser.add_argument("--from-log", type=Path, nargs="+", help="summarize runs' printed lines")
     args = parser.parse_args()
     if args.from_log:
@@ -251,7 +297,7 @@ def main() -> None:
         results: dict[str, list[list[dict]]] = {s: [] for s in order}  # type: ignore[type-arg]
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             name = corpus + ("+new" if args.new_labels else "")
-            budget = budgets.get((name, seed))
+            budget = budgets.get((name, seed)) or random_tokens(pool, seed, args)
             for strategy in results:
                 curve = simulate(corpus, strategy, seed, args, None if args.same_steps else budget)
                 results[strategy].append(curve)

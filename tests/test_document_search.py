@@ -184,3 +184,42 @@ def test_listings_count_documents_up_to_a_cap(app: Flask, project, monkeypatch) 
     # are full: tests/test_browser_documents.py).
     html = sign_in(app.test_client(), "boss").get(f"/projects/{project.id}").get_data(as_text=True)
     assert re.search(r'id="documents-total"[^>]*>2\+</span>', html), html
+
+
+def test_a_search_the_planner_puts_far_past_the_cap_is_not_counted(
+    app: Flask, project, session, monkeypatch
+) -> None:
+    """On PostgreSQL a search whose estimated hits are over ESTIMATE_FACTOR x COUNT_CAP is
+    reported as "COUNT_CAP+" without counting (a common word's count read 50,000+ rows at
+    1M); a search estimated near the cap is still counted exactly."""
+    from sqlalchemy import event, text
+
+    add_documents(session, project, [f"Plenty of words, number {i}." for i in range(300)])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("ANALYZE document"))
+    monkeypatch.setattr(documents, "COUNT_CAP", 5)
+    counts: list[str] = []
+    engine = session.get_bind()
+
+    def seen(conn, cursor, statement, params, context, many) -> None:  # noqa: ANN001
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        common = list_documents(session, project, filters=DocumentFilters(q="plenty"))
+        common_counts = len(counts)
+        rare = list_documents(session, project, filters=DocumentFilters(q="paris"))
+        filtered = list_documents(session, project,
+                                  filters=DocumentFilters(q="plenty", status="new"))  # fmt: skip
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert (common.total, common.total_exact) == (5, False)
+    assert [row.id for row in common.items] == list(range(7, 57))
+    # Words alone on PostgreSQL: the planner's estimate (300) settles it, nothing is counted.
+    assert common_counts == (0 if postgres else 1)
+    assert (rare.total, rare.total_exact) == (2, True)
+    # Another filter beside the words: the estimate of an EXISTS is a guess, so it is counted.
+    assert (filtered.total, filtered.total_exact) == (5, False)
+    assert len(counts) == common_counts + 2

@@ -11,7 +11,9 @@ import spacy
 
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import Mention
-from textlabel.nlp.coref.resolver import SIEVES, build_context, resolve
+from textlabel.nlp.coref.output import written_chains
+from textlabel.nlp.coref.resolver import SIEVES, build_context, resolve, run_sieves
+from textlabel.nlp.coref.schemes import get_scheme
 
 
 def run(nlp: spacy.Language, text: str, *sieves: str) -> SieveContext:
@@ -327,3 +329,21 @@ def test_it_without_a_parallel_role_prefers_the_subject(nlp):
     SIEVES["pronoun"](ctx)
     assert linked(ctx, "The storm", "it")
     assert not linked(ctx, "the coast", "it")
+
+
+def test_it_after_a_fronted_clause_is_a_mention(nlp):
+    # the clause an extraposed "it" stands for comes after it: a clause before it is no reason
+    for text in ("See, it was just slow.", "When I saw the film, it was boring."):
+        ctx = build_context(nlp(text))
+        assert [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"], text
+
+
+def test_years_and_numbered_references_are_linked(nlp):
+    # a year and a reference number have no letter: both are names, said again
+    ctx = build_context(nlp("He left in 1859 [16]. Others followed in 1859, as shown before [16]."))
+    run_sieves(ctx)
+    gum = get_scheme("gum")
+    chains = written_chains(ctx.doc, ctx.clusters.chains(), gum, ctx.lexicons)
+    written = [[ctx.doc[m.start : m.end].text for m in chain.mentions] for chain in chains]
+    assert ["1859", "1859"] in written
+    assert ["16", "16"] in written

@@ -41,7 +41,11 @@ def is_pleonastic(token: Token) -> bool:
     ):
         return True  # "[It] is the Senate that will fail": a cleft
     child_deps = {child.dep_ for child in verb.children}
-    clausal = bool(child_deps & {"ccomp", "xcomp", "csubj", "advcl"})
+    # the clause an "it" stands for comes after it: "See, [it] was slow" has none
+    clausal = any(
+        child.dep_ in ("ccomp", "xcomp", "csubj", "advcl") and child.i > token.i
+        for child in verb.children
+    )
     if verb.lemma_ in _WEATHER_VERBS:
         return True
     if verb.lemma_ in _RAISING_VERBS and clausal:

@@ -16,6 +16,7 @@ from textlabel.nlp.coref.attributes import (
     NON_MENTION_NER,
     PRONOUNS,
     RELATIVE_PRONOUNS,
+    TEMPORAL_NER,
     Lexicons,
 )
 from textlabel.nlp.coref.describe import LIST, NOMINAL, PRONOUN, PROPER, Mention, describe_mention
@@ -286,6 +287,10 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             # "go [home]" is the place "home" names elsewhere (GUM chains them)
             spans[(token.i, token.i + 1)] = (token, NOMINAL, "")
             continue
+        number_span = _number_mention(doc, token, entity_roots)
+        if number_span is not None:
+            spans.setdefault(number_span, (token, PROPER, ""))
+            continue
         premodifier = _premodifier_span(doc, token)
         if premodifier is not None:
             kind = PROPER if token.pos_ == "PROPN" else NOMINAL
@@ -329,6 +334,19 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         )
         mentions.append(mention)
     return mentions
+
+
+def _number_mention(doc: Doc, token: Token, entity_roots: dict[int, int]) -> tuple[int, int] | None:
+    """A year or date headed by a number ("in [1859] ... [1859]") and a numbered reference
+    ("[17], [18]" in a paper): names that string matching may link."""
+    if token.pos_ != "NUM":
+        return None
+    if 0 < token.i < len(doc) - 1 and doc[token.i - 1].text == "[" and doc[token.i + 1].text == "]":
+        return token.i, token.i + 1
+    if token.ent_type_ not in TEMPORAL_NER or entity_roots.get(token.i) != token.i:
+        return None
+    ent = next(ent for ent in doc.ents if ent.start <= token.i < ent.end)
+    return ent.start, ent.end
 
 
 # "you guys" is one mention of the addressees (GUM); "we all", "you both" are left apart:

@@ -2,7 +2,7 @@
 
 Whatever the scheme, a written chain never holds a mention inside another of its own mentions
 (i-within-i: "[Obama special assistant Kori Schulman]" keeps the whole name, not "assistant"
-inside it; a kept relative pronoun is the exception) nor a mention without a letter ("-"),
+inside it; a kept relative pronoun is the exception) nor a mention without a letter or digit ("-"),
 and has at least two mentions.
 """
 
@@ -127,7 +127,7 @@ def _written_span(doc: Doc, mention: Mention, scheme: Scheme) -> tuple[int, int]
 
 
 def _writable(doc: Doc, mention: Mention, scheme: Scheme, *, relative_pronouns: bool) -> bool:
-    if not any(char.isalpha() for char in doc[mention.start : mention.end].text):
+    if not any(char.isalnum() for char in doc[mention.start : mention.end].text):
         return False
     if mention.relative and not (relative_pronouns or scheme.relative_pronouns):
         return False

@@ -40,11 +40,19 @@ class AnnotationInput:
         return cls(data["version"], data.get("status") or "draft", Payload.from_json(data))
 
 
-def rules_of(project: Project) -> Rules:
-    """What ``project`` allows in an annotation: its layers and each layer's labels."""
+def rules_of(project: Project, payload: Payload | None = None) -> Rules:
+    """What ``project`` allows in an annotation: its layers and each layer's labels.
+
+    Given the ``payload`` to check, only the label tables its layers need are read (each is
+    a query per save: an entity save needs no relation or category labels); the rules of a
+    layer the payload leaves out are empty, and nothing consults them."""
+    entities = payload is None or payload.spans is not None
+    others = payload is None or any(
+        getattr(payload, layer) is not None for layer in ("relations", "cats", "span_cats")
+    )
     return Rules(
         layers=frozenset(project.layers),
-        labels=frozenset(label.name for label in project.labels),
+        labels=frozenset(label.name for label in project.labels) if entities else frozenset(),
         relations={
             label.name: RelationRule(
                 label.name,
@@ -52,11 +60,11 @@ def rules_of(project: Project) -> Rules:
                 None if label.children is None else frozenset(label.children),
                 label.directed,
             )
-            for label in project.relation_labels
+            for label in (project.relation_labels if others else ())
         },
-        categories=tuple(label.name for label in project.categories),
+        categories=tuple(label.name for label in (project.categories if others else ())),
         cats_mode=project.cats_mode,
-        span_labels=frozenset(label.name for label in project.span_labels),
+        span_labels=frozenset(label.name for label in (project.span_labels if others else ())),
         span_overlap=project.span_overlap,
     )
 
@@ -148,7 +156,8 @@ def save_annotation(
         if linked
         else None
     )
-    wanted = check_payload(asked, tokens, rules_of(project), stored=stored, text=document.text)
+    rules = rules_of(project, asked)
+    wanted = check_payload(asked, tokens, rules, stored=stored, text=document.text)
     if wanted.spans is not None and wanted.relations is None and stored and stored.relations:
         kept, gone = prune_relations(stored.relations, wanted.spans)
         if gone:  # their entity is gone: the audit trail records them as removed
@@ -216,7 +225,7 @@ def save_annotation(
     for key, value in {**fresh, **change.columns}.items():
         set_committed_value(annotation, key, value)
     if holds is not None:
-        holds.append(store.read(session, annotation, current=True))
+        holds.append(store.held(annotation, change))
     session.commit()
     if annotation.kind == "manual" and (request.status == "submitted" or status_changed):
         events.annotation_submitted.send(annotation, session=session, document=document)

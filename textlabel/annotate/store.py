@@ -111,6 +111,32 @@ def read_many(
     return out
 
 
+def held(annotation: Annotation, change: Change) -> Payload:
+    """What ``annotation`` holds once ``change`` is applied, as ``read(current=True)`` would
+    read it back, from the rows ``diff`` read and wrote (a save answers without reading its
+    spans again)."""
+    rows: dict[str, list[SpanRecord]] = {ENTITY: [], SPANCAT: []}
+    chains: dict[int, list[MentionRecord]] = {}
+    for layer, start, end, last, score in sorted(change._held, key=_stored_order):
+        if layer == MENTION:
+            chains.setdefault(int(last or 0), []).append(MentionRecord(start, end, score))
+        else:
+            rows[layer].append(SpanRecord(start, end, str(last or ""), score))
+    return Payload(
+        spans=tuple(rows[ENTITY]),
+        pos=tuple(annotation.pos) if annotation.pos is not None else None,
+        coref=tuple(tuple(chains[k]) for k in sorted(chains)),
+        relations=_relations(annotation.relations),
+        cats=cats_of(annotation.cats or {}),
+        span_cats=tuple(sorted(rows[SPANCAT], key=_outermost_first)),
+    )
+
+
+def _stored_order(row: tuple[str, int, int, str | int | None, float | None]) -> tuple[Any, ...]:
+    # read_many's ORDER BY start, end; rows sharing both (other layers) in a fixed order.
+    return row[1], row[2], row[0], str(row[3])
+
+
 def _span_rows(session: Session, ids: list[int], layers: Collection[str]) -> Sequence[Any]:
     wanted = [row for name, row in _ROW_LAYERS if name in layers]
     if not wanted:
@@ -168,6 +194,9 @@ class Change:
     _delete: list[int] = field(default_factory=list)
     _insert: list[dict[str, Any]] = field(default_factory=list)
     _columns: dict[str, Any] = field(default_factory=dict)
+    _held: list[tuple[str, int, int, str | int | None, float | None]] = field(
+        default_factory=list
+    )  # the span rows after the change: (row layer, start, end, label or chain, score)
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added or self._columns)
@@ -193,13 +222,15 @@ def diff(session: Session, annotation_id: int, tokens: Tokens, wanted: Payload) 
     """The rows to delete and insert (and the annotation columns to set) so that
     ``annotation_id`` holds ``wanted``; a layer ``wanted`` leaves None is kept as stored."""
     rows = session.execute(
-        select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label, Span.cluster)
+        select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label, Span.cluster,
+               Span.score)
         .where(Span.annotation_id == annotation_id)
     ).all()  # fmt: skip
-    stored: dict[SpanKey, int] = {
-        (layer, start, end, label if layer in _LABELLED else cluster): row_id
-        for row_id, layer, start, end, label, cluster in rows
-    }
+    stored: dict[SpanKey, int] = {}
+    scores: dict[SpanKey, float | None] = {}
+    for row_id, layer, start, end, label, cluster, score in rows:
+        key = (layer, start, end, label if layer in _LABELLED else cluster)
+        stored[key], scores[key] = row_id, score
     kept = {row for name, row in _ROW_LAYERS if getattr(wanted, name) is None}
     added: dict[SpanKey, dict[str, Any]] = {}
     # Rows only for what is new: an autosave of 500 spans usually changes one.
@@ -218,6 +249,7 @@ def diff(session: Session, annotation_id: int, tokens: Tokens, wanted: Payload) 
         if key not in target:
             change.removed.append(key)
             change._delete.append(row_id)
+    change._held = [(*key, scores.get(key)) for key in target]
     if wanted.relations is not None or wanted.cats is not None:
         _diff_columns(session, change, wanted)
     return change

@@ -1,0 +1,85 @@
+"""A save and a fetch stay a bounded handful of statements (issue 13: each one is a round
+trip and Python work per request), and a save answers what a later read returns, though it
+builds its answer from the rows it wrote instead of reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.factories import add_documents, make_project, make_user
+from tests.helpers import api_as
+from textlabel.extensions import db
+from textlabel.projects.layer_labels import LayerLabelSpec
+
+TEXT = "Ada Lovelace met Charles Babbage in London. She wrote about his engine."
+# Entities, a chain, nested span categories: every kind of span row a save answers with.
+PAYLOAD = {
+    "spans": [{"start": 0, "end": 12, "label": "PER"}, {"start": 17, "end": 32, "label": "PER"}],
+    "coref": [[{"start": 0, "end": 12}, {"start": 44, "end": 47}], [{"start": 17, "end": 32},
+                                                                    {"start": 59, "end": 62}]],
+    "span_cats": [{"start": 0, "end": 43, "label": "claim"},
+                  {"start": 0, "end": 12, "label": "arg"}],
+}  # fmt: skip
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements run meanwhile (transaction control and pragmas left out)."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_save_and_a_fetch_are_a_few_statements(app, session) -> None:
+    admin = make_user(session, "admin", admin=True)
+    make_user(session, "ann")
+    project = make_project(session, admin, members={"ann": "annotator"})
+    (document,) = add_documents(session, project, [TEXT])
+    ann = api_as(app, "ann")
+    path = f"/documents/{document.id}/annotations/me"
+    version = ann.put(path, json={"version": 0, "spans": PAYLOAD["spans"]}).json["version"]
+    spans = [{"start": 0, "end": 3, "label": "PER"}]
+    with statements() as seen:
+        saved = ann.put(path, json={"version": version, "spans": spans})
+    assert saved.status_code == 200, saved.json
+    # token + user, project + archived mark, document + project + role, the annotation, the
+    # entity labels, its span rows, the version bump, delete, insert, the audit event.
+    assert len(seen) <= 10, "\n".join(seen)
+    assert not any("layer_label" in s.split("FROM", 1)[-1].split("WHERE")[0] for s in seen)
+    with statements() as seen:
+        assert ann.get(f"/documents/{document.id}").status_code == 200
+    assert len(seen) <= 3, "\n".join(seen)
+
+
+def test_a_save_answers_what_a_read_returns(app, session) -> None:
+    admin = make_user(session, "admin", admin=True)
+    make_user(session, "ann")
+    project = make_project(
+        session, admin, members={"ann": "annotator"}, layers=["entities", "coref", "spans"],
+        span_labels=[LayerLabelSpec("claim"), LayerLabelSpec("arg")],
+    )  # fmt: skip
+    (document,) = add_documents(session, project, [TEXT])
+    ann = api_as(app, "ann")
+    path = f"/documents/{document.id}/annotations/me"
+    first = ann.put(path, json={"version": 0, **PAYLOAD})
+    assert first.status_code == 200, first.json
+    # Entities only: the chains and span categories are kept, and answered, as stored.
+    spans = [{"start": 17, "end": 32, "label": "PER"}, {"start": 36, "end": 42, "label": "LOC"}]
+    second = ann.put(path, json={"version": first.json["version"], "spans": spans})
+    assert second.status_code == 200, second.json
+    read = ann.get(path).json
+    for layer in ("spans", "coref", "span_cats", "relations", "cats", "pos"):
+        assert second.json[layer] == read[layer], layer
+    assert [s["label"] for s in read["spans"]] == ["PER", "LOC"]
+    assert len(read["coref"]) == 2 and [s["label"] for s in read["span_cats"]] == ["claim", "arg"]

@@ -18,6 +18,7 @@ within 3x idle and 0 errors. A PostgreSQL database given is emptied first. Run
 
     .venv/bin/python bench/server.py [--database sqlite|URL] [--server waitress|gunicorn]
                                      [--under-load] [--load-rows 200000]
+                                     [--setting PG_SYNCHRONOUS_COMMIT=off]
 """
 
 from __future__ import annotations
@@ -139,7 +140,14 @@ class Server:
     """``textlabel serve`` or gunicorn on a free loopback port; ``source``: the checkout it
     runs (another one for a same-run baseline, see bench/server_ab.py)."""
 
-    def __init__(self, database: str, kind: str, folder: Path, source: Path = ROOT) -> None:
+    def __init__(
+        self,
+        database: str,
+        kind: str,
+        folder: Path,
+        source: Path = ROOT,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         db_url = f"sqlite:///{folder / 'bench.db'}" if database == "sqlite" else database
@@ -153,6 +161,7 @@ class Server:
             "TEXTLABEL_MAX_UPLOAD_MB": "2000",
         }
         self.env.pop("TEXTLABEL_REDIS_URL", None)
+        self.env.update({f"TEXTLABEL_{k}": v for k, v in (settings or {}).items()})
         if source != ROOT:
             self.env["PYTHONPATH"] = str(source)
         cli = [sys.executable, "-m", "textlabel.cli"]
@@ -290,13 +299,25 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="requests per measured figure")
     parser.add_argument("--under-load", action="store_true")
     parser.add_argument("--load-rows", type=int, default=200_000)
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a TEXTLABEL_ setting of the server, e.g. PG_SYNCHRONOUS_COMMIT=off",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(args.database, args.server, Path(tmp))
+        server = Server(args.database, args.server, Path(tmp), settings=settings(args.setting))
         try:
             run_bench(server, args)
         finally:
             server.stop()
+
+
+def settings(pairs: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` arguments as a dict (names without the TEXTLABEL_ prefix)."""
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def run_bench(server: Server, args: argparse.Namespace) -> None:

@@ -9,8 +9,10 @@ checkout's p50 to the baseline's, with the load average. Make the baseline check
 
     .venv/bin/python bench/server_ab.py --baseline ../baseline [--database sqlite|URL]
                                         [--baseline-database URL] [--rounds 4]
+                                        [--setting PG_SYNCHRONOUS_COMMIT=off]
 
-Two PostgreSQL servers need two databases: each URL is emptied first.
+Two PostgreSQL servers need two databases: each URL is emptied first. ``--setting`` sets a
+``TEXTLABEL_`` setting of this checkout's server only (the baseline may be this checkout).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from server import ROOT, Server, measure, pct, prepare, report
+from server import ROOT, Server, measure, pct, prepare, report, settings
 
 
 def main() -> None:
@@ -35,14 +37,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--n", type=int, default=50, help="requests per figure and round")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a TEXTLABEL_ setting of this checkout's server only",
+    )
     args = parser.parse_args()
     sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
                                                          args.baseline_database)}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         servers = {
-            name: Server(database, args.server, Path(tmp) / name, source)
+            name: Server(database, args.server, Path(tmp) / name, source,
+                         settings(args.setting) if name == "this" else None)
             for name, (source, database) in sides.items()
-        }
+        }  # fmt: skip
         try:
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}

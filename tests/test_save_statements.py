@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from tests.factories import add_documents, make_project, make_user
 from tests.helpers import api_as
+from textlabel import create_app
 from textlabel.extensions import db
 from textlabel.projects.layer_labels import LayerLabelSpec
 
@@ -83,3 +85,30 @@ def test_a_save_answers_what_a_read_returns(app, session) -> None:
         assert second.json[layer] == read[layer], layer
     assert [s["label"] for s in read["spans"]] == ["PER", "LOC"]
     assert len(read["coref"]) == 2 and [s["label"] for s in read["span_cats"]] == ["claim", "arg"]
+
+
+def test_synchronous_commit_is_on_unless_opted_out(database_url, tmp_path) -> None:
+    """PostgreSQL's ``synchronous_commit=off`` is an opt-in setting (a crash of the database
+    server may lose the last answered saves): off by default, on where asked, refused when
+    misspelt; SQLite has no such thing and ignores it."""
+    from sqlalchemy import text
+
+    from textlabel.db import make_engine
+
+    for asked, expected in (("on", "on"), ("off", "off")):
+        engine = make_engine(database_url, synchronous_commit=asked)
+        with engine.connect() as connection:
+            if database_url.startswith("postgresql"):
+                value = connection.execute(text("SHOW synchronous_commit")).scalar()
+                assert value == expected
+        engine.dispose()
+    with pytest.raises(ValueError, match="TEXTLABEL_PG_SYNCHRONOUS_COMMIT"):
+        make_engine(database_url, synchronous_commit="of")
+    app = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE": str(tmp_path), "SECRET_KEY": "x",
+         "PG_SYNCHRONOUS_COMMIT": "off"}
+    )  # fmt: skip
+    if database_url.startswith("postgresql"):
+        with app.extensions["textlabel.db"].connect() as connection:
+            assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    app.extensions["textlabel.db"].dispose()

@@ -30,7 +30,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app.config.update(settings)
     app.config["SECRET_KEY"] = secret_key_for(settings)
-    engine = db.bind(app.config["DATABASE_URL"], busy_timeout=app.config["DB_BUSY_TIMEOUT_S"])
+    engine = db.bind(
+        app.config["DATABASE_URL"],
+        busy_timeout=app.config["DB_BUSY_TIMEOUT_S"],
+        synchronous_commit=app.config["PG_SYNCHRONOUS_COMMIT"],
+    )
     app.extensions["textlabel.db"] = engine
     runner: Any
     if app.config.get("REDIS_URL"):

@@ -32,6 +32,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
     "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
+    # PostgreSQL: "off" answers a save before its WAL record is on disk (opt-in; see README)
+    "PG_SYNCHRONOUS_COMMIT": ("on", str),
     # set: jobs go to RQ on Redis, run by `textlabel worker`; sign-in limits counted there
     "REDIS_URL": (None, str),
     "PREANNOTATE_CHUNK_DOCS": (2000, int),  # documents per pre-annotation chunk job

@@ -1,5 +1,6 @@
 """Benchmark: exporting a project from the database (the path ``textlabel export`` and the
-API take), JSONL and spaCy DocBin, against reading the same rows with a bare cursor.
+API take), JSONL, spaCy DocBin, CoNLL-2003 and CoNLL-U, against reading the same rows with a
+bare cursor and, with ``--baseline``, against another checkout's code on the same database.
 
 Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file through
 ``import_file``), then in one run:
@@ -7,24 +8,33 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
 - the floor: ``SELECT text, tokens`` of the project's documents and their annotations'
   span rows with the DBAPI cursor, no decoding: CPU us per document;
 - ``export.service.stream_export`` for each format, every chunk consumed: documents/s and
-  CPU us per document;
+  CPU us per document; the pseudo-format ``records`` reads the records and writes nothing;
+- with ``--baseline DIR`` (a checkout, e.g. ``git archive COMMIT textlabel | tar -x -C DIR``),
+  the same export run by that code in a child process (``PYTHONPATH=DIR``), interleaved
+  with ours: the speed-up, and whether both wrote the same bytes (spaCy: the same shard
+  bytes; the zip's timestamps differ);
 - with ``--memory``, the peak RSS of a fresh process exporting a tenth of the documents and
   all of them.
 
     .venv/bin/python bench/export_db.py [--docs 20000] [--database postgresql+psycopg://...]
-        [--formats jsonl spacy] [--memory]
+        [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -91,25 +101,57 @@ def floor(url: str) -> float:
     return cpu / len(rows) * 1e6
 
 
-def export_once(url: str, fmt: str) -> tuple[float, float, int]:
-    """docs/s, CPU us per document, bytes."""
+def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
+    """docs/s, CPU us per document, bytes, and a digest of what was written."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from textlabel.db import make_engine
-    from textlabel.export.service import ExportRequest, count_documents, stream_export
+    from textlabel.export.service import (
+        ExportRequest,
+        count_documents,
+        project_records,
+        stream_export,
+    )
     from textlabel.models import Project
 
     engine = make_engine(url)
     with Session(engine) as session:
         project = session.scalars(select(Project).where(Project.name == "bench")).one()
         docs = count_documents(session, project)
-        request = ExportRequest(format=fmt, source="predictions")
+        request = ExportRequest(format="jsonl" if fmt == "records" else fmt, source="predictions")
+        digest, size = hashlib.sha256(), 0
+        keep = io.BytesIO() if fmt == "spacy" else None
         start, cpu = time.perf_counter(), time.process_time()
-        size = sum(len(chunk) for chunk in stream_export(session, project, request))
+        if fmt == "records":  # reading alone: one line of text per record
+            chunks: Any = (f"{r.meta['id']} {len(r.tokens or ())}\n".encode() for r in
+                           project_records(session, project, request))  # fmt: skip
+        else:
+            chunks = stream_export(session, project, request)
+        for chunk in chunks:
+            size += len(chunk)
+            if keep is not None:
+                keep.write(chunk)
+            else:
+                digest.update(chunk)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
-    return docs / elapsed, cpu / docs * 1e6, size
+    if keep is not None:  # the zip's member timestamps differ run to run, its members do not
+        with zipfile.ZipFile(keep) as archive:
+            for name in sorted(archive.namelist()):
+                digest.update(name.encode() + archive.read(name))
+    return docs / elapsed, cpu / docs * 1e6, size, digest.hexdigest()[:12]
+
+
+def baseline_once(url: str, fmt: str, checkout: str) -> tuple[float, float, int, str]:
+    """``export_once`` run by the code in ``checkout`` (a child process)."""
+    env = {**os.environ, "PYTHONPATH": checkout}
+    command = [sys.executable, __file__, "--run", url, fmt]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    if not figures["module"].startswith(str(Path(checkout).resolve())):
+        raise SystemExit(f"the baseline ran {figures['module']}, not {checkout}")
+    return figures["rate"], figures["cpu_us"], figures["size"], figures["digest"]
 
 
 def child(docs: int, fmt: str, database: str | None) -> None:
@@ -128,12 +170,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
-    parser.add_argument("--formats", nargs="+", default=["jsonl", "spacy"])
+    parser.add_argument("--formats", nargs="+", default=["jsonl", "spacy", "conll", "conllu"])
+    parser.add_argument("--baseline", help="a checkout to compare with (its textlabel/)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per format (best kept)")
     parser.add_argument("--memory", action="store_true", help="peak RSS at two sizes")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(int(args.child[0]), args.child[1], args.database)
+        return
+    if args.run:
+        import textlabel
+
+        rate, cpu_us, size, digest = export_once(args.run[0], args.run[1])
+        figures = {"rate": rate, "cpu_us": cpu_us, "size": size, "digest": digest}
+        print(json.dumps(figures | {"module": str(Path(textlabel.__file__).resolve())}))
         return
     name = "PostgreSQL" if args.database else "SQLite"
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,13 +193,27 @@ def main() -> None:
         prepare(url, args.docs, Path(tmp))
         floor_us = floor(url)
         print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
+        print(f"  load average before: {os.getloadavg()[0]:.1f}")
         print(f"  floor: bare cursor, rows + spans : {floor_us:8,.0f} us CPU/doc")
         for fmt in args.formats:
-            rate, cpu_us, size = export_once(url, fmt)
+            ours = min((export_once(url, fmt) for _ in range(args.rounds)), key=lambda r: r[1])
+            rate, cpu_us, size, digest = ours
             print(
                 f"  export {fmt:<6}                    : {cpu_us:8,.0f} us CPU/doc "
-                f"({cpu_us / floor_us:.1f}x)  {rate:8,.0f} docs/s  {size / 1e6:.1f} MB"
+                f"({cpu_us / floor_us:.1f}x)  {rate:8,.0f} docs/s  {size / 1e6:.1f} MB  {digest}"
             )
+            if args.baseline:
+                base = min(
+                    (baseline_once(url, fmt, args.baseline) for _ in range(args.rounds)),
+                    key=lambda r: r[1],
+                )
+                same = "same output" if base[3] == digest else f"OUTPUT DIFFERS ({base[3]})"
+                print(
+                    f"    baseline {fmt:<6}                : {base[1]:8,.0f} us CPU/doc "
+                    f"({base[1] / floor_us:.1f}x)  {base[0]:8,.0f} docs/s  -> "
+                    f"{base[1] / cpu_us:.2f}x less CPU, {same}"
+                )
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
     if not args.memory:
         return
     print("peak memory of a fresh process exporting (max RSS; before the export):")

@@ -10,8 +10,10 @@ snapping and for token-based formats. Every ``end`` is exclusive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import gt
+from typing import Any, overload
 
 
 @dataclass(slots=True)
@@ -21,6 +23,63 @@ class TokenRecord:
     start: int
     end: int
     ws: bool = True
+
+
+class TokenColumns(Sequence[TokenRecord]):
+    """A document's tokens as three parallel lists, read as a sequence of ``TokenRecord``.
+
+    An export reads every token of every document: the lists come straight from the stored
+    offsets and writers that know this class (``token_columns``) use them as they are, so no
+    ``TokenRecord`` is made per token; any other reader gets records made on access.
+    """
+
+    __slots__ = ("starts", "ends", "ws")
+
+    def __init__(self, starts: list[int], ends: list[int], ws: list[bool]) -> None:
+        self.starts, self.ends, self.ws = starts, ends, ws
+
+    @classmethod
+    def from_offsets(
+        cls, starts: list[int], ends: list[int], *, text_length: int, last_ws: bool = False
+    ) -> TokenColumns:
+        """``ws`` from the gap to the next token; the last token's from the text's end."""
+        if not starts:
+            return cls([], [], [])
+        ws = list(map(gt, starts[1:], ends[:-1]))
+        ws.append(ends[-1] < text_length or last_ws)
+        return cls(starts, ends, ws)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> TokenRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TokenRecord]: ...
+    def __getitem__(self, index: int | slice) -> TokenRecord | list[TokenRecord]:
+        if isinstance(index, slice):
+            return list(map(TokenRecord, self.starts[index], self.ends[index], self.ws[index]))
+        return TokenRecord(self.starts[index], self.ends[index], self.ws[index])
+
+    def __iter__(self) -> Iterator[TokenRecord]:
+        return map(TokenRecord, self.starts, self.ends, self.ws)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TokenColumns):
+            return (self.starts, self.ends, self.ws) == (other.starts, other.ends, other.ws)
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
+
+    def __repr__(self) -> str:
+        return f"TokenColumns({list(self)!r})"
+
+
+def token_columns(tokens: Sequence[TokenRecord]) -> TokenColumns:
+    """``tokens`` as columns: as they are when they already are, else read off the records."""
+    if isinstance(tokens, TokenColumns):
+        return tokens
+    return TokenColumns([t.start for t in tokens], [t.end for t in tokens], [t.ws for t in tokens])
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +168,8 @@ class DocumentRecord:
     """A document with whatever annotation its source carried.
 
     ``tokens`` is None when the source had no tokenization (plain text); the server then
-    tokenizes with spaCy. ``sent_starts`` holds the token indices that begin a sentence.
+    tokenizes with spaCy. Readers give a list; an export gives ``TokenColumns``.
+    ``sent_starts`` holds the token indices that begin a sentence.
     ``annotator`` names the account an annotated import belongs to (None = predictions).
     ``annotated`` says the source marked the document as annotated even if it holds no span
     (a Prodigy task accepted with no entity is a true negative, worth storing as such).
@@ -124,7 +184,7 @@ class DocumentRecord:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     source: SourceRef | None = None
-    tokens: list[TokenRecord] | None = None
+    tokens: Sequence[TokenRecord] | None = None
     sent_starts: list[int] | None = None
     spans: list[SpanRecord] = field(default_factory=list)
     coref: list[list[MentionRecord]] = field(default_factory=list)

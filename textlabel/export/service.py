@@ -23,11 +23,27 @@ from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_wri
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.projects.archive import ACTIVE
 from textlabel.projects.documents import STATUSES, document_status
-from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
+from textlabel.records import (
+    DocumentRecord,
+    RelationRecord,
+    SpanRecord,
+    TokenColumns,
+    TokenLayers,
+)
 from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
+from textlabel.tokens import Tokens
 
 PAGE = 500
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
+# What an export reads of a document and of an annotation, as plain rows.
+_DOCUMENT_COLUMNS = (Document.id, Document.text, Document.meta, Document.tokens)
+_ANNOTATION_COLUMNS = (
+    Annotation.id, Annotation.document_id, Annotation.user_id, Annotation.kind,
+    Annotation.status, Annotation.pos, Annotation.token_layers,
+)  # fmt: skip
+# Rows of those columns, read by attribute like the mapped objects (``Row.id``...).
+DocumentRow = Any
+AnnotationRow = Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,8 +147,10 @@ def project_records(
     keep_all = request.negatives or "entities" not in (request.layers or project.layers)
     last_id, seen = 0, 0
     while True:
-        documents = session.scalars(
-            select(Document)
+        # Plain column rows, not ORM objects: an export reads every document once, so the
+        # identity map and attribute instrumentation are pure cost (and would pile up).
+        documents = session.execute(
+            select(*_DOCUMENT_COLUMNS)
             .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
             .where(Document.id.in_(request.ids) if request.ids else true())
             .order_by(Document.id)
@@ -156,16 +174,9 @@ def project_records(
             seen += 1
         if progress:
             progress(seen)
-        # Keep the identity map from growing with the export (only what this page loaded:
-        # the caller's own objects, a job row for one, must stay in the session).
-        for document in documents:
-            session.expunge(document)
-        for loaded in annotations.values():
-            for annotation in loaded:
-                session.expunge(annotation)
 
 
-def _status_of(annotations: list[Annotation], overlap: int) -> str:
+def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
     manual = [a for a in annotations if a.kind == "manual"]
     return document_status(
         submitted=sum(a.status == "submitted" for a in manual),
@@ -175,21 +186,21 @@ def _status_of(annotations: list[Annotation], overlap: int) -> str:
     )
 
 
-def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[Annotation]]:
-    rows = session.scalars(
-        select(Annotation).where(Annotation.document_id.in_(ids)).order_by(Annotation.id)
+def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[AnnotationRow]]:
+    rows = session.execute(
+        select(*_ANNOTATION_COLUMNS).where(Annotation.document_id.in_(ids)).order_by(Annotation.id)
     ).all()
-    out: dict[int, list[Annotation]] = {}
+    out: dict[int, list[AnnotationRow]] = {}
     for annotation in rows:
         out.setdefault(annotation.document_id, []).append(annotation)
     return out
 
 
 def _records(
-    document: Document, annotations: list[Annotation], payloads: dict[int, Payload],
+    document: DocumentRow, annotations: list[AnnotationRow], payloads: dict[int, Payload],
     request: ExportRequest, names: dict[int, str],
 ) -> Iterator[DocumentRecord]:  # fmt: skip
-    by_kind: dict[str, list[Annotation]] = {}
+    by_kind: dict[str, list[AnnotationRow]] = {}
     for annotation in annotations:
         by_kind.setdefault(annotation.kind, []).append(annotation)
     prediction = next(iter(by_kind.get("prediction", [])), None)
@@ -211,17 +222,20 @@ def _records(
         yield _majority_record(document, submitted, payloads, prediction, request)
 
 
-def _base(document: Document) -> DocumentRecord:
-    tokens = store.tokens_of(document)
+def _base(document: DocumentRow) -> DocumentRecord:
+    text = document.text
+    tokens = Tokens.from_stored(document.tokens, text_length=len(text))
     return DocumentRecord(
-        text=document.text,
+        text=text,
         meta={**document.meta, "id": document.id},
-        tokens=tokens.records(),
-        sent_starts=list(tokens.sent_starts),
+        tokens=TokenColumns.from_offsets(
+            tokens.starts, tokens.ends, text_length=len(text), last_ws=tokens.last_ws
+        ),
+        sent_starts=tokens.sent_starts,
     )
 
 
-def _layers(annotation: Annotation | None, prediction: Annotation | None) -> TokenLayers:
+def _layers(annotation: AnnotationRow | None, prediction: AnnotationRow | None) -> TokenLayers:
     """Token layers: the annotation's own, else those its prediction carried."""
     layers = TokenLayers()
     own = (annotation.token_layers if annotation else None) or {}
@@ -231,7 +245,9 @@ def _layers(annotation: Annotation | None, prediction: Annotation | None) -> Tok
     return layers
 
 
-def _merged_pos(annotation: Annotation, prediction: Annotation | None) -> list[str | None] | None:
+def _merged_pos(
+    annotation: AnnotationRow, prediction: AnnotationRow | None
+) -> list[str | None] | None:
     # A None tag in a person's POS list means "the prediction, unchanged".
     predicted = prediction.pos if prediction else None
     if annotation.pos is None:
@@ -243,7 +259,7 @@ def _merged_pos(annotation: Annotation, prediction: Annotation | None) -> list[s
 
 
 def _drop_stale_tags(
-    layers: TokenLayers, annotation: Annotation, prediction: Annotation | None
+    layers: TokenLayers, annotation: AnnotationRow, prediction: AnnotationRow | None
 ) -> None:
     """Where a person changed a token's UPOS, the model's fine tag (XPOS) no longer fits it."""
     if not layers.tags or not annotation.pos or annotation is prediction:
@@ -259,7 +275,8 @@ def _drop_stale_tags(
 
 
 def _record(
-    document: Document, annotation: Annotation, payload: Payload, prediction: Annotation | None,
+    document: DocumentRow, annotation: AnnotationRow, payload: Payload,
+    prediction: AnnotationRow | None,
     request: ExportRequest, *, annotator: str | None = None, reviewed: bool = False,
 ) -> DocumentRecord:  # fmt: skip
     record = _base(document)
@@ -290,8 +307,8 @@ def _record(
 
 
 def _majority_record(
-    document: Document, submitted: list[Annotation], payloads: dict[int, Payload],
-    prediction: Annotation | None, request: ExportRequest,
+    document: DocumentRow, submitted: list[AnnotationRow], payloads: dict[int, Payload],
+    prediction: AnnotationRow | None, request: ExportRequest,
 ) -> DocumentRecord:  # fmt: skip
     record = _base(document)
     record.layers = _layers(None, prediction)

@@ -23,7 +23,8 @@ def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> 
         raise InvalidInput(
             f"{describe(record, number)} has no tokens; {format_name} needs tokenized documents"
         )
-    return record.tokens
+    tokens = record.tokens
+    return tokens if isinstance(tokens, list) else list(tokens)
 
 
 def _tokens(record: DocumentRecord, tokens: list[TokenRecord]) -> Tokens:

@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import sub
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH, SENT_START
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 from srsly.msgpack import Packer
@@ -35,7 +39,7 @@ from textlabel.export.base import WriteOptions
 from textlabel.export.spacy_config import make_config, pipeline_for
 from textlabel.export.zipsink import ZipSink
 from textlabel.nlp.docs import record_to_doc
-from textlabel.records import DocumentRecord
+from textlabel.records import DocumentRecord, token_columns
 
 SHARD_SIZE = 1000
 SPLITS = ("train", "dev")
@@ -141,18 +145,22 @@ def _export_files(
         if with_pos and record.layers.deps and "root" in record.layers.deps:
             # UD's root is spaCy's ROOT (as ``spacy convert`` writes it)
             record.layers.deps = ["ROOT" if dep == "root" else dep for dep in record.layers.deps]
-        doc = record_to_doc(vocab, record, layers=doc_layers)
+        cats: dict[str, float] = {}
         if "cats" in layers and (record.cats or options.categories):
             # textcat learns from every label on every Doc: the ones not chosen are 0.0
-            doc.cats = {**dict.fromkeys(options.categories, 0.0), **record.cats}
+            cats = {**dict.fromkeys(options.categories, 0.0), **record.cats}
             summary.held.add("cats")
+        if not bins[split].add_plain(vocab, record, doc_layers, cats):
+            doc = record_to_doc(vocab, record, layers=doc_layers)
+            if cats:
+                doc.cats = cats
+            bins[split].add(doc, record.meta)
         if "spans" in layers and record.span_cats:
             summary.held.add("spans")
         if with_entities:
             summary.labels.update(span.label for span in record.spans)
         if with_pos:
             summary.held.update(_held(record))
-        bins[split].add(doc, record.meta)
         summary.docs[split] += 1
         if len(bins[split]) >= shard_size:
             yield flush(split)
@@ -202,7 +210,118 @@ class _Shard:
         self._bin.add(doc)
         self._bin.user_data.append(self._packer.pack({"meta": meta}) if meta else None)
 
+    def add_plain(
+        self, vocab: Vocab, record: DocumentRecord, layers: tuple[str, ...], cats: dict[str, float]
+    ) -> bool:
+        """Add a plain record (see ``plain_arrays``) without building its Doc: what
+        ``DocBin.add(record_to_doc(...))`` would store, the same bytes; False (nothing added)
+        for any other record."""
+        arrays = plain_arrays(vocab, record, layers, self._bin.attrs)
+        if arrays is None:
+            return False
+        tokens, spaces, strings = arrays
+        docbin = self._bin
+        docbin.tokens.append(tokens)
+        docbin.spaces.append(spaces)
+        docbin.flags.append({"has_unknown_spaces": False})
+        docbin.strings.update(strings)
+        docbin.cats.append(cats)
+        docbin.span_groups.append(_EMPTY_SPAN_GROUPS)
+        meta = record.meta
+        docbin.user_data.append(self._packer.pack({"meta": meta}) if meta else None)
+        return True
+
     def to_bytes(self) -> bytes:
         self._bin.store_user_data = True
         payload: bytes = self._bin.to_bytes()
         return payload
+
+
+_EMPTY_SPAN_GROUPS = b"\x90"  # ``doc.spans.to_bytes()`` of a Doc without span groups
+_NO_SENT_START = np.uint64(2**64 - 1)  # -1: "not a sentence start", as spaCy stores it
+
+
+def plain_arrays(
+    vocab: Vocab, record: DocumentRecord, layers: Collection[str], attrs: list[int]
+) -> tuple[np.ndarray, np.ndarray, set[str]] | None:
+    """The DocBin token array (columns ``attrs``), spaces column and strings of a plain
+    record, or None when ``record`` is not plain.
+
+    Plain, as most exports for NER training are: tokens that start the text and are
+    separated by nothing or one space, sentence starts from token 0, entities on token
+    boundaries that do not overlap, and nothing else to carry (no token layer, coreference
+    or span category among ``layers``). Its Doc would only hold ORTH, sentence starts and
+    entity tags, so those columns are written directly (``tests/test_export_docbin_fast.py``
+    checks every byte against the Doc-building path).
+    """
+    tokens = record.tokens
+    if tokens is None or not tokens or not attrs or attrs[0] != ORTH:
+        return None
+    own = record.layers
+    if "pos" in layers and any(
+        value is not None
+        for value in (own.pos, own.tags, own.lemmas, own.morphs, own.heads, own.deps)
+    ):
+        return None
+    if ("coref" in layers and record.coref) or ("spans" in layers and record.span_cats):
+        return None
+    columns = token_columns(tokens)
+    starts, ends = columns.starts, columns.ends
+    text = record.text
+    n = len(starts)
+    sent_starts = record.sent_starts or [0]
+    if starts[0] != 0 or sent_starts[0] != 0 or min(sent_starts) < 0 or max(sent_starts) >= n:
+        return None
+    after = [*starts[1:], len(text)]
+    gaps = list(map(sub, after, ends))
+    if min(gaps) < 0 or max(gaps) > 1 or min(map(sub, ends, starts)) < 1:
+        return None
+    if "".join(map(text.__getitem__, map(slice, ends, after))).strip(" "):
+        return None  # a gap of one character that is not a space
+    spaces = list(map(bool, gaps))
+    entities = _entity_tokens(record, starts, ends) if "entities" in layers else []
+    if entities is None:
+        return None
+    words = list(map(text.__getitem__, map(slice, starts, ends)))
+    array = np.zeros((n, len(attrs)), dtype=np.uint64)
+    add = vocab.strings.add
+    array[:, 0] = list(map(add, words))
+    if SENT_START in attrs:
+        column = array[:, attrs.index(SENT_START)]
+        column[:] = _NO_SENT_START
+        column[sent_starts] = 1
+    strings = set(words)
+    strings.add("")
+    if "entities" in layers and ENT_IOB in attrs and ENT_TYPE in attrs:
+        iob, kind = array[:, attrs.index(ENT_IOB)], array[:, attrs.index(ENT_TYPE)]
+        iob[:] = 2  # O: every token is known to be outside an entity unless in one
+        for first, last, label in entities:
+            iob[first] = 3  # B
+            iob[first + 1 : last] = 1  # I
+            kind[first:last] = add(label)
+            strings.add(label)
+    return array, np.asarray(spaces, dtype=bool).reshape((n, 1)), strings
+
+
+def _entity_tokens(
+    record: DocumentRecord, starts: list[int], ends: list[int]
+) -> list[tuple[int, int, str]] | None:
+    """Token ranges ``[first, last)`` of the entities, in order; None when one is not on
+    token boundaries, has no label or overlaps another (the Doc path raises for those)."""
+    out = []
+    for span in record.spans:
+        first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
+        if (
+            not span.label
+            or first >= len(starts)
+            or starts[first] != span.start
+            or last >= len(ends)
+            or ends[last] != span.end
+            or last < first
+        ):
+            return None
+        out.append((first, last + 1, span.label))
+    out.sort()
+    if any(b[0] < a[1] for a, b in zip(out, out[1:], strict=False)):
+        return None
+    return out

@@ -40,7 +40,7 @@ from textlabel.formats.ud_entity import (
     mentions_from_clusters,
     mentions_from_values,
 )
-from textlabel.records import DocumentRecord
+from textlabel.records import DocumentRecord, TokenRecord
 
 _BAD_IN_CELL = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
@@ -64,7 +64,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             raise InvalidInput(f"{describe(record, number)}: {message}")
     entities = _entity_values(record, tokens, extra, number) if "coref" in chosen else None
     kept = [i for i, token in enumerate(tokens) if not is_blank(record, token)]
-    gaps = _gaps(record, kept)
+    gaps = _gaps(record, tokens, kept)
     sentences = sentence_ranges(record, count)
     sentence_meta = record.meta.get("sentences")
     if not isinstance(sentence_meta, list) or len(sentence_meta) != len(sentences):
@@ -195,9 +195,8 @@ class _Header:
         return head + kept + tail
 
 
-def _gaps(record: DocumentRecord, kept: list[int]) -> dict[int, str]:
+def _gaps(record: DocumentRecord, tokens: list[TokenRecord], kept: list[int]) -> dict[int, str]:
     """The whitespace after each written token (blank tokens fold into it)."""
-    tokens = record.tokens or []
     gaps: dict[int, str] = {}
     for index, after in zip(kept, [*kept[1:], None], strict=True):
         token = tokens[index]

@@ -242,7 +242,7 @@ _NO_SENT_START = np.uint64(2**64 - 1)  # -1: "not a sentence start", as spaCy st
 
 
 def plain_arrays(
-    vocab: Vocab, record: DocumentRecord, layers: Collection[str], attrs: list[int]
+    vocab: Vocab, record: DocumentRecord, layers: Collection[str], attrs: list[Any]
 ) -> tuple[np.ndarray, np.ndarray, set[str]] | None:
     """The DocBin token array (columns ``attrs``), spaces column and strings of a plain
     record, or None when ``record`` is not plain.

@@ -10,7 +10,8 @@ In one run, on the same texts:
   wall clock, and this process's CPU us per document (the database server's work on
   PostgreSQL is in its own processes, so it shows in docs/s only);
 - peak memory (max RSS of a fresh process) importing a tenth of the rows and all of them,
-  to show it does not grow with the file.
+  to show it does not grow with the file (``--child N`` alone: one such run, printing its
+documents/s and CPU us per document too, for a large file without the in-process run).
 
 Texts are sentences of the UD English treebanks in ``../shared/data/ud`` (or
 ``TEXTLABEL_SHARED_DATA``), strung together to 60-120 words and numbered so that none is a
@@ -120,11 +121,10 @@ def child(rows: int, database: str | None) -> None:
         import textlabel.ingest.service  # noqa: F401  (count imports' memory before the run)
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        _rate, imported, _cpu = import_once(path, database_url(database, folder))
+        rate, imported, cpu = import_once(path, database_url(database, folder))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps({"rows": imported, "rss_mb": after / 1024, "growth_mb": (after - before) / 1024})
-    )
+    figures = {"rows": imported, "rss_mb": after / 1024, "growth_mb": (after - before) / 1024}
+    print(json.dumps(figures | {"docs_s": round(rate), "cpu_us": round(cpu)}))
 
 
 def main() -> None:

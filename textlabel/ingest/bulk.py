@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from textlabel.models import Document
 from textlabel.models.base import utcnow
+from textlabel.models.document import SEARCH_COLUMN
 from textlabel.tokens import Tokens
 
 COLUMNS = (
@@ -45,7 +46,8 @@ def tokens_json(tokens: Tokens) -> str:
 
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (``COLUMNS`` as keys, ``tokens`` as ``tokens_json`` text) into
-    ``document`` within the session's transaction."""
+    ``document`` within the session's transaction: into an import's staging project, whose
+    search data ``textlabel.ingest.staging`` writes (``index_batch``, ``publish``)."""
     if not rows:
         return
     connection = session.connection()
@@ -87,12 +89,15 @@ def _same(value: Any) -> Any:
 
 
 def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
+    """COPY with an empty search vector: ``staging.publish`` computes it once (else the
+    insert trigger of migration 0021 would, and again at publishing)."""
+    columns = ", ".join((*COLUMNS, SEARCH_COLUMN))
     with (
         driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY document ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        cursor.copy(f"COPY document ({columns}) FROM STDIN") as copy,
     ):
         for row in values:
-            copy.write_row(row)
+            copy.write_row((*row, ""))
 
 
 def _as_objects(row: dict[str, Any], now: Any) -> dict[str, Any]:

@@ -235,6 +235,7 @@ class _Importer:
             .limit(len(rows))
         )
         ids: list[int] = sorted(self.session.scalars(newest))
+        staging.index_batch(self.session, self.staging_id, ids[0])  # search data, in bulk
         self.result.imported += len(ids)
         for p in fresh:
             self.result.tally.add_stored(p.record)

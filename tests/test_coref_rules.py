@@ -298,3 +298,19 @@ def test_chain_confidence_is_the_weakest_link():
     # exact string match (0.95) then "it" by the ranker: the chain is as sure as "it"
     assert 0.0 < chains[("The report", "The report", "it")] < 0.95
     assert 0.0 < chains[("Jane", "She")] <= 1.0
+
+
+def test_a_mention_never_ends_with_a_conjunction():
+    # a list the parser left unfinished: "and" hangs under "Newfoundland", "Labrador" elsewhere
+    rows = [
+        ("We", "PRP", "PRON", 1, "nsubj"),
+        ("visited", "VBD", "VERB", 1, "ROOT"),
+        ("Newfoundland", "NNP", "PROPN", 1, "dobj"),
+        ("and", "CC", "CCONJ", 2, "cc"),
+        ("Labrador", "NNP", "PROPN", 5, "compound"),
+        ("yesterday", "NN", "NOUN", 1, "npadvmod"),
+        (".", ".", "PUNCT", 1, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
+    assert "Newfoundland" in texts and "Newfoundland and" not in texts

@@ -347,3 +347,12 @@ def test_years_and_numbered_references_are_linked(nlp):
     written = [[ctx.doc[m.start : m.end].text for m in chain.mentions] for chain in chains]
     assert ["1859", "1859"] in written
     assert ["16", "16"] in written
+
+
+def test_all_with_a_plural_is_a_mention(nlp):
+    text = "All tropical cyclones lose strength. All tropical cyclones need warm water."
+    assert linked(
+        run(nlp, text, "exact_string"), ("All tropical cyclones", 0), ("All tropical cyclones", 1)
+    )
+    ctx = build_context(nlp("Every student came. Every student left."))
+    assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "every"]

@@ -26,6 +26,7 @@ if (panel) start(panel);
 function start(panel) {
   const { list, comment, state: stateId, text: textSelector } = panel.dataset;
   const pollSeconds = Number(panel.dataset.poll) || 20;
+  const closed = panel.dataset.closed === "true";  // an archived document: read, resolve, no posts
   let etag = null;  // of the threads shown: a poll with it is answered 304 while unchanged
   let first = true;
   const form = $("#comment-form", panel);
@@ -96,8 +97,8 @@ function start(panel) {
       h("ol", { class: "c-replies" }, t.replies.map((r) => h("li", { id: `comment-${r.id}` }, ...post(r.author, r.created_at, r.body)))),
       t.resolved ? h("p", { class: "small muted c-resolved", text: `Resolved by ${t.resolved_by || "?"}` }) : null,
       h("form", { class: "c-reply", data: { thread: t.id } },
-        h("textarea", { name: "body", rows: 1, maxlength: form.body.maxLength, placeholder: "Reply…", "aria-label": `reply to ${t.author || "the thread"}` }),
-        h("button", { type: "submit", text: t.resolved ? "Reply and reopen" : "Reply",
+        closed ? null : h("textarea", { name: "body", rows: 1, maxlength: form.body.maxLength, placeholder: "Reply…", "aria-label": `reply to ${t.author || "the thread"}` }),
+        closed ? null : h("button", { type: "submit", text: t.resolved ? "Reply and reopen" : "Reply",
           title: t.resolved ? "A reply reopens the resolved thread" : "Reply (Ctrl+Enter)" }),
         t.may_resolve ? h("button", { type: "button", data: { resolve: t.resolved ? "false" : "true" }, text: t.resolved ? "Reopen" : "Resolve" }) : null));
   }
@@ -129,12 +130,13 @@ function start(panel) {
   }
   function redraw(threads) {
     // Replies being written survive the redraw, and so do the focus and caret in one.
-    const drafts = new Map([...panel.querySelectorAll(".c-reply")].map((f) => [f.dataset.thread, f.body.value]));
+    const replies = () => [...panel.querySelectorAll(".c-reply")].filter((f) => f.body);  // none when closed
+    const drafts = new Map(replies().map((f) => [f.dataset.thread, f.body.value]));
     const active = document.activeElement && document.activeElement.closest(".c-reply");
     const caret = active && [document.activeElement.selectionStart, document.activeElement.selectionEnd];
     seen.disconnect();
     $("#threads", panel).replaceChildren(...threads.map(threadNode));
-    for (const f of panel.querySelectorAll(".c-reply")) f.body.value = drafts.get(f.dataset.thread) || "";
+    for (const f of replies()) f.body.value = drafts.get(f.dataset.thread) || "";
     const again = active && panel.querySelector(`.c-reply[data-thread="${active.dataset.thread}"]`);
     if (again) {
       again.body.focus({ preventScroll: true });

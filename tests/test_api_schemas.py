@@ -214,6 +214,7 @@ def _drive_team(app: Flask, mgr: ApiClient, rev: ApiClient, pid: int, did: int) 
     unchanged = ann.get(f"/documents/{did}/comments", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304
     _ok(rev.get(f"/projects/{pid}/comments?state=all"))
+    assert _ok(ann.post(f"/projects/{pid}/comments/read"))["unread"] == 0
     _ok(mgr.get(f"/projects/{pid}/annotators"))
     upload = FileStorage(io.BytesIO(b"text,source\nMarie Curie,wire\n"), filename="head.csv")
     boundary, body = encode_multipart(MultiDict({"file": upload}))

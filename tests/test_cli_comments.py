@@ -72,3 +72,21 @@ def test_comments_lists_threads_by_state_and_kind(app: Flask, session, run) -> N
     missing = run("Nope")
     assert missing.exit_code == 2 and "Nope" in missing.output
     assert run("Letters", "--state", "closed").exit_code == 2
+
+
+def test_comments_mark_read_for_a_member(app: Flask, session, run) -> None:
+    admin = make_user(session, "admin", admin=True)
+    make_users(session, "ann", "rev", "outsider")
+    project = make_project(session, admin, "Notes", members={"ann": "annotator", "rev": "reviewer"})
+    (document,) = add_documents(session, project, ["Ada met Charles Babbage."])
+    for body in ("One?", "Two?"):
+        client_of(app, "ann").post(f"/documents/{document.id}/comments", json={"body": body})
+    marked = run("Notes", "--mark-read", "rev")
+    assert marked.exit_code == 0, marked.output
+    assert marked.output == "Notes: 2 threads marked read for rev\n"
+    assert client_of(app, "rev").get(f"/projects/{project.id}/comments").json["unread"] == 0
+    assert client_of(app, "ann").get(f"/projects/{project.id}/comments").json["unread"] == 0
+    assert run("Notes", "--mark-read", "rev").output == "Notes: 0 threads marked read for rev\n"
+    refused = run("Notes", "--mark-read", "outsider")
+    assert refused.exit_code == 2 and "not found" in refused.output
+    assert run("Notes", "--mark-read", "nobody").exit_code == 2

@@ -178,3 +178,54 @@ def test_the_inbox_and_project_page_count_unread_and_mark_read(
     assert "No threads here" in after.get_data(as_text=True)
     shown = rev.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "unread<" not in shown
+
+
+def test_mark_all_read_reads_every_thread_the_caller_sees_up_to_now(
+    app: Flask, session, project, did: int
+) -> None:
+    ann1, ann2, rev = as_(app, "ann1"), as_(app, "ann2"), as_(app, "rev")
+    first = ann1.post(f"/documents/{did}/comments", json={"body": "PER?"}).json
+    second = ann2.post(f"/documents/{did}/comments", json={"body": "Odd", "kind": "flag"}).json
+    rev.post(f"/comments/{first['id']}/replies", json={"body": "PER."})
+    assert counts(app, "ann1", project) == (2, 1)  # rev's reply (a thread of hers) and ann2's
+    assert counts(app, "rev", project) == (1, 0)
+    answer = ann1.post(f"/projects/{project.id}/comments/read")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.json == {"marked": 2, "open": 2, "flags": 1, "unread": 0, "waiting": 0}
+    assert counts(app, "ann1", project) == (0, 0)
+    assert counts(app, "rev", project) == (1, 0)  # one's own markers only
+    assert ann1.post(f"/projects/{project.id}/comments/read").json["marked"] == 0
+    # What comes after is unread again: the markers stop at each thread's latest comment.
+    rev.post(f"/comments/{second['id']}/replies", json={"body": "Which part?"})
+    assert counts(app, "ann1", project) == (1, 0)
+    # The inbox's button, as the page posts it (htmx), keeps the filters.
+    assert counts(app, "ann2", project) == (2, 1)
+    page = sign_in(app.test_client(), "ann2")
+    inbox = page.get(f"/projects/{project.id}/comments?state=all").get_data(as_text=True)
+    assert 'id="mark-all-read"' in inbox
+    marked = page.post(f"/projects/{project.id}/comments/read?state=all",
+                       headers={"X-CSRFToken": page.csrf, "HX-Request": "true"})  # fmt: skip
+    assert marked.status_code == 303
+    assert marked.headers["Location"] == f"/projects/{project.id}/comments?state=all&kind=all"
+    after = page.get(marked.headers["Location"]).get_data(as_text=True)
+    assert 'id="mark-all-read"' not in after and 'class=" unread"' not in after
+    assert counts(app, "ann2", project) == (0, 0)
+    outsider = make_user(session, "outsider")
+    assert (
+        as_(app, outsider.username).post(f"/projects/{project.id}/comments/read").status_code == 404
+    )
+
+
+def test_mark_all_read_in_a_blind_project_leaves_threads_the_annotator_cannot_see(
+    app: Flask, session, project, did: int
+) -> None:
+    project.blind = True
+    session.commit()
+    other = as_(app, "ann2").post(f"/documents/{did}/comments", json={"body": "Mine"}).json
+    as_(app, "rev").post(f"/documents/{did}/comments", json={"body": "To all"})
+    assert as_(app, "ann1").post(f"/projects/{project.id}/comments/read").json["marked"] == 1
+    project.blind = False
+    session.commit()
+    # Unblinded, the other annotator's thread was never shown to ann1: still unread.
+    thread = as_(app, "ann1").get(f"/comments/{other['id']}").json
+    assert thread["unread"] == 1

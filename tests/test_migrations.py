@@ -93,8 +93,8 @@ def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) ->
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0017")
     with Session(engine, expire_on_commit=False) as session:
-        ann, rev, _ = make_users(session, "ann", "rev", "quiet")
-        project = make_project(session, ann)
+        ann, rev, quiet = make_users(session, "ann", "rev", "quiet")
+        project = make_project(session, ann, members={"quiet": "reviewer"})
         # A row as 0017 stores it (the model's later columns, 0018's archived_at, are absent).
         document_id = session.execute(
             insert(Document.__table__).values(
@@ -107,18 +107,27 @@ def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) ->
             )
         ).inserted_primary_key[0]
         document = SimpleNamespace(id=document_id)
-        root = Comment(project_id=project.id, document_id=document.id, author_id=ann.id, body="?")
-        session.add(root)
-        session.flush()
+        # Comments as 0017 stores them (without 0022's last_id / last_at).
+        post = {"project_id": project.id, "document_id": document.id, "body": "."}
+        root_id = session.execute(
+            insert(Comment.__table__).values(**post, author_id=ann.id)
+        ).inserted_primary_key[0]
         for author in (rev, ann, rev):
-            session.add(Comment(project_id=project.id, document_id=document.id,
-                                parent_id=root.id, author_id=author.id, body="."))  # fmt: skip
-            session.flush()
+            session.execute(
+                insert(Comment.__table__).values(**post, parent_id=root_id, author_id=author.id)
+            )
         session.commit()
         posts = session.scalars(select(Comment.id).order_by(Comment.id)).all()
     migrate.upgrade(engine)
     with Session(engine) as session:
         marker = (CommentRead.user_id, CommentRead.thread_id, CommentRead.last_read_id)
         rows = session.execute(select(*marker).order_by(CommentRead.user_id)).all()
-    assert [tuple(r) for r in rows] == [(ann.id, root.id, posts[2]), (rev.id, root.id, posts[3])]
+        root = session.get_one(Comment, root_id)
+        last_at = session.scalar(select(Comment.created_at).where(Comment.id == posts[3]))
+    # 0019: each author up to their own last comment; 0022: a member who never wrote in the
+    # thread (the reviewer "quiet") up to its latest, so old threads are not all unread.
+    assert [tuple(r) for r in rows] == [
+        (ann.id, root_id, posts[2]), (rev.id, root_id, posts[3]), (quiet.id, root_id, posts[3])
+    ]  # fmt: skip
+    assert (root.last_id, root.last_at) == (posts[3], last_at)  # 0022: the latest on the root
     engine.dispose()

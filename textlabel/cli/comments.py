@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from textlabel.cli._util import create_app, fail, session_of, table
-from textlabel.errors import TextlabelError
+from textlabel.errors import NotFound, TextlabelError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from textlabel.comments.reading import Thread
+    from textlabel.models import Project
 
 STATES = ("open", "resolved", "all")  # as the inbox's (textlabel.comments.reading.INBOX_STATES)
 KINDS = ("flag", "comment", "all")
@@ -51,19 +54,30 @@ def thread_rows(threads: list[Thread]) -> list[str]:
 @click.option("--kind", type=click.Choice(KINDS), default="all", show_default=True)
 @click.option("--json", "as_json", is_flag=True,
               help="Print every thread with its replies as JSON (the API's shape).")  # fmt: skip
-def comments_cli(project_key: str, state: str, kind: str, as_json: bool) -> None:
+@click.option("--mark-read", "reader", metavar="USER",
+              help="Mark every thread USER (a member) sees read, up to its latest comment, "
+                   "instead of listing.")  # fmt: skip
+def comments_cli(
+    project_key: str, state: str, kind: str, as_json: bool, reader: str | None
+) -> None:
     """List PROJECT's comment threads and flags, by document (every thread: the command runs
-    with the database's rights, not a member's)."""
+    with the database's rights, not a member's); or mark them read for a member."""
     from textlabel.comments.reading import project_threads
     from textlabel.projects.service import find_project
-    from textlabel.schemas.comments import ThreadOut
 
     with session_of(create_app()) as session:
         try:
             project = find_project(session, project_key)
+            if reader is not None:
+                marked = _mark_read(session, project, reader)
+                click.echo(f"{project.name}: {marked} thread{'s' if marked != 1 else ''} "
+                           f"marked read for {reader}")  # fmt: skip
+                return
             threads = project_threads(session, project, state=state, kind=kind)
         except TextlabelError as e:
             fail(e)
+    from textlabel.schemas.comments import ThreadOut
+
     if as_json:
         dumped = ThreadOut(many=True, exclude=PER_READER).dump(threads)
         click.echo(json.dumps({"project": project.name, "threads": dumped}, indent=2))
@@ -72,3 +86,16 @@ def comments_cli(project_key: str, state: str, kind: str, as_json: bool) -> None
         click.echo(f"{project.name}: no {'' if state == 'all' else state + ' '}threads")
         return
     click.echo("\n".join(thread_rows(threads)))
+
+
+def _mark_read(session: Session, project: Project, username: str) -> int:
+    """Every thread ``username`` sees in ``project`` read; how many were unread."""
+    from textlabel.auth.permissions import Action, require
+    from textlabel.auth.service import get_user
+    from textlabel.comments.reading import read_all
+
+    user = get_user(session, username)
+    if user is None:
+        raise NotFound(f"user {username!r} not found")
+    require(session, user, project.id, Action.VIEW)
+    return read_all(session, project, user)

@@ -18,7 +18,7 @@ from textlabel.auth.permissions import (
     require_document,
     sees_every_thread,
 )
-from textlabel.comments.unread import markers, unread_threads
+from textlabel.comments.unread import is_unread, mark_all_read, markers
 from textlabel.errors import NotFound
 from textlabel.models import Comment, Document, Membership, Project, User
 
@@ -244,22 +244,13 @@ def inbox(
     query = _of_state_and_kind(roots, state, kind)
     if mine:
         query = query.where(_mine(user))
-    not_read = Comment.id.in_(unread_threads(user, project.id))
     if unread:
-        query = query.where(not_read)
+        query = query.where(is_unread(user))
     if document_id is not None:
         query = query.where(Comment.document_id == document_id)
     total = _count(session, query)
-    thread_key = func.coalesce(Comment.parent_id, Comment.id)
-    activity = (
-        select(thread_key.label("thread"), func.max(Comment.created_at).label("last_at"))
-        .where(Comment.project_id == project.id)
-        .group_by(thread_key)
-        .subquery()
-    )
     ordered = (
-        query.join(activity, activity.c.thread == Comment.id)
-        .order_by(activity.c.last_at.desc(), Comment.id.desc())
+        query.order_by(Comment.last_at.desc(), Comment.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
@@ -271,10 +262,10 @@ def inbox(
 def counts(session: Session, project: Project, user: User) -> dict[str, int]:
     """The inbox's counts alone (the project page's button): ``open`` threads ``user``
     sees, open ``flags``, ``unread`` threads and those of them the user took part in
-    (``waiting``; one scan of the project's comments for both)."""
+    (``waiting``; one pass over the project's threads for both)."""
     roots = _roots(session, user, project)
     open_roots = roots.where(Comment.resolved_at.is_(None))
-    unread_roots = roots.where(Comment.id.in_(unread_threads(user, project.id)))
+    unread_roots = roots.where(is_unread(user))
     mine = func.sum(case((_mine(user), 1), else_=0))
     unread, waiting = session.execute(unread_roots.with_only_columns(func.count(), mine)).one()
     return {"open": _count(session, open_roots),
@@ -297,3 +288,11 @@ def open_threads(
         .group_by(Comment.document_id)
     )
     return {did: (int(n), int(f or 0)) for did, n, f in session.execute(query)}
+
+
+def read_all(session: Session, project: Project, user: User) -> int:
+    """Mark every thread of ``project`` that ``user`` sees read up to its latest comment
+    (the inbox's *Mark all read*); how many were unread."""
+    marked = mark_all_read(session, user, _roots(session, user, project))
+    session.commit()
+    return marked

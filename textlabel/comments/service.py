@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.annotate.archived import require_active
 from textlabel.auth.permissions import may_resolve_thread
 from textlabel.comments.unread import advance
 from textlabel.errors import Forbidden, InvalidInput
@@ -70,6 +71,7 @@ def open_thread(
         comment.quote = _quote(document.text[span.start : span.end])
     session.add(comment)
     session.flush()
+    comment.last_id, comment.last_at = comment.id, comment.created_at
     advance(session, user.id, comment.id, comment.id)
     if kind == "flag":
         audit.record(session, "comment.flag", user=user, project_id=project.id,
@@ -84,11 +86,14 @@ def reply(session: Session, root: Comment, user: User, *, body: str) -> Comment:
 
     A reply to a resolved thread reopens it (audited as ``comment.reopen`` with
     ``by_reply``): whoever answers has something left to say, and a resolved thread drops
-    out of the open threads the reviewers and the queue's marks look at."""
+    out of the open threads the reviewers and the queue's marks look at. An archived
+    document takes no new words (409, as a new thread on it: ``annotate.archived``)."""
+    require_active(session, root.document_id)
     answer = Comment(project_id=root.project_id, document_id=root.document_id,
                      parent_id=root.id, author_id=user.id, body=check_body(body))  # fmt: skip
     session.add(answer)
     session.flush()
+    root.last_id, root.last_at = answer.id, answer.created_at
     advance(session, user.id, root.id, answer.id)
     if root.resolved_at is not None:
         root.resolved_at, root.resolved_by_id = None, None

@@ -13,16 +13,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from textlabel.models import Comment, CommentRead, User
-
-
-def thread_key() -> ColumnElement[int]:
-    """A comment's thread: the root's id (its own for a root)."""
-    return func.coalesce(Comment.parent_id, Comment.id)
 
 
 def markers(session: Session, user: User, thread_ids: Sequence[int]) -> dict[int, int]:
@@ -37,20 +32,17 @@ def markers(session: Session, user: User, thread_ids: Sequence[int]) -> dict[int
     return {int(thread): int(last) for thread, last in rows}
 
 
-def unread_threads(user: User, project_id: int) -> Select[int]:
-    """The ids of the project's threads holding comments by others after ``user``'s marker."""
-    key = thread_key()
-    return (
-        select(key)
-        .select_from(Comment)
-        .outerjoin(CommentRead, and_(CommentRead.user_id == user.id, CommentRead.thread_id == key))
-        .where(
-            Comment.project_id == project_id,
-            or_(Comment.author_id.is_(None), Comment.author_id != user.id),
-            Comment.id > func.coalesce(CommentRead.last_read_id, 0),
-        )
-        .distinct()
+def is_unread(user: User) -> ColumnElement[bool]:
+    """The condition on a root comment that its thread holds comments ``user`` has not read:
+    its latest comment is past the user's marker. One primary-key probe per thread, not a
+    scan of the comments: a post of one's own moves one's marker (``service``), so anything
+    after the marker is someone else's."""
+    marker = (
+        select(CommentRead.last_read_id)
+        .where(CommentRead.user_id == user.id, CommentRead.thread_id == Comment.id)
+        .scalar_subquery()
     )
+    return Comment.last_id > func.coalesce(marker, 0)
 
 
 def advance(session: Session, user_id: int, thread_id: int, comment_id: int) -> None:
@@ -76,12 +68,37 @@ def mark_read(session: Session, user: User, root: Comment, *, up_to: int | None 
     """Mark ``root``'s thread read by ``user`` up to comment ``up_to`` (default: its latest
     comment). The card sends the last comment it showed, so a reply that arrived since
     stays unread."""
-    last = session.scalar(select(func.max(Comment.id)).where(
-        or_(Comment.id == root.id, Comment.parent_id == root.id)))  # fmt: skip
+    last = root.last_id
     target = min(up_to, last) if up_to is not None and last is not None else last
     if target is not None:
         advance(session, user.id, root.id, target)
     session.commit()
+
+
+def mark_all_read(session: Session, user: User, roots: Select[Comment]) -> int:
+    """Mark every thread of ``roots`` (root comments: those the user sees, narrowed as the
+    inbox is) read by ``user`` up to its latest comment, in one statement; how many threads
+    were unread. The caller commits."""
+    table = cast(Table, CommentRead.__table__)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = datetime.now(UTC)
+    unread = roots.where(is_unread(user)).with_only_columns(
+        literal(user.id), Comment.id, Comment.last_id, literal(now, table.c.read_at.type)
+    )
+    found = session.execute(select(func.count()).select_from(unread.subquery())).scalar_one()
+    further = case((table.c.last_read_id < insert(table).excluded.last_read_id,
+                    insert(table).excluded.last_read_id), else_=table.c.last_read_id)  # fmt: skip
+    statement = (
+        insert(table)
+        .from_select(["user_id", "thread_id", "last_read_id", "read_at"], unread)
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.thread_id],
+            set_={"last_read_id": further, "read_at": now},
+        )
+    )
+    session.execute(statement)
+    return int(found)
 
 
 def document_signature(session: Session, document_id: int, user: User) -> str:

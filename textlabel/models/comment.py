@@ -32,6 +32,8 @@ class Comment(Base):
         CheckConstraint("parent_id IS NULL OR start_char IS NULL", name="reply_unanchored"),
         # The inbox: a project's threads, newest first.
         Index("ix_comment_project_parent_created", "project_id", "parent_id", "created_at"),
+        # The inbox by latest activity.
+        Index("ix_comment_project_last", "project_id", "last_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,11 @@ class Comment(Base):
         ForeignKey("user.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # On a root: the thread's latest comment (``comments.service`` keeps them as it posts),
+    # so whether a thread is unread is one comparison with the reader's marker, and the
+    # inbox sorts by activity without grouping every comment. NULL on replies.
+    last_id: Mapped[int | None]
+    last_at: Mapped[datetime | None]
 
 
 class CommentRead(Base):

@@ -96,3 +96,11 @@ class InboxOut(Schema):
                                                   "with comments they have not read"})  # fmt: skip
     unread = fields.Int(metadata={"description": "threads with comments the caller has not "
                                                  "read"})  # fmt: skip
+
+
+class ReadAllOut(Schema):
+    marked = fields.Int(metadata={"description": "threads that were unread, now read"})
+    open = fields.Int(metadata={"description": "open threads the caller sees"})
+    flags = fields.Int(metadata={"description": "open flags among them"})
+    waiting = fields.Int(metadata={"description": "unread threads the caller took part in"})
+    unread = fields.Int(metadata={"description": "unread threads (0 unless one just came)"})

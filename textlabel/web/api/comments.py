@@ -15,6 +15,7 @@ from textlabel.models import Document, Project
 from textlabel.schemas.comments import (
     InboxOut,
     InboxQuery,
+    ReadAllOut,
     ReadIn,
     ReplyIn,
     ResolveIn,
@@ -111,3 +112,14 @@ def comment_inbox(project: Project, args: dict[str, Any]) -> InboxPage:
     `waiting` those of them the caller opened or answered."""
     return reading.inbox(db.session, project, current_user(), document_id=args.pop("document"),
                          **args)  # fmt: skip
+
+
+@route("/projects/<int:pid>/comments/read", "POST", tag="comments", response=ReadAllOut(),
+       allow=Action.VIEW)  # fmt: skip
+def read_all_comments(project: Project) -> dict[str, int]:
+    """Mark every thread of the project the caller sees read, up to its latest comment.
+
+    Answers how many threads were unread (`marked`) and the inbox's counts after."""
+    user = current_user()
+    marked = reading.read_all(db.session, project, user)
+    return {"marked": marked, **reading.counts(db.session, project, user)}

@@ -19,6 +19,7 @@ from textlabel.comments.reading import (
     find_thread,
     inbox,
     open_threads,
+    read_all,
 )
 from textlabel.comments.service import MAX_BODY
 from textlabel.comments.unread import mark_read
@@ -98,6 +99,19 @@ def comment_read(cid: int) -> ResponseReturnValue:
     user = current_user()
     root, project = find_thread(db.session, user, cid)
     mark_read(db.session, user, root)
+    shown: dict[str, Any] = {
+        key: 1 if value is True else value for key, value in _filters().items() if value
+    }
+    return redirect(url_for("pages.comment_inbox_page", pid=project.id, **shown), 303)
+
+
+@bp.post("/projects/<int:pid>/comments/read")
+def comments_read_all(pid: int) -> ResponseReturnValue:
+    """The inbox's *Mark all read*: every thread the caller sees read up to its latest
+    comment; the inbox again with the filters it was sent with."""
+    user = current_user()
+    project = require(db.session, user, pid, Action.VIEW)
+    read_all(db.session, project, user)
     shown: dict[str, Any] = {
         key: 1 if value is True else value for key, value in _filters().items() if value
     }

@@ -112,3 +112,35 @@ def test_synchronous_commit_is_on_unless_opted_out(database_url, tmp_path) -> No
         with app.extensions["textlabel.db"].connect() as connection:
             assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
     app.extensions["textlabel.db"].dispose()
+
+
+def test_pooled_connections_are_pinged_only_after_idling(database_url) -> None:
+    """No round trip per request to check the connection, yet a connection that died while
+    idle in the pool is replaced before use (PostgreSQL; SQLite has no server to lose)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL connection pool")
+    from sqlalchemy import text
+
+    from textlabel.db import make_engine
+
+    def kill_pooled(engine) -> None:  # type: ignore[no-untyped-def]
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        killer = make_engine(database_url)
+        with killer.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            connection.commit()
+        killer.dispose()
+
+    pinged = make_engine(database_url, ping_after_idle=0, pool_size=1)
+    kill_pooled(pinged)
+    with pinged.connect() as connection:  # pinged, found dead, replaced
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    pinged.dispose()
+    trusted = make_engine(database_url, ping_after_idle=3600, pool_size=1)
+    kill_pooled(trusted)
+    with pytest.raises(Exception, match="terminat|closed|server"), trusted.connect() as c:
+        c.execute(text("SELECT 1"))  # used a moment ago: not pinged, so the use fails
+    with trusted.connect() as connection:  # the failure replaced the pool
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    trusted.dispose()

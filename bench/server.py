@@ -188,7 +188,8 @@ class Server:
         self.process = subprocess.Popen(
             command, env=self.env, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        for _ in range(300):
+        deadline = time.monotonic() + 300  # a loaded machine (niced) may take minutes
+        while time.monotonic() < deadline:
             try:
                 requests.get(self.url + "/login", timeout=5)
                 return

@@ -62,6 +62,12 @@ def test_a_save_and_a_fetch_are_a_few_statements(app, session) -> None:
     with statements() as seen:
         assert ann.get(f"/documents/{document.id}").status_code == 200
     assert len(seen) <= 3, "\n".join(seen)
+    # An autosave that changes nothing writes nothing and answers without reading again.
+    with statements() as seen:
+        same = ann.put(path, json={"version": saved.json["version"], "spans": spans})
+    assert same.status_code == 200 and same.json["version"] == saved.json["version"]
+    assert len(seen) <= 6, "\n".join(seen)
+    assert same.json["spans"] == ann.get(path).json["spans"] == saved.json["spans"]
 
 
 def test_a_save_answers_what_a_read_returns(app, session) -> None:

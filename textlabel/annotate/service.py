@@ -169,8 +169,8 @@ def save_annotation(
     status_changed = request.status != annotation.status
 
     if not (change or pos_changes or status_changed):
-        if holds is not None:
-            holds.append(store.read(session, annotation))
+        if holds is not None:  # what diff read is what it holds: no query for the answer
+            holds.append(store.held(annotation, change))
         return annotation
 
     fresh: dict[str, Any] = {

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +73,11 @@ def populate(session: Session, *, documents: int, threads: int, replies: int) ->
         for i, root in enumerate(root_ids) for r in range(replies)
     ]  # fmt: skip
     session.execute(insert(Comment), answers)
+    # Each root keeps its thread's latest comment, as comments.service does when posting.
+    session.execute(text(
+        "UPDATE comment SET last_at = created_at, last_id = (SELECT MAX(c.id) FROM comment c"
+        " WHERE c.id = comment.id OR c.parent_id = comment.id) WHERE parent_id IS NULL"
+    ))  # fmt: skip
     session.execute(insert(CommentRead), [
         {"user_id": ann.id, "thread_id": root, "last_read_id": root, "read_at": now}
         for root in root_ids[::2]])  # fmt: skip

@@ -13,11 +13,12 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
   the same export run by that code in a child process (``PYTHONPATH=DIR``), interleaved
   with ours: the speed-up, and whether both wrote the same bytes (spaCy: the same shard
   bytes; the zip's timestamps differ);
-- with ``--memory``, the peak RSS of a fresh process exporting a tenth of the documents and
-  all of them.
+- with ``--memory`` (instead of the timings), the peak RSS of a fresh process exporting a
+  tenth of the documents and all of them (or ``--sizes``), each database prepared once,
+  and of the ``--baseline`` code on the same database.
 
     .venv/bin/python bench/export_db.py [--docs 20000] [--database postgresql+psycopg://...]
-        [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory]
+        [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory [--sizes 5000 100000]]
 """
 
 from __future__ import annotations
@@ -154,16 +155,43 @@ def baseline_once(url: str, fmt: str, checkout: str) -> tuple[float, float, int,
     return figures["rate"], figures["cpu_us"], figures["size"], figures["digest"]
 
 
-def child(docs: int, fmt: str, database: str | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(database, Path(tmp))
-        prepare(url, docs, Path(tmp))
-        import textlabel.export.service  # noqa: F401
+def child(url: str, fmt: str) -> None:
+    """Export once from a prepared database; peak RSS before and after (this process)."""
+    import textlabel.export.service
+    from textlabel.export.registry import get_writer
 
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        export_once(url, fmt)
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"before_mb": before / 1024, "rss_mb": after / 1024}))
+    get_writer("jsonl" if fmt == "records" else fmt)  # import the writer (spaCy) first
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rate, cpu_us, _, digest = export_once(url, fmt)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    module = str(Path(textlabel.export.service.__file__).resolve())
+    figures = {"before_mb": before / 1024, "rss_mb": after / 1024, "module": module}
+    print(json.dumps(figures | {"rate": rate, "cpu_us": cpu_us, "digest": digest}))
+
+
+def memory(args: argparse.Namespace) -> None:
+    """Peak RSS of a fresh process exporting each size (each database prepared once)."""
+    print("peak memory of a fresh process exporting (max RSS; before the export):")
+    for docs in args.sizes or (args.docs // 10, args.docs):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = database_url(args.database, Path(tmp))
+            prepare(url, docs, Path(tmp))
+            for fmt in args.formats:
+                runs = [("", None)] + ([("baseline ", args.baseline)] if args.baseline else [])
+                for label, checkout in runs:
+                    env = {**os.environ, "PYTHONPATH": checkout} if checkout else None
+                    command = [sys.executable, __file__, "--child", url, fmt]
+                    out = subprocess.run(
+                        command, capture_output=True, text=True, check=True, env=env
+                    )
+                    figures = json.loads(out.stdout.strip().splitlines()[-1])
+                    if checkout and not figures["module"].startswith(str(Path(checkout).resolve())):
+                        raise SystemExit(f"the baseline ran {figures['module']}")
+                    print(
+                        f"  {label}{fmt:<7} {docs:>9,} documents: {figures['rss_mb']:7.1f} MB "
+                        f"({figures['before_mb']:.1f} MB before)  {figures['cpu_us']:6,.0f} us "
+                        f"CPU/doc  {figures['rate']:7,.0f} docs/s  {figures['digest']}"
+                    )
 
 
 def main() -> None:
@@ -174,11 +202,17 @@ def main() -> None:
     parser.add_argument("--baseline", help="a checkout to compare with (its textlabel/)")
     parser.add_argument("--rounds", type=int, default=1, help="runs per format (best kept)")
     parser.add_argument("--memory", action="store_true", help="peak RSS at two sizes")
+    parser.add_argument(
+        "--sizes", nargs="+", type=int, help="--memory: these sizes (default: docs/10, docs)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(int(args.child[0]), args.child[1], args.database)
+        child(args.child[0], args.child[1])
+        return
+    if args.memory:
+        memory(args)
         return
     if args.run:
         import textlabel
@@ -214,20 +248,6 @@ def main() -> None:
                     f"{base[1] / cpu_us:.2f}x less CPU, {same}"
                 )
         print(f"  load average after: {os.getloadavg()[0]:.1f}")
-    if not args.memory:
-        return
-    print("peak memory of a fresh process exporting (max RSS; before the export):")
-    for fmt in args.formats:
-        for docs in (args.docs // 10, args.docs):
-            command = [sys.executable, __file__, "--child", str(docs), fmt]
-            if args.database:
-                command += ["--database", args.database]
-            out = subprocess.run(command, capture_output=True, text=True, check=True)
-            figures = json.loads(out.stdout.strip().splitlines()[-1])
-            print(
-                f"  {fmt:<6} {docs:>9,} documents: {figures['rss_mb']:7.1f} MB "
-                f"({figures['before_mb']:.1f} MB before)"
-            )
 
 
 if __name__ == "__main__":

@@ -127,3 +127,37 @@ def test_token_columns_read_like_the_records_they_hold() -> None:
     again = TokenColumns.from_offsets(columns.starts, columns.ends, text_length=len(text))
     assert again == columns and token_columns(again) is again
     assert Path(__file__).name.startswith("test_")
+
+
+def test_conll_lines_read_back_as_the_records(corpus: list[DocumentRecord]) -> None:
+    """CoNLL-2003 rows built column-wise, read by the CoNLL reader: every non-blank token
+    (whitespace inside one as ``_``) and every entity, document by document."""
+    from textlabel.export.conll import write as write_conll
+
+    records = [r for r in corpus if r.tokens and not _overlapping(r)]
+    out = "".join(write_conll(records, WriteOptions(layers=("entities",)))).encode()
+    with io.BytesIO(out) as stream:
+        again = [
+            r for r in read_file(stream, "x.conll", format="conll") if isinstance(r, DocumentRecord)
+        ]
+    assert len(again) == len(records)
+    for record, read in zip(records, again, strict=True):
+        tokens = token_columns(record.tokens or [])
+        words = [record.text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+        kept = ["_".join(w.split()) for w in words if w.strip()]
+        assert [read.text[t.start : t.end] for t in read.tokens or []] == kept
+        cells = [
+            ("_".join(w.split()), start, end)
+            for w, start, end in zip(words, tokens.starts, tokens.ends, strict=True)
+            if w.strip()
+        ]
+        spans = [
+            (" ".join(c for c, start, end in cells if s.start <= start and end <= s.end), s.label)
+            for s in sorted(record.spans, key=lambda s: s.start)
+        ]
+        assert [(read.text[s.start : s.end], s.label) for s in read.spans] == spans
+
+
+def _overlapping(record: DocumentRecord) -> bool:
+    spans = sorted((s.start, s.end) for s in record.spans)
+    return any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False))

@@ -10,6 +10,7 @@ written (InvalidInput), nor can overlapping spans or untokenized documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from textlabel.errors import InvalidInput
@@ -17,13 +18,14 @@ from textlabel.export.base import WriteOptions
 from textlabel.formats.alignment import (
     describe,
     entity_tags,
-    is_blank,
     require_tokens,
     sentence_ranges,
 )
 from textlabel.records import DocumentRecord
 
 DOCSTART = "-DOCSTART- -X- -X- O\n\n"
+_ROW = "%s %s _ %s\n"
+_WHITESPACE = re.compile(r"\s")
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -44,16 +46,23 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
                 "which CoNLL-2003 columns cannot hold"
             )
     pos = _pos_column(record) if "pos" in chosen else None
+    text = record.text
+    words = [text[token.start : token.end] for token in tokens]
+    count = len(words)
+    if _WHITESPACE.search("".join(words)) is None:  # the usual case: a cell is the word
+        cells, blank = words, None
+    else:
+        cells = list(map(_cell, words))
+        blank = [not word.strip() for word in words]
+    pos_cells = ["_"] * count if pos is None else [_pos_cell(pos, i) for i in range(count)]
+    rows = list(map(_ROW.__mod__, zip(cells, pos_cells, tags, strict=True)))
     lines = [DOCSTART]
-    for start, end in sentence_ranges(record, len(tokens)):
-        rows = [
-            f"{_cell(record.text[tokens[i].start : tokens[i].end])} "
-            f"{_pos_cell(pos, i)} _ {tags[i]}\n"
-            for i in range(start, end)
-            if not is_blank(record, tokens[i])
-        ]
-        if rows:
-            lines.extend(rows)
+    for start, end in sentence_ranges(record, count):
+        kept = rows[start:end] if blank is None else [
+            row for row, empty in zip(rows[start:end], blank[start:end], strict=True) if not empty
+        ]  # fmt: skip
+        if kept:
+            lines.extend(kept)
             lines.append("\n")
     return "".join(lines)
 

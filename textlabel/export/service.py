@@ -39,7 +39,8 @@ LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
 _DOCUMENT_COLUMNS = (Document.id, Document.text, Document.meta, Document.tokens)
 _ANNOTATION_COLUMNS = (
     Annotation.id, Annotation.document_id, Annotation.user_id, Annotation.kind,
-    Annotation.status, Annotation.pos, Annotation.token_layers,
+    Annotation.status, Annotation.pos, Annotation.token_layers, Annotation.relations,
+    Annotation.cats,
 )  # fmt: skip
 # Rows of those columns, read by attribute like the mapped objects (``Row.id``...).
 DocumentRow = Any
@@ -160,10 +161,12 @@ def project_records(
             return
         last_id = documents[-1].id
         annotations = _annotations(session, [d.id for d in documents])
-        payloads = store.read_many(
+        rows = [a for loaded in annotations.values() for a in loaded]
+        payloads = store.read_many(  # tags, relations and labels are in the rows already
             session,
-            [a.id for loaded in annotations.values() for a in loaded],
-            pos={a.id: a.pos for loaded in annotations.values() for a in loaded},
+            [a.id for a in rows],
+            pos={a.id: a.pos for a in rows},
+            columns={a.id: (a.relations, a.cats) for a in rows},
         )
         for document in documents:
             loaded = annotations.get(document.id, [])

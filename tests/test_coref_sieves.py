@@ -356,3 +356,10 @@ def test_all_with_a_plural_is_a_mention(nlp):
     )
     ctx = build_context(nlp("Every student came. Every student left."))
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "every"]
+
+
+def test_there_is_the_place_said_before(nlp):
+    ctx = run(nlp, "I grew up in Portland. I moved there in 2001.", "place_adverb")
+    assert linked(ctx, "Portland", "there")
+    ctx = build_context(nlp("There is a cat on the mat."))
+    assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "there"]

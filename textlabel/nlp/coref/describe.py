@@ -24,6 +24,7 @@ from textlabel.nlp.coref.attributes import (
     SOFT_INANIMATE_NER,
     UNKNOWN,
     Lexicons,
+    PronounInfo,
 )
 
 PRONOUN, PROPER, NOMINAL, LIST = "pronoun", "proper", "nominal", "list"
@@ -194,13 +195,17 @@ def describe_mention(
     return mention
 
 
+# "there": a place (sieves_place)
+PLACE_ADVERB = PronounInfo(3, SINGULAR, NEUTRAL, INANIMATE)
+
+
 def _describe_pronoun(mention: Mention, head: Token) -> None:
     if mention.relative:
         mention.animacy = ANIMATE if head.lower_ in ("who", "whom") else UNKNOWN
         if head.lower_ == "which":
             mention.animacy = INANIMATE
         return
-    info = PRONOUNS.get(head.lower_) or DEMONSTRATIVES[head.lower_]
+    info = PRONOUNS.get(head.lower_) or DEMONSTRATIVES.get(head.lower_) or PLACE_ADVERB
     mention.person = info.person
     mention.number = info.number
     mention.gender = info.gender

@@ -287,6 +287,10 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             continue
         if token.tag_ in ("WDT", "WP", "WP$"):
             continue
+        if lower == "there" and token.dep_ == "advmod" and token.pos_ == "ADV":
+            # "go [there]": a place said before (sieves_place); "[there] is" is an expletive
+            spans[(token.i, token.i + 1)] = (token, PRONOUN, "demonstrative")
+            continue
         if lower in _PLACE_ADVERBS and token.dep_ == "advmod":
             # "go [home]" is the place "home" names elsewhere (GUM chains them)
             spans[(token.i, token.i + 1)] = (token, NOMINAL, "")

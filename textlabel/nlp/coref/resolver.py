@@ -17,6 +17,7 @@ from textlabel.nlp.coref.sieves_head import (
     strict_head_match,
 )
 from textlabel.nlp.coref.sieves_nominal import name_kind_match
+from textlabel.nlp.coref.sieves_place import place_adverb_match
 from textlabel.nlp.coref.sieves_precise import (
     appositive,
     predicate_nominative,
@@ -52,6 +53,7 @@ SIEVES: dict[str, Sieve] = {
     "relaxed_head": relaxed_head_match,
     "name_kind": name_kind_match,
     "pronoun": pronoun_match,
+    "place_adverb": place_adverb_match,
 }
 PRIORS: dict[str, float] = {
     "exact_string": 0.95,
@@ -69,6 +71,7 @@ PRIORS: dict[str, float] = {
     "relaxed_head": 0.7,
     "name_kind": 0.7,
     "pronoun": 0.5,
+    "place_adverb": 0.5,
 }
 
 

@@ -165,10 +165,13 @@ class Server:
         if source != ROOT:
             self.env["PYTHONPATH"] = str(source)
         cli = [sys.executable, "-m", "textlabel.cli"]
-        subprocess.run([*cli, "init"], env=self.env, check=True, capture_output=True)
+        # cwd: ``python -m`` puts the working directory before PYTHONPATH; the checkout's own
+        # code must set up its own database.
+        subprocess.run([*cli, "init"], env=self.env, check=True, capture_output=True, cwd=source)
         subprocess.run(
             [*cli, "user", "create", "admin", "--password", PASSWORD, "--admin"],
             env=self.env,
+            cwd=source,
             check=True,
             capture_output=True,
         )

@@ -7,8 +7,9 @@ In one run, on the same texts:
   document;
 - ``import_file`` (pre-annotation off, dedupe on: the path an upload takes) into SQLite, and
   into PostgreSQL with ``--database URL`` (its schema is emptied first): documents/s on the
-  wall clock, and this process's CPU us per document (the database server's work on
-  PostgreSQL is in its own processes, so it shows in docs/s only);
+  wall clock, and CPU us per document of this process and its tokenizing workers (set
+  ``TEXTLABEL_IMPORT_PROCESSES=N`` to use N; the database server's work on PostgreSQL is in
+  its own processes, so it shows in docs/s only);
 - peak memory (max RSS of a fresh process) importing a tenth of the rows and all of them,
   to show it does not grow with the file (``--child N`` alone: one such run, printing its
 documents/s and CPU us per document too, for a large file without the in-process run).
@@ -87,8 +88,15 @@ def database_url(database: str | None, folder: Path) -> str:
     return database
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (tokenizing workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def import_once(path: Path, url: str) -> tuple[float, int, float]:
-    """docs/s, documents stored, and this process's CPU microseconds per document."""
+    """docs/s, documents stored, and CPU microseconds per document (this process and its
+    tokenizing workers: ``TEXTLABEL_IMPORT_PROCESSES``)."""
     from sqlalchemy.orm import Session
 
     from textlabel import migrate
@@ -102,12 +110,12 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")
         project = create_project(session, name="bench", created_by=user)
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), _cpu()
         with path.open("rb") as stream:
             result = import_file(
                 session, project, stream, path.name, user=user, options=ImportOptions()
             )
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     engine.dispose()
     return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
 

@@ -66,9 +66,32 @@ def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> Non
     assert tokenizer("plain words only") == tokenize_text("plain words only")
 
 
-def test_the_cache_is_bounded(tokenizer: ChunkTokenizer) -> None:
-    tokenizer.max_cache = 50
-    for batch in range(3):  # 41 new chunks a batch: the cache starts over before each
+def test_the_cache_and_spacys_vocabulary_are_bounded() -> None:
+    def english() -> spacy.language.Language:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        return nlp
+
+    tokenizer = ChunkTokenizer(english(), max_cache=50, fresh=english)
+    strings = []
+    for batch in range(4):  # 41 new chunks a batch: the cache starts over before each
         texts = [f"word{n} and (#{n})." for n in range(batch * 20, batch * 20 + 20)]
         assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
         assert len(tokenizer.cache) == 41
+        strings.append(len(tokenizer.tokenizer.vocab.strings))
+    # spaCy keeps every string it saw (about 60 more a batch here): a fresh pipeline each time
+    assert max(strings[1:]) - min(strings[1:]) < 5
+
+
+def test_batches_tokenized_in_worker_processes_are_the_same_bytes() -> None:
+    """``tokenized_batches`` with two worker processes against ``tokenize_text``: same order,
+    same batches, same tokens (a file of one batch stays in this process)."""
+    from textlabel.ingest.parallel import tokenized_batches
+
+    texts = _texts()[:300] + EDGE_CASES
+    batches = [texts[k : k + 40] for k in range(0, len(texts), 40)]
+    got = list(tokenized_batches(iter(batches), list, 2))
+    assert [batch for batch, _ in got] == batches
+    for batch, tokenized in got:
+        assert all(_same(tokenized[t], tokenize_text(t)) for t in batch)
+    assert list(tokenized_batches(iter(batches[:1]), list, 2))[0][1].keys() == set(batches[0])

@@ -30,10 +30,11 @@ from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
 from textlabel.ingest.bulk import insert_documents, tokens_json
 from textlabel.ingest.layer_rules import checked_layers
+from textlabel.ingest.parallel import processes_from_env, tokenized_batches
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
 from textlabel.ingest.report import Tally
 from textlabel.ingest.storable import check_filename, record_problem
-from textlabel.ingest.tokenize import tokenize, tokenize_many
+from textlabel.ingest.tokenize import tokenize
 from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, User
 from textlabel.projects.colors import next_color
 from textlabel.projects.service import LabelSpec, attach_label
@@ -57,6 +58,7 @@ class ImportOptions:
     add_labels: bool = False  # add labels the project lacks instead of refusing the file
     max_chars: int = 1_000_000
     batch_size: int = 1000
+    processes: int | None = None  # tokenizing processes; None: TEXTLABEL_IMPORT_PROCESSES
 
 
 @dataclass(slots=True)
@@ -103,6 +105,7 @@ def import_file(
     check_filename(filename)
     if options.annotations not in ANNOTATIONS_AS:
         raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
+    processes = options.processes or processes_from_env()
     staged = staging.open_staging(session, project, user)
     importer = _Importer(session, project, user, options, filename, staged.id)
     try:
@@ -110,8 +113,9 @@ def import_file(
         if options.dedupe is None:
             importer.dedupe = fmt not in KEEP_DUPLICATES
         items = read_file(stream, filename, format=fmt, options=options.read)
-        for batch in _batches(items, options.batch_size):
-            importer.store(batch)
+        batches = _batches(items, options.batch_size)
+        for batch, tokenized in tokenized_batches(batches, importer.to_tokenize, processes):
+            importer.store(batch, tokenized)
             staging.touch(session, staged.id)
             session.commit()
             if progress:
@@ -177,16 +181,18 @@ class _Importer:
         self.dedupe = options.dedupe is not False
         self.tokenized: dict[str, Tokens] = {}  # the current batch's texts
 
-    def store(self, batch: list[Item]) -> None:
-        # spaCy sees the words new to this process once per batch, all together
-        texts = [
+    def to_tokenize(self, batch: list[Item]) -> list[str]:
+        """The texts of ``batch`` that we tokenize (spaCy sees the new words all together)."""
+        return [
             item.text
             for item in batch
             if isinstance(item, DocumentRecord)
             and item.tokens is None
             and len(item.text) <= self.options.max_chars
         ]
-        self.tokenized = dict(zip(texts, tokenize_many(texts), strict=True))
+
+    def store(self, batch: list[Item], tokenized: dict[str, Tokens]) -> None:
+        self.tokenized = tokenized
         prepared: list[_Prepared] = []
         for item in batch:
             if isinstance(item, Notice):

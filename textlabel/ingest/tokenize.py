@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, repeat
 from operator import add, attrgetter
@@ -32,8 +33,10 @@ from spacy.tokenizer import Tokenizer
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.tokens import Tokens
 
-MAX_CACHE = 200_000
-"""Chunks remembered (a few tens of MB); the cache starts over when full."""
+MAX_CACHE = 100_000
+"""Chunks remembered; the cache starts over when full, and so does spaCy's vocabulary, which
+keeps every string its tokenizer ever saw (a text's unique chunk, such as a number, grew
+both by about 1.5 KB a document: unbounded over a large file)."""
 
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace but the plain space
 _RUNS = re.compile(r"\S+|\s+")  # str.isspace() runs, as spaCy cuts them
@@ -60,7 +63,10 @@ _SIZE = attrgetter("size")
 class ChunkTokenizer:
     """``tokenize_text`` for many texts, memoised per whitespace-delimited chunk."""
 
-    def __init__(self, nlp: Language, *, max_cache: int = MAX_CACHE) -> None:
+    def __init__(
+        self, nlp: Language, *, max_cache: int = MAX_CACHE,
+        fresh: Callable[[], Language] | None = None,
+    ) -> None:  # fmt: skip
         sentencizer = nlp.get_pipe("sentencizer")
         if not isinstance(sentencizer, Sentencizer):
             raise TypeError("the tokenizer pipeline needs a sentencizer")
@@ -71,6 +77,7 @@ class ChunkTokenizer:
         self.pairs = _special_pairs(nlp)
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
+        self.fresh = fresh  # a new pipeline (a new vocabulary) when the cache starts over
 
     def __call__(self, text: str) -> Tokens:
         return self.many([text])[0]
@@ -83,6 +90,9 @@ class ChunkTokenizer:
         if new:
             if len(cache) + len(new) > self.max_cache:
                 cache.clear()
+                if self.fresh is not None:
+                    with self.lock:
+                        self.tokenizer = self.fresh().tokenizer
             self._learn(sorted(new))
         return [self._assemble(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
 
@@ -247,12 +257,16 @@ def _special_pairs(nlp: Language) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+def _english() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
 @lru_cache(maxsize=1)
 def chunk_tokenizer() -> ChunkTokenizer:
     """The process's shared tokenizer (English rules, as ``tokenize_text``)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return ChunkTokenizer(nlp)
+    return ChunkTokenizer(_english(), fresh=_english)
 
 
 def tokenize(text: str) -> Tokens:

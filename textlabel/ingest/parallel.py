@@ -1,0 +1,86 @@
+"""Tokenizing an import's batches in other processes while this one stores the previous ones.
+
+spaCy's tokenizer is most of an import's CPU and holds the GIL, so threads cannot share it;
+worker processes can. ``tokenized_batches`` keeps up to ``processes`` batches in the
+workers' hands and hands back each batch with its tokens, in file order, so the database work
+of one batch overlaps the tokenizing of the next ones. Every worker runs the same
+``tokenize_many`` (tokens memoised per chunk, identical to ``tokenize_text`` whatever the
+memo holds), so the tokens are the same bytes as in one process. A file of one batch is
+tokenized here: starting workers (they load spaCy) costs more than it saves. Workers are
+spawned, never forked from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES``
+sets the number (default 1: all in this process).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from textlabel.ingest.tokenize import tokenize_many
+from textlabel.tokens import Tokens
+
+ENV = "TEXTLABEL_IMPORT_PROCESSES"
+
+TextsOf = Callable[[list[Any]], list[str]]
+_Plain = tuple[list[int], list[int], list[int], int, bool, bool]
+
+
+def processes_from_env() -> int:
+    """``TEXTLABEL_IMPORT_PROCESSES`` (at least 1)."""
+    try:
+        return max(1, int(os.environ.get(ENV, "1")))
+    except ValueError:
+        return 1
+
+
+def tokenized_batches(
+    batches: Iterable[list[Any]], texts_of: TextsOf, processes: int
+) -> Iterator[tuple[list[Any], dict[str, Tokens]]]:
+    """Each batch with ``{text: tokens}`` for the texts ``texts_of(batch)`` names."""
+    iterator = iter(batches)
+    first = next(iterator, None)
+    if first is None:
+        return
+    second = next(iterator, None)
+    if processes <= 1 or second is None:
+        for batch in (first, second, *([] if second is None else iterator)):
+            if batch is not None:
+                texts = texts_of(batch)
+                yield batch, dict(zip(texts, tokenize_many(texts), strict=True))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        pending: deque[tuple[list[Any], list[str], Future[list[_Plain]]]] = deque()
+
+        def submit(batch: list[Any]) -> None:
+            texts = texts_of(batch)
+            pending.append((batch, texts, pool.submit(_tokenize_plain, texts)))
+
+        submit(first)
+        submit(second)
+        for batch in iterator:
+            if len(pending) > processes:
+                yield _done(pending.popleft())
+            submit(batch)
+        while pending:
+            yield _done(pending.popleft())
+
+
+def _done(
+    entry: tuple[list[Any], list[str], Future[list[_Plain]]],
+) -> tuple[list[Any], dict[str, Tokens]]:
+    batch, texts, future = entry
+    tokens = [Tokens(*plain) for plain in future.result()]
+    return batch, dict(zip(texts, tokens, strict=True))
+
+
+def _tokenize_plain(texts: list[str]) -> list[_Plain]:
+    """In a worker: the tokens as plain tuples (cheaper to send back than objects)."""
+    return [
+        (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed)
+        for t in tokenize_many(texts)
+    ]

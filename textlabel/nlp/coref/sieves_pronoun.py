@@ -30,6 +30,7 @@ from textlabel.nlp.coref.pronoun_rules import (
 )
 from textlabel.nlp.coref.quotes import quote_index, quote_speakers
 from textlabel.nlp.coref.ranker import (
+    NEUTER,
     PronounSetting,
     abstain_features,
     candidate_features,
@@ -110,6 +111,8 @@ def pronoun_match(ctx: SieveContext) -> None:
                 rows.append(abstain_features(ctx, setting, pronoun, candidates))
             probabilities = softmax([model.score(kind, row) for row in rows])
             best = max(range(len(rows)), key=lambda i: (probabilities[i], -i))
+            if _object_of_preposition(ctx, pronoun, kind):
+                best = min(best, len(candidates) - 1)  # linked; the doubt stays in the score
             if best < len(candidates) and model.salience_picks(kind):
                 # the ranker only says whether there is an antecedent; salience says which
                 antecedent = _most_salient(ctx, tree, pronoun, candidates)
@@ -127,6 +130,13 @@ def pronoun_match(ctx: SieveContext) -> None:
             speaker_head = speakers.get(pronoun.head)
             speaker = ctx.mention_headed_by(speaker_head) if speaker_head is not None else None
             _resolve_voice(ctx, pronoun, speaker, quotes.get(pronoun.head), voices)
+
+
+def _object_of_preposition(ctx: SieveContext, pronoun: Mention, kind: str | None) -> bool:
+    """ "afraid of [it]", "talked about [it]": an "it" after a preposition is no expletive, and
+    salience finds its antecedent (the ranker's "no antecedent" took the storm of "The storm hit
+    the coast. Many people were afraid of it.")."""
+    return kind == NEUTER and ctx.doc[pronoun.head].dep_ == "pobj"
 
 
 def _cataphora_candidates(

@@ -48,12 +48,11 @@ def main() -> None:
     sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
                                                          args.baseline_database)}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        servers = {
-            name: Server(database, args.server, Path(tmp) / name, source,
-                         settings(args.setting) if name == "this" else None)
-            for name, (source, database) in sides.items()
-        }  # fmt: skip
+        servers: dict[str, Server] = {}
         try:
+            for name, (source, database) in sides.items():  # one failing stops the other too
+                own = settings(args.setting) if name == "this" else None
+                servers[name] = Server(database, args.server, Path(tmp) / name, source, own)
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
             for _ in range(args.rounds):

@@ -75,6 +75,8 @@ def test_a_thread_is_unread_until_marked_read_not_until_answered(
     assert rev.post(f"/comments/{root['id']}/replies", json={"body": "x"}).status_code == 409
     assert ann.post(f"/comments/{root['id']}/read", json={}).json["unread"] == 0
     assert as_(app, "ann2").post("/comments/999999/read", json={}).status_code == 404
+    everything = as_(app, "ann2").post(f"/projects/{project.id}/comments/read")
+    assert everything.status_code == 200 and everything.json["unread"] == 0
 
 
 def test_a_resolved_thread_answered_is_reopened_and_the_reply_stays_unread(

@@ -29,7 +29,8 @@ ARCHIVE_ENDPOINTS = {"api.archive_project", "api.delete_project",
                      "pages.project_archive", "pages.project_delete"}  # fmt: skip
 # A read marker is the reader's, not the project's: reading an archived project's threads
 # clears their "new" marks too.
-READ_MARKERS = {"api.read_comment", "pages.comment_read"}
+READ_MARKERS = {"api.read_comment", "pages.comment_read", "api.read_all_comments",
+                "pages.comments_read_all"}  # fmt: skip
 # What an archived document still accepts (``projects.archive``).
 DOCUMENT_ARCHIVE_ENDPOINTS = {"api.archive_document", "api.unarchive_document",
                               "api.delete_document"}  # fmt: skip

@@ -33,7 +33,7 @@ from spacy.tokenizer import Tokenizer
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.tokens import Tokens
 
-MAX_CACHE = 100_000
+MAX_CACHE = 40_000
 """Chunks remembered; the cache starts over when full, and so does spaCy's vocabulary, which
 keeps every string its tokenizer ever saw (a text's unique chunk, such as a number, grew
 both by about 1.5 KB a document: unbounded over a large file)."""

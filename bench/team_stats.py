@@ -33,6 +33,9 @@ from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from server import empty_schema  # noqa: E402
 
 from textlabel import migrate  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
@@ -49,8 +52,7 @@ TEXT = "Ada Lovelace met Charles Babbage in London."
 def store(url: str, n: int, seed: int) -> tuple[Any, int]:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        empty_schema(url)
     migrate.upgrade(engine)
     rng = random.Random(seed)
     with Session(engine, expire_on_commit=False) as session:

@@ -18,6 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain
 from typing import Any
 
 from textlabel.ingest.tokenize import tokenize_many
@@ -47,10 +48,10 @@ def tokenized_batches(
         return
     second = next(iterator, None)
     if processes <= 1 or second is None:
-        for batch in (first, second, *([] if second is None else iterator)):
-            if batch is not None:
-                texts = texts_of(batch)
-                yield batch, dict(zip(texts, tokenize_many(texts), strict=True))
+        # chain, not a tuple with *iterator: that would read the whole file before its first batch
+        for batch in chain((first,), () if second is None else (second,), iterator):
+            texts = texts_of(batch)
+            yield batch, dict(zip(texts, tokenize_many(texts), strict=True))
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context) as pool:

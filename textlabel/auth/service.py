@@ -73,9 +73,7 @@ def update_account(
     """An administrator deactivates or reactivates an account, or resets its password.
     Deactivating ends the account's sessions and refuses its tokens at once (its work
     stays); a reset password ends its sessions and revokes its tokens. Audited; commits."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user named {username!r}")
+    user = find_user(session, username)
     if is_active is False and user.id == admin.id:
         raise Conflict("you cannot deactivate your own account")
     if is_active is not None and is_active != user.is_active:
@@ -213,3 +211,11 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 def get_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user named ``username``; NotFound naming it when there is none."""
+    user = get_user(session, username)
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from textlabel.cli._util import create_app, fail, session_of, table
-from textlabel.errors import NotFound, TextlabelError
+from textlabel.errors import TextlabelError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -91,11 +91,9 @@ def comments_cli(
 def _mark_read(session: Session, project: Project, username: str) -> int:
     """Every thread ``username`` sees in ``project`` read; how many were unread."""
     from textlabel.auth.permissions import Action, require
-    from textlabel.auth.service import get_user
+    from textlabel.auth.service import find_user
     from textlabel.comments.reading import read_all
 
-    user = get_user(session, username)
-    if user is None:
-        raise NotFound(f"user {username!r} not found")
+    user = find_user(session, username)
     require(session, user, project.id, Action.VIEW)
     return read_all(session, project, user)

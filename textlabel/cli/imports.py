@@ -81,15 +81,12 @@ def importing_user(session: Session, project: Project, username: str | None) -> 
     """The account ``username``, or by default the project's first manager."""
     from sqlalchemy import select
 
-    from textlabel.auth.service import get_user
+    from textlabel.auth.service import find_user
     from textlabel.errors import NotFound
     from textlabel.models import Membership, User
 
     if username:
-        user = get_user(session, username)
-        if user is None:
-            raise NotFound(f"no user named {username!r}")
-        return user
+        return find_user(session, username)
     manager = session.scalar(
         select(User)
         .join(Membership)

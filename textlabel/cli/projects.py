@@ -52,15 +52,12 @@ def create_cli(
     language: str,
 ) -> None:
     """Create the project NAME."""
-    from textlabel.auth.service import get_user
-    from textlabel.errors import NotFound
+    from textlabel.auth.service import find_user
     from textlabel.projects.service import create_project
 
     with session_of(create_app()) as session:
         try:
-            creator = get_user(session, owner)
-            if creator is None:
-                raise NotFound(f"no user named {owner!r}")
+            creator = find_user(session, owner)
             created = create_project(
                 session,
                 name=name,

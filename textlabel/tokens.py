@@ -13,11 +13,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import gt
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
-from textlabel.records import TokenRecord
+from textlabel.records import TokenColumns, TokenRecord
 
 
 class TokenSpan(NamedTuple):
@@ -99,12 +98,13 @@ class Tokens:
 
     def records(self) -> list[TokenRecord]:
         """TokenRecords: ``ws`` from the gap to the next token (or the end of the text)."""
-        starts, ends = self.starts, self.ends
-        if not starts:
-            return []
-        ws = list(map(gt, starts[1:], ends[:-1]))  # C-level: exports call this per document
-        ws.append(ends[-1] < self.text_length or self.last_ws)
-        return list(map(TokenRecord, starts, ends, ws))
+        return list(self.columns())
+
+    def columns(self) -> TokenColumns:
+        """The tokens as columns (``ws`` as in ``records``), no record made per token."""
+        return TokenColumns.from_offsets(
+            self.starts, self.ends, text_length=self.text_length, last_ws=self.last_ws
+        )
 
     def token_at(self, offset: int) -> int:
         """Index of the first token that ends after character ``offset``."""

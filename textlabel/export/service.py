@@ -27,7 +27,6 @@ from textlabel.records import (
     DocumentRecord,
     RelationRecord,
     SpanRecord,
-    TokenColumns,
     TokenLayers,
 )
 from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
@@ -231,9 +230,7 @@ def _base(document: DocumentRow) -> DocumentRecord:
     return DocumentRecord(
         text=text,
         meta={**document.meta, "id": document.id},
-        tokens=TokenColumns.from_offsets(
-            tokens.starts, tokens.ends, text_length=len(text), last_ws=tokens.last_ws
-        ),
+        tokens=tokens.columns(),
         sent_starts=tokens.sent_starts,
     )
 

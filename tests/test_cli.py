@@ -10,10 +10,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from textlabel import cli
 from textlabel.db import make_engine
-from textlabel.models import Annotation, Document, LayerLabel, Membership, Project, Span, User
+from textlabel.models import (
+    Annotation,
+    Document,
+    LayerLabel,
+    Membership,
+    ModelVersion,
+    Project,
+    Span,
+    User,
+)
 
 
 def _commands(group, prefix=()):
@@ -63,6 +73,44 @@ def test_user_and_project_create(env: dict[str, str]) -> None:
         role = connection.execute(select(Membership.role)).scalar()
     engine.dispose()
     assert admin is True and row == (["entities", "pos"], 2) and role == "manager"
+
+
+def test_model_list_activate_and_rollback(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init"]).exit_code == 0
+    runner.invoke(cli.main, ["user", "create", "ada", "--password", "secret-pass", "--admin"])
+    runner.invoke(cli.main, ["project", "create", "Corpus", "--owner", "ada", "--label", "PER"])
+    empty = runner.invoke(cli.main, ["model", "list", "Corpus"])
+    assert empty.exit_code == 0 and "no trained model yet" in empty.output
+    engine = make_engine(env["TEXTLABEL_DATABASE_URL"])
+    with Session(engine) as session:
+        project_id = session.scalars(select(Project.id)).one()
+        for version, f in ((1, 0.5), (2, 0.75)):
+            (tmp_path / f"v{version}").mkdir()
+            session.add(ModelVersion(project_id=project_id, version=version,
+                                     path=str(tmp_path / f"v{version}"), base_model="base",
+                                     data={"train_documents": 10 * version},
+                                     scores={"model": {"f": f}, "base": {"f": 0.25}}))  # fmt: skip
+        session.commit()
+
+    def active() -> int | None:
+        with engine.connect() as connection:
+            return connection.scalar(select(ModelVersion.version).where(ModelVersion.active))
+
+    listed = runner.invoke(cli.main, ["model", "list", "Corpus"])
+    assert listed.exit_code == 0, listed.output
+    assert [line.split()[:4] for line in listed.output.splitlines()[1:]] == [
+        ["2", "0.750", "0.250", "20"], ["1", "0.500", "0.250", "10"]]  # fmt: skip
+    for step in (["activate", "Corpus", "1"], ["activate", "Corpus", "2"]):
+        assert runner.invoke(cli.main, ["model", *step]).exit_code == 0
+    assert active() == 2 and "*2" in runner.invoke(cli.main, ["model", "list", "Corpus"]).output
+    back = runner.invoke(cli.main, ["model", "rollback", "Corpus"])
+    assert back.exit_code == 0 and "version 1" in back.output and active() == 1
+    missing = runner.invoke(cli.main, ["model", "activate", "Corpus", "7"])
+    assert missing.exit_code == 2 and "no model version 7" in missing.output
+    unknown = runner.invoke(cli.main, ["model", "list", "Nope"])
+    assert unknown.exit_code == 2 and "error:" in unknown.output and "Nope" in unknown.output
+    engine.dispose()
 
 
 def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:

@@ -41,6 +41,16 @@ def session_of(app: Flask) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def command_session() -> Iterator[Session]:
+    """A session for one command: a domain error raised inside ends the command with its message."""
+    with session_of(create_app()) as session:
+        try:
+            yield session
+        except TextlabelError as e:
+            fail(e)
+
+
 def fail(error: TextlabelError) -> NoReturn:
     """Print the domain error's message in red and exit with status 2."""
     click.secho(f"error: {error.message}", fg="red", err=True)

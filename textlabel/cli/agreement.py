@@ -20,8 +20,7 @@ from textlabel.agreement.registry import (
     headline,
     layer_measures,
 )
-from textlabel.cli._util import create_app, fail, listing, session_of, table
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session, listing, table
 
 if TYPE_CHECKING:
     from textlabel.agreement.results import AgreementReport
@@ -111,12 +110,9 @@ def agreement_cli(
     from textlabel.agreement.service import project_agreement
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session:
-        try:
-            project = find_project(session, project_key)
-            result = project_agreement(session, project, layer=layer, min_items=min_items)
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        project = find_project(session, project_key)
+        result = project_agreement(session, project, layer=layer, min_items=min_items)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return

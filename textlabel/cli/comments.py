@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from textlabel.cli._util import create_app, fail, session_of, table
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session, table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,17 +64,14 @@ def comments_cli(
     from textlabel.comments.reading import project_threads
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session:
-        try:
-            project = find_project(session, project_key)
-            if reader is not None:
-                marked = _mark_read(session, project, reader)
-                click.echo(f"{project.name}: {marked} thread{'s' if marked != 1 else ''} "
-                           f"marked read for {reader}")  # fmt: skip
-                return
-            threads = project_threads(session, project, state=state, kind=kind)
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        project = find_project(session, project_key)
+        if reader is not None:
+            marked = _mark_read(session, project, reader)
+            click.echo(f"{project.name}: {marked} thread{'s' if marked != 1 else ''} "
+                       f"marked read for {reader}")  # fmt: skip
+            return
+        threads = project_threads(session, project, state=state, kind=kind)
     from textlabel.schemas.comments import ThreadOut
 
     if as_json:

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from textlabel.cli._util import create_app, fail, listing, names, progress_bar, session_of
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session, listing, names, progress_bar
 from textlabel.export.registry import FORMATS, SOURCES
 from textlabel.layers import LAYERS
 
@@ -117,14 +116,11 @@ def export_cli(
         negatives=negatives,
     )
     target = Path(out)
-    with session_of(create_app()) as session, progress_bar("exporting") as progress:
-        try:
-            project = find_project(session, project_key)
-            written = export_project(
-                session, project, request=request, target=target, progress=progress
-            )
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session, progress_bar("exporting") as progress:
+        project = find_project(session, project_key)
+        written = export_project(
+            session, project, request=request, target=target, progress=progress
+        )
     click.echo(f"exported {project.name} ({source}) to {target}: {written}")
     if spacy_folder(fmt, target):
         click.echo(f"train with: cd {target} && python -m spacy train config.cfg --output model")

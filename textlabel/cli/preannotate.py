@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from textlabel.cli._util import create_app, fail, progress_bar, session_of
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session, progress_bar
 
 
 @click.command("preannotate")
@@ -24,16 +23,13 @@ def preannotate_cli(project_key: str, processes: int, batch_size: int, refresh: 
     from textlabel.nlp.preannotate import preannotate_project, refresh_untouched
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session, progress_bar("pre-annotating") as progress:
-        try:
-            project = find_project(session, project_key)
-            if refresh:
-                click.echo(f"dropped {refresh_untouched(session, project)} stale predictions")
-            result = preannotate_project(
-                session, project, progress=progress, n_process=processes, batch_size=batch_size
-            )
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session, progress_bar("pre-annotating") as progress:
+        project = find_project(session, project_key)
+        if refresh:
+            click.echo(f"dropped {refresh_untouched(session, project)} stale predictions")
+        result = preannotate_project(
+            session, project, progress=progress, n_process=processes, batch_size=batch_size
+        )
     click.echo(f"pre-annotated {result.done} documents ({result.entities} entities)")
     if result.dropped_labels:
         dropped = ", ".join(f"{k} x{v}" for k, v in result.dropped_labels.most_common())

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from textlabel.cli._util import create_app, fail, names, session_of
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session, names
 from textlabel.layers import LAYERS
 
 if TYPE_CHECKING:
@@ -55,20 +54,17 @@ def create_cli(
     from textlabel.auth.service import find_user
     from textlabel.projects.service import create_project
 
-    with session_of(create_app()) as session:
-        try:
-            creator = find_user(session, owner)
-            created = create_project(
-                session,
-                name=name,
-                created_by=creator,
-                labels=[parse_label(raw) for raw in labels],
-                layers=list(names(layers)),
-                overlap=overlap,
-                blind=blind,
-                description=description,
-                language=language,
-            )
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        creator = find_user(session, owner)
+        created = create_project(
+            session,
+            name=name,
+            created_by=creator,
+            labels=[parse_label(raw) for raw in labels],
+            layers=list(names(layers)),
+            overlap=overlap,
+            blind=blind,
+            description=description,
+            language=language,
+        )
     click.echo(f"created project {created.id}: {created.name}")

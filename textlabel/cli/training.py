@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from textlabel.cli._util import create_app, fail, progress_bar, session_of, table
+from textlabel.cli._util import command_session, create_app, fail, progress_bar, session_of, table
 from textlabel.errors import TextlabelError
 
 
@@ -108,11 +108,8 @@ def model_list(project_key: str) -> None:
     from textlabel.nlp.versions import list_versions
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session:
-        try:
-            versions = list_versions(session, find_project(session, project_key))
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        versions = list_versions(session, find_project(session, project_key))
         rows = [[("*" if v.active else "") + str(v.version), f"{v.scores['model']['f']:.3f}",
                  f"{v.scores['base']['f']:.3f}", str(v.data.get("train_documents")),
                  v.created_at.strftime("%Y-%m-%d %H:%M")] for v in versions]  # fmt: skip
@@ -131,11 +128,8 @@ def model_activate(project_key: str, version: int | None) -> None:
     from textlabel.nlp.versions import activate
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session:
-        try:
-            activate(session, find_project(session, project_key), version, None)
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        activate(session, find_project(session, project_key), version, None)
     click.echo(f"pre-annotation model: {'version ' + str(version) if version else 'base model'}")
 
 
@@ -146,10 +140,7 @@ def model_rollback(project_key: str) -> None:
     from textlabel.nlp.versions import rollback
     from textlabel.projects.service import find_project
 
-    with session_of(create_app()) as session:
-        try:
-            version = rollback(session, find_project(session, project_key), None)
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        version = rollback(session, find_project(session, project_key), None)
         name = f"version {version.version}" if version else "base model"
     click.echo(f"pre-annotation model: {name}")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from textlabel.cli._util import create_app, fail, session_of
-from textlabel.errors import TextlabelError
+from textlabel.cli._util import command_session
 
 
 @click.group("user")
@@ -21,9 +20,6 @@ def create_cli(name: str, password: str, admin: bool) -> None:
     """Create the user NAME."""
     from textlabel.auth.service import create_user
 
-    with session_of(create_app()) as session:
-        try:
-            create_user(session, name, password, is_admin=admin)
-        except TextlabelError as e:
-            fail(e)
+    with command_session() as session:
+        create_user(session, name, password, is_admin=admin)
     click.echo(f"created {'administrator' if admin else 'user'} {name}")

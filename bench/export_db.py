@@ -8,7 +8,8 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
 - the floor: ``SELECT text, tokens`` of the project's documents and their annotations'
   span rows with the DBAPI cursor, no decoding: CPU us per document;
 - ``export.service.stream_export`` for each format, every chunk consumed: documents/s and
-  CPU us per document; the pseudo-format ``records`` reads the records and writes nothing;
+  CPU us per document (with the CPU of worker processes, ``TEXTLABEL_EXPORT_PROCESSES``);
+  the pseudo-format ``records`` reads the records and writes nothing;
 - with ``--baseline DIR`` (a checkout, e.g. ``git archive COMMIT textlabel | tar -x -C DIR``),
   the same export run by that code in a child process (``PYTHONPATH=DIR``), interleaved
   with ours: the speed-up, and whether both wrote the same bytes (spaCy: the same shard
@@ -123,7 +124,7 @@ def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
         request = ExportRequest(format="jsonl" if fmt == "records" else fmt, source="predictions")
         digest, size = hashlib.sha256(), 0
         keep = io.BytesIO() if fmt == "spacy" else None
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
         if fmt == "records":  # reading alone: one line of text per record
             chunks: Any = (f"{r.meta['id']} {len(r.tokens or ())}\n".encode() for r in
                            project_records(session, project, request))  # fmt: skip
@@ -135,13 +136,20 @@ def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
                 keep.write(chunk)
             else:
                 digest.update(chunk)
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        elapsed, cpu = time.perf_counter() - start, time.process_time() + _children_cpu() - cpu
     engine.dispose()
     if keep is not None:  # the zip's member timestamps differ run to run, its members do not
         with zipfile.ZipFile(keep) as archive:
             for name in sorted(archive.namelist()):
                 digest.update(name.encode() + archive.read(name))
     return docs / elapsed, cpu / docs * 1e6, size, digest.hexdigest()[:12]
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children: the export's worker processes
+    (``TEXTLABEL_EXPORT_PROCESSES``), so CPU per document counts every core's share."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def baseline_once(url: str, fmt: str, checkout: str) -> tuple[float, float, int, str]:

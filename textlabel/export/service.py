@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import func, select, true
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.errors import InvalidInput
+from textlabel.export import parallel
 from textlabel.export.base import WriteOptions
 from textlabel.export.registry import SOURCES, ExportFormat, get_format, get_writer
 from textlabel.models import Annotation, Document, Project, User
@@ -122,6 +124,13 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     settings read now, not when the first chunk is asked for (the project may be detached
     by then)."""
     fmt = check(project, request)
+    processes = parallel.processes_from_env()
+    url = parallel.database_url(session) if processes > 1 else None
+    if url and fmt.name in parallel.FORMATS:
+        bounds = parallel.ranges(session, project, request.ids, parallel.CHUNK)
+        first = next(bounds)
+        if first[1] is not None:  # more than one range: worth starting workers
+            return parallel.export(url, project.id, request, chain((first,), bounds), processes)
     writer = get_writer(fmt.name)
     chunks = writer(project_records(session, project, request), write_options(project, request))
     return (chunk if fmt.binary else chunk.encode("utf-8") for chunk in chunks)
@@ -137,15 +146,17 @@ def count_documents(session: Session, project: Project) -> int:
 
 
 def project_records(
-    session: Session, project: Project, request: ExportRequest, *, progress: Any = None
-) -> Iterator[DocumentRecord]:
-    """Records of ``project`` for ``request.source``, in document order."""
+    session: Session, project: Project, request: ExportRequest, *, progress: Any = None,
+    after: int = 0, until: int | None = None,
+) -> Iterator[DocumentRecord]:  # fmt: skip
+    """Records of ``project`` for ``request.source``, in document order (of the documents
+    with ``after < id <= until`` when given: a range of ``parallel.export``)."""
     names: dict[int, str] = {
         row[0]: row[1] for row in session.execute(select(User.id, User.username))
     }
     # Documents without entities are negatives, kept unless asked (and entities are exported).
     keep_all = request.negatives or "entities" not in (request.layers or project.layers)
-    last_id, seen = 0, 0
+    last_id, seen = after, 0
     while True:
         # Plain column rows, not ORM objects: an export reads every document once, so the
         # identity map and attribute instrumentation are pure cost (and would pile up).
@@ -153,6 +164,7 @@ def project_records(
             select(*_DOCUMENT_COLUMNS)
             .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
             .where(Document.id.in_(request.ids) if request.ids else true())
+            .where(Document.id <= until if until is not None else true())
             .order_by(Document.id)
             .limit(PAGE)
         ).all()

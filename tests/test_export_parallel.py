@@ -1,0 +1,65 @@
+"""An export in worker processes (``TEXTLABEL_EXPORT_PROCESSES``) writes the same bytes as
+one in this process: ranges of document ids are exported by spawned workers on the same
+database and joined in id order (real processes, real databases)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.factories import make_project, make_user
+from textlabel.export import parallel
+from textlabel.export.service import ExportRequest, stream_export
+from textlabel.ingest.service import ImportOptions, import_file
+from textlabel.models import Document
+
+
+def _texts() -> list[dict[str, Any]]:
+    """23 documents, awkward text included; every third has no entity (a negative)."""
+    lines = []
+    for n in range(23):
+        text = f'Doc {n}: Ada met "Bob" \\ in Paris, café 東京.\n\nThen Carol left #{n}.'
+        start = text.index("Ada")
+        spans = [] if n % 3 == 0 else [{"start": start, "end": start + 3, "label": "PER"}]
+        lines.append({"text": text, "spans": spans})
+    return lines
+
+
+def _export(session: Any, project: Any, request: ExportRequest) -> bytes:
+    return b"".join(stream_export(session, project, request))
+
+
+def test_workers_write_the_same_bytes(
+    app: Flask, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER",))
+    data = "".join(json.dumps(line) + "\n" for line in _texts()).encode()
+    import_file(session, project, io.BytesIO(data), "docs.jsonl", user=owner,
+                options=ImportOptions(dedupe=False))  # fmt: skip
+    every = session.scalars(select(Document.id).where(Document.project_id == project.id))
+    ids = tuple(sorted(every))[2:19]  # a selection across ranges
+    # One export through the workers (each spawn costs seconds): CoNLL-2003 of a selection
+    # without negatives, so ranges, ``ids`` and the filter all meet.
+    request = ExportRequest(format="conll", source="predictions", ids=ids, negatives=False)
+    alone = _export(session, project, request)
+
+    calls: list[int] = []
+    real = parallel.export
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(parallel, "CHUNK", 5)  # 4 ranges of the selection's 17 documents
+    monkeypatch.setattr(parallel, "export", counted)
+    monkeypatch.setenv(parallel.ENV, "2")
+    together = _export(session, project, request)
+    assert calls == [1]  # it went through the workers
+    assert together == alone
+    assert alone.count(b"-DOCSTART-") == sum(1 for n in range(2, 19) if n % 3)

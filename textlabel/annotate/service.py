@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -69,14 +69,16 @@ def rules_of(project: Project, payload: Payload | None = None) -> Rules:
     )
 
 
+# Built once: every save and every editor load runs it.
+_OWN_ANNOTATION = select(Annotation).where(
+    Annotation.document_id == bindparam("document_id"),
+    Annotation.user_id == bindparam("user_id"),
+    Annotation.kind == "manual",
+)
+
+
 def own_annotation(session: Session, document: Document, user: User) -> Annotation | None:
-    return session.scalar(
-        select(Annotation).where(
-            Annotation.document_id == document.id,
-            Annotation.user_id == user.id,
-            Annotation.kind == "manual",
-        )
-    )
+    return session.scalar(_OWN_ANNOTATION, {"document_id": document.id, "user_id": user.id})
 
 
 def prediction_of(session: Session, document: Document) -> Annotation | None:

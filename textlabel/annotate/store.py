@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from textlabel.annotate.payload import Payload, cats_of
@@ -218,14 +218,19 @@ class Change:
         return before, after
 
 
+# The statements of every save, built once (building one and its cache key costs SQLAlchemy
+# more Python time than running it).
+_STORED_SPANS = select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label,
+                       Span.cluster, Span.score).where(
+    Span.annotation_id == bindparam("annotation_id"))  # fmt: skip
+_DELETE_SPANS = delete(Span).where(Span.id.in_(bindparam("ids", expanding=True)))
+_INSERT_SPANS = insert(Span)
+
+
 def diff(session: Session, annotation_id: int, tokens: Tokens, wanted: Payload) -> Change:
     """The rows to delete and insert (and the annotation columns to set) so that
     ``annotation_id`` holds ``wanted``; a layer ``wanted`` leaves None is kept as stored."""
-    rows = session.execute(
-        select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label, Span.cluster,
-               Span.score)
-        .where(Span.annotation_id == annotation_id)
-    ).all()  # fmt: skip
+    rows = session.execute(_STORED_SPANS, {"annotation_id": annotation_id}).all()
     stored: dict[SpanKey, int] = {}
     scores: dict[SpanKey, float | None] = {}
     for row_id, layer, start, end, label, cluster, score in rows:
@@ -277,9 +282,9 @@ def _diff_columns(session: Session, change: Change, wanted: Payload) -> None:
 def apply(session: Session, change: Change) -> None:
     """Write what ``diff`` found."""
     if change._delete:
-        session.execute(delete(Span).where(Span.id.in_(change._delete)))
+        session.execute(_DELETE_SPANS, {"ids": change._delete})
     if change._insert:
-        session.execute(insert(Span), change._insert)
+        session.execute(_INSERT_SPANS, change._insert)
     if change._columns:
         session.execute(
             update(Annotation)

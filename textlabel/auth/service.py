@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
@@ -193,14 +193,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
     session.commit()
 
 
+# Built once: it runs before every API request, and building a statement (and its cache
+# key) costs SQLAlchemy more Python time than running it.
+_USER_FOR_TOKEN = (
+    select(User, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a token belongs to, if the token exists and has not expired (one
-    query: it runs before every API request)."""
-    row = session.execute(
-        select(User, ApiToken.expires_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest(token))
-    ).first()
+    prebuilt query: it runs before every API request)."""
+    row = session.execute(_USER_FOR_TOKEN, {"token_hash": digest(token)}).first()
     if row is None:
         return None
     user, expires_at = row

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
-from sqlalchemy import null, select
+from sqlalchemy import bindparam, null, select
 
 from textlabel.auth import service as auth_service
 from textlabel.auth.permissions import require_writable, role_of
@@ -37,6 +36,17 @@ DOCUMENT_ARCHIVE_ENDPOINTS = {"api.archive_document", "api.unarchive_document",
 # The API's GETs that hand out work (a contract): they claim, so an archive refuses them.
 WRITING_GETS = {"api.next_document", "api.next_review"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The project of a write (and, for a document, its archived mark: not the document itself,
+# whose text may be large), one query per URL argument, built once: every save runs one.
+_PROJECT_OF = {
+    "did": select(Project, Document.archived_at)
+    .join(Document, Document.project_id == Project.id)
+    .where(Document.id == bindparam("id")),
+    "pid": select(Project, null()).where(Project.id == bindparam("id")),
+    "cid": select(Project, null())  # a comment thread's project
+    .join(Comment, Comment.project_id == Project.id)
+    .where(Comment.id == bindparam("id")),
+}
 
 
 def csrf_token() -> str:
@@ -114,24 +124,14 @@ def _check_archived() -> None:
     args = request.view_args or {}
     if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):
         return  # no such id: web/inputs.py answers 404 (an overflow here would be a 500)
-    # One query for the project and, for a document, its archived mark (not the document
-    # itself: its text may be large): a save is one statement shorter than two lookups.
-    query: Any = None  # a Select of (Project, archived mark)
-    if "did" in args:
-        query = (
-            select(Project, Document.archived_at)
-            .join(Document, Document.project_id == Project.id)
-            .where(Document.id == args["did"])
-        )
-    elif "pid" in args:
-        query = select(Project, null()).where(Project.id == args["pid"])
-    elif "cid" in args:  # a comment thread's project
-        query = (
-            select(Project, null())
-            .join(Comment, Comment.project_id == Project.id)
-            .where(Comment.id == args["cid"])
-        )
-    found = db.session.execute(query).first() if query is not None else None
+    # One query for the project and, for a document, its archived mark: a save is one
+    # statement shorter than two lookups.
+    name = next((name for name in _PROJECT_OF if name in args), None)
+    found = (
+        db.session.execute(_PROJECT_OF[name], {"id": args[name]}).first()
+        if name is not None
+        else None
+    )
     if found is None:
         return  # no such row: the view answers 404
     project, document_archived = found

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from server import ROOT, Server, measure, pct, prepare, report, settings
+from server import CLIENT, ROOT, Server, add_client_option, measure, pct, prepare, report, settings
 
 
 def main() -> None:
@@ -44,7 +44,9 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="a TEXTLABEL_ setting of this checkout's server only",
     )
+    add_client_option(parser)
     args = parser.parse_args()
+    CLIENT["kind"] = args.client
     sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
                                                          args.baseline_database)}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:

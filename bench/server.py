@@ -7,7 +7,7 @@ in the server (a small pre-annotation), then measures from HTTP clients:
 - the floor: GET of a static file (HTTP + WSGI, no database), the baseline of every ratio;
 - list (first page of 10), fetch one document, one-span save from 1 client (p50, p95);
 - saves from 20 concurrent annotators (p50, p95, saves/s, errors);
-- export (JSONL of predictions, documents/s) and the server's memory (RSS of all processes);
+- export (JSONL of predictions, documents/s) and the server's memory (PSS, RSS and USS summed over its processes);
 - with ``--under-load``: the same reads and saves again while a large import
   (``--load-rows``, default 200,000) and a pre-annotation run, as ratios to the idle figures.
 
@@ -96,9 +96,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, MiB."""
-    pids, total = [pid], 0
+def memory_mib(pid: int) -> dict[str, float]:
+    """Summed RSS, PSS and USS (MiB) of a process and its children, from smaps_rollup.
+
+    RSS counts a page shared by forked gunicorn workers once per process; PSS divides it
+    among them (what the machine spends, the figure the goal is read against); USS is what
+    the processes hold alone (freed if they exit)."""
+    pids, total = [pid], {"rss": 0.0, "pss": 0.0, "uss": 0.0, "processes": 0.0}
     try:
         children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
         pids += [int(p) for p in children.split()]
@@ -106,12 +110,23 @@ def rss_mib(pid: int) -> float:
         pass
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            rows = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]
         except OSError:
             continue
-    return total / 1024
+        kib = {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
+        total["rss"] += kib["Rss"] / 1024
+        total["pss"] += kib["Pss"] / 1024
+        total["uss"] += (kib["Private_Clean"] + kib["Private_Dirty"]) / 1024
+        total["processes"] += 1
+    return total
+
+
+def memory_line(pid: int) -> str:
+    m = memory_mib(pid)
+    return (
+        f"  server memory        {m['pss']:8.0f} MiB PSS (RSS summed {m['rss']:.0f}, USS "
+        f"{m['uss']:.0f}; {m['processes']:.0f} processes, model loaded)"
+    )
 
 
 ERRORS: dict[int, int] = {}
@@ -414,7 +429,7 @@ def run_bench(server: Server, args: argparse.Namespace) -> None:
         f"  export (JSONL)       {lines / seconds:8.0f} records/s ({lines} records of saved "
         "annotations; bench/scale.py exports whole projects)"
     )
-    print(f"  server memory        {rss_mib(server.process.pid):8.0f} MiB (model loaded)")
+    print(memory_line(server.process.pid))
     if not args.under_load:
         return
     load = admin.post("/projects", json={"name": "load", "labels": [{"name": "PER"}]}).json()["id"]

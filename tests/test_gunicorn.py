@@ -1,0 +1,112 @@
+"""gunicorn as README runs it (``gunicorn.conf.py``: the app and the spaCy model loaded once in
+the master, workers forked from it): the workers share the master's pages, an import through a
+forked worker gives the tokens ``tokenize_text`` gives, and a pre-annotation runs there on the
+model the master loaded."""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+
+from tests.factories import make_user
+from tests.helpers import PASSWORD
+from textlabel.nlp import pipeline
+from textlabel.serving import warm_up
+
+ROOT = Path(__file__).resolve().parent.parent
+DEADLINE_S = 180
+TEXT = "Dr. Ada Lovelace met Charles Babbage in London, didn't she?  She wrote (in 1843) of it!"
+
+
+def _kib(pid: int) -> dict[str, int]:
+    rows = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    return {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
+
+
+@pytest.fixture
+def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url, "TEXTLABEL_SECRET_KEY": "k",
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    env.pop("TEXTLABEL_REDIS_URL", None)
+    # cwd: gunicorn reads ./gunicorn.conf.py, as in README's production section
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/login", timeout=2)
+            break
+        except requests.RequestException:  # bound before the workers are forked
+            assert process.poll() is None, "gunicorn exited"
+            time.sleep(0.3)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_gunicorn_workers_share_the_preloaded_app_tokenize_and_preannotate(
+    session, gunicorn: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    url, master = gunicorn
+    workers = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True)
+    assert len(workers.stdout.split()) == 2
+    for pid in map(int, workers.stdout.split()):  # forked from a loaded app: mostly shared
+        kib = _kib(pid)
+        assert kib["Shared_Clean"] + kib["Shared_Dirty"] > 2 * kib["Private_Dirty"], kib
+    make_user(session, "admin", admin=True)
+    credentials = {"username": "admin", "password": PASSWORD}
+    token = requests.post(f"{url}/api/v1/auth/token", json=credentials, timeout=30).json()["token"]
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token}"
+    api = f"{url}/api/v1"
+    project = http.post(f"{api}/projects", json={"name": "p", "labels": [{"name": "PER"}]})
+    pid = project.json()["id"]
+    csv = io.BytesIO(f'text\n"{TEXT}"\n'.encode())
+    imported = http.post(f"{api}/projects/{pid}/documents", data={"preannotate": "true"},
+                         files={"file": ("d.csv", csv)}, timeout=60).json()  # fmt: skip
+    deadline = time.monotonic() + DEADLINE_S
+    while (job := http.get(f"{api}/jobs/{imported['job']}").json())["status"] in (
+        "queued", "running",
+    ):  # fmt: skip
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert job["status"] == "done", job
+    did = http.get(f"{api}/projects/{pid}/documents").json()["items"][0]["id"]
+    document = http.get(f"{api}/documents/{did}").json()
+    expected = pipeline.tokenize_text(TEXT)
+    assert [(t["start"], t["end"]) for t in document["tokens"]] == list(
+        zip(expected.starts, expected.ends, strict=True)
+    )
+    assert document["sent_starts"] == expected.sent_starts
+    spans = document["prediction"]["spans"]  # PERSON, from the model the master loaded
+    assert any(TEXT[s["start"] : s["end"]] == "Ada Lovelace" for s in spans), spans
+
+
+def test_warm_up_loads_the_model_only_where_jobs_run(app: Flask) -> None:
+    pipeline._load.cache_clear()
+    try:
+        app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # jobs run in `textlabel worker`
+        warm_up(app)
+        assert pipeline._load.cache_info().currsize == 0
+        assert gc.get_freeze_count() > 0
+        app.config["REDIS_URL"] = None  # jobs run in the web processes: loaded before the fork
+        warm_up(app)
+        assert pipeline._load.cache_info().currsize == 1
+    finally:
+        gc.unfreeze()

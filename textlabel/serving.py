@@ -1,0 +1,41 @@
+"""Sharing one loaded app between forked web processes (gunicorn ``--preload``).
+
+Each gunicorn worker that builds its own app holds its own copy of Flask, SQLAlchemy, spaCy
+and textlabel's modules (about 185 MiB resident apiece). ``gunicorn.conf.py`` builds the app
+once in the master instead; ``warm_up`` then builds there what requests and jobs would
+otherwise build in every worker (the tokenizer, and the spaCy model when jobs run in the web
+processes) and freezes the collector's view of it, so the workers keep those pages shared
+copy-on-write instead of dirtying them on their first collection. ``after_fork`` gives each
+worker its own database connections.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from textlabel.extensions import db
+
+
+def warm_up(app: Any) -> None:
+    """Load in this (master) process what the forked workers would each load on first use.
+
+    The spaCy model is loaded only when jobs run in the web processes (no
+    ``TEXTLABEL_REDIS_URL``): with Redis, pre-annotation runs in ``textlabel worker`` and a
+    web process never loads it. Same pipeline, same tokens: only where it is loaded moves."""
+    from textlabel.nlp.pipeline import load_pipeline, tokenize_text
+
+    tokenize_text("Warm up. The tokenizer and its sentence ends.")
+    if not app.config.get("REDIS_URL"):
+        import textlabel.nlp.preannotate  # noqa: F401  (what a pre-annotation job imports)
+
+        load_pipeline()
+    gc.collect()
+    gc.freeze()  # what exists now is never scanned (nor written) by the workers' collector
+
+
+def after_fork() -> None:
+    """In a forked worker: drop any database connection inherited from the master (SQLAlchemy's
+    advice for forking: the child must not use the parent's sockets)."""
+    if db.engine is not None:
+        db.engine.dispose(close=False)

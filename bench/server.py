@@ -7,7 +7,8 @@ in the server (a small pre-annotation), then measures from HTTP clients:
 - the floor: GET of a static file (HTTP + WSGI, no database), the baseline of every ratio;
 - list (first page of 10), fetch one document, one-span save from 1 client (p50, p95);
 - saves from 20 concurrent annotators (p50, p95, saves/s, errors);
-- export (JSONL of predictions, documents/s) and the server's memory (PSS, RSS and USS summed over its processes);
+- export (JSONL of predictions, documents/s) and the server's memory (PSS, RSS and USS
+  summed over its processes);
 - with ``--under-load``: the same reads and saves again while a large import
   (``--load-rows``, default 200,000) and a pre-annotation run, as ratios to the idle figures.
 

@@ -26,7 +26,8 @@ def parsed(rows: list[tuple[str, str, str, int, str]], ents: list[tuple[int, int
     """A Doc from (word, tag, pos, head, dep) rows; ``head`` is an absolute index."""
     words = [row[0] for row in rows]
     spaces = [
-        not (i + 1 < len(rows) and rows[i + 1][0] in {".", ",", "'s"}) for i in range(len(rows))
+        not (i + 1 < len(rows) and rows[i + 1][0] in {".", ",", "'s", "-"}) and words[i] != "-"
+        for i in range(len(rows))
     ]
     doc = Doc(
         VOCAB,
@@ -314,3 +315,22 @@ def test_a_mention_never_ends_with_a_conjunction():
     ctx = build_context(parsed(rows))
     texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
     assert "Newfoundland" in texts and "Newfoundland and" not in texts
+
+
+def test_the_noun_of_a_hyphenated_adjective_is_no_mention():
+    # "adult-learned" describes the language; "adult" names nobody (GUM: never a mention)
+    rows = [
+        ("Research", "NN", "NOUN", 7, "nsubj"),
+        ("on", "IN", "ADP", 0, "prep"),
+        ("adult", "NN", "NOUN", 4, "npadvmod"),
+        ("-", "HYPH", "PUNCT", 4, "punct"),
+        ("learned", "VBN", "VERB", 5, "amod"),
+        ("language", "NN", "NOUN", 1, "pobj"),
+        ("is", "VBZ", "AUX", 7, "aux"),
+        ("growing", "VBG", "VERB", 7, "ROOT"),
+        (".", ".", "PUNCT", 7, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
+    assert "adult-learned language" in texts
+    assert "adult-learned" not in texts and "adult" not in texts

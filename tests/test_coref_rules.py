@@ -334,3 +334,18 @@ def test_the_noun_of_a_hyphenated_adjective_is_no_mention():
     texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
     assert "adult-learned language" in texts
     assert "adult-learned" not in texts and "adult" not in texts
+
+
+def test_negations_and_for_example_are_no_mentions():
+    # the small model tags a curly "n\u2019t" as a noun now and then; "for example" names nothing
+    rows = [
+        ("For", "IN", "ADP", 5, "prep"),
+        ("example", "NN", "NOUN", 0, "pobj"),
+        ("we", "PRP", "PRON", 5, "nsubj"),
+        ("do", "VBP", "AUX", 5, "aux"),
+        ("n\u2019t", "NN", "NOUN", 5, "neg"),
+        ("know", "VB", "VERB", 5, "ROOT"),
+        (".", ".", "PUNCT", 5, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    assert [ctx.doc[m.start : m.end].text for m in ctx.mentions] == ["we"]

@@ -220,9 +220,26 @@ def _is_head_candidate(token: Token) -> bool:
         return False  # "-", "--", "2", emoticons: never a mention, whatever the tagger said
     if len(token.text) == 1 and not token.is_upper:
         return False  # "e" of "e-mail", stray letters
-    if _in_hyphenated_modifier(token):
+    if _in_hyphenated_modifier(token) or _adverbial_idiom(token):
         return False
     return token.lower_ not in _NON_WORDS
+
+
+_NEGATIONS = frozenset(["not", "n't", "n\u2019t"])
+_IDIOM_NOUNS = frozenset(["example", "instance"])
+
+
+def _adverbial_idiom(token: Token) -> bool:
+    """A negation the tagger called a noun ("do[n\u2019t]", curly apostrophe) or the noun of "for
+    example" / "for instance": words that refer to nothing (GUM dev: 15 chained, none gold)."""
+    if token.dep_ == "neg" or token.lower_ in _NEGATIONS:
+        return True
+    return (
+        token.lower_ in _IDIOM_NOUNS
+        and token.dep_ == "pobj"
+        and token.head.lower_ == "for"
+        and not any(True for _ in token.children)
+    )
 
 
 def _in_hyphenated_modifier(token: Token) -> bool:

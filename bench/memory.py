@@ -1,0 +1,111 @@
+"""Server memory per process and summed (RSS, PSS, USS) for the web set-ups README gives.
+
+One after the other on this machine, each after bench/server.py's preparation (2,000 documents
+imported, a pre-annotation run so the model is loaded) and its reads and saves from 20 clients:
+
+- ``gunicorn -w 4`` without gunicorn.conf.py (each worker builds its own app and model: before);
+- ``gunicorn -w 4`` with gunicorn.conf.py (app and model loaded in the master, shared);
+- the same with ``--redis URL`` (README's production: the web processes never load the model)
+  plus one ``textlabel worker``, which holds it;
+- ``textlabel serve`` (waitress, one process).
+
+PSS divides each shared page among the processes mapping it: the sum is what the machine
+spends, and the figure the goal (<= 300 MiB) is read against. Summed RSS counts a page shared
+by N processes N times; USS is what a process holds alone.
+
+    .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis redis://127.0.0.1:6415/0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import server as bench  # bench/server.py, next to this file
+
+
+def rollup(pid: int) -> dict[str, float]:
+    rows = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    kib = {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
+    uss = kib["Private_Clean"] + kib["Private_Dirty"]
+    return {"rss": kib["Rss"] / 1024, "pss": kib["Pss"] / 1024, "uss": uss / 1024}
+
+
+def show(title: str, pids: list[int]) -> dict[str, float]:
+    rows = [rollup(pid) for pid in pids]
+    cells = "  ".join(f"{r['rss']:.0f}/{r['pss']:.0f}/{r['uss']:.0f}" for r in rows)
+    total = {k: sum(r[k] for r in rows) for k in ("rss", "pss", "uss")}
+    print(f"  {title:<34} PSS {total['pss']:5.0f}  RSS summed {total['rss']:5.0f}  "
+          f"USS {total['uss']:4.0f} MiB   per process RSS/PSS/USS: {cells}")  # fmt: skip
+    return total
+
+
+def tree(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [pid, *map(int, children.split())]
+
+
+def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
+    redis = env.pop("REDIS_URL", "")
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = {"REDIS_URL": redis} if redis else {}
+            server = bench.Server(args.database, kind, Path(tmp), settings=settings)
+            worker = None
+            if redis:
+                from redis import Redis
+
+                Redis.from_url(redis).flushdb()
+                command = [sys.executable, "-m", "textlabel.cli", "worker"]
+                quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+                worker = subprocess.Popen(command, env=server.env, cwd=bench.ROOT, **quiet)
+            try:
+                ns = argparse.Namespace(docs=2000, clients=20, server=kind, database=args.database)
+                admin, annotators, pid, dids = bench.prepare(server, ns)
+                bench.measure(admin, annotators, pid, dids, args.n)
+                web = show(title, tree(server.process.pid))
+                if worker is not None:
+                    held = show("  + textlabel worker (model)", [worker.pid])
+                    print(f"  {'  = web and worker':<34} PSS {web['pss'] + held['pss']:5.0f}")
+            finally:
+                server.stop()
+                if worker is not None:
+                    worker.terminate()
+                    worker.wait(30)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
+    parser.add_argument(
+        "--redis", help="a Redis URL (its database is emptied) for the worker set-up"
+    )
+    parser.add_argument("--n", type=int, default=50, help="requests per measured figure")
+    args = parser.parse_args()
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as plain:  # an empty gunicorn config
+        run(
+            "gunicorn -w 4, no gunicorn.conf.py",
+            "gunicorn",
+            args,
+            GUNICORN_CMD_ARGS=f"-c {plain.name}",
+        )
+    run("gunicorn -w 4, gunicorn.conf.py", "gunicorn", args)
+    if args.redis:
+        run("gunicorn.conf.py, Redis (web only)", "gunicorn", args, REDIS_URL=args.redis)
+    run("textlabel serve (waitress)", "waitress", args)
+
+
+if __name__ == "__main__":
+    main()

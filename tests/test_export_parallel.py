@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import select
 
 from tests.factories import make_project, make_user
 from textlabel.export import parallel
-from textlabel.export.service import ExportRequest, stream_export
+from textlabel.export.service import ExportRequest, request_params, run_job, stream_export
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Document
 
@@ -35,7 +37,7 @@ def _export(session: Any, project: Any, request: ExportRequest) -> bytes:
 
 
 def test_workers_write_the_same_bytes(
-    app: Flask, session: Any, monkeypatch: pytest.MonkeyPatch
+    app: Flask, session: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     owner = make_user(session, "mgr")
     project = make_project(session, owner, labels=("PER",))
@@ -62,4 +64,14 @@ def test_workers_write_the_same_bytes(
     together = _export(session, project, request)
     assert calls == [1]  # it went through the workers
     assert together == alone
+    # the background job's path writes the same file, with progress per range
+    path = tmp_path / "out.conll"
+    job = SimpleNamespace(
+        project_id=project.id, params=request_params(request) | {"path": str(path)}
+    )
+    seen: list[int] = []
+    run_job(session, job, lambda done, total: seen.append(done))
+    assert calls == [1, 1]
+    assert path.read_bytes() == alone
+    assert seen == [0, 5, 10, 15, 20]
     assert alone.count(b"-DOCSTART-") == sum(1 for n in range(2, 19) if n % 3)

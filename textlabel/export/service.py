@@ -124,16 +124,30 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     settings read now, not when the first chunk is asked for (the project may be detached
     by then)."""
     fmt = check(project, request)
-    processes = parallel.processes_from_env()
-    url = parallel.database_url(session) if processes > 1 else None
-    if url and fmt.name in parallel.FORMATS:
-        bounds = parallel.ranges(session, project, request.ids, parallel.CHUNK)
-        first = next(bounds)
-        if first[1] is not None:  # more than one range: worth starting workers
-            return parallel.export(url, project.id, request, chain((first,), bounds), processes)
+    ranges = _in_processes(session, project, request)
+    if ranges is not None:
+        return (chunk for _, chunk in ranges)
     writer = get_writer(fmt.name)
     chunks = writer(project_records(session, project, request), write_options(project, request))
     return (chunk if fmt.binary else chunk.encode("utf-8") for chunk in chunks)
+
+
+def _in_processes(
+    session: Session, project: Project, request: ExportRequest
+) -> Iterator[tuple[int, bytes]] | None:
+    """``(documents so far, bytes)`` per range from worker processes, or None when this
+    export stays in this process (``parallel``: one process asked, another format, in-memory
+    SQLite, or at most one range of documents)."""
+    processes = parallel.processes_from_env()
+    url = parallel.database_url(session) if processes > 1 else None
+    if not url or request.format not in parallel.FORMATS:
+        return None
+    bounds = parallel.ranges(session, project, request.ids, parallel.CHUNK)
+    first = next(bounds)
+    if first[1] is None:  # one range: starting workers costs more than it saves
+        return None
+    chunks = parallel.export(url, project.id, request, chain((first,), bounds), processes)
+    return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 
 
 def count_documents(session: Session, project: Project) -> int:
@@ -387,11 +401,19 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
     total = count_documents(session, project)
     options = write_options(project, request)
     progress(0, total)
-    records = project_records(session, project, request, progress=lambda n: progress(n, total))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
     with partial.open("wb") as out:
-        for chunk in get_writer(fmt.name)(records, options):
-            out.write(chunk if fmt.binary else chunk.encode("utf-8"))
+        ranges = _in_processes(session, project, request)
+        if ranges is not None:
+            for done, data in ranges:
+                out.write(data)
+                progress(min(done, total), total)
+        else:
+            records = project_records(
+                session, project, request, progress=lambda n: progress(n, total)
+            )
+            for chunk in get_writer(fmt.name)(records, options):
+                out.write(chunk if fmt.binary else chunk.encode("utf-8"))
     partial.replace(path)  # a finished file appears whole or not at all
     return {"file": path.name, "bytes": path.stat().st_size, "documents": total}

@@ -143,7 +143,7 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
 
 
 def _tuner(busy_timeout: float) -> Any:
-    def tune(dbapi_connection: Any, _record: Any) -> None:
+    def tune(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _begin_sqlite).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -154,6 +154,7 @@ def _tuner(busy_timeout: float) -> Any:
         # with "database is locked" (answered as 503 with Retry-After by the web layer).
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        record.info["textlabel_query_only"] = False  # a new connection's (see _query_only)
 
     return tune
 
@@ -181,13 +182,13 @@ class _WriteGate:
 
     def begin(self, connection: Any) -> None:
         if not _write_intent.get():
-            connection.exec_driver_sql("PRAGMA query_only=1")
+            _query_only(connection, True)
             connection.exec_driver_sql("BEGIN")
             return
         # On timeout go on regardless: SQLite's own busy timeout then decides (503).
         connection.info["textlabel_gate"] = self._acquire()
         try:
-            connection.exec_driver_sql("PRAGMA query_only=0")
+            _query_only(connection, False)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             self.end(connection)
@@ -223,6 +224,16 @@ class _WriteGate:
                 self._waiting.popleft().set()  # the next writer holds it now
             else:
                 self._held = False
+
+
+def _query_only(connection: Any, on: bool) -> None:
+    """Set SQLite's ``query_only`` unless the connection has it already (remembered in the
+    DBAPI connection's info): a statement less per transaction when the pooled connection
+    served the same kind of request last."""
+    if connection.info.get("textlabel_query_only") is not on:
+        connection.info.pop("textlabel_query_only", None)  # unknown if the PRAGMA fails
+        connection.exec_driver_sql(f"PRAGMA query_only={int(on)}")
+        connection.info["textlabel_query_only"] = on
 
 
 class Database:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +20,7 @@ from textlabel.annotate.layer_checks import RelationRule, Rules, prune_relations
 from textlabel.annotate.payload import Payload
 from textlabel.auth.permissions import Action, allowed
 from textlabel.errors import Conflict
-from textlabel.models import Annotation, Document, Project, User
+from textlabel.models import Annotation, Document, Label, Project, User
 from textlabel.models.base import utcnow
 from textlabel.records import RelationRecord
 
@@ -52,7 +52,7 @@ def rules_of(project: Project, payload: Payload | None = None) -> Rules:
     )
     return Rules(
         layers=frozenset(project.layers),
-        labels=frozenset(label.name for label in project.labels) if entities else frozenset(),
+        labels=_label_names(project) if entities else frozenset(),
         relations={
             label.name: RelationRule(
                 label.name,
@@ -67,6 +67,19 @@ def rules_of(project: Project, payload: Payload | None = None) -> Rules:
         span_labels=frozenset(label.name for label in (project.span_labels if others else ())),
         span_overlap=project.span_overlap,
     )
+
+
+_LABEL_NAMES = select(Label.name).where(Label.project_id == bindparam("project_id"))
+
+
+def _label_names(project: Project) -> frozenset[str]:
+    """The project's entity label names: one column of one prebuilt query unless the labels
+    are loaded already (loading the ``labels`` relationship builds ORM objects: every entity
+    save checks its labels)."""
+    state = inspect(project)
+    if state.session is None or "labels" not in state.unloaded:
+        return frozenset(label.name for label in project.labels)
+    return frozenset(state.session.scalars(_LABEL_NAMES, {"project_id": project.id}))
 
 
 # Built once: every save and every editor load runs it.

@@ -20,7 +20,7 @@ within 3x idle and 0 errors. A PostgreSQL database given is emptied first. Run
     .venv/bin/python bench/server.py [--database sqlite|URL] [--server waitress|gunicorn]
                                      [--under-load] [--load-rows 200000]
                                      [--setting PG_SYNCHRONOUS_COMMIT=off]
-                                     [--client http.client|requests]
+                                     [--client http.client|requests] [--threads 8]
 
 The measured requests go through ``http.client`` keep-alive connections (``Light``): the
 client shares the machine's cores with the server, and requests' own CPU per request (about
@@ -171,6 +171,7 @@ class Server:
         folder: Path,
         source: Path = ROOT,
         settings: dict[str, str] | None = None,
+        threads: int = 8,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -211,7 +212,7 @@ class Server:
                 "wsgi:app",
             ]
         else:
-            command = [*cli, "serve", "--port", str(self.port)]
+            command = [*cli, "serve", "--port", str(self.port), "--threads", str(threads)]
         self.process = subprocess.Popen(
             command, env=self.env, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -383,6 +384,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--n", type=int, default=200, help="requests per measured figure")
     add_client_option(parser)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--under-load", action="store_true")
     parser.add_argument("--load-rows", type=int, default=200_000)
     parser.add_argument(
@@ -395,7 +397,13 @@ def main() -> None:
     args = parser.parse_args()
     CLIENT["kind"] = args.client
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(args.database, args.server, Path(tmp), settings=settings(args.setting))
+        server = Server(
+            args.database,
+            args.server,
+            Path(tmp),
+            settings=settings(args.setting),
+            threads=args.threads,
+        )
         try:
             run_bench(server, args)
         finally:

@@ -10,6 +10,7 @@ checkout's p50 to the baseline's, with the load average. Make the baseline check
     .venv/bin/python bench/server_ab.py --baseline ../baseline [--database sqlite|URL]
                                         [--baseline-database URL] [--rounds 4]
                                         [--setting PG_SYNCHRONOUS_COMMIT=off]
+                                        [--threads 8] [--baseline-threads 8]
 
 Two PostgreSQL servers need two databases: each URL is emptied first. ``--setting`` sets a
 ``TEXTLABEL_`` setting of this checkout's server only (the baseline may be this checkout).
@@ -45,6 +46,8 @@ def main() -> None:
         help="a TEXTLABEL_ setting of this checkout's server only",
     )
     add_client_option(parser)
+    parser.add_argument("--threads", type=int, default=8, help="this side's waitress threads")
+    parser.add_argument("--baseline-threads", type=int, default=8)
     args = parser.parse_args()
     CLIENT["kind"] = args.client
     sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
@@ -54,7 +57,10 @@ def main() -> None:
         try:
             for name, (source, database) in sides.items():  # one failing stops the other too
                 own = settings(args.setting) if name == "this" else None
-                servers[name] = Server(database, args.server, Path(tmp) / name, source, own)
+                threads = args.threads if name == "this" else args.baseline_threads
+                servers[name] = Server(
+                    database, args.server, Path(tmp) / name, source, own, threads=threads
+                )
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
             for _ in range(args.rounds):

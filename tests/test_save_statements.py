@@ -150,3 +150,41 @@ def test_pooled_connections_are_pinged_only_after_idling(database_url) -> None:
     with trusted.connect() as connection:  # the failure replaced the pool
         assert connection.execute(text("SELECT 1")).scalar() == 1
     trusted.dispose()
+
+
+def test_sqlite_read_transactions_stay_query_only_across_pooled_modes(tmp_path) -> None:
+    """``query_only`` is set only when a pooled connection changes between reading and
+    writing, and a read transaction still refuses a write whatever the connection did last."""
+    import sqlite3
+
+    from sqlalchemy import text
+    from sqlalchemy.pool import StaticPool
+
+    from textlabel.db import make_engine, set_write_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}", poolclass=StaticPool)
+    pragmas: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if "query_only" in statement:
+            pragmas.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    try:
+        for writes in (True, False, False, True, True, False):
+            set_write_intent(writes)
+            with engine.begin() as connection:
+                if writes:
+                    connection.execute(text("INSERT INTO t VALUES (1)"))
+                else:
+                    with pytest.raises(Exception) as refused:
+                        connection.execute(text("INSERT INTO t VALUES (1)"))
+                    assert isinstance(refused.value.orig, sqlite3.OperationalError)  # type: ignore[attr-defined]
+                    assert "readonly" in str(refused.value)
+    finally:
+        set_write_intent(True)
+        engine.dispose()
+    # the first write needs none (a new connection is not query_only); each change needs one
+    assert pragmas == ["PRAGMA query_only=1", "PRAGMA query_only=0", "PRAGMA query_only=1"]

@@ -336,11 +336,11 @@ def test_the_noun_of_a_hyphenated_adjective_is_no_mention():
     assert "adult-learned" not in texts and "adult" not in texts
 
 
-def test_negations_and_for_example_are_no_mentions():
-    # the small model tags a curly "n\u2019t" as a noun now and then; "for example" names nothing
+def test_negations_and_of_course_are_no_mentions():
+    # the small model tags a curly "n\u2019t" as a noun now and then; "of course" names nothing
     rows = [
-        ("For", "IN", "ADP", 5, "prep"),
-        ("example", "NN", "NOUN", 0, "pobj"),
+        ("Of", "IN", "ADP", 5, "prep"),
+        ("course", "NN", "NOUN", 0, "pobj"),
         ("we", "PRP", "PRON", 5, "nsubj"),
         ("do", "VBP", "AUX", 5, "aux"),
         ("n\u2019t", "NN", "NOUN", 5, "neg"),

@@ -226,18 +226,30 @@ def _is_head_candidate(token: Token) -> bool:
 
 
 _NEGATIONS = frozenset(["not", "n't", "n\u2019t"])
-_IDIOM_NOUNS = frozenset(["example", "instance"])
+# fixed adverbial phrases whose noun refers to nothing: "for example", "of course", "in fact"
+_IDIOMS = frozenset(
+    [
+        ("example", "for"),
+        ("instance", "for"),
+        ("course", "of"),
+        ("fact", "in"),
+        ("general", "in"),
+        ("particular", "in"),
+        ("addition", "in"),
+        ("purpose", "on"),
+    ]
+)
 
 
 def _adverbial_idiom(token: Token) -> bool:
     """A negation the tagger called a noun ("do[n\u2019t]", curly apostrophe) or the noun of "for
-    example" / "for instance": words that refer to nothing (GUM dev: 15 chained, none gold)."""
+    example", "of course" and the like: they refer to nothing, yet string matching chained them.
+    """
     if token.dep_ == "neg" or token.lower_ in _NEGATIONS:
         return True
     return (
-        token.lower_ in _IDIOM_NOUNS
+        (token.lower_, token.head.lower_) in _IDIOMS
         and token.dep_ == "pobj"
-        and token.head.lower_ == "for"
         and not any(True for _ in token.children)
     )
 

@@ -59,6 +59,7 @@ def test_workers_write_the_same_bytes(
         return real(*args)
 
     monkeypatch.setattr(parallel, "CHUNK", 5)  # 4 ranges of the selection's 17 documents
+    monkeypatch.setattr(parallel, "MIN_RANGES", 2)
     monkeypatch.setattr(parallel, "export", counted)
     monkeypatch.setenv(parallel.ENV, "2")
     together = _export(session, project, request)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import func, select, true
@@ -137,16 +137,16 @@ def _in_processes(
 ) -> Iterator[tuple[int, bytes]] | None:
     """``(documents so far, bytes)`` per range from worker processes, or None when this
     export stays in this process (``parallel``: one process asked, another format, in-memory
-    SQLite, or at most one range of documents)."""
+    SQLite, or fewer than ``parallel.MIN_RANGES`` ranges of documents)."""
     processes = parallel.processes_from_env()
     url = parallel.database_url(session) if processes > 1 else None
     if not url or request.format not in parallel.FORMATS:
         return None
     bounds = parallel.ranges(session, project, request.ids, parallel.CHUNK)
-    first = next(bounds)
-    if first[1] is None:  # one range: starting workers costs more than it saves
+    head = list(islice(bounds, parallel.MIN_RANGES))
+    if head[-1][1] is None:  # a few ranges: starting workers costs more than it saves
         return None
-    chunks = parallel.export(url, project.id, request, chain((first,), bounds), processes)
+    chunks = parallel.export(url, project.id, request, chain(head, bounds), processes)
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 
 

@@ -37,9 +37,9 @@ def warm_up(app: Any) -> None:
 
 def _first_requests(app: Any) -> None:
     """A page, an API refusal and a token look-up, so what a process builds on its first
-    requests (templates, statement caches, lazily built objects) is built once, here: a worker
-    then holds about 9 MiB less of its own after its first requests (bench/memory.py). No
-    request writes; the master's pooled connections are closed before the fork."""
+    requests (templates, statement caches, lazily built objects) is built once, here, and
+    shared (bench/memory.py). No request writes; the master's pooled connections are closed
+    before the fork."""
     client = app.test_client()
     for path in ("/login", "/api/v1/projects", "/api/v1/projects/1/documents?per_page=10"):
         client.get(path)

@@ -33,6 +33,11 @@ def _kib(pid: int) -> dict[str, int]:
     return {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
 
 
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in found.split()]
+
+
 @pytest.fixture
 def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     with __import__("socket").socket() as s:
@@ -64,9 +69,12 @@ def test_gunicorn_workers_share_the_preloaded_app_tokenize_and_preannotate(
     session, gunicorn: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
     url, master = gunicorn
-    workers = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True)
-    assert len(workers.stdout.split()) == 2
-    for pid in map(int, workers.stdout.split()):  # forked from a loaded app: mostly shared
+    deadline = time.monotonic() + DEADLINE_S
+    while len(workers := _children(master.pid)) < 2:  # the first may answer before the second
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1)  # both past their start
+    for pid in workers:  # forked from a loaded app: mostly shared
         kib = _kib(pid)
         assert kib["Shared_Clean"] + kib["Shared_Dirty"] > 2 * kib["Private_Dirty"], kib
     make_user(session, "admin", admin=True)

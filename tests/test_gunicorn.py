@@ -51,14 +51,15 @@ def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subproces
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + "/login", timeout=2)
-            break
-        except requests.RequestException:  # bound before the workers are forked
-            assert process.poll() is None, "gunicorn exited"
-            time.sleep(0.3)
-    try:
+    try:  # a failed start must not leave the master and its workers running
+        while True:
+            try:
+                requests.get(url + "/login", timeout=2)
+                break
+            except requests.RequestException:  # bound before the workers are forked
+                assert process.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.3)
         yield url, process
     finally:
         process.terminate()

@@ -3,9 +3,10 @@ and ``GET /api/v1/projects/{pid}/annotators``) at a large document count.
 
 A project of N one-sentence documents (default 100,000); each document submitted by two of
 three annotators (an entity each, the labels differing on a fifth of them), a tenth with
-gold. Times the statistics with the agreement cache cold (the first call computes every
-document's agreement) and warm, and prints where the warm call's time goes (cProfile, by
-cumulative time). Run:
+gold. Times the statistics cold (the first call computes every document's agreement),
+warm pooled from the per-document rows (the stored reports deleted first: how it ran before
+0023), warm from the stored reports, and right after a save; prints where the warm call's
+time goes (cProfile, by cumulative time). Run:
 
     .venv/bin/python bench/team_stats.py [--documents 100000] [--database URL] [--repeat 3]
 
@@ -28,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +39,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from server import empty_schema  # noqa: E402
 
 from textlabel import migrate  # noqa: E402
+from textlabel.agreement.service import project_agreement  # noqa: E402
+from textlabel.agreement.stored import inputs  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
 from textlabel.db import make_engine  # noqa: E402
 from textlabel.ingest.tokenize import tokenize_text  # noqa: E402
-from textlabel.models import Annotation, Document, Project, Span  # noqa: E402
+from textlabel.models import Annotation, Document, Project, ReportCache, Span  # noqa: E402
 from textlabel.projects.service import LabelSpec, create_project  # noqa: E402
 from textlabel.review.team import team_stats  # noqa: E402
 
@@ -96,6 +99,12 @@ def store(url: str, n: int, seed: int) -> tuple[Any, int]:
     return engine, pid
 
 
+def _ms(call: Any) -> float:
+    start = time.perf_counter()
+    call()
+    return 1000 * (time.perf_counter() - start)
+
+
 def run(url: str, n: int, repeat: int) -> None:
     start = time.perf_counter()
     engine, pid = store(url, n, seed=15)
@@ -103,23 +112,42 @@ def run(url: str, n: int, repeat: int) -> None:
           " (setup, not timed)")  # fmt: skip
     with Session(engine) as session:
         project = session.get_one(Project, pid)
-        start = time.perf_counter()
+
+        def forget() -> None:  # the stored reports gone: the per-document path (before 0023)
+            session.execute(delete(ReportCache))
+            session.commit()
+
+        def pooled() -> None:
+            forget()
+            team_stats(session, project)
+
+        cold = _ms(lambda: team_stats(session, project))
+        print(f"  cold (agreement computed, cached and stored): {cold:,.0f} ms")
+        before = [_ms(pooled) for _ in range(repeat)]
+        after = [_ms(lambda: team_stats(session, project)) for _ in range(repeat)]
+        page = [_ms(lambda: project_agreement(session, project)) for _ in range(repeat)]
+        digest = [_ms(lambda: inputs(session, pid)) for _ in range(repeat)]
+        print(f"  warm, pooled from per-document rows (before): p50 "
+              f"{statistics.median(before):,.0f} ms over {repeat}")  # fmt: skip
+        print(f"  warm, stored reports (after): p50 {statistics.median(after):,.0f} ms "
+              f"({statistics.median(before) / statistics.median(after):.0f}x); agreement "
+              f"report alone {statistics.median(page):,.0f} ms; input summary "
+              f"{statistics.median(digest):,.0f} ms")  # fmt: skip
+        changed = []
+        for _ in range(repeat):  # one save (a version bump), then the page
+            session.execute(update(Annotation).where(Annotation.id == select(
+                func.min(Annotation.id)).scalar_subquery()).values(
+                version=Annotation.version + 1, updated_at=datetime.now(UTC)))  # fmt: skip
+            session.commit()
+            changed.append(_ms(lambda: team_stats(session, project)))
         stats = team_stats(session, project)
-        session.commit()
-        cold = 1000 * (time.perf_counter() - start)
-        print(f"  cold (agreement computed and cached): {cold:,.0f} ms")
-        warm = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            stats = team_stats(session, project)
-            warm.append(1000 * (time.perf_counter() - start))
-        print(f"  warm: p50 {statistics.median(warm):,.0f} ms over {repeat}; rows "
+        print(f"  after one save: p50 {statistics.median(changed):,.0f} ms; rows "
               + ", ".join(f"{a.annotator} done {a.done} agreement {a.agreement:.3f}"
                           for a in stats.annotators))  # fmt: skip
         profile = cProfile.Profile()
         profile.runcall(team_stats, session, project)
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(18)
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(12)
         print(out.getvalue())
     engine.dispose()
 

@@ -22,7 +22,7 @@ from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 from tests.factories import add_documents, make_project, make_user, make_users
 from textlabel.agreement.service import project_agreement
 from textlabel.errors import InvalidInput
-from textlabel.models import AgreementStats, Annotation, Document, Span
+from textlabel.models import AgreementStats, Annotation, Document, ReportCache, Span
 
 TOLERANCE = 1e-9
 LABELS = ["PER", "ORG", "LOC"]
@@ -366,8 +366,9 @@ def test_second_report_reuses_the_cache_and_a_save_invalidates_its_document(
     assert (third.reused, third.computed) == (N_DOCUMENTS - 1, 1)
     after = _rows(session)
     assert {key for key in before if after[key] != before[key]} == {(changed.id, "entities")}
-    # the incremental report equals one computed from scratch
+    # the incremental report equals one computed from scratch (no stored report, no rows)
     session.execute(AgreementStats.__table__.delete())
+    session.execute(ReportCache.__table__.delete())
     fresh = project_agreement(session, project, layer="entities")
     assert fresh.computed == N_DOCUMENTS
     assert asdict(fresh.report) == asdict(third.report)
@@ -401,6 +402,7 @@ def test_unreadable_or_foreign_cache_rows_are_recomputed(session, corpus, blob, 
         update(AgreementStats).where(AgreementStats.document_id == documents[0].id)
         .values(stats=blob)
     )  # fmt: skip
+    session.execute(ReportCache.__table__.delete())  # the stored report would answer first
     again = project_agreement(session, project, layer="entities")
     assert (again.reused, again.computed) == (N_DOCUMENTS - 1, 1)
     assert asdict(again.report) == expected

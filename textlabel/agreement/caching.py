@@ -18,7 +18,7 @@ from textlabel.agreement.coref import Counts
 from textlabel.agreement.stats import CorefPairCounts, DocumentStats, PairStats
 
 # Everything a pickle of numpy arrays (and numpy scalars) may refer to, on numpy 1 and 2.
-_NUMPY = {
+NUMPY_GLOBALS = {
     ("numpy", "dtype"),
     ("numpy", "ndarray"),
     ("numpy._core.numeric", "_frombuffer"),
@@ -32,7 +32,7 @@ _NUMPY = {
 
 class _ArraysOnly(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _NUMPY:
+        if (module, name) not in NUMPY_GLOBALS:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of agreement statistics")
         return super().find_class(module, name)
 

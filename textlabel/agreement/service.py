@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from textlabel.agreement import stored
 from textlabel.agreement.caching import decode_stats, encode_stats
+from textlabel.agreement.coref import PRF
 from textlabel.agreement.loading import (
     Submitted,
     load_documents,
@@ -28,7 +30,13 @@ from textlabel.agreement.loading import (
 )
 from textlabel.agreement.registry import DEFAULT_MIN_ITEMS, LAYERS, layer_measures
 from textlabel.agreement.report import combine
-from textlabel.agreement.results import AgreementReport
+from textlabel.agreement.results import (
+    AgreementReport,
+    ConfusionTable,
+    DocumentScore,
+    LabelAgreement,
+    PairAgreement,
+)
 from textlabel.agreement.stats import DocumentStats, document_stats
 from textlabel.db import declare_write
 from textlabel.errors import InvalidInput
@@ -73,17 +81,92 @@ def project_agreement(
     *,
     layer: str | None = None,
     min_items: int = DEFAULT_MIN_ITEMS,
+    summary: stored.Inputs | None = None,
 ) -> ProjectAgreement:
     """The agreement report of ``project`` on ``layer``; commits the refreshed cache rows.
 
     Documents count once at least one annotator submitted them; the report's labels start
-    with the project's entity labels in their order (so unused labels show as such).
+    with the project's entity labels in their order (so unused labels show as such). An
+    unchanged project's report is one stored row (``agreement.stored``; ``summary``: the
+    project's inputs when the caller already read them); otherwise it is pooled from the
+    per-document statistics and stored for the next call.
     """
     layer = layer_of(project, layer)
-    submitted = submitted_annotations(session, project.id)
-    predictions = prediction_versions(session, project.id) if layer == "pos" else {}
+    summary = summary or stored.inputs(session, project.id)
+    labels = {
+        "entities": [label.name for label in project.labels],
+        "relations": [label.name for label in project.relation_labels],
+        "spans": [label.name for label in project.span_labels],
+    }.get(layer, [])
     categories = tuple(label.name for label in project.categories)
     cats_single = project.cats_mode == "single"
+    name = f"agreement:{layer}"
+    keep = _pos_inputs if layer == "pos" else _inputs
+    digest = summary.digest(keep, STATS_FORMAT, name, min_items, labels, categories, cats_single)
+    kept = stored.read(session, project.id, name, digest, StoredAgreement, REPORT_CLASSES)
+    if kept is not None:
+        session.commit()
+        return ProjectAgreement(kept.restored(), reused=kept.documents, computed=0)
+    result = _pooled(session, project, layer, min_items, labels, categories, cats_single)
+    stored.write(session, project.id, name, digest, StoredAgreement.of(result))
+    session.commit()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAgreement:
+    """A stored report and how many documents it pooled; its per-document scores are kept
+    as columns of plain numbers (unpickling 100,000 dataclasses took seconds, lists of
+    numbers take milliseconds)."""
+
+    report: AgreementReport  # without ``documents``
+    documents: int
+    scores: tuple[list[Any], ...]  # id, score, n_annotators, n_items, undefined
+
+    @classmethod
+    def of(cls, result: ProjectAgreement) -> StoredAgreement:
+        rows = [
+            (d.id, None if d.score is None else float(d.score), d.n_annotators, int(d.n_items),
+             d.undefined)
+            for d in result.report.documents
+        ]  # fmt: skip
+        columns = tuple(list(column) for column in zip(*rows, strict=True)) or ([],) * 5
+        report = replace(result.report, documents=[])
+        return cls(report, result.reused + result.computed, columns)
+
+    def restored(self) -> AgreementReport:
+        return replace(self.report, documents=list(map(DocumentScore, *self.scores)))
+
+
+# Everything a stored agreement report is made of (``stored.read`` refuses other classes).
+REPORT_CLASSES = (
+    StoredAgreement, AgreementReport, PairAgreement, LabelAgreement, DocumentScore,
+    ConfusionTable, PRF,
+)  # fmt: skip
+
+
+def _inputs(group: stored.Group) -> bool:
+    """The report reads submitted manual annotations of documents not archived."""
+    return group.kind == "manual" and group.status == "submitted" and group.active
+
+
+def _pos_inputs(group: stored.Group) -> bool:
+    """POS also reads each document's prediction (its tags stand in for untouched ones)."""
+    return _inputs(group) or group.kind == "prediction"
+
+
+def _pooled(
+    session: Session,
+    project: Project,
+    layer: str,
+    min_items: int,
+    labels: list[str],
+    categories: tuple[str, ...],
+    cats_single: bool,
+) -> ProjectAgreement:
+    """The report pooled from every document's statistics, recomputing the stale ones."""
+    submitted = submitted_annotations(session, project.id)
+    predictions = prediction_versions(session, project.id) if layer == "pos" else {}
     # document-label items depend on the project's categories and mode too
     setting = repr((categories, cats_single)) if layer == "cats" else ""
     fingerprints = {
@@ -103,13 +186,7 @@ def project_agreement(
     if fresh:
         declare_write(session)  # the cache is written where a report is read (GET)
         _store(session, layer, fresh, fingerprints)
-    session.commit()
     stats = [cached.get(d) or fresh[d] for d in sorted(fingerprints)]
-    labels = {
-        "entities": [label.name for label in project.labels],
-        "relations": [label.name for label in project.relation_labels],
-        "spans": [label.name for label in project.span_labels],
-    }.get(layer, [])
     report = combine(stats, layer=layer, labels=labels, min_items=min_items)
     return ProjectAgreement(report, reused=len(cached), computed=len(fresh))
 

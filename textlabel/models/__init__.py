@@ -1,7 +1,7 @@
 """Every ORM model, imported here so metadata (and Alembic) sees them all."""
 
 from textlabel.models.activity import Event, Job
-from textlabel.models.agreement import AgreementStats
+from textlabel.models.agreement import AgreementStats, ReportCache
 from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
 from textlabel.models.comment import Comment, CommentRead
@@ -27,6 +27,7 @@ __all__ = [
     "Membership",
     "ModelVersion",
     "Project",
+    "ReportCache",
     "ReviewItem",
     "Span",
     "User",

@@ -33,3 +33,23 @@ class AgreementStats(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     stats: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportCache(Base):
+    """A whole project report (agreement of one layer, feedback against gold, the
+    Annotators page), valid while ``digest`` matches a summary of its inputs.
+
+    ``agreement.stored`` reads it in one row, so an unchanged project answers without
+    touching every document; a row whose digest differs, or that cannot be read back, is
+    recomputed and replaced. Rows go with their project (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "report_cache"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,6 +41,17 @@ class Annotation(Base):
             sqlite_where=text("kind != 'manual'"),
             postgresql_where=text("kind != 'manual'"),
         ),
+        # Covers agreement.stored's summary of a project's annotations (no row is read)
+        Index(
+            "ix_annotation_summary",
+            "document_id",
+            "kind",
+            "status",
+            "id",
+            "version",
+            "user_id",
+            "updated_at",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

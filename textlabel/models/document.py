@@ -37,6 +37,8 @@ class Document(Base):
         Index("ix_document_project_hash", "project_id", "content_hash"),
         # Keyset pages, claims and exports walk a project's documents in id order.
         Index("ix_document_project_id", "project_id", "id"),
+        # Covers agreement.stored's summary: which of a project's documents are archived
+        Index("ix_document_project_archived", "project_id", "archived_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

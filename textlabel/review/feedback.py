@@ -7,13 +7,39 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from textlabel.agreement import stored
 from textlabel.annotate import store
 from textlabel.models import Annotation, Document, Project, User
 from textlabel.review.scoring import AnnotatorScore, PRFCounts, SpanKey, score_against_gold
 
 
-def project_feedback(session: Session, project: Project) -> list[AnnotatorScore]:
-    """Scores of every annotator who submitted a document that has gold."""
+def project_feedback(
+    session: Session, project: Project, *, summary: stored.Inputs | None = None
+) -> list[AnnotatorScore]:
+    """Scores of every annotator who submitted a document that has gold.
+
+    Kept as one stored row while the project's gold and submitted annotations and the
+    accounts are unchanged (``agreement.stored``; ``summary`` when the caller has it).
+    """
+    summary = summary or stored.inputs(session, project.id)
+    digest = summary.digest(_inputs, "feedback")
+    classes = (AnnotatorScore, PRFCounts)
+    kept = stored.read(session, project.id, "feedback", digest, list, classes, AnnotatorScore)
+    if kept is not None:
+        session.commit()
+        return kept
+    scores = _scores(session, project)
+    stored.write(session, project.id, "feedback", digest, scores)
+    session.commit()
+    return scores
+
+
+def _inputs(group: stored.Group) -> bool:
+    """Gold annotations and submitted manual ones, archived documents included."""
+    return group.kind == "gold" or (group.kind == "manual" and group.status == "submitted")
+
+
+def _scores(session: Session, project: Project) -> list[AnnotatorScore]:
     rows = session.execute(
         select(Annotation.id, Annotation.document_id, Annotation.kind, User.username)
         .join(Document, Document.id == Annotation.document_id)

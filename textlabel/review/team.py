@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from textlabel.agreement import stored
 from textlabel.agreement.registry import get_measure, layer_measures
 from textlabel.agreement.service import layer_of, project_agreement
 from textlabel.models import Annotation, Document, Membership, Project, User
@@ -59,18 +60,58 @@ class TeamStats:
 
 def team_stats(session: Session, project: Project, *, layer: str | None = None) -> TeamStats:
     """One row per annotator of ``project`` (members with the annotator role, and anyone
-    with manual work in it), sorted by name."""
+    with manual work in it), sorted by name.
+
+    Each of its three parts (the counts and pace below, the agreement report, the feedback
+    against gold) is one stored row while its own inputs are unchanged (``agreement.stored``).
+    """
     layer = layer_of(project, layer)
+    summary = stored.inputs(session, project.id)
+    members = sorted(
+        session.scalars(
+            select(User.username)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.project_id == project.id, Membership.role == "annotator")
+        )
+    )
+    digest = summary.digest(_manual, "team", members)
+    team = stored.read(session, project.id, "team", digest, TeamStats, _CLASSES)
+    if team is None:
+        team = _counts(session, project, members)
+        stored.write(session, project.id, "team", digest, team)
+        session.commit()
+    people = {row.annotator: row for row in team.annotators}
+    view = layer_measures(layer)
+    # The document score's measure when pairs have it (span F1 for entities, the number the
+    # review queue and the agreement filter use), else the layer's first pair measure.
+    measure = view.document_score if view.document_score in view.pairs else view.pairs[0]
+    _add_agreement(session, project, layer, measure, people, summary)
+    for score in project_feedback(session, project, summary=summary):
+        if score.annotator in people:
+            row = people[score.annotator]
+            row.gold_documents = score.n_documents
+            overall = score.overall
+            row.gold_precision, row.gold_recall, row.gold_f1 = (
+                overall.precision, overall.recall, overall.f1,
+            )  # fmt: skip
+    return TeamStats(layer, measure, team.days, team.annotators)
+
+
+_CLASSES = (TeamStats, AnnotatorStats, Partner, date)
+
+
+def _manual(group: stored.Group) -> bool:
+    """The counts and pace read every manual annotation (drafts, skips, archived too)."""
+    return group.kind == "manual"
+
+
+def _counts(session: Session, project: Project, members: list[str]) -> TeamStats:
+    """Each annotator's counts, median time and pace (no layer, agreement or gold yet)."""
     rows = session.execute(
         select(User.username, Annotation.status, Annotation.created_at, Annotation.submitted_at)
         .join(Document, Document.id == Annotation.document_id)
         .join(User, User.id == Annotation.user_id)
         .where(Document.project_id == project.id, Annotation.kind == "manual")
-    ).all()
-    members = session.scalars(
-        select(User.username)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.project_id == project.id, Membership.role == "annotator")
     ).all()
     people = {name: AnnotatorStats(name) for name in sorted({*members, *(r[0] for r in rows)})}
     seconds: dict[str, list[float]] = {name: [] for name in people}
@@ -95,20 +136,7 @@ def team_stats(session: Session, project: Project, *, layer: str | None = None) 
             if day in per_day:
                 per_day[day] += 1
         row.per_day = list(per_day.values())
-    view = layer_measures(layer)
-    # The document score's measure when pairs have it (span F1 for entities, the number the
-    # review queue and the agreement filter use), else the layer's first pair measure.
-    measure = view.document_score if view.document_score in view.pairs else view.pairs[0]
-    _add_agreement(session, project, layer, measure, people)
-    for score in project_feedback(session, project):
-        if score.annotator in people:
-            row = people[score.annotator]
-            row.gold_documents = score.n_documents
-            overall = score.overall
-            row.gold_precision, row.gold_recall, row.gold_f1 = (
-                overall.precision, overall.recall, overall.f1,
-            )  # fmt: skip
-    return TeamStats(layer, measure, days, list(people.values()))
+    return TeamStats("", "", days, list(people.values()))
 
 
 def _seconds(start: datetime, end: datetime) -> float:
@@ -125,10 +153,15 @@ def _days(found: list[date]) -> list[date]:
 
 
 def _add_agreement(
-    session: Session, project: Project, layer: str, measure: str, people: dict[str, AnnotatorStats]
+    session: Session,
+    project: Project,
+    layer: str,
+    measure: str,
+    people: dict[str, AnnotatorStats],
+    summary: stored.Inputs,
 ) -> None:
     """Each annotator's pairs from the agreement report, and their mean."""
-    report = project_agreement(session, project, layer=layer).report
+    report = project_agreement(session, project, layer=layer, summary=summary).report
     pair_measure = get_measure(measure)
     for pair in report.pairwise:
         score = pair_measure.value_in(pair)

@@ -349,3 +349,17 @@ def test_negations_and_of_course_are_no_mentions():
     ]
     ctx = build_context(parsed(rows))
     assert [ctx.doc[m.start : m.end].text for m in ctx.mentions] == ["we"]
+
+
+def test_time_as_an_occasion_is_no_mention():
+    # "the next time" counts occasions; GUM never chains it
+    rows = [
+        ("The", "DT", "DET", 2, "det"),
+        ("next", "JJ", "ADJ", 2, "amod"),
+        ("time", "NN", "NOUN", 4, "npadvmod"),
+        ("we", "PRP", "PRON", 4, "nsubj"),
+        ("won", "VBD", "VERB", 4, "ROOT"),
+        (".", ".", "PUNCT", 4, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    assert [ctx.doc[m.start : m.end].text for m in ctx.mentions] == ["we"]

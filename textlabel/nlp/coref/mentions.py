@@ -226,6 +226,7 @@ def _is_head_candidate(token: Token) -> bool:
 
 
 _NEGATIONS = frozenset(["not", "n't", "n\u2019t"])
+_OCCASION_WORDS = frozenset(["next", "last", "first", "many", "every", "each"])
 # fixed adverbial phrases whose noun refers to nothing: "for example", "of course", "in fact"
 _IDIOMS = frozenset(
     [
@@ -247,6 +248,10 @@ def _adverbial_idiom(token: Token) -> bool:
     """
     if token.dep_ == "neg" or token.lower_ in _NEGATIONS:
         return True
+    if token.lemma_.lower() == "time" and any(
+        child.lower_ in _OCCASION_WORDS for child in token.children
+    ):
+        return True  # "the next time", "every time": an occasion, not a thing said again
     return (
         (token.lower_, token.head.lower_) in _IDIOMS
         and token.dep_ == "pobj"

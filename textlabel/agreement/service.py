@@ -82,14 +82,16 @@ def project_agreement(
     layer: str | None = None,
     min_items: int = DEFAULT_MIN_ITEMS,
     summary: stored.Inputs | None = None,
+    scores: bool = True,
 ) -> ProjectAgreement:
     """The agreement report of ``project`` on ``layer``; commits the refreshed cache rows.
 
     Documents count once at least one annotator submitted them; the report's labels start
     with the project's entity labels in their order (so unused labels show as such). An
     unchanged project's report is one stored row (``agreement.stored``; ``summary``: the
-    project's inputs when the caller already read them); otherwise it is pooled from the
-    per-document statistics and stored for the next call.
+    project's inputs when the caller already read them; ``scores=False``: a stored report
+    comes without its per-document scores, which cost most of reading it back); otherwise it
+    is pooled from the per-document statistics and stored for the next call.
     """
     layer = layer_of(project, layer)
     summary = summary or stored.inputs(session, project.id)
@@ -106,7 +108,8 @@ def project_agreement(
     kept = stored.read(session, project.id, name, digest, StoredAgreement, REPORT_CLASSES)
     if kept is not None:
         session.commit()
-        return ProjectAgreement(kept.restored(), reused=kept.documents, computed=0)
+        report = kept.restored() if scores else kept.report
+        return ProjectAgreement(report, reused=kept.documents, computed=0)
     result = _pooled(session, project, layer, min_items, labels, categories, cats_single)
     stored.write(session, project.id, name, digest, StoredAgreement.of(result))
     session.commit()

@@ -161,7 +161,7 @@ def _add_agreement(
     summary: stored.Inputs,
 ) -> None:
     """Each annotator's pairs from the agreement report, and their mean."""
-    report = project_agreement(session, project, layer=layer, summary=summary).report
+    report = project_agreement(session, project, layer=layer, summary=summary, scores=False).report
     pair_measure = get_measure(measure)
     for pair in report.pairwise:
         score = pair_measure.value_in(pair)

@@ -119,3 +119,16 @@ def test_warm_up_loads_the_model_only_where_jobs_run(app: Flask) -> None:
         assert pipeline._load.cache_info().currsize == 1
     finally:
         gc.unfreeze()
+
+
+def test_a_web_process_starts_without_scipy(tmp_path: Path) -> None:
+    """scipy (about 35 MiB resident) is for coreference agreement only: a web process that
+    never scores it must not carry it."""
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+           "TEXTLABEL_SECRET_KEY": "k",
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    probe = "import sys, wsgi; print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

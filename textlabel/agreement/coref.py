@@ -16,7 +16,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from textlabel.errors import InvalidInput
 
@@ -187,5 +186,8 @@ def _best_alignment(key: list[frozenset[Hashable]], response: list[frozenset[Has
     if rows.size == 0:
         return 0.0
     block = similarity[np.ix_(rows, cols)]
+    # imported here: scipy costs every process ~40 MiB, and only CEAF scoring needs it
+    from scipy.optimize import linear_sum_assignment
+
     row_index, col_index = linear_sum_assignment(block, maximize=True)
     return float(block[row_index, col_index].sum())

@@ -16,12 +16,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 # Whether transactions begun from here on (this thread or task) may write; see the docstring.
@@ -53,6 +54,18 @@ def declare_write(session: Session) -> None:
         return
     _write_intent.set(True)
     session.commit()  # a no-op without a transaction
+
+
+def replacing_insert(
+    session: Session, model: Any, keys: Sequence[str], replace: Sequence[str]
+) -> Any:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` setting ``replace`` to the new row's values,
+    in the session's dialect: two writers of one cached row both succeed, the later wins."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in replace}
+    )
 
 
 @contextmanager

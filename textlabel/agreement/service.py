@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from textlabel.agreement import stored
@@ -38,7 +36,7 @@ from textlabel.agreement.results import (
     PairAgreement,
 )
 from textlabel.agreement.stats import DocumentStats, document_stats
-from textlabel.db import declare_write
+from textlabel.db import declare_write, replacing_insert
 from textlabel.errors import InvalidInput
 from textlabel.models import AgreementStats, Document, Project
 from textlabel.models.base import utcnow
@@ -250,16 +248,8 @@ def _store(
         }
         for document_id, stats in fresh.items()
     ]
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    insert = sqlite_insert if sqlite else postgresql_insert
-    statement = insert(AgreementStats)
-    statement = statement.on_conflict_do_update(
-        index_elements=["document_id", "layer"],
-        set_={
-            "fingerprint": statement.excluded.fingerprint,
-            "stats": statement.excluded.stats,
-            "computed_at": statement.excluded.computed_at,
-        },
+    statement = replacing_insert(
+        session, AgreementStats, ["document_id", "layer"], ["fingerprint", "stats", "computed_at"]
     )
     for chunk in _chunks(list(range(len(values))), CHUNK):
         session.execute(statement, [values[i] for i in chunk])

@@ -30,12 +30,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from textlabel.agreement.caching import NUMPY_GLOBALS
-from textlabel.db import declare_write
+from textlabel.db import declare_write, replacing_insert
 from textlabel.models import Annotation, Document, ReportCache, User
 from textlabel.models.base import utcnow
 from textlabel.projects.archive import ACTIVE
@@ -150,18 +148,9 @@ def write(session: Session, project_id: int, name: str, digest: str, value: obje
         "payload": pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
         "computed_at": utcnow(),
     }
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    insert = sqlite_insert if sqlite else postgresql_insert
-    statement = insert(ReportCache).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["project_id", "name"],
-        set_={
-            "digest": statement.excluded.digest,
-            "payload": statement.excluded.payload,
-            "computed_at": statement.excluded.computed_at,
-        },
-    )
-    session.execute(statement)
+    columns = ["digest", "payload", "computed_at"]
+    statement = replacing_insert(session, ReportCache, ["project_id", "name"], columns)
+    session.execute(statement.values(values))
 
 
 def _list_of(value: Any, item: type) -> bool:

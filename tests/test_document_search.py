@@ -7,7 +7,7 @@ import re
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from tests.factories import add_documents, make_project, make_users
 from tests.helpers import api_as, sign_in
@@ -162,7 +162,11 @@ def test_the_service_takes_filters_without_the_web(app: Flask, project, session)
     assert [row.id for row in page.items] == [4, 2, 1]
 
 
-def test_listings_count_documents_up_to_a_cap(app: Flask, project, monkeypatch) -> None:
+def test_listings_count_documents_up_to_a_cap(app: Flask, project, session, monkeypatch) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # A search the planner expects past 10x the cap is not counted: the estimate must come
+        # from these 6 documents, not from statistics an earlier test's rows left behind.
+        session.execute(text("ANALYZE document"))
     monkeypatch.setattr(documents, "COUNT_CAP", 2)
     api = api_as(app, "boss")
     capped = api.get(f"/projects/{project.id}/documents?q=in&per_page=2").json

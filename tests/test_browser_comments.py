@@ -99,5 +99,5 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     assert page.locator("#comment-count").inner_text() == "1 open · 1 resolved"
     page.keyboard.press("End")  # the cursor elsewhere, then the quote leads back to the words
     answered.locator(".c-quote").click()
-    assert page.locator("#text .t.cur").get_attribute("data-i") == "3"
+    page.wait_for_selector("#text .t.cur[data-i='3']")  # the click's effect, not a race with it
     assert page.evaluate("() => window.__pwned") is None

@@ -11,7 +11,10 @@ tokens per token), ``sqrt`` (total doubt over the square root of the length), ``
 (disagreement first, the mean doubt breaking ties) and ``novel`` (mean doubt, counting only
 the doubt on words not already doubtful in a document picked earlier in the same step) and
 ``density`` (the queue's uncertainty times the unit's mean TF-IDF cosine similarity to the
-unlabelled pool: Settles & Craven 2008's information density, beta = 1).
+unlabelled pool: Settles & Craven 2008's information density, beta = 1) and ``entity``
+(entity-level least confidence per token, ``textlabel.nlp.uncertainty.entity_doubt``: each
+predicted entity counts its weakest action's doubt once, each token read as outside the
+probability that an entity starts there).
 After every step the base model is fine-tuned afresh on everything labelled so far
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
 with the number of labelled tokens. Each strategy runs with every seed (seeds change the
@@ -50,7 +53,12 @@ from textlabel.ingest.base import ReadOptions
 from textlabel.ingest.conll import read
 from textlabel.nlp.docs import record_to_doc
 from textlabel.nlp.pipeline import default_model_name
-from textlabel.nlp.uncertainty import disagreement, document_uncertainty, greedy_scores
+from textlabel.nlp.uncertainty import (
+    disagreement,
+    document_uncertainty,
+    entity_doubt,
+    greedy_scores,
+)
 from textlabel.records import DocumentRecord
 from textlabel.training.finetune import (
     TrainSettings,
@@ -158,6 +166,8 @@ def choose(
         n = max(len(doubts), 1)
         if strategy == "uncertainty":
             return document_uncertainty(s)
+        if strategy == "entity":
+            return entity_doubt(s)
         if strategy == "mnlp":
             return -sum(math.log(max(c, 1e-9)) for c in s.chosen) / n
         if strategy == "mean":

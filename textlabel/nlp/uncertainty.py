@@ -21,7 +21,7 @@ that made it. Two models that disagree ("models as annotators") are measured apa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
@@ -34,10 +34,14 @@ from textlabel.records import SpanRecord
 
 @dataclass(frozen=True, slots=True)
 class TokenScores:
-    """Per token of a doc: the taken action's probability and the best-vs-second margin."""
+    """Per token of a doc: the taken action's probability and the best-vs-second margin;
+    with them (from ``greedy_scores``) the taken action's name and the probability of the
+    actions that open an entity there (B-*, U-*), for entity-level doubt."""
 
     chosen: list[float]
     margins: list[float]
+    actions: list[str] = field(default_factory=list)
+    opens: list[float] = field(default_factory=list)
 
 
 def greedy_scores(nlp: Language, docs: Sequence[Doc]) -> list[TokenScores]:
@@ -51,11 +55,14 @@ def greedy_scores(nlp: Language, docs: Sequence[Doc]) -> list[TokenScores]:
     ner = cast(EntityRecognizer, nlp.get_pipe("ner"))
     moves = ner.moves
     names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+    opening = np.array([n[:2] in ("B-", "U-") and len(n) > 2 for n in names])
     step_model = ner.model.predict(list(docs))
     states = moves.init_batch(list(docs))
     owner = {id(state): i for i, state in enumerate(states)}
     chosen: list[list[float]] = [[] for _ in docs]
     margins: list[list[float]] = [[] for _ in docs]
+    actions: list[list[str]] = [[] for _ in docs]
+    opens: list[list[float]] = [[] for _ in docs]
     todo = [state for state in states if not state.is_final()]
     while todo:
         scores = np.ascontiguousarray(step_model.predict(todo), dtype="f")
@@ -68,8 +75,10 @@ def greedy_scores(nlp: Language, docs: Sequence[Doc]) -> list[TokenScores]:
             doc_index = owner[id(state)]
             chosen[doc_index].append(float(top[0]))
             margins[doc_index].append(float(top[0] - (top[1] if len(top) > 1 else 0.0)))
+            actions[doc_index].append(names[int(np.flatnonzero(valid)[probs.argmax()])])
+            opens[doc_index].append(float(probs[opening[valid]].sum()))
         todo = ner.transition_states(todo, scores)
-    return [TokenScores(c, m) for c, m in zip(chosen, margins, strict=True)]
+    return [TokenScores(*four) for four in zip(chosen, margins, actions, opens, strict=True)]
 
 
 def document_uncertainty(scores: TokenScores) -> float:
@@ -79,6 +88,23 @@ def document_uncertainty(scores: TokenScores) -> float:
     longest documents first. Which score saves tokens is measured by
     bench/active_learning.py (README, "Does it pay?")."""
     return sum(1.0 - m for m in scores.margins) / max(len(scores.margins), 1)
+
+
+def entity_doubt(scores: TokenScores) -> float:
+    """Entity-level least confidence per token: the doubt of every entity decision, summed,
+    over the tokens. A predicted entity counts once, ``1 -`` its weakest action's probability;
+    a token read as outside counts ``P(an entity starts there)`` (B-*/U-*), a possible missed
+    entity. Per token, as ``document_uncertainty``; needs ``greedy_scores``' actions."""
+    doubt = 0.0
+    weakest = 1.0
+    for action, chosen, opens in zip(scores.actions, scores.chosen, scores.opens, strict=True):
+        if action == "O":
+            doubt += opens
+            continue
+        weakest = min(weakest, chosen) if action[0] in "IL" else chosen
+        if action[0] in "LU":
+            doubt += 1.0 - weakest
+    return doubt / max(len(scores.actions), 1)
 
 
 def with_scores(spans: Iterable[SpanRecord], doc: Doc, scores: TokenScores) -> list[SpanRecord]:

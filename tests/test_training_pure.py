@@ -11,7 +11,12 @@ from spacy.training import Example
 from textlabel.annotate.queue import Candidate, rank_candidates
 from textlabel.layers import SPANS_KEY
 from textlabel.nlp.model_layers import model_span_cats
-from textlabel.nlp.uncertainty import TokenScores, disagreement, document_uncertainty
+from textlabel.nlp.uncertainty import (
+    TokenScores,
+    disagreement,
+    document_uncertainty,
+    entity_doubt,
+)
 from textlabel.records import DocumentRecord, SpanRecord, TokenRecord
 from textlabel.training.categories import phrase_lookup, score_cats, train_layers
 from textlabel.training.finetune import TrainSettings
@@ -75,6 +80,22 @@ def test_margins_and_disagreement() -> None:
     a = [SpanRecord(0, 3, "PER"), SpanRecord(5, 9, "LOC")]
     assert disagreement(a, a) == 0.0 and disagreement([], []) == 0.0
     assert disagreement(a, a[:1]) == 1 - 2 * 1 / 3
+
+
+def test_entity_doubt_counts_each_entity_once_and_possible_starts() -> None:
+    # one three-token entity the model hesitates over: a token-level mean counts its doubt
+    # three times, entity-level doubt once (its weakest action)
+    torn_name = TokenScores([0.6, 0.7, 0.6, 1.0], [0.2, 0.4, 0.2, 1.0],
+                            ["B-PER", "I-PER", "L-PER", "O"], [0.6, 0.0, 0.0, 0.0])  # fmt: skip
+    # no entity found, but each token could start one with probability 0.3
+    maybe_names = TokenScores([0.7] * 4, [0.5] * 4, ["O"] * 4, [0.3] * 4)
+    assert entity_doubt(torn_name) == (1 - 0.6) / 4
+    assert entity_doubt(maybe_names) == 4 * 0.3 / 4
+    assert document_uncertainty(torn_name) > document_uncertainty(maybe_names)
+    assert entity_doubt(maybe_names) > entity_doubt(torn_name)  # the order flips
+    two = TokenScores([0.9, 0.8], [0.8, 0.6], ["U-LOC", "U-PER"], [0.9, 0.8])
+    assert entity_doubt(two) == ((1 - 0.9) + (1 - 0.8)) / 2
+    assert entity_doubt(TokenScores([], [])) == 0.0
 
 
 def test_ranking_keeps_completion_first_then_uncertainty() -> None:

@@ -109,12 +109,9 @@ def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
     from sqlalchemy.orm import Session
 
     from textlabel.db import make_engine
-    from textlabel.export.service import (
-        ExportRequest,
-        count_documents,
-        project_records,
-        stream_export,
-    )
+    from textlabel.export.records import project_records
+    from textlabel.export.request import ExportRequest
+    from textlabel.export.service import count_documents, stream_export
     from textlabel.models import Project
 
     engine = make_engine(url)

@@ -162,8 +162,10 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
 def import_and_export(
     app: Any, other_id: int, pid: int, size: int, args: argparse.Namespace
 ) -> dict[str, float]:
+    from textlabel.export.records import project_records
     from textlabel.export.registry import get_writer
-    from textlabel.export.service import ExportRequest, project_records, write_options
+    from textlabel.export.request import ExportRequest
+    from textlabel.export.service import write_options
     from textlabel.ingest.service import ImportOptions, import_file
     from textlabel.models import Project, User
 

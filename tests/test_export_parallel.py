@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from tests.factories import make_project, make_user
 from textlabel.export import parallel
-from textlabel.export.service import ExportRequest, request_params, run_job, stream_export
+from textlabel.export.request import ExportRequest, request_params
+from textlabel.export.service import run_job, stream_export
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Document
 

@@ -142,7 +142,7 @@ def test_a_job_whose_worker_died_before_taking_it_is_sent_again(
     from redis import Redis
 
     from textlabel import jobs, workers
-    from textlabel.export.service import ExportRequest, request_params
+    from textlabel.export.request import ExportRequest, request_params
 
     engine = app.extensions["textlabel.db"]
     admin = make_user(session, "admin", admin=True)

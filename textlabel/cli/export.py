@@ -18,7 +18,7 @@ from textlabel.layers import LAYERS
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from textlabel.export.service import ExportRequest
+    from textlabel.export.request import ExportRequest
     from textlabel.models import Project
 
 
@@ -46,14 +46,9 @@ def export_project(
     ``progress(done, total)`` counts documents; the request is checked before anything is.
     """
     from textlabel.export.docbin import write_docbin_dir
-    from textlabel.export.service import (
-        check,
-        check_splits,
-        count_documents,
-        project_records,
-        stream_export,
-        write_options,
-    )
+    from textlabel.export.records import project_records
+    from textlabel.export.request import check
+    from textlabel.export.service import check_splits, count_documents, stream_export, write_options
 
     check(project, request)
     check_splits(session, project, request)
@@ -103,7 +98,7 @@ def export_cli(
     negatives: bool,
 ) -> None:
     """Export PROJECT to --out (spaCy: train/ and dev/ DocBins plus config.cfg)."""
-    from textlabel.export.service import ExportRequest
+    from textlabel.export.request import ExportRequest
     from textlabel.projects.service import find_project
 
     request = ExportRequest(

@@ -96,8 +96,9 @@ def export(
 def export_range(url: str, project_id: int, request: Any, after: int, until: int | None) -> bytes:
     """In a worker: the export of the documents with ``after < id <= until``."""
     from textlabel.db import make_engine
+    from textlabel.export.records import project_records
     from textlabel.export.registry import get_writer
-    from textlabel.export.service import project_records, write_options
+    from textlabel.export.service import write_options
 
     engine = _engines.get(url) or _engines.setdefault(url, make_engine(url, immediate=False))
     with Session(engine) as session:

@@ -97,7 +97,7 @@ WRITERS: dict[str, str] = {name: fmt.writer for name, fmt in FORMATS.items()}
 
 @dataclass(frozen=True, slots=True)
 class ExportSource:
-    """Which annotation of each document an export writes (``export.service`` reads them)."""
+    """Which annotation of each document an export writes (``export.records`` reads them)."""
 
     name: str
     description: str

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from textlabel.export.registry import FORMATS, SOURCES
-from textlabel.export.service import ExportRequest
+from textlabel.export.request import ExportRequest
 from textlabel.models.project import LAYERS
 
 

@@ -2,7 +2,7 @@
 scored against the base model on the same dev set, with a training curve, registered as
 the project's next model version.
 
-The records come from the export code (``export.service.project_records``) and the split
+The records come from the export code (``export.records.project_records``) and the split
 is the spaCy export's (``export.docbin.split_of``: a hash of the seed and the document id),
 so the model trains on exactly what ``textlabel export --format spacy`` would write, and a
 document never has records on both sides. The curve trains on 25, 50 and 75 % of the
@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from textlabel.errors import InvalidInput
 from textlabel.export.docbin import split_of
-from textlabel.export.service import ExportRequest, project_records
+from textlabel.export.records import project_records
+from textlabel.export.request import ExportRequest
 from textlabel.models import Job, ModelVersion, Project
 from textlabel.nlp.pipeline import default_model_name
 from textlabel.nlp.versions import next_version_number

@@ -6,7 +6,8 @@ import re
 
 from flask import Response, stream_with_context
 
-from textlabel.export.service import ExportRequest, check, check_splits, stream_export
+from textlabel.export.request import ExportRequest, check
+from textlabel.export.service import check_splits, stream_export
 from textlabel.extensions import db
 from textlabel.models import Project
 

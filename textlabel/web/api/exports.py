@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from textlabel.auth.permissions import Action
-from textlabel.export.service import ExportRequest
+from textlabel.export.request import ExportRequest
 from textlabel.models import Project
 from textlabel.schemas.exports import ExportQuery
 from textlabel.web.api import route

@@ -11,7 +11,8 @@ from flask.typing import ResponseReturnValue
 from textlabel.auth.permissions import Action, require
 from textlabel.errors import NotFound
 from textlabel.export.registry import FORMATS, SOURCES
-from textlabel.export.service import check, check_splits, request_params
+from textlabel.export.request import check, request_params
+from textlabel.export.service import check_splits
 from textlabel.extensions import db
 from textlabel.models.project import LAYERS
 from textlabel.projects.documents import recent_jobs

@@ -1,0 +1,243 @@
+"""A project's stored annotations as export records, read in keyset-paged batches.
+
+Documents are read ``PAGE`` at a time with their annotations, as plain column rows, so an
+export of any size runs in flat memory. The sources (gold, predictions, annotations,
+gold_or_majority) are described in ``registry.SOURCES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from textlabel.annotate import store
+from textlabel.annotate.payload import Payload
+from textlabel.export.request import ExportRequest
+from textlabel.models import Annotation, Document, Project, User
+from textlabel.projects.archive import ACTIVE
+from textlabel.projects.documents import document_status
+from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
+from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
+from textlabel.tokens import Tokens
+
+PAGE = 500
+LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
+# What an export reads of a document and of an annotation, as plain rows.
+_DOCUMENT_COLUMNS = (Document.id, Document.text, Document.meta, Document.tokens)
+_ANNOTATION_COLUMNS = (
+    Annotation.id, Annotation.document_id, Annotation.user_id, Annotation.kind,
+    Annotation.status, Annotation.pos, Annotation.token_layers, Annotation.relations,
+    Annotation.cats,
+)  # fmt: skip
+# Rows of those columns, read by attribute like the mapped objects (``Row.id``...).
+DocumentRow = Any
+AnnotationRow = Any
+
+
+def project_records(
+    session: Session, project: Project, request: ExportRequest, *, progress: Any = None,
+    after: int = 0, until: int | None = None,
+) -> Iterator[DocumentRecord]:  # fmt: skip
+    """Records of ``project`` for ``request.source``, in document order (of the documents
+    with ``after < id <= until`` when given: a range of ``parallel.export``)."""
+    names: dict[int, str] = {
+        row[0]: row[1] for row in session.execute(select(User.id, User.username))
+    }
+    # Documents without entities are negatives, kept unless asked (and entities are exported).
+    keep_all = request.negatives or "entities" not in (request.layers or project.layers)
+    last_id, seen = after, 0
+    while True:
+        # Plain column rows, not ORM objects: an export reads every document once, so the
+        # identity map and attribute instrumentation are pure cost (and would pile up).
+        documents = session.execute(
+            select(*_DOCUMENT_COLUMNS)
+            .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
+            .where(Document.id.in_(request.ids) if request.ids else true())
+            .where(Document.id <= until if until is not None else true())
+            .order_by(Document.id)
+            .limit(PAGE)
+        ).all()
+        if not documents:
+            return
+        last_id = documents[-1].id
+        annotations = _annotations(session, [d.id for d in documents])
+        rows = [a for loaded in annotations.values() for a in loaded]
+        payloads = store.read_many(  # tags, relations and labels are in the rows already
+            session,
+            [a.id for a in rows],
+            pos={a.id: a.pos for a in rows},
+            columns={a.id: (a.relations, a.cats) for a in rows},
+        )
+        for document in documents:
+            loaded = annotations.get(document.id, [])
+            if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
+                for record in _records(document, loaded, payloads, request, names):
+                    if keep_all or record.spans:
+                        yield record
+            seen += 1
+        if progress:
+            progress(seen)
+
+
+def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
+    manual = [a for a in annotations if a.kind == "manual"]
+    return document_status(
+        submitted=sum(a.status == "submitted" for a in manual),
+        drafts=sum(a.status == "draft" for a in manual),
+        has_gold=any(a.kind == "gold" for a in annotations),
+        overlap=overlap,
+    )
+
+
+def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[AnnotationRow]]:
+    rows = session.execute(
+        select(*_ANNOTATION_COLUMNS).where(Annotation.document_id.in_(ids)).order_by(Annotation.id)
+    ).all()
+    out: dict[int, list[AnnotationRow]] = {}
+    for annotation in rows:
+        out.setdefault(annotation.document_id, []).append(annotation)
+    return out
+
+
+def _records(
+    document: DocumentRow, annotations: list[AnnotationRow], payloads: dict[int, Payload],
+    request: ExportRequest, names: dict[int, str],
+) -> Iterator[DocumentRecord]:  # fmt: skip
+    by_kind: dict[str, list[AnnotationRow]] = {}
+    for annotation in annotations:
+        by_kind.setdefault(annotation.kind, []).append(annotation)
+    prediction = next(iter(by_kind.get("prediction", [])), None)
+    gold = next(iter(by_kind.get("gold", [])), None)
+    submitted = [a for a in by_kind.get("manual", []) if a.status == "submitted"]
+    source = request.source
+    if source == "gold" or (source == "gold_or_majority" and gold is not None):
+        if gold is not None:
+            yield _record(document, gold, payloads[gold.id], prediction, request, reviewed=True)
+    elif source == "predictions":
+        if prediction is not None:
+            yield _record(document, prediction, payloads[prediction.id], prediction, request)
+    elif source == "annotations":
+        for annotation in submitted:
+            annotator = names.get(annotation.user_id or 0)
+            yield _record(document, annotation, payloads[annotation.id], prediction, request,
+                          annotator=annotator)  # fmt: skip
+    elif submitted:  # gold_or_majority without gold
+        yield _majority_record(document, submitted, payloads, prediction, request)
+
+
+def _base(document: DocumentRow) -> DocumentRecord:
+    text = document.text
+    tokens = Tokens.from_stored(document.tokens, text_length=len(text))
+    return DocumentRecord(
+        text=text,
+        meta={**document.meta, "id": document.id},
+        tokens=tokens.columns(),
+        sent_starts=tokens.sent_starts,
+    )
+
+
+def _layers(annotation: AnnotationRow | None, prediction: AnnotationRow | None) -> TokenLayers:
+    """Token layers: the annotation's own, else those its prediction carried."""
+    layers = TokenLayers()
+    own = (annotation.token_layers if annotation else None) or {}
+    fallback = (prediction.token_layers if prediction else None) or {}
+    for key in LAYER_KEYS:
+        setattr(layers, key, own.get(key) or fallback.get(key))
+    return layers
+
+
+def _merged_pos(
+    annotation: AnnotationRow, prediction: AnnotationRow | None
+) -> list[str | None] | None:
+    # A None tag in a person's POS list means "the prediction, unchanged".
+    predicted = prediction.pos if prediction else None
+    if annotation.pos is None:
+        return predicted
+    return [
+        tag if tag is not None else (predicted[i] if predicted and i < len(predicted) else None)
+        for i, tag in enumerate(annotation.pos)
+    ]
+
+
+def _drop_stale_tags(
+    layers: TokenLayers, annotation: AnnotationRow, prediction: AnnotationRow | None
+) -> None:
+    """Where a person changed a token's UPOS, the model's fine tag (XPOS) no longer fits it."""
+    if not layers.tags or not annotation.pos or annotation is prediction:
+        return
+    predicted = (prediction.pos if prediction else None) or []
+    tags = list(layers.tags)
+    for index, tag in enumerate(annotation.pos):
+        if tag is not None and index < len(tags):
+            before = predicted[index] if index < len(predicted) else None
+            if tag != before:
+                tags[index] = None
+    layers.tags = tags
+
+
+def _record(
+    document: DocumentRow, annotation: AnnotationRow, payload: Payload,
+    prediction: AnnotationRow | None,
+    request: ExportRequest, *, annotator: str | None = None, reviewed: bool = False,
+) -> DocumentRecord:  # fmt: skip
+    record = _base(document)
+    record.layers = _layers(annotation, prediction)
+    record.layers.pos = _merged_pos(annotation, prediction)
+    _drop_stale_tags(record.layers, annotation, prediction)
+    keep = set(request.labels)
+    record.spans = [
+        SpanRecord(s.start, s.end, s.label)
+        for s in payload.spans or ()
+        if not keep or s.label in keep
+    ]
+    record.coref = [list(chain) for chain in payload.coref or ()]
+    entities = {(s.start, s.end) for s in record.spans}
+    record.relations = [
+        RelationRecord(r.head, r.child, r.label)
+        for r in payload.relations or ()
+        if r.head in entities and r.child in entities
+    ]
+    record.cats = dict(payload.cats or ())
+    record.span_cats = [SpanRecord(s.start, s.end, s.label) for s in payload.span_cats or ()]
+    if annotator:
+        record.meta["annotator"] = annotator
+        record.annotator = annotator
+    if reviewed:
+        record.meta["reviewed"] = True
+    return record
+
+
+def _majority_record(
+    document: DocumentRow, submitted: list[AnnotationRow], payloads: dict[int, Payload],
+    prediction: AnnotationRow | None, request: ExportRequest,
+) -> DocumentRecord:  # fmt: skip
+    record = _base(document)
+    record.layers = _layers(None, prediction)
+    votes = {
+        str(a.user_id): [(s.start, s.end, s.label) for s in payloads[a.id].spans or ()]
+        for a in submitted
+    }
+    keep = set(request.labels)
+    record.spans = [
+        SpanRecord(start, end, label)
+        for start, end, label in majority_spans(votes, min_share=request.min_share)
+        if not keep or label in keep
+    ]
+    payloads_of = [payloads[a.id] for a in submitted]
+    share = request.min_share
+    entities = {(s.start, s.end) for s in record.spans}
+    relations = majority_items([p.relations or () for p in payloads_of], min_share=share)
+    record.relations = [r for r in relations if r.head in entities and r.child in entities]
+    applying = [[c for c, v in p.cats or () if v >= 0.5] for p in payloads_of]
+    record.cats = dict.fromkeys(majority_items(applying, min_share=share), 1.0)
+    record.span_cats = majority_items([p.span_cats or () for p in payloads_of], min_share=share)
+    tags = [_merged_pos(a, prediction) or [] for a in submitted]
+    if any(tags):
+        record.layers.pos = majority_tags(
+            tags, prediction.pos if prediction else None, min_share=request.min_share
+        )
+    record.meta["consolidated_from"] = len(submitted)
+    return record

@@ -1,7 +1,8 @@
 """gunicorn settings for textlabel, read by ``gunicorn wsgi:app`` run from this folder.
 
-The app and the spaCy model are loaded once in the master and shared copy-on-write by the
-workers (see textlabel/serving.py); ``--workers``/``-w`` and ``-b`` still override these.
+The app is loaded once in the master and shared copy-on-write by the workers, and the
+master starts the one job process they all send jobs to (see textlabel/serving.py);
+``--workers``/``-w`` and ``-b`` still override these.
 """
 
 import os
@@ -10,17 +11,27 @@ wsgi_app = "wsgi:app"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = 300
 preload_app = True
+_job_process = None
 
 
 def when_ready(server):  # type: ignore[no-untyped-def]
     """In the master, after the app is loaded and before the first fork."""
+    global _job_process
     if server.cfg.preload_app:
-        from textlabel.serving import warm_up
+        from textlabel.serving import start_jobs, warm_up
 
-        warm_up(server.app.wsgi())
+        app = server.app.wsgi()
+        _job_process = start_jobs(app)
+        warm_up(app)
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     from textlabel.serving import after_fork
 
     after_fork()
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """In the master, as gunicorn stops: the job process stops with it."""
+    if _job_process is not None:
+        _job_process.stop()

@@ -9,6 +9,11 @@ imported, a pre-annotation run so the model is loaded) and its reads and saves f
   plus one ``textlabel worker``, which holds it;
 - ``textlabel serve`` (waitress, one process).
 
+Without Redis, ``textlabel serve`` and gunicorn.conf.py start a job process beside the web
+processes (it holds the model); its memory is printed apart, then the sum. With
+``--job-threads`` (``TEXTLABEL_JOB_PROCESS=0``) jobs run on threads of the web processes, as
+before the job process.
+
 PSS divides each shared page among the processes mapping it: the sum is what the machine
 spends, and the figure the goal (<= 300 MiB) is read against. Summed RSS counts a page shared
 by N processes N times; USS is what a process holds alone.
@@ -44,9 +49,14 @@ def show(title: str, pids: list[int]) -> dict[str, float]:
     return total
 
 
-def tree(pid: int) -> list[int]:
+def tree(pid: int) -> tuple[list[int], list[int]]:
+    """The web processes (``pid`` and its workers) and the job process(es) it started."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [pid, *map(int, children.split())]
+    web, jobs = [pid], []
+    for child in map(int, children.split()):
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        (jobs if b"textlabel.jobprocess" in cmdline else web).append(child)
+    return web, jobs
 
 
 def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
@@ -69,7 +79,11 @@ def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
                 ns = argparse.Namespace(docs=2000, clients=20, server=kind, database=args.database)
                 admin, annotators, pid, dids = bench.prepare(server, ns)
                 bench.measure(admin, annotators, pid, dids, args.n)
-                web = show(title, tree(server.process.pid))
+                webs, job_processes = tree(server.process.pid)
+                web = show(title, webs)
+                if job_processes:
+                    held = show("  + job process (model)", job_processes)
+                    print(f"  {'  = web and job process':<34} PSS {web['pss'] + held['pss']:5.0f}")
                 if worker is not None:
                     held = show("  + textlabel worker (model)", [worker.pid])
                     print(f"  {'  = web and worker':<34} PSS {web['pss'] + held['pss']:5.0f}")
@@ -93,7 +107,12 @@ def main() -> None:
         "--redis", help="a Redis URL (its database is emptied) for the worker set-up"
     )
     parser.add_argument("--n", type=int, default=50, help="requests per measured figure")
+    parser.add_argument(
+        "--job-threads", action="store_true", help="jobs on web threads (TEXTLABEL_JOB_PROCESS=0)"
+    )
     args = parser.parse_args()
+    if args.job_threads:
+        os.environ["TEXTLABEL_JOB_PROCESS"] = "0"
     with tempfile.NamedTemporaryFile("w", suffix=".py") as plain:  # an empty gunicorn config
         run(
             "gunicorn -w 4, no gunicorn.conf.py",

@@ -1,7 +1,7 @@
-"""gunicorn as README runs it (``gunicorn.conf.py``: the app and the spaCy model loaded once in
-the master, workers forked from it): the workers share the master's pages, an import through a
-forked worker gives the tokens ``tokenize_text`` gives, and a pre-annotation runs there on the
-model the master loaded."""
+"""gunicorn as README runs it (``gunicorn.conf.py``: the app loaded once in the master,
+workers forked from it, one job process started by the master): the workers share the
+master's pages, an import through a forked worker gives the tokens ``tokenize_text`` gives,
+and the pre-annotation it starts runs in the job process."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from sqlalchemy import select
 
 from tests.factories import make_user
 from tests.helpers import PASSWORD
+from textlabel.models import Job
 from textlabel.nlp import pipeline
 from textlabel.serving import warm_up
 
@@ -33,9 +35,14 @@ def _kib(pid: int) -> dict[str, int]:
     return {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
 
 
-def _children(pid: int) -> list[int]:
+def _children(pid: int, *, jobs: bool = False) -> list[int]:
+    """The master's web workers (or, with ``jobs``, its job process)."""
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(child) for child in found.split()]
+    return [
+        int(child)
+        for child in found.split()
+        if (b"textlabel.jobprocess" in Path(f"/proc/{child}/cmdline").read_bytes()) == jobs
+    ]
 
 
 @pytest.fixture
@@ -96,6 +103,8 @@ def test_gunicorn_workers_share_the_preloaded_app_tokenize_and_preannotate(
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert job["status"] == "done", job
+    ran = session.scalar(select(Job.owner).where(Job.id == imported["job"]))
+    assert ran and ran.split(":")[1] in map(str, _children(master.pid, jobs=True)), ran
     did = http.get(f"{api}/projects/{pid}/documents").json()["items"][0]["id"]
     document = http.get(f"{api}/documents/{did}").json()
     expected = pipeline.tokenize_text(TEXT)
@@ -103,7 +112,7 @@ def test_gunicorn_workers_share_the_preloaded_app_tokenize_and_preannotate(
         zip(expected.starts, expected.ends, strict=True)
     )
     assert document["sent_starts"] == expected.sent_starts
-    spans = document["prediction"]["spans"]  # PERSON, from the model the master loaded
+    spans = document["prediction"]["spans"]  # PERSON, from the job process's model
     assert any(TEXT[s["start"] : s["end"]] == "Ada Lovelace" for s in spans), spans
 
 

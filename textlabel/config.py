@@ -31,6 +31,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PDF_MAX_CHARS": (5_000_000, int),
     "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
+    # without Redis: jobs run in a job process `serve` and gunicorn start (false: web threads)
+    "JOB_PROCESS": (True, lambda v: v.lower() in {"1", "true", "yes"}),
     "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
     # PostgreSQL: "off" answers a save before its WAL record is on disk (opt-in; see README)
     "PG_SYNCHRONOUS_COMMIT": ("on", str),
@@ -40,6 +42,11 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
     "COMMENTS_POLL_S": (20.0, float),  # how often a Comments card asks for changes (a 304)
 }
+
+
+def setting_names() -> list[str]:
+    """The settings a TEXTLABEL_* variable can hold."""
+    return list(_SETTINGS)
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import ColumnElement, Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -279,7 +279,16 @@ def recover_stale(engine: Engine, *, stale_after: timedelta = STALE_AFTER) -> li
     process runs it. A chunk of a fanned-out job goes back to the queue (chunks are
     idempotent) instead; interrupted exports lose their partial file."""
     cutoff = utcnow() - stale_after
-    gone = (Job.heartbeat_at < cutoff) | Job.heartbeat_at.is_(None)
+    return _recover(engine, (Job.heartbeat_at < cutoff) | Job.heartbeat_at.is_(None))
+
+
+def recover_process(engine: Engine, pid: int) -> list[Job]:
+    """``recover_stale`` for the jobs of process ``pid`` on this host, which its parent saw
+    end: at once, without waiting for their heartbeat to go stale."""
+    return _recover(engine, Job.owner.startswith(f"{socket.gethostname()}:{pid}:"))
+
+
+def _recover(engine: Engine, gone: ColumnElement[bool]) -> list[Job]:
     with Session(engine, expire_on_commit=False) as session:
         stale = list(
             session.scalars(
@@ -347,6 +356,14 @@ def _status(engine: Engine, job_id: int) -> str | None:
         return session.scalar(select(Job.status).where(Job.id == job_id))
 
 
+def wait_ended(engine: Engine, job_id: int, deadline: float | None, interval: float) -> None:
+    """Block until the job's row says it ended (``deadline``: a ``time.monotonic()``)."""
+    while _status(engine, job_id) in ("queued", "running"):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"job {job_id} still running")
+        time.sleep(interval)
+
+
 _runner: Runner | None = None
 
 
@@ -374,7 +391,12 @@ class JobRunner:
         self._lock = threading.Lock()
 
     def submit(self, job_id: int) -> None:
+        """Run ``job_id`` on a thread here, unless it is already waiting or running here."""
         with self._lock:
+            held = self._futures.get(job_id)
+            if held is not None and not held.done():
+                return
+            self._futures = {i: f for i, f in self._futures.items() if not f.done()}
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="job")
             self._futures[job_id] = self._executor.submit(run_queued, self.engine, job_id)
@@ -385,10 +407,7 @@ class JobRunner:
         future = self._futures.get(job_id)
         if future is not None:
             future.result(timeout)
-        while _status(self.engine, job_id) in ("queued", "running"):
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still running")
-            time.sleep(0.05)
+        wait_ended(self.engine, job_id, deadline, interval=0.05)
 
     def shutdown(self) -> None:
         if self._executor is not None:

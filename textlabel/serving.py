@@ -2,9 +2,10 @@
 
 Each gunicorn worker that builds its own app holds its own copy of Flask, SQLAlchemy, spaCy
 and textlabel's modules (about 185 MiB resident apiece). ``gunicorn.conf.py`` builds the app
-once in the master instead; ``warm_up`` then builds there what requests and jobs would
-otherwise build in every worker (the tokenizer, the spaCy model when jobs run in the web
-processes, what the first requests build) and freezes the collector's view of it, so the
+once in the master instead; ``start_jobs`` starts the job process there (one for all
+workers), and ``warm_up`` builds there what requests would otherwise build in every worker
+(the tokenizer, the spaCy model only when jobs run in the web processes, what the first
+requests build) and freezes the collector's view of it, so the
 workers keep those pages shared copy-on-write instead of dirtying them on their first
 collection. ``after_fork`` gives each worker its own database connections.
 """
@@ -12,21 +13,42 @@ collection. ``after_fork`` gives each worker its own database connections.
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textlabel import jobs
 from textlabel.extensions import db
+
+if TYPE_CHECKING:
+    from textlabel.jobprocess import JobProcess
+
+
+def start_jobs(app: Any) -> JobProcess | None:
+    """Start the job process for ``app`` and send its jobs there (before any fork, so forked
+    workers inherit the runner); None when jobs run elsewhere (Redis) or, with
+    ``JOB_PROCESS`` false, on threads of the web process. The caller stops it."""
+    if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
+        return None
+    from textlabel.jobprocess import JobProcess, ProcessRunner
+
+    engine = app.extensions["textlabel.db"]
+    runner = ProcessRunner(engine)
+    app.extensions["textlabel.jobs"] = runner
+    jobs.use_runner(runner)
+    return JobProcess(engine, app.config).start()
 
 
 def warm_up(app: Any) -> None:
     """Load in this (master) process what the forked workers would each load on first use.
 
-    The spaCy model is loaded only when jobs run in the web processes (no
-    ``TEXTLABEL_REDIS_URL``): with Redis, pre-annotation runs in ``textlabel worker`` and a
-    web process never loads it. Same pipeline, same tokens: only where it is loaded moves."""
+    The spaCy model is loaded only when jobs run on threads of the web processes
+    (``TEXTLABEL_JOB_PROCESS=0``, no ``TEXTLABEL_REDIS_URL``): otherwise pre-annotation runs
+    in the job process or ``textlabel worker``, and a web process never loads it. Same
+    pipeline, same tokens: only where it is loaded moves."""
     from textlabel.nlp.pipeline import load_pipeline, tokenize_text
 
     tokenize_text("Warm up. The tokenizer and its sentence ends.")
-    if not app.config.get("REDIS_URL"):
+    threads = isinstance(app.extensions.get("textlabel.jobs"), jobs.JobRunner)
+    if threads and not app.config.get("REDIS_URL"):
         import textlabel.nlp.preannotate  # noqa: F401  (what a pre-annotation job imports)
 
         load_pipeline()

@@ -70,10 +70,7 @@ class RQRunner:
     def wait(self, job_id: int, timeout: float | None = None) -> None:
         """Block until the job has ended, whichever worker runs it (tests, CLI)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while jobs._status(self.engine, job_id) in ("queued", "running"):
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still running")
-            time.sleep(0.1)
+        jobs.wait_ended(self.engine, job_id, deadline, interval=0.1)
 
 
 def perform(job_id: int) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 import click
 from flask import Flask
 
@@ -14,6 +17,9 @@ from textlabel.cli._util import (
     shown_url,
 )
 
+if TYPE_CHECKING:
+    from textlabel.jobprocess import JobProcess
+
 
 @click.command("init")
 def init_cli() -> None:
@@ -24,13 +30,16 @@ def init_cli() -> None:
     click.echo(f"database ready: {shown_url(app.config['DATABASE_URL'])} (instance {instance})")
 
 
-def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
+def serve(
+    app: Flask, *, host: str, port: int, threads: int, job_process: JobProcess | None = None
+) -> None:
     """Recover what stopped runners left (only jobs that stopped beating: other processes'
-    live jobs are left alone), then serve ``app`` until Ctrl+C."""
+    live jobs are left alone), start the job process, then serve ``app`` until Ctrl+C."""
     from waitress import serve as waitress_serve
 
     from textlabel.ingest.staging import remove_abandoned
     from textlabel.jobs import recover_stale, requeue_orphans
+    from textlabel.serving import start_jobs
 
     engine = app.extensions["textlabel.db"]
     for job in recover_stale(engine):
@@ -40,8 +49,14 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     removed = remove_abandoned(engine)
     if removed:
         click.echo(f"removed {removed} abandoned import(s)")
+    if job_process is None:
+        job_process = start_jobs(app)  # jobs out of the web process's interpreter lock
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="textlabel")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="textlabel")
+    finally:
+        if job_process is not None:
+            job_process.stop()
 
 
 @click.command("serve")
@@ -60,23 +75,52 @@ def serve_cli(host: str, port: int, threads: int) -> None:
 def demo_cli(host: str, port: int, no_serve: bool) -> None:
     """Create ./instance with SQLite, demo accounts and a project of real news text; serve it."""
     from textlabel.demo import seed_demo
-    from textlabel.nlp.preannotate import preannotate_project
-    from textlabel.projects.service import find_project
+    from textlabel.serving import start_jobs
 
     instance_ready()
     app = create_app()
     migrate(app)
-    with session_of(app) as session, progress_bar("pre-annotating the demo") as progress:
+    with session_of(app) as session:
         info = seed_demo(session)
-        preannotated = preannotate_project(
-            session, find_project(session, info.project_id), progress=progress
-        )
+    # Served: the job process pre-annotates (and keeps the model), not this web process.
+    job_process = None if no_serve else start_jobs(app)
+    try:
+        preannotated = _preannotate_demo(app, info.project_id, job_process)
+    except BaseException:
+        if job_process is not None:
+            job_process.stop()
+        raise
     click.echo(
         f"demo project {info.project_id} ready ({info.new_documents} new documents, "
-        f"{preannotated.done} pre-annotated)"
+        f"{preannotated} pre-annotated)"
     )
     click.echo(f"open http://{host}:{port}/ and sign in as:")
     for username, password in info.credentials.items():
         click.echo(f"  {username:<12} {password}")
     if not no_serve:
-        serve(app, host=host, port=port, threads=8)
+        serve(app, host=host, port=port, threads=8, job_process=job_process)
+
+
+def _preannotate_demo(app: Flask, project_id: int, job_process: JobProcess | None) -> int:
+    """Pre-annotate the demo project here, or as a job of the job process; the count done."""
+    from textlabel import jobs
+    from textlabel.models import Job
+    from textlabel.nlp.preannotate import preannotate_project
+    from textlabel.projects.service import find_project
+
+    with session_of(app) as session, progress_bar("pre-annotating the demo") as progress:
+        project = find_project(session, project_id)
+        if job_process is None:
+            return preannotate_project(session, project, progress=progress).done
+        job = jobs.create(session, "preannotate", project_id=project.id)
+        while True:
+            session.rollback()  # a fresh snapshot: the job process writes the row
+            row = session.get(Job, job.id)
+            if row is None or row.status not in ("queued", "running"):
+                break
+            if row.total:
+                progress(row.done, row.total)
+            time.sleep(0.2)
+        if row is None or row.status != "done":
+            raise click.ClickException(f"pre-annotating the demo: {row and row.error}")
+        return row.done

@@ -1,0 +1,189 @@
+"""Background jobs in a local child process: the default runner without Redis.
+
+Pre-annotation and training are CPU work in Python; run on a thread of the web process, they
+hold its interpreter lock, and every request waits for it. ``textlabel serve``, the demo and
+gunicorn (``gunicorn.conf.py``) therefore start one job process beside the web process(es)
+and stop it with themselves: ``python -m textlabel.jobprocess``, at a lower CPU priority so
+requests win the cores. It loads the spaCy pipeline once, takes every queued job row from the
+database (the web process only creates the row: ``ProcessRunner.submit`` has nothing to
+hand over) and runs the registered job functions on ``JOB_WORKERS`` threads, exactly as the
+thread runner and ``textlabel worker`` do: progress, cancelling, heartbeat and the
+conditional take are the ``Job`` row's. Its parent restarts it when it dies, and marks the
+jobs it held as interrupted at once (chunks go back to the queue); it exits on its own when
+its parent is gone. ``TEXTLABEL_JOB_PROCESS=0`` keeps jobs on threads of the web process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import Engine
+
+from textlabel import jobs
+from textlabel.config import ENV_PREFIX, setting_names
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.25  # how soon a queued job starts
+SWEEP_S = 15.0
+NICENESS = 10  # below the web process: requests win the cores
+RESTART_S = 2.0  # the pause before a dead job process is replaced
+
+
+class ProcessRunner:
+    """The web process's runner when a job process runs its jobs: the queued row is the
+    hand-over, so ``submit`` has nothing to do."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def submit(self, job_id: int) -> None:
+        """The job process finds the row within ``POLL_S``."""
+
+    def wait(self, job_id: int, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        jobs.wait_ended(self.engine, job_id, deadline, interval=0.1)
+
+
+class JobProcess:
+    """Starts the job process, replaces it when it dies, and stops it (from the web process,
+    or gunicorn's master)."""
+
+    def __init__(self, engine: Engine, config: dict[str, Any]) -> None:
+        self.engine = engine
+        self.env = {**os.environ, **child_env(config)}
+        self.owner = os.getpid()  # forked gunicorn workers inherit this object: not theirs
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = 0  # how many processes were started (the first and replacements)
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+
+    def start(self) -> JobProcess:
+        self._spawn()
+        self._watcher = threading.Thread(target=self._watch, daemon=True, name="job-process")
+        self._watcher.start()
+        return self
+
+    def _spawn(self) -> None:
+        command = [sys.executable, "-m", "textlabel.jobprocess", "--parent", str(os.getpid())]
+        with self._lock:
+            if not self._stopping.is_set():
+                # its own session: a Ctrl+C in the terminal reaches the parent, which stops it
+                self.process = subprocess.Popen(command, env=self.env, start_new_session=True)
+                self.started += 1
+                lower = os.getpriority(os.PRIO_PROCESS, 0) + NICENESS  # from its first moment
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, min(lower, 19))
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            process = self.process
+            if process is None:
+                return
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            log.warning("the job process %s ended (exit %s); starting another", process.pid, code)
+            self._recover(process.pid)
+            if not self._stopping.wait(RESTART_S):
+                self._spawn()
+
+    def _recover(self, pid: int) -> None:
+        try:
+            for job in jobs.recover_process(self.engine, pid):
+                log.warning("job %s lost its runner (process %s): %s", job.id, pid, job.status)
+        except Exception:  # a busy database: the heartbeat sweep recovers them later
+            log.warning("recovering the jobs of process %s failed", pid, exc_info=True)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the job process; the jobs it was running are marked interrupted (resumable
+        ones say "run it again to resume")."""
+        if os.getpid() != self.owner:
+            return
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self._recover(process.pid)
+
+
+def child_env(config: dict[str, Any]) -> dict[str, str]:
+    """The app's settings as the TEXTLABEL_* variables the job process builds its app from
+    (an app built from a dict, as in tests, has settings no variable holds)."""
+    env: dict[str, str] = {}
+    for name in setting_names():
+        value = config.get(name)
+        if value is not None:
+            env[ENV_PREFIX + name] = str(value)
+    return env
+
+
+def serve_jobs(
+    engine: Engine, *, workers: int = 1, parent: int | None = None,
+    preload: str | None = "default", stale_after: float = 60.0,
+) -> None:  # fmt: skip
+    """The job process's loop: hand every queued job to this process's threads, until the
+    parent is gone or SIGTERM (then exit at once: the parent recovers the jobs held here)."""
+    runner = jobs.JobRunner(engine, workers=workers)
+    jobs.use_runner(runner)  # chunk jobs a job creates run here too
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    if preload is not None:
+        from textlabel.nlp import load_pipeline
+
+        load_pipeline(None if preload == "default" else preload)
+    swept = 0.0
+    while not stop.is_set() and (parent is None or os.getppid() == parent):
+        if time.monotonic() - swept > SWEEP_S:
+            swept = time.monotonic()
+            try:
+                jobs.recover_stale(engine, stale_after=timedelta(seconds=stale_after))
+            except Exception:  # the sweep must outlive a busy database
+                log.warning("recovery sweep failed", exc_info=True)
+        try:
+            for job_id in jobs.queued_ids(engine, older_than=timedelta(0)):
+                runner.submit(job_id)
+        except Exception:
+            log.warning("looking for queued jobs failed", exc_info=True)
+        stop.wait(POLL_S)
+    os._exit(0)  # without waiting for running jobs' threads
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="textlabel's local job process")
+    parser.add_argument("--parent", type=int, default=None, help="exit when it is gone")
+    parser.add_argument("--model", default="default", help="'none': load on first use")
+    args = parser.parse_args(argv)
+    from textlabel import create_app
+
+    app = create_app()
+    serve_jobs(
+        app.extensions["textlabel.db"], workers=app.config["JOB_WORKERS"], parent=args.parent,
+        preload=None if args.model == "none" else args.model,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

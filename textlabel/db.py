@@ -56,13 +56,19 @@ def declare_write(session: Session) -> None:
     session.commit()  # a no-op without a transaction
 
 
+def upsert(session: Session, table: Any) -> Any:
+    """``INSERT`` into ``table`` in the session's dialect, the one that has
+    ``on_conflict_do_update`` (SQLite's and PostgreSQL's spell it alike)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
+
+
 def replacing_insert(
     session: Session, model: Any, keys: Sequence[str], replace: Sequence[str]
 ) -> Any:
     """``INSERT ... ON CONFLICT (keys) DO UPDATE`` setting ``replace`` to the new row's values,
     in the session's dialect: two writers of one cached row both succeed, the later wins."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model)
+    statement = upsert(session, model)
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: statement.excluded[name] for name in replace}
     )

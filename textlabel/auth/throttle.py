@@ -16,9 +16,9 @@ import time
 from typing import cast
 
 from sqlalchemy import Table, case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from textlabel.db import upsert
 from textlabel.models import LoginThrottle
 
 
@@ -36,10 +36,8 @@ def reserve(session: Session, username: str, *, max_attempts: int, window_s: int
     now = int(time.time())
     table = cast(Table, LoginThrottle.__table__)
     stale = table.c.window_start <= now - window_s
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(table)
+        upsert(session, table)
         .values(key=_key(username), attempts=1, window_start=now)
         .on_conflict_do_update(
             index_elements=[table.c.key],

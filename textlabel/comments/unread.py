@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from textlabel.db import upsert
 from textlabel.models import Comment, CommentRead, User
 
 
@@ -49,12 +49,10 @@ def advance(session: Session, user_id: int, thread_id: int, comment_id: int) -> 
     """Move ``user_id``'s marker on ``thread_id`` to ``comment_id`` unless it is further
     already (two tabs may mark in any order). The caller commits."""
     table = cast(Table, CommentRead.__table__)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = datetime.now(UTC)
     further = case((table.c.last_read_id < comment_id, comment_id), else_=table.c.last_read_id)
     statement = (
-        insert(table)
+        upsert(session, table)
         .values(user_id=user_id, thread_id=thread_id, last_read_id=comment_id, read_at=now)
         .on_conflict_do_update(
             index_elements=[table.c.user_id, table.c.thread_id],
@@ -80,22 +78,19 @@ def mark_all_read(session: Session, user: User, roots: Select[Comment]) -> int:
     inbox is) read by ``user`` up to its latest comment, in one statement; how many threads
     were unread. The caller commits."""
     table = cast(Table, CommentRead.__table__)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = datetime.now(UTC)
     unread = roots.where(is_unread(user)).with_only_columns(
         literal(user.id), Comment.id, Comment.last_id, literal(now, table.c.read_at.type)
     )
     found = session.execute(select(func.count()).select_from(unread.subquery())).scalar_one()
-    further = case((table.c.last_read_id < insert(table).excluded.last_read_id,
-                    insert(table).excluded.last_read_id), else_=table.c.last_read_id)  # fmt: skip
-    statement = (
-        insert(table)
-        .from_select(["user_id", "thread_id", "last_read_id", "read_at"], unread)
-        .on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.thread_id],
-            set_={"last_read_id": further, "read_at": now},
-        )
+    insert = upsert(session, table)
+    further = case((table.c.last_read_id < insert.excluded.last_read_id,
+                    insert.excluded.last_read_id), else_=table.c.last_read_id)  # fmt: skip
+    statement = insert.from_select(
+        ["user_id", "thread_id", "last_read_id", "read_at"], unread
+    ).on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.thread_id],
+        set_={"last_read_id": further, "read_at": now},
     )
     session.execute(statement)
     return int(found)

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 DATA = Path(os.environ.get("TEXTLABEL_SHARED_DATA", Path(__file__).parents[2] / "shared/data"))
 FILLER = ["the", "annotator", "met", "Ada", "in", "London", "on", "Monday", ",", "and", "left", "."]
@@ -110,6 +111,7 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")
         project = create_project(session, name="bench", created_by=user)
+        held = _write_transactions(engine, session)
         start, cpu = time.perf_counter(), _cpu()
         with path.open("rb") as stream:
             result = import_file(
@@ -117,7 +119,70 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
             )
         elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     engine.dispose()
+    if held:
+        held.sort()
+        what = "write lock held" if url.startswith("sqlite") else "transactions"
+        print(
+            f"  {what}: {len(held)} times, p50 {held[len(held) // 2]:.1f} ms, "
+            f"p95 {held[int(len(held) * 0.95)]:.1f} ms, max {held[-1]:.1f} ms"
+        )
     return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
+
+
+def _write_transactions(engine: Any, session: Any) -> list[float]:
+    """Milliseconds from each writing transaction's BEGIN (IMMEDIATE, on SQLite: the write
+    lock taken) to the end of its COMMIT: what a save may wait for."""
+    from sqlalchemy import event
+
+    held: list[float] = []
+    began: dict[str, float] = {}
+
+    def begin(connection: Any) -> None:
+        if engine.dialect.name != "sqlite" or "textlabel_gate" in connection.info:
+            began["at"] = time.perf_counter()
+
+    def end(_session: Any) -> None:
+        if "at" in began:
+            held.append((time.perf_counter() - began.pop("at")) * 1e3)
+
+    event.listen(engine, "begin", begin)  # after make_engine's own: the lock is taken
+    event.listen(session, "after_commit", end)
+    event.listen(session, "after_rollback", end)
+    return held
+
+
+def child_or_not(database: str | None, sizes: list[int]) -> None:
+    """Small files in-process or in a child (``textlabel.ingest.in_child``): the wall time
+    of each, and the CPU this (the web) process spends; a child's start is the difference."""
+    from sqlalchemy.orm import Session
+
+    from textlabel import migrate
+    from textlabel.auth.service import create_user
+    from textlabel.db import make_engine
+    from textlabel.ingest.in_child import import_in_child
+    from textlabel.ingest.service import ImportOptions, import_file
+    from textlabel.projects.service import create_project
+
+    print(f"in-process against in a child, {'PostgreSQL' if database else 'SQLite'}:")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        engine = make_engine(database_url(database, folder))
+        migrate.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            user = create_user(session, "bench", "bench-password")
+            for rows in sizes:
+                path = folder / f"{rows}.csv"
+                write_csv(path, rows)
+                line = f"  {rows:>6,} rows ({path.stat().st_size / 1e3:7,.0f} kB):"
+                for how, run in (("in-process", import_file), ("child", import_in_child)):
+                    project = create_project(session, name=f"{how} {rows}", created_by=user)
+                    start, cpu = time.perf_counter(), time.process_time()
+                    with path.open("rb") as stream:
+                        run(session, project, stream, path.name, user=user, options=ImportOptions())
+                    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                    line += f"  {how} {wall:6.2f} s wall, {cpu:5.2f} s CPU here;"
+                print(line.rstrip(";"))
+        engine.dispose()
 
 
 def child(rows: int, database: str | None) -> None:
@@ -141,7 +206,14 @@ def main() -> None:
     parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child-or-not", type=int, nargs="+", metavar="ROWS",
+        help="only time files of ROWS rows in-process and in a child process",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.child_or_not:
+        child_or_not(args.database, args.child_or_not)
+        return
     if args.child:
         child(args.child, args.database)
         return

@@ -25,6 +25,7 @@ from textlabel import audit
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload, cats_of
 from textlabel.annotate.service import rules_of
+from textlabel.db import reading
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
@@ -99,15 +100,19 @@ def import_file(
     user: User,
     options: ImportOptions | None = None,
     progress: Callable[[int], None] | None = None,
+    staged: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import one file into ``project``; raises (and stores nothing) on a fatal problem."""
+    """Import one file into ``project``; raises (and stores nothing) on a fatal problem.
+    ``staged`` hears the staging project's id first (``in_child``: to discard it if killed)."""
     options = options or ImportOptions()
     check_filename(filename)
     if options.annotations not in ANNOTATIONS_AS:
         raise InvalidInput(f"annotations must be one of {', '.join(ANNOTATIONS_AS)}")
     processes = options.processes or processes_from_env()
-    staged = staging.open_staging(session, project, user)
-    importer = _Importer(session, project, user, options, filename, staged.id)
+    staged_project = staging.open_staging(session, project, user)
+    if staged:
+        staged(staged_project.id)
+    importer = _Importer(session, project, user, options, filename, staged_project.id)
     try:
         fmt, stream = resolve_format(stream, filename, options.format)
         if options.dedupe is None:
@@ -116,14 +121,14 @@ def import_file(
         batches = _batches(items, options.batch_size)
         for batch, tokenized in tokenized_batches(batches, importer.to_tokenize, processes):
             importer.store(batch, tokenized)
-            staging.touch(session, staged.id)
+            staging.touch(session, staged_project.id)
             session.commit()
             if progress:
                 progress(importer.result.imported + importer.result.skipped)
         importer.finish()
-        staging.publish(session, staged.id, project.id)
+        staging.publish(session, staged_project.id, project.id)
     except BaseException:
-        staging.discard(session, staged.id)
+        staging.discard(session, staged_project.id)
         raise
     return importer.result
 
@@ -206,7 +211,9 @@ class _Importer:
             ready = self._prepare(item)
             if ready is not None:
                 prepared.append(ready)
-        fresh = self._drop_duplicates(prepared)
+        with reading():  # a read snapshot, not the write lock (SQLite), ended at once
+            fresh = self._drop_duplicates(prepared)
+            self.session.commit()
         if not fresh:
             return
         for p in fresh:  # labels of skipped duplicates are never added

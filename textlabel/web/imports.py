@@ -10,8 +10,9 @@ from werkzeug.datastructures import FileStorage
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
 from textlabel.ingest.base import ReadOptions, caps_from
+from textlabel.ingest.in_child import run_import
 from textlabel.ingest.preview import Preview, preview_file
-from textlabel.ingest.service import ImportOptions, import_file
+from textlabel.ingest.service import ImportOptions
 from textlabel.models import Project
 from textlabel.schemas.imports import ImportForm
 from textlabel.schemas.preview import PreviewForm
@@ -74,7 +75,8 @@ def import_upload(project: Project) -> dict[str, Any]:
         max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
     )
     try:
-        result = import_file(
+        # a large upload runs in a child process, off this process's interpreter lock
+        result = run_import(
             db.session, project, cast(BinaryIO, upload.stream), filename,
             user=current_user(),
             options=options,
@@ -82,6 +84,6 @@ def import_upload(project: Project) -> dict[str, Any]:
     finally:
         upload.close()  # spooled uploads are temporary files: release them now
     job = None
-    if form["preannotate"] and result.imported:
+    if form["preannotate"] and result["imported"]:
         job = web_jobs.start("preannotate", project).id
-    return result.as_dict() | {"job": job}
+    return result | {"job": job}

@@ -1,0 +1,159 @@
+"""Imports in a child process (``textlabel.ingest.in_child``): the same documents, tokens,
+annotations and answer as in-process; the same located 4xx; a killed child stores nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.factories import make_project, make_user
+from tests.helpers import DATA, api_as
+from textlabel.errors import Busy
+from textlabel.ingest import in_child
+from textlabel.ingest.service import ImportOptions
+from textlabel.models import Annotation, Document, Project, Span
+
+PRODIGY = DATA / "peer_formats" / "prodigy"
+
+
+@pytest.fixture
+def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts the imports that really went to a child process."""
+    calls: list[str] = []
+    real = in_child.import_in_child
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(in_child, "import_in_child", counted)
+    return calls
+
+
+def _upload(api, project_id: int, path: Path, **form):  # type: ignore[no-untyped-def]
+    upload = FileStorage(io.BytesIO(path.read_bytes()), filename=path.name)
+    fields = MultiDict({"preannotate": "false", **form, "file": upload})
+    boundary, body = encode_multipart(fields)
+    return api.post(
+        f"/projects/{project_id}/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def _stored(session, project_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Every document of the project with its annotations and spans, in import order."""
+    documents = session.execute(
+        select(
+            Document.id, Document.text, Document.tokens, Document.meta, Document.source_file,
+            Document.source_unit, Document.source_number, Document.content_hash, Document.pages,
+        ).where(Document.project_id == project_id).order_by(Document.id)
+    ).all()  # fmt: skip
+    out = []
+    for document_id, *fields in documents:
+        annotations = session.execute(
+            select(Annotation.kind, Annotation.status, Annotation.pos, Annotation.token_layers)
+            .where(Annotation.document_id == document_id)
+            .order_by(Annotation.id)
+        ).all()
+        spans = session.execute(
+            select(Span.start_char, Span.end_char, Span.start_token, Span.end_token, Span.label)
+            .join(Annotation)
+            .where(Annotation.document_id == document_id)
+            .order_by(Span.start_char, Span.end_char, Span.label)
+        ).all()
+        out.append((*fields, [tuple(a) for a in annotations], [tuple(s) for s in spans]))
+    return out
+
+
+def test_a_child_imports_what_the_web_process_would(
+    app: Flask, session, monkeypatch: pytest.MonkeyPatch, child_calls: list[str]
+) -> None:
+    owner = make_user(session, "mgr")
+    api = api_as(app, "mgr")
+    headlines = PRODIGY / "annotated_news_headlines-ORG-PERSON-LOCATION-ner.jsonl"
+    # our tokenizer with spans and new labels; then given tokens with UD layers
+    files = [(headlines, {"add_labels": "true"}), (DATA / "ud" / "en_ewt-ud-test.conllu", {})]
+    answers, stored = {}, {}
+    for mode in ("off", "0"):
+        monkeypatch.setenv(in_child.ENV_BYTES, mode)
+        project = make_project(session, owner, f"p{mode}", labels=("ORG",))
+        for path, form in files:
+            response = _upload(api, project.id, path, **form)
+            assert response.status_code == 201, response.json
+            answers[mode, path.name] = response.json
+        stored[mode] = _stored(session, project.id)
+    assert child_calls == [path.name for path, _ in files]  # only the second round used a child
+    for path, _ in files:
+        assert answers["0", path.name] == answers["off", path.name]
+    assert answers["0", files[0][0].name]["labels_added"]
+    assert stored["0"] == stored["off"]
+    assert sum(len(spans) for *_, spans in stored["0"]) > 50  # the headlines' entities
+
+
+def test_a_bad_file_in_a_child_is_the_same_located_4xx(
+    app: Flask, session, monkeypatch: pytest.MonkeyPatch, child_calls: list[str]
+) -> None:
+    project = make_project(session, make_user(session, "mgr"))
+    monkeypatch.setenv(in_child.ENV_BYTES, "0")
+    path = DATA / "csv" / "fivethirtyeight_twitter-ratio_BarackObama.csv"
+    response = _upload(api_as(app, "mgr"), project.id, path)
+    assert child_calls == [path.name]
+    assert response.status_code == 422, response.json
+    message = response.json["error"]["message"]
+    assert "byte 0xe4 at row 4 (line 5) is not valid UTF-8" in message and path.name in message
+    assert session.scalar(select(func.count(Document.id))) == 0
+    assert session.scalar(select(func.count(Project.id))) == 1  # no staging project left
+
+
+def _child_pid() -> int:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and b"textlabel.ingest.import_child" in command:
+            return int(entry.name)
+    raise AssertionError("no import child is running")
+
+
+def test_a_killed_child_leaves_nothing_half_written(app: Flask, session) -> None:
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner)
+    path = PRODIGY / "raw_news-headlines-nyt.jsonl"
+    staged_when_killed: list[int] = []
+
+    def kill_after_the_first_batch(_done: int) -> None:
+        if staged_when_killed:
+            return
+        pid = _child_pid()
+        os.kill(pid, signal.SIGSTOP)  # hold it still: its first batches are committed
+        staged_when_killed.append(
+            session.scalar(
+                select(func.count(Document.id))
+                .join(Project, Project.id == Document.project_id)
+                .where(Project.staged_for_id == project.id)
+            )
+        )
+        os.kill(pid, signal.SIGKILL)
+
+    with path.open("rb") as stream, pytest.raises(Busy, match="nothing of the file was stored"):
+        in_child.import_in_child(
+            session, project, stream, path.name, user=owner,
+            options=ImportOptions(batch_size=5), progress=kill_after_the_first_batch,
+        )  # fmt: skip
+    assert staged_when_killed and staged_when_killed[0] >= 5
+    assert session.scalar(select(func.count(Document.id))) == 0
+    assert session.scalar(select(func.count(Project.id))) == 1

@@ -1,0 +1,72 @@
+"""The child side of ``textlabel.ingest.in_child``: one import, its outcome as JSON lines.
+
+The job (pickled by the web process, which we trust) arrives on stdin; the lines on stdout
+are ``{"staging": id}`` first, ``{"progress": n}`` per batch, then ``{"result": {...}}`` or
+``{"error": {"type", "message", "details"}}``. Anything the import prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sys
+from typing import Any, TextIO
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from textlabel.db import make_engine
+from textlabel.dberrors import is_busy
+from textlabel.errors import NotFound, TextlabelError
+from textlabel.ingest.service import import_file
+from textlabel.models import Project, User
+
+
+def _send(channel: TextIO, message: dict[str, Any]) -> None:
+    channel.write(json.dumps(message, default=str) + "\n")
+    channel.flush()
+
+
+def _error(kind: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message, "details": details}}
+
+
+def main() -> None:
+    """Run the job on stdin; the outcome is the last line on stdout."""
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    sys.stdout = sys.stderr  # nothing the readers print may corrupt the lines
+    job = pickle.load(sys.stdin.buffer)
+    os.nice(job["nice"])
+    engine = make_engine(job["url"])
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            project = session.get(Project, job["project"])
+            user = session.get(User, job["user"])
+            if project is None or user is None:
+                raise NotFound("the project or the importing user is gone")
+            with open(job["path"], "rb") as stream:
+                result = import_file(
+                    session, project, stream, job["filename"], user=user,
+                    options=job["options"],
+                    progress=lambda n: _send(channel, {"progress": n}),
+                    staged=lambda staging_id: _send(channel, {"staging": staging_id}),
+                )  # fmt: skip
+        _send(channel, {"result": result.as_dict()})
+    except TextlabelError as e:
+        _send(channel, _error(type(e).__name__, e.message, e.details))
+    except OperationalError as e:
+        if is_busy(e):
+            message = "the server is busy with a large write; try again in a moment"
+            _send(channel, _error("Busy", message))
+        else:
+            _send(channel, _error(type(e).__name__, str(e)[:500]))
+    except Exception as e:  # reported as a server error by the web process
+        _send(channel, _error(type(e).__name__, f"{type(e).__name__}: {e}"[:500]))
+    finally:
+        engine.dispose()
+        channel.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""An upload's whole import (parse, tokenize, store) in a child process at a lower priority.
+
+In the web process an import's parsing, tokenizing and storing share the interpreter lock
+with every request: under a 50,000-row import an annotator's save took 30x its idle p95
+(README, "Measured (issue 13)"). Here the request thread only waits on the child's pipe,
+blocked in a read that holds no lock, and the child runs ``import_file`` against the same
+database at ``os.nice(NICE)``, so the kernel also gives the web process's threads the CPU
+first. The answer is the same as in-process: the child sends back the result, or the
+error's type, message and details (file, row, line), rebuilt here into the same exception.
+
+All-or-nothing holds as in-process: the child stores into a staging project it names first;
+if it dies (killed, out of memory) before publishing, this side discards that project, and
+``staging.remove_abandoned`` covers this side dying too. Uploads smaller than
+``TEXTLABEL_IMPORT_CHILD_BYTES`` stay in-process: starting the child (Python, textlabel,
+spaCy) costs more than importing them. In-memory SQLite (one connection's database) always
+stays in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import IO, Any, BinaryIO, cast
+
+from sqlalchemy.orm import Session
+
+from textlabel import errors
+from textlabel.errors import Busy, TextlabelError
+from textlabel.ingest import staging
+from textlabel.ingest.service import ImportOptions, import_file
+from textlabel.models import Project, User
+
+ENV_BYTES = "TEXTLABEL_IMPORT_CHILD_BYTES"
+DEFAULT_BYTES = 512 * 1024
+NICE = 10
+
+
+def child_bytes() -> int | None:
+    """The upload size from which imports run in a child; None: never (``off``)."""
+    value = os.environ.get(ENV_BYTES, "").strip().lower()
+    if value in ("off", "none", "never"):
+        return None
+    try:
+        return max(0, int(value)) if value else DEFAULT_BYTES
+    except ValueError:
+        return DEFAULT_BYTES
+
+
+def run_import(
+    session: Session,
+    project: Project,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    user: User,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """``import_file(...).as_dict()``, in a child process when the upload is large enough."""
+    threshold = child_bytes()
+    url = session.get_bind().engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if threshold is None or in_memory or _size(stream) < threshold:
+        result = import_file(
+            session, project, stream, filename, user=user, options=options, progress=progress
+        )
+        return result.as_dict()
+    return import_in_child(
+        session, project, stream, filename, user=user, options=options, progress=progress
+    )
+
+
+def _size(stream: BinaryIO) -> int:
+    try:
+        here = stream.tell()
+        size = stream.seek(0, os.SEEK_END) - here
+        stream.seek(here)
+    except (OSError, ValueError):
+        return sys.maxsize  # not seekable: assume large
+    return size
+
+
+def import_in_child(
+    session: Session,
+    project: Project,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    user: User,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Import ``stream`` in a child process; returns the result's ``as_dict()`` or raises."""
+    # The child writes through its own connection: this session must hold no transaction
+    # (on SQLite a web request's writing one holds the write lock the child needs).
+    session.commit()
+    engine_url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    with tempfile.NamedTemporaryFile(prefix="textlabel-import-", suffix=".bin") as spooled:
+        shutil.copyfileobj(stream, spooled)
+        spooled.flush()
+        job = {
+            "url": engine_url,
+            "project": project.id,
+            "user": user.id,
+            "path": spooled.name,
+            "filename": filename,
+            "options": options,
+            "nice": NICE,
+        }
+        child = subprocess.Popen(
+            [sys.executable, "-m", "textlabel.ingest.import_child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        staging_id: int | None = None
+        outcome: dict[str, Any] | None = None
+        try:
+            stdin, stdout = cast(IO[bytes], child.stdin), cast(IO[bytes], child.stdout)
+            stdin.write(pickle.dumps(job))  # the child trusts us; we parse its JSON only
+            stdin.close()
+            for line in stdout:  # a blocking read: this thread holds no interpreter lock
+                message = json.loads(line)
+                if "staging" in message:
+                    staging_id = int(message["staging"])
+                elif "progress" in message:
+                    if progress:
+                        progress(int(message["progress"]))
+                else:
+                    outcome = message
+                    break
+        finally:
+            if child.poll() is None and outcome is None:
+                child.kill()
+            code = child.wait()
+            for pipe in (child.stdin, child.stdout):
+                if pipe is not None:
+                    pipe.close()
+            if outcome is None and staging_id is not None:
+                session.rollback()
+                staging.discard(session, staging_id)  # whatever the child had staged
+    if outcome is None:
+        raise Busy(
+            f"{filename}: the import stopped (its process exited with code {code}); "
+            "nothing of the file was stored",
+            details={"exit": code},
+        )
+    if "result" in outcome:
+        return cast(dict[str, Any], outcome["result"])
+    raise _rebuilt(outcome["error"])
+
+
+def _rebuilt(value: dict[str, Any]) -> Exception:
+    """The child's error as the exception it was (an unknown one stays a server error)."""
+    cls = getattr(errors, str(value.get("type")), None)
+    if isinstance(cls, type) and issubclass(cls, TextlabelError):
+        return cls(str(value.get("message")), details=value.get("details"))
+    return RuntimeError(f"the import's process failed: {value.get('message')}")

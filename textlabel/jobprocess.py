@@ -176,11 +176,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, default=None, help="exit when it is gone")
     parser.add_argument("--model", default="default", help="'none': load on first use")
     args = parser.parse_args(argv)
-    from textlabel import create_app
+    from textlabel.config import load_settings
+    from textlabel.db import make_engine
+    from textlabel.review.service import connect_events
 
-    app = create_app()
+    # Not the web app: job functions need the database and the review hook only, and Flask,
+    # the blueprints and the templates would cost this process memory for nothing.
+    settings = load_settings()
+    engine = make_engine(
+        settings["DATABASE_URL"], busy_timeout=settings["DB_BUSY_TIMEOUT_S"],
+        synchronous_commit=settings["PG_SYNCHRONOUS_COMMIT"],
+    )  # fmt: skip
+    connect_events()
     serve_jobs(
-        app.extensions["textlabel.db"], workers=app.config["JOB_WORKERS"], parent=args.parent,
+        engine, workers=settings["JOB_WORKERS"], parent=args.parent,
         preload=None if args.model == "none" else args.model,
     )  # fmt: skip
 

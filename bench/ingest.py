@@ -103,7 +103,7 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
     from textlabel import migrate
     from textlabel.auth.service import create_user
     from textlabel.db import make_engine
-    from textlabel.ingest.service import ImportOptions, import_file
+    from textlabel.ingest.service import import_file
     from textlabel.projects.service import create_project
 
     engine = make_engine(url)
@@ -114,9 +114,7 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
         held = _write_transactions(engine, session)
         start, cpu = time.perf_counter(), _cpu()
         with path.open("rb") as stream:
-            result = import_file(
-                session, project, stream, path.name, user=user, options=ImportOptions()
-            )
+            result = import_file(session, project, stream, path.name, user=user, options=_options())
         elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     engine.dispose()
     if held:
@@ -127,6 +125,14 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
             f"p95 {held[int(len(held) * 0.95)]:.1f} ms, max {held[-1]:.1f} ms"
         )
     return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
+
+
+def _options() -> Any:
+    """The import's options; ``BENCH_BATCH`` overrides the batch size."""
+    from textlabel.ingest.service import ImportOptions
+
+    batch = os.environ.get("BENCH_BATCH")
+    return ImportOptions(batch_size=int(batch)) if batch else ImportOptions()
 
 
 def _write_transactions(engine: Any, session: Any) -> list[float]:

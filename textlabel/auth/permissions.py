@@ -119,15 +119,32 @@ def visible_projects(session: Session, user: User, *, archived: bool = False) ->
     return [p for p in session.scalars(query) if archived or not p.archived]
 
 
+# What ``document_access`` finds: the document, its project and the user's role there.
+DocumentAccess = tuple[Document, Project, str | None]
+
+
+def document_access(session: Session, user: User, document_id: int) -> DocumentAccess | None:
+    """The document, its project and ``user``'s role in it (one query), or None when there
+    is no such document; ``require_document`` decides on it. The web guard reads it once
+    for a write's archived checks and the view's permission check reuses it."""
+    row = session.execute(_DOCUMENT_FOR, {"document_id": document_id, "user_id": user.id}).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def require_document(
-    session: Session, user: User, document_id: int, action: Action
+    session: Session,
+    user: User,
+    document_id: int,
+    action: Action,
+    *,
+    access: DocumentAccess | None = None,
 ) -> tuple[Document, Project]:
     """The document and its project if ``user`` may perform ``action`` there (one query:
-    every request on a document starts here)."""
-    row = session.execute(_DOCUMENT_FOR, {"document_id": document_id, "user_id": user.id}).first()
-    if row is None:
+    every request on a document starts here; none when ``access`` read it already)."""
+    found = access if access is not None else document_access(session, user, document_id)
+    if found is None:
         raise NotFound(f"document {document_id} not found")
-    document, project, role = row
+    document, project, role = found
     try:
         _permitted(project, user, role, action)
     except NotFound as e:

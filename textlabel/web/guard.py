@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
 from sqlalchemy import bindparam, null, select
 
 from textlabel.auth import service as auth_service
-from textlabel.auth.permissions import require_writable, role_of
+from textlabel.auth.permissions import DocumentAccess, document_access, require_writable, role_of
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
@@ -36,6 +37,11 @@ DOCUMENT_ARCHIVE_ENDPOINTS = {"api.archive_document", "api.unarchive_document",
 # The API's GETs that hand out work (a contract): they claim, so an archive refuses them.
 WRITING_GETS = {"api.next_document", "api.next_review"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Views that check their permission on the document of the URL's did (web/api's ``route``
+# with ``allow`` adds them): for their writes the guard reads the document, its project
+# and the caller's role in one query, and the view reuses it (``document_read``) instead of
+# reading the project twice.
+DOCUMENT_VIEWS: set[str] = set()
 # The project of a write (and, for a document, its archived mark: not the document itself,
 # whose text may be large), one query per URL argument, built once: every save runs one.
 _PROJECT_OF = {
@@ -118,12 +124,20 @@ def _check_archived() -> None:
     """Writes to an archived project are refused, whichever page or endpoint they go to
     (the project from the URL's pid, or did's document); unarchiving and deleting are not.
     So are writes to an archived document (409 saying so), but for (un)archiving it."""
+    g.document_access = None  # g can outlive a request (an app context held open)
     reads = request.method in SAFE_METHODS and request.endpoint not in WRITING_GETS
     if reads or request.endpoint in ARCHIVE_ENDPOINTS | READ_MARKERS:
         return
     args = request.view_args or {}
     if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):
         return  # no such id: web/inputs.py answers 404 (an overflow here would be a 500)
+    if "did" in args and request.endpoint in DOCUMENT_VIEWS:
+        access = document_access(db.session, g.user, args["did"])
+        g.document_access = (args["did"], access)
+        if access is not None:
+            document, project, role = access
+            _check_project_and_document(project, document.archived_at, args["did"], lambda: role)
+        return
     # One query for the project and, for a document, its archived mark: a save is one
     # statement shorter than two lookups.
     name = next((name for name in _PROJECT_OF if name in args), None)
@@ -135,16 +149,33 @@ def _check_archived() -> None:
     if found is None:
         return  # no such row: the view answers 404
     project, document_archived = found
+    _check_project_and_document(
+        project,
+        document_archived,
+        args.get("did"),
+        lambda: role_of(db.session, g.user, project.id),
+    )
+
+
+def document_read(did: int) -> DocumentAccess | None:
+    """What the guard read for the document ``did`` of this request (``DOCUMENT_VIEWS``),
+    or None when it read nothing (the view reads it itself)."""
+    read = g.get("document_access")
+    return read[1] if read is not None and read[0] == did else None
+
+
+def _check_project_and_document(
+    project: Project,
+    document_archived: object,
+    did: int | None,
+    role: Callable[[], str | None],
+) -> None:
     if project.archived:
         require_writable(db.session, g.user, project.id)
-    if document_archived is not None and request.endpoint not in DOCUMENT_ARCHIVE_ENDPOINTS:
-        _check_document_archived(args["did"], project.id)
-
-
-def _check_document_archived(did: int, pid: int) -> None:
-    """A write to an archived document is a 409 saying so, for the project's members (others
-    get the view's 404, not a hint that the document exists)."""
-    if g.user.is_admin or role_of(db.session, g.user, pid) is not None:
+    if document_archived is None or did is None or request.endpoint in DOCUMENT_ARCHIVE_ENDPOINTS:
+        return
+    # Members get the 409; others the view's 404, not a hint that the document exists.
+    if g.user.is_admin or role() is not None:
         require_active(db.session, did)
 
 

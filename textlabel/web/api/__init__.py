@@ -15,6 +15,7 @@ from textlabel import safejson
 from textlabel.auth.permissions import Action, require, require_document
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
+from textlabel.web.guard import DOCUMENT_VIEWS, current_user, document_read
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -67,6 +68,9 @@ def route(
     beyond those the OpenAPI document gives every operation (400, 401, 403, 404, 422)."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if allow is not None and "<int:did>" in rule:  # the guard reads its document
+            DOCUMENT_VIEWS.add(f"{bp.name}.{fn.__name__}")
+
         @wraps(fn)
         def view(**kwargs: Any) -> Any:
             if allow is not None:
@@ -114,13 +118,12 @@ def _json_body() -> Any:
 
 
 def _authorize(kwargs: dict[str, Any], action: Action) -> None:
-    from textlabel.web.guard import current_user
-
     if "pid" in kwargs:
         kwargs["project"] = require(db.session, current_user(), kwargs.pop("pid"), action)
     elif "did" in kwargs:
+        did = kwargs.pop("did")
         kwargs["document"], kwargs["project"] = require_document(
-            db.session, current_user(), kwargs.pop("did"), action
+            db.session, current_user(), did, action, access=document_read(did)
         )
     else:
         raise TypeError("allow= needs a pid or did in the URL")

@@ -254,3 +254,85 @@ def test_a_writer_that_waited_out_the_gate_leaves_the_queue() -> None:
     after = _Connection()
     gate.begin(after)
     assert after.info["textlabel_gate"] is True
+
+
+def test_two_concurrent_saves_of_one_annotation_end_consistent(app, session, live_server) -> None:
+    """Two tabs save the same version at once, over real HTTP: one wins, the other gets 409
+    with the winner's version, and what is stored is exactly the winner's save."""
+    admin = make_user(session, "admin", admin=True)
+    make_user(session, "ann")
+    project = make_project(session, admin, members={"ann": "annotator"})
+    (document,) = add_documents(session, project, ["Ada Lovelace met Charles Babbage."])
+    headers = api_as(app, "ann").headers
+    url = f"{live_server}/api/v1/documents/{document.id}/annotations/me"
+    version = requests.put(url, json={"version": 0}, headers=headers, timeout=30).json()["version"]
+    # Each round both tabs change what is stored (so neither save is a no-op that needs no
+    # version): Ada / Charles, then Lovelace / Babbage.
+    for spans in [((0, 3), (17, 24)), ((4, 12), (25, 32))] * 3:
+        gate = threading.Barrier(2)
+        answers: dict[int, requests.Response] = {}
+
+        def save(start: int, end: int, answers: Any = answers, gate: Any = gate,
+                 version: int = version) -> None:  # fmt: skip
+            span = {"start": start, "end": end, "label": "PER"}
+            gate.wait()
+            answers[start] = requests.put(
+                url, json={"version": version, "spans": [span]}, headers=headers, timeout=30
+            )
+
+        tabs = [threading.Thread(target=save, args=span) for span in spans]
+        for tab in tabs:
+            tab.start()
+        for tab in tabs:
+            tab.join()
+        statuses = sorted(answer.status_code for answer in answers.values())
+        assert statuses == [200, 409], {s: a.text for s, a in answers.items()}
+        won = next(a.json() for a in answers.values() if a.status_code == 200)
+        lost = next(a.json() for a in answers.values() if a.status_code == 409)
+        assert won["version"] == version + 1 == lost["error"]["details"]["version"]
+        stored = requests.get(url, headers=headers, timeout=30).json()
+        assert (stored["version"], stored["spans"]) == (won["version"], won["spans"])
+        version = won["version"]
+
+
+def test_a_save_whose_reads_went_stale_runs_again(app, session, database_url) -> None:
+    """On SQLite a save reads without the write lock (another process writes meanwhile
+    without waiting); when SQLite then refuses its write to the stale snapshot, it runs
+    again from the start and saves, never 503 or 500."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's snapshots")
+    from sqlalchemy import event
+
+    from textlabel.extensions import db
+
+    admin = make_user(session, "admin", admin=True)
+    make_user(session, "ann")
+    project = make_project(session, admin, members={"ann": "annotator"})
+    (document,) = add_documents(session, project, ["Grace Hopper found a moth."])
+    api = api_as(app, "ann")
+    path = f"/documents/{document.id}/annotations/me"
+    version = api.put(path, json={"version": 0}).json["version"]
+    other = sqlite3.connect(
+        database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=0
+    )
+    updates: list[str] = []
+
+    def meanwhile(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE annotation"):
+            updates.append(statement)
+            if len(updates) == 1:  # another process commits between the save's reads and write
+                other.execute("UPDATE project SET description = 'changed' WHERE id = ?",
+                              (project.id,))  # fmt: skip
+
+    event.listen(db.engine, "before_cursor_execute", meanwhile)
+    try:
+        body = {"version": version, "spans": [{"start": 0, "end": 12, "label": "PER"}]}
+        saved = api.put(path, json=body)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", meanwhile)
+        other.close()
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert len(updates) == 2  # refused once, then run again
+    assert saved.json["version"] == version + 1
+    stored = api.get(path).json
+    assert (stored["version"], stored["spans"]) == (version + 1, saved.json["spans"])

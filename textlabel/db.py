@@ -27,6 +27,11 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 # Whether transactions begun from here on (this thread or task) may write; see the docstring.
 _write_intent: ContextVar[bool] = ContextVar("textlabel_write_intent", default=True)
+# Whether a writing unit of work may read first and take the write lock at its first write
+# (SQLite; see ``set_write_intent``): on until its first commit.
+_optimistic: ContextVar[bool] = ContextVar("textlabel_optimistic", default=False)
+# The first word of a statement that writes (SQLite takes its write lock there).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 BUSY_TIMEOUT_S = 10.0
 PING_AFTER_IDLE_S = 5.0  # PostgreSQL: a pooled connection idle this long is checked first
@@ -34,9 +39,23 @@ PING_AFTER_IDLE_S = 5.0  # PostgreSQL: a pooled connection idle this long is che
 SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
 
 
-def set_write_intent(writes: bool) -> None:
-    """Declare whether the transactions this thread begins next will write (SQLite only)."""
+def set_write_intent(writes: bool, *, optimistic: bool = False) -> None:
+    """Declare whether the transactions this thread begins next will write (SQLite only).
+
+    ``optimistic`` (a short unit of work that its caller can run again from the start, a
+    save): while no other writer of this process is in progress, its transaction begins
+    as a read snapshot and takes the write gate and SQLite's write lock at its first
+    writing statement, so the lock is held only for the writes. If a writer committed
+    since the snapshot began, that statement fails (SQLITE_BUSY_SNAPSHOT,
+    ``stale_snapshot``): the caller rolls back and runs the unit again, this time
+    declared up front (``set_write_intent(True)``)."""
     _write_intent.set(writes)
+    _optimistic.set(writes and optimistic)
+
+
+def optimistic() -> bool:
+    """Whether this unit still runs optimistically (nothing committed, no gate waited for)."""
+    return _optimistic.get()
 
 
 def writes_declared() -> bool:
@@ -117,7 +136,8 @@ def make_engine(
         if immediate:
             gate = _WriteGate(busy_timeout)
             event.listen(engine, "begin", gate.begin)
-            event.listen(engine, "commit", gate.end)
+            event.listen(engine, "before_cursor_execute", gate.before_execute)
+            event.listen(engine, "commit", gate.commit)
             event.listen(engine, "rollback", gate.end)
             event.listen(engine, "checkin", gate.checkin)
         return engine
@@ -204,6 +224,14 @@ class _WriteGate:
             _query_only(connection, True)
             connection.exec_driver_sql("BEGIN")
             return
+        if _optimistic.get():
+            if not self._held and not self._waiting:  # read first, gate at the first write
+                _query_only(connection, False)
+                connection.exec_driver_sql("BEGIN")
+                connection.info["textlabel_deferred"] = True
+                return
+            # A writer is in progress: its commit would make a snapshot read now stale.
+            _optimistic.set(False)
         # On timeout go on regardless: SQLite's own busy timeout then decides (503).
         connection.info["textlabel_gate"] = self._acquire()
         try:
@@ -213,12 +241,27 @@ class _WriteGate:
             self.end(connection)
             raise
 
+    def before_execute(self, connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        """An optimistic transaction's first write takes the gate (see set_write_intent)."""
+        if "textlabel_deferred" in connection.info and statement.lstrip()[:7].upper().startswith(
+            _WRITES
+        ):
+            del connection.info["textlabel_deferred"]
+            connection.info["textlabel_gate"] = self._acquire()
+
+    def commit(self, connection: Any) -> None:
+        if "textlabel_gate" in connection.info:
+            _optimistic.set(False)  # a unit that committed a write is not run again
+        self.end(connection)
+
     def end(self, connection: Any) -> None:
+        connection.info.pop("textlabel_deferred", None)
         if connection.info.pop("textlabel_gate", False):
             self._release()
 
     def checkin(self, _dbapi_connection: Any, record: Any) -> None:
         # A connection returned to the pool mid-transaction must not keep the gate.
+        record.info.pop("textlabel_deferred", None)
         if record.info.pop("textlabel_gate", False):
             self._release()
 

@@ -11,6 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 # SQLSTATE: serialization_failure, deadlock_detected, lock_not_available
 _PG_RETRYABLE = {"40001", "40P01", "55P03"}
+# SQLite's result codes: SQLITE_BUSY and SQLITE_BUSY_SNAPSHOT (a writer committed after a
+# read transaction began, so it cannot write).
+_SQLITE_BUSY = {5, 517}
 
 
 def is_busy(error: BaseException) -> bool:
@@ -22,3 +25,12 @@ def is_busy(error: BaseException) -> bool:
         return True
     message = str(orig).lower()
     return "database is locked" in message or "database is busy" in message
+
+
+def is_sqlite_busy(error: BaseException) -> bool:
+    """Whether SQLite refused ``error``'s statement the write lock: another connection holds
+    it, or (SQLITE_BUSY_SNAPSHOT) wrote since this transaction's snapshot. A transaction
+    that began as a read and writes gets it at once, without waiting (``db.optimistic``)."""
+    return isinstance(error, OperationalError) and (
+        getattr(error.orig, "sqlite_errorcode", None) in _SQLITE_BUSY
+    )

@@ -42,6 +42,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # and the caller's role in one query, and the view reuses it (``document_read``) instead of
 # reading the project twice.
 DOCUMENT_VIEWS: set[str] = set()
+# Writes that web/api's ``route(optimistic=True)`` runs again when SQLite refuses their
+# first write to a stale read snapshot (``db.set_write_intent``).
+OPTIMISTIC_VIEWS: set[str] = set()
 # The project of a write (and, for a document, its archived mark: not the document itself,
 # whose text may be large), one query per URL argument, built once: every save runs one.
 _PROJECT_OF = {
@@ -117,7 +120,20 @@ def require_csrf() -> None:
 def _declare_intent() -> None:
     # Before the first query: a safe method reads on a snapshot that never waits for a
     # writer; the few GETs that hand out work declare their write (``db.declare_write``).
-    set_write_intent(request.method not in SAFE_METHODS)
+    # A view that runs again from the start when its snapshot went stale (OPTIMISTIC_VIEWS)
+    # takes SQLite's write lock only at its first write.
+    set_write_intent(
+        request.method not in SAFE_METHODS, optimistic=request.endpoint in OPTIMISTIC_VIEWS
+    )
+
+
+def recheck() -> None:
+    """Run the guard's database checks again, in a new transaction (the retry of an
+    optimistic view whose first transaction was rolled back)."""
+    _load_user()
+    if g.user is None:
+        raise NotAuthenticated("sign in first")
+    _check_archived()
 
 
 def _check_archived() -> None:

@@ -10,12 +10,22 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import Schema
+from sqlalchemy.exc import OperationalError
 
 from textlabel import safejson
 from textlabel.auth.permissions import Action, require, require_document
+from textlabel.db import optimistic as db_optimistic
+from textlabel.db import set_write_intent
+from textlabel.dberrors import is_sqlite_busy
 from textlabel.errors import InvalidInput
 from textlabel.extensions import db
-from textlabel.web.guard import DOCUMENT_VIEWS, current_user, document_read
+from textlabel.web.guard import (
+    DOCUMENT_VIEWS,
+    OPTIMISTIC_VIEWS,
+    current_user,
+    document_read,
+    recheck,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -57,6 +67,7 @@ def route(
     public: bool = False,
     allow: Action | None = None,
     errors: tuple[int, ...] = (),
+    optimistic: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view. The view gets ``data`` (parsed body) and/or ``args`` (parsed
     query) as keyword arguments and returns an object for ``response`` to dump, or a
@@ -65,14 +76,32 @@ def route(
     With ``allow``, the permission is checked before anything else is read: a ``pid`` in the
     URL becomes ``project``, a ``did`` becomes ``document`` and ``project``. ``errors`` lists
     the statuses the view itself can answer (409 for a stale version, 415 for a format...)
-    beyond those the OpenAPI document gives every operation (400, 401, 403, 404, 422)."""
+    beyond those the OpenAPI document gives every operation (400, 401, 403, 404, 422).
+    ``optimistic`` (a short write: on SQLite its reads do not hold the write lock) runs the
+    view once more, writes declared up front, when SQLite refuses its first write because
+    another writer committed since its reads (``db.set_write_intent``)."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         if allow is not None and "<int:did>" in rule:  # the guard reads its document
             DOCUMENT_VIEWS.add(f"{bp.name}.{fn.__name__}")
+        if optimistic:
+            OPTIMISTIC_VIEWS.add(f"{bp.name}.{fn.__name__}")
 
         @wraps(fn)
         def view(**kwargs: Any) -> Any:
+            if not optimistic:
+                return run(kwargs)
+            try:
+                return run(dict(kwargs))
+            except OperationalError as e:
+                if not (is_sqlite_busy(e) and db_optimistic()):
+                    raise
+                db.session.rollback()  # nothing was written: the first write failed
+                set_write_intent(True)
+                recheck()
+                return run(kwargs)
+
+        def run(kwargs: dict[str, Any]) -> Any:
             if allow is not None:
                 _authorize(kwargs, allow)
             if body is not None:

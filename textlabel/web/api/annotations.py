@@ -64,7 +64,8 @@ def get_my_annotation(document: Document, project: Project) -> Response:
 
 
 @route("/documents/<int:did>/annotations/me", "PUT", tag="annotation", body=AnnotationIn(),
-       response=AnnotationOut(), allow=Action.ANNOTATE, errors=(409,))  # fmt: skip
+       response=AnnotationOut(), allow=Action.ANNOTATE, errors=(409,),
+       optimistic=True)  # fmt: skip
 def put_my_annotation(document: Document, project: Project, data: dict[str, Any]) -> Response:
     """Save the caller's own annotation (optimistic concurrency on version).
 

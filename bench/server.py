@@ -6,7 +6,8 @@ in the server (a small pre-annotation), then measures from HTTP clients:
 
 - the floor: GET of a static file (HTTP + WSGI, no database), the baseline of every ratio;
 - list (first page of 10), fetch one document, one-span save from 1 client (p50, p95);
-- saves from 20 concurrent annotators (p50, p95, saves/s, errors);
+- saves from 20 concurrent annotators (p50, p95, saves/s, errors, and the server's CPU per
+  save summed over its processes: on 2 cores the bound of saves/s);
 - export (JSONL of predictions, documents/s) and the server's memory (PSS, RSS and USS
   summed over its processes);
 - with ``--under-load``: the same reads and saves again while a large import
@@ -18,6 +19,7 @@ within 3x idle and 0 errors. A PostgreSQL database given is emptied first. Run
 (``pip install gunicorn`` for --server gunicorn):
 
     .venv/bin/python bench/server.py [--database sqlite|URL] [--server waitress|gunicorn]
+                                     [--workers 4] (gunicorn's worker processes)
                                      [--under-load] [--load-rows 200000]
                                      [--setting PG_SYNCHRONOUS_COMMIT=off]
                                      [--client http.client|requests] [--threads 8]
@@ -122,6 +124,24 @@ def memory_mib(pid: int) -> dict[str, float]:
     return total
 
 
+def tree(pid: int) -> list[int]:
+    """A process and its children (gunicorn's workers)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [pid, *(int(p) for p in children.split())]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def memory_line(pid: int) -> str:
     m = memory_mib(pid)
     return (
@@ -172,6 +192,7 @@ class Server:
         source: Path = ROOT,
         settings: dict[str, str] | None = None,
         threads: int = 8,
+        workers: int = 4,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -204,7 +225,7 @@ class Server:
             command = [
                 str(Path(sys.executable).parent / "gunicorn"),
                 "-w",
-                "4",
+                str(workers),
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -328,8 +349,15 @@ def saver(client: Client, did: int) -> Callable[[], Any]:
 
 
 def measure(
-    admin: Client, annotators: list[Client], pid: int, dids: list[int], n: int
+    admin: Client,
+    annotators: list[Client],
+    pid: int,
+    dids: list[int],
+    n: int,
+    server_pid: int = 0,
 ) -> dict[str, Any]:
+    """Reads, saves from one client, then from all ``annotators`` at once; given the
+    server's ``server_pid``, also its CPU (all its processes) per save of the latter."""
     out: dict[str, Any] = {}
     reads = {
         "floor (static)": lambda: admin.timed_get("/static/app.css"),
@@ -347,6 +375,7 @@ def measure(
         results[i] = timed(saver(annotators[i], dids[2 + i]), max(10, n // 4))
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(annotators))]
+    cpu = cpu_seconds(server_pid) if server_pid else 0.0
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -356,6 +385,8 @@ def measure(
     times = [t for r in results for t in r[0]]
     out[f"save {len(annotators)} clients"] = (times, sum(r[1] for r in results))
     out["saves/s"] = len(times) / elapsed
+    if server_pid:
+        out["server CPU ms/save"] = (cpu_seconds(server_pid) - cpu) * 1000 / len(times)
     return out
 
 
@@ -365,6 +396,9 @@ def report(title: str, figures: dict[str, Any], baseline: dict[str, Any] | None 
     for name, value in figures.items():
         if name == "saves/s":
             print(f"  {name:<20} {value:8.0f}")
+            continue
+        if name == "server CPU ms/save":
+            print(f"  {name:<20} {value:8.2f}  (of the saves from all clients)")
             continue
         times, errors = value
         line = (
@@ -385,6 +419,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="requests per measured figure")
     add_client_option(parser)
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--under-load", action="store_true")
     parser.add_argument("--load-rows", type=int, default=200_000)
     parser.add_argument(
@@ -403,6 +438,7 @@ def main() -> None:
             Path(tmp),
             settings=settings(args.setting),
             threads=args.threads,
+            workers=args.workers,
         )
         try:
             run_bench(server, args)
@@ -426,7 +462,7 @@ def settings(pairs: list[str]) -> dict[str, str]:
 
 def run_bench(server: Server, args: argparse.Namespace) -> None:
     admin, annotators, pid, dids = prepare(server, args)
-    idle = measure(admin, annotators, pid, dids, args.n)
+    idle = measure(admin, annotators, pid, dids, args.n, server.process.pid)
     report("idle", idle)
     if ERRORS:
         print(f"  errors by status     {ERRORS}")

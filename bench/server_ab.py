@@ -4,13 +4,15 @@ On a shared machine the load changes from minute to minute, so absolute figures 
 cannot be compared. This starts both servers (``bench/server.py``'s setup: 2,000 documents,
 the model loaded), then measures them in alternating rounds (static floor, list, fetch, one
 client's saves, 20 clients' saves) and prints each one's figures and the ratio of this
-checkout's p50 to the baseline's, with the load average. Make the baseline checkout with
+checkout's p50 to the baseline's, with the load average and the server's CPU per save
+(all its processes) at 20 clients. Make the baseline checkout with
 ``git worktree add ../baseline COMMIT`` (or ``git archive COMMIT | tar -x -C DIR``):
 
     .venv/bin/python bench/server_ab.py --baseline ../baseline [--database sqlite|URL]
                                         [--baseline-database URL] [--rounds 4]
                                         [--setting PG_SYNCHRONOUS_COMMIT=off]
                                         [--threads 8] [--baseline-threads 8]
+                                        [--server gunicorn --workers 4]
 
 Two PostgreSQL servers need two databases: each URL is emptied first. ``--setting`` sets a
 ``TEXTLABEL_`` setting of this checkout's server only (the baseline may be this checkout).
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
     parser.add_argument("--baseline-database", default="sqlite")
     parser.add_argument("--server", default="waitress", choices=["waitress", "gunicorn"])
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--n", type=int, default=50, help="requests per figure and round")
@@ -58,17 +61,18 @@ def main() -> None:
             for name, (source, database) in sides.items():  # one failing stops the other too
                 own = settings(args.setting) if name == "this" else None
                 threads = args.threads if name == "this" else args.baseline_threads
-                servers[name] = Server(
-                    database, args.server, Path(tmp) / name, source, own, threads=threads
-                )
+                servers[name] = Server(database, args.server, Path(tmp) / name, source, own,
+                                       threads=threads, workers=args.workers)  # fmt: skip
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
             for _ in range(args.rounds):
                 for name, (admin, annotators, pid, dids) in contexts.items():
-                    figures = measure(admin, annotators, pid, dids, args.n)
+                    server_pid = servers[name].process.pid
+                    figures = measure(admin, annotators, pid, dids, args.n, server_pid)
                     merge(totals[name], figures)
             for name in servers:
-                totals[name]["saves/s"] = statistics.median(totals[name]["saves/s"])
+                for key in MEDIANS:
+                    totals[name][key] = statistics.median(totals[name][key])
                 report(f"{name} ({sides[name][0]})", totals[name])
             compare(totals["this"], totals["baseline"])
         finally:
@@ -76,9 +80,12 @@ def main() -> None:
                 server.stop()
 
 
+MEDIANS = ("saves/s", "server CPU ms/save")  # one figure per round: their median
+
+
 def merge(into: dict[str, Any], figures: dict[str, Any]) -> None:
     for key, value in figures.items():
-        if key == "saves/s":
+        if key in MEDIANS:
             into.setdefault(key, []).append(value)
         else:
             times, errors = into.get(key, ([], 0))
@@ -88,7 +95,7 @@ def merge(into: dict[str, Any], figures: dict[str, Any]) -> None:
 def compare(this: dict[str, Any], baseline: dict[str, Any]) -> None:
     print(f"\nthis / baseline, same rounds (load average {os.getloadavg()[0]:.1f})")
     for key, value in this.items():
-        if key == "saves/s":
+        if key in MEDIANS:
             print(f"  {key:<20} {value / baseline[key]:5.2f}x")
             continue
         p50 = statistics.median(value[0]) / statistics.median(baseline[key][0])

@@ -14,6 +14,7 @@ from textlabel.nlp.coref.clusters import Clusters
 from textlabel.nlp.coref.describe import Mention
 
 if TYPE_CHECKING:
+    from textlabel.nlp.coref.nominal_ranker import NominalModel
     from textlabel.nlp.coref.ranker import RankerModel
 
 
@@ -34,6 +35,9 @@ class SieveContext:
     use_ranker: bool = True
     observer: Callable[[Mention, list[Mention], list[list[float]]], None] | None = None
     by_head: dict[int, list[Mention]] = field(default_factory=dict)
+    # the same hooks for the nominal ranker (``nominal_ranker``)
+    nominal_model: NominalModel | None = None
+    nominal_observer: Callable[[Mention, list[Mention], list[list[float]]], None] | None = None
 
     def __post_init__(self) -> None:
         by_head: dict[int, list[Mention]] = defaultdict(list)

@@ -11,6 +11,7 @@ from textlabel.nlp.coref.clusters import Cluster, Clusters
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import Mention
 from textlabel.nlp.coref.mentions import detect_mentions, sentence_indices
+from textlabel.nlp.coref.nominal_ranker import nominal_rank_match
 from textlabel.nlp.coref.sieves_head import (
     proper_head_word_match,
     relaxed_head_match,
@@ -52,6 +53,7 @@ SIEVES: dict[str, Sieve] = {
     "proper_head": proper_head_word_match,
     "relaxed_head": relaxed_head_match,
     "name_kind": name_kind_match,
+    "nominal_rank": nominal_rank_match,
     "pronoun": pronoun_match,
     "place_adverb": place_adverb_match,
 }
@@ -70,6 +72,7 @@ PRIORS: dict[str, float] = {
     "proper_head": 0.85,
     "relaxed_head": 0.7,
     "name_kind": 0.7,
+    "nominal_rank": 0.6,
     "pronoun": 0.5,
     "place_adverb": 0.5,
 }

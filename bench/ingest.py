@@ -12,7 +12,11 @@ In one run, on the same texts:
   its own processes, so it shows in docs/s only);
 - peak memory (max RSS of a fresh process) importing a tenth of the rows and all of them,
   to show it does not grow with the file (``--child N`` alone: one such run, printing its
-documents/s and CPU us per document too, for a large file without the in-process run).
+documents/s and CPU us per document too, for a large file without the in-process run);
+- how long each of the import's writing transactions held SQLite's write lock (what a save
+  may wait for; ``BENCH_BATCH=N`` sets the documents per batch);
+- ``--child-or-not ROWS...`` alone: files of ROWS rows imported in-process and in a child
+  process (``textlabel.ingest.in_child``), wall time and this process's CPU.
 
 Texts are sentences of the UD English treebanks in ``../shared/data/ud`` (or
 ``TEXTLABEL_SHARED_DATA``), strung together to 60-120 words and numbered so that none is a
@@ -118,11 +122,12 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
         elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     engine.dispose()
     if held:
-        held.sort()
+        last, held = held[-1], sorted(held)
         what = "write lock held" if url.startswith("sqlite") else "transactions"
         print(
             f"  {what}: {len(held)} times, p50 {held[len(held) // 2]:.1f} ms, "
-            f"p95 {held[int(len(held) * 0.95)]:.1f} ms, max {held[-1]:.1f} ms"
+            f"p95 {held[int(len(held) * 0.95)]:.1f} ms, max {held[-1]:.1f} ms, "
+            f"the last (publishing) {last:.1f} ms"
         )
     return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
 

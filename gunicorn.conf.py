@@ -21,8 +21,10 @@ def when_ready(server):  # type: ignore[no-untyped-def]
         from textlabel.serving import start_jobs, warm_up
 
         app = server.app.wsgi()
-        _job_process = start_jobs(app)
+        _job_process = start_jobs(app, start=False)  # jobs go there: the model is not loaded
         warm_up(app)
+        if _job_process is not None:
+            _job_process.start()  # forked from the warmed-up app: most pages shared
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]

@@ -54,9 +54,12 @@ def tree(pid: int) -> tuple[list[int], list[int]]:
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     web, jobs = [pid], []
     for child in map(int, children.split()):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        (jobs if b"textlabel.jobprocess" in cmdline else web).append(child)
+        (jobs if nice(child) > nice(pid) else web).append(child)  # the job process is niced
     return web, jobs
+
+
+def nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:

@@ -35,14 +35,14 @@ def _kib(pid: int) -> dict[str, int]:
     return {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def _children(pid: int, *, jobs: bool = False) -> list[int]:
-    """The master's web workers (or, with ``jobs``, its job process)."""
+    """The master's web workers (or, with ``jobs``, its job process: the niced one)."""
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [
-        int(child)
-        for child in found.split()
-        if (b"textlabel.jobprocess" in Path(f"/proc/{child}/cmdline").read_bytes()) == jobs
-    ]
+    return [int(c) for c in found.split() if (_nice(int(c)) > _nice(pid)) == jobs]
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 Pre-annotation and training are CPU work in Python; run on a thread of the web process, they
 hold its interpreter lock, and every request waits for it. ``textlabel serve``, the demo and
 gunicorn (``gunicorn.conf.py``) therefore start one job process beside the web process(es)
-and stop it with themselves: ``python -m textlabel.jobprocess``, at a lower CPU priority so
-requests win the cores. It loads the spaCy pipeline once, takes every queued job row from the
-database (the web process only creates the row: ``ProcessRunner.submit`` has nothing to
-hand over) and runs the registered job functions on ``JOB_WORKERS`` threads, exactly as the
+and stop it with themselves (forked from the loaded app, or ``python -m
+textlabel.jobprocess``; see ``JobProcess``), at a lower CPU priority so requests win the
+cores. It loads the spaCy pipeline once, takes every queued job row from the database
+(the web process only creates the row: ``ProcessRunner.submit`` has nothing to hand over)
+and runs the registered job functions on ``JOB_WORKERS`` threads, exactly as the
 thread runner and ``textlabel worker`` do: progress, cancelling, heartbeat and the
 conditional take are the ``Job`` row's. Its parent restarts it when it dies, and marks the
 jobs it held as interrupted at once (chunks go back to the queue); it exits on its own when
@@ -16,6 +17,7 @@ its parent is gone. ``TEXTLABEL_JOB_PROCESS=0`` keeps jobs on threads of the web
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -57,46 +59,73 @@ class ProcessRunner:
 
 class JobProcess:
     """Starts the job process, replaces it when it dies, and stops it (from the web process,
-    or gunicorn's master)."""
+    or gunicorn's master).
+
+    The first one is forked from the loaded web app before it serves (no other thread yet),
+    so the two share the interpreter, libraries and app pages copy-on-write and only the model
+    is the job process's own; a replacement, started while the web process serves on many
+    threads (where forking is unsafe), is a fresh ``python -m textlabel.jobprocess``."""
 
     def __init__(self, engine: Engine, config: dict[str, Any]) -> None:
         self.engine = engine
+        self.workers = int(config.get("JOB_WORKERS", 1))
         self.env = {**os.environ, **child_env(config)}
         self.owner = os.getpid()  # forked gunicorn workers inherit this object: not theirs
-        self.process: subprocess.Popen[bytes] | None = None
-        self.started = 0  # how many processes were started (the first and replacements)
+        self.pid: int | None = None
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._ended = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._watcher: threading.Thread | None = None
 
     def start(self) -> JobProcess:
         self._spawn()
-        self._watcher = threading.Thread(target=self._watch, daemon=True, name="job-process")
-        self._watcher.start()
+        threading.Thread(target=self._watch, daemon=True, name="job-process").start()
         return self
 
     def _spawn(self) -> None:
-        command = [sys.executable, "-m", "textlabel.jobprocess", "--parent", str(os.getpid())]
         with self._lock:
-            if not self._stopping.is_set():
-                # its own session: a Ctrl+C in the terminal reaches the parent, which stops it
-                self.process = subprocess.Popen(command, env=self.env, start_new_session=True)
-                self.started += 1
-                lower = os.getpriority(os.PRIO_PROCESS, 0) + NICENESS  # from its first moment
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, min(lower, 19))
-
-    def _watch(self) -> None:
-        while not self._stopping.is_set():
-            process = self.process
-            if process is None:
-                return
-            code = process.wait()
             if self._stopping.is_set():
                 return
-            log.warning("the job process %s ended (exit %s); starting another", process.pid, code)
-            self._recover(process.pid)
-            if not self._stopping.wait(RESTART_S):
-                self._spawn()
+            self._ended.clear()
+            if threading.active_count() == 1:
+                self.pid = self._fork()
+                return
+            command = [sys.executable, "-m", "textlabel.jobprocess", "--parent", str(self.owner)]
+            # its own session: a Ctrl+C in the terminal reaches the parent, which stops it
+            self._popen = subprocess.Popen(command, env=self.env, start_new_session=True)
+            self.pid = self._popen.pid
+            lower = os.getpriority(os.PRIO_PROCESS, 0) + NICENESS  # from its first moment
+            os.setpriority(os.PRIO_PROCESS, self.pid, min(lower, 19))
+
+    def _fork(self) -> int:
+        gc.collect()
+        gc.freeze()  # the child's collector never writes (unshares) the web app's objects
+        pid = os.fork()
+        if pid:
+            return pid
+        try:  # the job process: never returns into the web server's code
+            os.setsid()
+            for sig in _INHERITED_HANDLERS:  # gunicorn's master handlers are not ours
+                signal.signal(sig, signal.SIG_DFL)
+            os.nice(NICENESS)
+            self.engine.dispose(close=False)  # the parent's connections stay the parent's
+            serve_jobs(self.engine, workers=self.workers, parent=self.owner)
+        except BaseException:
+            log.exception("the job process failed")
+        os._exit(1)
+
+    def _watch(self) -> None:
+        while (pid := self.pid) is not None:
+            code = _wait(pid)
+            if self._stopping.is_set():
+                self._ended.set()
+                return
+            log.warning("the job process %s ended (exit %s); starting another", pid, code)
+            self._recover(pid)
+            self._ended.set()
+            if self._stopping.wait(RESTART_S):
+                return
+            self._spawn()
 
     def _recover(self, pid: int) -> None:
         try:
@@ -112,16 +141,34 @@ class JobProcess:
             return
         with self._lock:
             self._stopping.set()
-            process = self.process
-        if process is None or process.poll() is not None:
+            pid = self.pid
+        if pid is None:
             return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        self._recover(process.pid)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                break
+            if self._ended.wait(timeout):
+                break
+        self._recover(pid)
+
+
+_INHERITED_HANDLERS = [
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGCHLD", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
+                 "SIGTTIN", "SIGTTOU", "SIGWINCH")
+]  # fmt: skip
+
+
+def _wait(pid: int) -> int | None:
+    """Block until child ``pid`` ends; its exit code (None when someone else reaped it:
+    gunicorn's master reaps every child)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
 
 
 def child_env(config: dict[str, Any]) -> dict[str, str]:

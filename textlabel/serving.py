@@ -22,10 +22,11 @@ if TYPE_CHECKING:
     from textlabel.jobprocess import JobProcess
 
 
-def start_jobs(app: Any) -> JobProcess | None:
-    """Start the job process for ``app`` and send its jobs there (before any fork, so forked
-    workers inherit the runner); None when jobs run elsewhere (Redis) or, with
-    ``JOB_PROCESS`` false, on threads of the web process. The caller stops it."""
+def start_jobs(app: Any, *, start: bool = True) -> JobProcess | None:
+    """Start the job process for ``app`` (``start`` false: the caller starts it) and send its
+    jobs there (before any fork, so forked workers inherit the runner); None when jobs run
+    elsewhere (Redis) or, with ``JOB_PROCESS`` false, on threads of the web process. The
+    caller stops it."""
     if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
         return None
     from textlabel.jobprocess import JobProcess, ProcessRunner
@@ -34,7 +35,8 @@ def start_jobs(app: Any) -> JobProcess | None:
     runner = ProcessRunner(engine)
     app.extensions["textlabel.jobs"] = runner
     jobs.use_runner(runner)
-    return JobProcess(engine, app.config).start()
+    process = JobProcess(engine, app.config)
+    return process.start() if start else process
 
 
 def warm_up(app: Any) -> None:

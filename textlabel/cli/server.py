@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -52,11 +54,16 @@ def serve(
     if job_process is None:
         job_process = start_jobs(app)  # jobs out of the web process's interpreter lock
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    signal.signal(signal.SIGTERM, _exit)  # a service manager's stop also stops the job process
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="textlabel")
     finally:
         if job_process is not None:
             job_process.stop()
+
+
+def _exit(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @click.command("serve")

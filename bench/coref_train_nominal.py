@@ -3,9 +3,10 @@
 Training data, openly licensed so the weights may ship (never GUM dev / test, never LitBank's
 held-out fifth):
 - GUM train documents of the open genres (``--gum``, written by bench/coref_gum_train.py;
-  annotations CC BY 4.0): every common-noun mention the rule sieves left first of its cluster
-  that has a candidate. A candidate is right when its cluster holds a mention of the anaphor's
-  gold entity; a mention GUM does not annotate has none ("no antecedent" is right).
+  annotations CC BY 4.0): every common noun or name (not indefinite) the rule sieves left
+  first of its cluster that has a candidate. A candidate is right when its cluster holds a
+  mention of the anaphor's gold entity; a mention GUM does not annotate has none ("no
+  antecedent" is right).
 - LitBank's train part (``--litbank``, CC BY 4.0; 80 of 100 documents): the same, for the
   mentions LitBank annotates (it marks people, places, organisations, facilities, vehicles:
   an unannotated noun tells nothing and is left out).

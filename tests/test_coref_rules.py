@@ -436,3 +436,36 @@ def test_shipped_nominal_ranker_matches_the_code(tmp_path):
     path.write_text(json.dumps({**data, "weights": [1.0]}))
     with pytest.raises(ValueError, match="nominal ranker features differ"):
         nominal_ranker.read_model(path)
+
+
+# "Norton was poor . He lived in a small room . Joshua Norton wrote a letter ."
+NORTON = [
+    ("Norton", "NNP", "PROPN", 1, "nsubj"),
+    ("was", "VBD", "AUX", 1, "ROOT"),
+    ("poor", "JJ", "ADJ", 1, "acomp"),
+    (".", ".", "PUNCT", 1, "punct"),
+    ("He", "PRP", "PRON", 5, "nsubj"),
+    ("lived", "VBD", "VERB", 5, "ROOT"),
+    ("in", "IN", "ADP", 5, "prep"),
+    ("a", "DT", "DET", 9, "det"),
+    ("small", "JJ", "ADJ", 9, "amod"),
+    ("room", "NN", "NOUN", 6, "pobj"),
+    (".", ".", "PUNCT", 5, "punct"),
+    ("Joshua", "NNP", "PROPN", 12, "compound"),
+    ("Norton", "NNP", "PROPN", 13, "nsubj"),
+    ("wrote", "VBD", "VERB", 13, "ROOT"),
+    ("a", "DT", "DET", 15, "det"),
+    ("letter", "NN", "NOUN", 13, "dobj"),
+    (".", ".", "PUNCT", 13, "punct"),
+]
+
+
+def test_nominal_ranker_also_scores_names_the_rules_left_apart():
+    # "Joshua Norton" adds a name word "Norton" lacks: the proper-head sieve refuses it, the
+    # ranker (here one that only weighs the shared head against "no antecedent") decides
+    doc = parsed(NORTON, ents=[(0, 1, "ORG"), (11, 13, "PERSON")])
+    ctx = build_context(doc)
+    ctx.nominal_model = _abstaining_model(0.0)
+    run_sieves(ctx)
+    chains = [[doc[m.start : m.end].text for m in c.mentions] for c in ctx.clusters.chains()]
+    assert ["Norton", "He", "Joshua Norton"] in chains

@@ -1,11 +1,12 @@
-"""The learned antecedent ranker for common-noun mentions the head-match sieves left alone.
+"""The learned antecedent ranker for noun phrases the head-match sieves left alone.
 
 The rule sieves link a nominal only on strict evidence (same head, word inclusion, compatible
 modifiers, a few sentences back); on GUM dev about 150 nominals that share a head with an earlier
-mention of their entity stayed unlinked ("the participants" ... "participants" 8 sentences on,
-"the study" ... "our studies", a different modifier). Here every nominal still first of its
-cluster scores the earlier clusters that hold a mention with its head lemma, plus a "no
-antecedent" row, in one conditional logit (as ``ranker.py`` does for pronouns); it links to the
+mention of their entity stayed unlinked (a bare plural said again far on, a number clash, a
+different modifier; names with a word the earlier one lacks: "Norton" ... "Joshua Norton").
+Here every common noun or name that is not indefinite and still first of its cluster scores
+the earlier clusters that hold a mention with its head lemma, plus a "no antecedent" row, in
+one conditional logit (as ``ranker.py`` does for pronouns); it links to the
 best cluster only when that beats "no antecedent". Trained by ``bench/coref_train_nominal.py`` on
 openly licensed data (GUM train's open genres, LitBank's train part) and shipped as
 ``nominal.json``; without the file the sieve does nothing.
@@ -134,7 +135,7 @@ def _anaphors(ctx: SieveContext) -> list[Mention]:
     return [
         mention
         for mention in ctx.mentions
-        if mention.kind == NOMINAL
+        if mention.kind in (NOMINAL, PROPER)
         and not mention.indefinite
         and not mention.role
         and ctx.clusters.is_first(mention)

@@ -157,3 +157,39 @@ def test_a_killed_child_leaves_nothing_half_written(app: Flask, session) -> None
     assert staged_when_killed and staged_when_killed[0] >= 5
     assert session.scalar(select(func.count(Document.id))) == 0
     assert session.scalar(select(func.count(Project.id))) == 1
+
+
+PARENT = """
+import os, sys
+from sqlalchemy.orm import Session
+from textlabel.db import make_engine
+from textlabel.ingest.in_child import import_in_child
+from textlabel.ingest.service import ImportOptions
+from textlabel.models import Project, User
+
+url, project_id, user_id, path = sys.argv[1:]
+with Session(make_engine(url), expire_on_commit=False) as session, open(path, "rb") as stream:
+    import_in_child(
+        session, session.get(Project, int(project_id)), stream, os.path.basename(path),
+        user=session.get(User, int(user_id)), options=ImportOptions(batch_size=5),
+        progress=lambda done: os._exit(9),  # the web process dies after the first batch
+    )
+"""
+
+
+def test_a_child_whose_web_process_died_stops_and_removes_its_staging(app: Flask, session) -> None:
+    import subprocess
+    import sys
+    import time
+
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner)
+    path = PRODIGY / "raw_news-headlines-nyt.jsonl"
+    arguments = [app.config["DATABASE_URL"], str(project.id), str(owner.id), str(path)]
+    parent = subprocess.run([sys.executable, "-c", PARENT, *arguments], check=False)
+    assert parent.returncode == 9
+    deadline = time.monotonic() + 120  # the orphaned child notices at its next batch
+    while session.scalar(select(func.count(Project.id))) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert session.scalar(select(func.count(Project.id))) == 1
+    assert session.scalar(select(func.count(Document.id))) == 0

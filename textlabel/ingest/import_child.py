@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from sqlalchemy.exc import OperationalError
@@ -32,8 +33,21 @@ def _error(kind: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, "details": details}}
 
 
+def _progress(channel: TextIO, parent: int) -> Callable[[int], None]:
+    """Reports each batch; stops the import (its staging discarded) once the web process that
+    waits for it is gone: nobody would get its answer."""
+
+    def report(done: int) -> None:
+        if os.getppid() != parent:
+            raise SystemExit("the importing web process is gone")
+        _send(channel, {"progress": done})
+
+    return report
+
+
 def main() -> None:
     """Run the job on stdin; the outcome is the last line on stdout."""
+    parent = os.getppid()
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # nothing the readers print may corrupt the lines
     job = pickle.load(sys.stdin.buffer)
@@ -49,7 +63,7 @@ def main() -> None:
                 result = import_file(
                     session, project, stream, job["filename"], user=user,
                     options=job["options"],
-                    progress=lambda n: _send(channel, {"progress": n}),
+                    progress=_progress(channel, parent),
                     staged=lambda staging_id: _send(channel, {"staging": staging_id}),
                 )  # fmt: skip
         _send(channel, {"result": result.as_dict()})

@@ -336,3 +336,47 @@ def test_a_save_whose_reads_went_stale_runs_again(app, session, database_url) ->
     assert saved.json["version"] == version + 1
     stored = api.get(path).json
     assert (stored["version"], stored["spans"]) == (version + 1, saved.json["spans"])
+
+
+def test_the_gate_passes_on_only_after_sqlite_ended_the_transaction(tmp_path) -> None:
+    """With SQLite's busy timeout at 0, writers of one process never meet its lock: the gate
+    passes to the next writer after COMMIT or ROLLBACK has run, not when SQLAlchemy
+    announces it (passed on then, the next BEGIN IMMEDIATE met the lock still held and, with
+    any timeout, slept in SQLite's busy handler)."""
+    from sqlalchemy import event, text
+
+    from textlabel.db import make_engine, set_write_intent
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'gate.db'}", busy_timeout=30)
+
+    @event.listens_for(engine, "connect")
+    def no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    errors: list[BaseException] = []
+
+    def write(thread: int) -> None:
+        set_write_intent(True)
+        try:
+            for n in range(60):
+                with engine.connect() as connection:
+                    connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+                    if (thread + n) % 3:
+                        connection.commit()
+                    else:
+                        connection.rollback()
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM t")).scalar_one()
+    assert stored == sum(1 for k in range(6) for n in range(60) if (k + n) % 3)
+    engine.dispose()

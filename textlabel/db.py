@@ -138,8 +138,9 @@ def make_engine(
             event.listen(engine, "begin", gate.begin)
             event.listen(engine, "before_cursor_execute", gate.before_execute)
             event.listen(engine, "commit", gate.commit)
-            event.listen(engine, "rollback", gate.end)
+            event.listen(engine, "rollback", gate.rollback)
             event.listen(engine, "checkin", gate.checkin)
+            gate.hand_over_after(engine.dialect)
         return engine
     pre_ping_given = "pool_pre_ping" in kwargs
     if synchronous_commit != "on":
@@ -252,7 +253,42 @@ class _WriteGate:
     def commit(self, connection: Any) -> None:
         if "textlabel_gate" in connection.info:
             _optimistic.set(False)  # a unit that committed a write is not run again
-        self.end(connection)
+        self._ending(connection)
+
+    def rollback(self, connection: Any) -> None:
+        if connection.invalidated or connection.closed:  # no ROLLBACK will run
+            self.end(connection)
+        else:
+            self._ending(connection)
+
+    def _ending(self, connection: Any) -> None:
+        """COMMIT or ROLLBACK is about to run (SQLAlchemy's events fire before it): the gate
+        passes on once it has (``hand_over_after``). Passed on now, the next writer's BEGIN
+        IMMEDIATE met SQLite's lock still held and slept in SQLite's busy handler."""
+        connection.info.pop("textlabel_deferred", None)
+        if connection.info.pop("textlabel_gate", False):
+            connection.info["textlabel_gate_ending"] = True
+
+    def hand_over_after(self, dialect: Any) -> None:
+        """Pass the gate on when ``dialect``'s COMMIT or ROLLBACK has returned (or failed)."""
+        for name in ("do_commit", "do_rollback"):
+            run = getattr(dialect, name)
+
+            def ended(dbapi_connection: Any, run: Any = run) -> None:
+                try:
+                    run(dbapi_connection)
+                finally:
+                    self._ended(dbapi_connection)
+
+            setattr(dialect, name, ended)
+
+    def _ended(self, dbapi_connection: Any) -> None:
+        try:
+            info = dbapi_connection.info
+        except (AttributeError, NotImplementedError):  # the pool's own first ROLLBACK
+            return
+        if info.pop("textlabel_gate_ending", False):
+            self._release()
 
     def end(self, connection: Any) -> None:
         connection.info.pop("textlabel_deferred", None)
@@ -262,7 +298,8 @@ class _WriteGate:
     def checkin(self, _dbapi_connection: Any, record: Any) -> None:
         # A connection returned to the pool mid-transaction must not keep the gate.
         record.info.pop("textlabel_deferred", None)
-        if record.info.pop("textlabel_gate", False):
+        held = record.info.pop("textlabel_gate", False)
+        if record.info.pop("textlabel_gate_ending", False) or held:
             self._release()
 
     def _acquire(self) -> bool:

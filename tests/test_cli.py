@@ -152,6 +152,37 @@ def test_demo_sets_up_accounts_and_real_documents(tmp_path: Path) -> None:
     assert (first[0][first[1] : first[2]], first[3]) == ("United States", "LOC")
 
 
+def test_demo_serves_once_its_job_process_has_pre_annotated(tmp_path: Path) -> None:
+    """README's quickstart: ``textlabel demo`` pre-annotates in the job process, then serves
+    (it once waited forever on the job row it had loaded, never reading it again)."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTLABEL_")}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "textlabel.cli", "demo", "--port", str(port)], cwd=tmp_path,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    status = None
+    try:
+        deadline = time.monotonic() + 240
+        while status != 200 and demo.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    status = r.status
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        demo.terminate()
+        output, _ = demo.communicate(timeout=60)
+    assert status == 200, output
+    assert "40 new documents, 40 pre-annotated" in output
+
+
 @pytest.mark.parametrize(
     ("url", "shown"),
     [

@@ -111,6 +111,7 @@ def demo_cli(host: str, port: int, no_serve: bool) -> None:
 def _preannotate_demo(app: Flask, project_id: int, job_process: JobProcess | None) -> int:
     """Pre-annotate the demo project here, or as a job of the job process; the count done."""
     from textlabel import jobs
+    from textlabel.db import reading
     from textlabel.models import Job
     from textlabel.nlp.preannotate import preannotate_project
     from textlabel.projects.service import find_project
@@ -120,14 +121,18 @@ def _preannotate_demo(app: Flask, project_id: int, job_process: JobProcess | Non
         if job_process is None:
             return preannotate_project(session, project, progress=progress).done
         job = jobs.create(session, "preannotate", project_id=project.id)
-        while True:
-            session.rollback()  # a fresh snapshot: the job process writes the row
-            row = session.get(Job, job.id)
-            if row is None or row.status not in ("queued", "running"):
-                break
-            if row.total:
-                progress(row.done, row.total)
-            time.sleep(0.2)
-        if row is None or row.status != "done":
-            raise click.ClickException(f"pre-annotating the demo: {row and row.error}")
-        return row.done
+        with reading():  # the job process writes the row: poll it without SQLite's write lock
+            while True:
+                row = session.get(Job, job.id, populate_existing=True)  # not the loaded row
+                status, done, total, error = (
+                    (row.status, row.done, row.total, row.error) if row else (None, 0, 0, None)
+                )
+                session.rollback()  # end the snapshot before waiting
+                if status not in ("queued", "running"):
+                    break
+                if total:
+                    progress(done, total)
+                time.sleep(0.2)
+        if status != "done":
+            raise click.ClickException(f"pre-annotating the demo: {error or 'the job is gone'}")
+        return done

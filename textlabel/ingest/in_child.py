@@ -30,9 +30,9 @@ from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy.orm import Session
 
-from textlabel import errors
-from textlabel.errors import Busy, TextlabelError
+from textlabel.errors import Busy
 from textlabel.ingest import staging
+from textlabel.ingest.isolated import rebuilt
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Project, User
 
@@ -153,12 +153,7 @@ def import_in_child(
         )
     if "result" in outcome:
         return cast(dict[str, Any], outcome["result"])
-    raise _rebuilt(outcome["error"])
-
-
-def _rebuilt(value: dict[str, Any]) -> Exception:
-    """The child's error as the exception it was (an unknown one stays a server error)."""
-    cls = getattr(errors, str(value.get("type")), None)
-    if isinstance(cls, type) and issubclass(cls, TextlabelError):
-        return cls(str(value.get("message")), details=value.get("details"))
-    return RuntimeError(f"the import's process failed: {value.get('message')}")
+    # an unknown error stays a server error
+    raise rebuilt(
+        outcome["error"], lambda message: RuntimeError(f"the import's process failed: {message}")
+    )

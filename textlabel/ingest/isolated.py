@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import IO, Any, BinaryIO, cast
 
@@ -111,7 +111,7 @@ def _frames(
         if kind == "item":
             yield value
         elif kind == "error":
-            raise _rebuilt(value)
+            raise rebuilt(value)
         else:
             return
 
@@ -150,10 +150,12 @@ def _died(child: subprocess.Popen[bytes], caps: Caps) -> TextlabelError:
     )
 
 
-def _rebuilt(value: dict[str, Any]) -> TextlabelError:
+def rebuilt(value: dict[str, Any], unknown: Callable[[str], Exception] = BadFormat) -> Exception:
+    """A child's ``{"type", "message", "details"}`` error as the ``TextlabelError`` it was;
+    ``unknown(message)`` for any other type."""
     cls = getattr(errors, str(value.get("type")), None)
     if not (isinstance(cls, type) and issubclass(cls, TextlabelError)):
-        cls = BadFormat
+        return unknown(str(value.get("message")))
     return cls(str(value.get("message")), details=value.get("details"))
 
 

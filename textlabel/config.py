@@ -1,7 +1,9 @@
 """Settings: defaults that need nothing installed, overridden by TEXTLABEL_* environment variables.
 
 Read only inside ``create_app`` (never at import), so tests pass a plain dict instead of
-patching the environment.
+patching the environment. A few are read where the work runs instead (``from_env``): an
+import or export runs in a web process, the job process, ``textlabel worker`` or the CLI, and
+each reads the same variable; they are listed here all the same, with the others.
 """
 
 from __future__ import annotations
@@ -12,6 +14,17 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "TEXTLABEL_"
+
+def _flag(value: str) -> bool:
+    return value.lower() in {"1", "true", "yes"}
+
+
+def _bytes_or_off(value: str) -> int | None:
+    """A size in bytes, or None for ``off`` (never)."""
+    if value.strip().lower() in ("off", "none", "never"):
+        return None
+    return max(0, int(value))
+
 
 # name -> (default, parser); env var TEXTLABEL_<NAME> overrides the default.
 _SETTINGS: dict[str, tuple[Any, Any]] = {
@@ -32,21 +45,38 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "PDF_MAX_DECOMPRESSED_MB": (512, int),
     "JOB_WORKERS": (1, int),
     # without Redis: jobs run in a job process `serve` and gunicorn start (false: web threads)
-    "JOB_PROCESS": (True, lambda v: v.lower() in {"1", "true", "yes"}),
+    "JOB_PROCESS": (True, _flag),
     "DB_BUSY_TIMEOUT_S": (10.0, float),  # SQLite: how long a write waits for the lock, then 503
     # PostgreSQL: "off" answers a save before its WAL record is on disk (opt-in; see README)
     "PG_SYNCHRONOUS_COMMIT": ("on", str),
     # set: jobs go to RQ on Redis, run by `textlabel worker`; sign-in limits counted there
     "REDIS_URL": (None, str),
     "PREANNOTATE_CHUNK_DOCS": (2000, int),  # documents per pre-annotation chunk job
-    "SECURE_COOKIES": (False, lambda v: v.lower() in {"1", "true", "yes"}),
+    "SECURE_COOKIES": (False, _flag),
     "COMMENTS_POLL_S": (20.0, float),  # how often a Comments card asks for changes (a 304)
+    # read where the work runs (``from_env``): web process, job process, worker or CLI
+    "IMPORT_PROCESSES": (1, int),  # processes tokenizing an import's batches
+    "IMPORT_CHILD_BYTES": (512 * 1024, _bytes_or_off),  # uploads this big import in a child
+    "EXPORT_PROCESSES": (1, int),  # processes writing a large JSONL/CoNLL export
 }
 
 
 def setting_names() -> list[str]:
     """The settings a TEXTLABEL_* variable can hold."""
     return list(_SETTINGS)
+
+
+def from_env(name: str) -> Any:
+    """One setting read from the environment now, by the process doing the work; its default
+    when unset or unreadable (a typo must not fail an import hours into it)."""
+    default, parse = _SETTINGS[name]
+    raw = os.environ.get(ENV_PREFIX + name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return parse(raw)
+    except ValueError:
+        return default
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ states across ranges (one process reads page by page too). Exports of fewer than
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +25,7 @@ from sqlalchemy import select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from textlabel.config import from_env
 from textlabel.models import Document, Project
 from textlabel.projects.archive import ACTIVE
 
@@ -39,10 +39,7 @@ _engines: dict[str, Engine] = {}  # a worker's engine per URL, made once
 
 def processes_from_env() -> int:
     """``TEXTLABEL_EXPORT_PROCESSES`` (at least 1)."""
-    try:
-        return max(1, int(os.environ.get(ENV, "1")))
-    except ValueError:
-        return 1
+    return max(1, int(from_env("EXPORT_PROCESSES")))
 
 
 def database_url(session: Session) -> str | None:

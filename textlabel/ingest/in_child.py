@@ -30,6 +30,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy.orm import Session
 
+from textlabel.config import from_env
 from textlabel.errors import Busy
 from textlabel.ingest import staging
 from textlabel.ingest.isolated import rebuilt
@@ -37,19 +38,13 @@ from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Project, User
 
 ENV_BYTES = "TEXTLABEL_IMPORT_CHILD_BYTES"
-DEFAULT_BYTES = 512 * 1024
 NICE = 10
 
 
 def child_bytes() -> int | None:
     """The upload size from which imports run in a child; None: never (``off``)."""
-    value = os.environ.get(ENV_BYTES, "").strip().lower()
-    if value in ("off", "none", "never"):
-        return None
-    try:
-        return max(0, int(value)) if value else DEFAULT_BYTES
-    except ValueError:
-        return DEFAULT_BYTES
+    value: int | None = from_env("IMPORT_CHILD_BYTES")
+    return value
 
 
 def run_import(

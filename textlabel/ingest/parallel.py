@@ -14,13 +14,13 @@ sets the number (default 1: all in this process).
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain
 from typing import Any
 
+from textlabel.config import from_env
 from textlabel.ingest.tokenize import tokenize_many
 from textlabel.tokens import Tokens
 
@@ -32,10 +32,7 @@ _Plain = tuple[list[int], list[int], list[int], int, bool, bool]
 
 def processes_from_env() -> int:
     """``TEXTLABEL_IMPORT_PROCESSES`` (at least 1)."""
-    try:
-        return max(1, int(os.environ.get(ENV, "1")))
-    except ValueError:
-        return 1
+    return max(1, int(from_env("IMPORT_PROCESSES")))
 
 
 def tokenized_batches(

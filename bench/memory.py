@@ -19,6 +19,10 @@ spends, and the figure the goal (<= 300 MiB) is read against. Summed RSS counts 
 by N processes N times; USS is what a process holds alone.
 
     .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis redis://127.0.0.1:6415/0]
+                                     [--only gunicorn-conf] [--baseline DIR]
+
+``--only`` runs one set-up (no-conf, gunicorn-conf, redis, serve); ``--baseline DIR`` (a
+``git archive`` of another commit) measures the same set-ups from DIR first, in the same run.
 """
 
 from __future__ import annotations
@@ -63,13 +67,19 @@ def nice(pid: int) -> int:
 
 
 def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
+    for source in [*([Path(args.baseline)] if args.baseline else []), bench.ROOT]:
+        label = f"{title} [{'baseline' if source != bench.ROOT else 'this checkout'}]"
+        run_from(source, label, kind, args, **env)
+
+
+def run_from(source: Path, title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
     redis = env.pop("REDIS_URL", "")
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = {"REDIS_URL": redis} if redis else {}
-            server = bench.Server(args.database, kind, Path(tmp), settings=settings)
+            server = bench.Server(args.database, kind, Path(tmp), source=source, settings=settings)
             worker = None
             if redis:
                 from redis import Redis
@@ -77,7 +87,7 @@ def run(title: str, kind: str, args: argparse.Namespace, **env: str) -> None:
                 Redis.from_url(redis).flushdb()
                 command = [sys.executable, "-m", "textlabel.cli", "worker"]
                 quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-                worker = subprocess.Popen(command, env=server.env, cwd=bench.ROOT, **quiet)
+                worker = subprocess.Popen(command, env=server.env, cwd=source, **quiet)
             try:
                 ns = argparse.Namespace(docs=2000, clients=20, server=kind, database=args.database)
                 admin, annotators, pid, dids = bench.prepare(server, ns)
@@ -113,20 +123,34 @@ def main() -> None:
     parser.add_argument(
         "--job-threads", action="store_true", help="jobs on web threads (TEXTLABEL_JOB_PROCESS=0)"
     )
+    parser.add_argument(
+        "--only", choices=["no-conf", "gunicorn-conf", "redis", "serve"], help="one set-up"
+    )
+    parser.add_argument("--baseline", help="a checkout measured first in the same run")
     args = parser.parse_args()
     if args.job_threads:
         os.environ["TEXTLABEL_JOB_PROCESS"] = "0"
-    with tempfile.NamedTemporaryFile("w", suffix=".py") as plain:  # an empty gunicorn config
-        run(
-            "gunicorn -w 4, no gunicorn.conf.py",
-            "gunicorn",
-            args,
-            GUNICORN_CMD_ARGS=f"-c {plain.name}",
-        )
-    run("gunicorn -w 4, gunicorn.conf.py", "gunicorn", args)
-    if args.redis:
+
+    def wanted(name: str) -> bool:
+        return args.only in (None, name)
+
+    print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    if wanted("no-conf"):
+        with tempfile.NamedTemporaryFile("w", suffix=".py") as plain:  # an empty gunicorn config
+            run(
+                "gunicorn -w 4, no gunicorn.conf.py",
+                "gunicorn",
+                args,
+                GUNICORN_CMD_ARGS=f"-c {plain.name}",
+                TEXTLABEL_JOB_PROCESS="0",  # refused otherwise: jobs on the workers' threads
+            )
+    if wanted("gunicorn-conf"):
+        run("gunicorn -w 4, gunicorn.conf.py", "gunicorn", args)
+    if args.redis and wanted("redis"):
         run("gunicorn.conf.py, Redis (web only)", "gunicorn", args, REDIS_URL=args.redis)
-    run("textlabel serve (waitress)", "waitress", args)
+    if wanted("serve"):
+        run("textlabel serve (waitress)", "waitress", args)
+    print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

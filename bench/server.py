@@ -94,9 +94,18 @@ def csv_bytes(rows: list[str]) -> bytes:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port: any, or the first free one from ``BENCH_PORTS`` ("6400-6499")
+    on a shared machine where each user keeps to a range."""
+    span = os.environ.get("BENCH_PORTS")
+    candidates = [0] if not span else range(int(span.split("-")[0]), int(span.split("-")[1]) + 1)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in {span}")
 
 
 def memory_mib(pid: int) -> dict[str, float]:

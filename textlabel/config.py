@@ -15,6 +15,7 @@ from typing import Any
 
 ENV_PREFIX = "TEXTLABEL_"
 
+
 def _flag(value: str) -> bool:
     return value.lower() in {"1", "true", "yes"}
 

@@ -20,6 +20,7 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
 
     .venv/bin/python bench/export_db.py [--docs 20000] [--database postgresql+psycopg://...]
         [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory [--sizes 5000 100000]]
+        [--prepared URL]  (a database an earlier run prepared: no import this time)
 """
 
 from __future__ import annotations
@@ -220,6 +221,9 @@ def main() -> None:
     parser.add_argument(
         "--sizes", nargs="+", type=int, help="--memory: these sizes (default: docs/10, docs)"
     )
+    parser.add_argument(
+        "--prepared", help="a database URL this script prepared before (with --docs): reuse it"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,10 +240,11 @@ def main() -> None:
         figures = {"rate": rate, "cpu_us": cpu_us, "size": size, "digest": digest}
         print(json.dumps(figures | {"module": str(Path(textlabel.__file__).resolve())}))
         return
-    name = "PostgreSQL" if args.database else "SQLite"
+    name = "PostgreSQL" if "postgresql" in (args.prepared or args.database or "") else "SQLite"
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(args.database, Path(tmp))
-        prepare(url, args.docs, Path(tmp))
+        url = args.prepared or database_url(args.database, Path(tmp))
+        if not args.prepared:
+            prepare(url, args.docs, Path(tmp))
         floor_us = floor(url)
         print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
         print(f"  load average before: {os.getloadavg()[0]:.1f}")

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
 from textlabel.export.request import ExportRequest
-from textlabel.models import Annotation, Document, Project, User
+from textlabel.export.rows import (
+    AnnotationRow,
+    DocumentRow,
+    annotation_rows,
+    document_rows,
+    select_documents,
+)
+from textlabel.models import Document, Project, User
 from textlabel.projects.archive import ACTIVE
 from textlabel.projects.documents import document_status
 from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
@@ -25,16 +32,6 @@ from textlabel.tokens import Tokens
 
 PAGE = 500
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
-# What an export reads of a document and of an annotation, as plain rows.
-_DOCUMENT_COLUMNS = (Document.id, Document.text, Document.meta, Document.tokens)
-_ANNOTATION_COLUMNS = (
-    Annotation.id, Annotation.document_id, Annotation.user_id, Annotation.kind,
-    Annotation.status, Annotation.pos, Annotation.token_layers, Annotation.relations,
-    Annotation.cats,
-)  # fmt: skip
-# Rows of those columns, read by attribute like the mapped objects (``Row.id``...).
-DocumentRow = Any
-AnnotationRow = Any
 
 
 def project_records(
@@ -52,16 +49,17 @@ def project_records(
     while True:
         # Plain column rows, not ORM objects: an export reads every document once, so the
         # identity map and attribute instrumentation are pure cost (and would pile up).
-        documents = session.execute(
-            select(*_DOCUMENT_COLUMNS)
+        found = session.execute(
+            select_documents()
             .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
             .where(Document.id.in_(request.ids) if request.ids else true())
             .where(Document.id <= until if until is not None else true())
             .order_by(Document.id)
             .limit(PAGE)
         ).all()
-        if not documents:
+        if not found:
             return
+        documents = document_rows(found)
         last_id = documents[-1].id
         annotations = _annotations(session, [d.id for d in documents])
         rows = [a for loaded in annotations.values() for a in loaded]
@@ -93,11 +91,8 @@ def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
 
 
 def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[AnnotationRow]]:
-    rows = session.execute(
-        select(*_ANNOTATION_COLUMNS).where(Annotation.document_id.in_(ids)).order_by(Annotation.id)
-    ).all()
     out: dict[int, list[AnnotationRow]] = {}
-    for annotation in rows:
+    for annotation in annotation_rows(session, ids):
         out.setdefault(annotation.document_id, []).append(annotation)
     return out
 

@@ -17,14 +17,15 @@ predicted entity counts its weakest action's doubt once, each token read as outs
 probability that an entity starts there).
 After every step the base model is fine-tuned afresh on everything labelled so far
 (``training.finetune``, the code the ``train`` job runs) and its entity F1 on dev is printed
-with the number of labelled tokens. Each strategy runs with every seed (seeds change the
-first sample, the random order and training). The summary says how many tokens each order
-needed to reach the F1 that random order has at its last step, and the mean F1 difference
-at equal steps, and the fair measure: each curve linear between its steps, the mean over
-seeds of those curves, the token share at which it reaches random's mean final F1, with a
-bootstrap interval over seeds. A run is deterministic per seed, so seeds and strategies can run in
-separate processes (``--first-seed``, ``--strategies``) and their printed lines be
-summarized together (``--from-log`` on the outputs).
+with the number of labelled tokens (and the 1-minute load average then: the machine is shared,
+and a step's seconds mean little without it). Each strategy runs with every seed (seeds change
+the first sample, the random order and training). The summary says how many tokens each order
+needed to reach the F1 that random order has at its last step, and the mean F1 difference at
+equal steps, and the fair measure: each curve linear between its steps, the mean over seeds of
+those curves, the token share at which it reaches random's mean final F1, with a bootstrap
+interval over seeds. A run is deterministic per seed, so seeds and strategies can run in
+separate processes (``--first-seed``, ``--strategies``) and their printed lines be summarized
+together (``--from-log`` on the outputs).
 
 wikigold's 145 articles are too few to add 50 at a time, so its units are passages of
 ``PASSAGE_SENTENCES`` sentences; the train/dev split is still by article, so no article
@@ -42,6 +43,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -263,7 +265,8 @@ def simulate(
         name = corpus + ("+new" if args.new_labels else "")
         point = {"corpus": name, "strategy": strategy, "seed": seed, "step": step,
                  "docs": len(labelled), "tokens": n_tokens(chosen), "f1": round(f1, 4),
-                 "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+                 "seconds": round(time.perf_counter() - started, 1),
+                 "load": round(os.getloadavg()[0], 1)}  # fmt: skip
         print(json.dumps(point), flush=True)
         curve.append(point)
         if step >= args.steps and (budget is None or point["tokens"] >= budget):

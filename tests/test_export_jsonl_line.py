@@ -14,6 +14,7 @@ TEXTS = [
     "The annotator met Ada Lovelace in London on Monday.",
     "x",
     "\u2028line\u2029 sep",
+    "Offsets past 65,536 are formatted, not looked up: " + "word, " * 11_000,
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
-from itertools import chain
+from itertools import chain, repeat
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -22,7 +22,6 @@ from textlabel.records import DocumentRecord, TokenRecord, token_columns
 from textlabel.tokens import Tokens
 
 _string = json.JSONEncoder(ensure_ascii=False).encode
-_TOKEN = '{"text": %s, "start": %d, "end": %d, "id": %d, "ws": %s}'
 _JSON_BOOL = {True: "true", False: "false"}
 _LAYER_KEYS = ("spans", "pos", "coref", "relations", "cats", "span_cats")
 
@@ -45,37 +44,57 @@ def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
 
 
 def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
-    """The token objects of a line in one ``%`` of a format made for that many tokens, fed by
-    C-level iteration (``map``, ``chain``) over the token columns: no Python loop, no call
-    per token and no ``TokenRecord`` when the tokens come as ``TokenColumns``."""
+    """The token objects of a line, joined from pieces made by C-level iteration (``map``,
+    ``zip``, ``chain``) over the token columns: no Python loop, no call per token and no
+    ``TokenRecord`` when the tokens come as ``TokenColumns``. Offsets below ``_SMALL`` are
+    looked up as text rather than formatted, and each ``"id"`` comes with its piece."""
     columns = token_columns(tokens)
     starts, ends = columns.starts, columns.ends
+    if not starts:
+        return ""
     texts = map(encode_basestring, map(text.__getitem__, map(slice, starts, ends)))
-    ws = map(_JSON_BOOL.__getitem__, columns.ws)
-    values = tuple(
-        chain.from_iterable(zip(texts, starts, ends, range(len(starts)), ws, strict=True))
-    )
-    count = len(starts)
-    if count <= _BLOCK:
-        return _format(count) % values
-    width = 5 * _BLOCK  # values per block of tokens
-    return ", ".join(
-        _format(min(_BLOCK, count - first)) % values[5 * first : 5 * first + width]
-        for first in range(0, count, _BLOCK)
-    )
+    if ends[-1] < _SMALL:
+        numbers = _numbers()
+        start_texts, end_texts = map(numbers.__getitem__, starts), map(numbers.__getitem__, ends)
+    else:
+        start_texts, end_texts = map(str, starts), map(str, ends)
+    pieces = list(
+        chain.from_iterable(
+            zip(
+                repeat('}, {"text": '), texts, repeat(', "start": '), start_texts,
+                repeat(', "end": '), end_texts, _ids(len(starts)),
+                map(_JSON_BOOL.__getitem__, columns.ws),
+            )
+        )
+    )  # fmt: skip
+    pieces[0] = '{"text": '
+    pieces.append("}")
+    return "".join(pieces)
 
 
-_BLOCK = 256  # tokens per cached format: at most 256 formats, about 2 MB in all
+_SMALL = 1 << 16  # offsets looked up as text: 65,536 strings, about 3.6 MB once made
+_id_pieces: tuple[str, ...] = ()  # ', "id": N, "ws": ' for N = 0, 1, ...
 
 
 @cache
-def _format(count: int) -> str:
-    """The ``%`` format of ``count`` tokens (``count`` <= ``_BLOCK``)."""
-    return ", ".join([_TOKEN] * count)
+def _numbers() -> tuple[str, ...]:
+    return tuple(map(str, range(_SMALL)))
+
+
+def _ids(count: int) -> tuple[str, ...]:
+    """The ``"id"`` pieces of ``count`` tokens (or more: ``zip`` stops at the tokens). A
+    longer tuple replaces the shorter one whole, so threads never see one half-made."""
+    global _id_pieces
+    pieces = _id_pieces
+    if len(pieces) < count:
+        pieces = tuple(f', "id": {n}, "ws": ' for n in range(max(count, 2 * len(pieces))))
+        _id_pieces = pieces
+    return pieces
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """``json.dumps(value, ensure_ascii=False)`` without making an encoder per call."""
+    return _string(value)
 
 
 def record_to_json(

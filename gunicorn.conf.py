@@ -7,6 +7,9 @@ master starts the one job process they all send jobs to (see textlabel/serving.p
 
 import os
 
+import textlabel.serving
+
+textlabel.serving.by_gunicorn_conf = True  # wsgi.py: the master below starts the job process
 wsgi_app = "wsgi:app"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = 300
@@ -17,14 +20,15 @@ _job_process = None
 def when_ready(server):  # type: ignore[no-untyped-def]
     """In the master, after the app is loaded and before the first fork."""
     global _job_process
-    if server.cfg.preload_app:
-        from textlabel.serving import start_jobs, warm_up
+    from textlabel.serving import start_jobs, warm_up
 
-        app = server.app.wsgi()
-        _job_process = start_jobs(app, start=False)  # jobs go there: the model is not loaded
-        warm_up(app)
-        if _job_process is not None:
-            _job_process.start()  # forked from the warmed-up app: most pages shared
+    # Loaded here even if preload_app was turned off: the job process needs the app, and
+    # the workers forked next inherit it (gunicorn keeps the loaded callable).
+    app = server.app.wsgi()
+    _job_process = start_jobs(app, start=False)  # jobs go there: the model is not loaded
+    warm_up(app)
+    if _job_process is not None:
+        _job_process.start()  # forked from the warmed-up app: most pages shared
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ collection. ``after_fork`` gives each worker its own database connections.
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
 from typing import TYPE_CHECKING, Any
 
 from textlabel import jobs
@@ -20,6 +22,39 @@ from textlabel.extensions import db
 
 if TYPE_CHECKING:
     from textlabel.jobprocess import JobProcess
+
+
+by_gunicorn_conf = False  # gunicorn.conf.py sets it: its master starts the job process
+
+
+class JobsOnWebThreads(RuntimeError):
+    """gunicorn started without gunicorn.conf.py: nothing would start the one job process,
+    and the jobs would run on the workers' threads (holding their interpreter lock)."""
+
+
+def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
+    """What ``wsgi.py`` does for the server that imports it: ``waitress-serve wsgi:app`` (or
+    any one-process WSGI server) gets a job process, stopped when the process exits (a killed
+    server's job process exits by itself); gunicorn with ``gunicorn.conf.py`` gets it from the
+    conf (its master); gunicorn without it is refused, with what to run instead. Redis or
+    ``TEXTLABEL_JOB_PROCESS=false`` keep jobs where they say."""
+    if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
+        return None
+    if by_gunicorn_conf:
+        return None
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):  # set by its arbiter
+        raise JobsOnWebThreads(
+            "gunicorn was started without textlabel's gunicorn.conf.py, so no job process "
+            "would run background jobs (pre-annotation, training, exports) and they would "
+            "block the web workers. Start it with `gunicorn -c /path/to/textlabel/"
+            "gunicorn.conf.py` (run from the checkout, gunicorn reads ./gunicorn.conf.py by "
+            "itself), or set TEXTLABEL_REDIS_URL and run `textlabel worker`, or "
+            "TEXTLABEL_JOB_PROCESS=false to run jobs on the workers' threads."
+        )
+    process = start_jobs(app)
+    if process is not None:
+        atexit.register(process.stop)
+    return process
 
 
 def start_jobs(app: Any, *, start: bool = True) -> JobProcess | None:

@@ -1,0 +1,123 @@
+"""Every documented way of serving keeps background jobs out of the web processes:
+``waitress-serve wsgi:app`` starts a job process beside the server (as ``textlabel serve``
+does), and gunicorn without ``gunicorn.conf.py`` (nothing would start the one job process
+for its workers) is refused with what to run instead."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.factories import add_documents, make_project, make_user
+from textlabel import jobs
+from textlabel.models import Job
+
+ROOT = Path(__file__).resolve().parent.parent
+DEADLINE_S = 240
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url, "TEXTLABEL_SECRET_KEY": "k",
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    for name in ("TEXTLABEL_REDIS_URL", "TEXTLABEL_JOB_PROCESS", "SERVER_SOFTWARE"):
+        env.pop(name, None)
+    return env
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in found.split()]
+
+
+def test_waitress_serve_wsgi_runs_jobs_in_a_job_process(session, database_url, tmp_path) -> None:
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin, layers=["entities"])
+    add_documents(session, project, ["Ada Lovelace met Charles Babbage in London."] * 3)
+    port = _port()
+    command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "wsgi:app"]
+    server = subprocess.Popen(command, env=_env(database_url, tmp_path), cwd=ROOT)
+    deadline = time.monotonic() + DEADLINE_S
+    try:
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except requests.RequestException:
+                assert server.poll() is None, "waitress-serve exited"
+                assert time.monotonic() < deadline, "waitress-serve did not answer"
+                time.sleep(0.3)
+        children = _children(server.pid)
+        assert len(children) == 1, "one job process beside the server"
+        job = jobs.create(session, "preannotate", project_id=project.id)  # a web request's part
+        while True:
+            row = session.get(Job, job.id, populate_existing=True)
+            session.rollback()
+            assert row is not None
+            if row.status not in ("queued", "running"):
+                break
+            assert time.monotonic() < deadline, "the job never ended"
+            time.sleep(0.2)
+        assert row.status == "done", row.error
+        assert row.owner is not None and int(row.owner.split(":")[1]) == children[0]
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl+C: the job process stops with it
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{child}").exists() for child in children):
+        assert time.monotonic() < deadline, "the job process outlived waitress-serve"
+        time.sleep(0.1)
+
+
+def test_gunicorn_without_its_conf_is_refused(database_url, tmp_path) -> None:
+    empty = tmp_path / "other.conf.py"
+    empty.write_text("")
+    command = [sys.executable, "-m", "gunicorn", "-c", str(empty), "-w", "1",
+               "-b", f"127.0.0.1:{_port()}", "wsgi:app"]  # fmt: skip
+    done = subprocess.run(
+        command, env=_env(database_url, tmp_path), cwd=ROOT, capture_output=True, text=True,
+        timeout=DEADLINE_S,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "without textlabel's gunicorn.conf.py" in done.stderr
+    assert "TEXTLABEL_JOB_PROCESS=false" in done.stderr
+
+
+@pytest.mark.parametrize("setting", ["TEXTLABEL_JOB_PROCESS=false"])
+def test_gunicorn_without_its_conf_serves_when_jobs_on_threads_are_asked_for(
+    database_url, tmp_path, setting: str
+) -> None:
+    """The documented way out still serves (jobs on the workers' threads, as asked)."""
+    empty = tmp_path / "other.conf.py"
+    empty.write_text("")
+    port = _port()
+    env = {**_env(database_url, tmp_path), **dict([setting.split("=")])}
+    command = [sys.executable, "-m", "gunicorn", "-c", str(empty), "-w", "1",
+               "-b", f"127.0.0.1:{port}", "wsgi:app"]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + DEADLINE_S
+    try:
+        while True:
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/login", timeout=2).ok
+                break
+            except requests.RequestException:
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

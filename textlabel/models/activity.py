@@ -19,6 +19,8 @@ class Job(Base):
         CheckConstraint(
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
         ),
+        # the job process polls for queued jobs every 0.25 s; sweeps look for running ones
+        Index("ix_job_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from textlabel import jobs
+from textlabel import freemem, jobs
 from textlabel.config import ENV_PREFIX, setting_names
 
 log = logging.getLogger(__name__)
@@ -201,21 +201,70 @@ def serve_jobs(
         from textlabel.nlp import load_pipeline
 
         load_pipeline(None if preload == "default" else preload)
-    swept = 0.0
+    poller = Poller(engine, runner, stale_after=stale_after)
     while not stop.is_set() and (parent is None or os.getppid() == parent):
-        if time.monotonic() - swept > SWEEP_S:
-            swept = time.monotonic()
-            try:
-                jobs.recover_stale(engine, stale_after=timedelta(seconds=stale_after))
-            except Exception:  # the sweep must outlive a busy database
-                log.warning("recovery sweep failed", exc_info=True)
-        try:
-            for job_id in jobs.queued_ids(engine, older_than=timedelta(0)):
-                runner.submit(job_id)
-        except Exception:
-            log.warning("looking for queued jobs failed", exc_info=True)
+        poller.poll()
         stop.wait(POLL_S)
     os._exit(0)  # without waiting for running jobs' threads
+
+
+class Poller:
+    """One pass of the job process's loop: the recovery sweep when due, then every queued job
+    to the runner. A failing database is said once per outage, not every 0.25 s (a database
+    never migrated says what to run), and once more when it answers again."""
+
+    def __init__(self, engine: Engine, runner: jobs.JobRunner, *, stale_after: float) -> None:
+        self.engine, self.runner, self.stale_after = engine, runner, stale_after
+        self.swept = 0.0
+        self.was_busy = False
+        self.failing = False
+
+    def poll(self) -> None:
+        if self.was_busy and not self.runner.busy():  # a job ended: its freed heap back
+            freemem.release()
+        try:
+            if time.monotonic() - self.swept > SWEEP_S:
+                self.swept = time.monotonic()
+                jobs.recover_stale(self.engine, stale_after=timedelta(seconds=self.stale_after))
+            for job_id in jobs.queued_ids(self.engine, older_than=timedelta(0)):
+                self.runner.submit(job_id)
+        except Exception as e:  # the loop must outlive a busy or missing database
+            self._failed(e)
+        else:
+            if self.failing:
+                log.warning("the job process reaches the database again; jobs run")
+            self.failing = False
+        self.was_busy = self.runner.busy()
+
+    def _failed(self, error: Exception) -> None:
+        if self.failing:
+            log.debug("looking for jobs failed again", exc_info=True)
+            return
+        self.failing = True
+        self.swept = 0.0  # sweep again as soon as it answers
+        url = self.engine.url.render_as_string(hide_password=True)
+        if not _has_job_table(self.engine):
+            log.warning(
+                "the database %s has no textlabel tables (never migrated): no job runs until "
+                "`textlabel init` (same TEXTLABEL_DATABASE_URL) creates them; the job process "
+                "keeps looking, quietly", url,
+            )  # fmt: skip
+            return
+        log.warning(
+            "looking for jobs in %s failed; trying again every %s s, quietly until it works",
+            url, POLL_S, exc_info=True,
+        )  # fmt: skip
+
+
+def _has_job_table(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    from textlabel.models import Job
+
+    try:
+        return inspect(engine).has_table(Job.__tablename__)
+    except Exception:  # the database does not answer at all: not a missing migration
+        return True
 
 
 def main(argv: list[str] | None = None) -> None:

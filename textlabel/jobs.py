@@ -401,6 +401,11 @@ class JobRunner:
                 self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="job")
             self._futures[job_id] = self._executor.submit(run_queued, self.engine, job_id)
 
+    def busy(self) -> bool:
+        """Whether a job is waiting or running on this runner's threads."""
+        with self._lock:
+            return any(not future.done() for future in self._futures.values())
+
     def wait(self, job_id: int, timeout: float | None = None) -> None:
         """Block until the job has finished (tests, CLI), fanned-out chunks included."""
         deadline = None if timeout is None else time.monotonic() + timeout

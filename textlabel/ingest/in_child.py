@@ -116,6 +116,7 @@ def import_in_child(
         )
         staging_id: int | None = None
         outcome: dict[str, Any] | None = None
+        published = False
         try:
             stdin, stdout = cast(IO[bytes], child.stdin), cast(IO[bytes], child.stdout)
             stdin.write(pickle.dumps(job))  # the child trusts us; we parse its JSON only
@@ -139,7 +140,14 @@ def import_in_child(
                     pipe.close()
             if outcome is None and staging_id is not None:
                 session.rollback()
-                staging.discard(session, staging_id)  # whatever the child had staged
+                # whatever the child had staged, or the rest of a file it was publishing
+                published = staging.discard(session, staging_id)
+    if outcome is None and published:
+        raise Busy(
+            f"{filename}: the import's process exited with code {code} while publishing "
+            "the file; the file was stored whole, but its counts were lost",
+            details={"exit": code},
+        )
     if outcome is None:
         raise Busy(
             f"{filename}: the import stopped (its process exited with code {code}); "

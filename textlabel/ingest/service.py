@@ -128,9 +128,14 @@ def import_file(
             if progress:
                 progress(importer.result.imported + importer.result.skipped)
         importer.finish()
-        staging.publish(session, staged_project.id, project.id)
+        staging.begin_publishing(session, staged_project.id)
     except BaseException:
         staging.discard(session, staged_project.id)
+        raise
+    try:
+        staging.publish(session, staged_project.id, project.id)
+    except BaseException:
+        staging.discard(session, staged_project.id)  # marked: finishes publishing
         raise
     return importer.result
 

@@ -3,10 +3,18 @@
 Committing an import in batches keeps SQLite's write lock short (annotators keep saving
 while a manager imports 600k rows) and PostgreSQL's transactions small, but batches must not
 show: a file is imported whole or not at all. So each batch lands in a staging project that
-no listing, permission check or queue sees; when the last batch is in, one UPDATE moves every
-document into the real project (one short transaction), and a failure deletes the staging
-project in batches. A staging project whose importer stopped beating (a killed process) is
-removed by ``remove_abandoned``.
+no listing, permission check or queue sees; a failure deletes the staging project in batches.
+When the last batch is in, ``begin_publishing`` marks the staging project (committed) and
+``publish`` moves its documents into the real project. On PostgreSQL that is one UPDATE
+(readers never wait on it). On SQLite an UPDATE rewrites every row it moves with its indexes
+(about 50 us a document: one second of SQLite's write lock for 20,000 documents, five for
+100,000, during which every save waited), so the documents move ``PUBLISH_BATCH`` at a time,
+each batch its own short transaction. Readers may then see a published file arrive over a
+few seconds, but never part of a file that fails: everything was read and checked before the
+mark, and from the mark on the import only goes forward (``discard`` and
+``remove_abandoned`` finish the move of a marked staging project instead of deleting it). A
+staging project whose importer stopped beating (a killed process) is removed, or published,
+by ``remove_abandoned``.
 
 Search data is written in bulk (migration 0021): on SQLite the FTS5 insert trigger skips
 staged documents and ``index_batch`` indexes each batch with one statement (five times
@@ -28,6 +36,9 @@ from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
 
 DELETE_BATCH = 5000
+PUBLISH_BATCH = 2000
+"""Documents moved per transaction when publishing on SQLite (about 100 ms of the write lock
+on the idle machine: ``bench/ingest.py`` prints each transaction's hold)."""
 ABANDONED_AFTER = timedelta(minutes=10)
 
 
@@ -71,26 +82,56 @@ _PG_PUBLISH = text(
     f"UPDATE document SET project_id = :project, {SEARCH_COLUMN} = "
     f"to_tsvector('{SEARCH_CONFIG}'::regconfig, text) WHERE project_id = :staging"
 )
+_SQLITE_MOVE = text(
+    "UPDATE document SET project_id = :project WHERE id IN (SELECT id FROM document"
+    " WHERE project_id = :staging ORDER BY id LIMIT :limit)"
+)
 
 
-def publish(session: Session, staging_id: int, project_id: int) -> None:
-    """Move every staged document into the project and drop the staging project; commits."""
+def begin_publishing(session: Session, staging_id: int) -> None:
+    """Mark the staging project as publishing and commit (with whatever the session holds):
+    from here its file goes into the project whole, whatever happens to this process."""
+    session.execute(update(Project).where(Project.id == staging_id).values(staged_publishing=True))
+    session.commit()
+
+
+def publish(
+    session: Session, staging_id: int, project_id: int, *, batch: int | None = None
+) -> None:
+    """Move every staged document into the project and drop the staging project; commits.
+    On SQLite ``batch`` (``PUBLISH_BATCH``) documents per transaction (see the module docstring)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_PG_PUBLISH, {"project": project_id, "staging": staging_id})
     else:
-        session.execute(
-            update(Document)
-            .where(Document.project_id == staging_id)
-            .values(project_id=project_id)
-            .execution_options(synchronize_session=False)
-        )
+        size = batch or PUBLISH_BATCH
+        while move_batch(session, staging_id, project_id, size) == size:
+            touch(session, staging_id)
+            session.commit()
     session.execute(delete(Project).where(Project.id == staging_id))
     session.commit()
 
 
-def discard(session: Session, staging_id: int) -> None:
-    """Delete a staging project and its documents, a batch per transaction; commits."""
+def move_batch(session: Session, staging_id: int, project_id: int, batch: int) -> int:
+    """Move up to ``batch`` staged documents (oldest first) into the project, in the
+    session's transaction; how many moved (SQLite)."""
+    moved = session.execute(
+        _SQLITE_MOVE, {"project": project_id, "staging": staging_id, "limit": batch}
+    )
+    return int(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def discard(session: Session, staging_id: int) -> bool:
+    """Delete a staging project and its documents, a batch per transaction, or, once it is
+    publishing, finish publishing it; commits. True if its documents were published."""
     session.rollback()
+    marked = session.execute(
+        select(Project.staged_for_id).where(
+            Project.id == staging_id, Project.staged_publishing.is_(True)
+        )
+    ).scalar_one_or_none()
+    if marked is not None:
+        publish(session, staging_id, marked)
+        return True
     while True:
         ids = list(
             session.scalars(
@@ -103,11 +144,12 @@ def discard(session: Session, staging_id: int) -> None:
             session.execute(delete(Project).where(Project.id == staging_id))
         session.commit()
         if not ids:
-            return
+            return False
 
 
 def remove_abandoned(engine: Engine, *, older_than: timedelta = ABANDONED_AFTER) -> int:
-    """Discard staging projects whose importer has not beaten for ``older_than``."""
+    """Discard staging projects whose importer has not beaten for ``older_than`` (finish
+    publishing those that were publishing: ``discard``)."""
     with Session(engine) as session:
         stale = list(
             session.scalars(

@@ -14,8 +14,9 @@ from textlabel.models import Job
 from textlabel.models.base import utcnow
 
 
-def _job(session, project, *, kind="preannotate", status="running", beat_ago=None, **extra) -> Job:
-    job = Job(kind=kind, project_id=project.id, status=status, owner="elsewhere:1:1",
+def _job(session, project, *, kind="preannotate", status="running", beat_ago=None,
+         owner="elsewhere:1:1", **extra) -> Job:  # fmt: skip
+    job = Job(kind=kind, project_id=project.id, status=status, owner=owner,
               heartbeat_at=None if beat_ago is None else utcnow() - beat_ago, **extra)  # fmt: skip
     session.add(job)
     session.commit()
@@ -56,3 +57,55 @@ def test_a_queued_job_is_taken_by_exactly_one_runner(app, session) -> None:
     assert sorted(at_once(4, take)) == [False, False, False, True]
     session.refresh(job)
     assert job.status == "running" and job.owner.startswith("runner-")
+
+
+def _dead_pid() -> int:
+    """The pid of a process of this host that has ended (and was reaped)."""
+    import subprocess
+
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_jobs_of_a_gone_process_of_this_host_are_recovered_at_once(app, session) -> None:
+    """A ``textlabel serve`` killed with -9 (its job process gone too) leaves jobs "running"
+    with a fresh heartbeat: the restarted server or job process sees the owner is gone and
+    recovers them without the minute's wait; a live process's jobs, and another host's, stay."""
+    import os
+
+    from textlabel.jobprocess import Poller
+
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    host = jobs.this_host()
+    gone = _job(session, project, beat_ago=timedelta(seconds=1), owner=f"{host}:{_dead_pid()}:7")
+    chunk = _job(session, project, beat_ago=timedelta(seconds=1), owner=f"{host}:{_dead_pid()}:7")
+    parent = _job(session, project, owner=jobs.FANNED_OUT, beat_ago=timedelta(seconds=1))
+    chunk.parent_id = parent.id
+    session.commit()
+    live = _job(session, project, beat_ago=timedelta(seconds=1), owner=f"{host}:{os.getpid()}:7")
+    other_host = _job(session, project, beat_ago=timedelta(seconds=1), owner="elsewhere:1:1")
+    engine = app.extensions["textlabel.db"]
+    sent: list[int] = []
+    queue = type("Queue", (), {"submit": staticmethod(sent.append), "busy": lambda _self: False})()
+    jobs.use_runner(queue)  # recovery hands a chunk back to the runner: this one only notes it
+    poller = Poller(engine, queue, stale_after=60)
+    poller.poll()  # the first pass of a (re)started job process
+    rows = {j.id: j for j in session.scalars(select(Job).execution_options(populate_existing=True))}
+    assert rows[gone.id].status == "failed" and "resume" in rows[gone.id].error
+    assert rows[chunk.id].status == "queued" and chunk.id in sent  # a chunk goes back
+    assert rows[live.id].status == "running", "a live process's job is never taken"
+    assert rows[other_host.id].status == "running", "another host's job waits for its heartbeat"
+    assert rows[parent.id].status == "running"
+
+
+def test_the_host_name_of_an_owner_tells_pid_namespaces_apart() -> None:
+    """Two containers may share a host name (network_mode: host), never their pids."""
+    import os
+
+    host = jobs.this_host()
+    assert ":" not in host
+    if os.path.exists("/proc/self/ns/pid"):
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+        assert host.endswith(f"~{namespace}") or namespace == 0xEFFFFFFC

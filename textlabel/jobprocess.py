@@ -11,7 +11,9 @@ and runs the registered job functions on ``JOB_WORKERS`` threads, exactly as the
 thread runner and ``textlabel worker`` do: progress, cancelling, heartbeat and the
 conditional take are the ``Job`` row's. Its parent restarts it when it dies, and marks the
 jobs it held as interrupted at once (chunks go back to the queue); it exits on its own when
-its parent is gone. ``TEXTLABEL_JOB_PROCESS=0`` keeps jobs on threads of the web process.
+its parent is gone, marking its own jobs so. Starting, and every ``SWEEP_S``, it recovers at
+once the running jobs of processes of this host that are gone (a server killed with -9).
+``TEXTLABEL_JOB_PROCESS=0`` keeps jobs on threads of the web process.
 """
 
 from __future__ import annotations
@@ -205,6 +207,11 @@ def serve_jobs(
     while not stop.is_set() and (parent is None or os.getppid() == parent):
         poller.poll()
         stop.wait(POLL_S)
+    if not stop.is_set():  # the parent is gone (killed with -9?): nobody else recovers these
+        try:
+            jobs.recover_process(engine, os.getpid())
+        except Exception:  # the next job process, or the heartbeat sweep, will
+            log.warning("recovering this process's jobs failed", exc_info=True)
     os._exit(0)  # without waiting for running jobs' threads
 
 
@@ -223,8 +230,10 @@ class Poller:
         if self.was_busy and not self.runner.busy():  # a job ended: its freed heap back
             freemem.release()
         try:
-            if time.monotonic() - self.swept > SWEEP_S:
+            if time.monotonic() - self.swept > SWEEP_S:  # at once, then every SWEEP_S
                 self.swept = time.monotonic()
+                for job in jobs.recover_dead_owners(self.engine):
+                    log.warning("job %s lost its runner (a process gone): %s", job.id, job.status)
                 jobs.recover_stale(self.engine, stale_after=timedelta(seconds=self.stale_after))
             for job_id in jobs.queued_ids(self.engine, older_than=timedelta(0)):
                 self.runner.submit(job_id)

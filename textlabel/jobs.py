@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Engine, func, select, update
@@ -67,9 +68,23 @@ class Runner(Protocol):
     def submit(self, job_id: int) -> None: ...
 
 
+def this_host() -> str:
+    """The host part of a runner's name: the host name, and the process-id namespace when it
+    is not the host's own (two containers may share a host name, never their pids)."""
+    host = socket.gethostname().replace(":", "_")
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return host
+    return host if namespace == _INIT_PID_NAMESPACE else f"{host}~{namespace}"
+
+
+_INIT_PID_NAMESPACE = 0xEFFFFFFC  # the kernel's fixed inode of the initial pid namespace
+
+
 def runner_name() -> str:
     """Who runs a job: host, process and thread, unique among live runners."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    return f"{this_host()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def job_function(kind: str) -> Callable[[Session, Job, Progress], dict[str, Any]]:
@@ -285,7 +300,43 @@ def recover_stale(engine: Engine, *, stale_after: timedelta = STALE_AFTER) -> li
 def recover_process(engine: Engine, pid: int) -> list[Job]:
     """``recover_stale`` for the jobs of process ``pid`` on this host, which its parent saw
     end: at once, without waiting for their heartbeat to go stale."""
-    return _recover(engine, Job.owner.startswith(f"{socket.gethostname()}:{pid}:"))
+    return _recover(engine, Job.owner.startswith(f"{this_host()}:{pid}:"))
+
+
+def recover_dead_owners(engine: Engine) -> list[Job]:
+    """``recover_stale`` at once for running jobs whose runner was a process of this host
+    that no longer exists (a ``textlabel serve`` killed with -9, its job process gone with
+    it): a restarted server or job process need not wait a minute for the heartbeat. A live
+    process's jobs, and other hosts' (their heartbeat tells), are left alone; a dead pid
+    taken by a new process only looks alive, so its jobs wait for the heartbeat."""
+    prefix = f"{this_host()}:"
+    with reading(), Session(engine) as session:
+        owners = session.scalars(
+            select(Job.owner)
+            .where(Job.status == "running", Job.owner.startswith(prefix))
+            .distinct()
+        ).all()
+    pids = {int(p) for o in owners if o and (p := o[len(prefix) :].split(":")[0]).isdigit()}
+    recovered: list[Job] = []
+    for pid in sorted(pids):
+        if not _alive(pid):
+            recovered += recover_process(engine, pid)
+    return recovered
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs (a zombie has ended: not alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: kill's answer is all there is
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _recover(engine: Engine, gone: ColumnElement[bool]) -> list[Job]:

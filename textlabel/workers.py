@@ -81,8 +81,12 @@ def perform(job_id: int) -> None:
 
 
 def sweep(runner: RQRunner, stale_after: timedelta) -> None:
-    """One recovery pass: stale running jobs, then queued rows whose RQ entry is gone."""
-    for job in jobs.recover_stale(runner.engine, stale_after=stale_after):
+    """One recovery pass: running jobs of this host's gone processes, stale running jobs,
+    then queued rows whose RQ entry is gone."""
+    for job in [
+        *jobs.recover_dead_owners(runner.engine),
+        *jobs.recover_stale(runner.engine, stale_after=stale_after),
+    ]:
         log.warning("job %s lost its runner: %s", job.id, job.status)
     for job_id in runner.resubmit_lost(stale_after):
         log.warning("job %s was queued but no longer in Redis: sent again", job_id)

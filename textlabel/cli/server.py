@@ -35,16 +35,17 @@ def init_cli() -> None:
 def serve(
     app: Flask, *, host: str, port: int, threads: int, job_process: JobProcess | None = None
 ) -> None:
-    """Recover what stopped runners left (only jobs that stopped beating: other processes'
-    live jobs are left alone), start the job process, then serve ``app`` until Ctrl+C."""
+    """Recover what stopped runners left (jobs of this host's processes that are gone, at
+    once; others' once they stopped beating: live jobs are left alone), start the job
+    process, then serve ``app`` until Ctrl+C."""
     from waitress import serve as waitress_serve
 
     from textlabel.ingest.staging import remove_abandoned
-    from textlabel.jobs import recover_stale, requeue_orphans
+    from textlabel.jobs import recover_dead_owners, recover_stale, requeue_orphans
     from textlabel.serving import start_jobs
 
     engine = app.extensions["textlabel.db"]
-    for job in recover_stale(engine):
+    for job in [*recover_dead_owners(engine), *recover_stale(engine)]:
         click.echo(f"job {job.id} ({job.kind}) lost its runner: {job.status}")
     if not app.config.get("REDIS_URL"):  # the embedded queue lived in a process now gone
         requeue_orphans(engine, app.extensions["textlabel.jobs"])

@@ -18,7 +18,7 @@ PSS divides each shared page among the processes mapping it: the sum is what the
 spends, and the figure the goal (<= 300 MiB) is read against. Summed RSS counts a page shared
 by N processes N times; USS is what a process holds alone.
 
-    .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis redis://127.0.0.1:6415/0]
+    .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis scratch|URL]
                                      [--only gunicorn-conf] [--baseline DIR]
 
 ``--only`` runs one set-up (no-conf, gunicorn-conf, redis, serve); ``--baseline DIR`` (a
@@ -117,7 +117,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
     parser.add_argument(
-        "--redis", help="a Redis URL (its database is emptied) for the worker set-up"
+        "--redis",
+        help="a Redis URL (its database is emptied) for the worker set-up, or 'scratch': "
+        "a throwaway redis-server that saves nothing (bench/scratch_redis.py)",
     )
     parser.add_argument("--n", type=int, default=50, help="requests per measured figure")
     parser.add_argument(
@@ -147,7 +149,14 @@ def main() -> None:
     if wanted("gunicorn-conf"):
         run("gunicorn -w 4, gunicorn.conf.py", "gunicorn", args)
     if args.redis and wanted("redis"):
-        run("gunicorn.conf.py, Redis (web only)", "gunicorn", args, REDIS_URL=args.redis)
+        if args.redis == "scratch":  # a throwaway redis-server that writes no dump
+            from scratch_redis import scratch_redis
+
+            with scratch_redis() as url:
+                args.redis = url
+                run("gunicorn.conf.py, Redis (web only)", "gunicorn", args, REDIS_URL=url)
+        else:
+            run("gunicorn.conf.py, Redis (web only)", "gunicorn", args, REDIS_URL=args.redis)
     if wanted("serve"):
         run("textlabel serve (waitress)", "waitress", args)
     print(f"load average {os.getloadavg()[0]:.1f}", flush=True)

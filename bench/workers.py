@@ -11,9 +11,10 @@ In one run, on the same documents (UD paragraphs from ../shared/data, as
 
 It prints docs/s per worker count, the ratio to raw ``nlp.pipe`` and the speed-up per worker
 over one worker. Workers beyond the machine's cores cannot add speed; the figure says how
-close N workers come to N cores. Needs PostgreSQL and Redis (``redis-server``):
+close N workers come to N cores. Needs PostgreSQL and Redis (``--redis scratch`` starts a
+throwaway ``redis-server`` that writes no dump, see bench/scratch_redis.py):
 
-    .venv/bin/python bench/workers.py --postgres URL [--redis redis://127.0.0.1:6379/15]
+    .venv/bin/python bench/workers.py --postgres URL [--redis scratch|redis://127.0.0.1:6379/15]
                                       [--docs 10000] [--workers 1,2,4] [--chunk 500]
 """
 
@@ -118,6 +119,13 @@ def main() -> None:
     args = parser.parse_args()
     if not args.postgres:
         parser.error("--postgres URL (or TEXTLABEL_BENCH_POSTGRES_URL) is required")
+    if args.redis == "scratch":
+        from contextlib import ExitStack
+
+        from scratch_redis import scratch_redis
+
+        stack = ExitStack()
+        args.redis = stack.enter_context(scratch_redis())
     texts = load_texts(args.docs)
     print(f"{len(texts):,} documents, {os.cpu_count()} CPUs, chunks of {args.chunk}")
     raw = raw_rate(texts, coref=False)

@@ -59,7 +59,7 @@ class Project(Base):
     # The whole file is in and its documents are moving (in batches on SQLite): from here
     # the import only goes forward (``ingest.staging.discard`` finishes the move). No ORM
     # default and no RETURNING of it (``eager_defaults``): an ORM insert leaves the column out,
-    # as on schemas before migration 0024 (``tests/test_migrations.py`` makes projects there).
+    # as on schemas before migration 0025 (``tests/test_migrations.py`` makes projects there).
     staged_publishing: Mapped[bool] = mapped_column(server_default=false(), deferred=True)
 
     labels: Mapped[list[Label]] = relationship(

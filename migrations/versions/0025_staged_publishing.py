@@ -7,8 +7,8 @@ moved, the file can only go forward: this flag, committed before the first batch
 ``staging.discard`` and ``remove_abandoned`` to finish the move instead of deleting what is
 left (which would leave part of the file in the project).
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-11-30 13:00:00
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

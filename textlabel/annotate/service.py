@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -123,6 +123,20 @@ def _pos_changes(
     return {i: (before[i], tag) for i, tag in enumerate(new) if before[i] != tag}
 
 
+_ANNOTATION = cast(Table, Annotation.__table__)
+# A save's versioned UPDATE, built once: the other columns it sets (status, updated_at, ...)
+# come as parameters, which Core adds to the SET clause. A Core statement on the table: the
+# ORM's bulk UPDATE would first work out what to synchronize in the session.
+_BUMP_VERSION = (
+    update(_ANNOTATION)
+    .where(
+        _ANNOTATION.c.id == bindparam("annotation_id"),
+        _ANNOTATION.c.version == bindparam("expected"),
+    )
+    .values(version=_ANNOTATION.c.version + 1)
+)
+
+
 def require_version(annotation: Annotation, version: int) -> None:
     """Conflict (409, the current version in ``details``) unless ``version`` is current."""
     if version != annotation.version:
@@ -198,14 +212,11 @@ def save_annotation(
         fresh["pos"] = list(wanted.pos or ())
     if status_changed and request.status == "submitted":
         fresh["submitted_at"] = fresh["updated_at"]
-    values = {**fresh, "version": Annotation.version + 1}
+    values = {name: value for name, value in fresh.items() if name != "version"}
     # The version check and the bump are one statement: of two concurrent saves of the same
     # version exactly one matches, the other gets 409 (PostgreSQL rechecks after the lock).
     result = session.execute(
-        update(Annotation)
-        .where(Annotation.id == annotation.id, Annotation.version == request.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _BUMP_VERSION, {"annotation_id": annotation.id, "expected": request.version, **values}
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
@@ -216,10 +227,10 @@ def save_annotation(
         )
     store.apply(session, change)
     before, after = change.audit()
-    audit.record(
+    audit.record_now(
         session,
         "annotation.save",
-        user=user,
+        user_id=user.id,
         project_id=project.id,
         document_id=document.id,
         subject=f"annotation {annotation.id} ({annotation.kind})",

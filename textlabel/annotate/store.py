@@ -16,9 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from textlabel.annotate.payload import Payload, cats_of
@@ -219,12 +229,15 @@ class Change:
 
 
 # The statements of every save, built once (building one and its cache key costs SQLAlchemy
-# more Python time than running it).
+# more Python time than running it). The writes are Core statements on the table: an ORM
+# bulk DELETE or INSERT first works out what to synchronize with the session's objects,
+# and the store never loads Span objects.
 _STORED_SPANS = select(Span.id, Span.layer, Span.start_char, Span.end_char, Span.label,
                        Span.cluster, Span.score).where(
     Span.annotation_id == bindparam("annotation_id"))  # fmt: skip
-_DELETE_SPANS = delete(Span).where(Span.id.in_(bindparam("ids", expanding=True)))
-_INSERT_SPANS = insert(Span)
+_SPAN_TABLE = cast(Table, Span.__table__)
+_DELETE_SPANS = delete(_SPAN_TABLE).where(_SPAN_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_SPANS = insert(_SPAN_TABLE)
 
 
 def diff(session: Session, annotation_id: int, tokens: Tokens, wanted: Payload) -> Change:

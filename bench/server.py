@@ -281,7 +281,7 @@ class Light:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.prefix, self.headers, self.local = parts.path, headers, threading.local()
 
-    def request(self, method: str, path: str, body: Any = None) -> Answer:
+    def request(self, method: str, path: str, body: Any = None, *, again: bool = True) -> Answer:
         if getattr(self.local, "connection", None) is None:
             self.local.connection = http.client.HTTPConnection(self.host, self.port, timeout=600)
         headers = dict(self.headers)
@@ -296,7 +296,9 @@ class Light:
         except (http.client.HTTPException, OSError):
             self.local.connection.close()  # the server closed it: once more on a new one
             self.local.connection = None
-            return self.request(method, path, body)
+            if not again:
+                raise
+            return self.request(method, path, body, again=False)
 
 
 class Client:

@@ -26,6 +26,7 @@ from tests.factories import make_project, make_users, wikigold_passages
 from tests.helpers import DATA
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
+from textlabel.export import rows
 from textlabel.export.request import ExportRequest
 from textlabel.export.service import stream_export
 from textlabel.ingest.service import ImportOptions, import_file
@@ -156,3 +157,26 @@ def test_every_format_writes_the_pinned_bytes(app: Flask, session: Any) -> None:
     changed = sorted(name for name in pinned if got.get(name) != pinned[name])
     assert set(got) == set(pinned)
     assert not changed, f"the export of {changed} changed"
+
+
+def test_the_exports_reader_reads_what_the_store_does(app: Flask, session: Any) -> None:
+    """``store.read_documents`` (an export's page in one range query) is ``read_many``:
+    every layer, gold, two annotators and predictions of a treebank and a NER corpus."""
+    owner, ann, other = make_users(session, "mgr", "ann", "bob")
+    layers = ["entities", "pos", "coref", "relations", "cats", "spans"]
+    ud = make_project(session, owner, "UD", labels=(), layers=["entities", "pos", "coref"])
+    _import(session, ud, owner, DATA / "ud" / "en_gum-ud-test.GUM_news_nasa.conllu")
+    ner = make_project(session, owner, "NER", labels=("PER", "ORG", "LOC", "MISC"), layers=layers)
+    _import(session, ner, owner, DATA / "ner" / "wikigold.conll.txt")
+    _annotate(session, ner, [ann, other])
+    read: list[Any] = []
+    for project in (ud, ner):
+        ids = sorted(session.scalars(select(Document.id).where(Document.project_id == project.id)))
+        annotations = rows.annotation_rows(session, project.id, ids[0], ids[-1])
+        held = {a.id: (a.pos, a.relations, a.cats) for a in annotations}
+        ours = store.read_documents(session, project.id, ids[0], ids[-1], held)
+        assert ours == store.read_many(session, [a.id for a in annotations])
+        read += ours.values()
+    assert {a.kind for a in annotations} == {"prediction", "manual", "gold"}
+    for layer in ("spans", "pos", "coref", "relations", "cats", "span_cats"):
+        assert any(getattr(payload, layer) for payload in read), layer

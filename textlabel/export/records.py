@@ -49,26 +49,26 @@ def project_records(
     while True:
         # Plain column rows, not ORM objects: an export reads every document once, so the
         # identity map and attribute instrumentation are pure cost (and would pile up).
-        found = session.execute(
-            select_documents()
-            .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
-            .where(Document.id.in_(request.ids) if request.ids else true())
-            .where(Document.id <= until if until is not None else true())
-            .order_by(Document.id)
-            .limit(PAGE)
-        ).all()
+        found = (
+            session.connection()
+            .execute(  # Core rows: no ORM result machinery
+                select_documents()
+                .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
+                .where(Document.id.in_(request.ids) if request.ids else true())
+                .where(Document.id <= until if until is not None else true())
+                .order_by(Document.id)
+                .limit(PAGE)
+            )
+            .all()
+        )
         if not found:
             return
         documents = document_rows(found)
         last_id = documents[-1].id
-        annotations = _annotations(session, [d.id for d in documents])
+        annotations = _annotations(session, project, documents)
         rows = [a for loaded in annotations.values() for a in loaded]
-        payloads = store.read_many(  # tags, relations and labels are in the rows already
-            session,
-            [a.id for a in rows],
-            pos={a.id: a.pos for a in rows},
-            columns={a.id: (a.relations, a.cats) for a in rows},
-        )
+        held = {a.id: (a.pos, a.relations, a.cats) for a in rows}  # read with the rows
+        payloads = store.read_documents(session, project.id, documents[0].id, last_id, held)
         for document in documents:
             loaded = annotations.get(document.id, [])
             if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
@@ -90,10 +90,15 @@ def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
     )
 
 
-def _annotations(session: Session, ids: Sequence[int]) -> dict[int, list[AnnotationRow]]:
-    out: dict[int, list[AnnotationRow]] = {}
-    for annotation in annotation_rows(session, ids):
-        out.setdefault(annotation.document_id, []).append(annotation)
+def _annotations(
+    session: Session, project: Project, documents: Sequence[DocumentRow]
+) -> dict[int, list[AnnotationRow]]:
+    """The annotations of ``documents`` (a page, in id order) by document id."""
+    out: dict[int, list[AnnotationRow]] = {d.id: [] for d in documents}
+    for annotation in annotation_rows(session, project.id, documents[0].id, documents[-1].id):
+        loaded = out.get(annotation.document_id)
+        if loaded is not None:  # not an archived or unselected document between the page's
+            loaded.append(annotation)
     return out
 
 
@@ -139,6 +144,8 @@ def _layers(annotation: AnnotationRow | None, prediction: AnnotationRow | None) 
     layers = TokenLayers()
     own = (annotation.token_layers if annotation else None) or {}
     fallback = (prediction.token_layers if prediction else None) or {}
+    if not own and not fallback:  # most documents: entities only
+        return layers
     for key in LAYER_KEYS:
         setattr(layers, key, own.get(key) or fallback.get(key))
     return layers
@@ -183,26 +190,28 @@ def _record(
     record.layers.pos = _merged_pos(annotation, prediction)
     _drop_stale_tags(record.layers, annotation, prediction)
     keep = set(request.labels)
-    record.spans = [
-        SpanRecord(s.start, s.end, s.label)
-        for s in payload.spans or ()
-        if not keep or s.label in keep
-    ]
+    record.spans = [_unscored(s) for s in payload.spans or () if not keep or s.label in keep]
     record.coref = [list(chain) for chain in payload.coref or ()]
-    entities = {(s.start, s.end) for s in record.spans}
-    record.relations = [
-        RelationRecord(r.head, r.child, r.label)
-        for r in payload.relations or ()
-        if r.head in entities and r.child in entities
-    ]
+    if payload.relations:
+        entities = {(s.start, s.end) for s in record.spans}
+        record.relations = [
+            RelationRecord(r.head, r.child, r.label)
+            for r in payload.relations
+            if r.head in entities and r.child in entities
+        ]
     record.cats = dict(payload.cats or ())
-    record.span_cats = [SpanRecord(s.start, s.end, s.label) for s in payload.span_cats or ()]
+    record.span_cats = [_unscored(s) for s in payload.span_cats or ()]
     if annotator:
         record.meta["annotator"] = annotator
         record.annotator = annotator
     if reviewed:
         record.meta["reviewed"] = True
     return record
+
+
+def _unscored(span: SpanRecord) -> SpanRecord:
+    """``span`` without its score (records are frozen: one without a score is shared)."""
+    return span if span.score is None else SpanRecord(span.start, span.end, span.label)
 
 
 def _majority_record(

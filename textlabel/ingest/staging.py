@@ -36,9 +36,9 @@ from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
 
 DELETE_BATCH = 5000
-PUBLISH_BATCH = 2000
-"""Documents moved per transaction when publishing on SQLite (about 100 ms of the write lock
-on the idle machine: ``bench/ingest.py`` prints each transaction's hold)."""
+PUBLISH_BATCH = 1000
+"""Documents moved per transaction when publishing on SQLite: the longest held the write lock
+188 ms at load 12 (2,000: 228 ms; an import batch's p95 76-128 ms), ``bench/ingest.py``."""
 ABANDONED_AFTER = timedelta(minutes=10)
 
 

@@ -3,6 +3,8 @@ relative pronoun. Each reads one dependency configuration and checks cluster agr
 
 from __future__ import annotations
 
+from spacy.tokens import Token
+
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import PRONOUN, PROPER, Mention
 
@@ -35,12 +37,26 @@ def appositive(ctx: SieveContext) -> None:
             ctx.clusters.merge(parent, mention)
 
 
+def _asserted_identity(copula: Token, attribute: Token) -> bool:
+    """The copula states that subject and attribute are one: not denied ("a trial is [not]
+    an opening argument"), hedged ("it [might] be the worst thing"), asked ("is it a
+    modification?") or a list ("[me] and Isabel"). GUM dev: 2 of 16 such links were right,
+    LitBank train 1 of 42."""
+    if any(child.dep_ == "neg" or child.tag_ == "MD" for child in copula.children):
+        return False
+    if any(child.dep_ == "conj" for child in attribute.children):
+        return False
+    return copula.sent[-1].text != "?"
+
+
 def predicate_nominative(ctx: SieveContext) -> None:
     """ "[The capital] is [Paris]": subject and ``attr`` of a form of "be"."""
     doc = ctx.doc
     for mention in ctx.mentions:
         token = doc[mention.head]
         if token.dep_ != "attr" or token.head.lemma_ != "be":
+            continue
+        if not _asserted_identity(token.head, token):
             continue
         subjects = [child for child in token.head.children if child.dep_ == "nsubj"]
         if not subjects:

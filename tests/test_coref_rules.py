@@ -494,3 +494,29 @@ def test_a_predicate_nominative_links_only_an_asserted_identity():
     assert chains_of(_copula([("is", "VBZ", "ROOT"), ("not", "RB", "neg")])) == []
     assert chains_of(_copula([("might", "MD", "aux"), ("be", "VB", "ROOT")])) == []
     assert chains_of(_copula([("is", "VBZ", "ROOT")], end="?")) == []
+
+
+def test_a_quantified_noun_phrase_takes_no_head_match_antecedent():
+    # "all the residents" ranges over the kind, not "the residents" said before (GUM dev:
+    # 1 of 8 such head-match links right)
+    rows = [
+        ("The", "DT", "DET", 1, "det"),
+        ("residents", "NNS", "NOUN", 2, "nsubj"),
+        ("voted", "VBD", "VERB", 2, "ROOT"),
+        (".", ".", "PUNCT", 2, "punct"),
+        ("All", "PDT", "DET", 6, "predet"),
+        ("the", "DT", "DET", 6, "det"),
+        ("residents", "NNS", "NOUN", 7, "nsubj"),
+        ("debate", "VBP", "VERB", 7, "ROOT"),
+        (".", ".", "PUNCT", 7, "punct"),
+    ]
+    head_sieves = [name for name in SIEVES if name.startswith("strict_head")]
+
+    def linked(rows: list[tuple[str, str, str, int, str]]) -> bool:
+        ctx = build_context(parsed(rows))
+        run_sieves(ctx, head_sieves)
+        return bool(ctx.clusters.chains())
+
+    assert not linked(rows)
+    rows[4] = ("Now", "RB", "ADV", 7, "advmod")
+    assert linked(rows)

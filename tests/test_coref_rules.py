@@ -520,3 +520,22 @@ def test_a_quantified_noun_phrase_takes_no_head_match_antecedent():
     assert not linked(rows)
     rows[4] = ("Now", "RB", "ADV", 7, "advmod")
     assert linked(rows)
+
+
+def test_a_numbered_reference_is_never_a_pronoun_antecedent():
+    # "[6] He left": a paper's or biography's reference number is no person
+    rows = [
+        ("The", "DT", "DET", 1, "det"),
+        ("school", "NN", "NOUN", 2, "nsubj"),
+        ("opened", "VBD", "VERB", 2, "ROOT"),
+        (".", ".", "PUNCT", 2, "punct"),
+        ("[", "-LRB-", "PUNCT", 5, "punct"),
+        ("6", "CD", "NUM", 5, "ROOT"),
+        ("]", "-RRB-", "PUNCT", 5, "punct"),
+        ("He", "PRP", "PRON", 8, "nsubj"),
+        ("left", "VBD", "VERB", 8, "ROOT"),
+        (".", ".", "PUNCT", 8, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    assert "6" in [ctx.doc[m.start : m.end].text for m in ctx.mentions]
+    assert chains_of(parsed(rows)) == []

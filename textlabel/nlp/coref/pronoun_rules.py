@@ -95,6 +95,9 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         or candidate.premodifier
         or candidate.demonstrative
         or candidate.ner in TEMPORAL_NER
+        # a numbered reference ("[6]") or a year is a name string matching may link, never
+        # what "he" or "it" stands for (GUM dev: "[6] ... he" five times in one biography)
+        or ctx.doc[candidate.head].pos_ == "NUM"
     ):
         return False
     if candidate.kind == LIST and pronoun.number != "pl":

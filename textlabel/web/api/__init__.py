@@ -22,6 +22,7 @@ from textlabel.extensions import db
 from textlabel.web.guard import (
     DOCUMENT_VIEWS,
     OPTIMISTIC_VIEWS,
+    OWN_ANNOTATION_VIEWS,
     current_user,
     document_read,
     recheck,
@@ -68,6 +69,7 @@ def route(
     allow: Action | None = None,
     errors: tuple[int, ...] = (),
     optimistic: bool = False,
+    own_annotation: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view. The view gets ``data`` (parsed body) and/or ``args`` (parsed
     query) as keyword arguments and returns an object for ``response`` to dump, or a
@@ -79,13 +81,17 @@ def route(
     beyond those the OpenAPI document gives every operation (400, 401, 403, 404, 422).
     ``optimistic`` (a short write: on SQLite its reads do not hold the write lock) runs the
     view once more, writes declared up front, when SQLite refuses its first write because
-    another writer committed since its reads (``db.set_write_intent``)."""
+    another writer committed since its reads (``db.set_write_intent``). ``own_annotation``
+    (a write on a ``did``): the guard's read of the document also reads the caller's own
+    annotation of it, which the view gets from ``guard.own_annotation_read``."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         if allow is not None and "<int:did>" in rule:  # the guard reads its document
             DOCUMENT_VIEWS.add(f"{bp.name}.{fn.__name__}")
         if optimistic:
             OPTIMISTIC_VIEWS.add(f"{bp.name}.{fn.__name__}")
+        if own_annotation:
+            OWN_ANNOTATION_VIEWS.add(f"{bp.name}.{fn.__name__}")
 
         @wraps(fn)
         def view(**kwargs: Any) -> Any:

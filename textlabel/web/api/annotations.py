@@ -28,7 +28,7 @@ from textlabel.schemas.annotations import (
     NextOut,
 )
 from textlabel.web.api import route
-from textlabel.web.guard import current_user, require_csrf
+from textlabel.web.guard import current_user, own_annotation_read, require_csrf
 
 
 @route("/projects/<int:pid>/next", tag="annotation", response=NextOut(), allow=Action.ANNOTATE)
@@ -65,7 +65,7 @@ def get_my_annotation(document: Document, project: Project) -> Response:
 
 @route("/documents/<int:did>/annotations/me", "PUT", tag="annotation", body=AnnotationIn(),
        response=AnnotationOut(), allow=Action.ANNOTATE, errors=(409,),
-       optimistic=True)  # fmt: skip
+       optimistic=True, own_annotation=True)  # fmt: skip
 def put_my_annotation(document: Document, project: Project, data: dict[str, Any]) -> Response:
     """Save the caller's own annotation (optimistic concurrency on version).
 
@@ -76,7 +76,8 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
     keep what is stored; relations whose entity the save deletes are removed and listed in
     ``removed_relations``."""
     user = current_user()
-    annotation = service.own_annotation(db.session, document, user)
+    read = own_annotation_read(document.id)
+    annotation = read[0] if read else service.own_annotation(db.session, document, user)
     if annotation is None:
         annotation = queue.claim_document(db.session, document, project, user)
         if data["version"] == 0:

@@ -303,6 +303,38 @@ def test_queue_hands_out_the_most_uncertain_document_first(
     assert scores and all(s is not None and 0.5 < s <= 1.0 for s in scores)
 
 
+def test_queue_order_both_puts_documents_the_two_models_read_differently_first(
+    session: Session, team: tuple[User, User, User], ruler_model: Path
+) -> None:
+    """The same documents and active model in two projects: by the trained model's doubt
+    alone the unknown names come first; with ``both`` the document where the base and the
+    trained model disagree (the trained one's ruler finds Zorblax) overtakes it."""
+    boss, ann, _ = team
+    texts = ["I saw Kwento and Talibre at Mandu .", "Zorblax hired Bob ."]
+    firsts, scores = {}, {}
+    for order in ("uncertainty", "both"):
+        project = make_project(session, boss, name=f"queue {order}", labels=LABELS,
+                               members={"ann": "annotator"})  # fmt: skip
+        documents = add_documents(session, project, texts)
+        _register(session, project, ruler_model)
+        activate(session, project, 1, boss)
+        update_project(session, project, boss, settings={"loop_queue": order})
+        preannotate_project(session, project)
+        for document in documents:
+            session.refresh(document)
+        scores[order] = [d.uncertainty for d in documents]
+        first = next_annotation(session, project, ann)
+        assert first is not None
+        firsts[order] = texts[[d.id for d in documents].index(first.document_id)]
+        assert documents[1].overlap is None  # no routing asked: both orders leave overlap alone
+    unsure, torn = scores["uncertainty"]
+    assert unsure is not None and torn is not None and unsure > torn
+    assert firsts["uncertainty"] == texts[0]
+    assert scores["both"][0] == pytest.approx(unsure)  # the models agree: doubt alone
+    assert scores["both"][1] is not None and scores["both"][1] > torn + 0.2
+    assert firsts["both"] == texts[1]
+
+
 def test_documents_both_models_agree_on_go_to_fewer_annotators(
     session: Session, team: tuple[User, User, User], ruler_model: Path
 ) -> None:

@@ -67,7 +67,7 @@ def document_overlap(project: Project) -> Any:
 
 
 def _by_uncertainty(project: Project) -> bool:
-    return bool(project.settings.get("loop_queue") == "uncertainty")
+    return project.settings.get("loop_queue") in ("uncertainty", "both")
 
 
 def _taken(document_id: Any) -> ScalarSelect[int]:

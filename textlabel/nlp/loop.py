@@ -4,7 +4,9 @@ document, whether two models agree, and the project settings that switch these o
 Settings (``Project.settings``, all off by default):
 
 - ``loop_queue``: ``"uncertainty"`` hands annotators the documents the active model is least
-  sure of first (``nlp.uncertainty``); ``"import"`` keeps import order.
+  sure of first (``nlp.uncertainty``); ``"both"`` adds to that doubt the disagreement between
+  the base and the active trained model ("models as annotators", 0-1: documents the two read
+  differently come first, the doubt ranks the rest); ``"import"`` keeps import order.
 - ``loop_route_overlap``: annotators for documents on which the base model and the active
   trained model ("two models as annotators") predict exactly the same entities; stored per
   document in ``Document.overlap`` so the queue, review and the counts use it. None: off.
@@ -38,7 +40,8 @@ from textlabel.nlp.uncertainty import (
 from textlabel.nlp.versions import ActiveModel, active_model
 from textlabel.records import SpanRecord
 
-QUEUE_ORDERS = ("import", "uncertainty")
+QUEUE_ORDERS = ("import", "uncertainty", "both")
+SCORED_ORDERS = ("uncertainty", "both")  # the orders that need the NER's action margins
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +136,8 @@ def predictor_for(session: Session, project: Project) -> Predictor:
             nlp.add_pipe("textlabel_coref", last=True)
     else:
         nlp = load_pipeline(active.name, coref=coref)
-    routing = settings.route_overlap is not None and active.version is not None
-    base = load_pipeline(project.spacy_model) if routing else None
+    two_models = settings.route_overlap is not None or settings.queue == "both"
+    base = load_pipeline(project.spacy_model) if two_models and active.version is not None else None
     return Predictor(nlp, active, label_map, settings, base)
 
 
@@ -142,15 +145,16 @@ def predictor_for(session: Session, project: Project) -> Predictor:
 class DocScores:
     tokens: TokenScores | None  # the NER's action probabilities, when the queue uses them
     uncertainty: float | None
-    agreed: bool | None  # the base and the active model predict the same entities
+    agreed: bool | None  # the base and the active model predict the same entities (routing)
 
 
 def score_docs(predictor: Predictor, fresh: list[Doc], predicted: list[list[SpanRecord]],
                base_label_map: dict[str, str]) -> list[DocScores]:  # fmt: skip
     """Action margins and uncertainty (when the queue uses them) and the two models'
-    agreement (when routing is on) for ``fresh`` docs (no pipe has run on them yet)."""
+    agreement (when routing or the ``both`` order is on) for ``fresh`` docs (no pipe has run
+    on them yet)."""
     nlp, settings = predictor.nlp, predictor.settings
-    want_scores = settings.queue == "uncertainty"
+    want_scores = settings.queue in SCORED_ORDERS
     scores: list[TokenScores | None] = [None] * len(fresh)
     if want_scores and fresh:
         docs = list(fresh)
@@ -158,17 +162,31 @@ def score_docs(predictor: Predictor, fresh: list[Doc], predicted: list[list[Span
             if name != "ner":
                 docs = list(nlp.get_pipe(name).pipe(docs))  # type: ignore[attr-defined]
         scores = list(greedy_scores(nlp, docs))
-    agreed: list[bool | None] = [None] * len(fresh)
+    torn: list[float | None] = [None] * len(fresh)
     if predictor.base is not None and fresh:
         base_docs = [Doc(predictor.base.vocab, words=[t.text for t in d],
                          spaces=[bool(t.whitespace_) for t in d]) for d in fresh]  # fmt: skip
         for name in entity_pipes(predictor.base):
             base_docs = list(predictor.base.get_pipe(name).pipe(base_docs))  # type: ignore[attr-defined]
-        agreed = [
-            disagreement(doc_to_record(d, label_map=base_label_map).record.spans, spans) == 0.0
+        torn = [
+            disagreement(doc_to_record(d, label_map=base_label_map).record.spans, spans)
             for d, spans in zip(base_docs, predicted, strict=True)
         ]
+    routing = settings.route_overlap is not None
     return [
-        DocScores(s, document_uncertainty(s) if s is not None else None, a)
-        for s, a in zip(scores, agreed, strict=True)
+        DocScores(
+            s,
+            _queue_score(settings.queue, s, t),
+            None if t is None or not routing else t == 0.0,
+        )
+        for s, t in zip(scores, torn, strict=True)
     ]
+
+
+def _queue_score(queue: str, scores: TokenScores | None, torn: float | None) -> float | None:
+    """The document's place in an uncertainty queue: its mean doubt per token, plus (order
+    ``both``) the two models' disagreement. None: not scored."""
+    if scores is None:
+        return None
+    doubt = document_uncertainty(scores)
+    return doubt + (torn or 0.0) if queue == "both" else doubt

@@ -32,6 +32,7 @@ from textlabel.annotate.payload import Payload, cats_of
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.loop import (
+    SCORED_ORDERS,
     DocScores,
     Predictor,
     loop_settings,
@@ -139,7 +140,7 @@ def preannotate_project(
                 _record_failure(session, project, document, e, result)
                 continue
             ready.append(document)
-        scoring = predictor.settings.queue == "uncertainty" or predictor.base is not None
+        scoring = predictor.settings.queue in SCORED_ORDERS or predictor.base is not None
         fresh = [_as_input(nlp, d) for d in ready] if scoring else []
         docs = nlp.pipe(
             inputs,

@@ -42,7 +42,7 @@ class ActivateIn(Schema):
 
 
 class LoopSettingsIn(Schema):
-    queue = fields.Str(validate=validate.OneOf(["import", "uncertainty"]))
+    queue = fields.Str(validate=validate.OneOf(["import", "uncertainty", "both"]))
     route_overlap = fields.Int(allow_none=True)
     ruler = fields.Bool()
     ruler_min_count = fields.Int()

@@ -246,6 +246,8 @@ def _drive_training(app: Flask, session: Any, mgr: ApiClient, pid: int) -> None:
     _ok(mgr.put(f"/projects/{pid}/models/active", json={"version": None}))
     _ok(mgr.get(f"/projects/{pid}/loop-settings"))
     _ok(mgr.put(f"/projects/{pid}/loop-settings", json={"queue": "uncertainty", "ruler": True}))
+    _ok(mgr.put(f"/projects/{pid}/loop-settings", json={"queue": "both"}))
+    _ok(mgr.put(f"/projects/{pid}/loop-settings", json={"queue": "uncertainty"}))
     job = _ok(mgr.post(f"/projects/{pid}/repreannotate"), 202)
     app.extensions["textlabel.jobs"].wait(job["id"], timeout=300)
     spare = _ok(mgr.post("/projects", json={"name": "Spare"}), 201)["id"]

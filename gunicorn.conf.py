@@ -11,7 +11,11 @@ import textlabel.serving
 
 textlabel.serving.by_gunicorn_conf = True  # wsgi.py: the master below starts the job process
 wsgi_app = "wsgi:app"
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# Two processes of four threads each (gthread): eight requests at once, on two cores as busy
+# as four single-threaded workers, with two private copies of the shared pages a worker
+# touches instead of four (bench/memory.py); -w N / WEB_CONCURRENCY and --threads override.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 4
 timeout = 300
 preload_app = True
 _job_process = None
@@ -32,9 +36,11 @@ def when_ready(server):  # type: ignore[no-untyped-def]
 
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    from textlabel.freemem import limit_arenas
     from textlabel.serving import after_fork
 
     after_fork()
+    limit_arenas(2)  # a worker's four threads share two malloc arenas, not one each
 
 
 def on_exit(server):  # type: ignore[no-untyped-def]

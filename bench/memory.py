@@ -20,6 +20,7 @@ by N processes N times; USS is what a process holds alone.
 
     .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis scratch|URL]
                                      [--only gunicorn-conf] [--baseline DIR]
+                                     [--workers 4] [--baseline-workers 4] (0: the conf's)
 
 ``--only`` runs one set-up (no-conf, gunicorn-conf, redis, serve); ``--baseline DIR`` (a
 ``git archive`` of another commit) measures the same set-ups from DIR first, in the same run.
@@ -79,7 +80,10 @@ def run_from(source: Path, title: str, kind: str, args: argparse.Namespace, **en
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = {"REDIS_URL": redis} if redis else {}
-            server = bench.Server(args.database, kind, Path(tmp), source=source, settings=settings)
+            server = bench.Server(
+                args.database, kind, Path(tmp), source=source, settings=settings,
+                workers=args.workers if source == bench.ROOT else args.baseline_workers,
+            )  # fmt: skip
             worker = None
             if redis:
                 from redis import Redis
@@ -129,6 +133,10 @@ def main() -> None:
         "--only", choices=["no-conf", "gunicorn-conf", "redis", "serve"], help="one set-up"
     )
     parser.add_argument("--baseline", help="a checkout measured first in the same run")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn's -w (0: gunicorn.conf.py's default)"
+    )
+    parser.add_argument("--baseline-workers", type=int, default=4, help="-w of the baseline")
     args = parser.parse_args()
     if args.job_threads:
         os.environ["TEXTLABEL_JOB_PROCESS"] = "0"
@@ -147,7 +155,8 @@ def main() -> None:
                 TEXTLABEL_JOB_PROCESS="0",  # refused otherwise: jobs on the workers' threads
             )
     if wanted("gunicorn-conf"):
-        run("gunicorn -w 4, gunicorn.conf.py", "gunicorn", args)
+        shown = "conf's default" if args.workers == 0 else str(args.workers)
+        run(f"gunicorn -w {shown}, gunicorn.conf.py", "gunicorn", args)
     if args.redis and wanted("redis"):
         if args.redis == "scratch":  # a throwaway redis-server that writes no dump
             from scratch_redis import scratch_redis

@@ -233,8 +233,7 @@ class Server:
         if kind == "gunicorn":
             command = [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "-w",
-                str(workers),
+                *(["-w", str(workers)] if workers else []),  # 0: gunicorn.conf.py's default
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -430,7 +429,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="requests per measured figure")
     add_client_option(parser)
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn worker processes (0: the conf's default)"
+    )
     parser.add_argument("--under-load", action="store_true")
     parser.add_argument("--load-rows", type=int, default=200_000)
     parser.add_argument(

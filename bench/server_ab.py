@@ -13,6 +13,7 @@ checkout's p50 to the baseline's, with the load average and the server's CPU per
                                         [--setting PG_SYNCHRONOUS_COMMIT=off]
                                         [--threads 8] [--baseline-threads 8]
                                         [--server gunicorn --workers 4]
+                                        [--baseline-workers 4] (--workers 0: the conf's)
 
 Two PostgreSQL servers need two databases: each URL is emptied first. ``--setting`` sets a
 ``TEXTLABEL_`` setting of this checkout's server only (the baseline may be this checkout).
@@ -51,6 +52,7 @@ def main() -> None:
     add_client_option(parser)
     parser.add_argument("--threads", type=int, default=8, help="this side's waitress threads")
     parser.add_argument("--baseline-threads", type=int, default=8)
+    parser.add_argument("--baseline-workers", type=int, help="the baseline's -w (else --workers)")
     args = parser.parse_args()
     CLIENT["kind"] = args.client
     sides = {"this": (ROOT, args.database), "baseline": (args.baseline.resolve(),
@@ -61,8 +63,11 @@ def main() -> None:
             for name, (source, database) in sides.items():  # one failing stops the other too
                 own = settings(args.setting) if name == "this" else None
                 threads = args.threads if name == "this" else args.baseline_threads
+                workers = args.workers
+                if name == "baseline" and args.baseline_workers is not None:
+                    workers = args.baseline_workers
                 servers[name] = Server(database, args.server, Path(tmp) / name, source, own,
-                                       threads=threads, workers=args.workers)  # fmt: skip
+                                       threads=threads, workers=workers)  # fmt: skip
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
             for _ in range(args.rounds):

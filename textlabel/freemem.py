@@ -28,6 +28,19 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return _trim
 
 
+_M_ARENA_MAX = -8  # mallopt's parameter (malloc.h)
+
+
+def limit_arenas(count: int) -> bool:
+    """At most ``count`` glibc malloc arenas in this process (each thread may otherwise get
+    one of its own, up to 8 per core, each keeping its freed pages); whether libc could."""
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_ARENA_MAX, count))
+
+
 def release() -> bool:
     """Collect cycles, then hand free heap pages back; whether libc could."""
     gc.collect()

@@ -1,0 +1,31 @@
+"""gunicorn.conf.py's defaults keep memory down: two worker processes of four threads (each
+forked worker holds private copies of the shared pages it touches, 30-40 MiB after serving:
+two of them instead of four), with at most two malloc arenas a worker; the job process gives
+freed heap back after each job."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import textlabel.serving
+from textlabel import freemem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_conf_serves_eight_requests_at_once_from_two_processes(monkeypatch) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setattr(textlabel.serving, "by_gunicorn_conf", False)  # the conf sets it
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] == 2 and conf["threads"] == 4
+    assert conf["preload_app"] is True
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
+
+
+def test_glibc_takes_the_arena_limit_and_gives_freed_heap_back() -> None:
+    blocks = [bytearray(64 * 1024) for _ in range(200)]  # ~12 MiB on glibc's heap, then freed
+    del blocks
+    assert freemem.release()  # glibc here (CI's Debian); a no-op elsewhere
+    assert freemem.limit_arenas(8)  # this process's own default, as a worker would set 2

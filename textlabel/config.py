@@ -80,6 +80,12 @@ def from_env(name: str) -> Any:
         return default
 
 
+def under_gunicorn() -> bool:
+    """Whether this process is gunicorn's (its arbiter sets ``SERVER_SOFTWARE`` for itself and
+    its workers): not a setting, but read here with the environment's other reads."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Flask config values from defaults, the environment and explicit overrides (in that order)."""
     settings: dict[str, Any] = {}

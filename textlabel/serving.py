@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import atexit
 import gc
-import os
 from typing import TYPE_CHECKING, Any
 
 from textlabel import jobs
+from textlabel.config import under_gunicorn
 from textlabel.extensions import db
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
         return None
     if by_gunicorn_conf:
         return None
-    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):  # set by its arbiter
+    if under_gunicorn():
         raise JobsOnWebThreads(
             "gunicorn was started without textlabel's gunicorn.conf.py, so no job process "
             "would run background jobs (pre-annotation, training, exports) and they would "

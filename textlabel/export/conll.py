@@ -18,7 +18,7 @@ from textlabel.export.base import WriteOptions
 from textlabel.formats.alignment import (
     describe,
     entity_tags,
-    require_tokens,
+    require_columns,
     sentence_ranges,
 )
 from textlabel.records import DocumentRecord
@@ -37,7 +37,7 @@ def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[
 def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]) -> str:
     """The CoNLL-2003 lines of one document, starting with its ``-DOCSTART-`` line."""
     chosen = set(layers)
-    tokens = require_tokens(record, number, format_name="CoNLL-2003")
+    tokens = require_columns(record, number, format_name="CoNLL-2003")
     tags = entity_tags(record, tokens, number) if "entities" in chosen else ["O"] * len(tokens)
     for span in record.spans if "entities" in chosen else ():
         if span.label.split() != [span.label]:
@@ -47,7 +47,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             )
     pos = _pos_column(record) if "pos" in chosen else None
     text = record.text
-    words = [text[token.start : token.end] for token in tokens]
+    words = list(map(text.__getitem__, map(slice, tokens.starts, tokens.ends)))
     count = len(words)
     if _WHITESPACE.search("".join(words)) is None:  # the usual case: a cell is the word
         cells, blank = words, None

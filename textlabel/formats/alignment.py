@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textlabel.errors import InvalidInput
 from textlabel.formats.iob import Span, TagError, spans_to_tags
-from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenRecord
+from textlabel.records import (
+    DocumentRecord,
+    MentionRecord,
+    SpanRecord,
+    TokenColumns,
+    TokenRecord,
+    token_columns,
+)
 from textlabel.tokens import Tokens
 
 
@@ -17,6 +26,15 @@ def describe(record: DocumentRecord, number: int) -> str:
     return f"document #{number}"
 
 
+def require_columns(record: DocumentRecord, number: int, *, format_name: str) -> TokenColumns:
+    """The record's tokens as columns (``require_tokens`` without a record per token)."""
+    if record.tokens is None:
+        raise InvalidInput(
+            f"{describe(record, number)} has no tokens; {format_name} needs tokenized documents"
+        )
+    return token_columns(record.tokens)
+
+
 def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> list[TokenRecord]:
     """The record's tokens, or InvalidInput: token formats cannot write untokenized text."""
     if record.tokens is None:
@@ -27,12 +45,16 @@ def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> 
     return tokens if isinstance(tokens, list) else list(tokens)
 
 
-def _tokens(record: DocumentRecord, tokens: list[TokenRecord]) -> Tokens:
-    return Tokens.from_records(tokens, text_length=len(record.text))
+def _tokens(record: DocumentRecord, tokens: Sequence[TokenRecord]) -> Tokens:
+    """``Tokens.from_records``, read off the columns: no ``TokenRecord`` made per token when
+    an export hands ``TokenColumns``."""
+    columns = token_columns(tokens)
+    last_ws = bool(columns.ws and columns.ws[-1])
+    return Tokens(columns.starts, columns.ends, [0], len(record.text), last_ws)
 
 
 def token_spans(
-    record: DocumentRecord, tokens: list[TokenRecord], spans: list[SpanRecord], number: int
+    record: DocumentRecord, tokens: Sequence[TokenRecord], spans: list[SpanRecord], number: int
 ) -> list[Span]:
     """Entity spans as token ranges; InvalidInput names a span that is not token aligned."""
     aligned = _tokens(record, tokens)
@@ -68,7 +90,7 @@ def token_mentions(
     return clusters
 
 
-def entity_tags(record: DocumentRecord, tokens: list[TokenRecord], number: int) -> list[str]:
+def entity_tags(record: DocumentRecord, tokens: Sequence[TokenRecord], number: int) -> list[str]:
     """IOB2 tags for every token; overlapping spans cannot be written as tags."""
     try:
         return spans_to_tags(token_spans(record, tokens, record.spans, number), len(tokens))

@@ -109,3 +109,46 @@ def test_the_host_name_of_an_owner_tells_pid_namespaces_apart() -> None:
     if os.path.exists("/proc/self/ns/pid"):
         namespace = os.stat("/proc/self/ns/pid").st_ino
         assert host.endswith(f"~{namespace}") or namespace == 0xEFFFFFFC
+
+
+def test_a_job_process_whose_server_was_killed_marks_its_jobs_before_it_exits(
+    app, session, database_url, tmp_path: Path
+) -> None:
+    """``kill -9`` of the server: its job process notices its parent is gone, marks the jobs it
+    held as interrupted (nobody else would until the heartbeat goes stale) and exits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url,
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    shell = subprocess.Popen(  # the "server": a shell whose child is the job process
+        ["sh", "-c", f"{sys.executable} -m textlabel.jobprocess --parent $$ --model none & wait"],
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    while not (children := _child_pids(shell.pid)):
+        assert time.monotonic() < deadline, "the job process did not start"
+        time.sleep(0.1)
+    held = _job(session, project, beat_ago=timedelta(seconds=1),
+                owner=f"{jobs.this_host()}:{children[0]}:1")  # fmt: skip
+    os.kill(shell.pid, signal.SIGKILL)
+    shell.wait()
+    while Path(f"/proc/{children[0]}").exists():
+        assert time.monotonic() < deadline, "the job process outlived its server"
+        time.sleep(0.1)
+    row = session.scalar(
+        select(Job).where(Job.id == held.id).execution_options(populate_existing=True)
+    )
+    assert row is not None and row.status == "failed" and "resume" in (row.error or "")
+
+
+def _child_pids(pid: int) -> list[int]:
+    import subprocess
+
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in found.split()]

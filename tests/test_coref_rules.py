@@ -539,3 +539,33 @@ def test_a_numbered_reference_is_never_a_pronoun_antecedent():
     ctx = build_context(parsed(rows))
     assert "6" in [ctx.doc[m.start : m.end].text for m in ctx.mentions]
     assert chains_of(parsed(rows)) == []
+
+
+def test_names_after_the_head_tell_two_municipalities_apart():
+    # "the Municipality of Linapacan ... the Municipality of Culion": one head word, two places
+    rows = [
+        ("the", "DT", "DET", 1, "det"),
+        ("Municipality", "NNP", "PROPN", 4, "nsubj"),
+        ("of", "IN", "ADP", 1, "prep"),
+        ("Linapacan", "NNP", "PROPN", 2, "pobj"),
+        ("grew", "VBD", "VERB", 4, "ROOT"),
+        (".", ".", "PUNCT", 4, "punct"),
+        ("The", "DT", "DET", 7, "det"),
+        ("Municipality", "NNP", "PROPN", 10, "nsubj"),
+        ("of", "IN", "ADP", 7, "prep"),
+        ("Culion", "NNP", "PROPN", 8, "pobj"),
+        ("grew", "VBD", "VERB", 10, "ROOT"),
+        (".", ".", "PUNCT", 10, "punct"),
+    ]
+
+    def proper_head_chains(rows: list[tuple[str, str, str, int, str]]) -> list[list[str]]:
+        ctx = build_context(parsed(rows))
+        run_sieves(ctx, ["proper_head"])
+        doc = ctx.doc
+        return [[doc[m.start : m.end].text for m in c.mentions] for c in ctx.clusters.chains()]
+
+    assert proper_head_chains(rows) == []
+    rows[9] = ("Linapacan", "NNP", "PROPN", 8, "pobj")
+    assert ["the Municipality of Linapacan", "The Municipality of Linapacan"] in (
+        proper_head_chains(rows)
+    )

@@ -144,6 +144,13 @@ def _no_location_clash(mention: Mention, antecedent: Mention) -> bool:
     return left == right
 
 
+def _proper_words(ctx: SieveContext, mention: Mention) -> set[str]:
+    """The names in the mention besides its head, after it too: "the Municipality of
+    [Culion]" names another municipality than "the Municipality of [Linapacan]"."""
+    tokens = ctx.doc[mention.start : mention.end]
+    return {token.lower_ for token in tokens if token.pos_ == "PROPN" and token.i != mention.head}
+
+
 def proper_head_word_match(ctx: SieveContext) -> None:
     """Pass 8: both heads proper nouns with the same word ("Smith" after "John Smith"), no
     clashing proper pre-modifiers ("Mary Smith"), location words or new numbers."""
@@ -154,10 +161,9 @@ def proper_head_word_match(ctx: SieveContext) -> None:
         if mention.head_text != antecedent.head_text:
             return False
         extra_left = mention.proper_modifiers - antecedent.proper_modifiers
-        extra_right = antecedent.proper_modifiers - mention.proper_modifiers
         return (
-            not (extra_left and extra_right)
-            and not extra_left
+            not extra_left
+            and not _proper_words(ctx, mention) - _proper_words(ctx, antecedent)
             and _no_location_clash(mention, antecedent)
             and mention.numbers <= antecedent.numbers
             and ctx.clusters.of(mention).agrees_with(ctx.clusters.of(antecedent))

@@ -4,6 +4,7 @@ once begun, only forward: an interrupted publish is finished, never half undone.
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -102,3 +103,20 @@ def test_an_abandoned_staging_project_is_published_if_marked_else_removed(
     ]
     assert work.scalar(select(func.count(Document.id))) == 2
     assert work.scalar(select(func.count(Project.id))) == 1
+
+
+def test_the_importer_beats_at_most_every_beat_every(work: Session) -> None:
+    """The heartbeat is written once ``BEAT_EVERY`` has passed, not with every batch."""
+    _, staged = _staged(work, ["A text."])
+    long_ago = utcnow() - timedelta(hours=1)
+    work.execute(update(Project).where(Project.id == staged.id).values(staged_seen_at=long_ago))
+    work.commit()
+    seen = select(Project.staged_seen_at).where(Project.id == staged.id)
+    now = time.monotonic()
+    assert staging.beat(work, staged.id, now) == now  # just beaten: nothing written
+    work.commit()
+    assert work.scalar(seen) < utcnow() - timedelta(minutes=59)
+    late = now - staging.BEAT_EVERY.total_seconds() - 1
+    assert staging.beat(work, staged.id, late) > late
+    work.commit()
+    assert work.scalar(seen) > utcnow() - timedelta(minutes=1)

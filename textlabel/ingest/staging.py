@@ -25,6 +25,7 @@ column was computed at the COPY and again at that UPDATE, with its GIN entries e
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -40,6 +41,7 @@ PUBLISH_BATCH = 1000
 """Documents moved per transaction when publishing on SQLite: the longest held the write lock
 188 ms at load 12 (2,000: 228 ms; an import batch's p95 76-128 ms), ``bench/ingest.py``."""
 ABANDONED_AFTER = timedelta(minutes=10)
+BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
 
 
 def open_staging(session: Session, project: Project, user: User) -> Project:
@@ -59,8 +61,19 @@ def open_staging(session: Session, project: Project, user: User) -> Project:
     return staging
 
 
+def beat(session: Session, staging_id: int, last: float) -> float:
+    """``touch`` if ``BEAT_EVERY`` has passed since ``last`` (``time.monotonic()``), in the
+    session's transaction; when it last beat. Not every batch: one statement less each."""
+    now = time.monotonic()
+    if now - last < BEAT_EVERY.total_seconds():
+        return last
+    touch(session, staging_id)
+    return now
+
+
 def touch(session: Session, staging_id: int) -> None:
-    """The importer's heartbeat, written with each batch."""
+    """The importer's heartbeat (``beat``: at most every ``BEAT_EVERY``; publishing: each
+    batch)."""
     session.execute(update(Project).where(Project.id == staging_id).values(staged_seen_at=utcnow()))
 
 

@@ -40,19 +40,25 @@ class AnnotationInput:
         return cls(data["version"], data.get("status") or "draft", Payload.from_json(data))
 
 
-def rules_of(project: Project, payload: Payload | None = None) -> Rules:
+def rules_of(
+    project: Project, payload: Payload | None = None, *, label_names: frozenset[str] | None = None
+) -> Rules:
     """What ``project`` allows in an annotation: its layers and each layer's labels.
 
     Given the ``payload`` to check, only the label tables its layers need are read (each is
     a query per save: an entity save needs no relation or category labels); the rules of a
-    layer the payload leaves out are empty, and nothing consults them."""
+    layer the payload leaves out are empty, and nothing consults them. ``label_names``: the
+    entity label names, read already in this transaction (the web guard's query for a save)."""
     entities = payload is None or payload.spans is not None
     others = payload is None or any(
         getattr(payload, layer) is not None for layer in ("relations", "cats", "span_cats")
     )
+    labels: frozenset[str] = frozenset()
+    if entities:
+        labels = label_names if label_names is not None else _label_names(project)
     return Rules(
         layers=frozenset(project.layers),
-        labels=_label_names(project) if entities else frozenset(),
+        labels=labels,
         relations={
             label.name: RelationRule(
                 label.name,
@@ -155,6 +161,7 @@ def save_annotation(
     user: User,
     dropped: list[RelationRecord] | None = None,
     holds: list[Payload] | None = None,
+    label_names: frozenset[str] | None = None,
 ) -> Annotation:
     """Validate the request against the document and project, apply it if its ``version`` is
     current, bump the version and record the change; commits (one transaction, in which
@@ -163,7 +170,8 @@ def save_annotation(
     out removes the relations standing on it (and appends them to ``dropped`` when given, so
     that the caller can say so). Given ``holds``, what the annotation holds after the save
     is appended to it, read before the commit: an answer read after it would open a second
-    transaction (on SQLite, queue for the write lock again).
+    transaction (on SQLite, queue for the write lock again). ``label_names``: the project's
+    entity label names when the caller read them in this transaction already.
 
     Raises InvalidInput (422) naming the offending span, Conflict (409) with the current
     version in ``details`` when someone saved in between.
@@ -185,7 +193,7 @@ def save_annotation(
         if linked
         else None
     )
-    rules = rules_of(project, asked)
+    rules = rules_of(project, asked, label_names=label_names)
     wanted = check_payload(asked, tokens, rules, stored=stored, text=document.text)
     if wanted.spans is not None and wanted.relations is None and stored and stored.relations:
         kept, gone = prune_relations(stored.relations, wanted.spans)

@@ -7,12 +7,13 @@ members whose role lacks the action get ``Forbidden``. Admins may do everything.
 from __future__ import annotations
 
 from enum import Enum
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from textlabel.errors import Conflict, Forbidden, NotFound
-from textlabel.models import Annotation, Document, Membership, Project, User
+from textlabel.models import Annotation, Document, Label, Membership, Project, User
 
 
 class Action(Enum):
@@ -71,14 +72,29 @@ _DOCUMENT_FOR = (
     .outerjoin(Membership, _MEMBER)
     .where(Document.id == bindparam("document_id"))
 )
-# The same and the caller's own manual annotation of the document (None when they have
-# none): what a save reads first, one statement instead of two.
-_DOCUMENT_AND_OWN_FOR = _DOCUMENT_FOR.add_columns(Annotation).outerjoin(
+# Never in a label name (whitespace: ``projects.service.LABEL_NAME``).
+_LABEL_SEPARATOR = "\x1f"
+# The same, the caller's own manual annotation of the document (None when they have none)
+# and the project's entity label names joined by _LABEL_SEPARATOR (None when it has none):
+# what a save reads first, one statement instead of three.
+_DOCUMENT_AND_OWN_FOR = _DOCUMENT_FOR.add_columns(
+    Annotation,
+    select(func.aggregate_strings(Label.name, _LABEL_SEPARATOR))
+    .where(Label.project_id == Project.id)
+    .scalar_subquery(),
+).outerjoin(
     Annotation,
     (Annotation.document_id == Document.id)
     & (Annotation.user_id == bindparam("user_id"))
     & (Annotation.kind == "manual"),
 )
+
+
+class OwnRead(NamedTuple):
+    """What ``document_access(own=...)`` reads for a save besides the document."""
+
+    annotation: Annotation | None  # the caller's own manual annotation, None: none yet
+    label_names: frozenset[str]  # the project's entity labels
 
 
 def require(session: Session, user: User, project_id: int, action: Action) -> Project:
@@ -132,19 +148,20 @@ DocumentAccess = tuple[Document, Project, str | None]
 
 
 def document_access(
-    session: Session, user: User, document_id: int, *, own: list[Annotation | None] | None = None
+    session: Session, user: User, document_id: int, *, own: list[OwnRead] | None = None
 ) -> DocumentAccess | None:
     """The document, its project and ``user``'s role in it (one query), or None when there
     is no such document; ``require_document`` decides on it. The web guard reads it once
     for a write's archived checks and the view's permission check reuses it. Given ``own``,
-    the same query also reads ``user``'s own manual annotation of the document and appends
-    it (or None) to ``own`` when the document exists."""
+    the same query also reads ``user``'s own manual annotation of the document and the
+    project's entity label names, and appends them to ``own`` when the document exists."""
     statement = _DOCUMENT_FOR if own is None else _DOCUMENT_AND_OWN_FOR
     row = session.execute(statement, {"document_id": document_id, "user_id": user.id}).first()
     if row is None:
         return None
     if own is not None:
-        own.append(row[3])
+        names = row[4].split(_LABEL_SEPARATOR) if row[4] else ()
+        own.append(OwnRead(row[3], frozenset(names)))
     return (row[0], row[1], row[2])
 
 

@@ -15,11 +15,17 @@ from flask import Flask, g, request, session
 from sqlalchemy import bindparam, null, select
 
 from textlabel.auth import service as auth_service
-from textlabel.auth.permissions import DocumentAccess, document_access, require_writable, role_of
+from textlabel.auth.permissions import (
+    DocumentAccess,
+    OwnRead,
+    document_access,
+    require_writable,
+    role_of,
+)
 from textlabel.db import set_write_intent
 from textlabel.errors import Forbidden, NotAuthenticated
 from textlabel.extensions import db
-from textlabel.models import Annotation, Comment, Document, Project, User
+from textlabel.models import Comment, Document, Project, User
 from textlabel.projects.archive import require_active
 from textlabel.web.inputs import DB_INT_MAX
 
@@ -43,8 +49,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # reading the project twice.
 DOCUMENT_VIEWS: set[str] = set()
 # Of DOCUMENT_VIEWS, those that start from the caller's own annotation of the document
-# (web/api's ``route(own_annotation=True)``): the guard's query reads it too
-# (``own_annotation_read``), a statement less per save.
+# (web/api's ``route(own_annotation=True)``): the guard's query reads it and the project's
+# entity label names too (``own_annotation_read``), two statements less per save.
 OWN_ANNOTATION_VIEWS: set[str] = set()
 # Writes that web/api's ``route(optimistic=True)`` runs again when SQLite refuses their
 # first write to a stale read snapshot (``db.set_write_intent``).
@@ -153,9 +159,7 @@ def _check_archived() -> None:
     if any(isinstance(v, int) and not 0 <= v <= DB_INT_MAX for v in args.values()):
         return  # no such id: web/inputs.py answers 404 (an overflow here would be a 500)
     if "did" in args and request.endpoint in DOCUMENT_VIEWS:
-        own: list[Annotation | None] | None = (
-            [] if request.endpoint in OWN_ANNOTATION_VIEWS else None
-        )
+        own: list[OwnRead] | None = [] if request.endpoint in OWN_ANNOTATION_VIEWS else None
         access = document_access(db.session, g.user, args["did"], own=own)
         g.document_access = (args["did"], access)
         if own:
@@ -190,12 +194,11 @@ def document_read(did: int) -> DocumentAccess | None:
     return read[1] if read is not None and read[0] == did else None
 
 
-def own_annotation_read(did: int) -> tuple[Annotation | None] | None:
-    """The caller's own annotation of the document ``did`` as the guard read it (a 1-tuple:
-    its annotation or None when they have none), or None when the guard did not read it
-    (``OWN_ANNOTATION_VIEWS``)."""
+def own_annotation_read(did: int) -> OwnRead | None:
+    """The caller's own annotation of the document ``did`` and the project's entity label
+    names as the guard read them, or None when it did not (``OWN_ANNOTATION_VIEWS``)."""
     read = g.get("own_annotation")
-    return (read[1],) if read is not None and read[0] == did else None
+    return read[1] if read is not None and read[0] == did else None
 
 
 def _check_project_and_document(

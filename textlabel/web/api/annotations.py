@@ -77,7 +77,7 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
     ``removed_relations``."""
     user = current_user()
     read = own_annotation_read(document.id)
-    annotation = read[0] if read else service.own_annotation(db.session, document, user)
+    annotation = read.annotation if read else service.own_annotation(db.session, document, user)
     if annotation is None:
         annotation = queue.claim_document(db.session, document, project, user)
         if data["version"] == 0:
@@ -91,6 +91,7 @@ def put_my_annotation(document: Document, project: Project, data: dict[str, Any]
         user=user,
         dropped=dropped,
         holds=holds,
+        label_names=read.label_names if read else None,
     )
     out = annotation_out(db.session, saved, document=document, user=user.username, payload=holds[0])
     if dropped:  # their entity was deleted: say so, the client shows a notice

@@ -8,6 +8,9 @@ and one-span save (median of the rounds) and this / baseline. ``--profile`` dump
 of this checkout's saves to the given file instead (read it with ``python -m pstats``):
 
     .venv/bin/python bench/save_cpu.py [--baseline DIR] [--rounds 3] [--n 300]
+                                       [--database URL --baseline-database URL2]
+
+A PostgreSQL database given is emptied first; two sides need two databases.
     .venv/bin/python bench/save_cpu.py --profile /tmp/save.pstats
 """
 
@@ -30,16 +33,22 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench password 123"
 
 
-def child(n: int, profile: str | None) -> dict[str, float]:
-    """Runs in the checkout's own process: CPU ms per request of each kind."""
+def child(n: int, profile: str | None, database: str = "sqlite") -> dict[str, float]:
+    """Runs in the checkout's own process: CPU ms per request of each kind (and, as
+    ``KIND wall``, wall-clock ms: on PostgreSQL each statement's round trip is in it)."""
     from textlabel.app import create_app
     from textlabel.auth.service import create_user
     from textlabel.extensions import db
     from textlabel.migrate import upgrade
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/b.db", "INSTANCE": tmp,
-                      "SECRET_KEY": "bench"})  # fmt: skip
+    url = f"sqlite:///{tmp}/b.db"
+    if database != "sqlite":
+        from server import empty_schema
+
+        empty_schema(database)
+        url = database
+    app = create_app({"DATABASE_URL": url, "INSTANCE": tmp, "SECRET_KEY": "bench"})
     upgrade(app.extensions["textlabel.db"])
     with app.app_context():
         create_user(db.session, "admin", PASSWORD, is_admin=True)
@@ -86,18 +95,20 @@ def child(n: int, profile: str | None) -> dict[str, float]:
     for name, fn in kinds.items():
         for _ in range(20):
             fn()
-        start = time.process_time()
+        start, wall = time.process_time(), time.perf_counter()
         for _ in range(n):
             fn()
         out[name] = (time.process_time() - start) * 1000 / n
+        out[f"{name} wall"] = (time.perf_counter() - wall) * 1000 / n
     return out
 
 
-def run_side(source: Path, n: int) -> dict[str, float]:
+def run_side(source: Path, n: int, database: str) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(source)}
     env.pop("TEXTLABEL_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, __file__, "--child", "--n", str(n)], env=env,
-                          cwd=source, check=True, capture_output=True, text=True)  # fmt: skip
+    command = [sys.executable, __file__, "--child", "--n", str(n), "--database", database]
+    done = subprocess.run(command, env=env, cwd=source, check=True, capture_output=True,
+                          text=True)  # fmt: skip
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -107,22 +118,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--n", type=int, default=300, help="requests per kind and round")
     parser.add_argument("--profile", help="write a cProfile of this checkout's saves here")
+    parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
+    parser.add_argument("--baseline-database", default="sqlite")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child or args.profile:
-        print(json.dumps(child(args.n, args.profile)))
+        print(json.dumps(child(args.n, args.profile, args.database)))
         return
     sides = {"this": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
+    databases = {"this": args.database, "baseline": args.baseline_database}
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
     for _ in range(args.rounds):
         for name, source in sides.items():
-            runs[name].append(run_side(source, args.n))
+            runs[name].append(run_side(source, args.n, databases[name]))
     medians = {name: {kind: statistics.median(r[kind] for r in rs) for kind in rs[0]}
                for name, rs in runs.items()}  # fmt: skip
     print(f"CPU ms per request, median of {args.rounds} rounds of {args.n} "
           f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     for kind in medians["this"]:
-        line = f"  {kind:<8} this {medians['this'][kind]:6.2f}"
+        line = f"  {kind:<11} this {medians['this'][kind]:6.2f}"
         if "baseline" in medians:
             base = medians["baseline"][kind]
             line += f"  baseline {base:6.2f}  ratio {medians['this'][kind] / base:5.2f}x"

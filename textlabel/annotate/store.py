@@ -88,11 +88,7 @@ def read_many(
         wanted_columns = []
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
-        for aid, layer, start, end, label, score, cluster in _span_rows(session, chunk, layers):
-            if layer == MENTION:
-                chains[aid].setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
-            else:
-                rows[layer].setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
+        _sort_spans(_span_rows(session, chunk, layers), rows[ENTITY], chains, rows[SPANCAT])
         missing = [i for i in chunk if i not in tags] if "pos" in layers else []
         if missing or wanted_columns:
             wanted = [Annotation.id, Annotation.pos, Annotation.relations, Annotation.cats]
@@ -141,14 +137,7 @@ def read_documents(
         .where(Span.layer.in_((ENTITY, MENTION, SPANCAT)))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
     )  # fmt: skip
-    for aid, layer, start, end, label, score, cluster in rows:
-        if layer == ENTITY:
-            spans.setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
-        elif layer == MENTION:
-            by_cluster = chains.setdefault(aid, {})
-            by_cluster.setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
-        else:
-            span_cats.setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
+    _sort_spans(rows, spans, chains, span_cats)
     out = {}
     for aid, (tags, relations, cats) in held.items():
         by_cluster = chains.get(aid) or {}
@@ -199,6 +188,23 @@ def _span_rows(session: Session, ids: list[int], layers: Collection[str]) -> Seq
         .where(Span.annotation_id.in_(ids), Span.layer.in_(wanted))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
     ).all()  # fmt: skip
+
+
+def _sort_spans(
+    rows: Iterable[Any],
+    spans: dict[int, list[SpanRecord]],
+    chains: dict[int, dict[int, list[MentionRecord]]],
+    span_cats: dict[int, list[SpanRecord]],
+) -> None:
+    """Span rows ``(annotation id, layer, start, end, label, score, cluster)`` into the
+    entity spans, coreference chains (by cluster) and span categories of each annotation."""
+    for aid, layer, start, end, label, score, cluster in rows:
+        if layer == MENTION:
+            by_cluster = chains.setdefault(aid, {})
+            by_cluster.setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
+        else:
+            into = spans if layer == ENTITY else span_cats
+            into.setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
 
 
 def _outermost_first(span: SpanRecord) -> tuple[int, int, str]:

@@ -100,6 +100,22 @@ def test_jobs_of_a_gone_process_of_this_host_are_recovered_at_once(app, session)
     assert rows[parent.id].status == "running"
 
 
+def test_another_machine_of_the_same_host_name_keeps_its_jobs(app, session, monkeypatch) -> None:
+    """Two machines may share a host name (a cloned image) and a database: a pid that is dead
+    here may be alive there, so only this machine's owners are judged by their pids."""
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    monkeypatch.setattr(jobs, "_machine_id", lambda: "bbbbbbbbbbbb", raising=False)
+    there = jobs.this_host()
+    monkeypatch.setattr(jobs, "_machine_id", lambda: "aaaaaaaaaaaa", raising=False)
+    here = jobs.this_host()
+    theirs = _job(session, project, beat_ago=timedelta(seconds=1), owner=f"{there}:{_dead_pid()}:7")
+    ours = _job(session, project, beat_ago=timedelta(seconds=1), owner=f"{here}:{_dead_pid()}:7")
+    recovered = {job.id for job in jobs.recover_dead_owners(app.extensions["textlabel.db"])}
+    assert theirs.id not in recovered, "the other machine's job waits for its heartbeat"
+    assert ours.id in recovered
+
+
 def test_the_host_name_of_an_owner_tells_pid_namespaces_apart() -> None:
     """Two containers may share a host name (network_mode: host), never their pids."""
     import os

@@ -69,9 +69,14 @@ class Runner(Protocol):
 
 
 def this_host() -> str:
-    """The host part of a runner's name: the host name, and the process-id namespace when it
-    is not the host's own (two containers may share a host name, never their pids)."""
+    """The host part of a runner's name, which ``recover_dead_owners`` trusts to mean "pids
+    I can check": the host name, the machine's id when it has one (two machines may share a
+    host name, such as a cloned image's), and the process-id namespace when it is not the
+    host's own (two containers may share a host name, never their pids)."""
     host = socket.gethostname().replace(":", "_")
+    machine = _machine_id()
+    if machine:
+        host = f"{host}~{machine}"
     try:
         namespace = os.stat("/proc/self/ns/pid").st_ino
     except OSError:
@@ -80,6 +85,15 @@ def this_host() -> str:
 
 
 _INIT_PID_NAMESPACE = 0xEFFFFFFC  # the kernel's fixed inode of the initial pid namespace
+
+
+def _machine_id() -> str:
+    """The first 12 characters of systemd's /etc/machine-id (unique per installed machine),
+    or "" where there is none (most containers: their host name is already unique)."""
+    try:
+        return Path("/etc/machine-id").read_text().strip()[:12].replace(":", "_")
+    except OSError:
+        return ""
 
 
 def runner_name() -> str:

@@ -141,3 +141,30 @@ def test_a_web_process_starts_without_scipy(tmp_path: Path) -> None:
                           text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_serve_settles_its_web_process_before_the_first_request(app: Flask, monkeypatch) -> None:
+    """``textlabel serve`` (one waitress process) freezes its start-up heap as gunicorn's
+    master does: unfrozen, a full collection of it stalls every request thread now and then."""
+    import signal
+
+    import waitress
+
+    from textlabel.cli.server import serve
+
+    seen: dict[str, object] = {}
+
+    def served(wsgi_app: Flask, **_options: object) -> None:  # waitress, at the first request
+        seen["app"], seen["frozen"] = wsgi_app, gc.get_freeze_count()
+
+    monkeypatch.setattr(waitress, "serve", served)
+    app.config["JOB_PROCESS"] = False  # the job process has its own test (test_job_process)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    gc.unfreeze()
+    try:
+        serve(app, host="127.0.0.1", port=0, threads=1)
+    finally:
+        gc.unfreeze()
+        signal.signal(signal.SIGTERM, sigterm)
+    assert seen["app"] is app
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0

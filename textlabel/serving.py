@@ -89,9 +89,18 @@ def warm_up(app: Any) -> None:
         import textlabel.nlp.preannotate  # noqa: F401  (what a pre-annotation job imports)
 
         load_pipeline()
+    settle(app)
+
+
+def settle(app: Any) -> None:
+    """Once, before a web process's first request: what its first requests build lazily is
+    built now, then every object alive is frozen out of the cyclic collector, so that it is
+    never scanned (nor written, which keeps a forked worker's pages shared). Unfrozen, a
+    full collection of the start-up heap stalls every request thread for a few hundred ms
+    about every thousand saves (bench/save_cpu.py's in-process probe: 6 % of a save's CPU)."""
     _first_requests(app)
     gc.collect()
-    gc.freeze()  # what exists now is never scanned (nor written) by the workers' collector
+    gc.freeze()
 
 
 def _first_requests(app: Any) -> None:

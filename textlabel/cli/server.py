@@ -42,7 +42,7 @@ def serve(
 
     from textlabel.ingest.staging import remove_abandoned
     from textlabel.jobs import recover_dead_owners, recover_stale, requeue_orphans
-    from textlabel.serving import start_jobs
+    from textlabel.serving import settle, start_jobs
 
     engine = app.extensions["textlabel.db"]
     for job in [*recover_dead_owners(engine), *recover_stale(engine)]:
@@ -52,8 +52,12 @@ def serve(
     removed = remove_abandoned(engine)
     if removed:
         click.echo(f"removed {removed} abandoned import(s)")
-    if job_process is None:
-        job_process = start_jobs(app)  # jobs out of the web process's interpreter lock
+    started = job_process is not None
+    if not started:
+        job_process = start_jobs(app, start=False)  # jobs out of the web process's interpreter lock
+    settle(app)
+    if job_process is not None and not started:
+        job_process.start()  # forked from the settled app: its frozen pages stay shared
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     signal.signal(signal.SIGTERM, _exit)  # a service manager's stop also stops the job process
     try:

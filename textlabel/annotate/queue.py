@@ -78,16 +78,26 @@ def _taken(document_id: Any) -> ScalarSelect[int]:
     )
 
 
+def _in_play(project: Project) -> Any:
+    """The annotation's document is one of ``project``'s still in play. A correlated test,
+    not a join: with only the annotation table in FROM, SQLite walks the caller's own
+    annotations (by ``user_id``) instead of every document of the project (at 1,000,000
+    documents, 0.2 ms instead of 80-130 ms; ``bench/scale.py``)."""
+    return (
+        exists()
+        .where(Document.id == Annotation.document_id, Document.project_id == project.id, ACTIVE)
+        .correlate(Annotation)
+    )
+
+
 def _own(session: Session, project: Project, user: User, status: str) -> Annotation | None:
     return session.scalar(
         select(Annotation)
-        .join(Document, Document.id == Annotation.document_id)
         .where(
-            Document.project_id == project.id,
-            ACTIVE,
-            Annotation.kind == "manual",
             Annotation.user_id == user.id,
+            Annotation.kind == "manual",
             Annotation.status == status,
+            _in_play(project),
         )
         .order_by(Annotation.updated_at, Annotation.id)
         .limit(1)
@@ -252,19 +262,10 @@ def claim_document(
 def progress(session: Session, project: Project, user: User) -> Progress:
     """The annotator's submitted / assigned documents and the project's total, all counted
     over the documents still in play (an archived one left the queue and the count)."""
-    own = (
-        select(
-            func.count(Annotation.id),
-            func.count(Annotation.id).filter(Annotation.status == "submitted"),
-        )
-        .join(Document, Document.id == Annotation.document_id)
-        .where(
-            Document.project_id == project.id,
-            Annotation.kind == "manual",
-            Annotation.user_id == user.id,
-            ACTIVE,
-        )
-    )
+    own = select(
+        func.count(Annotation.id),
+        func.count(Annotation.id).filter(Annotation.status == "submitted"),
+    ).where(Annotation.user_id == user.id, Annotation.kind == "manual", _in_play(project))
     assigned, done = session.execute(own).one()
     total = session.scalar(
         select(func.count(Document.id)).where(Document.project_id == project.id, ACTIVE)

@@ -12,6 +12,7 @@ runner stopped beating.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -87,6 +88,7 @@ def this_host() -> str:
 _INIT_PID_NAMESPACE = 0xEFFFFFFC  # the kernel's fixed inode of the initial pid namespace
 
 
+@functools.cache
 def _machine_id() -> str:
     """The first 12 characters of systemd's /etc/machine-id (unique per installed machine),
     or "" where there is none (most containers: their host name is already unique)."""

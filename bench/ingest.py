@@ -17,6 +17,8 @@ documents/s and CPU us per document too, for a large file without the in-process
 - how long each of the import's writing transactions held SQLite's write lock (what a save
   may wait for; ``BENCH_BATCH=N`` sets the documents per batch), and how many of them and
   how long in all publishing the file took (``textlabel.ingest.staging``);
+- ``--tokens``: the same rows as JSONL carrying their tokens (``{"text", "tokens": [{text,
+  start, end, id, ws}]}``, the pre-tokenized path: nothing to tokenize, more to read and check);
 - ``--child-or-not ROWS...`` alone: files of ROWS rows imported in-process and in a child
   process (``textlabel.ingest.in_child``), wall time and this process's CPU.
 
@@ -69,6 +71,21 @@ def write_csv(path: Path, rows: int) -> None:
             writer.writerow([n, " ".join(words[: 60 + n % 61]) + f" (#{n})", f"c{n % 5}"])
 
 
+def write_jsonl(csv_path: Path, path: Path) -> None:
+    """The rows of ``csv_path`` as JSONL with their tokens, as ``tokenize_text`` cuts them."""
+    from textlabel.nlp.pipeline import tokenize_text
+
+    with csv_path.open(newline="", encoding="utf-8") as source, path.open("w") as out:
+        for row in csv.DictReader(source):
+            text, tokens = row["text"], tokenize_text(row["text"])
+            pairs = zip(tokens.starts, tokens.ends, strict=True)
+            listed = [
+                {"text": text[s:e], "start": s, "end": e, "id": i, "ws": text[e : e + 1] == " "}
+                for i, (s, e) in enumerate(pairs)
+            ]
+            out.write(json.dumps({"text": text, "tokens": listed}) + "\n")
+
+
 def floor(path: Path) -> tuple[float, float]:
     """CPU us per document of csv reading plus spaCy's tokenizer alone, and documents/s of
     ``nlp.tokenizer.pipe`` alone over the same texts (wall clock, texts already read)."""
@@ -78,7 +95,7 @@ def floor(path: Path) -> tuple[float, float]:
     nlp.tokenizer("warm up")
     start = time.process_time()
     with path.open(newline="", encoding="utf-8") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle)]
+        texts = [row["text"] for row in csv.DictReader(handle)]  # the same texts as the import's
     count = sum(len(doc) > 0 for doc in nlp.tokenizer.pipe(texts))
     cpu_us = (time.process_time() - start) / count * 1e6
     fresh = spacy.blank("en")  # a cold cache, as the import's
@@ -236,6 +253,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--tokens", action="store_true", help="import pre-tokenized JSONL")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--child-or-not", type=int, nargs="+", metavar="ROWS",
@@ -255,8 +273,13 @@ def main() -> None:
         write_csv(path, args.rows)
         size = path.stat().st_size / 1e6
         floor_us, raw_rate = floor(path)
+        what = "CSV"
+        if args.tokens:
+            path, what = folder / "data.jsonl", "JSONL with tokens"
+            write_jsonl(folder / "data.csv", path)
+            size = path.stat().st_size / 1e6
         rate, imported, cpu_us = import_once(path, database_url(args.database, folder))
-    print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB CSV, into {name}")
+    print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB {what}, into {name}")
     print(f"  floor: csv + nlp.tokenizer.pipe : {floor_us:8,.0f} us CPU/doc")
     ratio = cpu_us / floor_us
     print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({ratio:.2f}x)")

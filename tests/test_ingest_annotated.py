@@ -190,3 +190,48 @@ def test_bad_objects_are_rejected_with_a_message(obj, message) -> None:
 )
 def test_find_text_field(keys, text_field, expected) -> None:
     assert find_text_field(keys, text_field=text_field) == expected
+
+
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        ([{"start": 0, "end": 2}, {"start": 1, "end": 5}], "token 1 [1, 5) is outside the text"),
+        ([{"start": 0, "end": 2}, {"start": 3, "end": 3}], "token 1 [3, 3) is outside the text"),
+        ([{"start": -1, "end": 2}], "token 0 [-1, 2) is outside the text"),
+        ([{"start": 0, "end": 2}, {"start": 3, "end": 6}], "token 1 [3, 6) is outside the text"),
+        ([{"start": 0, "end": 2}, {"start": True, "end": 5}], "token 1 needs integer 'start'"),
+        ([{"start": 0, "end": 2.0}], "token 0 needs integer 'start' and 'end'"),
+        ([{"start": 0}], "token 0 needs integer 'start' and 'end'"),
+        ([{"start": 0, "end": 2}, "cd"], "token 1 must be an object, found a string"),
+        (
+            [{"start": 0, "end": 2}, {"text": "cx", "start": 3, "end": 5}],
+            "token 1 'cx' does not match the text at [3, 5): 'cd'",
+        ),
+        ([{"start": 0, "end": 2, "text": None}], "token 0 None does not match the text"),
+    ],
+)
+def test_a_bad_token_among_good_ones_is_named(tokens, message) -> None:
+    """Well-formed token lists are checked a column at a time; any fault falls back to the
+    per-token checks, whose message names the token."""
+    result = record_from_object({"text": "ab cd", "tokens": tokens}, source=SOURCE)
+    assert isinstance(result, Rejected)
+    assert message in result.message
+
+
+def test_column_checked_tokens_are_the_per_token_ones() -> None:
+    """The fast path (columns) gives what the per-token reader gives, ws included."""
+    from textlabel.ingest.annotated import _checked_tokens, _well_formed_tokens
+
+    text = "Ada met  Babbage.\tThen left"
+    raw = [
+        {"text": "Ada", "start": 0, "end": 3, "ws": True},
+        {"start": 4, "end": 7},  # ws from the text: a space follows
+        {"text": "Babbage", "start": 9, "end": 16, "ws": "yes"},  # not a bool: from the text
+        {"text": ".", "start": 16, "end": 17},  # a tab follows: no ws
+        {"start": 18, "end": 22, "ws": False, "id": 4},
+        {"text": "left", "start": 23, "end": 27},  # the end of the text
+    ]
+    columns = _well_formed_tokens(raw, text)
+    assert columns is not None
+    assert list(columns) == _checked_tokens(raw, text)
+    assert [t.ws for t in columns] == [True, True, False, False, False, False]

@@ -7,6 +7,12 @@ escaped lone surrogates (``"\\ud800"``: not encodable as UTF-8) and NUL characte
 text cannot hold them). ``loads`` refuses all of them, and ``problem_in`` finds them in values
 that were parsed elsewhere, each with the path of the offending value, so the caller can say
 where: "meta.source[3]: text contains a NUL character".
+
+Walking every value of a parsed document cost several times its parsing (a pre-tokenized
+JSONL line holds hundreds of values), so ``raw_decode`` first looks at the JSON text, in C:
+without a NUL or surrogate (raw or escaped), a run of 19 digits, or 32 levels of brackets
+outside strings, no value in it can be refused, and the walk is skipped. Anything else
+(rare) is walked as before, which names the path.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ MAX_INT = 2**63 - 1
 """Integers beyond a signed 64-bit range fit no database column and no JavaScript number."""
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_ESCAPED_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")  # may also be an escaped "\"
+_ALL_DIGITS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONGEST_SAFE_NUMBER = b"0" * 19  # MAX_INT has 19 digits
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class UnsafeJSON(InvalidInput):
@@ -65,10 +75,36 @@ def raw_decode(text: str, position: int = 0) -> tuple[Any, int]:
             raise
         # int() refuses literals of more than 4,300 digits (sys.get_int_max_str_digits)
         raise UnsafeJSON(f"a number is too long: {e}") from e
-    found = problem_in(value)
-    if found is not None:
-        raise UnsafeJSON(found[1], path=found[0])
+    if not surely_storable(text, position, end):
+        found = problem_in(value)
+        if found is not None:
+            raise UnsafeJSON(found[1], path=found[0])
     return value, end
+
+
+def surely_storable(text: str, start: int = 0, end: int | None = None) -> bool:
+    """True when no value the valid JSON ``text[start:end]`` decodes to (with this module's
+    decoder: floats already finite) can fail ``problem_in``; False when one might."""
+    end = len(text) if end is None else end
+    if _UNSTORABLE.search(text, start, end) or _ESCAPED_UNSTORABLE.search(text, start, end):
+        return False
+    data = text[start:end].encode("utf-8")  # multi-byte characters hold no ASCII byte
+    if _LONGEST_SAFE_NUMBER in data.translate(_ALL_DIGITS_ZERO):
+        return False  # a long number, maybe in a string: walked
+    return _nests_less_than(data, MAX_DEPTH)
+
+
+def _nests_less_than(data: bytes, limit: int) -> bool:
+    """Whether the arrays and objects of valid JSON ``data`` nest fewer than ``limit`` deep:
+    its brackets outside strings, with empty pairs removed pass after pass (each pass removes
+    one or two levels)."""
+    unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(unescaped.split(b'"')[::2]).translate(None, _NOT_BRACKETS)
+    for _ in range(limit // 2 - 1):
+        if not brackets:
+            return True
+        brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")
+    return not brackets
 
 
 def loads(data: str | bytes, *, what: str = "the JSON") -> Any:

@@ -67,6 +67,14 @@ class Tokens:
         text_length: int,
     ) -> Tokens:
         """From a reader's or the pipeline's token records."""
+        if isinstance(records, TokenColumns):  # as readers of tokens give them: no per-token
+            return cls(
+                list(records.starts),
+                list(records.ends),
+                list(sent_starts) if sent_starts else [0],
+                text_length,
+                bool(records.ws and records.ws[-1]),
+            )
         return cls(
             [token.start for token in records],
             [token.end for token in records],

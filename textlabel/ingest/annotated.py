@@ -26,7 +26,8 @@ carries tokens, against token boundaries; ``token_start`` / ``token_end`` are no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import le, lt
 from typing import Any
 
 from textlabel.ingest import doccano, hf_tokens, labelstudio, leftovers
@@ -49,6 +50,7 @@ from textlabel.records import (
     RelationRecord,
     SourceRef,
     SpanRecord,
+    TokenColumns,
     TokenLayers,
     TokenRecord,
 )
@@ -259,9 +261,45 @@ def _meta(obj: dict[str, Any], used: set[str]) -> dict[str, Any]:
     return meta
 
 
-def _tokens(raw: Any, text: str) -> list[TokenRecord]:
+def _tokens(raw: Any, text: str) -> Sequence[TokenRecord]:
     if not isinstance(raw, list):
         raise Invalid(f"'tokens' must be a list, found {json_type_name(raw)}")
+    return _well_formed_tokens(raw, text) or _checked_tokens(raw, text)
+
+
+_NO_TEXT = object()
+
+
+def _well_formed_tokens(raw: list[Any], text: str) -> TokenColumns | None:
+    """The tokens as columns when every one is well formed, checked a column at a time
+    (a pre-tokenized JSONL file holds hundreds a line: per token, this was most of reading
+    it); None when any is not or the list is empty (``_checked_tokens`` says which)."""
+    if not raw or not all(type(token) is dict for token in raw):
+        return None
+    starts = [token.get("start") for token in raw]
+    ends = [token.get("end") for token in raw]
+    if not all(type(n) is int for n in starts) or not all(type(n) is int for n in ends):
+        return None  # bools, floats and missing keys: the per-token checks' messages
+    if starts[0] < 0 or ends[-1] > len(text) or not all(map(lt, starts, ends)):
+        return None
+    if not all(map(le, ends[:-1], starts[1:])):
+        return None
+    pieces = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    given = [token.get("text", _NO_TEXT) for token in raw]
+    if given != pieces and not all(
+        g is _NO_TEXT or g == p for g, p in zip(given, pieces, strict=True)
+    ):
+        return None
+    spaces = [token.get("ws") for token in raw]
+    if not all(type(ws) is bool for ws in spaces):
+        spaces = [
+            ws if type(ws) is bool else text[end : end + 1] == " "
+            for ws, end in zip(spaces, ends, strict=True)
+        ]
+    return TokenColumns(starts, ends, spaces)
+
+
+def _checked_tokens(raw: list[Any], text: str) -> list[TokenRecord]:
     tokens: list[TokenRecord] = []
     previous_end = 0
     for index, token in enumerate(raw):
@@ -326,7 +364,7 @@ def _coref(raw: Any, text: str, bounds: Bounds | None) -> list[list[MentionRecor
     return chains
 
 
-def _pos(raw: Any, tokens: list[TokenRecord] | None) -> list[str | None] | None:
+def _pos(raw: Any, tokens: Sequence[TokenRecord] | None) -> list[str | None] | None:
     if raw is None:
         return None
     if tokens is None:

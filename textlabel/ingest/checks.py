@@ -6,9 +6,10 @@ a ``Rejected`` naming the object's place, so one bad task never hides in a good 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from textlabel.records import SpanRecord, TokenRecord
+from textlabel.records import SpanRecord, TokenColumns, TokenRecord
 
 Bounds = tuple[frozenset[int], frozenset[int]]
 """Token start offsets and token end offsets, for boundary checks."""
@@ -18,9 +19,11 @@ class Invalid(Exception):
     """An object that cannot become a record; turned into a ``Rejected`` at the edge."""
 
 
-def boundaries(tokens: list[TokenRecord] | None) -> Bounds | None:
+def boundaries(tokens: Sequence[TokenRecord] | None) -> Bounds | None:
     if tokens is None:
         return None
+    if isinstance(tokens, TokenColumns):
+        return frozenset(tokens.starts), frozenset(tokens.ends)
     return frozenset(token.start for token in tokens), frozenset(token.end for token in tokens)
 
 

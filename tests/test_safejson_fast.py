@@ -1,0 +1,62 @@
+"""``safejson``'s look at the JSON text that lets ``raw_decode`` skip walking the value: it
+must never pass a text whose value ``problem_in`` refuses, and it must pass the common case
+(a pre-tokenized JSONL line), which is what makes such files quick to read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from textlabel import safejson
+from textlabel.safejson import problem_in, surely_storable
+
+UNSAFE = [
+    "[" * 65 + "]" * 65,
+    '{"a":' * 65 + "1" + "}" * 65,
+    '[{"x": ' + "[" * 64 + "]" * 64 + "}]",
+    '"a\\u0000b"',
+    '{"k\\u0000": 1}',
+    '"\\ud800"',
+    '["x", "\\uDC00"]',
+    "9223372036854775808",
+    "-9223372036854775809",
+    '{"tokens": [{"start": 123456789012345678901234, "end": 1}]}',
+]
+SAFE_BUT_WALKED = [
+    "[" * 64 + "]" * 64,  # 64 levels are allowed
+    '"\\ud83d\\ude00"',  # a surrogate pair: one character
+    "9223372036854775807",
+    '"\\\\u0000"',  # an escaped backslash, then text
+]
+
+
+@pytest.mark.parametrize("text", UNSAFE)
+def test_what_problem_in_refuses_is_never_passed(text) -> None:
+    assert problem_in(json.loads(text)) is not None
+    assert not surely_storable(text)
+    with pytest.raises(safejson.UnsafeJSON):
+        safejson.parse(text)
+
+
+@pytest.mark.parametrize("text", SAFE_BUT_WALKED)
+def test_doubtful_texts_are_walked_and_kept(text) -> None:
+    assert not surely_storable(text)
+    assert safejson.parse(text) == json.loads(text)
+
+
+def test_a_pre_tokenized_line_is_passed_without_a_walk() -> None:
+    text = 'Ada said "]]}" and {left} caf\u00e9 \u4e2d at 10:30.'
+    tokens = [
+        {"text": w, "start": text.index(w), "end": text.index(w) + len(w), "id": i, "ws": True}
+        for i, w in enumerate(text.split(" "))
+    ]
+    line = json.dumps({"text": text, "tokens": tokens, "meta": {"deep": [[[{"a": [1]}]]]}})
+    assert surely_storable(line)
+    assert surely_storable(json.dumps(json.loads(line), ensure_ascii=False))
+    assert safejson.parse(line) == json.loads(line)
+
+
+def test_brackets_in_strings_do_not_count() -> None:
+    inside = json.dumps(["[" * 100, "\\\"" + "{" * 100, "}" * 100])
+    assert surely_storable(inside)

@@ -58,5 +58,5 @@ def test_a_pre_tokenized_line_is_passed_without_a_walk() -> None:
 
 
 def test_brackets_in_strings_do_not_count() -> None:
-    inside = json.dumps(["[" * 100, "\\\"" + "{" * 100, "}" * 100])
+    inside = json.dumps(["[" * 100, '\\"' + "{" * 100, "}" * 100])
     assert surely_storable(inside)

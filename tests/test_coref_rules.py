@@ -18,6 +18,7 @@ from textlabel.nlp.coref.quotes import quote_speakers
 from textlabel.nlp.coref.ranker import FEATURES, MODEL_FILE, RankerModel, load_model, read_model
 from textlabel.nlp.coref.resolver import SIEVES, build_context, run_sieves
 from textlabel.nlp.coref.schemes import SCHEMES, get_scheme
+from textlabel.nlp.coref.turns import set_speakers
 
 VOCAB = spacy.blank("en").vocab
 LEMMAS = {"said": "say", "was": "be", "am": "be", "is": "be", "took": "take", "read": "read"}
@@ -569,3 +570,44 @@ def test_names_after_the_head_tell_two_municipalities_apart():
     assert ["the Municipality of Linapacan", "The Municipality of Linapacan"] in (
         proper_head_chains(rows)
     )
+
+
+# A two-speaker exchange, written for this test:
+# Ann: "I am tired."  Bob: "I am too. You slept late."  Ann: "Bob woke me."
+EXCHANGE = [
+    ("I", "PRP", "PRON", 1, "nsubj"),
+    ("am", "VBP", "AUX", 1, "ROOT"),
+    ("tired", "JJ", "ADJ", 1, "acomp"),
+    (".", ".", "PUNCT", 1, "punct"),
+    ("I", "PRP", "PRON", 5, "nsubj"),
+    ("am", "VBP", "AUX", 5, "ROOT"),
+    ("too", "RB", "ADV", 5, "advmod"),
+    (".", ".", "PUNCT", 5, "punct"),
+    ("You", "PRP", "PRON", 9, "nsubj"),
+    ("slept", "VBD", "VERB", 9, "ROOT"),
+    ("late", "RB", "ADV", 9, "advmod"),
+    (".", ".", "PUNCT", 9, "punct"),
+    ("Bob", "NNP", "PROPN", 13, "nsubj"),
+    ("woke", "VBD", "VERB", 13, "ROOT"),
+    ("me", "PRP", "PRON", 13, "dobj"),
+    (".", ".", "PUNCT", 13, "punct"),
+]
+
+
+def test_speaker_turns_give_i_and_you_their_speakers():
+    doc = parsed(EXCHANGE, ents=[(12, 13, "PERSON")])
+    # the text alone: every "I" is one voice, "you" another
+    assert sorted(chains_of(doc)) == [["I", "I", "me"]]
+
+    def chars(start: int, end: int) -> tuple[int, int]:
+        return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+    set_speakers(doc, [(*chars(0, 4), "Ann"), (*chars(4, 12), "Bob"), (*chars(12, 16), "Ann")])
+    # Ann's "I" and "me", and the "You" Bob says to her; Bob's "I" and his name in Ann's turn
+    assert sorted(chains_of(doc)) == [["I", "Bob"], ["I", "You", "me"]]
+
+
+def test_one_speaker_is_the_narrator():
+    doc = parsed(EXCHANGE, ents=[(12, 13, "PERSON")])
+    set_speakers(doc, [(0, len(doc.text), "Bob")])
+    assert sorted(chains_of(doc)) == [["I", "I", "me"]]

@@ -31,6 +31,7 @@ from textlabel.agreement.coref import (
     conll_f1_of,
     muc_counts,
 )
+from textlabel.nlp.coref.turns import set_speakers
 
 SCHEMES = ("gum", "ontonotes", "ppo")
 
@@ -53,14 +54,16 @@ class Cached:
         DocBin(docs=docs).to_disk(path)
         return docs
 
-    def gum(self, path: Path) -> float:
+    def gum(self, path: Path, *, turns: bool = True) -> float:
         documents = read_gum(path)
         docs = self.parsed(
             path.stem, lambda: list(self.nlp.pipe((d.text for d in documents), batch_size=8))
         )
         totals = [Counts(), Counts(), Counts()]
         for document, doc in zip(documents, docs, strict=True):
-            response = predicted_clusters(self.coref(doc))
+            response = predicted_clusters(
+                self.coref(set_speakers(doc, document.speakers if turns else []))
+            )
             key = [mentions for mentions in document.clusters.values() if len(mentions) > 1]
             for index, counts in enumerate((muc_counts, b_cubed_counts, ceaf_e_counts)):
                 totals[index] = totals[index] + counts(key, response)
@@ -104,8 +107,10 @@ def main() -> None:
     started = time.perf_counter()
     cached = Cached(args.cache)
     if args.gum_dev is not None:
-        print(f"GUM dev   CoNLL F1 {cached.gum(args.gum_dev):.2f}", flush=True)
-    print(f"GUM test  CoNLL F1 {cached.gum(GUM_TEST):.2f}", flush=True)
+        dev, text_only = cached.gum(args.gum_dev), cached.gum(args.gum_dev, turns=False)
+        print(f"GUM dev   CoNLL F1 {dev:.2f} (without speaker turns {text_only:.2f})", flush=True)
+    test, text_only = cached.gum(GUM_TEST), cached.gum(GUM_TEST, turns=False)
+    print(f"GUM test  CoNLL F1 {test:.2f} (without speaker turns {text_only:.2f})", flush=True)
     if args.litbank is not None:
         for split, figures in cached.litbank(args.litbank).items():
             shown = " / ".join(f"{figures[scheme]:.2f}" for scheme in SCHEMES)

@@ -6,6 +6,10 @@ gold mentions become character offsets of their first and last word, and the pip
 that text; predicted mentions are the spans of ``doc.spans["coref_clusters_*"]``. Mentions
 match on exact character offsets. Counts are pooled over documents (as the CoNLL scorer does).
 
+Speaker turns: GUM's spoken genres name each sentence's speaker (``# speaker``), as a transcript
+does; the bench hands them to the component (``textlabel.nlp.coref.turns.set_speakers``) and
+also prints the figure without them (the text alone, as every session before 11 measured).
+
 Headline: without gold singletons (the component writes none, as in CoNLL-2012); the figure
 with GUM's singletons kept in the key is printed beside it. Another GUM file (the dev split,
 used for error analysis; test is never tuned on) can be named instead:
@@ -33,6 +37,7 @@ from textlabel.agreement.coref import (
     conll_f1_of,
     muc_counts,
 )
+from textlabel.nlp.coref.turns import SPEAKERS, set_speakers
 
 DATA = Path(
     os.environ.get("TEXTLABEL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -50,6 +55,8 @@ class GoldDocument:
     name: str
     text: str = ""
     clusters: dict[str, list[Mention]] = field(default_factory=dict)
+    # (start, end, speaker) per sentence that has a ``# speaker``
+    speakers: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _misc(columns: list[str]) -> dict[str, str]:
@@ -64,8 +71,16 @@ def read_gum(path: Path) -> list[GoldDocument]:
     pieces: list[str] = []
     opened: dict[str, list[int]] = {}
     token_last, token_space = 0, True  # the current multiword token's last word and spacing
+    speaker: str | None = None  # the current sentence's
+    turn_start: int | None = None  # where the current sentence's first word starts
+
+    def end_turn() -> None:
+        if documents and speaker is not None and turn_start is not None:
+            end = len("".join(pieces).rstrip())
+            documents[-1].speakers.append((turn_start, end, speaker))
 
     def finish() -> None:
+        end_turn()
         if documents:
             documents[-1].text = "".join(pieces).rstrip()
 
@@ -73,7 +88,14 @@ def read_gum(path: Path) -> list[GoldDocument]:
         if line.startswith("# newdoc"):
             finish()
             documents.append(GoldDocument(name=line.split("=", 1)[1].strip()))
-            pieces, opened = [], {}
+            pieces, opened, speaker, turn_start = [], {}, None, None
+            continue
+        if line.startswith("# sent_id"):
+            end_turn()
+            speaker, turn_start = None, None
+            continue
+        if line.startswith("# speaker ="):
+            speaker = line.split("=", 1)[1].strip()
             continue
         if line.startswith("# newpar") and pieces:
             pieces[-1] = pieces[-1].rstrip(" ") + "\n"
@@ -84,6 +106,8 @@ def read_gum(path: Path) -> list[GoldDocument]:
         columns = line.split("\t")
         if len(columns) != 10 or "." in columns[0]:
             continue
+        if turn_start is None:
+            turn_start = sum(len(piece) for piece in pieces)
         if "-" in columns[0]:
             token_last = int(columns[0].split("-")[1])
             token_space = _misc(columns).get("SpaceAfter") != "No"
@@ -129,7 +153,7 @@ def main() -> None:
     nlp.add_pipe("textlabel_coref")
     coref = nlp.get_pipe("textlabel_coref")
     documents = read_gum(path)
-    totals = {key: [Counts(), Counts(), Counts()] for key in ("without", "with")}
+    totals = {key: [Counts(), Counts(), Counts()] for key in ("without", "with", "text only")}
     pipeline_seconds = coref_seconds = 0.0
     n_words = 0
     for document in documents:
@@ -138,21 +162,27 @@ def main() -> None:
             doc = nlp(document.text)
             pipeline_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        doc = coref(doc)
+        doc = coref(set_speakers(doc, document.speakers))
         coref_seconds += time.perf_counter() - started
         n_words += len(doc)
         response = predicted_clusters(doc)
-        keys = {
-            "with": list(document.clusters.values()),
-            "without": [mentions for mentions in document.clusters.values() if len(mentions) > 1],
-        }
+        without = [mentions for mentions in document.clusters.values() if len(mentions) > 1]
+        keys = {"with": list(document.clusters.values()), "without": without}
         for name, key in keys.items():
             for index, counts in enumerate((muc_counts, b_cubed_counts, ceaf_e_counts)):
                 totals[name][index] = totals[name][index] + counts(key, response)
+        del doc.user_data[SPEAKERS]
+        response = predicted_clusters(coref(doc))
+        for index, counts in enumerate((muc_counts, b_cubed_counts, ceaf_e_counts)):
+            totals["text only"][index] = totals["text only"][index] + counts(without, response)
     print(f"{path.name}: {len(documents)} documents, {n_words} spaCy tokens")
-    for name in ("without", "with"):
+    labels = {
+        "without": "headline, without gold singletons",
+        "with": "with gold singletons",
+        "text only": "without gold singletons or GUM's speaker turns",
+    }
+    for name, label in labels.items():
         muc_prf, b3_prf, ceaf_prf = (counts.prf() for counts in totals[name])
-        label = "headline, without gold singletons" if name == "without" else "with gold singletons"
         print(
             f"  CoNLL F1 {conll_f1_of(muc_prf, b3_prf, ceaf_prf) * 100:.1f} ({label}): "
             f"MUC {muc_prf.f1 * 100:.1f} (P {muc_prf.precision * 100:.1f} "

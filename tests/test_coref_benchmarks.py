@@ -122,6 +122,40 @@ def test_gum_reader_rebuilds_text_and_mentions():
         assert 0 <= start < end <= len(document.text)
 
 
+# Two turns in GUM's layout (written for this test): paragraph marks, a multiword token first
+SPOKEN = """# newdoc id = GUM_conversation_test
+# newpar
+# newpar_block = sp who:::"#Ann" whom:::"#Bob" (1 s)
+# sent_id = t-1
+# speaker = Ann
+# text = I'm tired.
+1-2\tI'm\t_\t_\t_\t_\t_\t_\t_\t_
+1\tI\tI\tPRON\tPRP\t_\t3\tnsubj\t_\tEntity=(1-person-new-1-coref)
+2\t'm\tbe\tAUX\tVBP\t_\t3\tcop\t_\t_
+3\ttired\ttired\tADJ\tJJ\t_\t0\troot\t_\tSpaceAfter=No
+4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_
+
+# newpar
+# newpar_block = sp who:::"#Bob" whom:::"#Ann" (1 s)
+# sent_id = t-2
+# speaker = Bob
+# text = You slept.
+1\tYou\tyou\tPRON\tPRP\t_\t2\tnsubj\t_\tEntity=(1-person-giv-1-coref)
+2\tslept\tsleep\tVERB\tVBD\t_\t0\troot\t_\tSpaceAfter=No
+3\t.\t.\tPUNCT\t.\t_\t2\tpunct\t_\t_
+
+"""
+
+
+def test_gum_reader_keeps_each_sentences_speaker(tmp_path):
+    path = tmp_path / "spoken.conllu"
+    path.write_text(SPOKEN, encoding="utf-8")
+    (document,) = gum.read_gum(path)
+    turns = [(document.text[start:end], who) for start, end, who in document.speakers]
+    assert turns == [("I'm tired.", "Ann"), ("You slept.", "Bob")]
+    assert [document.text[a:b] for a, b in document.clusters["1"]] == ["I", "You"]
+
+
 def test_gum_reader_finds_every_gold_mention():
     documents = gum.read_gum(DATA / "ud" / "en_gum-ud-test.wikinews.conllu")
     assert len(documents) == 2

@@ -602,7 +602,8 @@ def test_speaker_turns_give_i_and_you_their_speakers():
     def chars(start: int, end: int) -> tuple[int, int]:
         return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
-    set_speakers(doc, [(*chars(0, 4), "Ann"), (*chars(4, 12), "Bob"), (*chars(12, 16), "Ann")])
+    ann, bob = "Ann Lee", "BobStone"  # labels as transcripts and GUM write them
+    set_speakers(doc, [(*chars(0, 4), ann), (*chars(4, 12), bob), (*chars(12, 16), ann)])
     # Ann's "I" and "me", and the "You" Bob says to her; Bob's "I" and his name in Ann's turn
     assert sorted(chains_of(doc)) == [["I", "Bob"], ["I", "You", "me"]]
 

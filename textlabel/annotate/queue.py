@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from textlabel import audit
 from textlabel.annotate.archived import ACTIVE, require_active
+from textlabel.annotate.totals import document_total
 from textlabel.db import declare_write
 from textlabel.errors import Conflict
 from textlabel.models import Annotation, Document, Project, User
@@ -261,13 +262,12 @@ def claim_document(
 
 def progress(session: Session, project: Project, user: User) -> Progress:
     """The annotator's submitted / assigned documents and the project's total, all counted
-    over the documents still in play (an archived one left the queue and the count)."""
+    over the documents still in play (an archived one left the queue and the count). The
+    total is the triggers' maintained count, one row (``totals``)."""
     own = select(
         func.count(Annotation.id),
         func.count(Annotation.id).filter(Annotation.status == "submitted"),
     ).where(Annotation.user_id == user.id, Annotation.kind == "manual", _in_play(project))
     assigned, done = session.execute(own).one()
-    total = session.scalar(
-        select(func.count(Document.id)).where(Document.project_id == project.id, ACTIVE)
-    )
-    return Progress(done=done or 0, assigned=assigned or 0, total=total or 0)
+    total = document_total(session, project.id, archived=False)
+    return Progress(done=done or 0, assigned=assigned or 0, total=total)

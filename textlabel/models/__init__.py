@@ -5,7 +5,7 @@ from textlabel.models.agreement import AgreementStats, ReportCache
 from textlabel.models.annotation import Annotation, Span
 from textlabel.models.base import Base
 from textlabel.models.comment import Comment, CommentRead
-from textlabel.models.document import Document
+from textlabel.models.document import Document, DocumentCount
 from textlabel.models.project import Label, LayerLabel, Membership, Project
 from textlabel.models.review import ReviewItem
 from textlabel.models.training import ModelVersion
@@ -19,6 +19,7 @@ __all__ = [
     "Comment",
     "CommentRead",
     "Document",
+    "DocumentCount",
     "Event",
     "Job",
     "Label",

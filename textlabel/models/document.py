@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from textlabel.models.base import Base, utcnow
@@ -62,3 +62,20 @@ class Document(Base):
     # When a manager archived it (``projects.archive``): read-only, out of the annotation
     # and review queues, agreement and exports, still listed and readable. None: active.
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DocumentCount(Base):
+    """A project's documents (``documents``) and those not archived (``active``), counted by
+    database triggers (migration 0026) on every insert, delete, move between projects (an
+    import's publish), archive and unarchive, whichever code path runs them. Reading a
+    project's total is then one row: ``count(*)`` over a million documents took 60 ms on
+    every ``/next`` (issue 13). Written only by the triggers; a project's row is created
+    with the project."""
+
+    __tablename__ = "project_document_count"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    documents: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[int] = mapped_column(BigInteger, default=0)

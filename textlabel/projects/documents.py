@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from textlabel.annotate.totals import document_total
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.projects.search import SORTS, DocumentFilters, documents_query, id_key
@@ -152,7 +153,10 @@ ESTIMATE_FACTOR = 10
 
 def _count(session: Session, project: Project, filters: DocumentFilters) -> tuple[int, bool]:
     """The documents passing ``filters``, and whether that is exact (counting stops after
-    COUNT_CAP + 1 rows, so a larger total is reported as COUNT_CAP, not exact)."""
+    COUNT_CAP + 1 rows, so a larger total is reported as COUNT_CAP, not exact). Unfiltered
+    (or only by ``archived``), the project's maintained count: exact and one row."""
+    if not replace(filters, archived=None, sort="id").active:  # no filter but archived
+        return document_total(session, project.id, archived=filters.archived), True
     if _surely_over_cap(session, project, filters):
         return COUNT_CAP, False
     rows = documents_query(session, project, filters, Document.id).limit(COUNT_CAP + 1)

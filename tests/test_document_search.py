@@ -157,6 +157,20 @@ def test_keyset_pages_of_a_search_cover_every_hit_once(app: Flask, project, sess
     assert page["total"] == len(seen)
 
 
+def test_before_pages_backwards_by_key_and_page_by_offset_agrees(app: Flask, project) -> None:
+    api = api_as(app, "boss")
+    assert _ids(api, project, "per_page=2&before=5") == [3, 4]
+    assert _ids(api, project, "per_page=2&page=2") == [3, 4]  # by offset, over ids
+    assert _ids(api, project, "per_page=2&page=2&sort=-id") == [4, 3]
+    first = api.get(f"/projects/{project.id}/documents?per_page=2&page=3&before=2").json
+    assert [item["id"] for item in first["items"]] == [1] and first["page"] == 1
+    assert first["next_after"] == 1
+    assert _ids(api, project, "per_page=2&before=3&sort=-id") == [5, 4]
+    assert _ids(api, project, "per_page=2&before=4&q=paris") == [1]
+    _ids(api, project, "before=3&after=1", status=422)
+    _ids(api, project, "before=3&sort=length", status=422)
+
+
 def test_the_service_takes_filters_without_the_web(app: Flask, project, session) -> None:
     page = list_documents(session, project, filters=DocumentFilters(q="in", sort="-id"))
     assert [row.id for row in page.items] == [4, 2, 1]

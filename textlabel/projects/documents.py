@@ -60,14 +60,19 @@ def list_documents(
     page: int = 1,
     per_page: int = 50,
     after: int | None = None,
+    before: int | None = None,
     filters: DocumentFilters | None = None,
 ) -> DocumentPage:
     """One page of the project's documents that pass ``filters``, with their status.
 
-    ``after`` (a document id, with the id sorts only) pages by key: as fast at the millionth
-    document as at the first; ``page`` pages by offset (the page numbers of the web page).
-    Statistics are gathered for the page's documents only, never for the whole project."""
+    ``after`` / ``before`` (a document id, with the id sorts only) page by key: the page
+    after or before that document, as fast at the millionth document as at the first (the
+    web page's next and previous links carry them); ``page`` alone pages by offset (old
+    links, a jump). ``page`` is then only the number shown. Statistics are gathered for the
+    page's documents only, never for the whole project."""
     filters = filters or DocumentFilters()
+    if before is not None:
+        return _page_before(session, project, page, per_page, after, before, filters)
     total, exact = _count(session, project, filters)
     columns = (
         Document.id,
@@ -92,6 +97,14 @@ def list_documents(
         inner = _paged(inner.limit(per_page), hits.c.id, filters.sort, after, page, per_page)
         query = select(*columns).where(Document.id.in_(inner)).order_by(
             *_order(filters.sort, Document.id, func.length(Document.text)))  # fmt: skip
+    elif after is None and page > 1 and filters.sort in ("id", "-id"):
+        # By offset: skip over ids alone (an index-only walk of (project_id, id) when not
+        # filtered), then read the page's rows by id, not every skipped row's text.
+        inner = documents_query(session, project, filters, key.label("id"))
+        inner = _paged(inner.order_by(*_order(filters.sort, key, key)).limit(per_page),
+                       key, filters.sort, None, page, per_page)  # fmt: skip
+        query = select(*columns).where(Document.id.in_(inner.scalar_subquery())).order_by(
+            *_order(filters.sort, Document.id, Document.id))  # fmt: skip
     else:
         query = documents_query(session, project, filters, *columns)
         query = query.order_by(*_order(filters.sort, key, func.length(Document.text)))
@@ -123,6 +136,28 @@ def list_documents(
     next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None
     return DocumentPage(items=items, page=page, per_page=per_page, total=total,
                         total_exact=exact, next_after=next_after)  # fmt: skip
+
+
+def _page_before(
+    session: Session,
+    project: Project,
+    page: int,
+    per_page: int,
+    after: int | None,
+    before: int,
+    filters: DocumentFilters,
+) -> DocumentPage:
+    """The page that ends just before document ``before``: the page after it in the
+    reverse order, turned round. Fewer than a full page means it is the first page."""
+    if after is not None:
+        raise InvalidInput("page by after or by before, not both")
+    if filters.sort not in ("id", "-id"):
+        raise InvalidInput(f"before pages by id: it cannot be used with sort={filters.sort}")
+    turned = replace(filters, sort="-id" if filters.sort == "id" else "id")
+    got = list_documents(session, project, per_page=per_page, after=before, filters=turned)
+    items = got.items[::-1]
+    return replace(got, items=items, page=page if len(items) == per_page else 1,
+                   next_after=items[-1].id if items else None)  # fmt: skip
 
 
 def _order(sort: str, key: Any, length: Any) -> list[Any]:

@@ -18,6 +18,14 @@ class DocumentListQuery(PageQuery):
             "sort id or -id only"
         },
     )
+    before = fields.Int(
+        load_default=None,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "keyset paging backwards: the page of documents just before this "
+            "id, in the same order (ignores page; not with after); sort id or -id only"
+        },
+    )
     q = fields.Str(
         load_default=None,
         validate=validate.Length(max=500),

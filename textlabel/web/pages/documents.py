@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -32,14 +33,19 @@ from textlabel.web.pages import bp
 
 FILTERS = ("q", "status", "annotator", "label", "gold", "archived", "meta", "agreement_below",
            "sort")  # fmt: skip
+# The pager's next and previous links carry a keyset cursor (``after`` / ``before``, with the
+# id sorts) beside the page number shown: deep pages cost what the first does. A bare
+# ``?page=N`` (an old link) still pages by offset.
+PAGING = ("page", "after", "before")
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
               "-length": "longest first"}  # fmt: skip
 
 
 def document_list(project: Project, user: User) -> dict[str, Any]:
     """The project page's document list as the query string asks for it (search, filters,
-    sort, page): the template context, with ``search_error`` naming a refused value."""
-    given = {k: v for k, v in request.args.items() if k in (*FILTERS, "page") and v != ""}
+    sort, page and its cursor): the template context, with ``search_error`` naming a
+    refused value."""
+    given = {k: v for k, v in request.args.items() if k in (*FILTERS, *PAGING) and v != ""}
     error = None
     try:
         args = DocumentListQuery().load(given)
@@ -48,7 +54,8 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
         if filters.agreement_below is not None:
             queue.catch_up(db.session, project)  # the filter reads the review scores
         page = min(args["page"], 2**31 - 1)  # beyond, PostgreSQL's OFFSET overflows
-        documents = list_documents(db.session, project, page=page, per_page=50, filters=filters)
+        documents = list_documents(db.session, project, page=page, per_page=50, filters=filters,
+                                   after=args["after"], before=args["before"])  # fmt: skip
     except ValidationError as e:
         error = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in e.messages_dict.items())
     except TextlabelError as e:
@@ -57,10 +64,11 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
     if error is not None:
         filters = DocumentFilters()
         documents = DocumentPage(items=[], page=1, per_page=50, total=0)
-    search = {k: v for k, v in given.items() if k != "page"}
+    search = {k: v for k, v in given.items() if k not in PAGING}
     return {
         "documents": documents,
         "search": search,
+        "pager": _pager(documents, search, filters),
         "search_error": error,
         "filtered": bool(search),
         "statuses": STATUSES,
@@ -69,6 +77,15 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
             m.user.username for m in project.memberships if m.role == "annotator"
         ),  # fmt: skip
     }
+
+
+def _pager(page: DocumentPage, search: dict[str, str], filters: DocumentFilters) -> Any:
+    """The query arguments of the previous and next pages' links (beside the page number):
+    the search and, sorted by id, a keyset cursor from this page's first and last rows."""
+    prev, next_ = dict(search), dict(search)
+    if page.items and filters.sort in ("id", "-id"):
+        prev["before"], next_["after"] = str(page.items[0].id), str(page.items[-1].id)
+    return SimpleNamespace(prev=prev, next=next_)
 
 
 @bp.get("/documents/<int:did>/view")

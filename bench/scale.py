@@ -7,13 +7,15 @@ then time in-process requests (Flask test client, no network) of one annotator:
 - ``/next`` (claims a new document each time: the annotator submits what they got),
 - the submitting save (PUT annotations/me), fetching one document,
 - the document list at a deep page by key (``?after=``) and by page number (``?page=``);
+- document search (``?q=``, first page of 10): a rare word (the number that ends one text
+  template of 500: in one document of 500) and a common one ("the", counted up to the cap);
 
 and, on a separate project in the same database, an import of a generated CSV through
 ``import_file`` (tokenization included; and the same documents as pre-tokenized JSONL, which
 skips spaCy's tokenizer) and an export of up to ``--export-max`` documents with peak memory.
 Each figure is printed with its ratio to the smallest size in the same run (flat = ~1x).
 
-Goals: /next, deep list and save p50 < 20 ms, flat from 2k to 1M; import >= 10,000
+Goals: /next, deep list, search and save p50 < 20 ms, flat from 2k to 1M; import >= 10,000
 documents/s; export >= 20,000 documents/s, flat in memory. Run:
 
     .venv/bin/python bench/scale.py [--sizes 2000,100000,1000000] [--postgres URL]
@@ -154,6 +156,13 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
         ),
         max(5, args.n // 5),
     )
+    for name, word in (("search rare word", "137"), ("search common word", "the")):
+        figures[name] = p50(
+            lambda word=word: client.get(
+                f"{api}/projects/{pid}/documents?per_page=10&q={word}", headers=headers
+            ),
+            max(5, args.n // 5),
+        )
     figures.update(import_and_export(app, other_id, pid, size, args))
     app.extensions["textlabel.db"].dispose()
     return figures

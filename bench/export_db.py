@@ -14,6 +14,10 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
   the same export run by that code in a child process (``PYTHONPATH=DIR``), interleaved
   with ours: the speed-up, and whether both wrote the same bytes (spaCy: the same shard
   bytes; the zip's timestamps differ);
+- with ``--cache`` (instead of ``--baseline``), for each format an export without the
+  fragment cache (``TEXTLABEL_EXPORT_CACHE``), then a first export into an empty cache
+  file and a repeat out of it, interleaved in one run: CPU per document and documents/s of
+  each, their ratio to the export without the cache, and whether all wrote the same bytes;
 - with ``--memory`` (instead of the timings), the peak RSS of a fresh process exporting a
   tenth of the documents and all of them (or ``--sizes``), each database prepared once,
   and of the ``--baseline`` code on the same database.
@@ -21,6 +25,7 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
     .venv/bin/python bench/export_db.py [--docs 20000] [--database postgresql+psycopg://...]
         [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory [--sizes 5000 100000]]
         [--prepared URL]  (a database an earlier run prepared: no import this time)
+        [--cache]  (the fragment cache: without it, a first export, a repeat)
 """
 
 from __future__ import annotations
@@ -210,6 +215,30 @@ def memory(args: argparse.Namespace) -> None:
                     )
 
 
+def cached(url: str, formats: list[str], rounds: int, floor_us: float, folder: Path) -> None:
+    """Per format: no cache, a first export into an empty cache file, a repeat out of it."""
+    variable = "TEXTLABEL_EXPORT_CACHE"
+    for fmt in formats:
+        for round_ in range(rounds):
+            os.environ.pop(variable, None)
+            plain = export_once(url, fmt)
+            cache = folder / f"fragments-{fmt}-{round_}.sqlite"
+            os.environ[variable] = str(cache)
+            first, repeat = export_once(url, fmt), export_once(url, fmt)
+            os.environ.pop(variable, None)
+            size = sum(path.stat().st_size for path in folder.glob(cache.name + "*"))
+            for label, (rate, cpu_us, _, digest) in (
+                ("no cache", plain), ("first", first), ("repeat", repeat)
+            ):  # fmt: skip
+                same = "" if digest == plain[3] else f"  OUTPUT DIFFERS ({digest})"
+                print(
+                    f"  export {fmt:<6} {label:<9}: {cpu_us:8,.0f} us CPU/doc "
+                    f"({cpu_us / floor_us:.1f}x floor, {plain[1] / cpu_us:.2f}x less CPU than "
+                    f"no cache)  {rate:8,.0f} docs/s  {digest}{same}"
+                )
+            print(f"    cache file: {size / 1e6:.1f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=20_000)
@@ -223,6 +252,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--prepared", help="a database URL this script prepared before (with --docs): reuse it"
+    )
+    parser.add_argument(
+        "--cache", action="store_true", help="without the fragment cache, first, repeat"
     )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
@@ -249,6 +281,10 @@ def main() -> None:
         print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
         print(f"  load average before: {os.getloadavg()[0]:.1f}")
         print(f"  floor: bare cursor, rows + spans : {floor_us:8,.0f} us CPU/doc")
+        if args.cache:
+            cached(url, args.formats, args.rounds, floor_us, Path(tmp))
+            print(f"  load average after: {os.getloadavg()[0]:.1f}")
+            return
         for fmt in args.formats:
             ours = min((export_once(url, fmt) for _ in range(args.rounds)), key=lambda r: r[1])
             rate, cpu_us, size, digest = ours

@@ -102,6 +102,11 @@ def _annotate(session: Any, project: Any, users: list[Any]) -> None:
 
 
 def _cases(session: Any) -> dict[str, bytes]:
+    return exports(session, *projects(session))
+
+
+def projects(session: Any) -> tuple[Any, Any, Any]:
+    """The three pinned projects: the UD treebank, the NER corpus and the awkward texts."""
     owner, ann, other = make_users(session, "mgr", "ann", "bob")
     layers = ["entities", "pos", "coref", "relations", "cats", "spans"]
     ud = make_project(session, owner, "UD", labels=(), layers=["entities", "pos", "coref"])
@@ -126,6 +131,11 @@ def _cases(session: Any) -> dict[str, bytes]:
     from tests.factories import add_gold
 
     add_gold(session, awkward, wikigold_passages(3))
+    return ud, ner, awkward
+
+
+def exports(session: Any, ud: Any, ner: Any, awkward: Any) -> dict[str, bytes]:
+    """Every pinned case's bytes, by name."""
     out: dict[str, bytes] = {}
     awkward_sources = ("gold", "predictions", "gold_or_majority")  # nobody annotated it
     for project, sources in ((ud, ("predictions",)), (ner, SOURCES), (awkward, awkward_sources)):
@@ -147,12 +157,20 @@ def test_every_format_writes_the_pinned_bytes(app: Flask, session: Any) -> None:
     cases = _cases(session)
     first = session.scalar(select(Document.id).order_by(Document.id).limit(1))
     assert first == 1, "the pins hold document ids (and the spaCy split hashes them)"
-    got = {name: _digest(data, name.split("/")[-1]) for name, data in cases.items()}
+    got = digests(cases)
     empty = sorted(name for name, (_, size) in got.items() if not size)
     assert not empty, f"{empty} wrote nothing"
     if os.environ.get("TEXTLABEL_WRITE_PINS"):
         PINS.write_text(json.dumps({k: list(v) for k, v in got.items()}, indent=1) + "\n")
         pytest.skip("pins written")
+    assert_pinned(got)
+
+
+def digests(cases: dict[str, bytes]) -> dict[str, tuple[str, int]]:
+    return {name: _digest(data, name.split("/")[-1]) for name, data in cases.items()}
+
+
+def assert_pinned(got: dict[str, tuple[str, int]]) -> None:
     pinned = {name: tuple(value) for name, value in json.loads(PINS.read_text()).items()}
     changed = sorted(name for name in pinned if got.get(name) != pinned[name])
     assert set(got) == set(pinned)
@@ -172,7 +190,8 @@ def test_the_exports_reader_reads_what_the_store_does(app: Flask, session: Any) 
     read: list[Any] = []
     for project in (ud, ner):
         ids = sorted(session.scalars(select(Document.id).where(Document.project_id == project.id)))
-        annotations = rows.annotation_rows(session, project.id, ids[0], ids[-1])
+        stored = rows.stored_annotation_rows(session, project.id, ids[0], ids[-1])
+        annotations = rows.decode_annotations(stored)
         held = {a.id: (a.pos, a.relations, a.cats) for a in annotations}
         ours = store.read_documents(session, project.id, ids[0], ids[-1], held)
         assert ours == store.read_many(session, [a.id for a in annotations])

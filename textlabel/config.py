@@ -59,6 +59,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "IMPORT_PROCESSES": (1, int),  # processes tokenizing an import's batches
     "IMPORT_CHILD_BYTES": (512 * 1024, _bytes_or_off),  # uploads this big import in a child
     "EXPORT_PROCESSES": (1, int),  # processes writing a large JSONL/CoNLL export
+    "EXPORT_CACHE": (None, str),  # a file keeping each document's rendered JSONL/CoNLL
 }
 
 

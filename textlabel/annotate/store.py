@@ -125,10 +125,14 @@ def read_documents(
     its row, which the caller read), all on ``project_id``'s documents with ids ``first`` to
     ``last``: an export's page. One range query over the span rows, Core rows, no ``IN``
     list of annotation ids to compile (a test holds it equal to ``read_many``)."""
-    spans: dict[int, list[SpanRecord]] = {}
-    span_cats: dict[int, list[SpanRecord]] = {}
-    chains: dict[int, dict[int, list[MentionRecord]]] = {}
-    rows = session.connection().execute(
+    return payloads_of_rows(document_span_rows(session, project_id, first, last), held)
+
+
+def document_span_rows(session: Session, project_id: int, first: int, last: int) -> Sequence[Any]:
+    """The span rows ``(annotation id, layer, start, end, label, score, cluster)`` of the
+    annotations of ``project_id``'s documents with ids ``first`` to ``last``, as stored (an
+    export's fragment cache hashes them before ``payloads_of_rows`` reads any)."""
+    return session.connection().execute(
         select(Span.annotation_id, Span.layer, Span.start_char, Span.end_char, Span.label,
                Span.score, Span.cluster)
         .join(Annotation, Annotation.id == Span.annotation_id)
@@ -136,7 +140,16 @@ def read_documents(
         .where(Document.project_id == project_id, Document.id.between(first, last))
         .where(Span.layer.in_((ENTITY, MENTION, SPANCAT)))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
-    )  # fmt: skip
+    ).all()  # fmt: skip
+
+
+def payloads_of_rows(
+    rows: Iterable[Any], held: dict[int, tuple[Any, Any, Any]]
+) -> dict[int, Payload]:
+    """``read_documents`` from span rows already read (``document_span_rows``)."""
+    spans: dict[int, list[SpanRecord]] = {}
+    span_cats: dict[int, list[SpanRecord]] = {}
+    chains: dict[int, dict[int, list[MentionRecord]]] = {}
     _sort_spans(rows, spans, chains, span_cats)
     out = {}
     for aid, (tags, relations, cats) in held.items():

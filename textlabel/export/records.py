@@ -7,7 +7,8 @@ gold_or_majority) are described in ``registry.SOURCES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, true
@@ -19,9 +20,10 @@ from textlabel.export.request import ExportRequest
 from textlabel.export.rows import (
     AnnotationRow,
     DocumentRow,
-    annotation_rows,
+    decode_annotations,
     document_rows,
     select_documents,
+    stored_annotation_rows,
 )
 from textlabel.models import Document, Project, User
 from textlabel.projects.archive import ACTIVE
@@ -40,12 +42,39 @@ def project_records(
 ) -> Iterator[DocumentRecord]:  # fmt: skip
     """Records of ``project`` for ``request.source``, in document order (of the documents
     with ``after < id <= until`` when given: a range of ``parallel.export``)."""
-    names: dict[int, str] = {
-        row[0]: row[1] for row in session.execute(select(User.id, User.username))
-    }
-    # Documents without entities are negatives, kept unless asked (and entities are exported).
-    keep_all = request.negatives or "entities" not in (request.layers or project.layers)
-    last_id, seen = after, 0
+    names = user_names(session)
+    seen = 0
+    for page in stored_pages(session, project, request, after=after, until=until):
+        for _, records in page_records(page, project, request, names):
+            yield from records
+        seen += len(page.documents)
+        if progress:
+            progress(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """Up to ``PAGE`` documents as stored, with every row their records are built from:
+    ``documents`` (``select_documents``), ``annotations`` (``stored_annotation_rows``) and
+    ``spans`` (``store.document_span_rows``), JSON still text. Rows of documents between the
+    page's ids that are not on it (archived, unselected) may be among the last two."""
+
+    documents: Sequence[Any]
+    annotations: Sequence[Any]
+    spans: Sequence[Any]
+
+
+def user_names(session: Session) -> dict[int, str]:
+    """Every user's name by id: per-annotator records carry them."""
+    return {row[0]: row[1] for row in session.execute(select(User.id, User.username))}
+
+
+def stored_pages(
+    session: Session, project: Project, request: ExportRequest, *, after: int = 0,
+    until: int | None = None,
+) -> Iterator[StoredPage]:  # fmt: skip
+    """The pages of the documents ``request`` exports (of ``after < id <= until``), in order."""
+    last_id = after
     while True:
         # Plain column rows, not ORM objects: an export reads every document once, so the
         # identity map and attribute instrumentation are pure cost (and would pile up).
@@ -63,21 +92,43 @@ def project_records(
         )
         if not found:
             return
-        documents = document_rows(found)
-        last_id = documents[-1].id
-        annotations = _annotations(session, project, documents)
-        rows = [a for loaded in annotations.values() for a in loaded]
-        held = {a.id: (a.pos, a.relations, a.cats) for a in rows}  # read with the rows
-        payloads = store.read_documents(session, project.id, documents[0].id, last_id, held)
-        for document in documents:
-            loaded = annotations.get(document.id, [])
-            if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
-                for record in _records(document, loaded, payloads, request, names):
-                    if keep_all or record.spans:
-                        yield record
-            seen += 1
-        if progress:
-            progress(seen)
+        first, last_id = found[0][0], found[-1][0]
+        yield StoredPage(
+            found,
+            stored_annotation_rows(session, project.id, first, last_id),
+            store.document_span_rows(session, project.id, first, last_id),
+        )
+
+
+def page_records(
+    page: StoredPage, project: Project, request: ExportRequest, names: dict[int, str],
+    only: Collection[int] | None = None,
+) -> Iterator[tuple[int, list[DocumentRecord]]]:  # fmt: skip
+    """``(document id, its records)`` for each document of ``page`` (of those in ``only``),
+    in order; a document the request leaves out has no records."""
+    # Documents without entities are negatives, kept unless asked (and entities are exported).
+    keep_all = request.negatives or "entities" not in (request.layers or project.layers)
+    found = page.documents if only is None else [row for row in page.documents if row[0] in only]
+    if not found:
+        return
+    documents = document_rows(found)
+    annotations: dict[int, list[AnnotationRow]] = {d.id: [] for d in documents}
+    stored = [row for row in page.annotations if row[1] in annotations]
+    for annotation in decode_annotations(stored):
+        annotations[annotation.document_id].append(annotation)
+    rows = [a for loaded in annotations.values() for a in loaded]
+    held = {a.id: (a.pos, a.relations, a.cats) for a in rows}  # read with the rows
+    payloads = store.payloads_of_rows(page.spans, held)
+    for document in documents:
+        loaded = annotations[document.id]
+        records: list[DocumentRecord] = []
+        if not request.statuses or _status_of(loaded, project.overlap) in request.statuses:
+            records = [
+                record
+                for record in _records(document, loaded, payloads, request, names)
+                if keep_all or record.spans
+            ]
+        yield document.id, records
 
 
 def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
@@ -88,18 +139,6 @@ def _status_of(annotations: list[AnnotationRow], overlap: int) -> str:
         has_gold=any(a.kind == "gold" for a in annotations),
         overlap=overlap,
     )
-
-
-def _annotations(
-    session: Session, project: Project, documents: Sequence[DocumentRow]
-) -> dict[int, list[AnnotationRow]]:
-    """The annotations of ``documents`` (a page, in id order) by document id."""
-    out: dict[int, list[AnnotationRow]] = {d.id: [] for d in documents}
-    for annotation in annotation_rows(session, project.id, documents[0].id, documents[-1].id):
-        loaded = out.get(annotation.document_id)
-        if loaded is not None:  # not an archived or unselected document between the page's
-            loaded.append(annotation)
-    return out
 
 
 def _records(

@@ -11,7 +11,7 @@ surrogates), and anything orjson refuses still goes to ``json.loads``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -61,14 +61,14 @@ def document_rows(rows: Sequence[Any]) -> list[DocumentRow]:
     return [DocumentRow(i, text, loads(meta), loads(tokens)) for i, text, meta, tokens in rows]
 
 
-def annotation_rows(
+def stored_annotation_rows(
     session: Session, project_id: int, first: int, last: int
-) -> list[AnnotationRow]:
+) -> Sequence[Any]:
     """The annotations of ``project_id``'s documents with ids in ``[first, last]``, in id
-    order, JSON columns decoded. A range, not ``IN`` with a page of ids: compiling 500 bound
-    parameters per page cost more than reading the rows (the caller keeps those of its page).
-    """
-    rows = session.connection().execute(
+    order, JSON columns as text (``decode_annotations``). A range, not ``IN`` with a page of
+    ids: compiling 500 bound parameters per page cost more than reading the rows (the caller
+    keeps those of its page)."""
+    return session.connection().execute(
         select(
             Annotation.id, Annotation.document_id, Annotation.user_id, Annotation.kind,
             Annotation.status, cast(Annotation.pos, Text), cast(Annotation.token_layers, Text),
@@ -77,7 +77,11 @@ def annotation_rows(
         .join(Document, Document.id == Annotation.document_id)
         .where(Document.project_id == project_id, Document.id.between(first, last))
         .order_by(Annotation.id)
-    )  # fmt: skip
+    ).all()  # fmt: skip
+
+
+def decode_annotations(rows: Iterable[Any]) -> list[AnnotationRow]:
+    """Rows of ``stored_annotation_rows`` with their JSON decoded."""
     return [
         AnnotationRow(aid, did, user, kind, status, loads(pos), loads(tl), loads(rel), loads(cats))
         for aid, did, user, kind, status, pos, tl, rel, cats in rows

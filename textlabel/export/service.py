@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from textlabel.errors import InvalidInput
-from textlabel.export import parallel
+from textlabel.export import fragments, parallel
 from textlabel.export.base import WriteOptions
 from textlabel.export.records import project_records
 from textlabel.export.registry import get_writer
@@ -72,8 +72,12 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     ranges = _in_processes(session, project, request)
     if ranges is not None:
         return (chunk for _, chunk in ranges)
+    options = write_options(project, request)
+    cached = fragments.rendered(session, project, request, options)
+    if cached is not None:
+        return cached
     writer = get_writer(fmt.name)
-    chunks = writer(project_records(session, project, request), write_options(project, request))
+    chunks = writer(project_records(session, project, request), options)
     return (chunk if fmt.binary else chunk.encode("utf-8") for chunk in chunks)
 
 
@@ -132,6 +136,11 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
             for done, data in ranges:
                 out.write(data)
                 progress(min(done, total), total)
+        elif cached := fragments.rendered(
+            session, project, request, options, progress=lambda n: progress(n, total)
+        ):
+            for data in cached:
+                out.write(data)
         else:
             records = project_records(
                 session, project, request, progress=lambda n: progress(n, total)

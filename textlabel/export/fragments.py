@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import cache
-from hashlib import blake2b
+from hashlib import blake2b, sha256
 from pathlib import Path
 from typing import Any
 
@@ -110,36 +110,45 @@ def document_digests(page: StoredPage, names: dict[int, str]) -> dict[int, bytes
     stored: the document row, its annotation rows with their authors' names, their span
     rows. Span rows that tie in the query's order (an entity, a mention and a span category
     on the same tokens) come in any order, so they are hashed sorted."""
-    parts: dict[int, list[Any]] = {row[0]: [tuple(row)] for row in page.documents}
-    spans: dict[int, list[str]] = {i: [] for i in parts}
-    of_annotation: dict[int, list[str]] = {}
+    # The document's text and tokens, the bulk, go in as they are (no repr), after their
+    # lengths; its metadata is JSON text, which holds no NUL (or None: SQL NULL).
+    held: dict[int, list[Any]] = {
+        i: [f"{i}\0{len(text)}\0{len(tokens)}\0{meta}\0{text}{tokens}"]
+        for i, text, meta, tokens in page.documents
+    }
+    spans: dict[int, list[Any]] = {i: [] for i in held}
+    of_annotation: dict[int, list[Any]] = {}
     for row in page.annotations:  # (id, document id, user id, ...)
-        into = parts.get(row[1])
+        into = held.get(row[1])
         if into is not None:
             into.append((tuple(row), names.get(row[2])))
             of_annotation[row[0]] = spans[row[1]]
     for row in page.spans:  # (annotation id, ...)
-        held = of_annotation.get(row[0])
-        if held is not None:
-            held.append(repr(tuple(row)))
+        rows = of_annotation.get(row[0])
+        if rows is not None:
+            rows.append(row)
+    # the rest as repr (one line each: a repr holds no newline), the span rows sorted
     return {
-        i: blake2b(
-            repr((held, sorted(spans[i]))).encode("utf-8", "surrogatepass"), digest_size=16
+        i: sha256(
+            "\n".join([parts[0], repr(parts[1:]), *sorted(map(repr, map(tuple, spans[i])))])
+            .encode("utf-8", "surrogatepass")
         ).digest()
-        for i, held in parts.items()
-    }
+        for i, parts in held.items()
+    }  # fmt: skip
 
 
 class FragmentStore:
     """The cache file: ``(request key, document id) -> (digest, output)``. Several exports
-    (and ``parallel``'s worker processes) may share it: SQLite's WAL lets readers run while
-    one writes, and a write waits for another's."""
+    (and ``parallel``'s worker processes) may share it: SQLite's locks make each wait
+    (up to a minute) while another writes a page of outputs."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # a lost write only costs a re-render
+        # A rollback journal, not WAL: WAL writes each page's outputs twice (the log, then
+        # the checkpoint), twice the CPU of a first export's writes; a write holds readers
+        # off only while one page's outputs go in.
+        self.db.execute("PRAGMA journal_mode=TRUNCATE")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS fragment (request BLOB NOT NULL, document INTEGER NOT "
             "NULL, digest BLOB NOT NULL, body BLOB NOT NULL, PRIMARY KEY (request, document))"

@@ -608,6 +608,20 @@ def test_speaker_turns_give_i_and_you_their_speakers():
     assert sorted(chains_of(doc)) == [["I", "Bob"], ["I", "You", "me"]]
 
 
+def test_a_name_with_a_speaker_labels_head_is_that_speaker():
+    # Ann: "I am tired."  Stone: "I am too. You slept late."  Ann: "Bob Stone woke me."
+    rows = [*EXCHANGE[:12], ("Bob", "NNP", "PROPN", 13, "compound")]
+    rows += [(w, t, p, h + 1, d) for w, t, p, h, d in EXCHANGE[12:]]
+    rows[13] = ("Stone", "NNP", "PROPN", 14, "nsubj")
+    doc = parsed(rows, ents=[(12, 14, "PERSON")])
+
+    def chars(start: int, end: int) -> tuple[int, int]:
+        return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+    set_speakers(doc, [(*chars(0, 4), "Ann"), (*chars(4, 12), "Stone"), (*chars(12, 17), "Ann")])
+    assert sorted(chains_of(doc)) == [["I", "Bob Stone"], ["I", "You", "me"]]
+
+
 def test_one_speaker_is_the_narrator():
     doc = parsed(EXCHANGE, ents=[(12, 13, "PERSON")])
     set_speakers(doc, [(0, len(doc.text), "Bob")])

@@ -243,21 +243,16 @@ def _voice(
 def _named_speakers(
     ctx: SieveContext, speakers: set[str], voices: dict[tuple[object, ...], Mention]
 ) -> None:
-    """A name made of a speaker label's words ("Katie" or "Ms. Blake" for KatieBlake, "Justice
-    Roberts" for ChiefJusticeJohnRoberts), its head among them and no other speaker's, joins
-    that speaker's "I" (GUM dev +0.21 over no names, +0.10 over the exact label alone)."""
+    """A name whose head word is a word of one speaker's label, and of no other's ("Katie" or
+    "Ms. Blake" for KatieBlake, "David Titley" for Titley), joins that speaker's "I" (GUM dev:
+    59.47 without names, 59.61 with the exact label, 59.71 with names made only of the label's
+    words, 59.75 with the head alone)."""
     words = {speaker: set(_label_words(speaker)) for speaker in speakers}
     for mention in ctx.mentions:
         if mention.kind != PROPER:
             continue
-        span = ctx.doc[mention.start : mention.end]
-        tokens = [t.lower_.rstrip(".") for t in span if t.is_alpha or t.text.endswith(".")]
-        head = ctx.doc[mention.head].lower_
-        found = [
-            speaker
-            for speaker, label in words.items()
-            if tokens and head in label and all(token in label for token in tokens)
-        ]
+        head = ctx.doc[mention.head].lower_.rstrip(".")
+        found = [speaker for speaker, label in words.items() if head in label]
         voice = voices.get((1, SINGULAR, found[0])) if len(found) == 1 else None
         if voice is not None and not ctx.clusters.same(voice, mention):
             ctx.clusters.merge(voice, mention, score=VOICE_SCORE)

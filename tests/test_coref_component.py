@@ -11,6 +11,7 @@ import pytest
 import spacy
 
 from tests.helpers import pipeline_with
+from textlabel.nlp.coref.turns import set_speakers
 
 TEXT = (
     "Marie Curie was born in Warsaw. She moved to Paris in 1891, where she met Pierre Curie. "
@@ -145,3 +146,27 @@ def test_entry_point_in_a_fresh_process(tmp_path):
     assert result["reloaded_groups"] == result["groups"]
     assert result["pipe_names"][-1] == "textlabel_coref"
     assert result["cfg"]["pronoun_window"] == 4
+
+
+def test_a_transcripts_speaker_labels_are_its_turns(coref_nlp):
+    # written for this test; "Ann:" and "Bob:" each open two lines
+    text = (
+        "Ann: I lost my keys.\nBob: I saw them. You left them in the car.\n"
+        "Ann: I did not.\nBob: I am sure.\n"
+    )
+    doc = coref_nlp(text)
+
+    def chain_of(start: int) -> set[int]:
+        return next(
+            {span.start_char for span in group}
+            for key, group in doc.spans.items()
+            if key.startswith("coref_clusters_") and start in {s.start_char for s in group}
+        )
+
+    ann_i, bob_i, bob_you = text.index("I lost"), text.index("I saw"), text.index("You")
+    assert bob_you in chain_of(ann_i)  # Bob's "You" is Ann
+    assert bob_i not in chain_of(ann_i)
+    assert text.index("I am") in chain_of(bob_i)
+    # the caller's turns win; an empty list means none (every "I" one voice again)
+    doc = coref_nlp(set_speakers(coref_nlp.make_doc(text), []))
+    assert bob_i in chain_of(ann_i)

@@ -3,11 +3,16 @@
 A transcript's "I" is a different person in each speaker's turns; without turns every "I" of a
 document is one voice. Turns come from the caller, who knows them from the source's metadata
 (GUM's ``# speaker``, a transcript's speaker column): ``doc.user_data[SPEAKERS]`` is a list of
-``(start_char, end_char, speaker)``; text outside every turn has no known speaker.
+``(start_char, end_char, speaker)``; text outside every turn has no known speaker. Without
+them, a transcript's own labels are read: lines opening with "Name:" ("KATIE BLAKE: I ...",
+"Q: ..."), when at least two labels each open two or more lines (so "Phone:" and "Copyright
+Information:" of a letter's footer are no conversation).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 from spacy.tokens import Doc
@@ -21,9 +26,29 @@ def set_speakers(doc: Doc, turns: Sequence[tuple[int, int, str]]) -> Doc:
     return doc
 
 
+# a line opening with one to four capitalised words and a colon: "Dan:", "Ms. Blake:", "Q:"
+_LABEL = re.compile(r"^[ \t]*([A-Z][A-Za-z.'-]*(?: [A-Z][A-Za-z.'-]*){0,3})[ \t]*:[ \t]+", re.M)
+
+
+def labelled_turns(text: str) -> list[tuple[int, int, str]]:
+    """Turns from the transcript's own "Name:" lines: each runs from after the colon to the
+    next label; none unless two labels each open at least two lines."""
+    found = list(_LABEL.finditer(text))
+    counts = Counter(match.group(1) for match in found)
+    if sum(1 for count in counts.values() if count >= 2) < 2:
+        return []
+    ends = [match.start() for match in found[1:]] + [len(text)]
+    return [(match.end(), end, match.group(1)) for match, end in zip(found, ends, strict=True)]
+
+
+def _turns(doc: Doc) -> list[tuple[int, int, str]]:
+    given = doc.user_data.get(SPEAKERS)
+    return list(given) if given is not None else labelled_turns(doc.text)
+
+
 def token_speakers(doc: Doc) -> dict[int, str]:
     """Map each token inside a turn to its speaker; empty when the doc has no turns."""
-    turns = doc.user_data.get(SPEAKERS) or []
+    turns = _turns(doc)
     speakers: dict[int, str] = {}
     for start, end, who in turns:
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -37,7 +62,7 @@ def token_speakers(doc: Doc) -> dict[int, str]:
 def token_addressees(doc: Doc) -> dict[int, str]:
     """Map each token inside a turn to whom it is most likely said: the last other speaker
     before the turn (the one being answered), else the first other speaker after it."""
-    turns = sorted(doc.user_data.get(SPEAKERS) or [])
+    turns = sorted(_turns(doc))
     addressees: dict[int, str] = {}
     for index, (start, end, who) in enumerate(turns):
         before = [other for _, _, other in turns[:index] if other != who]

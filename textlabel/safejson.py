@@ -33,7 +33,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _ESCAPED_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")  # may also be an escaped "\"
 _ALL_DIGITS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONGEST_SAFE_NUMBER = b"0" * 19  # MAX_INT has 19 digits
-_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(c for c in range(256) if c not in b'"[]{}')
 
 
 class UnsafeJSON(InvalidInput):
@@ -85,10 +85,15 @@ def raw_decode(text: str, position: int = 0) -> tuple[Any, int]:
 def surely_storable(text: str, start: int = 0, end: int | None = None) -> bool:
     """True when no value the valid JSON ``text[start:end]`` decodes to (with this module's
     decoder: floats already finite) can fail ``problem_in``; False when one might."""
-    end = len(text) if end is None else end
-    if _UNSTORABLE.search(text, start, end) or _ESCAPED_UNSTORABLE.search(text, start, end):
+    part = text[start:end]
+    if part.isascii():  # no surrogate; the rest found with C string searches
+        if "\x00" in part:
+            return False
+    elif _UNSTORABLE.search(part):
         return False
-    data = text[start:end].encode("utf-8")  # multi-byte characters hold no ASCII byte
+    if "\\u" in part and _ESCAPED_UNSTORABLE.search(part):
+        return False
+    data = part.encode("utf-8")  # multi-byte characters hold no ASCII byte
     if _LONGEST_SAFE_NUMBER in data.translate(_ALL_DIGITS_ZERO):
         return False  # a long number, maybe in a string: walked
     return _nests_less_than(data, MAX_DEPTH)
@@ -97,9 +102,13 @@ def surely_storable(text: str, start: int = 0, end: int | None = None) -> bool:
 def _nests_less_than(data: bytes, limit: int) -> bool:
     """Whether the arrays and objects of valid JSON ``data`` nest fewer than ``limit`` deep:
     its brackets outside strings, with empty pairs removed pass after pass (each pass removes
-    one or two levels)."""
-    unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = b"".join(unescaped.split(b'"')[::2]).translate(None, _NOT_BRACKETS)
+    one or two levels). Strings are dropped as ``""`` once all but quotes and brackets are;
+    a quote left over means a string holding brackets, and the strings are cut out instead."""
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = data.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(data.split(b'"')[::2]).translate(None, _NOT_QUOTES_OR_BRACKETS)
     for _ in range(limit // 2 - 1):
         if not brackets:
             return True

@@ -73,6 +73,7 @@ from textlabel.nlp.coref.ranker import (  # noqa: E402
     read_model,
 )
 from textlabel.nlp.coref.resolver import build_context, run_sieves  # noqa: E402
+from textlabel.nlp.coref.turns import set_speakers  # noqa: E402
 
 Observer = Callable[[Mention, list[Mention], list[list[float]]], None]
 Labeller = Callable[[SieveContext, Mention, list[Mention]], list[int | None] | None]
@@ -303,6 +304,9 @@ def load_gum(
         docs = list(DocBin().from_disk(cached).get_docs(nlp.vocab))
     else:
         docs = list(nlp.pipe((document.text for document in documents), batch_size=16))
+    # the speaker turns the benches give the component (coref_gum.py)
+    for doc, document in zip(docs, documents, strict=True):
+        set_speakers(doc, document.speakers)
     return docs, documents
 
 

@@ -6,6 +6,8 @@ annotator) or in the request gives exactly the bytes of an export without the ca
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from tests.factories import make_project, make_user
 from tests.test_export_pinned import assert_pinned, digests, exports, projects
 from textlabel.annotate import store
+from textlabel.export import parallel
 from textlabel.export.request import ExportRequest
 from textlabel.export.service import stream_export
+from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Annotation, Document, Project, Span, User
 from textlabel.models.base import utcnow
 
@@ -114,3 +119,30 @@ def _export(session: Any, project: Any, request: ExportRequest) -> bytes:
 def _rows(cache: Path) -> int:
     with sqlite3.connect(cache) as db:
         return int(db.execute("SELECT count(*) FROM fragment").fetchone()[0])
+
+
+def test_with_the_cache_an_export_stays_in_one_process(
+    app: Flask, session: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER",))
+    lines = [json.dumps({"text": f"Ada met Bob in Paris #{n}.", "spans": []}) for n in range(23)]
+    import_file(session, project, io.BytesIO("\n".join(lines).encode()), "docs.jsonl",
+                user=owner, options=ImportOptions(dedupe=False))  # fmt: skip
+    request = ExportRequest(format="jsonl", source="predictions")
+    alone = _export(session, project, request)
+    calls: list[int] = []
+    real = parallel.export
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    # 5 ranges and two processes: workers (tests/test_export_parallel.py), but for the cache
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    monkeypatch.setattr(parallel, "MIN_RANGES", 2)
+    monkeypatch.setattr(parallel, "export", counted)
+    monkeypatch.setenv(parallel.ENV, "2")
+    monkeypatch.setenv(ENV, str(tmp_path / "fragments.sqlite"))
+    assert _export(session, project, request) == _export(session, project, request) == alone
+    assert calls == []

@@ -93,7 +93,6 @@ def export(
 def export_range(url: str, project_id: int, request: Any, after: int, until: int | None) -> bytes:
     """In a worker: the export of the documents with ``after < id <= until``."""
     from textlabel.db import make_engine
-    from textlabel.export.fragments import rendered
     from textlabel.export.records import project_records
     from textlabel.export.registry import get_writer
     from textlabel.export.service import write_options
@@ -103,10 +102,6 @@ def export_range(url: str, project_id: int, request: Any, after: int, until: int
         project = session.get(Project, project_id)
         if project is None:
             return b""
-        options = write_options(project, request)
-        cached = rendered(session, project, request, options, after=after, until=until)
-        if cached is not None:
-            return b"".join(cached)
         records = project_records(session, project, request, after=after, until=until)
-        text = "".join(get_writer(request.format)(records, options))
+        text = "".join(get_writer(request.format)(records, write_options(project, request)))
     return text.encode("utf-8")

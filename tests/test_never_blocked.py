@@ -45,6 +45,34 @@ class SlowCSV(io.RawIOBase):
         return len(chunk)
 
 
+class PacedCSV(SlowCSV):
+    """A CSV upload whose every chunk waits for the test's permit (``allow``): the import
+    cannot run ahead of the readers, however loaded the machine, and it cannot publish
+    before the last chunk is allowed (``chunks`` of them); waiting is bounded."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows, pause=0)
+        self.chunks = -(-len(self.data.getbuffer()) // 2048)
+        self.permits = threading.Semaphore(0)
+        self.stopped = False
+
+    def allow(self) -> None:
+        self.permits.release()
+
+    def give_up(self) -> None:
+        """The test failed: the import stops at its next chunk instead of waiting."""
+        self.stopped = True
+        self.permits.release()
+
+    def readinto(self, buffer: Any) -> int:
+        more = self.data.tell() < len(self.data.getbuffer())  # EOF comes without a permit
+        if more and (not self.permits.acquire(timeout=60) or self.stopped):
+            raise TimeoutError("the test stopped allowing chunks")
+        chunk = self.data.read(min(len(buffer), 2048))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
 def _import_in_thread(
     app: Flask, project_id: int, stream: io.RawIOBase, outcome: dict[str, Any]
 ) -> threading.Thread:
@@ -69,6 +97,11 @@ def _import_in_thread(
 
 
 def test_reads_and_saves_answer_while_an_import_commits_batches(app, session, live_server) -> None:
+    """Each round (a list, a read and a save over HTTP) allows the import one more chunk of
+    its file (about a batch), so the rounds and the committed batches interleave at any
+    load: a read or save that waited on the import would stop both (and time out). Until the
+    last chunk is allowed the file is not all in, so every list shows only the one document;
+    after it a list shows that one or the whole file, never part of it."""
     admin = make_user(session, "admin", admin=True)
     make_user(session, "ann")
     project = make_project(session, admin, members={"ann": "annotator"})
@@ -76,33 +109,41 @@ def test_reads_and_saves_answer_while_an_import_commits_batches(app, session, li
     headers = api_as(app, "ann").headers
     outcome: dict[str, Any] = {}
     rows = 600
-    importer = _import_in_thread(app, project.id, SlowCSV(rows), outcome)
-    totals, saves, during = [], [], 0
+    stream = PacedCSV(rows)
+    importer = _import_in_thread(app, project.id, stream, outcome)
+    before: list[int] = []
+    after: list[int] = []
+    during = allowed = 0
     with requests.Session() as http:
-        while importer.is_alive():
-            listed = http.get(f"{live_server}/api/v1/projects/{project.id}/documents",
-                              headers=headers, timeout=30)  # fmt: skip
-            assert listed.status_code == 200, listed.text
-            if importer.is_alive():  # read while the file was still going in
-                totals.append(listed.json()["total"])
-            mine = http.get(f"{live_server}/api/v1/documents/{own.id}/annotations/me",
-                            headers=headers, timeout=30)  # fmt: skip
-            span = {"start": 0, "end": 12, "label": "PER"}
-            saved = http.put(
-                f"{live_server}/api/v1/documents/{own.id}/annotations/me",
-                json={"version": mine.json()["version"], "spans": [span]},
-                headers=headers, timeout=30,
-            )  # fmt: skip
-            saves.append(saved.status_code)
-            during += importer.is_alive()
-        importer.join(timeout=120)
+        try:
+            while importer.is_alive():
+                listed = http.get(f"{live_server}/api/v1/projects/{project.id}/documents",
+                                  headers=headers, timeout=30)  # fmt: skip
+                assert listed.status_code == 200, listed.text
+                (before if allowed < stream.chunks else after).append(listed.json()["total"])
+                mine = http.get(f"{live_server}/api/v1/documents/{own.id}/annotations/me",
+                                headers=headers, timeout=30)  # fmt: skip
+                span = {"start": 0, "end": 12, "label": "PER"}
+                saved = http.put(
+                    f"{live_server}/api/v1/documents/{own.id}/annotations/me",
+                    json={"version": mine.json()["version"], "spans": [span]},
+                    headers=headers, timeout=30,
+                )  # fmt: skip
+                assert saved.status_code == 200, saved.text
+                during += importer.is_alive()
+                stream.allow()
+                allowed += 1
+        finally:
+            if importer.is_alive() and allowed < stream.chunks:  # failed: end the import
+                stream.give_up()
+            importer.join(timeout=120)
         final = http.get(f"{live_server}/api/v1/projects/{project.id}/documents",
                          headers=headers, timeout=30).json()["total"]  # fmt: skip
     assert "error" not in outcome, outcome
     assert outcome["result"].imported == rows
-    assert during >= 3, "reads and saves were answered while the import ran"
-    assert set(saves) == {200}
-    assert set(totals) == {1}, "staged documents stay invisible until the whole file is in"
+    assert stream.chunks >= 10 and during >= stream.chunks, "answered while the import ran"
+    assert set(before) == {1}, "staged documents stay invisible until the whole file is in"
+    assert set(after) <= {1, rows + 1}, "a published file shows whole"
     assert final == rows + 1
     assert session.scalar(select(func.count()).select_from(Project)) == 1  # staging gone
 

@@ -115,7 +115,9 @@ def import_file(
     staged_project = staging.open_staging(session, project, user)
     if staged:
         staged(staged_project.id)
-    importer = _Importer(session, project, user, options, filename, staged_project.id)
+    with reading():  # the labels and rules it looks up: not under SQLite's write lock,
+        importer = _Importer(session, project, user, options, filename, staged_project.id)
+        session.commit()  # which was held while the file was read and its first batch tokenized
     try:
         fmt, stream = resolve_format(stream, filename, options.format)
         if options.dedupe is None:

@@ -24,12 +24,13 @@ _job_process = None
 def when_ready(server):  # type: ignore[no-untyped-def]
     """In the master, after the app is loaded and before the first fork."""
     global _job_process
-    from textlabel.serving import start_jobs, warm_up
+    from textlabel.serving import start_jobs, start_up, warm_up
 
     # Loaded here even if preload_app was turned off: the job process needs the app, and
     # the workers forked next inherit it (gunicorn keeps the loaded callable).
     app = server.app.wsgi()
     _job_process = start_jobs(app, start=False)  # jobs go there: the model is not loaded
+    start_up(app, say=server.log.warning)  # once, here, for every worker
     warm_up(app)
     if _job_process is not None:
         _job_process.start()  # forked from the warmed-up app: most pages shared

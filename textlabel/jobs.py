@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from textlabel.db import reading
 from textlabel.errors import NotFound, TextlabelError
@@ -381,6 +382,8 @@ def _recover(engine: Engine, gone: ColumnElement[bool]) -> list[Job]:
                 .execution_options(synchronize_session=False)
             )
             if marked.rowcount:  # type: ignore[attr-defined]
+                for name, value in values.items():  # what callers report: the new status
+                    set_committed_value(job, name, value)
                 (requeued if retry else recovered).append(job)
         session.commit()
     for job in recovered:

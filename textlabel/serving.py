@@ -8,12 +8,18 @@ workers), and ``warm_up`` builds there what requests would otherwise build in ev
 requests build) and freezes the collector's view of it, so the
 workers keep those pages shared copy-on-write instead of dirtying them on their first
 collection. ``after_fork`` gives each worker its own database connections.
+
+Every way of serving (``textlabel serve`` and ``demo``, ``waitress-serve wsgi:app``,
+gunicorn's master through ``gunicorn.conf.py``) does the same ``start_up`` work once before
+its first request: what the runners and importers of a stopped server left is recovered.
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textlabel import jobs
@@ -23,6 +29,8 @@ from textlabel.extensions import db
 if TYPE_CHECKING:
     from textlabel.jobprocess import JobProcess
 
+
+log = logging.getLogger(__name__)
 
 by_gunicorn_conf = False  # gunicorn.conf.py sets it: its master starts the job process
 
@@ -35,12 +43,15 @@ class JobsOnWebThreads(RuntimeError):
 def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
     """What ``wsgi.py`` does for the server that imports it: ``waitress-serve wsgi:app`` (or
     any one-process WSGI server) gets a job process, stopped when the process exits (a killed
-    server's job process exits by itself); gunicorn with ``gunicorn.conf.py`` gets it from the
-    conf (its master); gunicorn without it is refused, with what to run instead. Redis or
-    ``TEXTLABEL_JOB_PROCESS=false`` keep jobs where they say."""
-    if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
-        return None
+    server's job process exits by itself), and the ``start_up`` work; gunicorn with
+    ``gunicorn.conf.py`` gets both from the conf (its master); gunicorn without it is refused,
+    with what to run instead. Redis or ``TEXTLABEL_JOB_PROCESS=false`` keep jobs where they
+    say (under gunicorn without the conf each worker then does ``start_up``: each step is
+    safe from any number of processes)."""
     if by_gunicorn_conf:
+        return None
+    if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
+        start_up(app)
         return None
     if under_gunicorn():
         raise JobsOnWebThreads(
@@ -51,10 +62,42 @@ def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
             "itself), or set TEXTLABEL_REDIS_URL and run `textlabel worker`, or "
             "TEXTLABEL_JOB_PROCESS=false to run jobs on the workers' threads."
         )
-    process = start_jobs(app)
+    process = start_jobs(app, start=False)
+    start_up(app)
     if process is not None:
+        process.start()
         atexit.register(process.stop)
     return process
+
+
+def start_up(app: Any, say: Callable[[str], object] = log.warning) -> None:
+    """Once per app, before its first request and after its job runner is chosen
+    (``start_jobs``): mark the jobs a stopped server's runners left running (at once those
+    of this host's processes that are gone, others once their heartbeat is stale; live jobs
+    are left alone), hand the queued jobs to this process's thread runner when jobs run on
+    its threads (the embedded queue lived in a process now gone; the job process and Redis
+    find them themselves), and remove (or finish publishing) imports whose importer stopped
+    beating. A database that does not answer yet is said and skipped: the job process's
+    sweep recovers jobs later, and the next start the imports."""
+    if app.extensions.get("textlabel.started_up"):
+        return
+    app.extensions["textlabel.started_up"] = True
+    from textlabel.ingest.staging import remove_abandoned
+
+    engine = app.extensions["textlabel.db"]
+    try:
+        for job in [*jobs.recover_dead_owners(engine), *jobs.recover_stale(engine)]:
+            say(f"job {job.id} ({job.kind}) lost its runner: {job.status}")
+        runner = app.extensions["textlabel.jobs"]
+        if isinstance(runner, jobs.JobRunner):
+            jobs.requeue_orphans(engine, runner)
+        removed = remove_abandoned(engine)
+    except Exception as e:  # noqa: BLE001  (not migrated, or not up yet: serve regardless)
+        say(f"recovering what a stopped server left failed ({type(e).__name__}); skipped")
+        log.debug("start-up recovery failed", exc_info=True)
+        return
+    if removed:
+        say(f"removed {removed} abandoned import(s)")
 
 
 def start_jobs(app: Any, *, start: bool = True) -> JobProcess | None:

@@ -35,26 +35,16 @@ def init_cli() -> None:
 def serve(
     app: Flask, *, host: str, port: int, threads: int, job_process: JobProcess | None = None
 ) -> None:
-    """Recover what stopped runners left (jobs of this host's processes that are gone, at
-    once; others' once they stopped beating: live jobs are left alone), start the job
-    process, then serve ``app`` until Ctrl+C."""
+    """Choose the job runner, recover what a stopped server left (``serving.start_up``),
+    start the job process, then serve ``app`` until Ctrl+C."""
     from waitress import serve as waitress_serve
 
-    from textlabel.ingest.staging import remove_abandoned
-    from textlabel.jobs import recover_dead_owners, recover_stale, requeue_orphans
-    from textlabel.serving import settle, start_jobs
+    from textlabel.serving import settle, start_jobs, start_up
 
-    engine = app.extensions["textlabel.db"]
-    for job in [*recover_dead_owners(engine), *recover_stale(engine)]:
-        click.echo(f"job {job.id} ({job.kind}) lost its runner: {job.status}")
-    if not app.config.get("REDIS_URL"):  # the embedded queue lived in a process now gone
-        requeue_orphans(engine, app.extensions["textlabel.jobs"])
-    removed = remove_abandoned(engine)
-    if removed:
-        click.echo(f"removed {removed} abandoned import(s)")
     started = job_process is not None
     if not started:
         job_process = start_jobs(app, start=False)  # jobs out of the web process's interpreter lock
+    start_up(app, say=click.echo)  # after the runner is chosen: orphans never run on our threads
     settle(app)
     if job_process is not None and not started:
         job_process.start()  # forked from the settled app: its frozen pages stay shared

@@ -94,6 +94,17 @@ def test_a_repeat_copies_what_is_kept_and_any_change_renders_anew(
         after = same_as_without_cache(ner)
         assert after != before  # each change shows in some export
         before = after
+    with sqlite3.connect(cache) as db:  # the archived document's outputs were dropped
+        assert not db.execute(
+            "SELECT count(*) FROM fragment WHERE document = ?", (first[0],)
+        ).fetchone()[0]
+        # what another version of textlabel kept for the project goes at its next export
+        db.execute("INSERT INTO request VALUES (X'01', ?, X'02')", (ner.id,))
+        db.execute("INSERT INTO fragment VALUES (X'01', ?, X'00', X'00')", (first[1],))
+    same_as_without_cache(ner)
+    with sqlite3.connect(cache) as db:
+        assert not db.execute("SELECT count(*) FROM fragment WHERE request = X'01'").fetchone()[0]
+        assert not db.execute("SELECT count(*) FROM request WHERE key = X'01'").fetchone()[0]
     # Another request (a label filter, no negatives) is kept apart from the others.
     for request in (
         ExportRequest(format="jsonl", source="gold", labels=("ORG",)),

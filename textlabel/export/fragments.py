@@ -55,28 +55,35 @@ def rendered(
         return None
     key = request_key(project, request, options)
     pages = stored_pages(session, project, request, after=after, until=until)
-    return _rendered(path, key, session, project, request, options, pages, progress)
+    return _rendered(path, key, session, project, request, options, pages, after, progress)
 
 
 def _rendered(
     path: Path, key: bytes, session: Session, project: Project, request: ExportRequest,
-    options: WriteOptions, pages: Iterable[StoredPage], progress: Callable[[int], Any] | None,
+    options: WriteOptions, pages: Iterable[StoredPage], after: int,
+    progress: Callable[[int], Any] | None,
 ) -> Iterator[bytes]:  # fmt: skip
     writer = get_writer(request.format)
     names = user_names(session)
     store = FragmentStore(path)  # opened by the thread that iterates
     try:
+        store.forget_other_code(project.id, key)
         seen = 0
         for page in pages:
             digests = document_digests(page, names)
             ids = [row[0] for row in page.documents]
-            kept = store.get(key, ids[0], ids[-1])
+            # from the previous page's end: what is kept for ids on no page is gone
+            kept = store.get(key, after + 1, ids[-1])
+            after = ids[-1]
             stale = {i for i in ids if i not in kept or kept[i][0] != digests[i]}
+            # kept outputs of documents no longer exported (deleted, archived) are dropped;
+            # a selection skips the others on purpose
+            gone = [] if request.ids else sorted(kept.keys() - set(ids))
             made: dict[int, bytes] = {}
-            if stale:
+            if stale or gone:
                 for i, records in page_records(page, project, request, names, stale):
                     made[i] = "".join(writer(records, options)).encode("utf-8")
-                store.put(key, [(i, digests[i], made[i]) for i in ids if i in stale])
+                store.put(key, [(i, digests[i], made[i]) for i in ids if i in stale], gone)
             yield b"".join([made[i] if i in stale else kept[i][1] for i in ids])
             seen += len(ids)
             if progress:
@@ -138,9 +145,10 @@ def document_digests(page: StoredPage, names: dict[int, str]) -> dict[int, bytes
 
 
 class FragmentStore:
-    """The cache file: ``(request key, document id) -> (digest, output)``. Several exports
-    (and ``parallel``'s worker processes) may share it: SQLite's locks make each wait
-    (up to a minute) while another writes a page of outputs."""
+    """The cache file: ``(request key, document id) -> (digest, output)``, and per request
+    key the project and the code that made it. Several exports (web processes, the job
+    runner, the CLI) may share it: SQLite's locks make each wait (up to a minute) while
+    another writes a page of outputs."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +165,24 @@ class FragmentStore:
             "CREATE TABLE IF NOT EXISTS fragment (request BLOB NOT NULL, document INTEGER NOT "
             "NULL, digest BLOB NOT NULL, body BLOB NOT NULL, PRIMARY KEY (request, document))"
         )
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS request (key BLOB PRIMARY KEY, project INTEGER NOT "
+            "NULL, code BLOB NOT NULL)"
+        )
+
+    def forget_other_code(self, project: int, key: bytes) -> None:
+        """Record ``key`` as ``project``'s under this code, and drop what other versions of
+        textlabel kept for ``project``: nothing will ask for it again."""
+        code = code_digest()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR IGNORE INTO request (key, project, code) VALUES (?, ?, ?)",
+                (key, project, code),
+            )
+            old = "SELECT key FROM request WHERE project = ? AND code != ?"
+            self.db.execute(f"DELETE FROM fragment WHERE request IN ({old})", (project, code))
+            self.db.execute("DELETE FROM request WHERE project = ? AND code != ?", (project, code))
 
     def get(self, key: bytes, first: int, last: int) -> dict[int, tuple[bytes, bytes]]:
         """``document id -> (digest, output)`` kept for ``key`` with ids ``first`` to ``last``."""
@@ -167,14 +193,21 @@ class FragmentStore:
         )
         return {document: (digest, body) for document, digest, body in rows}
 
-    def put(self, key: bytes, items: list[tuple[int, bytes, bytes]]) -> None:
-        """Keep ``(document id, digest, output)`` for ``key``, replacing what was kept."""
+    def put(
+        self, key: bytes, items: list[tuple[int, bytes, bytes]], gone: Iterable[int] = ()
+    ) -> None:
+        """Keep ``(document id, digest, output)`` for ``key``, replacing what was kept, and
+        drop what was kept for the documents ``gone``."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR REPLACE INTO fragment (request, document, digest, body) "
                 "VALUES (?, ?, ?, ?)",
                 [(key, i, digest, body) for i, digest, body in items],
+            )
+            self.db.executemany(
+                "DELETE FROM fragment WHERE request = ? AND document = ?",
+                [(key, i) for i in gone],
             )
 
     def close(self) -> None:

@@ -13,7 +13,9 @@ then time in-process requests (Flask test client, no network) of one annotator:
 and, on a separate project in the same database, an import of a generated CSV through
 ``import_file`` (tokenization included; and the same documents as pre-tokenized JSONL, which
 skips spaCy's tokenizer) and an export of up to ``--export-max`` documents with peak memory.
-Each figure is printed with its ratio to the smallest size in the same run (flat = ~1x).
+Each figure is printed with its ratio to the smallest size in the same run (flat = ~1x), and
+the requests also with this process's CPU ms per request (p50; on SQLite the whole request,
+steady on a loaded machine; on PostgreSQL without the server's part).
 
 Goals: /next, deep list, search and save p50 < 20 ms, flat from 2k to 1M; import >= 10,000
 documents/s; export >= 20,000 documents/s, flat in memory. Run:
@@ -54,13 +56,27 @@ PASSWORD = "bench password 123"
 TEMPLATES = 500
 
 
-def p50(fn: Callable[[], Any], n: int) -> float:
-    times = []
+CPU: dict[str, float] = {}  # figure name -> this process's CPU ms per call (p50)
+
+
+def timed(fn: Callable[[], Any], wall: list[float], cpu: list[float]) -> None:
+    """Call ``fn``, noting its wall-clock and this process's CPU time in ms. On SQLite the
+    database works in this process, so CPU per request holds still on a loaded machine where
+    the wall clock swings 2x; on PostgreSQL it leaves out the server's part."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    wall.append((time.perf_counter() - start) * 1000)
+    cpu.append((time.process_time() - start_cpu) * 1000)
+
+
+def p50(fn: Callable[[], Any], n: int, name: str | None = None) -> float:
+    wall: list[float] = []
+    cpu: list[float] = []
     for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        timed(fn, wall, cpu)
+    if name:
+        CPU[name] = statistics.median(cpu)
+    return statistics.median(wall)
 
 
 def load_documents(engine: Any, project_id: int, n: int) -> None:
@@ -131,23 +147,26 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
         )
         assert response.status_code == 200, response.json
 
-    next_times, save_times = [], []
+    next_times: list[float] = []
+    save_times: list[float] = []
+    next_cpu: list[float] = []
+    save_cpu: list[float] = []
     for _ in range(args.n):
-        start = time.perf_counter()
-        next_document()
-        next_times.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        submit()
-        save_times.append((time.perf_counter() - start) * 1000)
+        timed(next_document, next_times, next_cpu)
+        timed(submit, save_times, save_cpu)
     figures["/next"] = statistics.median(next_times)
     figures["save"] = statistics.median(save_times)
+    CPU["/next"], CPU["save"] = statistics.median(next_cpu), statistics.median(save_cpu)
     last = size - 100
-    figures["fetch"] = p50(lambda: client.get(f"{api}/documents/{last}", headers=headers), args.n)
+    figures["fetch"] = p50(
+        lambda: client.get(f"{api}/documents/{last}", headers=headers), args.n, "fetch"
+    )
     figures["list ?after= deep"] = p50(
         lambda: client.get(
             f"{api}/projects/{pid}/documents?per_page=10&after={last}", headers=headers
         ),
         args.n,
+        "list ?after= deep",
     )
     deep_page = max(1, (size - 100) // 10)
     figures["list ?page= deep"] = p50(
@@ -155,6 +174,7 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
             f"{api}/projects/{pid}/documents?per_page=10&page={deep_page}", headers=headers
         ),
         max(5, args.n // 5),
+        "list ?page= deep",
     )
     for name, word in (("search rare word", "137"), ("search common word", "the")):
         figures[name] = p50(
@@ -162,6 +182,7 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
                 f"{api}/projects/{pid}/documents?per_page=10&q={word}", headers=headers
             ),
             max(5, args.n // 5),
+            name,
         )
     figures.update(import_and_export(app, other_id, pid, size, args))
     app.extensions["textlabel.db"].dispose()
@@ -244,16 +265,23 @@ def main() -> None:
     for backend in backends:
         print(f"\n== {backend.split('://')[0].split('+')[0]}", flush=True)
         results: dict[int, dict[str, float]] = {}
+        cpus: dict[int, dict[str, float]] = {}
         for size in sizes:
             with tempfile.TemporaryDirectory() as tmp:
                 url = f"sqlite:///{tmp}/scale.db" if backend == "sqlite" else backend
                 print(f"{size:,} documents (load average {os.getloadavg()[0]:.1f})", flush=True)
+                CPU.clear()
                 results[size] = run_size(url, size, args, Path(tmp))
+                cpus[size] = dict(CPU)
             base = results[sizes[0]]
             for name, value in results[size].items():
                 unit = "" if "/s" in name or "MiB" in name else " ms"
                 ratio = value / base[name] if base[name] else float("nan")
-                print(f"    {name:<24} {value:10.1f}{unit}   {ratio:5.2f}x the {sizes[0]:,} figure")
+                line = f"    {name:<24} {value:10.1f}{unit}   {ratio:5.2f}x the {sizes[0]:,} figure"
+                if name in cpus[size]:
+                    cpu, cpu_ratio = cpus[size][name], cpus[size][name] / cpus[sizes[0]][name]
+                    line += f"   CPU {cpu:6.1f} ms {cpu_ratio:5.2f}x"
+                print(line)
 
 
 if __name__ == "__main__":

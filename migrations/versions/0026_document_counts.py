@@ -16,7 +16,9 @@ statements that change the same projects cannot deadlock on them.
 
 A project's row is created by its first document (an upsert), so a project with no
 documents may have none: readers take a missing row as 0. No trigger on ``project``: a
-future batch (table copy) migration of it would drop that trigger silently.
+future batch (table copy) migration of it would drop that trigger silently. A batch
+migration of ``document`` itself drops these triggers (and the search ones): it must create
+them again (tests/test_document_counts.py fails if the counts stop following).
 
 Revision ID: 0026
 Revises: 0025

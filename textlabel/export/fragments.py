@@ -152,7 +152,9 @@ class FragmentStore:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        # One export uses it, one step at a time, but a streamed response may be read on
+        # by another thread than the one that began it.
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         # A rollback journal, not WAL: WAL writes each page's outputs twice (the log, then
         # the checkpoint), twice the CPU of a first export's writes; a write holds readers
         # off only while one page's outputs go in.

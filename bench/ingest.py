@@ -281,7 +281,8 @@ def main() -> None:
             write_jsonl(folder / "data.csv", path)
             size = path.stat().st_size / 1e6
         rate, imported, cpu_us = import_once(path, database_url(args.database, folder))
-    print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB {what}, into {name}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB {what}, into {name} (load {load})")
     print(f"  floor: csv + nlp.tokenizer.pipe : {floor_us:8,.0f} us CPU/doc")
     ratio = cpu_us / floor_us
     print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({ratio:.2f}x)")

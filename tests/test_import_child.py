@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,8 @@ from werkzeug.test import encode_multipart
 
 from tests.factories import make_project, make_user
 from tests.helpers import DATA, api_as
-from textlabel.errors import Busy
-from textlabel.ingest import in_child
+from textlabel.errors import Busy, ReportLost
+from textlabel.ingest import in_child, staging
 from textlabel.ingest.service import ImportOptions
 from textlabel.models import Annotation, Document, Project, Span
 
@@ -157,6 +158,76 @@ def test_a_killed_child_leaves_nothing_half_written(app: Flask, session) -> None
     assert staged_when_killed and staged_when_killed[0] >= 5
     assert session.scalar(select(func.count(Document.id))) == 0
     assert session.scalar(select(func.count(Project.id))) == 1
+
+
+def _stopped(pid: int) -> None:
+    """SIGSTOP ``pid`` and wait until it is stopped (the signal is delivered asynchronously)."""
+    os.kill(pid, signal.SIGSTOP)
+    for _ in range(10_000):  # bounded
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "Tt":
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"process {pid} did not stop")
+
+
+def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
+    app: Flask, session
+) -> None:
+    """Killed after the file was all read and checked and publishing began (on SQLite between
+    two publish batches, on PostgreSQL before its one UPDATE commits): this side finishes
+    the move and says so, a 500 ``ReportLost`` and not a 503 Busy whose retry would import
+    the file twice."""
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner)
+    rows = 2 * staging.PUBLISH_BATCH + 500  # three publish batches on SQLite
+    csv = "id,text\n" + "".join(f"{n},Row {n} is short.\n" for n in range(rows))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    seen: dict[str, int] = {}
+
+    def moved() -> int:
+        return int(session.scalar(
+            select(func.count(Document.id)).where(Document.project_id == project.id)
+        ))  # fmt: skip
+
+    def kill_while_publishing(done: int) -> None:
+        if done < rows or seen:  # until the last import batch is in: publishing is next
+            return
+        pid = _child_pid()
+        for _ in range(100_000):  # step the child until it is between two publish batches
+            _stopped(pid)
+            marked = session.scalar(
+                select(func.count(Project.id)).where(
+                    Project.staged_for_id == project.id, Project.staged_publishing.is_(True)
+                )
+            )
+            now = moved()
+            if marked and (now > 0 or not sqlite):
+                assert now < rows, "published whole before the test could stop it"
+                seen["moved"] = now
+                os.kill(pid, signal.SIGKILL)
+                return
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.002)
+
+    with pytest.raises(ReportLost, match="stored whole") as lost:
+        in_child.import_in_child(
+            session, project, io.BytesIO(csv.encode()), "rows.csv", user=owner,
+            options=ImportOptions(), progress=kill_while_publishing,
+        )  # fmt: skip
+    assert (lost.value.status, lost.value.code, lost.value.retry_after) == (
+        500,
+        "report_lost",
+        None,
+    )
+    assert lost.value.details == {"exit": -signal.SIGKILL, "stored": True}
+    if sqlite:
+        assert 0 < seen["moved"] < rows, "killed between two publish batches"
+    else:
+        assert seen["moved"] == 0, "killed before its one UPDATE committed"
+    assert moved() == rows
+    texts = session.scalars(select(Document.text).where(Document.project_id == project.id))
+    assert len(set(texts)) == rows
+    assert session.scalar(select(func.count(Project.id))) == 1  # the staging project is gone
 
 
 PARENT = """

@@ -86,6 +86,15 @@ class NotImplementedYet(TextlabelError):
     code = "not_implemented"
 
 
+class ReportLost(TextlabelError):
+    """The work was done, but the answer that reports it was lost (an import's process died
+    while publishing: the file is in the project whole, its counts and warnings are gone). A
+    server failure, not to be retried: doing it again would do it twice."""
+
+    status = 500
+    code = "report_lost"
+
+
 class Busy(TextlabelError):
     """The database stayed busy (a long write held its lock) past the wait allowed: the
     client may retry after ``retry_after`` seconds; nothing was changed."""

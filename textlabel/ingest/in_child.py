@@ -9,8 +9,10 @@ first. The answer is the same as in-process: the child sends back the result, or
 error's type, message and details (file, row, line), rebuilt here into the same exception.
 
 All-or-nothing holds as in-process: the child stores into a staging project it names first;
-if it dies (killed, out of memory) before publishing, this side discards that project, and
-``staging.remove_abandoned`` covers this side dying too. Uploads smaller than
+if it dies (killed, out of memory) before publishing, this side discards that project (503
+Busy: nothing was stored), and ``staging.remove_abandoned`` covers this side dying too; if it
+dies while publishing, this side finishes the move and answers ``ReportLost`` (500: the file
+is in whole, its report is not). Uploads smaller than
 ``TEXTLABEL_IMPORT_CHILD_BYTES`` stay in-process: starting the child (Python, textlabel,
 spaCy) costs more than importing them. In-memory SQLite (one connection's database) always
 stays in-process.
@@ -31,7 +33,7 @@ from typing import IO, Any, BinaryIO, cast
 from sqlalchemy.orm import Session
 
 from textlabel.config import from_env
-from textlabel.errors import Busy
+from textlabel.errors import Busy, ReportLost
 from textlabel.ingest import staging
 from textlabel.ingest.isolated import rebuilt
 from textlabel.ingest.service import ImportOptions, import_file
@@ -142,11 +144,12 @@ def import_in_child(
                 session.rollback()
                 # whatever the child had staged, or the rest of a file it was publishing
                 published = staging.discard(session, staging_id)
-    if outcome is None and published:
-        raise Busy(
+    if outcome is None and published:  # not Busy: retried, the file would go in twice
+        raise ReportLost(
             f"{filename}: the import's process exited with code {code} while publishing "
-            "the file; the file was stored whole, but its counts were lost",
-            details={"exit": code},
+            "the file. The file was stored whole (do not upload it again), but its report "
+            "(documents imported and skipped, warnings) was lost",
+            details={"exit": code, "stored": True},
         )
     if outcome is None:
         raise Busy(

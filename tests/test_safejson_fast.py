@@ -18,6 +18,7 @@ UNSAFE = [
     '"a\\u0000b"',
     '{"k\\u0000": 1}',
     '"\\ud800"',
+    '["a", "raw \ud800 surrogate"]',  # a surrogate character in the text itself
     '["x", "\\uDC00"]',
     "9223372036854775808",
     "-9223372036854775809",

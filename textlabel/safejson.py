@@ -86,14 +86,12 @@ def surely_storable(text: str, start: int = 0, end: int | None = None) -> bool:
     """True when no value the valid JSON ``text[start:end]`` decodes to (with this module's
     decoder: floats already finite) can fail ``problem_in``; False when one might."""
     part = text[start:end]
-    if part.isascii():  # no surrogate; the rest found with C string searches
-        if "\x00" in part:
-            return False
-    elif _UNSTORABLE.search(part):
+    if "\x00" in part or ("\\u" in part and _ESCAPED_UNSTORABLE.search(part)):
         return False
-    if "\\u" in part and _ESCAPED_UNSTORABLE.search(part):
+    try:
+        data = part.encode("utf-8")  # multi-byte characters hold no ASCII byte
+    except UnicodeEncodeError:  # a surrogate
         return False
-    data = part.encode("utf-8")  # multi-byte characters hold no ASCII byte
     if _LONGEST_SAFE_NUMBER in data.translate(_ALL_DIGITS_ZERO):
         return False  # a long number, maybe in a string: walked
     return _nests_less_than(data, MAX_DEPTH)

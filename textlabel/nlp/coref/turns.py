@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -24,6 +25,40 @@ def set_speakers(doc: Doc, turns: Sequence[tuple[int, int, str]]) -> Doc:
     """Record ``turns`` on ``doc`` for ``textlabel_coref`` (they survive ``DocBin``)."""
     doc.user_data[SPEAKERS] = [(int(start), int(end), str(who)) for start, end, who in turns]
     return doc
+
+
+def sentence_speaker(row: Any) -> str | None:
+    """The speaker an imported sentence's metadata names: a ``speaker`` key (CoNLL-2012's
+    column 10) or a ``# speaker = ...`` comment (CoNLL-U, as GUM writes it)."""
+    if not isinstance(row, dict):
+        return None
+    speaker = row.get("speaker")
+    if isinstance(speaker, str) and speaker.strip() not in ("", "-", "_"):
+        return speaker.strip()
+    for comment in row.get("comments") or ():
+        key, _, value = str(comment).lstrip("#").partition("=")
+        if key.strip() == "speaker" and value.strip():
+            return value.strip()
+    return None
+
+
+def sentence_turns(
+    sentences: Any, starts: Sequence[int], ends: Sequence[int], sent_starts: Sequence[int]
+) -> list[tuple[int, int, str]] | None:
+    """Turns from an imported document's sentence metadata (``meta["sentences"]``, one row per
+    stored sentence): one ``(start_char, end_char, speaker)`` per sentence that names one.
+
+    None when no sentence names a speaker, or when the rows no longer match the stored
+    sentences (then the component falls back to the text's own "Name:" lines)."""
+    if not isinstance(sentences, list) or len(sentences) != len(sent_starts) or not starts:
+        return None
+    bounds = [*sent_starts[1:], len(starts)]
+    turns = []
+    for row, first, after in zip(sentences, sent_starts, bounds, strict=True):
+        speaker = sentence_speaker(row)
+        if speaker is not None and first < after:
+            turns.append((starts[first], ends[after - 1], speaker))
+    return turns or None
 
 
 # a line opening with one to four capitalised words and a colon: "Dan:", "Ms. Blake:", "Q:"

@@ -30,6 +30,7 @@ from textlabel import audit
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload, cats_of
 from textlabel.models import Annotation, Document, Job, Project
+from textlabel.nlp.coref.turns import sentence_turns, set_speakers
 from textlabel.nlp.docs import doc_to_record, record_to_doc
 from textlabel.nlp.loop import (
     SCORED_ORDERS,
@@ -157,9 +158,15 @@ def preannotate_project(
 
 
 def _as_input(nlp: Language, document: Document) -> Doc:
-    """A Doc on the document's own tokens: predictions must fit what annotators see."""
-    record = DocumentRecord(text=document.text, tokens=store.tokens_of(document).records())
-    return record_to_doc(nlp.vocab, record, layers=())
+    """A Doc on the document's own tokens: predictions must fit what annotators see. Speaker
+    turns an import kept per sentence (CoNLL-U ``# speaker``, CoNLL-2012's speaker column) go
+    with it, so coreference gives each speaker their own "I" and "you"."""
+    tokens = store.tokens_of(document)
+    record = DocumentRecord(text=document.text, tokens=tokens.records())
+    doc = record_to_doc(nlp.vocab, record, layers=())
+    meta = document.meta if isinstance(document.meta, dict) else {}
+    turns = sentence_turns(meta.get("sentences"), tokens.starts, tokens.ends, tokens.sent_starts)
+    return set_speakers(doc, turns) if turns is not None else doc
 
 
 def _store_chunk(

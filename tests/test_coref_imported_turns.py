@@ -1,0 +1,87 @@
+"""Speaker turns an import carries reach coreference: a CoNLL-U conversation with ``# speaker``
+comments, imported and pre-annotated through the API, gets one "I" chain per speaker."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+from flask import Flask
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.factories import make_project, make_user
+from tests.helpers import api_as
+from textlabel.nlp.coref.turns import sentence_turns
+
+# Written for this test: Ann speaks the first and last sentences, Bob the two between, where
+# "You" is Ann. Without the turns every "I" is one voice.
+TURNS = [
+    ("Ann", ["I", "think", "the", "plan", "works", "."]),
+    ("Bob", ["I", "am", "not", "sure", "."]),
+    ("Bob", ["You", "always", "say", "that", "."]),
+    ("Ann", ["I", "say", "it", "because", "I", "tested", "it", "."]),
+]
+
+
+def _conllu(turns: list[tuple[str, list[str]]]) -> bytes:
+    lines = ["# newdoc id = talk"]
+    for n, (speaker, words) in enumerate(turns, start=1):
+        text = " ".join(words).replace(" .", ".")
+        lines += [f"# sent_id = talk-{n}", f"# speaker = {speaker}", f"# text = {text}"]
+        for i, word in enumerate(words, start=1):
+            glued = i < len(words) and words[i] == "."
+            misc = "SpaceAfter=No" if glued else "_"
+            lines.append(f"{i}\t{word}\t_\t_\t_\t_\t_\t_\t_\t{misc}")
+        lines.append("")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _wait(api, jid: int) -> dict:
+    for _ in range(600):
+        job = api.get(f"/jobs/{jid}").json
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+def test_sentence_metadata_gives_turns_only_when_it_fits_the_stored_sentences() -> None:
+    starts, ends, sent_starts = [0, 2, 8, 10], [1, 7, 9, 14], [0, 2]
+    rows = [{"comments": ["# speaker = Ann"]}, {"speaker": "Bob"}]  # CoNLL-U, CoNLL-2012
+    assert sentence_turns(rows, starts, ends, sent_starts) == [(0, 7, "Ann"), (8, 14, "Bob")]
+    assert sentence_turns([{"speaker": "-"}, {}], starts, ends, sent_starts) is None
+    assert sentence_turns(rows[:1], starts, ends, sent_starts) is None  # re-split since
+
+
+def test_imported_speakers_give_each_speaker_their_own_i(app: Flask, session) -> None:
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, layers=["coref"], labels=("PER",))
+    api = api_as(app, "mgr")
+    upload = FileStorage(io.BytesIO(_conllu(TURNS)), filename="talk.conllu")
+    boundary, body = encode_multipart(
+        MultiDict(
+            {"preannotate": "false", "annotations": "annotator", "annotator": "mgr", "file": upload}
+        )
+    )
+    imported = api.post(
+        f"/projects/{project.id}/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert imported.status_code == 201 and imported.json["imported"] == 1, imported.json
+    started = api.post(f"/projects/{project.id}/preannotate")
+    assert _wait(api, started.json["id"])["status"] == "done"
+    listed = api.get(f"/projects/{project.id}/documents").json["items"]
+    document = api.get(f"/documents/{listed[0]['id']}").json
+    text = document["text"]
+    chains = [
+        {(m["start"], text[m["start"] : m["end"]]) for m in chain}
+        for chain in document["prediction"]["coref"]
+    ]
+    ann = [(m.start(), "I") for m in re.finditer(r"\bI\b", text)]
+    bob_i, you = ann.pop(1), (text.index("You"), "You")
+    anns_chain = next(chain for chain in chains if ann[0] in chain)
+    assert set(ann) | {you} <= anns_chain, chains  # Ann's every "I", and Bob's "You"
+    assert bob_i not in anns_chain, chains  # Bob's "I" is someone else

@@ -13,7 +13,11 @@ from werkzeug.test import encode_multipart
 
 from tests.factories import make_project, make_user
 from tests.helpers import api_as
+from textlabel.export import conllu as conllu_export
+from textlabel.ingest import conll2012, conllu
+from textlabel.ingest.base import ReadOptions
 from textlabel.nlp.coref.turns import sentence_turns
+from textlabel.records import DocumentRecord
 
 # Written for this test: Ann speaks the first and last sentences, Bob the two between, where
 # "You" is Ann. Without the turns every "I" is one voice.
@@ -36,6 +40,35 @@ def _conllu(turns: list[tuple[str, list[str]]]) -> bytes:
             lines.append(f"{i}\t{word}\t_\t_\t_\t_\t_\t_\t_\t{misc}")
         lines.append("")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _conll2012(turns: list[tuple[str, list[str]]]) -> bytes:
+    """OntoNotes' 12 columns: doc part index word POS parse lemma frameset sense speaker NE
+    coref."""
+    lines = ["#begin document (talk); part 000"]
+    for speaker, words in turns:
+        lines += [f"talk 0 {i} {word} - - - - - {speaker} * -" for i, word in enumerate(words)]
+        lines.append("")
+    return ("\n".join([*lines, "#end document"]) + "\n").encode()
+
+
+def _turns(record: DocumentRecord) -> list[tuple[int, int, str]] | None:
+    tokens = record.tokens or []
+    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+    return sentence_turns(record.meta.get("sentences"), starts, ends, record.sent_starts or [0])
+
+
+def test_conll2012_speakers_are_kept_per_sentence_and_survive_a_conllu_export() -> None:
+    (record,) = conll2012.read(io.BytesIO(_conll2012(TURNS)), "talk.conll", ReadOptions())
+    assert isinstance(record, DocumentRecord)
+    assert [row.get("speaker") for row in record.meta["sentences"]] == [t[0] for t in TURNS]
+    assert not [loss for loss in record.losses if loss.kind == "speakers"]
+    turns = _turns(record)
+    assert turns and [record.text[a:b] for a, b, _ in turns][1] == "I am not sure ."
+    exported = conllu_export.write_document(record, number=1, layers=("coref",))
+    assert exported.count("# speaker = ") == len(TURNS)
+    (again,) = conllu.read(io.BytesIO(exported.encode()), "talk.conllu", ReadOptions())
+    assert isinstance(again, DocumentRecord) and _turns(again) == turns
 
 
 def _wait(api, jid: int) -> dict:

@@ -105,8 +105,8 @@ CASES = [
         b"#begin document (d); part 000\n"
         b"d 0 0 Ada NNP (TOP* - - - spk1 (PERSON) * (1)\n"
         b"d 0 1 sang VBD *) sing 01 - spk1 * (V*) -\n#end document\n",
-        "speakers",
-        "speakers (column 10)",
+        "parse_bits",
+        "parse bits (column 6)",
     ),
 ]
 

@@ -190,6 +190,8 @@ class _Header:
         if self.number == 1 and self.annotator and "annotator" not in keys:
             # per-annotator exports repeat a document once per annotator: say whose this is
             tail.append(f"# annotator = {_cell(self.annotator)}\n")
+        if meta.get("speaker") and "speaker" not in keys:  # CoNLL-2012's speaker column
+            tail.append(f"# speaker = {_cell(str(meta['speaker']))}\n")
         if "text" not in keys:
             tail.append(f"# text = {_cell(text)}\n")
         return head + kept + tail

@@ -5,8 +5,10 @@ between sentences; columns ``doc part index word POS parse lemma frameset sense 
 [predicate args ...] coref``. Each part is a document. Carried: words (joined by single
 spaces: the format keeps no spacing), sentences, POS (fine-grained tags), lemmas, named
 entities from the bracketed NE column (``(PERSON*`` ... ``*)``) and coreference chains from
-the last column (``(12``, ``12)``, ``(12)``, several joined by ``|``). Parse bits, word
-senses, speakers and predicate arguments are counted and reported as not imported.
+the last column (``(12``, ``12)``, ``(12)``, several joined by ``|``); the speaker column, as
+``meta["sentences"] = [{"speaker": ...}]`` (one row per sentence, its first word's speaker), so
+pre-annotation gives each speaker their own "I" and a CoNLL-U export writes ``# speaker``. Parse
+bits, word senses and predicate arguments are counted and reported as not imported.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from textlabel.errors import BadFormat
 from textlabel.formats.lines import read_lines
@@ -32,10 +34,10 @@ from textlabel.records import (
 _BEGIN = re.compile(r"^#begin document \(?([^)]*)\)?;?\s*(?:part\s+(\S+))?")
 _COREF_PART = re.compile(r"^(\()?(\d+)(\))?$")
 _EMPTY = frozenset({"_", "-", ""})
+_SPEAKER = 9  # column index
 _UNREAD = (  # column index, kind, name
     (5, "parse_bits", "parse bits (column 6)"),
     (8, "word_senses", "word senses (column 9)"),
-    (9, "speakers", "speakers (column 10)"),
 )
 
 
@@ -119,9 +121,14 @@ def _build(part: _Part, filename: str) -> DocumentRecord | Rejected:
         if args:
             losses.append(Loss("predicate_arguments", "predicate-argument columns", args,
                                "not imported: textlabel has no semantic-role layer"))  # fmt: skip
+    meta: dict[str, Any] = {"document": part.name}
+    if width > _SPEAKER + 2:  # else column 10 is the coreference column
+        speakers = [part.rows[first][_SPEAKER] for first in part.sent_starts]
+        if any(speaker not in _EMPTY for speaker in speakers):
+            meta["sentences"] = [{} if s in _EMPTY else {"speaker": s} for s in speakers]
     return DocumentRecord(
         text=text,
-        meta={"document": part.name},
+        meta=meta,
         source=source,
         tokens=tokens,
         sent_starts=part.sent_starts,

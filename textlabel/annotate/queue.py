@@ -162,7 +162,12 @@ def _candidates(session: Session, project: Project, user: User) -> list[Candidat
         ).all()
         partial = [Candidate(*row) for row in rows]
     touched = exists().where(Annotation.document_id == Document.id, Annotation.kind == "manual")
-    order: list[Any] = [Document.id]
+    # archived_at is NULL in every row here, so this is id order, but spelt as the index
+    # (project_id, archived_at, id) gives it: PostgreSQL then walks that index and stops
+    # after a page whatever it estimates. Ordered by id alone, a project whose documents
+    # arrived since the last ANALYZE (estimated at 15 rows, holding 82,000) was read whole
+    # and sorted on disk: 206 ms instead of 0.8 ms. SQLite already walked that index.
+    order: list[Any] = [Document.archived_at, Document.id]
     if _by_uncertainty(project):
         order.insert(0, func.coalesce(Document.uncertainty, -1.0).desc())
     fresh = session.execute(

@@ -170,3 +170,19 @@ def test_a_transcripts_speaker_labels_are_its_turns(coref_nlp):
     # the caller's turns win; an empty list means none (every "I" one voice again)
     doc = coref_nlp(set_speakers(coref_nlp.make_doc(text), []))
     assert bob_i in chain_of(ann_i)
+
+
+def test_there_presenting_a_scene_is_no_place(coref_nlp):
+    # written for this test: "there" after "stayed" is Portland; "There they were" shows a scene
+    text = (
+        "We drove to Portland in May. We stayed there for a week. There they were, the mountains."
+    )
+    doc = coref_nlp(text)
+    chained = {
+        span.start_char
+        for key, group in doc.spans.items()
+        if key.startswith("coref_clusters_")
+        for span in group
+    }
+    assert text.index("there") in chained  # the place said before
+    assert text.index("There") not in chained

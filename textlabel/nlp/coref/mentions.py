@@ -335,6 +335,8 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             continue
         if lower == "there" and token.dep_ == "advmod" and token.pos_ == "ADV":
             # "go [there]": a place said before (sieves_place); "[there] is" is an expletive
+            if _presentational(token):
+                continue
             spans[(token.i, token.i + 1)] = (token, PRONOUN, "demonstrative")
             continue
         if lower in _PLACE_ADVERBS and token.dep_ == "advmod":
@@ -388,6 +390,23 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
         )
         mentions.append(mention)
     return mentions
+
+
+_PRESENTING_VERBS = frozenset(["be", "go", "come"])
+
+
+def _presentational(there: Token) -> bool:
+    """ "There you go", "there they were": "there" before "be" / "go" / "come" and their subject
+    points at the scene, not at a place said before. A fronted place keeps its verb ("there I
+    studied", "there she lives"): those are places."""
+    verb = there.head
+    return (
+        there.i < verb.i
+        and verb.lemma_ in _PRESENTING_VERBS
+        and any(
+            child.dep_ in ("nsubj", "nsubjpass") and there.i < child.i for child in verb.children
+        )
+    )
 
 
 def _number_mention(doc: Doc, token: Token, entity_roots: dict[int, int]) -> tuple[int, int] | None:

@@ -16,7 +16,9 @@ from tests.helpers import api_as
 from textlabel.export import conllu as conllu_export
 from textlabel.ingest import conll2012, conllu
 from textlabel.ingest.base import ReadOptions
-from textlabel.nlp.coref.turns import sentence_turns
+from textlabel.models import Document
+from textlabel.nlp.coref.turns import SPEAKERS, sentence_turns
+from textlabel.nlp.preannotate import _as_input
 from textlabel.records import DocumentRecord
 
 # Written for this test: Ann speaks the first and last sentences, Bob the two between, where
@@ -69,6 +71,18 @@ def test_conll2012_speakers_are_kept_per_sentence_and_survive_a_conllu_export() 
     assert exported.count("# speaker = ") == len(TURNS)
     (again,) = conllu.read(io.BytesIO(exported.encode()), "talk.conllu", ReadOptions())
     assert isinstance(again, DocumentRecord) and _turns(again) == turns
+
+
+def test_guessed_sentences_get_no_turns_from_the_sources_rows(nlp) -> None:
+    text = "I came. You went."
+    meta = {"sentences": [{"speaker": "Ann"}, {"speaker": "Bob"}]}
+    stored = {"offsets": [0, 1, 2, 6, 6, 7, 8, 11, 12, 16, 16, 17], "sent_starts": [0, 3]}
+    given = _as_input(nlp, Document(text=text, tokens=stored, meta=meta))
+    assert given.user_data[SPEAKERS] == [(0, 7, "Ann"), (8, 17, "Bob")]
+    guessed = _as_input(
+        nlp, Document(text=text, tokens={**stored, "sents_guessed": True}, meta=meta)
+    )
+    assert SPEAKERS not in guessed.user_data
 
 
 def _wait(api, jid: int) -> dict:

@@ -165,6 +165,8 @@ def _as_input(nlp: Language, document: Document) -> Doc:
     record = DocumentRecord(text=document.text, tokens=tokens.records())
     doc = record_to_doc(nlp.vocab, record, layers=())
     meta = document.meta if isinstance(document.meta, dict) else {}
+    if tokens.sents_guessed:  # the rows describe the source's sentences, not a guess's
+        return doc
     turns = sentence_turns(meta.get("sentences"), tokens.starts, tokens.ends, tokens.sent_starts)
     return set_speakers(doc, turns) if turns is not None else doc
 

@@ -172,17 +172,22 @@ def test_a_transcripts_speaker_labels_are_its_turns(coref_nlp):
     assert bob_i in chain_of(ann_i)
 
 
-def test_there_presenting_a_scene_is_no_place(coref_nlp):
+def test_there_presenting_a_scene_or_pointing_is_no_place(coref_nlp):
+    def chained(text: str) -> set[int]:
+        doc = coref_nlp(text)
+        return {
+            span.start_char
+            for key, group in doc.spans.items()
+            if key.startswith("coref_clusters_")
+            for span in group
+        }
+
     # written for this test: "there" after "stayed" is Portland; "There they were" shows a scene
     text = (
         "We drove to Portland in May. We stayed there for a week. There they were, the mountains."
     )
-    doc = coref_nlp(text)
-    chained = {
-        span.start_char
-        for key, group in doc.spans.items()
-        if key.startswith("coref_clusters_")
-        for span in group
-    }
-    assert text.index("there") in chained  # the place said before
-    assert text.index("There") not in chained
+    assert text.index("there") in chained(text)  # the place said before
+    assert text.index("There") not in chained(text)
+    # "right there" points at what the speaker shows
+    text = "We lived in Portland for years. Look, that is our house right there."
+    assert text.index("there") not in chained(text)

@@ -335,7 +335,7 @@ def detect_mentions(doc: Doc, lexicons: Lexicons) -> list[Mention]:
             continue
         if lower == "there" and token.dep_ == "advmod" and token.pos_ == "ADV":
             # "go [there]": a place said before (sieves_place); "[there] is" is an expletive
-            if _presentational(token):
+            if _presentational(token) or _pointing(token):
                 continue
             spans[(token.i, token.i + 1)] = (token, PRONOUN, "demonstrative")
             continue
@@ -406,6 +406,22 @@ def _presentational(there: Token) -> bool:
         and any(
             child.dep_ in ("nsubj", "nsubjpass") and there.i < child.i for child in verb.children
         )
+    )
+
+
+_PAIRED_WITH_THERE = frozenset(["here", "then", "back"])
+
+
+def _pointing(there: Token) -> bool:
+    """ "right there" points at what the speaker shows; "here and there", "then and there" are
+    idioms: no place said before in either."""
+    doc = there.doc
+    before = [doc[i].lower_ for i in range(max(0, there.i - 2), there.i)]
+    after = [doc[i].lower_ for i in range(there.i + 1, min(len(doc), there.i + 3))]
+    return (
+        before[-1:] == ["right"]
+        or (len(before) == 2 and before[1] == "and" and before[0] in _PAIRED_WITH_THERE)
+        or (len(after) == 2 and after[0] == "and" and after[1] in _PAIRED_WITH_THERE)
     )
 
 

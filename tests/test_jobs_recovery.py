@@ -168,3 +168,22 @@ def _child_pids(pid: int) -> list[int]:
 
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(child) for child in found.split()]
+
+
+def test_the_stale_timeout_and_heartbeat_are_settings(app, session, monkeypatch) -> None:
+    """``TEXTLABEL_JOB_STALE_S`` decides when another host's job counts as lost (read by the
+    sweeper), never under three of ``TEXTLABEL_JOB_HEARTBEAT_S``; the default is 60 s."""
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    engine = app.extensions["textlabel.db"]
+    old = _job(session, project, beat_ago=timedelta(seconds=20))
+    assert jobs.recover_stale(engine) == [], "20 s without a beat: alive by the default"
+    monkeypatch.setenv("TEXTLABEL_JOB_STALE_S", "15")
+    fresh = _job(session, project, beat_ago=timedelta(seconds=5))
+    assert [j.id for j in jobs.recover_stale(engine)] == [old.id]
+    monkeypatch.setenv("TEXTLABEL_JOB_STALE_S", "1")
+    monkeypatch.setenv("TEXTLABEL_JOB_HEARTBEAT_S", "2")
+    assert jobs.heartbeat_s() == 2.0
+    assert jobs.stale_timeout() == timedelta(seconds=6), "three beats at least"
+    assert jobs.recover_stale(engine) == [], "5 s: within three beats of 2 s"
+    assert session.scalar(select(Job.status).where(Job.id == fresh.id)) == "running"

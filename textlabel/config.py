@@ -60,6 +60,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "IMPORT_CHILD_BYTES": (512 * 1024, _bytes_or_off),  # uploads this big import in a child
     "EXPORT_PROCESSES": (1, int),  # processes writing a large JSONL/CoNLL export
     "EXPORT_CACHE": (None, str),  # a file keeping each document's rendered JSONL/CoNLL
+    # read by every runner (beats) and sweeper (stale): set them alike on every machine
+    "JOB_HEARTBEAT_S": (5.0, float),  # a running job's heartbeat
+    "JOB_STALE_S": (60.0, float),  # no beat for this long: its runner is gone (another host)
 }
 
 

@@ -186,7 +186,7 @@ def child_env(config: dict[str, Any]) -> dict[str, str]:
 
 def serve_jobs(
     engine: Engine, *, workers: int = 1, parent: int | None = None,
-    preload: str | None = "default", stale_after: float = 60.0,
+    preload: str | None = "default", stale_after: float | None = None,
 ) -> None:  # fmt: skip
     """The job process's loop: hand every queued job to this process's threads, until the
     parent is gone or SIGTERM (then exit at once: the parent recovers the jobs held here)."""
@@ -220,7 +220,9 @@ class Poller:
     to the runner. A failing database is said once per outage, not every 0.25 s (a database
     never migrated says what to run), and once more when it answers again."""
 
-    def __init__(self, engine: Engine, runner: jobs.JobRunner, *, stale_after: float) -> None:
+    def __init__(
+        self, engine: Engine, runner: jobs.JobRunner, *, stale_after: float | None = None
+    ) -> None:
         self.engine, self.runner, self.stale_after = engine, runner, stale_after
         self.swept = 0.0
         self.was_busy = False
@@ -234,7 +236,8 @@ class Poller:
                 self.swept = time.monotonic()
                 for job in jobs.recover_dead_owners(self.engine):
                     log.warning("job %s lost its runner (a process gone): %s", job.id, job.status)
-                jobs.recover_stale(self.engine, stale_after=timedelta(seconds=self.stale_after))
+                stale = None if self.stale_after is None else timedelta(seconds=self.stale_after)
+                jobs.recover_stale(self.engine, stale_after=stale)  # None: TEXTLABEL_JOB_STALE_S
             for job_id in jobs.queued_ids(self.engine, older_than=timedelta(0)):
                 self.runner.submit(job_id)
         except Exception as e:  # the loop must outlive a busy or missing database

@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from textlabel.config import from_env
 from textlabel.db import reading
 from textlabel.errors import NotFound, TextlabelError
 from textlabel.models import Job, User
@@ -39,8 +40,19 @@ from textlabel.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_S = 5.0
-STALE_AFTER = timedelta(seconds=60)  # twelve missed heartbeats: the runner is gone
+
+def heartbeat_s() -> float:
+    """How often a running job beats (``TEXTLABEL_JOB_HEARTBEAT_S``, 5 s, read by the runner;
+    ``bench/heartbeat.py`` measures how late beats get)."""
+    return float(from_env("JOB_HEARTBEAT_S"))
+
+
+def stale_timeout() -> timedelta:
+    """How long without a beat before a job's runner counts as gone
+    (``TEXTLABEL_JOB_STALE_S``, 60 s: twelve beats; read by the sweeper): never under three."""
+    return timedelta(seconds=max(float(from_env("JOB_STALE_S")), 3 * heartbeat_s()))
+
+
 FANNED_OUT = "chunks"  # the owner of a parent whose chunk jobs do the work
 
 
@@ -160,6 +172,7 @@ class _Heartbeat:
 
     def __init__(self, engine: Engine, job_id: int) -> None:
         self._stop = threading.Event()
+        self._every = heartbeat_s()
         self._thread = threading.Thread(
             target=self._beat, args=(engine, job_id), daemon=True, name=f"heartbeat-{job_id}"
         )
@@ -170,10 +183,10 @@ class _Heartbeat:
 
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
-        self._thread.join(timeout=HEARTBEAT_S * 2)
+        self._thread.join(timeout=self._every * 2)
 
     def _beat(self, engine: Engine, job_id: int) -> None:
-        while not self._stop.wait(HEARTBEAT_S):
+        while not self._stop.wait(self._every):
             try:
                 with Session(engine) as session:
                     session.execute(
@@ -304,13 +317,14 @@ def interrupted_message(kind: str) -> str:
     return "interrupted: its runner stopped; run it again (it starts over)"
 
 
-def recover_stale(engine: Engine, *, stale_after: timedelta = STALE_AFTER) -> list[Job]:
-    """Mark running jobs whose heartbeat stopped as failed, from any process; returns them.
+def recover_stale(engine: Engine, *, stale_after: timedelta | None = None) -> list[Job]:
+    """Mark running jobs whose heartbeat stopped (``stale_after``, by default
+    ``TEXTLABEL_JOB_STALE_S``) as failed, from any process; returns them.
 
     A job whose runner is alive beats every few seconds, so it is never touched, whichever
     process runs it. A chunk of a fanned-out job goes back to the queue (chunks are
     idempotent) instead; interrupted exports lose their partial file."""
-    cutoff = utcnow() - stale_after
+    cutoff = utcnow() - (stale_after if stale_after is not None else stale_timeout())
     return _recover(engine, (Job.heartbeat_at < cutoff) | Job.heartbeat_at.is_(None))
 
 

@@ -92,19 +92,21 @@ def sweep(runner: RQRunner, stale_after: timedelta) -> None:
         log.warning("job %s was queued but no longer in Redis: sent again", job_id)
 
 
-def _sweep(runner: RQRunner, stop: threading.Event, stale_after: float) -> None:
+def _sweep(runner: RQRunner, stop: threading.Event, stale_after: float | None) -> None:
     while not stop.wait(SWEEP_S):
         try:
-            sweep(runner, timedelta(seconds=stale_after))
+            stale = jobs.stale_timeout() if stale_after is None else timedelta(seconds=stale_after)
+            sweep(runner, stale)
         except Exception:  # the sweep must outlive a busy database or Redis
             log.warning("recovery sweep failed", exc_info=True)
 
 
 def work(
     engine: Engine, redis_url: str, *, name: str | None = None, burst: bool = False,
-    preload: str | None = "default", stale_after: float = 60.0,
+    preload: str | None = "default", stale_after: float | None = None,
 ) -> None:  # fmt: skip
-    """Run jobs from the queue until stopped (or, with ``burst``, until it is empty)."""
+    """Run jobs from the queue until stopped (or, with ``burst``, until it is empty);
+    ``stale_after`` None: ``TEXTLABEL_JOB_STALE_S``."""
     from redis import Redis
     from rq import SimpleWorker
 

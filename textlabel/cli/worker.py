@@ -12,9 +12,10 @@ from textlabel.cli._util import create_app, shown_url
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 @click.option("--model", default="default", show_default=True,
               help="spaCy pipeline to load at start ('none' to load on first use).")  # fmt: skip
-@click.option("--stale-after", default=60.0, show_default=True, type=float,
-              help="Seconds without a heartbeat before a job's runner counts as gone.")  # fmt: skip
-def worker_cli(name: str | None, burst: bool, model: str, stale_after: float) -> None:
+@click.option("--stale-after", default=None, type=float,
+              help="Seconds without a heartbeat before a job's runner counts as gone "
+                   "(default: TEXTLABEL_JOB_STALE_S, 60).")  # fmt: skip
+def worker_cli(name: str | None, burst: bool, model: str, stale_after: float | None) -> None:
     """Run pre-annotation, export and other jobs queued on TEXTLABEL_REDIS_URL.
 
     Start as many as you like, on any machines that reach the same database and Redis: each

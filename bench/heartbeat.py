@@ -76,21 +76,22 @@ def main() -> None:
         beats: dict[int, list] = {}  # type: ignore[type-arg]
         try:
             with Session(engine) as session:
-                job = jobs.create(session, "preannotate", project_id=project.id, user=user)
+                job_id = jobs.create(session, "preannotate", project_id=project.id, user=user).id
+                # (a plain id: an expired row read outside reading() held SQLite's write lock)
                 start = time.monotonic()
                 while True:
                     with reading():  # never SQLite's write lock: the job process writes
                         rows = session.execute(
                             select(Job.id, Job.status, Job.heartbeat_at).where(
-                                (Job.id == job.id) | (Job.parent_id == job.id)
+                                (Job.id == job_id) | (Job.parent_id == job_id)
                             )
                         ).all()
                         session.rollback()
-                    for job_id, status, beat in rows:
-                        seen = beats.setdefault(job_id, [])
+                    for row_id, status, beat in rows:
+                        seen = beats.setdefault(row_id, [])
                         if status == "running" and beat is not None and beat not in seen:
                             seen.append(beat)
-                    parent = next(r for r in rows if r[0] == job.id)
+                    parent = next(r for r in rows if r[0] == job_id)
                     if parent[1] not in ("queued", "running"):
                         break
                     time.sleep(0.1)

@@ -51,6 +51,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema, for tests that migrate it themselves. PostgreSQL: the test
+    database is wiped, then migrated again after, for the tests that follow."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set TEXTLABEL_TEST_POSTGRES_URL")
+        pytest.skip("TEXTLABEL_TEST_POSTGRES_URL is not set")
+    reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+    reset_postgres(POSTGRES_URL)
+    engine = make_engine(POSTGRES_URL)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(

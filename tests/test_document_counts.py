@@ -7,7 +7,6 @@ queue's progress and the document list show is that count (issue 13)."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import add_documents, make_project, make_users
-from tests.helpers import POSTGRES_URL, api_as, reset_postgres
+from tests.helpers import api_as
 from textlabel import migrate
 from textlabel.db import make_engine
 from textlabel.ingest import staging
@@ -134,24 +133,8 @@ def test_counts_follow_every_change_to_a_projects_documents(
     assert work.scalars(select(User.username).order_by(User.username)).all() == ["ann", "boss"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def old_url(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty database (PostgreSQL: the test database wiped, then migrated again after)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("TEXTLABEL_TEST_POSTGRES_URL is not set")
-    reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
-    reset_postgres(POSTGRES_URL)
-    engine = make_engine(POSTGRES_URL)
-    migrate.upgrade(engine)
-    engine.dispose()
-
-
-def test_the_migration_counts_the_documents_already_there(old_url: str) -> None:
-    engine = make_engine(old_url)
+def test_the_migration_counts_the_documents_already_there(empty_url: str) -> None:
+    engine = make_engine(empty_url)
     migrate.upgrade(engine, "0025")
     with engine.begin() as connection:
         for name in ("p", "q"):

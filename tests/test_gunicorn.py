@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from tests.factories import make_user
 from tests.helpers import PASSWORD
+from tests.served import ROOT, free_port, server_env, wait_answering
 from textlabel.models import Job
 from textlabel.nlp import pipeline
 from textlabel.serving import warm_up
 
-ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 180
 TEXT = "Dr. Ada Lovelace met Charles Babbage in London, didn't she?  She wrote (in 1843) of it!"
 
@@ -47,26 +47,13 @@ def _children(pid: int, *, jobs: bool = False) -> list[int]:
 
 @pytest.fixture
 def gunicorn(database_url: str, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url, "TEXTLABEL_SECRET_KEY": "k",
-           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
-    env.pop("TEXTLABEL_REDIS_URL", None)
+    port = free_port()
     # cwd: gunicorn reads ./gunicorn.conf.py, as in README's production section
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    process = subprocess.Popen(command, env=server_env(database_url, tmp_path), cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + DEADLINE_S
     try:  # a failed start must not leave the master and its workers running
-        while True:
-            try:
-                requests.get(url + "/login", timeout=2)
-                break
-            except requests.RequestException:  # bound before the workers are forked
-                assert process.poll() is None, "gunicorn exited"
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.3)
+        wait_answering(process, url + "/login", "gunicorn", time.monotonic() + DEADLINE_S)
         yield url, process
     finally:
         process.terminate()

@@ -7,29 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import inspect, make_url
 
-from tests.helpers import POSTGRES_URL, reset_postgres
 from textlabel import migrate
 from textlabel.db import make_engine
 from textlabel.models import Base
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty database (for PostgreSQL, the test database is wiped, then re-migrated)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("TEXTLABEL_TEST_POSTGRES_URL is not set")
-    reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
-    reset_postgres(POSTGRES_URL)
-    engine = make_engine(POSTGRES_URL)
-    migrate.upgrade(engine)
-    engine.dispose()
 
 
 def test_init_twice_then_models_match_migrations(empty_url: str, tmp_path: Path) -> None:

@@ -6,26 +6,21 @@ Driven in-process, then through each entry point as README runs it: ``textlabel 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select, update
 
 from tests.factories import add_documents, make_project, make_user
+from tests.served import DEADLINE_S, ROOT, free_port, server_env, wait_answering
 from textlabel import jobs, serving
 from textlabel.export.request import ExportRequest, request_params
 from textlabel.ingest import staging
 from textlabel.models import Job, Project
 from textlabel.models.base import utcnow
-
-ROOT = Path(__file__).resolve().parent.parent
-DEADLINE_S = 240
 
 
 def _gone_pid() -> int:
@@ -128,12 +123,6 @@ def test_start_up_serves_on_regardless_when_the_database_fails(app, tmp_path) ->
     assert len(said) == 1 and "failed (OperationalError); skipped" in said[0], said
 
 
-def _port() -> int:
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 ENTRY_POINTS = {
     "textlabel serve": [sys.executable, "-m", "textlabel.cli", "serve", "--port", "{port}"],
     "waitress-serve wsgi:app": [sys.executable, "-m", "waitress", "--listen=127.0.0.1:{port}",
@@ -154,23 +143,12 @@ def test_every_way_of_serving_recovers_before_its_first_request(
     project = make_project(session, admin)
     dead = _running(session, project, f"{jobs.this_host()}:{_gone_pid()}:1", timedelta(0))
     abandoned = _abandoned_import(session, project, admin)
-    port = _port()
-    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url, "TEXTLABEL_SECRET_KEY": "k",
-           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
-    for name in ("TEXTLABEL_REDIS_URL", "TEXTLABEL_JOB_PROCESS", "SERVER_SOFTWARE"):
-        env.pop(name, None)
+    port = free_port()
     command = [part.format(port=port) for part in ENTRY_POINTS[entry]]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)  # cwd: ./gunicorn.conf.py, wsgi.py
-    deadline = time.monotonic() + DEADLINE_S
+    server = subprocess.Popen(command, env=server_env(database_url, tmp_path), cwd=ROOT)
     try:
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
-            except requests.RequestException:
-                assert server.poll() is None, f"{entry} exited"
-                assert time.monotonic() < deadline, f"{entry} did not answer"
-                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/login"
+        wait_answering(server, url, entry, time.monotonic() + DEADLINE_S)
         assert not _exists(session, abandoned), "the abandoned import is removed"
         assert _status(session, dead) == "failed"
     finally:

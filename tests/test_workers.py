@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from tests.factories import add_documents, make_project, make_user
 from tests.helpers import PASSWORD, REDIS_URL
+from tests.served import free_port
 from textlabel.models import Annotation, Job
 
 DEADLINE_S = 240
@@ -34,12 +34,6 @@ def redis_url() -> str:
 
     Redis.from_url(REDIS_URL).flushdb()
     return REDIS_URL
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -92,7 +86,7 @@ def test_two_webs_two_workers_one_killed_preannotate_every_document_once(
     command = [sys.executable, "-m", "textlabel.cli"]
     webs = []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         processes.append(subprocess.Popen([*command, "serve", "--port", str(port)], env=env))
         webs.append(f"http://127.0.0.1:{port}")
     workers = [

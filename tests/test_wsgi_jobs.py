@@ -5,9 +5,7 @@ for its workers) is refused with what to run instead."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,25 +15,9 @@ import pytest
 import requests
 
 from tests.factories import add_documents, make_project, make_user
+from tests.served import DEADLINE_S, ROOT, free_port, server_env, wait_answering
 from textlabel import jobs
 from textlabel.models import Job
-
-ROOT = Path(__file__).resolve().parent.parent
-DEADLINE_S = 240
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "TEXTLABEL_DATABASE_URL": database_url, "TEXTLABEL_SECRET_KEY": "k",
-           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
-    for name in ("TEXTLABEL_REDIS_URL", "TEXTLABEL_JOB_PROCESS", "SERVER_SOFTWARE"):
-        env.pop(name, None)
-    return env
 
 
 def _children(pid: int) -> list[int]:
@@ -47,19 +29,12 @@ def test_waitress_serve_wsgi_runs_jobs_in_a_job_process(session, database_url, t
     admin = make_user(session, "admin", admin=True)
     project = make_project(session, admin, layers=["entities"])
     add_documents(session, project, ["Ada Lovelace met Charles Babbage in London."] * 3)
-    port = _port()
+    port = free_port()
     command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "wsgi:app"]
-    server = subprocess.Popen(command, env=_env(database_url, tmp_path), cwd=ROOT)
+    server = subprocess.Popen(command, env=server_env(database_url, tmp_path), cwd=ROOT)
     deadline = time.monotonic() + DEADLINE_S
     try:
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
-            except requests.RequestException:
-                assert server.poll() is None, "waitress-serve exited"
-                assert time.monotonic() < deadline, "waitress-serve did not answer"
-                time.sleep(0.3)
+        wait_answering(server, f"http://127.0.0.1:{port}/login", "waitress-serve", deadline)
         children = _children(server.pid)
         assert len(children) == 1, "one job process beside the server"
         job = jobs.create(session, "preannotate", project_id=project.id)  # a web request's part
@@ -86,9 +61,9 @@ def test_gunicorn_without_its_conf_is_refused(database_url, tmp_path) -> None:
     empty = tmp_path / "other.conf.py"
     empty.write_text("")
     command = [sys.executable, "-m", "gunicorn", "-c", str(empty), "-w", "1",
-               "-b", f"127.0.0.1:{_port()}", "wsgi:app"]  # fmt: skip
+               "-b", f"127.0.0.1:{free_port()}", "wsgi:app"]  # fmt: skip
     done = subprocess.run(
-        command, env=_env(database_url, tmp_path), cwd=ROOT, capture_output=True, text=True,
+        command, env=server_env(database_url, tmp_path), cwd=ROOT, capture_output=True, text=True,
         timeout=DEADLINE_S,
     )  # fmt: skip
     assert done.returncode != 0
@@ -103,21 +78,15 @@ def test_gunicorn_without_its_conf_serves_when_jobs_on_threads_are_asked_for(
     """The documented way out still serves (jobs on the workers' threads, as asked)."""
     empty = tmp_path / "other.conf.py"
     empty.write_text("")
-    port = _port()
-    env = {**_env(database_url, tmp_path), **dict([setting.split("=")])}
+    port = free_port()
+    env = {**server_env(database_url, tmp_path), **dict([setting.split("=")])}
     command = [sys.executable, "-m", "gunicorn", "-c", str(empty), "-w", "1",
                "-b", f"127.0.0.1:{port}", "wsgi:app"]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + DEADLINE_S
     try:
-        while True:
-            try:
-                assert requests.get(f"http://127.0.0.1:{port}/login", timeout=2).ok
-                break
-            except requests.RequestException:
-                assert server.poll() is None, "gunicorn exited"
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/login"
+        wait_answering(server, url, "gunicorn", time.monotonic() + DEADLINE_S)
+        assert requests.get(url, timeout=10).ok
     finally:
         server.terminate()
         server.wait(timeout=30)

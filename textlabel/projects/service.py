@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from textlabel import audit
+from textlabel.annotate.totals import document_total
 from textlabel.errors import Conflict, InvalidInput, NotFound
 from textlabel.models import Annotation, Document, Label, Membership, Project, User
 from textlabel.models.project import LAYERS, ROLES
@@ -340,9 +341,7 @@ def project_counts(session: Session, project: Project) -> ProjectCounts:
         .group_by(Document.id, Document.overlap)
         .subquery()
     )
-    documents = session.scalar(
-        select(func.count(Document.id)).where(Document.project_id == project.id)
-    )
+    documents = document_total(session, project.id)
     row = session.execute(
         select(
             func.count(per_doc.c.id),

@@ -51,6 +51,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+@pytest.fixture
+def work(app: Flask) -> Iterator[Session]:
+    """A writing session of its own, as an importer has (not the app's scoped session)."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no schema, for tests that migrate it themselves. PostgreSQL: the test

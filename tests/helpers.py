@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,16 @@ def client_of(app: Flask, name: str) -> ApiClient:
     if name not in clients:
         clients[name] = api_as(app, name)
     return clients[name]
+
+
+def wait_for_job(api: ApiClient, jid: int, *, seconds: float = 60) -> dict[str, Any]:
+    """The job as the API shows it once it has ended (done, failed or cancelled)."""
+    for _ in range(int(seconds * 10)):
+        job = api.get(f"/jobs/{jid}").json
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {jid} did not finish in {seconds:.0f} s")
 
 
 def browser_sign_in(tab: Any, username: str, password: str = PASSWORD) -> None:

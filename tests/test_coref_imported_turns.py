@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 from flask import Flask
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.factories import make_project, make_user
-from tests.helpers import api_as
+from tests.helpers import api_as, wait_for_job
 from textlabel.export import conllu as conllu_export
 from textlabel.ingest import conll2012, conllu
 from textlabel.ingest.base import ReadOptions
@@ -85,15 +84,6 @@ def test_guessed_sentences_get_no_turns_from_the_sources_rows(nlp) -> None:
     assert SPEAKERS not in guessed.user_data
 
 
-def _wait(api, jid: int) -> dict:
-    for _ in range(600):
-        job = api.get(f"/jobs/{jid}").json
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError("job did not finish")
-
-
 def test_sentence_metadata_gives_turns_only_when_it_fits_the_stored_sentences() -> None:
     starts, ends, sent_starts = [0, 2, 8, 10], [1, 7, 9, 14], [0, 2]
     rows = [{"comments": ["# speaker = Ann"]}, {"speaker": "Bob"}]  # CoNLL-U, CoNLL-2012
@@ -119,7 +109,7 @@ def test_imported_speakers_give_each_speaker_their_own_i(app: Flask, session) ->
     )
     assert imported.status_code == 201 and imported.json["imported"] == 1, imported.json
     started = api.post(f"/projects/{project.id}/preannotate")
-    assert _wait(api, started.json["id"])["status"] == "done"
+    assert wait_for_job(api, started.json["id"])["status"] == "done"
     listed = api.get(f"/projects/{project.id}/documents").json["items"]
     document = api.get(f"/documents/{listed[0]['id']}").json
     text = document["text"]

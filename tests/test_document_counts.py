@@ -23,15 +23,6 @@ from textlabel.models import Document, DocumentCount, Project, User
 from textlabel.projects.lifecycle import delete_project
 
 
-@pytest.fixture
-def work(app: Flask):
-    """A writing session, as an importer has."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
 def _counted(session: Session) -> dict[int, tuple[int, int]]:
     """Every project's (documents, active) as the triggers keep them, leaving out zeros (a
     project without documents may have no row)."""

@@ -13,20 +13,10 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import add_documents, make_project, make_user
-from textlabel.db import make_engine
 from textlabel.ingest import staging
 from textlabel.ingest.service import import_file
 from textlabel.models import Document, Project, User
 from textlabel.models.base import utcnow
-
-
-@pytest.fixture
-def work(app: Flask):
-    """A writing session, as an importer has."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def _count(session: Session, project_id: int) -> int:

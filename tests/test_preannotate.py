@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user
-from tests.helpers import api_as, sign_in
+from tests.helpers import api_as, sign_in, wait_for_job
 from textlabel.models import Annotation, Document, Event, Span
 from textlabel.nlp.preannotate import preannotate_project
 
@@ -88,21 +86,12 @@ def test_a_broken_document_is_recorded_and_the_rest_goes_on(app: Flask, session)
     assert event.document_id == documents[1].id
 
 
-def _wait(api, jid: int) -> dict:
-    for _ in range(200):
-        job = api.get(f"/jobs/{jid}").json
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError("job did not finish")
-
-
 def test_job_through_the_api_reports_progress(app: Flask, session) -> None:
     _owner, project, _documents = _setup(session)
     api = api_as(app, "mgr")
     started = api.post(f"/projects/{project.id}/preannotate")
     assert started.status_code == 202 and started.json["status"] == "queued"
-    job = _wait(api, started.json["id"])
+    job = wait_for_job(api, started.json["id"])
     assert job["status"] == "done" and job["done"] == job["total"] == 3
     assert job["result"]["failed"] == 0
     doc = api.get(f"/documents/{session.scalars(select(Document.id)).first()}").json

@@ -98,7 +98,11 @@ def _in_processes(
     head = list(islice(bounds, parallel.MIN_RANGES))
     if head[-1][1] is None:  # a few ranges: starting workers costs more than it saves
         return None
-    chunks = parallel.export(url, project.id, request, chain(head, bounds), processes)
+
+    def here(after: int, until: int | None) -> bytes:
+        return parallel.range_bytes(session, project, request, after, until)
+
+    chunks = parallel.export(url, project.id, request, chain(head, bounds), processes, here)
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 
 

@@ -18,7 +18,9 @@ A per-annotator record (``meta["annotator"]``) gets an ``# annotator = NAME`` co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from textlabel.errors import InvalidInput
@@ -27,7 +29,7 @@ from textlabel.formats.alignment import (
     describe,
     entity_tags,
     is_blank,
-    require_tokens,
+    require_columns,
     sentence_ranges,
     token_mentions,
 )
@@ -40,9 +42,10 @@ from textlabel.formats.ud_entity import (
     mentions_from_clusters,
     mentions_from_values,
 )
-from textlabel.records import DocumentRecord, TokenRecord
+from textlabel.records import DocumentRecord, TokenColumns, TokenRecord
 
 _BAD_IN_CELL = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+_NOT_IN_MISC = frozenset("|=\t\n ")  # characters a label cannot have in MISC
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -54,17 +57,15 @@ def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[
 def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]) -> str:
     """The CoNLL-U lines of one document, each sentence followed by a blank line."""
     chosen = set(layers)
-    tokens = require_tokens(record, number, format_name="CoNLL-U")
-    count = len(tokens)
-    extra: list[dict[str, Any]] = record.layers.extra or [{} for _ in tokens]
-    tags = entity_tags(record, tokens, number) if "entities" in chosen else ["O"] * count
+    columns = require_columns(record, number, format_name="CoNLL-U")
+    count = len(columns)
+    tags = entity_tags(record, columns, number) if "entities" in chosen else ["O"] * count
     for span in record.spans if "entities" in chosen else ():
-        if any(char in span.label for char in "|=\t\n "):
+        if not _NOT_IN_MISC.isdisjoint(span.label):
             message = f"label {span.label!r} cannot go in the MISC column"
             raise InvalidInput(f"{describe(record, number)}: {message}")
-    entities = _entity_values(record, tokens, extra, number) if "coref" in chosen else None
-    kept = [i for i, token in enumerate(tokens) if not is_blank(record, token)]
-    gaps = _gaps(record, tokens, kept)
+    kept_extra = record.layers.extra or []
+    entities = _entity_values(record, columns, kept_extra, number) if "coref" in chosen else None
     sentences = sentence_ranges(record, count)
     sentence_meta = record.meta.get("sentences")
     if not isinstance(sentence_meta, list) or len(sentence_meta) != len(sentences):
@@ -72,14 +73,31 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     doc_id = str(record.meta.get("newdoc_id") or record.meta.get("id") or f"doc{number}")
     annotator = record.meta.get("annotator") or record.annotator
     cells = _Cells(record, chosen, count)
-    out: list[str] = []
+    fresh = bool(entities and any(entities))
+    if record.layers.extra is None and count:
+        plain = _plain(record, columns, cells, tags, entities, sentences)
+        if plain is not None:
+            out = []
+            for number_in_doc, (meta, (start, end), lines) in enumerate(
+                zip(sentence_meta, sentences, plain, strict=True), start=1
+            ):
+                header = _Header(doc_id, number_in_doc, fresh, annotator)
+                text = record.text[columns.starts[start] : columns.ends[end - 1]]
+                out.extend(header.comments(meta if isinstance(meta, dict) else {}, text))
+                out.append(lines)
+            return "".join(out)
+    extra: list[dict[str, Any]] = kept_extra or [{} for _ in range(count)]
+    tokens: list[TokenRecord] = list(columns)
+    kept = [i for i, token in enumerate(tokens) if not is_blank(record, token)]
+    gaps = _gaps(record, tokens, kept)
+    out = []
     written = 0
     for (start, end), meta in zip(sentences, sentence_meta, strict=True):
         words = [i for i in range(start, end) if i in gaps]
         if not words:
             continue
         written += 1
-        header = _Header(doc_id, written, bool(entities and any(entities)), annotator)
+        header = _Header(doc_id, written, fresh, annotator)
         text = record.text[tokens[words[0]].start : tokens[words[-1]].end]
         out.extend(header.comments(meta if isinstance(meta, dict) else {}, text))
         local = {index: position for position, index in enumerate(words, start=1)}
@@ -109,6 +127,70 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
                 out.extend(line + "\n" for line in item.get("empty", ()))
         out.append("\n")
     return "".join(out)
+
+
+_GAP_MISC = {"": "SpaceAfter=No", " ": "_"}  # MISC of a token with no entity, by its gap
+_positions: tuple[str, ...] = ("0",)  # "0", "1", ...: ID and HEAD cells
+
+
+def _plain(
+    record: DocumentRecord, columns: TokenColumns, cells: _Cells, tags: list[str],
+    entities: list[str | None] | None, sentences: list[tuple[int, int]],
+) -> list[str] | None:  # fmt: skip
+    """The token lines of each sentence (and its blank line) of a record that was not read
+    from CoNLL-U (no ``layers.extra``), made a column at a time: the forms, gaps and cells
+    by C-level ``map`` and ``zip``, a Python step only for tokens with an entity tag,
+    coreference or a head. None when a token is blank or a head lies outside its sentence:
+    ``write_document``'s token loop handles (or refuses) those."""
+    starts, ends = columns.starts, columns.ends
+    forms = list(map(cells.text.__getitem__, map(slice, starts, ends)))
+    if not all(map(str.strip, forms)):  # a whitespace-only token folds into its gap
+        return None
+    gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
+    gaps.append(" " if columns.ws[-1] else "")
+    misc: list[str | None] = list(map(_GAP_MISC.get, gaps))
+    marked = set(compress(range(len(tags)), map("O".__ne__, tags)))
+    if None in misc:  # a newline or several spaces after a token
+        marked.update(compress(range(len(misc)), map(is_, misc, repeat(None))))
+    if entities is not None:
+        marked.update(i for i, entity in enumerate(entities) if entity)
+    for i in marked:
+        entity = entities[i] if entities is not None else None
+        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gaps[i])
+    positions = _numbers(max(end - start for start, end in sentences) + 1)
+    heads = record.layers.heads
+    out = []
+    for start, end in sentences:
+        if heads is None:
+            head_cells: Iterable[str] = repeat("_")
+        else:
+            head_cells = []
+            for index in range(start, end):
+                head = heads[index]
+                if head == index:
+                    head_cells.append("0")
+                elif start <= head < end:
+                    head_cells.append(positions[head - start + 1])
+                else:
+                    return None
+        rows = zip(
+            positions[1 : end - start + 1], forms[start:end], cells.lemmas[start:end],
+            cells.upos[start:end], cells.xpos[start:end], cells.feats[start:end], head_cells,
+            cells.deprels[start:end], repeat("_"), misc[start:end],
+        )  # fmt: skip
+        out.append("\n".join(map("\t".join, rows)) + "\n\n")
+    return out
+
+
+def _numbers(count: int) -> tuple[str, ...]:
+    """At least ``count`` of ``"0"``, ``"1"``, ...; a longer tuple replaces the shorter one
+    whole, so threads never see one half-made."""
+    global _positions
+    numbers = _positions
+    if len(numbers) < count:
+        numbers = tuple(map(str, range(max(count, 2 * len(numbers)))))
+        _positions = numbers
+    return numbers
 
 
 def _misc(raw: str | None, entity: str | None, tag: str | None, gap: str | None) -> str:
@@ -225,7 +307,7 @@ def _mwt_line(
 
 
 def _entity_values(
-    record: DocumentRecord, tokens: list[Any], extra: list[dict[str, Any]], number: int
+    record: DocumentRecord, tokens: Sequence[Any], extra: list[dict[str, Any]], number: int
 ) -> list[str | None] | None:
     """Each token's Entity= value: the original brackets while they still fit, else fresh."""
     clusters = token_mentions(record, tokens, number)
@@ -272,4 +354,6 @@ def _head(
 
 
 def _cell(value: str) -> str:
-    return value.translate(_BAD_IN_CELL)
+    if "\t" in value or "\n" in value or "\r" in value:  # C-level scans: rarely any
+        return value.translate(_BAD_IN_CELL)
+    return value

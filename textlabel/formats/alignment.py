@@ -71,7 +71,7 @@ def token_spans(
 
 
 def token_mentions(
-    record: DocumentRecord, tokens: list[TokenRecord], number: int
+    record: DocumentRecord, tokens: Sequence[TokenRecord], number: int
 ) -> list[list[tuple[int, int]]]:
     """Coreference clusters as token ranges; InvalidInput names a misaligned mention."""
     aligned = _tokens(record, tokens)

@@ -1,0 +1,100 @@
+"""CoNLL-U writes a record not read from CoNLL-U a column at a time (``conllu._plain``); it
+must write exactly what the token loop writes for the same record, on awkward text: tabs and
+newlines in tokens' text, several spaces or a newline between tokens, non-ASCII gaps, no
+space at the end, entities, coreference, a parse, and the fallbacks (blank tokens, a head
+outside its sentence)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from textlabel.errors import InvalidInput
+from textlabel.export.conllu import write_document
+from textlabel.nlp.pipeline import tokenize_text
+from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers
+
+TEXTS = [
+    "Ada met Bob in Paris. Then she left\u00a0 for Rome.\nBob stayed.",
+    'He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
+    "One sentence without a final space",
+    "x",
+    "Trailing space. ",
+]
+LAYERS = ("entities", "pos", "coref")
+
+
+def _record(text: str, *, parsed: bool) -> DocumentRecord:
+    tokens = tokenize_text(text)
+    columns = tokens.columns()
+    count = len(columns)
+    sent_starts = [0] + [i for i in range(1, count) if text[tokens.ends[i - 1] - 1] in ".!\n"]
+    layers = TokenLayers()
+    if parsed:
+        starts = sorted(set(sent_starts))
+        first = [max(s for s in starts if s <= i) for i in range(count)]
+        layers = TokenLayers(
+            pos=["NOUN" if i % 2 else None for i in range(count)],
+            tags=["NN"] * count,
+            lemmas=[f"l\t{i}" if i == 1 else None for i in range(count)],
+            morphs=["Number=Sing"] * count,
+            heads=first,
+            deps=[
+                "ROOT" if first[i] == i else ("prep" if i % 3 else "nsubj") for i in range(count)
+            ],
+        )
+    spans = [SpanRecord(columns.starts[0], columns.ends[0], "PER")]
+    coref = []
+    if count > 3:
+        spans.append(SpanRecord(columns.starts[2], columns.ends[3], "LOC"))
+        coref = [[MentionRecord(columns.starts[0], columns.ends[0]),
+                  MentionRecord(columns.starts[count - 2], columns.ends[count - 2])]]  # fmt: skip
+    return DocumentRecord(
+        text=text, meta={"id": 3}, tokens=columns, sent_starts=sent_starts, spans=spans,
+        coref=coref, layers=layers,
+    )  # fmt: skip
+
+
+def _token_loop(record: DocumentRecord) -> str:
+    """The same record through ``write_document``'s token loop: empty ``extra`` entries
+    (what a CoNLL-U import with nothing else to keep would carry) turn the columns off."""
+    looped = copy.deepcopy(record)
+    looped.layers.extra = [{} for _ in looped.tokens or ()]
+    return write_document(looped, number=1, layers=LAYERS)
+
+
+@pytest.mark.parametrize("parsed", [False, True])
+@pytest.mark.parametrize("text", TEXTS)
+def test_columns_write_what_the_token_loop_writes(text: str, parsed: bool) -> None:
+    record = _record(text, parsed=parsed)
+    written = write_document(record, number=1, layers=LAYERS)
+    assert written == _token_loop(record)
+    assert written.count("\n# text = ") == len(set(record.sent_starts or [0]))
+    for layers in (("entities",), ("pos",), ()):
+        looped = copy.deepcopy(record)
+        looped.layers.extra = [{} for _ in looped.tokens or ()]
+        expected = write_document(looped, number=1, layers=layers)
+        assert write_document(record, number=1, layers=layers) == expected
+
+
+def test_the_awkward_parts_are_there() -> None:
+    """The cases above reach what they are meant to: a tab in a lemma, a newline gap, a
+    no-break space gap, entities and coreference in MISC, a blank token folded away."""
+    first = write_document(_record(TEXTS[0], parsed=True), number=1, layers=LAYERS)
+    assert "SpacesAfter=\\u00A0\\s" in first and "SpacesAfter=\\n" in first
+    assert "\tl 1\t" in first and "Entity=(e1" in first and "NE=B-LOC" in first
+    second = write_document(_record(TEXTS[1], parsed=False), number=1, layers=LAYERS)
+    assert "SpacesAfter=\\n\\n" in second and "\tTabs\x01\t" in second
+
+
+def test_a_head_outside_its_sentence_is_refused_the_same_way() -> None:
+    record = _record(TEXTS[0], parsed=True)
+    assert record.layers.heads is not None
+    record.layers.heads[0] = len(record.layers.heads) - 1  # into the last sentence
+    with pytest.raises(InvalidInput) as columns:
+        write_document(record, number=1, layers=LAYERS)
+    with pytest.raises(InvalidInput) as looped:
+        _token_loop(record)
+    assert str(columns.value) == str(looped.value)
+    assert "outside its sentence" in str(columns.value)

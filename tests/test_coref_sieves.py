@@ -292,6 +292,33 @@ def test_more_pleonastic_it(nlp, text):
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It remains unclear what might explain such gains.",
+        "At the first meeting it became apparent that most people were librarians.",
+        "It was spring, and the fields were wet.",
+        "We walked back through the school because it was drizzling.",
+    ],
+)
+def test_copulas_weather_and_time_make_a_pleonastic_it(nlp, text):
+    # GUM dev linked each such "it" to a noun before it (issue 18, session 12)
+    ctx = build_context(nlp(text))
+    assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The cat sat by the door. It was aware that we were watching.",
+        "The soup was on the table. It was hot.",
+    ],
+)
+def test_an_it_that_knows_or_feels_something_is_a_mention(nlp, text):
+    ctx = build_context(nlp(text))
+    assert [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
 def test_an_indefinite_predicate_with_a_clause_is_no_cleft(nlp):
     ctx = build_context(nlp("It is a book that I love."))
     assert [ctx.doc[m.start].text for m in ctx.mentions if m.kind == "pronoun"][:1] == ["It"]

@@ -46,16 +46,34 @@ def is_pleonastic(token: Token) -> bool:
         child.dep_ in ("ccomp", "xcomp", "csubj", "advcl") and child.i > token.i
         for child in verb.children
     )
-    if verb.lemma_ in _WEATHER_VERBS:
+    if verb.lemma_ in _WEATHER_VERBS or _weather_or_time(verb):
         return True
     if verb.lemma_ in _RAISING_VERBS and clausal:
         return True
     if token.dep_ == "nsubjpass" and "ccomp" in child_deps:
         return True  # "it is said that ..."
-    if verb.lemma_ == "be" and clausal:
+    if verb.lemma_ in _COPULAS and not clausal:
+        # "It's important that ...", "it became apparent that ...": the clause hangs under
+        # the adjective
+        clausal = any(
+            child.dep_ == "acomp"
+            and child.lower_ not in _EXPERIENCER_ADJECTIVES
+            and any(g.dep_ in _CLAUSE_DEPS and g.i > token.i for g in child.children)
+            for child in verb.children
+        )
+    if verb.lemma_ in _COPULAS and clausal:
         # "it is important to ...", "it was clear that ..."; not "it is a book that ..."
         return "attr" not in child_deps or "ccomp" in child_deps or "xcomp" in child_deps
     return False
+
+
+def _weather_or_time(verb: Token) -> bool:
+    """ "[It] was dark", "[it] was spring", "[it] was drizzling" (parsed as a predicate noun):
+    a copula whose only predicate is a word of weather, light or time of day / year."""
+    if verb.lemma_ != "be":
+        return False
+    predicates = [child for child in verb.children if child.dep_ in ("acomp", "attr")]
+    return len(predicates) == 1 and predicates[0].lower_ in _WEATHER_PREDICATES
 
 
 def _cleft_focus(child: Token) -> bool:
@@ -71,6 +89,21 @@ def _cleft_focus(child: Token) -> bool:
 
 
 _CLAUSE_DEPS = ("xcomp", "ccomp", "csubj")
+# copulas whose extraposed subject stands for a clause: "it remains unclear what ...", "it
+# became apparent that ..." (GUM dev: both linked to a noun before)
+_COPULAS = frozenset(["be", "remain", "become"])
+# "[it] was conscious that ...", "ready to ...": the adjective's clause says what its subject
+# knows or wants, so the subject is a real one; "[it] was akin to pain" (LitBank train)
+_EXPERIENCER_ADJECTIVES = frozenset(
+    ["aware", "conscious", "afraid", "glad", "happy", "sorry", "proud", "eager", "ready"]
+    + ["willing", "able", "unable", "anxious", "keen", "ashamed", "akin"]
+)
+_WEATHER_PREDICATES = frozenset(
+    ["sunny", "cloudy", "windy", "rainy"]
+    + ["foggy", "freezing", "drizzling", "raining", "snowing", "pouring", "late", "early"]
+    + ["spring", "summer", "autumn", "winter", "morning", "evening", "night", "afternoon"]
+    + ["midnight", "noon", "dawn", "dusk", "daytime", "nighttime"]
+)
 _OBJECT_RAISING_VERBS = frozenset(["make", "find", "consider", "keep", "leave", "take"])
 _CLAUSE_STARTS = frozenset(["to", "that", "whether", "if", "how", "what", "why", "when", "for"])
 

@@ -68,8 +68,9 @@ def is_pleonastic(token: Token) -> bool:
 
 
 def _weather_or_time(verb: Token) -> bool:
-    """ "[It] was dark", "[it] was spring", "[it] was drizzling" (parsed as a predicate noun):
-    a copula whose only predicate is a word of weather, light or time of day / year."""
+    """ "[It] was sunny", "[it] was spring", "[it] was drizzling" (parsed as a predicate noun):
+    a copula whose only predicate is a word of weather or a time of day / year ("it was hot" is
+    left out: soup is hot too)."""
     if verb.lemma_ != "be":
         return False
     predicates = [child for child in verb.children if child.dep_ in ("acomp", "attr")]

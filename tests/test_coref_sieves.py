@@ -307,6 +307,13 @@ def test_copulas_weather_and_time_make_a_pleonastic_it(nlp, text):
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
 
 
+def test_a_copula_written_with_a_typographic_apostrophe_is_be(nlp):
+    # the pipeline lemmatizes "’s" as "’": "It’s important that" stayed a referring "it"
+    for text in ("It’s important that the target suits your audience.", "Now it’s time to go."):
+        ctx = build_context(nlp(text))
+        assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from textlabel.nlp.coref.attributes import PLURAL
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import LIST, NOMINAL, PROPER, Mention
-from textlabel.nlp.coref.syntax import DependencyTree, role_of
+from textlabel.nlp.coref.syntax import DependencyTree, role_of, verb_lemma
 
 ABSTAIN_FEATURES: tuple[str, ...] = (
     "abstain",
@@ -69,9 +69,9 @@ def abstain_row(
         float(pronoun.dep == "poss"),
         float(role == "subject"),
         float(role == "object"),
-        float(role == "subject" and verb.lemma_ == "be"),
+        float(role == "subject" and verb_lemma(verb) == "be"),
         float(clause_after),
-        float(role == "object" and verb.lemma_ in _LIGHT_VERBS),
+        float(role == "object" and verb_lemma(verb) in _LIGHT_VERBS),
         float(token.i == first_word.i),
         float(not any(c.kind in (PROPER, NOMINAL, LIST) for c in candidates)),
         min(min(distances, default=20), 20) / 10,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from textlabel.nlp.coref.syntax import verb_lemma
+
 _WEATHER_VERBS = frozenset(["rain", "snow", "hail", "drizzle", "pour", "freeze"])
 _RAISING_VERBS = frozenset(
     ["seem", "appear", "happen", "turn", "follow", "mean", "matter", "occur", "take", "cost"]
@@ -22,20 +24,20 @@ def is_pleonastic(token: Token) -> bool:
     verb = token.head
     if token.dep_ not in ("nsubj", "nsubjpass"):
         return False
-    if verb.pos_ == "ADJ" and verb.head.lemma_ in _OBJECT_RAISING_VERBS:
+    if verb.pos_ == "ADJ" and verb_lemma(verb.head) in _OBJECT_RAISING_VERBS:
         # "made [it] clear that ...", "find [it] hard to believe": the small clause's subject
         # stands for the clause after the adjective
         return any(child.dep_ in _CLAUSE_DEPS + ("advcl",) for child in verb.children)
-    if verb.lemma_ == "come" and any(
+    if verb_lemma(verb) == "come" and any(
         child.dep_ == "prep" and child.lower_ == "to" for child in verb.children
     ):
         return True  # "when [it] comes to ..."
-    if verb.lemma_ == "be" and any(
+    if verb_lemma(verb) == "be" and any(
         child.dep_ == "attr" and child.lower_ == "time" for child in verb.children
     ):
         return True  # "[it] is time to ..."
     if (
-        verb.lemma_ == "be"
+        verb_lemma(verb) == "be"
         and token.i < verb.i
         and any(_cleft_focus(child) for child in verb.children)
     ):
@@ -46,13 +48,13 @@ def is_pleonastic(token: Token) -> bool:
         child.dep_ in ("ccomp", "xcomp", "csubj", "advcl") and child.i > token.i
         for child in verb.children
     )
-    if verb.lemma_ in _WEATHER_VERBS or _weather_or_time(verb):
+    if verb_lemma(verb) in _WEATHER_VERBS or _weather_or_time(verb):
         return True
-    if verb.lemma_ in _RAISING_VERBS and clausal:
+    if verb_lemma(verb) in _RAISING_VERBS and clausal:
         return True
     if token.dep_ == "nsubjpass" and "ccomp" in child_deps:
         return True  # "it is said that ..."
-    if verb.lemma_ in _COPULAS and not clausal:
+    if verb_lemma(verb) in _COPULAS and not clausal:
         # "It's important that ...", "it became apparent that ...": the clause hangs under
         # the adjective
         clausal = any(
@@ -61,7 +63,7 @@ def is_pleonastic(token: Token) -> bool:
             and any(g.dep_ in _CLAUSE_DEPS and g.i > token.i for g in child.children)
             for child in verb.children
         )
-    if verb.lemma_ in _COPULAS and clausal:
+    if verb_lemma(verb) in _COPULAS and clausal:
         # "it is important to ...", "it was clear that ..."; not "it is a book that ..."
         return "attr" not in child_deps or "ccomp" in child_deps or "xcomp" in child_deps
     return False
@@ -71,7 +73,7 @@ def _weather_or_time(verb: Token) -> bool:
     """ "[It] was sunny", "[it] was spring", "[it] was drizzling" (parsed as a predicate noun):
     a copula whose only predicate is a word of weather or a time of day / year ("it was hot" is
     left out: soup is hot too)."""
-    if verb.lemma_ != "be":
+    if verb_lemma(verb) != "be":
         return False
     predicates = [child for child in verb.children if child.dep_ in ("acomp", "attr")]
     return len(predicates) == 1 and predicates[0].lower_ in _WEATHER_PREDICATES
@@ -116,7 +118,7 @@ def extraposed_clause(token: Token) -> tuple[int, int] | None:
     if not is_pleonastic(token) or token.dep_ not in ("nsubj", "nsubjpass", "expl"):
         return None
     verb = token.head
-    if verb.lemma_ in _WEATHER_VERBS:
+    if verb_lemma(verb) in _WEATHER_VERBS:
         return None
     clauses = [child for child in verb.rights if child.dep_ in _CLAUSE_DEPS]
     if not clauses:

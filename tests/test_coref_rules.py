@@ -523,6 +523,38 @@ def test_a_quantified_noun_phrase_takes_no_head_match_antecedent():
     assert linked(rows)
 
 
+def test_a_lone_common_noun_takes_no_head_match_antecedent():
+    # "The land flooded. Land is scarce.": the lone noun is land as such, not the flooded land
+    # (GUM dev: head-match links from a lone common noun were right 7 times in 46)
+    rows = [
+        ("The", "DT", "DET", 1, "det"),
+        ("land", "NN", "NOUN", 2, "nsubj"),
+        ("flooded", "VBD", "VERB", 2, "ROOT"),
+        (".", ".", "PUNCT", 2, "punct"),
+        ("Land", "NN", "NOUN", 5, "nsubj"),
+        ("is", "VBZ", "AUX", 5, "cop"),
+        ("scarce", "JJ", "ADJ", 5, "ROOT"),
+        (".", ".", "PUNCT", 5, "punct"),
+    ]
+    head_sieves = [name for name in SIEVES if "head" in name]
+
+    def linked(rows: list[tuple[str, str, str, int, str]]) -> bool:
+        ctx = build_context(parsed(rows))
+        run_sieves(ctx, head_sieves)
+        return bool(ctx.clusters.chains())
+
+    assert not linked(rows)
+    # "This land is scarce." is the land that flooded
+    this_land = rows[:4] + [
+        ("This", "DT", "DET", 5, "det"),
+        ("land", "NN", "NOUN", 7, "nsubj"),
+        ("is", "VBZ", "AUX", 7, "cop"),
+        ("scarce", "JJ", "ADJ", 7, "ROOT"),
+        (".", ".", "PUNCT", 7, "punct"),
+    ]
+    assert linked(this_land)
+
+
 def test_a_numbered_reference_is_never_a_pronoun_antecedent():
     # "[6] He left": a paper's or biography's reference number is no person
     rows = [

@@ -161,6 +161,18 @@ def test_sieve_refuses_near_miss(nlp, sieve, text, left, right):
     assert not linked(ctx, left, right)
 
 
+def test_the_country_is_a_countrys_name_and_the_city_never_one(nlp):
+    # the places of demonyms.tsv tell a country's name from a city's (GUM dev: "Australia ...
+    # this country", "the United States ... the country", "San Francisco ... the city" after
+    # "the United States" was mentioned more often)
+    ctx = run(nlp, "Australia grew fast. Australia is large. This country exports wheat.", *SIEVES)
+    assert linked(ctx, ("Australia", 1), "This country")
+    ctx = run(nlp, "Athens grew fast. Athens is large. The country exports wheat.", *SIEVES)
+    assert not linked(ctx, ("Athens", 1), "The country")
+    ctx = run(nlp, "France is large. France is old. Paris grew fast. The city is loud.", *SIEVES)
+    assert linked(ctx, "Paris", "The city")
+
+
 def test_a_people_is_not_its_country(nlp):
     # Lee et al.'s demonym link is left out: "the Israelis" are not the state of Israel
     ctx = run(nlp, "Israel signed the treaty. The Israelis celebrated.", *SIEVES)

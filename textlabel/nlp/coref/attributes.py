@@ -103,6 +103,7 @@ class Lexicons:
     gendered_nouns: dict[str, str]
     honorifics: dict[str, str]
     demonyms: dict[str, str]  # demonym -> place
+    countries: frozenset[str]  # the places of ``demonyms.tsv``: "australia", "united states"
 
     def name_gender(self, first_name: str) -> str:
         """Gender of a first name; names on both lists stay unknown."""
@@ -122,8 +123,10 @@ def _lines(name: str) -> list[str]:
 def load_lexicons() -> Lexicons:
     """The vendored lexicons, cached: spaCy builds components often, the files are read once."""
     demonyms: dict[str, str] = {}
+    countries: set[str] = set()
     for line in _lines("demonyms.tsv"):
         place, forms = line.split("\t")
+        countries.add(place)
         for form in forms.split():
             demonyms.setdefault(form, place)
     return Lexicons(
@@ -135,6 +138,7 @@ def load_lexicons() -> Lexicons:
         gendered_nouns=dict(line.split("\t") for line in _lines("gendered_nouns.tsv")),
         honorifics=dict(line.split("\t") for line in _lines("honorifics.tsv")),
         demonyms=demonyms,
+        countries=frozenset(countries),
     )
 
 

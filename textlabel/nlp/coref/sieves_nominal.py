@@ -22,12 +22,17 @@ _KINDS: dict[str, frozenset[str]] = {
     "capital": _PLACE,
     "island": _PLACE,
     "province": _PLACE,
+    "country": _PLACE,
+    "nation": _PLACE,
     "company": frozenset({"ORG"}),
     "firm": frozenset({"ORG"}),
     "organization": frozenset({"ORG"}),
     "organisation": frozenset({"ORG"}),
     "university": frozenset({"ORG"}),
 }
+# "the country" is a country's name, "the city" never one: the places of ``demonyms.tsv`` tell
+# "Australia ... this country" from "Athens ... the country" (Greece)
+_COUNTRY_KINDS = frozenset({"country", "nation"})
 WINDOW = 5
 _POST_MODIFIERS = frozenset({"prep", "acl", "relcl", "appos"})
 
@@ -47,16 +52,25 @@ def _kind_description(ctx: SieveContext, mention: Mention) -> frozenset[str] | N
     return _KINDS.get(mention.head_text)
 
 
+def _is_country(ctx: SieveContext, name: Mention) -> bool:
+    text = name.text.removeprefix("the ")
+    return text in ctx.lexicons.countries
+
+
 def name_kind_match(ctx: SieveContext) -> None:
     """Link "the city" to the nearest earlier, most mentioned name of a place."""
     for mention in ctx.mentions:
         types = _kind_description(ctx, mention)
         if types is None or not ctx.clusters.is_first(mention):
             continue
+        country = mention.head_text in _COUNTRY_KINDS
         earlier = [
             other
             for other in ctx.mentions[: mention.index]
-            if other.kind == PROPER and other.ner in types and other.end <= mention.start
+            if other.kind == PROPER
+            and other.ner in types
+            and other.end <= mention.start
+            and (other.ner not in _PLACE or _is_country(ctx, other) == country)
         ]
         near = [other for other in earlier if mention.sent - other.sent <= WINDOW]
         if not near:

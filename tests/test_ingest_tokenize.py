@@ -5,15 +5,22 @@ chunks, and in the JSON bytes stored."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from tests.factories import make_project, make_user
 from textlabel.ingest.bulk import tokens_json
+from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
+from textlabel.models import Document
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.tokens import Tokens
 
@@ -84,18 +91,23 @@ def test_the_cache_and_spacys_vocabulary_are_bounded() -> None:
     assert max(strings[1:]) - min(strings[1:]) < 5
 
 
-def test_batches_tokenized_in_worker_processes_are_the_same_bytes() -> None:
-    """``tokenized_batches`` with two worker processes against ``tokenize_text``: same order,
-    same batches, same tokens (a file of one batch stays in this process)."""
+@pytest.mark.parametrize("processes", [2, 3])
+def test_batches_tokenized_in_worker_processes_are_the_same_bytes(processes: int) -> None:
+    """``tokenized_batches`` with one worker (2 processes, this one storing) and with two,
+    against ``tokenize_text``: same order, same batches, same tokens (a file of one batch
+    stays in this process)."""
     from textlabel.ingest.parallel import tokenized_batches
 
     texts = _texts()[:300] + EDGE_CASES
     batches = [texts[k : k + 40] for k in range(0, len(texts), 40)]
-    got = list(tokenized_batches(iter(batches), list, 2))
-    assert [batch for batch, _ in got] == batches
-    for batch, tokenized in got:
+    got = list(tokenized_batches(iter(batches), list, processes))
+    assert [batch for batch, _, _ in got] == batches
+    for batch, tokenized, spelt in got:
         assert all(_same(tokenized[t], tokenize_text(t)) for t in batch)
-    assert list(tokenized_batches(iter(batches[:1]), list, 2))[0][1].keys() == set(batches[0])
+        # the JSON the worker spelt out is the row's bytes (export_pinned reads them)
+        assert all(spelt[t] == json.dumps(tokenize_text(t).to_stored()) for t in batch)
+    first = list(tokenized_batches(iter(batches[:1]), list, processes))
+    assert first[0][1].keys() == set(batches[0])
 
 
 def test_batches_are_read_as_they_are_stored_not_all_at_once() -> None:
@@ -111,7 +123,25 @@ def test_batches_are_read_as_they_are_stored_not_all_at_once() -> None:
             yield [f"Batch {k} has words."]
 
     out = tokenized_batches(batches(), list, 1)
-    for k, (batch, tokenized) in enumerate(out):
+    for k, (batch, tokenized, _) in enumerate(out):
         assert batch == [f"Batch {k} has words."] and set(tokenized) == set(batch)
         assert len(read) <= max(k + 1, 2)  # the first two are read to choose the path
     assert read == list(range(6))
+
+
+def test_an_import_with_a_worker_stores_the_tokens_a_span_cut(work: Session) -> None:
+    """With a tokenizing worker, rows store the JSON the worker spelt out, except a row whose
+    span cut a token: its tokens are the cut ones, spelt out by the storing process."""
+    admin = make_user(work, "admin", admin=True)
+    project = make_project(work, admin)
+    texts = [f"Row {n} says Adaline met Bo in Paris." for n in range(5)]
+    lines = [json.dumps({"text": t, "label": []}) for t in texts]
+    lines[3] = json.dumps({"text": texts[3], "label": [[11, 14, "PER"]]})  # "Ada" of "Adaline"
+    options = ImportOptions(processes=2, batch_size=2, add_labels=True)
+    data = io.BytesIO(("\n".join(lines) + "\n").encode())
+    assert import_file(work, project, data, "rows.jsonl", user=admin, options=options).imported == 5
+    stored: dict[str, Any] = dict(work.execute(select(Document.text, Document.tokens)).all())
+    for n, text in enumerate(texts):
+        tokens = tokenize_text(text).split_at([11, 14] if n == 3 else [])
+        assert stored[text] == tokens.to_stored()
+    assert len(stored[texts[3]]["offsets"]) == len(stored[texts[2]]["offsets"]) + 2

@@ -56,7 +56,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "SECURE_COOKIES": (False, _flag),
     "COMMENTS_POLL_S": (20.0, float),  # how often a Comments card asks for changes (a 304)
     # read where the work runs (``from_env``): web process, job process, worker or CLI
-    "IMPORT_PROCESSES": (1, int),  # processes tokenizing an import's batches
+    "IMPORT_PROCESSES": (1, int),  # an import's processes: it, and N - 1 tokenizing workers
     "IMPORT_CHILD_BYTES": (512 * 1024, _bytes_or_off),  # uploads this big import in a child
     "EXPORT_PROCESSES": (1, int),  # processes writing a large JSONL/CoNLL export
     "EXPORT_CACHE": (None, str),  # a file keeping each document's rendered JSONL/CoNLL

@@ -83,6 +83,19 @@ class Tokens:
             bool(records and records[-1].ws),
         )
 
+    def to_stored_json(self) -> str:
+        """``json.dumps(self.to_stored())``, built without the dict: the bulk of an imported
+        row. A list of ints prints as JSON does (``[0, 3, 4]``), and ``repr`` of a list runs
+        in C: half the time of joining the numbers (``bench/ingest.py``)."""
+        offsets = [0] * (2 * len(self.starts))
+        offsets[0::2], offsets[1::2] = self.starts, self.ends
+        text = f'{{"offsets": {offsets!r}, "sent_starts": {list(self.sent_starts or [0])!r}'
+        if self.last_ws:
+            text += ', "last_ws": true'
+        if self.sents_guessed:
+            text += ', "sents_guessed": true'
+        return text + "}"
+
     def to_stored(self) -> dict[str, Any]:
         """The shape of ``Document.tokens``."""
         offsets = [0] * (2 * len(self.starts))

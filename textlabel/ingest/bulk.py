@@ -30,17 +30,8 @@ _TABLE: Table = Document.__table__  # type: ignore[assignment]
 
 
 def tokens_json(tokens: Tokens) -> str:
-    """``json.dumps(tokens.to_stored())``, built without the dict: the bulk of a row. A list
-    of ints prints as JSON does (``[0, 3, 4]``), and ``repr`` of a list runs in C: half the
-    time of joining the numbers (``bench/ingest.py``)."""
-    offsets = [0] * (2 * len(tokens.starts))
-    offsets[0::2], offsets[1::2] = tokens.starts, tokens.ends
-    text = f'{{"offsets": {offsets!r}, "sent_starts": {list(tokens.sent_starts or [0])!r}'
-    if tokens.last_ws:
-        text += ', "last_ws": true'
-    if tokens.sents_guessed:
-        text += ', "sents_guessed": true'
-    return text + "}"
+    """``json.dumps(tokens.to_stored())``: ``Tokens.to_stored_json``."""
+    return tokens.to_stored_json()
 
 
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:

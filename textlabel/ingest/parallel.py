@@ -1,14 +1,18 @@
 """Tokenizing an import's batches in other processes while this one stores the previous ones.
 
 spaCy's tokenizer is most of an import's CPU and holds the GIL, so threads cannot share it;
-worker processes can. ``tokenized_batches`` keeps up to ``processes`` batches in the
-workers' hands and hands back each batch with its tokens, in file order, so the database work
-of one batch overlaps the tokenizing of the next ones. Every worker runs the same
+worker processes can. ``tokenized_batches`` keeps up to ``processes`` batches in the hands
+of ``processes - 1`` workers and hands back each batch with its tokens, in file order, so the
+database work of one batch overlaps the tokenizing of the next ones. Workers also spell out
+each text's tokens as the JSON the row stores (``Tokens.to_stored_json``), which the storing
+process, the one that bounds an import's rate, would otherwise do. Every worker runs the same
 ``tokenize_many`` (tokens memoised per chunk, identical to ``tokenize_text`` whatever the
 memo holds), so the tokens are the same bytes as in one process. A file of one batch is
 tokenized here: starting workers (they load spaCy) costs more than it saves. Workers are
-spawned, never forked from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES``
-sets the number (default 1: all in this process).
+spawned, never forked from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES`` counts
+the processes an import uses, this one included (default 1: all in this process; 2, the one
+configuration that fits two cores: one worker tokenizes while this process stores, as
+``TEXTLABEL_EXPORT_PROCESSES`` counts the exporting process too).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ ENV = "TEXTLABEL_IMPORT_PROCESSES"
 
 TextsOf = Callable[[list[Any]], list[str]]
 _Plain = tuple[list[int], list[int], list[int], int, bool, bool]
+Tokenized = tuple[list[Any], dict[str, Tokens], dict[str, str]]
+"""A batch, ``{text: tokens}``, and ``{text: tokens JSON}`` for the texts a worker tokenized
+(empty in this process: the storing side spells out what it stores)."""
 
 
 def processes_from_env() -> int:
@@ -37,8 +44,9 @@ def processes_from_env() -> int:
 
 def tokenized_batches(
     batches: Iterable[list[Any]], texts_of: TextsOf, processes: int
-) -> Iterator[tuple[list[Any], dict[str, Tokens]]]:
-    """Each batch with ``{text: tokens}`` for the texts ``texts_of(batch)`` names."""
+) -> Iterator[Tokenized]:
+    """Each batch with ``{text: tokens}`` for the texts ``texts_of(batch)`` names, tokenized
+    by ``processes - 1`` workers (by this process when that is none)."""
     iterator = iter(batches)
     first = next(iterator, None)
     if first is None:
@@ -48,11 +56,12 @@ def tokenized_batches(
         # chain, not a tuple with *iterator: that would read the whole file before its first batch
         for batch in chain((first,), () if second is None else (second,), iterator):
             texts = texts_of(batch)
-            yield batch, dict(zip(texts, tokenize_many(texts), strict=True))
+            yield batch, dict(zip(texts, tokenize_many(texts), strict=True)), {}
         return
+    workers = processes - 1
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        pending: deque[tuple[list[Any], list[str], Future[list[_Plain]]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[tuple[list[Any], list[str], Future[list[tuple[_Plain, str]]]]] = deque()
 
         def submit(batch: list[Any]) -> None:
             texts = texts_of(batch)
@@ -61,24 +70,29 @@ def tokenized_batches(
         submit(first)
         submit(second)
         for batch in iterator:
-            if len(pending) > processes:
+            if len(pending) > workers:
                 yield _done(pending.popleft())
             submit(batch)
         while pending:
             yield _done(pending.popleft())
 
 
-def _done(
-    entry: tuple[list[Any], list[str], Future[list[_Plain]]],
-) -> tuple[list[Any], dict[str, Tokens]]:
+def _done(entry: tuple[list[Any], list[str], Future[list[tuple[_Plain, str]]]]) -> Tokenized:
     batch, texts, future = entry
-    tokens = [Tokens(*plain) for plain in future.result()]
-    return batch, dict(zip(texts, tokens, strict=True))
+    done = future.result()
+    tokenized, spelt = {}, {}
+    for text, (plain, stored) in zip(texts, done, strict=True):
+        tokenized[text], spelt[text] = Tokens(*plain), stored
+    return batch, tokenized, spelt
 
 
-def _tokenize_plain(texts: list[str]) -> list[_Plain]:
-    """In a worker: the tokens as plain tuples (cheaper to send back than objects)."""
+def _tokenize_plain(texts: list[str]) -> list[tuple[_Plain, str]]:
+    """In a worker: the tokens as plain tuples (cheaper to send back than objects), each
+    with its stored JSON."""
     return [
-        (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed)
+        (
+            (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed),
+            t.to_stored_json(),
+        )
         for t in tokenize_many(texts)
     ]

@@ -62,7 +62,7 @@ class ImportOptions:
     # documents per write transaction: a save waits for at most one (SQLite's write lock
     # held 27 ms p50 at load 10 for 100, 228 ms for 1,000: bench/ingest.py)
     batch_size: int = 100
-    processes: int | None = None  # tokenizing processes; None: TEXTLABEL_IMPORT_PROCESSES
+    processes: int | None = None  # this one + N - 1 tokenizing; None: TEXTLABEL_IMPORT_PROCESSES
 
 
 @dataclass(slots=True)
@@ -125,8 +125,8 @@ def import_file(
         items = read_file(stream, filename, format=fmt, options=options.read)
         beat = time.monotonic()  # open_staging's heartbeat
         batches = _batches(items, options.batch_size)
-        for batch, tokenized in tokenized_batches(batches, importer.to_tokenize, processes):
-            importer.store(batch, tokenized)
+        for batch, tokenized, spelt in tokenized_batches(batches, importer.to_tokenize, processes):
+            importer.store(batch, tokenized, spelt)
             beat = staging.beat(session, staged_project.id, beat)
             session.commit()
             if progress:
@@ -201,6 +201,7 @@ class _Importer:
         self.accounts: dict[str, User] = {}
         self.dedupe = options.dedupe is not False
         self.tokenized: dict[str, Tokens] = {}  # the current batch's texts
+        self.spelt: dict[str, str] = {}  # their tokens' JSON, when a worker spelt it out
 
     def to_tokenize(self, batch: list[Item]) -> list[str]:
         """The texts of ``batch`` that we tokenize (spaCy sees the new words all together)."""
@@ -212,8 +213,10 @@ class _Importer:
             and len(item.text) <= self.options.max_chars
         ]
 
-    def store(self, batch: list[Item], tokenized: dict[str, Tokens]) -> None:
-        self.tokenized = tokenized
+    def store(
+        self, batch: list[Item], tokenized: dict[str, Tokens], spelt: dict[str, str] | None = None
+    ) -> None:
+        self.tokenized, self.spelt = tokenized, spelt or {}
         prepared: list[_Prepared] = []
         for item in batch:
             if isinstance(item, Notice):
@@ -247,7 +250,7 @@ class _Importer:
                 "source_unit": p.record.source.unit if p.record.source else None,
                 "source_number": p.record.source.number if p.record.source else None,
                 "content_hash": p.content_hash,
-                "tokens": tokens_json(p.tokens),
+                "tokens": self._tokens_json(p),
                 "pages": p.record.pages,
             }
             for p in fresh
@@ -269,6 +272,14 @@ class _Importer:
         for p in fresh:
             self.result.tally.add_stored(p.record)
         self._store_annotations(fresh, ids)
+
+    def _tokens_json(self, p: _Prepared) -> str:
+        """The row's tokens JSON: a worker's, if these are the tokens it made (no span cut
+        them: ``split_at`` returns the same object), else spelt out here."""
+        text = p.record.text
+        if text in self.spelt and p.tokens is self.tokenized.get(text):
+            return self.spelt[text]
+        return tokens_json(p.tokens)
 
     def _reject(self, where: str, message: str) -> None:
         if not self.options.keep_good_rows:

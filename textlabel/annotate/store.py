@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
     bindparam,
     delete,
@@ -132,7 +133,15 @@ def document_span_rows(session: Session, project_id: int, first: int, last: int)
     """The span rows ``(annotation id, layer, start, end, label, score, cluster)`` of the
     annotations of ``project_id``'s documents with ids ``first`` to ``last``, as stored (an
     export's fragment cache hashes them before ``payloads_of_rows`` reads any)."""
-    return session.connection().execute(
+    return session.connection().execute(select_document_spans(project_id, first, last)).all()
+
+
+def select_document_spans(
+    project_id: int, first: Any, last: Any
+) -> Select[int, str, int, int, str | None, float | None, int | None]:
+    """``document_span_rows``' query (an export runs it on the driver's cursor, ``first``
+    and ``last`` bind parameters)."""
+    return (
         select(Span.annotation_id, Span.layer, Span.start_char, Span.end_char, Span.label,
                Span.score, Span.cluster)
         .join(Annotation, Annotation.id == Span.annotation_id)
@@ -140,7 +149,7 @@ def document_span_rows(session: Session, project_id: int, first: int, last: int)
         .where(Document.project_id == project_id, Document.id.between(first, last))
         .where(Span.layer.in_((ENTITY, MENTION, SPANCAT)))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
-    ).all()  # fmt: skip
+    )  # fmt: skip
 
 
 def payloads_of_rows(

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import Integer, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
@@ -20,10 +20,11 @@ from textlabel.export.request import ExportRequest
 from textlabel.export.rows import (
     AnnotationRow,
     DocumentRow,
+    DriverQuery,
     decode_annotations,
     document_rows,
+    select_annotations,
     select_documents,
-    stored_annotation_rows,
 )
 from textlabel.models import Document, Project, User
 from textlabel.projects.archive import ACTIVE
@@ -55,9 +56,10 @@ def project_records(
 @dataclass(frozen=True, slots=True)
 class StoredPage:
     """Up to ``PAGE`` documents as stored, with every row their records are built from:
-    ``documents`` (``select_documents``), ``annotations`` (``stored_annotation_rows``) and
-    ``spans`` (``store.document_span_rows``), JSON still text. Rows of documents between the
-    page's ids that are not on it (archived, unselected) may be among the last two."""
+    ``documents`` (``select_documents``), ``annotations`` (``select_annotations``) and
+    ``spans`` (``store.select_document_spans``), as the driver's tuples, JSON still text.
+    Rows of documents between the page's ids that are not on it (archived, unselected) may
+    be among the last two."""
 
     documents: Sequence[Any]
     annotations: Sequence[Any]
@@ -74,29 +76,26 @@ def stored_pages(
     until: int | None = None,
 ) -> Iterator[StoredPage]:  # fmt: skip
     """The pages of the documents ``request`` exports (of ``after < id <= until``), in order."""
-    last_id = after
+    documents = DriverQuery(
+        session,
+        select_documents()
+        .where(Document.project_id == project.id, Document.id > bindparam("after", after), ACTIVE)
+        .where(Document.id.in_(request.ids) if request.ids else true())
+        .where(Document.id <= until if until is not None else true())
+        .order_by(Document.id)
+        .limit(PAGE),
+    )
+    first_id, last_id = bindparam("first", 0, Integer), bindparam("last", 0, Integer)
+    annotations = DriverQuery(session, select_annotations(project.id, first_id, last_id))
+    spans = DriverQuery(session, store.select_document_spans(project.id, first_id, last_id))
+    last = after
     while True:
-        # Plain column rows, not ORM objects: an export reads every document once, so the
-        # identity map and attribute instrumentation are pure cost (and would pile up).
-        found = (
-            session.connection()
-            .execute(  # Core rows: no ORM result machinery
-                select_documents()
-                .where(Document.project_id == project.id, Document.id > last_id, ACTIVE)
-                .where(Document.id.in_(request.ids) if request.ids else true())
-                .where(Document.id <= until if until is not None else true())
-                .order_by(Document.id)
-                .limit(PAGE)
-            )
-            .all()
-        )
+        found = documents.rows(after=last)
         if not found:
             return
-        first, last_id = found[0][0], found[-1][0]
+        first, last = found[0][0], found[-1][0]
         yield StoredPage(
-            found,
-            stored_annotation_rows(session, project.id, first, last_id),
-            store.document_span_rows(session, project.id, first, last_id),
+            found, annotations.rows(first=first, last=last), spans.rows(first=first, last=last)
         )
 
 

@@ -497,6 +497,11 @@ def test_a_predicate_nominative_links_only_an_asserted_identity():
     assert chains_of(_copula([("is", "VBZ", "ROOT")], end="?")) == []
 
 
+def test_a_copula_written_with_a_typographic_apostrophe_is_be():
+    # the pipeline lemmatizes a contracted "’s" as "’" (coref/syntax.py ``verb_lemma``)
+    assert chains_of(_copula([("’s", "VBZ", "ROOT")])) == [["The trial", "an argument"]]
+
+
 def test_a_quantified_noun_phrase_takes_no_head_match_antecedent():
     # "all the residents" ranges over the kind, not "the residents" said before (GUM dev:
     # 1 of 8 such head-match links right)

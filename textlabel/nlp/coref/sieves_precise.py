@@ -7,6 +7,7 @@ from spacy.tokens import Token
 
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import PRONOUN, PROPER, Mention
+from textlabel.nlp.coref.syntax import verb_lemma
 
 _LOCATION_NER = frozenset({"GPE", "LOC", "FAC"})
 
@@ -54,7 +55,7 @@ def predicate_nominative(ctx: SieveContext) -> None:
     doc = ctx.doc
     for mention in ctx.mentions:
         token = doc[mention.head]
-        if token.dep_ != "attr" or token.head.lemma_ != "be":
+        if token.dep_ != "attr" or verb_lemma(token.head) != "be":
             continue
         if not _asserted_identity(token.head, token):
             continue

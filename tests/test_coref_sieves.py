@@ -11,6 +11,7 @@ import spacy
 
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import Mention
+from textlabel.nlp.coref.expletives import extraposed_clause, is_pleonastic
 from textlabel.nlp.coref.output import written_chains
 from textlabel.nlp.coref.resolver import SIEVES, build_context, resolve, run_sieves
 from textlabel.nlp.coref.schemes import get_scheme
@@ -317,6 +318,34 @@ def test_copulas_weather_and_time_make_a_pleonastic_it(nlp, text):
     # GUM dev linked each such "it" to a noun before it (issue 18, session 12)
     ctx = build_context(nlp(text))
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "it"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The museum was expensive, but it was definitely worth it.",
+        "We met in study hall and hit it off from there.",
+        "I take it this is a motion to strike.",
+    ],
+)
+def test_an_idiom_s_it_is_no_mention(nlp, text):
+    # the idiom's "it" is the last one ("it was worth it": the first is the museum)
+    ctx = build_context(nlp(text))
+    idiom = [t.i for t in ctx.doc if t.lower_ == "it"][-1]
+    assert not [m for m in ctx.mentions if m.start == idiom]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The idea came from Ontario, and it's the Court of Appeal that, for once, applied it.",
+        "It is the Senate that will fail if Senators do not uphold their oath.",
+    ],
+)
+def test_a_cleft_s_it_anticipates_no_clause(nlp, text):
+    # GUM links an extraposed "it" to its clause, a cleft's "it" to nothing
+    it = next(t for t in nlp(text) if t.lower_ == "it")
+    assert is_pleonastic(it) and extraposed_clause(it) is None
 
 
 def test_a_copula_written_with_a_typographic_apostrophe_is_be(nlp):

@@ -19,7 +19,7 @@ def is_pleonastic(token: Token) -> bool:
     """True for a non-referential "it": expletive parses plus the classic clause patterns."""
     if token.lower_ != "it":
         return False
-    if token.dep_ == "expl":
+    if token.dep_ == "expl" or _idiom(token):
         return True
     verb = token.head
     if token.dep_ not in ("nsubj", "nsubjpass"):
@@ -36,11 +36,7 @@ def is_pleonastic(token: Token) -> bool:
         child.dep_ == "attr" and child.lower_ == "time" for child in verb.children
     ):
         return True  # "[it] is time to ..."
-    if (
-        verb_lemma(verb) == "be"
-        and token.i < verb.i
-        and any(_cleft_focus(child) for child in verb.children)
-    ):
+    if verb_lemma(verb) == "be" and token.i < verb.i and _cleft(verb):
         return True  # "[It] is the Senate that will fail": a cleft
     child_deps = {child.dep_ for child in verb.children}
     # the clause an "it" stands for comes after it: "See, [it] was slow" has none
@@ -79,16 +75,45 @@ def _weather_or_time(verb: Token) -> bool:
     return len(predicates) == 1 and predicates[0].lower_ in _WEATHER_PREDICATES
 
 
+def _idiom(token: Token) -> bool:
+    """An "it" of an idiom: "worth [it]", "hit [it] off", "I take [it] (that) ..." (GUM dev
+    linked each to a noun before)."""
+    head = token.head
+    if head.lower_ == "worth":
+        return True
+    if token.dep_ != "dobj":
+        return False
+    children = {child.dep_: child for child in head.children}
+    if verb_lemma(head) == "hit" and children.get("prt") is not None:
+        return children["prt"].lower_ == "off"
+    return verb_lemma(head) == "take" and "ccomp" in children and children["ccomp"].i > token.i
+
+
+def _cleft(verb: Token) -> bool:
+    """A cleft's copula: its focus has the "that" / "who" clause, or the parser hung the
+    clause on the copula after the focus ("[it]'s the Court of Appeal that, for ...")."""
+    if any(_cleft_focus(child) for child in verb.children):
+        return True
+    focus = next((child for child in verb.children if child.dep_ == "attr"), None)
+    clause = next((child for child in verb.children if child.dep_ == "ccomp"), None)
+    if focus is None or clause is None or clause.i < focus.i:
+        return False
+    first = verb.doc[clause.left_edge.i].lower_
+    return first in ("that", "who") and _definite_or_proper(focus)
+
+
+def _definite_or_proper(token: Token) -> bool:
+    determiner = next((t.lower_ for t in token.children if t.dep_ == "det"), "")
+    return token.pos_ == "PROPN" or determiner == "the"
+
+
 def _cleft_focus(child: Token) -> bool:
     """The focus of a cleft: a definite or proper predicate with a "that" / "who" clause."""
     if child.dep_ != "attr" or not any(t.dep_ == "relcl" for t in child.children):
         return False
     clause = next(t for t in child.children if t.dep_ == "relcl")
     first = child.doc[clause.left_edge.i].lower_
-    if first not in ("that", "who"):
-        return False
-    determiner = next((t.lower_ for t in child.children if t.dep_ == "det"), "")
-    return child.pos_ == "PROPN" or determiner == "the"
+    return first in ("that", "who") and _definite_or_proper(child)
 
 
 _CLAUSE_DEPS = ("xcomp", "ccomp", "csubj")
@@ -120,6 +145,8 @@ def extraposed_clause(token: Token) -> tuple[int, int] | None:
     verb = token.head
     if verb_lemma(verb) in _WEATHER_VERBS:
         return None
+    if verb_lemma(verb) == "be" and _cleft(verb):
+        return None  # "[it] is the Senate that will fail": GUM links a cleft's "it" to nothing
     clauses = [child for child in verb.rights if child.dep_ in _CLAUSE_DEPS]
     if not clauses:
         # "it is important [that ...]" with the clause under the adjective

@@ -19,6 +19,9 @@ documents/s and CPU us per document too, for a large file without the in-process
   how long in all publishing the file took (``textlabel.ingest.staging``);
 - ``--tokens``: the same rows as JSONL carrying their tokens (``{"text", "tokens": [{text,
   start, end, id, ws}]}``, the pre-tokenized path: nothing to tokenize, more to read and check);
+- on PostgreSQL on this machine, the CPU its server processes for the bench database spent
+  (``/proc``: every backend of that database but the one asking, so autovacuum is not in it), per
+  document, and how much of that was publishing: the server's share of the two cores;
 - ``--child-or-not ROWS...`` alone: files of ROWS rows imported in-process and in a child
   process (``textlabel.ingest.in_child``), wall time and this process's CPU.
 
@@ -124,6 +127,41 @@ def _cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+class ServerCpu:
+    """CPU seconds of the PostgreSQL backends serving ``url``'s database (a local server whose
+    processes this user may read in ``/proc``), sampled through a connection of its own."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(url) if url.startswith("postgresql") else None
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.seen: dict[int, float] = {}  # pid -> CPU at the first sample
+
+    def sample(self) -> float | None:
+        """Seconds spent since the first sample by the backends alive now; None off PostgreSQL."""
+        if self.engine is None:
+            return None
+        from sqlalchemy import text
+
+        with self.engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                )
+            ).scalars()
+            spent = 0.0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # another machine's, or gone
+                    continue
+                now = (int(fields[11]) + int(fields[12])) / self.tick
+                spent += now - self.seen.setdefault(pid, now)
+        return spent
+
+
 def import_once(path: Path, url: str) -> tuple[float, int, float]:
     """docs/s, documents stored, and CPU microseconds per document (this process and its
     tokenizing workers: ``TEXTLABEL_IMPORT_PROCESSES``)."""
@@ -140,12 +178,21 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")
         project = create_project(session, name="bench", created_by=user)
-        transactions = _write_transactions(engine, session)
+        server = ServerCpu(url)
+        transactions = _write_transactions(engine, session, server)
+        server.sample()
         start, cpu, own = time.perf_counter(), _cpu(), time.process_time()
         with path.open("rb") as stream:
             result = import_file(session, project, stream, path.name, user=user, options=_options())
         elapsed, cpu, own = time.perf_counter() - start, _cpu() - cpu, time.process_time() - own
+    served = server.sample()
     engine.dispose()
+    if served is not None:
+        published = served - transactions.server_at_mark
+        print(
+            f"  database server: {served / result.imported * 1e6:,.0f} us CPU/doc, "
+            f"publishing {published / result.imported * 1e6:,.0f} of it"
+        )
     if transactions:
         publishing = [ms for ms, published in transactions if published] or [0.0]
         held = sorted(ms for ms, _ in transactions)
@@ -169,13 +216,17 @@ def _options() -> Any:
     return ImportOptions(batch_size=int(batch)) if batch else ImportOptions()
 
 
-def _write_transactions(engine: Any, session: Any) -> list[tuple[float, bool]]:
+class _Held(list[tuple[float, bool]]):
+    server_at_mark = 0.0  # the server's CPU when the staging project was marked publishing
+
+
+def _write_transactions(engine: Any, session: Any, server: ServerCpu) -> _Held:
     """Milliseconds from each writing transaction's BEGIN (IMMEDIATE, on SQLite: the write
     lock taken) to the end of its COMMIT: what a save may wait for; and whether it published
     the file (a transaction after the one that marks the staging project publishing)."""
     from sqlalchemy import event
 
-    held: list[tuple[float, bool]] = []
+    held = _Held()
     began: dict[str, float] = {}
     phase = {"now": "import"}
 
@@ -193,6 +244,7 @@ def _write_transactions(engine: Any, session: Any) -> list[tuple[float, bool]]:
             held.append((ms, phase["now"] == "publishing"))
         if phase["now"] == "marking":  # the import's last batch commits with the mark
             phase["now"] = "publishing"
+            held.server_at_mark = server.sample() or 0.0
 
     event.listen(engine, "begin", begin)  # after make_engine's own: the lock is taken
     event.listen(engine, "before_cursor_execute", mark)

@@ -26,6 +26,7 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
         [--formats jsonl spacy conll conllu] [--baseline DIR] [--memory [--sizes 5000 100000]]
         [--prepared URL]  (a database an earlier run prepared: no import this time)
         [--cache]  (the fragment cache: without it, a first export, a repeat)
+        [--processes 2]  (one process against two, interleaved, per format)
 """
 
 from __future__ import annotations
@@ -111,6 +112,13 @@ def floor(url: str) -> float:
 
 def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
     """docs/s, CPU us per document, bytes, and a digest of what was written."""
+    rate, cpu_us, _, size, digest = export_split(url, fmt)
+    return rate, cpu_us, size, digest
+
+
+def export_split(url: str, fmt: str) -> tuple[float, float, float, int, str]:
+    """``export_once`` with the CPU per document of this process alone (the rest is the
+    worker processes')."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -127,7 +135,7 @@ def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
         request = ExportRequest(format="jsonl" if fmt == "records" else fmt, source="predictions")
         digest, size = hashlib.sha256(), 0
         keep = io.BytesIO() if fmt == "spacy" else None
-        start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+        start, own, children = time.perf_counter(), time.process_time(), _children_cpu()
         if fmt == "records":  # reading alone: one line of text per record
             chunks: Any = (f"{r.meta['id']} {len(r.tokens or ())}\n".encode() for r in
                            project_records(session, project, request))  # fmt: skip
@@ -139,13 +147,39 @@ def export_once(url: str, fmt: str) -> tuple[float, float, int, str]:
                 keep.write(chunk)
             else:
                 digest.update(chunk)
-        elapsed, cpu = time.perf_counter() - start, time.process_time() + _children_cpu() - cpu
+        elapsed, own = time.perf_counter() - start, time.process_time() - own
+        cpu = own + _children_cpu() - children
     engine.dispose()
     if keep is not None:  # the zip's member timestamps differ run to run, its members do not
         with zipfile.ZipFile(keep) as archive:
             for name in sorted(archive.namelist()):
                 digest.update(name.encode() + archive.read(name))
-    return docs / elapsed, cpu / docs * 1e6, size, digest.hexdigest()[:12]
+    return docs / elapsed, cpu / docs * 1e6, own / docs * 1e6, size, digest.hexdigest()[:12]
+
+
+def in_processes(url: str, formats: list[str], processes: int, rounds: int) -> None:
+    """Per format, interleaved in one run: one process, then ``processes`` (the exporting
+    process and ``processes - 1`` workers, ``TEXTLABEL_EXPORT_PROCESSES``), with the CPU of
+    the exporting process apart: its share of the ranges plus handing the workers' bytes on."""
+    variable = "TEXTLABEL_EXPORT_PROCESSES"
+    for fmt in formats:
+        for _ in range(rounds):
+            os.environ.pop(variable, None)
+            alone = export_split(url, fmt)
+            os.environ[variable] = str(processes)
+            together = export_split(url, fmt)
+            os.environ.pop(variable, None)
+            same = "same output" if together[4] == alone[4] else "OUTPUT DIFFERS"
+            print(
+                f"  export {fmt:<6} 1 process  : {alone[1]:6,.0f} us CPU/doc  {alone[0]:8,.0f} "
+                f"docs/s   load {os.getloadavg()[0]:.1f}"
+            )
+            print(
+                f"  export {fmt:<6} {processes} processes: {together[1]:6,.0f} us CPU/doc "
+                f"(exporting process {together[2]:,.0f}, workers {together[1] - together[2]:,.0f})"
+                f"  {together[0]:8,.0f} docs/s  -> {together[0] / alone[0]:.2f}x the docs/s, "
+                f"{together[1] / alone[1]:.2f}x the CPU, {same}   load {os.getloadavg()[0]:.1f}"
+            )
 
 
 def _children_cpu() -> float:
@@ -256,6 +290,9 @@ def main() -> None:
     parser.add_argument(
         "--cache", action="store_true", help="without the fragment cache, first, repeat"
     )
+    parser.add_argument(
+        "--processes", type=int, help="one process against this many, interleaved, per format"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,6 +318,10 @@ def main() -> None:
         print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
         print(f"  load average before: {os.getloadavg()[0]:.1f}")
         print(f"  floor: bare cursor, rows + spans : {floor_us:8,.0f} us CPU/doc")
+        if args.processes:
+            in_processes(url, args.formats, args.processes, args.rounds)
+            print(f"  load average after: {os.getloadavg()[0]:.1f}")
+            return
         if args.cache:
             cached(url, args.formats, args.rounds, floor_us, Path(tmp))
             print(f"  load average after: {os.getloadavg()[0]:.1f}")

@@ -6,7 +6,7 @@ last document is read; ``run_job`` writes the same stream to a file with progres
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
@@ -77,7 +77,27 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
         return cached
     writer = get_writer(fmt.name)
     chunks = writer(project_records(session, project, request), options)
-    return (chunk if fmt.binary else chunk.encode("utf-8") for chunk in chunks)
+    return chunks if fmt.binary else encoded(chunks)
+
+
+CHUNK_CHARS = 1 << 16
+
+
+def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    """Text chunks as UTF-8 bytes, joined into pieces of at least ``CHUNK_CHARS``
+    characters (and the rest): a text writer yields one document at a time (a few KB), and
+    each piece is one write to the client's socket or the file and one ``encode``."""
+    held: list[str] = []
+    size = 0
+    for chunk in chunks:
+        held.append(chunk)
+        size += len(chunk)
+        if size >= CHUNK_CHARS:
+            yield "".join(held).encode("utf-8")
+            held.clear()
+            size = 0
+    if held:
+        yield "".join(held).encode("utf-8")
 
 
 def _in_processes(
@@ -149,7 +169,8 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
             records = project_records(
                 session, project, request, progress=lambda n: progress(n, total)
             )
-            for chunk in get_writer(fmt.name)(records, options):
-                out.write(chunk if fmt.binary else chunk.encode("utf-8"))
+            chunks = get_writer(fmt.name)(records, options)
+            for data in chunks if fmt.binary else encoded(chunks):
+                out.write(data)
     partial.replace(path)  # a finished file appears whole or not at all
     return {"file": path.name, "bytes": path.stat().st_size, "documents": total}

@@ -16,6 +16,7 @@ states across ranges (one process reads page by page too). Exports of fewer than
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -115,12 +116,22 @@ def range_bytes(
 
 
 def export_range(url: str, project_id: int, request: Any, after: int, until: int | None) -> bytes:
-    """In a worker: the export of the documents with ``after < id <= until``."""
+    """In a worker: the export of the documents with ``after < id <= until``.
+
+    The cyclic garbage collector is off while a range is exported and runs once after it:
+    an export allocates tens of containers a document (rows, records, lists) and makes no
+    cycles of its own, and the collections they set off cost ~8 % of its CPU. Only here, in
+    a process that does nothing else; the exporting process (a web server's) keeps it on."""
     from textlabel.db import make_engine
 
     engine = _engines.get(url) or _engines.setdefault(url, make_engine(url, immediate=False))
-    with Session(engine) as session:
-        project = session.get(Project, project_id)
-        if project is None:
-            return b""
-        return range_bytes(session, project, request, after, until)
+    gc.disable()
+    try:
+        with Session(engine) as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                return b""
+            return range_bytes(session, project, request, after, until)
+    finally:
+        gc.enable()
+        gc.collect()

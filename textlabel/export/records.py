@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select, true
+from sqlalchemy import BigInteger, Integer, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from textlabel.annotate import store
@@ -34,6 +34,7 @@ from textlabel.review.consolidation import majority_items, majority_spans, major
 from textlabel.tokens import Tokens
 
 PAGE = 500
+_NO_END = 2**63 - 1  # the upper bound of an export without one
 LAYER_KEYS = ("tags", "lemmas", "morphs", "heads", "deps", "extra")
 
 
@@ -75,27 +76,40 @@ def stored_pages(
     session: Session, project: Project, request: ExportRequest, *, after: int = 0,
     until: int | None = None,
 ) -> Iterator[StoredPage]:  # fmt: skip
-    """The pages of the documents ``request`` exports (of ``after < id <= until``), in order."""
+    """The pages of the documents ``request`` exports (of ``after < id <= until``), in order.
+    Every value but a selection's ids is a bind parameter, so the queries are compiled once
+    per process (``DriverQuery``), not once per range of a parallel export."""
+    project_id = bindparam("project", 0, Integer)
     documents = DriverQuery(
         session,
-        select_documents()
-        .where(Document.project_id == project.id, Document.id > bindparam("after", after), ACTIVE)
-        .where(Document.id.in_(request.ids) if request.ids else true())
-        .where(Document.id <= until if until is not None else true())
-        .order_by(Document.id)
-        .limit(PAGE),
+        lambda: (
+            select_documents()
+            .where(Document.project_id == project_id, Document.id > bindparam("after", 0), ACTIVE)
+            .where(Document.id.in_(request.ids) if request.ids else true())
+            .where(Document.id <= bindparam("until", 0, BigInteger))
+            .order_by(Document.id)
+            .limit(PAGE)
+        ),
+        None if request.ids else ("documents", PAGE),
     )
     first_id, last_id = bindparam("first", 0, Integer), bindparam("last", 0, Integer)
-    annotations = DriverQuery(session, select_annotations(project.id, first_id, last_id))
-    spans = DriverQuery(session, store.select_document_spans(project.id, first_id, last_id))
+    annotations = DriverQuery(
+        session, lambda: select_annotations(project_id, first_id, last_id), "annotations"
+    )
+    spans = DriverQuery(
+        session, lambda: store.select_document_spans(project_id, first_id, last_id), "spans"
+    )
+    bounds = {"project": project.id, "until": _NO_END if until is None else until}
     last = after
     while True:
-        found = documents.rows(after=last)
+        found = documents.rows(after=last, **bounds)
         if not found:
             return
         first, last = found[0][0], found[-1][0]
         yield StoredPage(
-            found, annotations.rows(first=first, last=last), spans.rows(first=first, last=last)
+            found,
+            annotations.rows(first=first, last=last, **bounds),
+            spans.rows(first=first, last=last, **bounds),
         )
 
 

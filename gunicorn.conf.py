@@ -19,12 +19,13 @@ threads = 4
 timeout = 300
 preload_app = True
 _job_process = None
+_launcher = None
 
 
 def when_ready(server):  # type: ignore[no-untyped-def]
     """In the master, after the app is loaded and before the first fork."""
-    global _job_process
-    from textlabel.serving import start_jobs, start_up, warm_up
+    global _job_process, _launcher
+    from textlabel.serving import start_imports, start_jobs, start_up, warm_up
 
     # Loaded here even if preload_app was turned off: the job process needs the app, and
     # the workers forked next inherit it (gunicorn keeps the loaded callable).
@@ -32,6 +33,7 @@ def when_ready(server):  # type: ignore[no-untyped-def]
     _job_process = start_jobs(app, start=False)  # jobs go there: the model is not loaded
     start_up(app, say=server.log.warning)  # once, here, for every worker
     warm_up(app)
+    _launcher = start_imports(app)  # large uploads' import children fork from it
     if _job_process is not None:
         _job_process.start()  # forked from the warmed-up app: most pages shared
 
@@ -48,3 +50,5 @@ def on_exit(server):  # type: ignore[no-untyped-def]
     """In the master, as gunicorn stops: the job process stops with it."""
     if _job_process is not None:
         _job_process.stop()
+    if _launcher is not None:
+        _launcher.stop()

@@ -1,11 +1,15 @@
 """Imports in a child process (``textlabel.ingest.in_child``): the same documents, tokens,
-annotations and answer as in-process; the same located 4xx; a killed child stores nothing."""
+annotations and answer as in-process; the same located 4xx; a killed child stores nothing.
+The killing and dying cases run with a fresh child and with one forked by the launcher
+(``forked_imports``)."""
 
 from __future__ import annotations
 
 import io
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from werkzeug.test import encode_multipart
 from tests.factories import make_project, make_user
 from tests.helpers import DATA, api_as
 from textlabel.errors import Busy, ReportLost
-from textlabel.ingest import in_child, staging
+from textlabel.ingest import forked_imports, in_child, staging
 from textlabel.ingest.service import ImportOptions
 from textlabel.models import Annotation, Document, Project, Span
 
@@ -37,6 +41,27 @@ def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(in_child, "import_in_child", counted)
     return calls
+
+
+@pytest.fixture(params=["fresh", "forked"])
+def launcher(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """None (a fresh Python per import), or a running launcher this process's imports use."""
+    if request.param == "fresh":
+        yield None
+        return
+    path = tmp_path / "socket"
+    process = subprocess.Popen([sys.executable, "-m", "textlabel.ingest.forked_imports", path])
+    for _ in range(10_000):  # bounded: until it listens (connecting before would fail)
+        if path.exists() or process.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert path.exists(), "the launcher did not start"
+    launcher = forked_imports.Launcher(str(path), process.pid)
+    forked_imports.use(launcher)
+    yield launcher
+    forked_imports.use(None)
+    process.kill()
+    process.wait()
 
 
 def _upload(api, project_id: int, path: Path, **form):  # type: ignore[no-untyped-def]
@@ -115,22 +140,30 @@ def test_a_bad_file_in_a_child_is_the_same_located_4xx(
     assert session.scalar(select(func.count(Project.id))) == 1  # no staging project left
 
 
-def _child_pid() -> int:
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _child_pid(launcher: forked_imports.Launcher | None) -> int:
+    """The running import child: this process's fresh child, or the launcher's grandchild."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            parent = _parent(int(entry.name))
             command = (entry / "cmdline").read_bytes()
+            name = (entry / "comm").read_text().strip()
+            if launcher is None:
+                if parent == os.getpid() and b"textlabel.ingest.import_child" in command:
+                    return int(entry.name)
+            elif name == "tl-import" and _parent(parent) == launcher.pid:
+                return int(entry.name)
         except OSError:
             continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and b"textlabel.ingest.import_child" in command:
-            return int(entry.name)
     raise AssertionError("no import child is running")
 
 
-def test_a_killed_child_leaves_nothing_half_written(app: Flask, session) -> None:
+def test_a_killed_child_leaves_nothing_half_written(app: Flask, session, launcher) -> None:
     owner = make_user(session, "mgr")
     project = make_project(session, owner)
     path = PRODIGY / "raw_news-headlines-nyt.jsonl"
@@ -139,7 +172,7 @@ def test_a_killed_child_leaves_nothing_half_written(app: Flask, session) -> None
     def kill_after_the_first_batch(_done: int) -> None:
         if staged_when_killed:
             return
-        pid = _child_pid()
+        pid = _child_pid(launcher)
         os.kill(pid, signal.SIGSTOP)  # hold it still: its first batches are committed
         staged_when_killed.append(
             session.scalar(
@@ -171,7 +204,7 @@ def _stopped(pid: int) -> None:
 
 
 def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
-    app: Flask, session
+    app: Flask, session, launcher
 ) -> None:
     """Killed after the file was all read and checked and publishing began (on SQLite between
     two publish batches, on PostgreSQL before its one UPDATE commits): this side finishes
@@ -192,7 +225,7 @@ def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
     def kill_while_publishing(done: int) -> None:
         if done < rows or seen:  # until the last import batch is in: publishing is next
             return
-        pid = _child_pid()
+        pid = _child_pid(launcher)
         for _ in range(100_000):  # step the child until it is between two publish batches
             _stopped(pid)
             marked = session.scalar(
@@ -234,11 +267,14 @@ PARENT = """
 import os, sys
 from sqlalchemy.orm import Session
 from textlabel.db import make_engine
+from textlabel.ingest import forked_imports
 from textlabel.ingest.in_child import import_in_child
 from textlabel.ingest.service import ImportOptions
 from textlabel.models import Project, User
 
-url, project_id, user_id, path = sys.argv[1:]
+url, project_id, user_id, path, launcher = sys.argv[1:]
+if launcher:
+    forked_imports.use(forked_imports.Launcher(launcher, 0))
 with Session(make_engine(url), expire_on_commit=False) as session, open(path, "rb") as stream:
     import_in_child(
         session, session.get(Project, int(project_id)), stream, os.path.basename(path),
@@ -248,15 +284,14 @@ with Session(make_engine(url), expire_on_commit=False) as session, open(path, "r
 """
 
 
-def test_a_child_whose_web_process_died_stops_and_removes_its_staging(app: Flask, session) -> None:
-    import subprocess
-    import sys
-    import time
-
+def test_a_child_whose_web_process_died_stops_and_removes_its_staging(
+    app: Flask, session, launcher
+) -> None:
     owner = make_user(session, "mgr")
     project = make_project(session, owner)
     path = PRODIGY / "raw_news-headlines-nyt.jsonl"
     arguments = [app.config["DATABASE_URL"], str(project.id), str(owner.id), str(path)]
+    arguments.append(launcher.path if launcher else "")
     parent = subprocess.run([sys.executable, "-c", PARENT, *arguments], check=False)
     assert parent.returncode == 9
     deadline = time.monotonic() + 120  # the orphaned child notices at its next batch

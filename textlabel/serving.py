@@ -27,6 +27,7 @@ from textlabel.config import under_gunicorn
 from textlabel.extensions import db
 
 if TYPE_CHECKING:
+    from textlabel.ingest.forked_imports import Launcher
     from textlabel.jobprocess import JobProcess
 
 
@@ -52,6 +53,7 @@ def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
         return None
     if app.config.get("REDIS_URL") or not app.config.get("JOB_PROCESS", True):
         start_up(app)
+        _stop_at_exit(start_imports(app))
         return None
     if under_gunicorn():
         raise JobsOnWebThreads(
@@ -64,10 +66,33 @@ def start_jobs_for_wsgi(app: Any) -> JobProcess | None:
         )
     process = start_jobs(app, start=False)
     start_up(app)
+    _stop_at_exit(start_imports(app))  # forked before the job process's watching thread
     if process is not None:
         process.start()
         atexit.register(process.stop)
     return process
+
+
+def _stop_at_exit(launcher: Launcher | None) -> None:
+    if launcher is not None:
+        atexit.register(launcher.stop)
+
+
+def start_imports(app: Any) -> Launcher | None:
+    """Fork the import launcher (``textlabel.ingest.forked_imports``) from this process, which
+    must not serve yet (one thread), so that large uploads are imported in children forked
+    from a loaded process instead of fresh Pythons; None when imports never run in a child
+    (``TEXTLABEL_IMPORT_CHILD_BYTES=off``, in-memory SQLite) or this process has threads.
+    Its forked workers (gunicorn) use it too. The caller stops it."""
+    from textlabel.ingest import forked_imports
+    from textlabel.ingest.in_child import child_bytes
+
+    engine = app.extensions["textlabel.db"]
+    url = engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if child_bytes() is None or in_memory:
+        return None
+    return forked_imports.start(engine)
 
 
 def start_up(app: Any, say: Callable[[str], object] = log.warning) -> None:

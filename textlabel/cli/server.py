@@ -39,13 +39,15 @@ def serve(
     start the job process, then serve ``app`` until Ctrl+C."""
     from waitress import serve as waitress_serve
 
-    from textlabel.serving import settle, start_jobs, start_up
+    from textlabel.serving import settle, start_imports, start_jobs, start_up
 
     started = job_process is not None
     if not started:
         job_process = start_jobs(app, start=False)  # jobs out of the web process's interpreter lock
     start_up(app, say=click.echo)  # after the runner is chosen: orphans never run on our threads
     settle(app)
+    # forked from the settled app, before any thread (the demo's job process has one already)
+    launcher = start_imports(app) if not started else None
     if job_process is not None and not started:
         job_process.start()  # forked from the settled app: its frozen pages stay shared
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
@@ -55,6 +57,8 @@ def serve(
     finally:
         if job_process is not None:
             job_process.stop()
+        if launcher is not None:
+            launcher.stop()
 
 
 def _exit(_signum: int, _frame: FrameType | None) -> None:

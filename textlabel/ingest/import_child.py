@@ -7,6 +7,7 @@ are ``{"staging": id}`` first, ``{"progress": n}`` per batch, then ``{"result": 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -33,24 +34,34 @@ def _error(kind: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, "details": details}}
 
 
-def _progress(channel: TextIO, parent: int) -> Callable[[int], None]:
+def _progress(channel: TextIO, parent: int | None) -> Callable[[int], None]:
     """Reports each batch; stops the import (its staging discarded) once the web process that
-    waits for it is gone: nobody would get its answer."""
+    waits for it is gone (it is no longer ``parent``, or the pipe to it is broken): nobody
+    would get its answer."""
 
     def report(done: int) -> None:
-        if os.getppid() != parent:
+        if parent is not None and os.getppid() != parent:
             raise SystemExit("the importing web process is gone")
-        _send(channel, {"progress": done})
+        try:
+            _send(channel, {"progress": done})
+        except BrokenPipeError:
+            raise SystemExit("the importing web process is gone") from None
 
     return report
 
 
 def main() -> None:
-    """Run the job on stdin; the outcome is the last line on stdout."""
+    """A fresh child (``in_child`` without a launcher): the job on stdin, the lines on stdout."""
     parent = os.getppid()
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    sys.stdout = sys.stderr  # nothing the readers print may corrupt the lines
     job = pickle.load(sys.stdin.buffer)
+    run(job, channel, parent=parent)
+
+
+def run(job: dict[str, Any], channel: TextIO, *, parent: int | None) -> None:
+    """Run ``job``, sending its lines to ``channel`` (closed at the end); the outcome is the
+    last line. ``parent``: the web process's pid when it is this process's parent."""
+    sys.stdout = sys.stderr  # nothing the readers print may corrupt the lines
     os.nice(job["nice"])
     engine = make_engine(job["url"])
     try:
@@ -79,7 +90,8 @@ def main() -> None:
         _send(channel, _error(type(e).__name__, f"{type(e).__name__}: {e}"[:500]))
     finally:
         engine.dispose()
-        channel.close()
+        with contextlib.suppress(BrokenPipeError):  # the web process is gone: nobody reads
+            channel.close()
 
 
 if __name__ == "__main__":

@@ -41,3 +41,21 @@ def wait_answering(server: subprocess.Popen[bytes], url: str, name: str, deadlin
             assert server.poll() is None, f"{name} exited"
             assert time.monotonic() < deadline, f"{name} did not answer"
             time.sleep(0.3)
+
+
+LAUNCHER = "tl-import-fork"  # /proc/PID/comm of the import launcher (forked_imports)
+
+
+def server_children(pid: int) -> list[int]:
+    """The processes ``pid`` started (job process, gunicorn workers), without its import
+    launcher (``textlabel.ingest.forked_imports``)."""
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    children = []
+    for child in map(int, found.split()):
+        try:
+            if Path(f"/proc/{child}/comm").read_text().strip() == LAUNCHER:
+                continue
+        except OSError:
+            continue  # gone
+        children.append(child)
+    return children

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tests.factories import make_user
 from tests.helpers import PASSWORD
-from tests.served import ROOT, free_port, server_env, wait_answering
+from tests.served import ROOT, free_port, server_children, server_env, wait_answering
 from textlabel.models import Job
 from textlabel.nlp import pipeline
 from textlabel.serving import warm_up
@@ -41,8 +41,7 @@ def _nice(pid: int) -> int:
 
 def _children(pid: int, *, jobs: bool = False) -> list[int]:
     """The master's web workers (or, with ``jobs``, its job process: the niced one)."""
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(c) for c in found.split() if (_nice(int(c)) > _nice(pid)) == jobs]
+    return [c for c in server_children(pid) if (_nice(c) > _nice(pid)) == jobs]
 
 
 @pytest.fixture

@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 
 from tests.factories import add_documents, make_project, make_user
 from tests.helpers import PASSWORD
+from tests.served import server_children
 from textlabel.models import Annotation, Job
 
 DEADLINE_S = 240
 
 
 def _children(pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(child) for child in found.split()]
+    return server_children(pid)
 
 
 def _nice(pid: int) -> int:

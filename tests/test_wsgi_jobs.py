@@ -15,14 +15,13 @@ import pytest
 import requests
 
 from tests.factories import add_documents, make_project, make_user
-from tests.served import DEADLINE_S, ROOT, free_port, server_env, wait_answering
+from tests.served import DEADLINE_S, ROOT, free_port, server_children, server_env, wait_answering
 from textlabel import jobs
 from textlabel.models import Job
 
 
 def _children(pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(child) for child in found.split()]
+    return server_children(pid)
 
 
 def test_waitress_serve_wsgi_runs_jobs_in_a_job_process(session, database_url, tmp_path) -> None:

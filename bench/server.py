@@ -32,6 +32,7 @@ client shares the machine's cores with the server, and requests' own CPU per req
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import http.client
 import io
@@ -128,6 +129,9 @@ def memory_mib(pid: int) -> dict[str, float]:
         kib = {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
         total["rss"] += kib["Rss"] / 1024
         total["pss"] += kib["Pss"] / 1024
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{p}/comm").read_text().strip() == "tl-import-fork":
+                total["launcher_pss"] = kib["Pss"] / 1024  # the import launcher
         total["uss"] += (kib["Private_Clean"] + kib["Private_Dirty"]) / 1024
         total["processes"] += 1
     return total
@@ -155,7 +159,8 @@ def memory_line(pid: int) -> str:
     m = memory_mib(pid)
     return (
         f"  server memory        {m['pss']:8.0f} MiB PSS (RSS summed {m['rss']:.0f}, USS "
-        f"{m['uss']:.0f}; {m['processes']:.0f} processes, model loaded)"
+        f"{m['uss']:.0f}; {m['processes']:.0f} processes, model loaded; of it the import "
+        f"launcher {m.get('launcher_pss', 0):.0f} MiB PSS)"
     )
 
 

@@ -154,3 +154,47 @@ def test_every_way_of_serving_recovers_before_its_first_request(
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_gunicorn_without_its_conf_does_the_start_up_work_once_per_job(
+    session, database_url, tmp_path
+) -> None:
+    """gunicorn without ``gunicorn.conf.py`` (and jobs on the workers' threads, which it then
+    needs) runs ``start_up`` in each worker, both at once: each lost job is still marked by one
+    of them only (a conditional UPDATE), the queued export runs once, the abandoned import is
+    removed, and the server serves."""
+    admin = make_user(session, "admin", admin=True)
+    project = make_project(session, admin)
+    add_documents(session, project, ["One short text.", "Another short text."])
+    dead = _running(session, project, f"{jobs.this_host()}:{_gone_pid()}:1", timedelta(0))
+    stale = _running(session, project, "elsewhere:1:1", timedelta(minutes=5))
+    params = request_params(ExportRequest(format="jsonl")) | {"path": str(tmp_path / "o.jsonl")}
+    orphan = jobs.create(session, "export", project_id=project.id, params=params, user=admin)
+    abandoned = _abandoned_import(session, project, admin)
+    port = free_port()
+    empty = tmp_path / "no.conf.py"
+    empty.write_text("")
+    command = [sys.executable, "-m", "gunicorn", "-c", str(empty), "-w", "2", "-b",
+               f"127.0.0.1:{port}", "wsgi:app"]  # fmt: skip
+    env = server_env(database_url, tmp_path) | {"TEXTLABEL_JOB_PROCESS": "false"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as err:
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=err)
+    try:
+        wait_answering(
+            server, f"http://127.0.0.1:{port}/login", "gunicorn", time.monotonic() + DEADLINE_S
+        )
+        deadline = time.monotonic() + DEADLINE_S
+        while _status(session, orphan) in ("queued", "running"):
+            assert time.monotonic() < deadline, "the queued export never ran"
+            time.sleep(0.2)
+            session.rollback()
+        text = log.read_text(errors="replace")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert _status(session, orphan) == "done"
+    assert (_status(session, dead), _status(session, stale)) == ("failed", "failed")
+    for job in (dead, stale):
+        assert text.count(f"job {job.id} (preannotate) lost its runner") == 1, text
+    assert not _exists(session, abandoned)

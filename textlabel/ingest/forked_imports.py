@@ -3,11 +3,11 @@
 A fresh ``python -m textlabel.ingest.import_child`` spends about 1.6 s of CPU (2.9 s wall)
 importing textlabel, SQLAlchemy and spaCy and building the blank tokenizer before it reads a
 row: most of a 600-row upload's time. The launcher is forked once from the loaded app before
-it serves (``start``: the process has one thread, so forking is safe), imports what an
-import needs and builds the tokenizer, then forks one child per import. Forked, the launcher
-and its children share the app's pages copy-on-write; each child is still its own process,
-so a crash or a kill of the import never takes the web process down, and the import's memory
-is the child's, freed when it exits.
+it serves (``start``: the process has one thread, so forking is safe), after the app has
+imported what an import needs and built the tokenizer, then forks one child per import.
+Forked, the launcher and its children share the app's pages copy-on-write; each child is
+still its own process, so a crash or a kill of the import never takes the web process down,
+and the import's memory is the child's, freed when it exits.
 
 Per import, the web process connects to the launcher's socket (in a directory only its user
 can open), sends the job and the write end of a pipe, and gets the child's pid. The launcher
@@ -143,6 +143,7 @@ def start(engine: Engine | None = None) -> Launcher | None:
     if threading.active_count() != 1:
         log.warning("not forking the import launcher from a threaded process; fresh children")
         return None
+    _load()  # here: shared with the launcher, its children and forked gunicorn workers
     directory = tempfile.mkdtemp(prefix="textlabel-imports-")  # mode 0700: only this user
     path = os.path.join(directory, "socket")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -171,12 +172,7 @@ def serve(listener: socket.socket, parent: int) -> None:
     the parent is gone."""
     _name(b"tl-import-fork")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
-    import textlabel.ingest.import_child  # noqa: F401  (the readers, the service, the models)
-    from textlabel.ingest.tokenize import chunk_tokenizer
-
-    chunk_tokenizer()("Warm up. The tokenizer and its sentence ends.")
-    gc.collect()
-    gc.freeze()  # the children's collectors never write (unshare) these pages
+    _load()  # nothing left to load when forked from a server
     listener.settimeout(_ACCEPT_S)
     while os.getppid() == parent:
         try:
@@ -191,6 +187,18 @@ def serve(listener: socket.socket, parent: int) -> None:
             finally:
                 os._exit(0)
         connection.close()
+
+
+def _load() -> None:
+    """What an import needs (the readers, the service, the models, the tokenizer), then the
+    collector's view of it frozen: a forked process's collections never write (unshare)
+    these pages. The web process's own small uploads use the same tokenizer."""
+    import textlabel.ingest.import_child  # noqa: F401
+    from textlabel.ingest.tokenize import chunk_tokenizer
+
+    chunk_tokenizer()("Warm up. The tokenizer and its sentence ends.")
+    gc.collect()
+    gc.freeze()
 
 
 def _attend(connection: socket.socket) -> None:

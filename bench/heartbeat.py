@@ -5,7 +5,9 @@ taken for lost by any sweeper (another host's runner waits for exactly this).
 Starts the real job process (``python -m textlabel.jobprocess``, niced as in production), has
 it pre-annotate a project (chunk jobs of ``--chunk-docs``), polls every running job's
 ``heartbeat_at`` every 0.1 s, and prints the gaps between the beats it saw (the heartbeat
-thread every ``TEXTLABEL_JOB_HEARTBEAT_S``, plus each progress report), with the load:
+thread every ``TEXTLABEL_JOB_HEARTBEAT_S``, plus each progress report), with the load. A
+parent that fanned out into chunks is left out: it has no heartbeat (its time moves with its
+chunks' progress) and no sweep takes it.
 
     .venv/bin/python bench/heartbeat.py [--database sqlite|URL] [--docs 4000] [--burn 0]
 
@@ -121,12 +123,14 @@ def main() -> None:
                 while True:
                     with reading():  # never SQLite's write lock: the job process writes
                         rows = session.execute(
-                            select(Job.id, Job.status, Job.heartbeat_at).where(
+                            select(Job.id, Job.status, Job.heartbeat_at, Job.owner).where(
                                 (Job.id == job_id) | (Job.parent_id == job_id)
                             )
                         ).all()
                         session.rollback()
-                    for row_id, status, beat in rows:
+                    for row_id, status, beat, owner in rows:
+                        if owner == jobs.FANNED_OUT:  # no heartbeat: its chunks' progress
+                            continue  # moves its time, and no sweep ever takes it
                         seen = beats.setdefault(row_id, [])
                         if status == "running" and beat is not None and beat not in seen:
                             seen.append(beat)

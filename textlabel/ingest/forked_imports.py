@@ -159,6 +159,8 @@ def start(engine: Engine | None = None) -> Launcher | None:
             if engine is not None:
                 engine.dispose(close=False)
             serve(listener, parent)
+            # its server is gone (killed, or stopped by SIGTERM without running atexit)
+            shutil.rmtree(directory, ignore_errors=True)
         except BaseException:
             log.exception("the import launcher failed")
         os._exit(0)

@@ -4,7 +4,10 @@ For each size (default 2,000, 100,000 and 1,000,000 documents) on SQLite and, wi
 ``--postgres URL``, PostgreSQL: bulk-load a project of pre-tokenized 60-120-word documents,
 then time in-process requests (Flask test client, no network) of one annotator:
 
-- ``/next`` (claims a new document each time: the annotator submits what they got),
+- ``/next`` (claims a new document each time: the annotator submits what they got); with
+  ``--uncertainty``, every document also gets a stored model uncertainty (written in bulk as
+  pre-annotation stores it, 1 in 10 left unscored; no spaCy run) and ``/next`` is timed a
+  second time with the project's queue ordered by it (``loop_queue`` "uncertainty"),
 - the submitting save (PUT annotations/me), fetching one document,
 - the document list at a deep page by key (``?after=``) and by page number (``?page=``);
 - document search (``?q=``, first page of 10): a rare word (the number that ends one text
@@ -48,7 +51,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from textlabel import create_app, migrate  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
 from textlabel.extensions import db  # noqa: E402
-from textlabel.models import Annotation, Document  # noqa: E402
+from textlabel.models import Annotation, Document, Project  # noqa: E402
 from textlabel.nlp.pipeline import tokenize_text  # noqa: E402
 from textlabel.projects.service import LabelSpec, create_project, set_member  # noqa: E402
 
@@ -79,8 +82,15 @@ def p50(fn: Callable[[], Any], n: int, name: str | None = None) -> float:
     return statistics.median(wall)
 
 
-def load_documents(engine: Any, project_id: int, n: int) -> None:
-    """Insert ``n`` documents fast (templates tokenized once, rows in bulk)."""
+def uncertainty_of(k: int) -> float | None:
+    """The ``k``-th loaded document's model uncertainty: spread over [0, 1) in no relation to
+    its id (so the queue order is not import order), None (unscored) for 1 in 10."""
+    return None if k % 10 == 9 else (k * 7919 % 100_003) / 100_003
+
+
+def load_documents(engine: Any, project_id: int, n: int, *, scored: bool = False) -> None:
+    """Insert ``n`` documents fast (templates tokenized once, rows in bulk); ``scored``: with
+    an uncertainty each (``uncertainty_of``)."""
     pool = [(t, tokenize_text(t).to_stored()) for t in texts(TEMPLATES, seed=3)]
     batch = 20_000
     with engine.begin() as connection:
@@ -93,6 +103,7 @@ def load_documents(engine: Any, project_id: int, n: int) -> None:
                     "content_hash": hashlib.sha256(str(k).encode()).hexdigest(),
                     "tokens": pool[k % TEMPLATES][1],
                     "source_file": "bulk.csv",
+                    "uncertainty": uncertainty_of(k) if scored else None,
                 }
                 for k in range(first, min(n, first + batch))
             ]
@@ -120,7 +131,7 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
         other = create_project(session, name="imports", created_by=admin, labels=[])
         pid, other_id = project.id, other.id
     start = time.perf_counter()
-    load_documents(engine, pid, size)
+    load_documents(engine, pid, size, scored=args.uncertainty)
     if url.startswith("postgresql"):
         # Settled as autovacuum leaves a table (statistics, and the visibility map that lets
         # index-only scans skip the heap), rather than measured while autovacuum runs.
@@ -159,6 +170,30 @@ def run_size(url: str, size: int, args: argparse.Namespace, folder: Path) -> dic
     figures["/next"] = statistics.median(next_times)
     figures["save"] = statistics.median(save_times)
     CPU["/next"], CPU["save"] = statistics.median(next_cpu), statistics.median(save_cpu)
+    if args.uncertainty:
+        with app.app_context(), db.new_session() as session:
+            big = session.get_one(Project, pid)
+            big.settings = {**big.settings, "loop_queue": "uncertainty"}
+            session.commit()
+        next_times, next_cpu, save_times, save_cpu = [], [], [], []
+        for _ in range(args.n):
+            timed(next_document, next_times, next_cpu)
+            timed(submit, save_times, save_cpu)
+        with engine.connect() as connection:  # the queue handed out the most uncertain first
+            given = connection.execute(
+                text("SELECT uncertainty FROM document WHERE id = :i"), {"i": state["did"]}
+            ).scalar_one()
+            higher = connection.execute(
+                text(
+                    "SELECT count(*) FROM document d WHERE project_id = :p AND uncertainty > :u"
+                    " AND NOT EXISTS (SELECT 1 FROM annotation a WHERE a.document_id = d.id"
+                    " AND a.kind = 'manual')"
+                ),
+                {"p": pid, "u": given},
+            ).scalar_one()
+            assert higher == 0, f"{higher} untouched documents more uncertain than the last given"
+        figures["/next uncertainty"] = statistics.median(next_times)
+        CPU["/next uncertainty"] = statistics.median(next_cpu)
     last = size - 100
     figures["fetch"] = p50(
         lambda: client.get(f"{api}/documents/{last}", headers=headers), args.n, "fetch"
@@ -199,7 +234,7 @@ def import_and_export(
     from textlabel.export.request import ExportRequest
     from textlabel.export.service import write_options
     from textlabel.ingest.service import ImportOptions, import_file
-    from textlabel.models import Project, User
+    from textlabel.models import User
 
     rows = texts(args.import_rows, seed=size)
     buffer = io.StringIO()
@@ -259,6 +294,9 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("TEXTLABEL_BENCH_POSTGRES_URL"))
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--n", type=int, default=50)
+    parser.add_argument(
+        "--uncertainty", action="store_true", help="also time /next in the uncertainty order"
+    )
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--export-max", type=int, default=50_000)
     args = parser.parse_args()

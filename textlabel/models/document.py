@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from textlabel.models.base import Base, utcnow
@@ -79,3 +79,16 @@ class DocumentCount(Base):
     )
     documents: Mapped[int] = mapped_column(BigInteger, default=0)
     active: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The uncertainty queue (``annotate.queue``): a project's scored documents still in play, most
+# uncertain first (ties in import order), walked until a page of untouched ones is found
+# instead of sorting them all. Partial: projects that do not score pay nothing for it.
+Index(
+    "ix_document_project_uncertainty",
+    Document.project_id,
+    Document.uncertainty.desc(),
+    Document.id,
+    sqlite_where=text("uncertainty IS NOT NULL AND archived_at IS NULL"),
+    postgresql_where=text("uncertainty IS NOT NULL AND archived_at IS NULL"),
+)

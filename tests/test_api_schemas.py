@@ -132,6 +132,7 @@ def _drive(app: Flask, session: Any) -> None:
     _ok(mgr.get(f"/projects/{pid}"))
     listing = _ok(mgr.get(f"/projects/{pid}/documents?per_page=2"))
     _ok(mgr.get(f"/projects/{pid}/documents?page=2&per_page=2"))
+    _ok(mgr.get(f"/projects/{pid}/documents?last=true&per_page=2"))
     _ok(
         mgr.post(
             f"/projects/{pid}/documents/bulk",

@@ -94,6 +94,17 @@ def test_the_pager_goes_past_a_capped_count_by_key(app: Flask, project, monkeypa
     older = client.get(_link(newest, "next-page")).get_data(as_text=True)
     assert _ids(older) == list(range(12, 0, -1))
     assert _ids(client.get(_link(older, "prev-page")).get_data(as_text=True)) == _ids(newest)
+    # "Last" reads the final page from the end (offered with an exact count only): the 12
+    # an offset read of page 2 gives, numbered 2, and "First" / "Previous" lead back.
+    assert 'class="last-page"' not in first and 'class="first-page"' not in newest
+    oldest = client.get(f"/projects/{pid}").get_data(as_text=True)
+    final = client.get(_link(oldest, "last-page")).get_data(as_text=True)
+    assert "last=1" in _link(oldest, "last-page") and "page=" not in _link(oldest, "last-page")
+    assert _ids(final) == list(range(51, 63)) and "page 2 of 2<" in final
+    assert 'class="last-page"' not in final and 'class="next-page"' not in final
+    assert "page=" not in _link(final, "first-page")
+    assert _ids(client.get(_link(final, "first-page")).get_data(as_text=True)) == _ids(oldest)
+    assert _ids(client.get(_link(final, "prev-page")).get_data(as_text=True)) == _ids(oldest)
 
 
 def test_a_refused_filter_is_shown_on_the_page(app: Flask, project) -> None:

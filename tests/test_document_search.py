@@ -171,6 +171,22 @@ def test_before_pages_backwards_by_key_and_page_by_offset_agrees(app: Flask, pro
     _ids(api, project, "before=3&sort=length", status=422)
 
 
+def test_last_reads_the_final_page_from_the_end_as_offset_pages_line_up(app, project) -> None:
+    """6 documents by 4: the last page is the 2 an offset read of page 2 gives, numbered 2,
+    and the page before it by key is page 1 again. A capped count cannot number it."""
+    api = api_as(app, "boss")
+    last = api.get(f"/projects/{project.id}/documents?per_page=4&last=true").json
+    assert [item["id"] for item in last["items"]] == [5, 6] and last["page"] == 2
+    assert last["next_after"] is None
+    assert _ids(api, project, "per_page=4&page=2") == [5, 6]
+    assert _ids(api, project, "per_page=4&before=5") == [1, 2, 3, 4]
+    assert _ids(api, project, "per_page=4&last=true&sort=-id") == [2, 1]
+    assert _ids(api, project, "per_page=2&last=true&q=in") == [4]  # hits 1, 2, 4
+    assert _ids(api, project, "per_page=3&last=true&q=in") == [1, 2, 4]
+    _ids(api, project, "last=true&after=1", status=422)
+    _ids(api, project, "last=true&sort=length", status=422)
+
+
 def test_the_service_takes_filters_without_the_web(app: Flask, project, session) -> None:
     page = list_documents(session, project, filters=DocumentFilters(q="in", sort="-id"))
     assert [row.id for row in page.items] == [4, 2, 1]

@@ -61,16 +61,20 @@ def list_documents(
     per_page: int = 50,
     after: int | None = None,
     before: int | None = None,
+    last: bool = False,
     filters: DocumentFilters | None = None,
 ) -> DocumentPage:
     """One page of the project's documents that pass ``filters``, with their status.
 
     ``after`` / ``before`` (a document id, with the id sorts only) page by key: the page
     after or before that document, as fast at the millionth document as at the first (the
-    web page's next and previous links carry them); ``page`` alone pages by offset (old
-    links, a jump). ``page`` is then only the number shown. Statistics are gathered for the
-    page's documents only, never for the whole project."""
+    web page's next and previous links carry them), ``last`` reads the final page from the
+    end by key; ``page`` alone pages by offset (old links, a jump: its cost grows with the
+    offset). ``page`` is then only the number shown. Statistics are gathered for the page's
+    documents only, never for the whole project."""
     filters = filters or DocumentFilters()
+    if last:
+        return _last_page(session, project, page, per_page, after, before, filters)
     if before is not None:
         return _page_before(session, project, page, per_page, after, before, filters)
     total, exact = _count(session, project, filters)
@@ -158,6 +162,31 @@ def _page_before(
     items = got.items[::-1]
     return replace(got, items=items, page=page if len(items) == per_page else 1,
                    next_after=items[-1].id if items else None)  # fmt: skip
+
+
+def _last_page(
+    session: Session,
+    project: Project,
+    page: int,
+    per_page: int,
+    after: int | None,
+    before: int | None,
+    filters: DocumentFilters,
+) -> DocumentPage:
+    """The final page: the first page of the reverse order, turned round. With an exact
+    total it holds what an offset read of the last page would (``total`` less the full
+    pages before it), so its previous page by ``before`` lines up with the offset pages."""
+    if after is not None or before is not None:
+        raise InvalidInput("last reads the final page: not with after or before")
+    if filters.sort not in ("id", "-id"):
+        raise InvalidInput(f"last pages by id: it cannot be used with sort={filters.sort}")
+    total, exact = _count(session, project, filters)
+    pages = max(1, -(-total // per_page))
+    size = total - (pages - 1) * per_page if exact and total else per_page
+    turned = replace(filters, sort="-id" if filters.sort == "id" else "id")
+    got = list_documents(session, project, per_page=size, filters=turned)
+    return replace(got, items=got.items[::-1], page=pages if exact else page,
+                   per_page=per_page, next_after=None)  # fmt: skip
 
 
 def _order(sort: str, key: Any, length: Any) -> list[Any]:

@@ -26,6 +26,14 @@ class DocumentListQuery(PageQuery):
             "id, in the same order (ignores page; not with after); sort id or -id only"
         },
     )
+    last = fields.Bool(
+        load_default=False,
+        metadata={
+            "description": "the final page, read from the end by key (as fast as the first; "
+            "ignores page, not with after or before; sort id or -id only). Its `page` is the "
+            "last page's number when `total_exact`, else the page given"
+        },
+    )
     q = fields.Str(
         load_default=None,
         validate=validate.Length(max=500),

@@ -32,8 +32,9 @@ from textlabel.web.guard import current_user
        response=DocumentPageOut(), allow=Action.VIEW)  # fmt: skip
 def list_project_documents(project: Project, args: dict[str, Any]) -> DocumentPage:
     """A page of the project's documents with per-document status, searched (``q``: whole
-    words, full-text index), filtered and sorted; ``?after=ID`` / ``?before=ID`` page by key."""
-    paging = {key: args.pop(key) for key in ("page", "per_page", "after", "before")}
+    words, full-text index), filtered and sorted; ``?after=ID`` / ``?before=ID`` page by key,
+    ``?last=true`` reads the final page from the end."""
+    paging = {key: args.pop(key) for key in ("page", "per_page", "after", "before", "last")}
     filters = DocumentFilters(**args)
     check_filters(db.session, current_user(), project, filters)
     if filters.agreement_below is not None:

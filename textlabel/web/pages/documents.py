@@ -34,9 +34,9 @@ from textlabel.web.pages import bp
 FILTERS = ("q", "status", "annotator", "label", "gold", "archived", "meta", "agreement_below",
            "sort")  # fmt: skip
 # The pager's next and previous links carry a keyset cursor (``after`` / ``before``, with the
-# id sorts) beside the page number shown: deep pages cost what the first does. A bare
-# ``?page=N`` (an old link) still pages by offset.
-PAGING = ("page", "after", "before")
+# id sorts) beside the page number shown, "last" reads the final page from the end (``last``):
+# deep pages cost what the first does. A bare ``?page=N`` (an old link) still pages by offset.
+PAGING = ("page", "after", "before", "last")
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "length": "shortest first",
               "-length": "longest first"}  # fmt: skip
 
@@ -55,7 +55,8 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
             queue.catch_up(db.session, project)  # the filter reads the review scores
         page = min(args["page"], 2**31 - 1)  # beyond, PostgreSQL's OFFSET overflows
         documents = list_documents(db.session, project, page=page, per_page=50, filters=filters,
-                                   after=args["after"], before=args["before"])  # fmt: skip
+                                   after=args["after"], before=args["before"],
+                                   last=args["last"])  # fmt: skip
     except ValidationError as e:
         error = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in e.messages_dict.items())
     except TextlabelError as e:
@@ -80,12 +81,18 @@ def document_list(project: Project, user: User) -> dict[str, Any]:
 
 
 def _pager(page: DocumentPage, search: dict[str, str], filters: DocumentFilters) -> Any:
-    """The query arguments of the previous and next pages' links (beside the page number):
-    the search and, sorted by id, a keyset cursor from this page's first and last rows."""
+    """The query arguments of the pager's links (beside the page number): the search and,
+    sorted by id, a keyset cursor from this page's first and last rows for previous and
+    next, and ``last`` for the final page (offered when the total is exact). The first page
+    is offset 0: no link here makes the database skip rows."""
     prev, next_ = dict(search), dict(search)
+    last = None
     if page.items and filters.sort in ("id", "-id"):
         prev["before"], next_["after"] = str(page.items[0].id), str(page.items[-1].id)
-    return SimpleNamespace(prev=prev, next=next_)
+        if page.total_exact and page.page < -(-page.total // page.per_page):
+            last = {**search, "last": "1"}
+    first = dict(search) if page.page > 1 else None
+    return SimpleNamespace(prev=prev, next=next_, first=first, last=last)
 
 
 @bp.get("/documents/<int:did>/view")

@@ -11,7 +11,7 @@ from sqlalchemy import delete, text
 
 from tests.factories import add_documents, make_project, make_users
 from tests.helpers import api_as, sign_in
-from textlabel.models import Document
+from textlabel.models import Document, User
 from textlabel.projects import documents
 from textlabel.projects.documents import list_documents
 from textlabel.projects.search import DocumentFilters
@@ -215,11 +215,11 @@ def test_listings_count_documents_up_to_a_cap(app: Flask, project, session, monk
     # Unfiltered, the project's maintained count (tests/test_document_counts.py): exact.
     plain = api.get(f"/projects/{project.id}/documents?per_page=4").json
     assert plain["total"] == 6 and plain["total_exact"] is True
-    # The page says "2+" (and the pager offers a next page past a capped count while pages
-    # are full: tests/test_browser_documents.py).
+    # The page says "2+" while its pages are full (the pager then offers a next page past a
+    # capped count: tests/test_browser_documents.py); a first page that is not full knows.
     client = sign_in(app.test_client(), "boss")
-    html = client.get(f"/projects/{project.id}?status=new").get_data(as_text=True)
-    assert re.search(r'id="documents-total"[^>]*>2\+ found</span>', html), html
+    html = client.get(f"/projects/{project.id}?status=new&q=in").get_data(as_text=True)
+    assert re.search(r'id="documents-total"[^>]*>3 found</span>', html), html
 
 
 def test_a_search_the_planner_puts_far_past_the_cap_is_not_counted(
@@ -259,3 +259,26 @@ def test_a_search_the_planner_puts_far_past_the_cap_is_not_counted(
     # Another filter beside the words: the estimate of an EXISTS is a guess, so it is counted.
     assert (filtered.total, filtered.total_exact) == (5, False)
     assert len(counts) == common_counts + 2
+
+
+def test_a_word_common_elsewhere_but_rare_here_is_not_shown_past_the_cap(
+    app: Flask, project, session, monkeypatch
+) -> None:
+    """PostgreSQL's estimate for a word comes from the whole table: a word in every document
+    of another, larger project is estimated common in this one too. The first page, when not
+    full, says how many there are: never "10,000+ found" above 0 or 3 hits."""
+    boss = session.get(User, project.created_by_id)
+    assert boss is not None
+    other = make_project(session, boss, name="other")
+    add_documents(session, other, [f"Plenty of words, number {i}." for i in range(300)])
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE document"))
+    monkeypatch.setattr(documents, "COUNT_CAP", 1)
+    monkeypatch.setattr(documents, "ESTIMATE_FACTOR", 1)
+    none = list_documents(session, project, filters=DocumentFilters(q="plenty"))
+    assert (none.total, none.total_exact, none.items) == (0, True, [])
+    add_documents(session, project, [f"Plenty here too, {i}." for i in range(3)])
+    few = list_documents(session, project, filters=DocumentFilters(q="plenty"))
+    assert (few.total, few.total_exact, len(few.items)) == (3, True, 3)
+    full = list_documents(session, project, per_page=2, filters=DocumentFilters(q="plenty"))
+    assert (full.total, full.total_exact) == (1, False)  # a full page: the cap stands

@@ -137,6 +137,11 @@ def list_documents(
                 archived=archived_at is not None,
             )
         )
+    if not exact and after is None and len(items) < per_page and (items or page == 1):
+        # A page by offset that is not full is the last: the total is known. This matters
+        # when PostgreSQL's estimate put a search past the cap uncounted: it is the whole
+        # table's, so a word common in another project looks common here too (README).
+        total, exact = (page - 1) * per_page + len(items), True
     next_after = items[-1].id if len(items) == per_page and filters.sort in ("id", "-id") else None
     return DocumentPage(items=items, page=page, per_page=per_page, total=total,
                         total_exact=exact, next_after=next_after)  # fmt: skip

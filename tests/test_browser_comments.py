@@ -59,6 +59,7 @@ def test_a_span_comment_is_answered_in_adjudication_and_seen_by_the_annotator(
     browser_sign_in(rev, "rev")
     rev.goto(f"/projects/{project.id}")
     rev.click("#inbox-link")
+    rev.wait_for_load_state()  # htmx has bound the filters: a change before that sends nothing
     assert rev.locator("#inbox-counts").inner_text().startswith("2 open threads · 1 open flag")
     assert rev.locator("table.inbox tbody tr").count() == 2
     rev.select_option("select[name=kind]", "flag")

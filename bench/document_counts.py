@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from textlabel import create_app, migrate  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
 from textlabel.extensions import db  # noqa: E402
-from textlabel.ingest.bulk import insert_documents, tokens_json  # noqa: E402
+from textlabel.ingest.bulk import insert_documents  # noqa: E402
 from textlabel.nlp.pipeline import tokenize_text  # noqa: E402
 from textlabel.projects.service import LabelSpec, create_project, set_member  # noqa: E402
 
@@ -112,7 +112,7 @@ def main() -> None:
         ]
         target_id = target.id
         published = create_project(session, name="published", created_by=admin, labels=[]).id
-    pool = [(t, tokens_json(tokenize_text(t))) for t in texts(200, seed=5)]
+    pool = [(t, tokenize_text(t).to_stored_json()) for t in texts(200, seed=5)]
     with Session(engine) as session:
         insert_documents(session, rows_for(target_id, pool, 10**8, 2000))  # documents to save
         session.commit()

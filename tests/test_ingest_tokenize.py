@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
-from textlabel.ingest.bulk import tokens_json
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
 from textlabel.models import Document
@@ -50,7 +49,7 @@ def tokenizer() -> ChunkTokenizer:
 
 
 def _same(tokens: Tokens, expected: Tokens) -> bool:
-    return tokens == expected and tokens_json(tokens) == json.dumps(expected.to_stored())
+    return tokens == expected and tokens.to_stored_json() == json.dumps(expected.to_stored())
 
 
 @pytest.mark.parametrize("texts", [EDGE_CASES, _texts()], ids=["edge cases", "UD treebanks"])

@@ -27,22 +27,13 @@ def describe(record: DocumentRecord, number: int) -> str:
 
 
 def require_columns(record: DocumentRecord, number: int, *, format_name: str) -> TokenColumns:
-    """The record's tokens as columns (``require_tokens`` without a record per token)."""
+    """The record's tokens as columns, or InvalidInput: token formats cannot write
+    untokenized text."""
     if record.tokens is None:
         raise InvalidInput(
             f"{describe(record, number)} has no tokens; {format_name} needs tokenized documents"
         )
     return token_columns(record.tokens)
-
-
-def require_tokens(record: DocumentRecord, number: int, *, format_name: str) -> list[TokenRecord]:
-    """The record's tokens, or InvalidInput: token formats cannot write untokenized text."""
-    if record.tokens is None:
-        raise InvalidInput(
-            f"{describe(record, number)} has no tokens; {format_name} needs tokenized documents"
-        )
-    tokens = record.tokens
-    return tokens if isinstance(tokens, list) else list(tokens)
 
 
 def _tokens(record: DocumentRecord, tokens: Sequence[TokenRecord]) -> Tokens:

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from textlabel.models import Document
 from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN
-from textlabel.tokens import Tokens
 
 COLUMNS = (
     "project_id", "text", "meta", "source_file", "source_unit", "source_number",
@@ -29,13 +28,8 @@ COLUMNS = (
 _TABLE: Table = Document.__table__  # type: ignore[assignment]
 
 
-def tokens_json(tokens: Tokens) -> str:
-    """``json.dumps(tokens.to_stored())``: ``Tokens.to_stored_json``."""
-    return tokens.to_stored_json()
-
-
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (``COLUMNS`` as keys, ``tokens`` as ``tokens_json`` text) into
+    """Insert ``rows`` (``COLUMNS`` as keys, ``tokens`` as ``Tokens.to_stored_json`` text) into
     ``document`` within the session's transaction: into an import's staging project, whose
     search data ``textlabel.ingest.staging`` writes (``index_batch``, ``publish``)."""
     if not rows:

@@ -30,7 +30,7 @@ from textlabel.db import reading
 from textlabel.errors import BadFormat, InvalidInput, NotFound
 from textlabel.ingest import staging
 from textlabel.ingest.base import Item, Notice, ReadOptions, Rejected
-from textlabel.ingest.bulk import insert_documents, tokens_json
+from textlabel.ingest.bulk import insert_documents
 from textlabel.ingest.layer_rules import checked_layers
 from textlabel.ingest.parallel import processes_from_env, tokenized_batches
 from textlabel.ingest.registry import KEEP_DUPLICATES, read_file, resolve_format
@@ -280,7 +280,7 @@ class _Importer:
         text = p.record.text
         if text in self.spelt and p.tokens is self.tokenized.get(text):
             return self.spelt[text]
-        return tokens_json(p.tokens)
+        return p.tokens.to_stored_json()
 
     def _reject(self, where: str, message: str) -> None:
         if not self.options.keep_good_rows:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import URL, Engine, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -102,6 +102,12 @@ def reading(writes: bool = False) -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def in_memory(url: URL) -> bool:
+    """Whether ``url`` is an in-memory SQLite database: one connection's alone, so no other
+    process (an import child, an export worker) can open it."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def make_engine(

@@ -84,13 +84,12 @@ def start_imports(app: Any) -> Launcher | None:
     from a loaded process instead of fresh Pythons; None when imports never run in a child
     (``TEXTLABEL_IMPORT_CHILD_BYTES=off``, in-memory SQLite) or this process has threads.
     Its forked workers (gunicorn) use it too. The caller stops it."""
+    from textlabel.db import in_memory
     from textlabel.ingest import forked_imports
     from textlabel.ingest.in_child import child_bytes
 
     engine = app.extensions["textlabel.db"]
-    url = engine.url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if child_bytes() is None or in_memory:
+    if child_bytes() is None or in_memory(engine.url):
         return None
     return forked_imports.start(engine)
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from textlabel.config import from_env
+from textlabel.db import in_memory
 from textlabel.models import Document, Project
 from textlabel.projects.archive import ACTIVE
 
@@ -48,7 +49,7 @@ def database_url(session: Session) -> str | None:
     """The URL workers can open, or None (in-memory SQLite is this process's alone)."""
     bind = session.get_bind()
     url = bind.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if in_memory(url):
         return None
     return url.render_as_string(hide_password=False)
 

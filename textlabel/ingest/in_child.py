@@ -34,6 +34,7 @@ from typing import IO, Any, BinaryIO, cast
 from sqlalchemy.orm import Session
 
 from textlabel.config import from_env
+from textlabel.db import in_memory
 from textlabel.errors import Busy, ReportLost
 from textlabel.ingest import forked_imports, staging
 from textlabel.ingest.forked_imports import ForkedChild
@@ -63,9 +64,7 @@ def run_import(
 ) -> dict[str, Any]:
     """``import_file(...).as_dict()``, in a child process when the upload is large enough."""
     threshold = child_bytes()
-    url = session.get_bind().engine.url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if threshold is None or in_memory or _size(stream) < threshold:
+    if threshold is None or in_memory(session.get_bind().engine.url) or _size(stream) < threshold:
         result = import_file(
             session, project, stream, filename, user=user, options=options, progress=progress
         )

@@ -38,6 +38,16 @@ class DocumentPage:
     next_after: int | None = None  # pass as ``after`` for the next page (keyset)
     total_exact: bool = True  # False: more than COUNT_CAP documents; total is COUNT_CAP
 
+    @property
+    def pages(self) -> int:
+        """How many pages ``total`` fills."""
+        return page_count(self.total, self.per_page)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Pages of ``per_page`` that ``total`` rows fill: at least one ("page 1 of 1" when empty)."""
+    return max(1, -(-total // per_page))
+
 
 STATUSES = ("new", "in progress", "annotated", "reviewed")
 
@@ -186,7 +196,7 @@ def _last_page(
     if filters.sort not in ("id", "-id"):
         raise InvalidInput(f"last pages by id: it cannot be used with sort={filters.sort}")
     total, exact = _count(session, project, filters)
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     size = total - (pages - 1) * per_page if exact and total else per_page
     turned = replace(filters, sort="-id" if filters.sort == "id" else "id")
     got = list_documents(session, project, per_page=size, filters=turned)

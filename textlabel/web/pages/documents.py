@@ -89,7 +89,7 @@ def _pager(page: DocumentPage, search: dict[str, str], filters: DocumentFilters)
     last = None
     if page.items and filters.sort in ("id", "-id"):
         prev["before"], next_["after"] = str(page.items[0].id), str(page.items[-1].id)
-        if page.total_exact and page.page < -(-page.total // page.per_page):
+        if page.total_exact and page.page < page.pages:
             last = {**search, "last": "1"}
     first = dict(search) if page.page > 1 else None
     return SimpleNamespace(prev=prev, next=next_, first=first, last=last)

@@ -6,8 +6,10 @@ and dying forked children are in ``test_import_child.py``."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,7 +57,13 @@ def test_every_way_of_serving_forks_import_children_from_its_launcher(
     project = make_project(session, owner)
     port = free_port()
     command = [part.format(port=port) for part in ENTRY_POINTS[entry]]
-    env = server_env(database_url, tmp_path) | {"TEXTLABEL_IMPORT_CHILD_BYTES": "0"}
+    # The launcher's socket directory goes in a short TMPDIR of the test's own (a socket path
+    # is at most 107 bytes): killed below, the launcher cannot remove it itself.
+    scratch = tempfile.mkdtemp(prefix="tl-test-")
+    env = server_env(database_url, tmp_path) | {
+        "TEXTLABEL_IMPORT_CHILD_BYTES": "0",
+        "TMPDIR": scratch,
+    }
     log = tmp_path / "server.log"
     with log.open("wb") as err:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=err)
@@ -93,3 +101,4 @@ def test_every_way_of_serving_forks_import_children_from_its_launcher(
     finally:
         server.terminate()
         server.wait(timeout=60)
+        shutil.rmtree(scratch, ignore_errors=True)

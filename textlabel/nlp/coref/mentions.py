@@ -102,6 +102,9 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
             right = i
             break
     for child in head.rights:
+        if is_close_appositive(head, child):
+            right = min(right, child.left_edge.i)  # "[his brother] [Pierre Joseph]"
+            break
         if child.dep_ == "appos" and child.left_edge.i > head.i + 1:
             if _place_in_place(head, child):
                 continue  # "[Portland, Oregon]": the state is part of the place's name
@@ -151,6 +154,18 @@ def _quoted(doc: Doc, left: int, right: int) -> tuple[int, int]:
     if doc[left].text in _OPEN_QUOTES or doc[left].text == '"':
         return left + 1, right
     return left, right
+
+
+def is_close_appositive(head: Token, child: Token) -> bool:
+    """A name right after a common noun, with no comma: "his brother [Pierre Joseph]", "the
+    novel [Dark Matters]". GUM marks the noun phrase and the name as two mentions of one entity
+    (GUM train's open genres: 35 times, against 8 as one mention)."""
+    if child.dep_ != "appos" or head.pos_ != "NOUN" or child.pos_ != "PROPN":
+        return False
+    first = child.left_edge.i
+    if first <= head.i or any(token.i > head.i for token in head.rights if token.i < first):
+        return False  # something else of the head's (a post-modifier, a comma) comes between
+    return all(token.pos_ == "PROPN" or token.is_punct for token in child.subtree)
 
 
 def _place_in_place(head: Token, appositive: Token) -> bool:

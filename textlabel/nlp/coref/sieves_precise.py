@@ -7,6 +7,7 @@ from spacy.tokens import Token
 
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import PRONOUN, PROPER, Mention
+from textlabel.nlp.coref.mentions import is_close_appositive
 from textlabel.nlp.coref.syntax import verb_lemma
 
 _LOCATION_NER = frozenset({"GPE", "LOC", "FAC"})
@@ -19,11 +20,17 @@ def _agree(ctx: SieveContext, left: Mention, right: Mention) -> bool:
 def appositive(ctx: SieveContext) -> None:
     """ "[Bill Gates], [the founder of Microsoft]": an ``appos`` child set off by a comma or
     parenthesis. en_core_web_sm's appos is only ~68 F, so the punctuation is required and
-    two proper names or a location ("Paris, France") are refused."""
+    two proper names or a location ("Paris, France") are refused. Without punctuation only a
+    name right after a common noun is one: "[his brother] [Pierre Joseph]"."""
     doc = ctx.doc
     for mention in ctx.mentions:
         token = doc[mention.head]
         if mention.kind == PRONOUN or token.dep_ != "appos" or mention.start == 0:
+            continue
+        if is_close_appositive(token.head, token):
+            parent = ctx.mention_headed_by(token.head.i)
+            if parent is not None and parent.end == mention.start and _agree(ctx, parent, mention):
+                ctx.clusters.merge(parent, mention)  # "[his brother] [Pierre Joseph]"
             continue
         if doc[mention.start - 1].text not in (",", "(", "-", "--"):
             continue

@@ -105,6 +105,9 @@ def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, in
         if is_close_appositive(head, child):
             right = min(right, child.left_edge.i)  # "[his brother] [Pierre Joseph]"
             break
+        if child.dep_ in _ASIDE_DEPS and _set_off(doc, head, child):
+            right = min(right, child.left_edge.i)  # "[The pilot program], if successful"
+            break
         if child.dep_ == "appos" and child.left_edge.i > head.i + 1:
             if _place_in_place(head, child):
                 continue  # "[Portland, Oregon]": the state is part of the place's name
@@ -154,6 +157,18 @@ def _quoted(doc: Doc, left: int, right: int) -> tuple[int, int]:
     if doc[left].text in _OPEN_QUOTES or doc[left].text == '"':
         return left + 1, right
     return left, right
+
+
+# an adjective phrase, interjection or negation set off after the noun is an aside, no part of
+# the mention ("[Dennis Hopper], famous for ...", "[the cheese], um", "[the producer], not oil"):
+# GUM dev and train's open genres cut it 23 times and keep it 3
+_ASIDE_DEPS = frozenset({"amod", "intj", "neg"})
+
+
+def _set_off(doc: Doc, head: Token, child: Token) -> bool:
+    """``child`` follows the head after a comma, dash, colon or parenthesis."""
+    first = child.left_edge.i
+    return first > head.i + 1 and doc[first - 1].is_punct and doc[first - 1].text != "'"
 
 
 def is_close_appositive(head: Token, child: Token) -> bool:

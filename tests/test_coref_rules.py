@@ -337,6 +337,27 @@ def test_an_adjective_set_off_after_the_noun_is_no_part_of_the_mention():
     assert "Hopper" in texts and "Hopper, famous for films" not in texts
 
 
+def test_one_with_a_determiner_is_a_mention_even_tagged_as_a_number():
+    # "[that one]", "[the one in the middle]": GUM dev and train's open genres chain 55 of 78
+    # such phrases; "one of the ..." stays a partitive (no mention); text written here
+    rows = [
+        ("We", "PRP", "PRON", 1, "nsubj"),
+        ("took", "VBD", "VERB", 1, "ROOT"),
+        ("that", "DT", "DET", 3, "det"),
+        ("one", "CD", "NUM", 1, "dobj"),
+        ("and", "CC", "CCONJ", 1, "cc"),
+        ("one", "CD", "NUM", 1, "conj"),
+        ("of", "IN", "ADP", 5, "prep"),
+        ("the", "DT", "DET", 8, "det"),
+        ("boxes", "NNS", "NOUN", 6, "pobj"),
+        (".", ".", "PUNCT", 1, "punct"),
+    ]
+    ctx = build_context(parsed(rows))
+    texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
+    assert "that one" in texts
+    assert not any(text.startswith("one") for text in texts)
+
+
 def test_the_noun_of_a_hyphenated_adjective_is_no_mention():
     # "adult-learned" describes the language; "adult" names nobody (GUM: never a mention)
     rows = [

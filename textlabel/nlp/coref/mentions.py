@@ -1,10 +1,10 @@
 """Mention detection over spaCy's parse, favouring recall (Lee et al. 2013, section 3.1).
 
-Mentions are noun phrases (a NOUN / PROPN head's subtree, trimmed), named entities, personal
-pronouns and relative pronouns; coordinations give the whole list plus each member; years and
-dates headed by a number and numbered references ("[16]"). Dropped: pleonastic "it", other
-numeric entities, quantified phrases (but "all" with a plural: "[all Americans]") and
-partitives. Unlike
+Mentions are noun phrases (a NOUN / PROPN head's subtree, trimmed, or "[that one]"), named
+entities, personal pronouns and relative pronouns; coordinations give the whole list plus each
+member; years and dates headed by a number and numbered references ("[16]"). Dropped:
+pleonastic "it", other numeric entities, quantified phrases (but "all" with a plural: "[all
+Americans]") and partitives. Unlike
 Lee et al. (tuned to OntoNotes), bare nouns stay: GUM annotates them ("fear ... fear"), and
 on GUM keeping them is worth about 2 CoNLL F1 points with GAP unchanged.
 """
@@ -241,7 +241,7 @@ def _coordination_end(head: Token) -> int | None:
 def _is_head_candidate(token: Token) -> bool:
     pos = token.pos_
     if pos not in ("NOUN", "PROPN"):
-        return False
+        return _pronominal_one(token)
     if token.dep_ in ("compound", "flat") and token.head.pos_ in ("NOUN", "PROPN"):
         return False
     if token.ent_type_ in NON_MENTION_NER:
@@ -253,6 +253,14 @@ def _is_head_candidate(token: Token) -> bool:
     if _in_hyphenated_modifier(token) or _adverbial_idiom(token):
         return False
     return token.lower_ not in _NON_WORDS
+
+
+def _pronominal_one(token: Token) -> bool:
+    """ "[that one]", "[the one in the middle]", "[my other one]": "one" tagged as a number but
+    standing for a noun (it has a determiner, possessor or adjective)."""
+    return token.lower_ == "one" and any(
+        child.dep_ in ("det", "poss", "amod") for child in token.children
+    )
 
 
 _NEGATIONS = frozenset(["not", "n't", "n\u2019t"])

@@ -7,7 +7,7 @@ import json
 
 from textlabel.export.jsonl import record_to_json, record_to_line
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.records import DocumentRecord, SpanRecord
+from textlabel.records import DocumentRecord, MentionRecord, RelationRecord, SpanRecord
 
 TEXTS = [
     'He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
@@ -28,6 +28,37 @@ def test_a_line_is_json_dumps_of_the_record() -> None:
         layers = ("entities", "pos", "coref", "relations", "cats", "spans")
         expected = json.dumps(record_to_json(record, layers=layers), ensure_ascii=False) + "\n"
         assert record_to_line(record, layers=layers) == expected
+
+
+def test_spans_and_later_layers_are_spelt_as_json_dumps_spells_them() -> None:
+    """Entity spans are spelt out without dicts: on token boundaries and not, scored (a
+    reader's record keeps scores), awkward labels, no tokens at all; the later layers keep
+    their order after them."""
+    text = 'Ada "the" Lovelace met Bob.'
+    tokens = tokenize_text(text)
+    spans = [
+        SpanRecord(0, 3, 'P"E\\R'),  # on a token: token_start and token_end
+        SpanRecord(1, 3, "東京", 0.25),  # inside a token: no token range; a score
+        SpanRecord(4, 18, "X", 1e-07),
+    ]
+    layers = ("entities", "pos", "coref", "relations", "cats", "spans")
+    full = DocumentRecord(
+        text=text, meta={"id": 1}, tokens=tokens.records(), spans=spans,
+        coref=[[MentionRecord(0, 3), MentionRecord(23, 26)]],
+        relations=[RelationRecord((0, 3), (23, 26), "knows")],
+        cats={"A": 1.0}, span_cats=[SpanRecord(0, 18, "NAME")],
+    )  # fmt: skip
+    for record in (
+        full,
+        DocumentRecord(text=text, meta={}, spans=spans),  # no tokens
+        DocumentRecord(text=text, meta={}, tokens=tokens.records()),  # no spans
+    ):  # fmt: skip
+        for chosen in (layers, ("entities",), ("cats", "coref"), ()):
+            expected = json.dumps(record_to_json(record, layers=chosen), ensure_ascii=False)
+            assert record_to_line(record, layers=chosen) == expected + "\n"
+    line = record_to_line(full, layers=layers)  # the awkward parts are there
+    assert '"label": "P\\"E\\\\R", "token_start": 0, "token_end": 0}' in line
+    assert '{"start": 1, "end": 3, "label": "東京", "score": 0.25}' in line
 
 
 def test_values_are_spelt_as_json_dumps_spells_them() -> None:

@@ -89,3 +89,24 @@ def test_workers_write_the_same_bytes(
     assert path.read_bytes() == alone
     assert seen == [0, 5, 10, 15, 20]
     assert alone.count(b"-DOCSTART-") == sum(1 for n in range(2, 19) if n % 3)
+
+
+def test_the_collector_is_paused_while_ranges_are_built_and_restored_after() -> None:
+    """Overlapping ranges (threads of a web server) switch the collector on again only when
+    the last ends, and never when it was off before the first."""
+    import gc
+
+    assert gc.isenabled()
+    try:
+        with parallel.collector_paused():
+            assert not gc.isenabled()
+            with parallel.collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the first is still building
+        assert gc.isenabled()
+        gc.disable()
+        with parallel.collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off: left off
+    finally:
+        gc.enable()

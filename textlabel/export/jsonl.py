@@ -11,14 +11,14 @@ Non-ASCII text is written as is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import chain, repeat
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from textlabel.export.base import WriteOptions
-from textlabel.records import DocumentRecord, TokenRecord, token_columns
+from textlabel.records import DocumentRecord, SpanRecord, TokenColumns, TokenRecord, token_columns
 from textlabel.tokens import Tokens
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -32,24 +32,52 @@ _encoder = (
     else None
 )
 _JSON_BOOL = {True: "true", False: "false"}
-_LAYER_KEYS = ("spans", "pos", "coref", "relations", "cats", "span_cats")
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
     """Yield one JSON line per record."""
+    layers = frozenset(options.layers)
     for record in records:
-        yield record_to_line(record, layers=options.layers)
+        yield record_to_line(record, layers=layers)
 
 
 def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
     """``json.dumps(record_to_json(record))`` and a newline, the same text, faster: the
-    token list, the bulk of a line, is spelt out rather than built as dicts first."""
-    obj = record_to_json(record, layers=layers, with_tokens=False)
-    parts = [f'"text": {encode_basestring(record.text)}', f'"meta": {_dumps(obj["meta"])}']
-    if record.tokens is not None:
-        parts.append(f'"tokens": [{_tokens(record.text, record.tokens)}]')
-    parts.extend(f'"{key}": {_dumps(obj[key])}' for key in _LAYER_KEYS if key in obj)
-    return "{" + ", ".join(parts) + "}\n"
+    token list and the entity spans, the bulk of a line, are spelt out rather than built as
+    dicts and encoded; the other layers (rare) go through ``record_to_json``'s dicts."""
+    chosen = layers if isinstance(layers, frozenset) else frozenset(layers)
+    text = record.text
+    parts = ['{"text": ', encode_basestring(text), ', "meta": ', _dumps(record.meta)]
+    columns = None if record.tokens is None else token_columns(record.tokens)
+    if columns is not None:
+        parts += [', "tokens": [', _tokens(text, columns), "]"]
+    if "entities" in chosen:
+        parts += [', "spans": ', _spans(record.spans, columns, len(text))]
+    if not chosen.isdisjoint(_OTHER_LAYERS):
+        for key, value in _other_layers(record, chosen).items():
+            parts += [', "', key, '": ', _dumps(value)]
+    parts.append("}\n")
+    return "".join(parts)
+
+
+def _spans(spans: Sequence[SpanRecord], columns: TokenColumns | None, length: int) -> str:
+    """The ``spans`` list as ``json.dumps`` spells ``record_to_json``'s: no dict per span
+    and no encoder walk. Offsets and token indices are ints (``int.__repr__`` is JSON's)."""
+    if not spans:
+        return "[]"
+    tokens = Tokens(columns.starts, columns.ends, [0], length) if columns else None
+    items = []
+    for span in spans:
+        item = (
+            f'{{"start": {span.start}, "end": {span.end}, "label": {encode_basestring(span.label)}'
+        )
+        token_range = tokens.range(span.start, span.end) if tokens else None
+        if token_range is not None:
+            item += f', "token_start": {token_range[0]}, "token_end": {token_range[1] - 1}'
+        if span.score is not None:
+            item += f', "score": {_dumps(span.score)}'
+        items.append(item + "}")
+    return "[" + ", ".join(items) + "]"
 
 
 def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
@@ -108,9 +136,7 @@ def _dumps(value: Any) -> str:
     return "".join(_encoder(value, 0))
 
 
-def record_to_json(
-    record: DocumentRecord, *, layers: Iterable[str], with_tokens: bool = True
-) -> dict[str, Any]:
+def record_to_json(record: DocumentRecord, *, layers: Iterable[str]) -> dict[str, Any]:
     """The JSONL object for one record, with only the chosen ``layers``."""
     chosen = set(layers)
     text = record.text
@@ -119,7 +145,7 @@ def record_to_json(
     if record.tokens is not None:
         columns = token_columns(record.tokens)  # spans' token ranges: no TokenRecord needed
         tokens = Tokens(columns.starts, columns.ends, [0], len(text))
-    if record.tokens is not None and with_tokens:
+    if record.tokens is not None:
         out["tokens"] = [
             {
                 "text": text[token.start : token.end],
@@ -141,6 +167,17 @@ def record_to_json(
                 item["score"] = span.score
             spans.append(item)
         out["spans"] = spans
+    out.update(_other_layers(record, chosen))
+    return out
+
+
+_OTHER_LAYERS = frozenset({"pos", "coref", "relations", "cats", "spans"})
+
+
+def _other_layers(record: DocumentRecord, chosen: Collection[str]) -> dict[str, Any]:
+    """The line's values after ``spans``, in order: ``pos``, ``coref``, ``relations``,
+    ``cats``, ``span_cats`` (those chosen)."""
+    out: dict[str, Any] = {}
     if "pos" in chosen and record.layers.pos is not None:
         out["pos"] = record.layers.pos
     if "coref" in chosen:

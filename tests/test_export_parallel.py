@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -71,6 +72,9 @@ def test_workers_write_the_same_bytes(
     monkeypatch.setattr(parallel, "export", counted)
     monkeypatch.setattr(parallel, "range_bytes", counted_range)
     monkeypatch.setenv(parallel.ENV, "2")
+    scratch = tmp_path / "tmp"  # where the workers' range files go
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     together = _export(session, project, request)
     assert calls == [1]  # it went through the workers
     assert together == alone
@@ -88,6 +92,7 @@ def test_workers_write_the_same_bytes(
     assert calls == [1, 1]
     assert path.read_bytes() == alone
     assert seen == [0, 5, 10, 15, 20]
+    assert list(scratch.iterdir()) == []  # every range file read and removed, the folder too
     assert alone.count(b"-DOCSTART-") == sum(1 for n in range(2, 19) if n % 3)
 
 

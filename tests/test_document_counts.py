@@ -49,9 +49,8 @@ def _same(session: Session) -> dict[int, tuple[int, int]]:
 
 
 def _stage(work: Session, staged: Project, texts: list[str]) -> None:
-    """Documents in a staging project with their search data, as an import writes them."""
-    documents = add_documents(work, staged, texts)
-    staging.index_batch(work, staged.id, min(d.id for d in documents))
+    """Documents in a staging project, as an import stores them."""
+    add_documents(work, staged, texts)
     work.commit()
 
 

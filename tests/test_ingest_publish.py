@@ -30,10 +30,9 @@ def _staged(work: Session, texts: list[str]) -> tuple[Project, Project]:
 
 
 def _stage(work: Session, project: Project, admin: User, texts: list[str]) -> Project:
-    """A staging project holding ``texts``, with their search data as an import writes it."""
+    """A staging project holding ``texts``, unindexed as an import stores them."""
     staged = staging.open_staging(work, project, admin)
-    documents = add_documents(work, staged, texts)
-    staging.index_batch(work, staged.id, min(d.id for d in documents))
+    add_documents(work, staged, texts)
     work.commit()
     return staged
 

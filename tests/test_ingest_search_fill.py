@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 
 from tests.factories import add_documents, make_project, make_user
 from textlabel.errors import BadFormat
+from textlabel.ingest import staging
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Document
 from textlabel.projects.documents import list_documents
@@ -67,4 +68,32 @@ def test_imported_documents_are_found_like_added_ones_and_failures_leave_no_trac
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Document)) == len(every)
     assert _hits(session, project, "zebra") == []
+    _index_is_whole(session)
+
+
+def test_staged_documents_are_indexed_as_they_are_published_never_before(session) -> None:
+    """SQLite indexes an import's documents when they are moved into the project (migration
+    0028), PostgreSQL in its publishing UPDATE: a staged document is found by no search, a
+    published one by every search, and the index stays whole through a publish cut short
+    and through a staging project discarded before publishing."""
+    boss = make_user(session, "boss")
+    project = make_project(session, boss)
+    staged = staging.open_staging(session, project, boss)
+    add_documents(session, staged, [f"Walrus number {n}." for n in range(5)])
+    dropped = staging.open_staging(session, project, boss)
+    add_documents(session, dropped, ["A walrus never published."])
+    every = select(func.count()).select_from(Document)
+    assert _hits(session, project, "walrus") == []
+    staging.begin_publishing(session, staged.id)
+    assert staging.move_batch(session, staged.id, project.id, 2) == 2  # cut short here
+    session.commit()
+    assert len(_hits(session, project, "walrus")) == 2
+    if session.get_bind().dialect.name == "sqlite":  # nor any staged row in the index itself
+        indexed = "SELECT count(*) FROM document_fts WHERE document_fts MATCH 'walrus'"
+        assert session.scalar(text(indexed)) == 2
+    _index_is_whole(session)
+    assert staging.discard(session, dropped.id) is False  # never indexed: nothing to remove
+    assert staging.discard(session, staged.id) is True  # marked: published whole
+    assert session.scalar(every) == 5
+    assert _hits(session, project, "walrus") == sorted(f"Walrus number {n}." for n in range(5))
     _index_is_whole(session)

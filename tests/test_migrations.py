@@ -113,3 +113,42 @@ def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) ->
     ]  # fmt: skip
     assert (root.last_id, root.last_at) == (posts[3], last_at)  # 0022: the latest on the root
     engine.dispose()
+
+
+def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) -> None:
+    """Before 0028 an import indexed its staged documents batch by batch; after it they are
+    indexed at publishing, and the delete trigger skips them. A staging project left over
+    from before the upgrade must leave the index whole when it is discarded or published."""
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0027")
+    project = (
+        "INSERT INTO project (id, name, description, layers, overlap, blind, label_map,"
+        " settings, created_at, staged_for_id) VALUES (:id, :name, '', '[]', 1, 1, '{}', '{}',"
+        " '2026-01-01', :staged)"
+    )
+    document = (
+        "INSERT INTO document (id, project_id, text, meta, content_hash, tokens, created_at)"
+        " VALUES (:id, :project, :text, '{}', :text, '{}', '2026-01-01')"
+    )
+    with engine.begin() as connection:
+        connection.execute(text(project), {"id": 1, "name": "p", "staged": None})
+        connection.execute(text(project), {"id": 2, "name": "p (import)", "staged": 1})
+        for n, (project_id, words) in enumerate([(1, "Ada met Babbage."), (2, "Babbage left.")]):
+            connection.execute(text(document), {"id": n + 1, "project": project_id, "text": words})
+        connection.execute(
+            text("INSERT INTO document_fts(rowid, text) VALUES (2, 'Babbage left.')")
+        )
+    migrate.upgrade(engine)
+    hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
+    with engine.begin() as connection:
+        assert connection.execute(text(hits)).scalars().all() == [1]
+        connection.execute(text("DELETE FROM document WHERE project_id = 2"))
+        assert connection.execute(text(hits)).scalars().all() == [1]
+        connection.execute(text("DELETE FROM document WHERE id = 1"))  # broke a stale index
+        connection.execute(
+            text("INSERT INTO document_fts(document_fts) VALUES ('integrity-check')")
+        )
+        assert connection.execute(text(hits)).scalars().all() == []
+    engine.dispose()

@@ -256,23 +256,26 @@ class _Importer:
             }
             for p in fresh
         ]
-        # COPY or one executemany, then the ids: RETURNING in parameter order makes
-        # SQLAlchemy insert one row per statement on SQLite (2.5x slower). Nobody else writes
-        # into the staging project and ids grow in insertion order, so its newest ids are
-        # these rows'.
+        # COPY or one executemany (search data comes at publishing: ``staging``)
         insert_documents(self.session, rows)
+        self.result.imported += len(rows)
+        for p in fresh:
+            self.result.tally.add_stored(p.record)
+        if any(p.record.has_annotations for p in fresh):
+            self._store_annotations(fresh, self._newest_ids(len(rows)))
+
+    def _newest_ids(self, count: int) -> list[int]:
+        """The ids of the ``count`` rows just inserted, in order. RETURNING in parameter order
+        makes SQLAlchemy insert one row per statement on SQLite (2.5x slower). Nobody else
+        writes into the staging project and ids grow in insertion order, so its newest ids
+        are these rows'."""
         newest = (
             select(Document.id)
             .where(Document.project_id == self.staging_id)
             .order_by(Document.id.desc())
-            .limit(len(rows))
+            .limit(count)
         )
-        ids: list[int] = sorted(self.session.scalars(newest))
-        staging.index_batch(self.session, self.staging_id, ids[0])  # search data, in bulk
-        self.result.imported += len(ids)
-        for p in fresh:
-            self.result.tally.add_stored(p.record)
-        self._store_annotations(fresh, ids)
+        return sorted(self.session.scalars(newest))
 
     def _tokens_json(self, p: _Prepared) -> str:
         """The row's tokens JSON: a worker's, if these are the tokens it made (no span cut

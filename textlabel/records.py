@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import gt
 from typing import Any, overload
 
@@ -45,7 +46,7 @@ class TokenColumns(Sequence[TokenRecord]):
         """``ws`` from the gap to the next token; the last token's from the text's end."""
         if not starts:
             return cls([], [], [])
-        ws = list(map(gt, starts[1:], ends[:-1]))
+        ws = list(map(gt, islice(starts, 1, None), ends))  # n - 1: map stops at the shorter
         ws.append(ends[-1] < text_length or last_ws)
         return cls(starts, ends, ws)
 

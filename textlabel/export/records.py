@@ -29,9 +29,14 @@ from textlabel.export.rows import (
 from textlabel.models import Document, Project, User
 from textlabel.projects.archive import ACTIVE
 from textlabel.projects.documents import document_status
-from textlabel.records import DocumentRecord, RelationRecord, SpanRecord, TokenLayers
+from textlabel.records import (
+    DocumentRecord,
+    RelationRecord,
+    SpanRecord,
+    TokenColumns,
+    TokenLayers,
+)
 from textlabel.review.consolidation import majority_items, majority_spans, majority_tags
-from textlabel.tokens import Tokens
 
 PAGE = 500
 _NO_END = 2**63 - 1  # the upper bound of an export without one
@@ -181,13 +186,19 @@ def _records(
 
 
 def _base(document: DocumentRow) -> DocumentRecord:
-    text = document.text
-    tokens = Tokens.from_stored(document.tokens, text_length=len(text))
+    """The record's text, metadata and tokens, as columns read straight off the stored
+    offsets (``Tokens.from_stored(...).columns()`` without the ``Tokens`` and its copies of
+    the lists: an export makes one a document)."""
+    text, stored = document.text, document.tokens
+    offsets = stored["offsets"]
+    tokens = TokenColumns.from_offsets(
+        offsets[0::2], offsets[1::2], text_length=len(text), last_ws=bool(stored.get("last_ws"))
+    )
     return DocumentRecord(
         text=text,
         meta={**document.meta, "id": document.id},
-        tokens=tokens.columns(),
-        sent_starts=tokens.sent_starts,
+        tokens=tokens,
+        sent_starts=list(stored.get("sent_starts") or [0]),
     )
 
 

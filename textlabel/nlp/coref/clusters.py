@@ -75,6 +75,12 @@ class Clusters:
         # the score of a merge made without one: the running sieve's prior (see resolver.py)
         self.default_score = 1.0
 
+    def add(self, mention: Mention) -> None:
+        """A mention made after detection (an event a pronoun stands for) in a cluster of its
+        own; the caller has already appended it to the shared mention list."""
+        assert mention.index == len(self._of), "add mentions in index order"
+        self._of.append(Cluster(mention))
+
     def of(self, mention: Mention) -> Cluster:
         return self._of[mention.index]
 

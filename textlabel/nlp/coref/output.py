@@ -32,8 +32,8 @@ class Chain:
 
 
 def sieves_for(scheme: Scheme, names: list[str]) -> list[str]:
-    """The sieve names a scheme runs: appositive, predicate and generic links only where it
-    counts them."""
+    """The sieve names a scheme runs: appositive, predicate, generic and event links only where
+    it counts them."""
     skipped = set()
     if not scheme.appositives:
         skipped |= {"appositive", "role_appositive"}
@@ -41,6 +41,8 @@ def sieves_for(scheme: Scheme, names: list[str]) -> list[str]:
         skipped.add("predicate_nominative")
     if not scheme.generics:
         skipped.add("generic_string")
+    if not scheme.events:
+        skipped.add("event")
     return [name for name in names if name not in skipped]
 
 

@@ -10,6 +10,7 @@ from textlabel.nlp.coref.attributes import load_lexicons
 from textlabel.nlp.coref.clusters import Cluster, Clusters
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import Mention
+from textlabel.nlp.coref.event_mentions import event_match
 from textlabel.nlp.coref.mentions import detect_mentions, sentence_indices
 from textlabel.nlp.coref.nominal_ranker import nominal_rank_match
 from textlabel.nlp.coref.sieves_head import (
@@ -56,6 +57,7 @@ SIEVES: dict[str, Sieve] = {
     "nominal_rank": nominal_rank_match,
     "pronoun": pronoun_match,
     "place_adverb": place_adverb_match,
+    "event": event_match,
 }
 PRIORS: dict[str, float] = {
     "exact_string": 0.95,
@@ -75,6 +77,7 @@ PRIORS: dict[str, float] = {
     "nominal_rank": 0.6,
     "pronoun": 0.5,
     "place_adverb": 0.5,
+    "event": 0.5,
 }
 
 

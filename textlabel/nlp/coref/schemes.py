@@ -27,6 +27,7 @@ class Scheme:
     noun_premodifiers: bool  # a common noun modifying another: "[DH] projects"
     possessive_marker: bool  # "[Byron 's] letters" (GUM, OntoNotes) or "[Byron] 's" (LitBank)
     generics: bool  # a bare plural said again close by: "[researchers] ... [researchers]"
+    events: bool  # a clause a demonstrative stands for: "[we painted the fence], and [that] ..."
 
 
 SCHEMES: dict[str, Scheme] = {
@@ -44,6 +45,7 @@ SCHEMES: dict[str, Scheme] = {
             noun_premodifiers=True,
             possessive_marker=True,
             generics=True,
+            events=True,
         ),
         Scheme(
             "ontonotes",
@@ -57,6 +59,7 @@ SCHEMES: dict[str, Scheme] = {
             noun_premodifiers=False,
             possessive_marker=True,
             generics=False,
+            events=False,
         ),
         Scheme(
             "ppo",
@@ -70,6 +73,7 @@ SCHEMES: dict[str, Scheme] = {
             noun_premodifiers=False,
             possessive_marker=False,
             generics=False,
+            events=False,
         ),
     )
 }

@@ -21,9 +21,13 @@ by N processes N times; USS is what a process holds alone.
     .venv/bin/python bench/memory.py [--database sqlite|URL] [--redis scratch|URL]
                                      [--only gunicorn-conf] [--baseline DIR]
                                      [--workers 4] [--baseline-workers 4] (0: the conf's)
+                                     [--by-mapping]
 
 ``--only`` runs one set-up (no-conf, gunicorn-conf, redis, serve); ``--baseline DIR`` (a
-``git archive`` of another commit) measures the same set-ups from DIR first, in the same run.
+``git archive`` of another commit) measures the same set-ups from DIR first, in the same run;
+``--by-mapping`` prints each process's PSS and private dirty memory by kind of mapping (heap,
+anonymous, shared libraries: ``by_mapping``). bench/worker_pages.py says which objects a
+worker's private pages hold.
 """
 
 from __future__ import annotations
@@ -43,6 +47,46 @@ def rollup(pid: int) -> dict[str, float]:
     kib = {k: int(v.split()[0]) for k, v in (row.split(":", 1) for row in rows)}
     uss = kib["Private_Clean"] + kib["Private_Dirty"]
     return {"rss": kib["Rss"] / 1024, "pss": kib["Pss"] / 1024, "uss": uss / 1024}
+
+
+def kind_of(mapping: str) -> str:
+    """A mapping's kind in /proc/PID/smaps: the brk heap, anonymous memory (pymalloc's arenas,
+    glibc's other arenas, numpy's large arrays), a shared library, another file, or [stack]."""
+    if not mapping:
+        return "anon"
+    if mapping == "[heap]":
+        return "heap"
+    if mapping.startswith("["):
+        return mapping
+    name = mapping.rsplit("/", 1)[-1]
+    return ".so" if ".so" in name else "file"
+
+
+def by_mapping(pid: int) -> dict[str, dict[str, float]]:
+    """PSS and private dirty memory (MiB) of each kind of mapping (``kind_of``): a forked
+    worker's private dirty anon/heap pages are the shared ones it wrote (refcounts, freed
+    blocks it reused) plus what it allocated; a .so's are relocations."""
+    out: dict[str, dict[str, float]] = {}
+    kind = "anon"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split(None, 5)
+        if "-" in fields[0]:  # a mapping's header: address range, mode, offset, device, inode
+            kind = kind_of(fields[5] if len(fields) > 5 else "")
+            continue
+        head, _, rest = line.partition(":")
+        if head in ("Pss", "Private_Dirty"):
+            row = out.setdefault(kind, {"Pss": 0.0, "Private_Dirty": 0.0})
+            row[head] += int(rest.split()[0]) / 1024
+    return out
+
+
+def show_by_mapping(pids: list[int]) -> None:
+    for pid in pids:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        rows = sorted(by_mapping(pid).items(), key=lambda kv: -kv[1]["Pss"])
+        cells = "  ".join(f"{k} {v['Pss']:.0f}/{v['Private_Dirty']:.0f}" for k, v in rows
+                          if v["Pss"] >= 0.5)  # fmt: skip
+        print(f"    {pid} {comm:<15} PSS/private dirty MiB: {cells}")
 
 
 def show(title: str, pids: list[int]) -> dict[str, float]:
@@ -98,6 +142,8 @@ def run_from(source: Path, title: str, kind: str, args: argparse.Namespace, **en
                 bench.measure(admin, annotators, pid, dids, args.n)
                 webs, job_processes = tree(server.process.pid)
                 web = show(title, webs)
+                if args.by_mapping:
+                    show_by_mapping(webs + job_processes)
                 if job_processes:
                     held = show("  + job process (model)", job_processes)
                     print(f"  {'  = web and job process':<34} PSS {web['pss'] + held['pss']:5.0f}")
@@ -137,6 +183,9 @@ def main() -> None:
         "--workers", type=int, default=4, help="gunicorn's -w (0: gunicorn.conf.py's default)"
     )
     parser.add_argument("--baseline-workers", type=int, default=4, help="-w of the baseline")
+    parser.add_argument(
+        "--by-mapping", action="store_true", help="each process's PSS by kind of mapping"
+    )
     args = parser.parse_args()
     if args.job_threads:
         os.environ["TEXTLABEL_JOB_PROCESS"] = "0"

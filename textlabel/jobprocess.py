@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, default=None, help="exit when it is gone")
     parser.add_argument("--model", default="default", help="'none': load on first use")
     args = parser.parse_args(argv)
+    from textlabel.spacy_cli import defer
+
+    defer()  # a fresh job process: spaCy without its command line (about 12 MiB)
     from textlabel.config import load_settings
     from textlabel.db import make_engine
     from textlabel.review.service import connect_events

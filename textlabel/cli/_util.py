@@ -27,6 +27,9 @@ def main() -> None:
 
 
 def create_app(**overrides: Any) -> Flask:
+    from textlabel.spacy_cli import defer
+
+    defer()  # before the app imports spaCy: without its command line
     from textlabel.app import create_app as factory
 
     return factory(overrides or None)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import lru_cache
 
-from spacy.cli.init_config import init_config
-
 DEFAULT_TRAIN = "train"
 DEFAULT_DEV = "dev"
 
@@ -49,6 +47,10 @@ def make_config(*, layers: Collection[str], lang: str = "en", cats_mode: str = "
 @lru_cache(maxsize=16)
 def _config_for(pipeline: tuple[str, ...], lang: str) -> str:
     """Rendering spaCy's template takes ~0.1 s; the result depends on these two values only."""
+    # here, not at import: spaCy's command line (typer, weasel, requests...) is ~12 MiB that a
+    # server imports only when it writes a config (textlabel.spacy_cli)
+    from spacy.cli.init_config import init_config
+
     config = init_config(
         lang=lang,
         pipeline=list(pipeline),

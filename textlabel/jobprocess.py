@@ -203,6 +203,7 @@ def serve_jobs(
         from textlabel.nlp import load_pipeline
 
         load_pipeline(None if preload == "default" else preload)
+        freemem.release()  # loading leaves ~12 MiB of freed heap that glibc would keep
     poller = Poller(engine, runner, stale_after=stale_after)
     while not stop.is_set() and (parent is None or os.getppid() == parent):
         poller.poll()

@@ -551,7 +551,10 @@ def prepare(
     names = [f"ann{i}" for i in range(args.clients)]
     for name in names:
         admin.post("/users", json={"username": name, "password": PASSWORD})
-    pid = admin.post("/projects", json={"name": "bench", "labels": [{"name": "PER"}]}).json()["id"]
+    created = admin.post("/projects", json={"name": "bench", "labels": [{"name": "PER"}]})
+    if created.status_code != 201:  # say what the server answered (a busy SQLite, a limit)
+        raise RuntimeError(f"creating the project: {created.status_code} {created.text[:500]}")
+    pid = created.json()["id"]
     for name in names:
         admin.post(f"/projects/{pid}/members", json={"username": name, "role": "annotator"})
     start = time.perf_counter()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.served import LAUNCHER
 from textlabel import cli
 from textlabel.db import make_engine
 from textlabel.models import (
@@ -168,6 +169,7 @@ def test_demo_serves_once_its_job_process_has_pre_annotated(tmp_path: Path) -> N
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     status = None
+    launchers: list[str] = []
     try:
         deadline = time.monotonic() + 240
         while status != 200 and demo.poll() is None and time.monotonic() < deadline:
@@ -176,11 +178,19 @@ def test_demo_serves_once_its_job_process_has_pre_annotated(tmp_path: Path) -> N
                     status = r.status
             except OSError:
                 time.sleep(0.5)
+        # large uploads fork from an import launcher, forked before the job process's thread
+        children = subprocess.run(["pgrep", "-P", str(demo.pid)], capture_output=True, text=True)
+        launchers = [
+            pid for pid in children.stdout.split()
+            if Path(f"/proc/{pid}/comm").read_text().strip() == LAUNCHER
+        ]  # fmt: skip
     finally:
         demo.terminate()
         output, _ = demo.communicate(timeout=60)
     assert status == 200, output
     assert "40 new documents, 40 pre-annotated" in output
+    assert len(launchers) == 1, output
+    assert "not forking the import launcher" not in output
 
 
 @pytest.mark.parametrize(

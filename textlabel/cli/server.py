@@ -20,6 +20,7 @@ from textlabel.cli._util import (
 )
 
 if TYPE_CHECKING:
+    from textlabel.ingest.forked_imports import Launcher
     from textlabel.jobprocess import JobProcess
 
 
@@ -33,10 +34,12 @@ def init_cli() -> None:
 
 
 def serve(
-    app: Flask, *, host: str, port: int, threads: int, job_process: JobProcess | None = None
-) -> None:
+    app: Flask, *, host: str, port: int, threads: int, job_process: JobProcess | None = None,
+    launcher: Launcher | None = None,
+) -> None:  # fmt: skip
     """Choose the job runner, recover what a stopped server left (``serving.start_up``),
-    start the job process, then serve ``app`` until Ctrl+C."""
+    start the job process, then serve ``app`` until Ctrl+C. A ``job_process`` already
+    started (the demo's) comes with the import ``launcher`` forked before it, or None."""
     from waitress import serve as waitress_serve
 
     from textlabel.serving import settle, start_imports, start_jobs, start_up
@@ -46,8 +49,8 @@ def serve(
         job_process = start_jobs(app, start=False)  # jobs out of the web process's interpreter lock
     start_up(app, say=click.echo)  # after the runner is chosen: orphans never run on our threads
     settle(app)
-    # forked from the settled app, before any thread (the demo's job process has one already)
-    launcher = start_imports(app) if not started else None
+    if not started:  # forked from the settled app, before any thread
+        launcher = start_imports(app)
     if job_process is not None and not started:
         job_process.start()  # forked from the settled app: its frozen pages stay shared
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
@@ -81,20 +84,24 @@ def serve_cli(host: str, port: int, threads: int) -> None:
 def demo_cli(host: str, port: int, no_serve: bool) -> None:
     """Create ./instance with SQLite, demo accounts and a project of real news text; serve it."""
     from textlabel.demo import seed_demo
-    from textlabel.serving import start_jobs
+    from textlabel.serving import start_imports, start_jobs
 
     instance_ready()
     app = create_app()
     migrate(app)
     with session_of(app) as session:
         info = seed_demo(session)
-    # Served: the job process pre-annotates (and keeps the model), not this web process.
+    # Served: the job process pre-annotates (and keeps the model), not this web process; the
+    # import launcher is forked first, while this process has one thread (forking is safe).
+    launcher = None if no_serve else start_imports(app)
     job_process = None if no_serve else start_jobs(app)
     try:
         preannotated = _preannotate_demo(app, info.project_id, job_process)
     except BaseException:
         if job_process is not None:
             job_process.stop()
+        if launcher is not None:
+            launcher.stop()
         raise
     click.echo(
         f"demo project {info.project_id} ready ({info.new_documents} new documents, "
@@ -104,7 +111,7 @@ def demo_cli(host: str, port: int, no_serve: bool) -> None:
     for username, password in info.credentials.items():
         click.echo(f"  {username:<12} {password}")
     if not no_serve:
-        serve(app, host=host, port=port, threads=8, job_process=job_process)
+        serve(app, host=host, port=port, threads=8, job_process=job_process, launcher=launcher)
 
 
 def _preannotate_demo(app: Flask, project_id: int, job_process: JobProcess | None) -> int:

@@ -91,6 +91,16 @@ def prepare(url: str, docs: int, folder: Path) -> None:
     engine.dispose()
 
 
+def upgraded(url: str) -> None:
+    """The database migrated to this checkout's head (a no-op when it is there)."""
+    from textlabel import migrate
+    from textlabel.db import make_engine
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
 def floor(url: str) -> float:
     from sqlalchemy import text
 
@@ -328,6 +338,8 @@ def main() -> None:
         url = args.prepared or database_url(args.database, Path(tmp))
         if not args.prepared:
             prepare(url, args.docs, Path(tmp))
+        else:
+            upgraded(url)  # prepared under an older head: the export reads today's schema
         floor_us = floor(url)
         print(f"{args.docs:,} documents of 60-120 words, 3 predicted entities each, {name}")
         print(f"  load average before: {os.getloadavg()[0]:.1f}")

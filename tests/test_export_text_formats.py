@@ -244,3 +244,34 @@ def test_per_annotator_records_say_whose_they_are() -> None:
     assert sentence.metadata["annotator"] == "ada"
     (again,) = read_conllu(out.encode())
     assert write(conllu_writer, [again]) == out
+
+
+def test_conll_rows_without_pos_are_the_rows_with_an_empty_pos_layer() -> None:
+    """CoNLL-2003 without a POS column joins each word to one of a few endings instead of
+    formatting a row per token: it must give what the row format gives with a POS layer
+    of unknown tags (``_``), on awkward text: blank and newline tokens, whitespace inside a
+    token, non-ASCII, entities at the edges."""
+    from textlabel.nlp.pipeline import tokenize_text
+
+    text = 'Ada\u00a0Lovelace met 東京\'s "Bob"\tin\n\nParis  today. É x'
+    tokens = tokenize_text(text)
+    records = tokens.records()
+    records[0] = TokenRecord(0, 12, True)  # "Ada\u00a0Lovelace" as one token: "Ada_Lovelace"
+    del records[1]
+    paris = text.index("Paris")
+    spans = [
+        SpanRecord(0, 12, "PER"),
+        SpanRecord(paris, paris + 5, "LOC"),
+        SpanRecord(len(text) - 1, len(text), "MISC"),
+    ]
+    record = DocumentRecord(text=text, tokens=records, spans=spans, sent_starts=[0, 5])
+    unknown = dataclasses.replace(record, layers=TokenLayers(pos=[None] * len(records)))
+    outputs = []
+    for layers in (("entities",), ()):
+        fast = conll_writer.write_document(record, number=1, layers=layers)
+        reference = conll_writer.write_document(unknown, number=1, layers=(*layers, "pos"))
+        assert fast == reference
+        outputs.append(fast)
+    # the awkward parts are there
+    assert "Ada_Lovelace _ _ B-PER\n" in outputs[0] and "x _ _ B-MISC\n" in outputs[0]
+    assert "Ada_Lovelace _ _ O\n" in outputs[1] and "Paris _ _ O\n" in outputs[1]

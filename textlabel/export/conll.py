@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from operator import add
 
 from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
@@ -54,8 +55,14 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     else:
         cells = list(map(_cell, words))
         blank = [not word.strip() for word in words]
-    pos_cells = ["_"] * count if pos is None else [_pos_cell(pos, i) for i in range(count)]
-    rows = list(map(_ROW.__mod__, zip(cells, pos_cells, tags, strict=True)))
+    if len(tags) != count:
+        raise ValueError(f"{count} tokens but {len(tags)} entity tags")
+    if pos is None:  # the usual case: a row is the word and one of a few endings
+        endings = {tag: f" _ _ {tag}\n" for tag in set(tags)}
+        rows = list(map(add, cells, map(endings.__getitem__, tags)))
+    else:
+        pos_cells = [_pos_cell(pos, i) for i in range(count)]
+        rows = list(map(_ROW.__mod__, zip(cells, pos_cells, tags, strict=True)))
     lines = [DOCSTART]
     for start, end in sentence_ranges(record, count):
         kept = rows[start:end] if blank is None else [

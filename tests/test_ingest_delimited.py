@@ -130,3 +130,22 @@ def test_tsv_reader_does_not_sniff() -> None:
 def test_named_encoding() -> None:
     records = _read("text\nna\u00efve\n".encode("latin-1"), encoding="latin-1")
     assert records[0].text == "na\u00efve"
+
+
+def test_spans_and_annotation_columns_are_found_on_the_rows_that_hold_them() -> None:
+    """Rows skip the Label Studio and leftovers readers unless a value opens a JSON list of
+    objects or a column is named like annotations: both still reach those readers."""
+    spans = '"[{""start"": 0, ""end"": 3, ""labels"": [""PER""]}]"'
+    data = f"text,label,n\nAda met Bob.,{spans},1\nBob left.,,2\nEve came.,[x],3\n".encode()
+    first, second, third = _read(data)
+    assert [(s.start, s.end, s.label) for s in first.spans] == [(0, 3, "PER")]
+    assert first.meta == {"n": "1"} and first.annotated
+    assert second.meta == {"label": "", "n": "2"} and not second.spans and not second.annotated
+    assert third.meta == {"label": "[x]", "n": "3"} and not third.losses
+    named = _read(b"id,text,relations\n1,Ada met Bob.,Ada-Bob\n2,Bob left.,\n")
+    assert [r.meta for r in named] == [
+        {"id": "1", "relations": "Ada-Bob"},
+        {"id": "2", "relations": ""},
+    ]
+    assert [(loss.kind, loss.name) for loss in named[0].losses] == [("relations", '"relations"')]
+    assert not named[1].losses

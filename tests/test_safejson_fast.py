@@ -77,6 +77,12 @@ _SURROGATE_EXTRA = TokenLayers(extra=[{"k": "\udc00"}])
         (DocumentRecord(text="ok", layers=_NUL_LEMMA), "lemmas[1]: text contains a NUL"),
         (DocumentRecord(text="ok", layers=_SURROGATE_EXTRA), "extra[0].k: text contains a lone"),
         (DocumentRecord(text="ok", layers=TokenLayers(heads=[0], deps=["root"])), None),
+        # a CSV row's meta (flat ASCII strings) is joined and scanned, not walked
+        (DocumentRecord(text="ok", meta={"id": "1", "note": "a\x00b"}), "meta.note: text cont"),
+        (DocumentRecord(text="ok", meta={"id\x00": "1"}), "meta: a key contains a NUL"),
+        (DocumentRecord(text="ok", meta={"id": "1", "n": "\udc00"}), "meta.n: text contains a"),
+        (DocumentRecord(text="ok", meta={"id": "1", "n": 2**70}), "meta.n: the integer"),
+        (DocumentRecord(text="ok", meta={"id": "1", "category": "c1"}), None),
     ],
 )
 def test_a_record_names_what_cannot_be_stored_in_ascii_text_and_every_layer(

@@ -28,7 +28,7 @@ from textlabel.ingest.encoding import (
     detect_encoding,
     peek_head,
 )
-from textlabel.records import DocumentRecord, Loss, SourceRef
+from textlabel.records import DocumentRecord, Loss, SourceRef, SpanRecord
 
 DELIMITERS = (",", "\t", ";", "|")
 # The csv module refuses fields over 131,072 characters by default, while a document may have
@@ -101,6 +101,8 @@ def _read(
             message = missing_text_field_message(header, text_field=options.text_field)
             raise BadFormat(f"{filename}: {message}")
         text_index = header.index(field)
+        # a column whose name reads as annotations ("relations") is reported on every row
+        named = any(leftovers.annotation_kind(name, "x") for name in header if name != field)
         while True:
             start_line = lines.line_number + 1
             row = next(rows, None)
@@ -111,7 +113,7 @@ def _read(
             row_number += 1
             source = SourceRef(filename, "row", row_number)
             where = f"row {row_number} (line {start_line})"
-            yield _record(row, header, text_index, source=source, where=where)
+            yield _record(row, header, text_index, source=source, where=where, named=named)
     except csv.Error as e:
         # Name the line where the broken row starts: an unclosed quote is found only at EOF.
         where = _where(header, row_number + 1, start_line)
@@ -145,28 +147,31 @@ def _header(row: list[str] | None, filename: str) -> list[str]:
 
 
 def _record(
-    row: list[str], header: list[str], text_index: int, *, source: SourceRef, where: str
-) -> DocumentRecord | Rejected:
+    row: list[str], header: list[str], text_index: int, *, source: SourceRef, where: str,
+    named: bool = True,
+) -> DocumentRecord | Rejected:  # fmt: skip
+    """The row as a record. Only a row with a value that opens a JSON list of objects, or a
+    file with a column ``named`` like annotations, can carry spans or losses: other rows skip
+    those readers (5 us a row)."""
     if len(row) != len(header):
         return Rejected(source, f"{where} has {len(row)} fields; the header has {len(header)}")
     text = row[text_index]
     if not text.strip():
         return Rejected(source, f"{where}: the text column {header[text_index]!r} is empty")
-    meta = {
-        name: value
-        for index, (name, value) in enumerate(zip(header, row, strict=True))
-        if index != text_index
-    }
-    # Label Studio's CSV / TSV exports hold each control's spans as JSON in a column.
+    meta = dict(zip(header, row, strict=True))
+    del meta[header[text_index]]
     used: set[str] = set()
     losses: list[Loss] = []
-    try:
-        spans = labelstudio.span_lists(meta, text, used=used, losses=losses)
-    except Invalid as e:
-        return Rejected(source, f"{where}: {e}")
-    for name in used:
-        del meta[name]
-    leftovers.report(meta, used, losses)  # a "relations" column is named, not kept silently
+    spans: list[SpanRecord] = []
+    if named or any(value.startswith("[{") for value in meta.values()):
+        # Label Studio's CSV / TSV exports hold each control's spans as JSON in a column.
+        try:
+            spans = labelstudio.span_lists(meta, text, used=used, losses=losses)
+        except Invalid as e:
+            return Rejected(source, f"{where}: {e}")
+        for name in used:
+            del meta[name]
+        leftovers.report(meta, used, losses)  # a "relations" column is named, not kept silently
     return DocumentRecord(
         text=text, meta=meta, source=source, spans=spans, annotated=bool(used), losses=losses
     )

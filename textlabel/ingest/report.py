@@ -50,6 +50,14 @@ def carried(record: DocumentRecord) -> Counter[str]:
     return counts
 
 
+def _plain(record: DocumentRecord) -> bool:
+    """Whether ``record`` carries nothing but its document (``carried`` counts only that)."""
+    return not (
+        record.spans or record.coref or record.relations or record.cats or record.span_cats
+        or record.layers.pos or record.layers.tags
+    )  # fmt: skip
+
+
 # what each kind is shown in: a kind stored in a layer the project lacks is noted
 _LAYER_OF = {"spans": "entities", "chains": "coref", "pos_tags": "pos", "relations": "relations",
              "document_labels": "cats", "span_categories": "spans"}  # fmt: skip
@@ -66,7 +74,10 @@ class Tally:
 
     def add_read(self, record: DocumentRecord) -> None:
         """A record the reader produced (stored or not)."""
-        self.read.update(carried(record))
+        if _plain(record):  # most imported rows: one count, not a Counter built and merged
+            self.read["documents"] += 1
+        else:
+            self.read.update(carried(record))
         for loss in record.losses:
             if loss.kept:
                 self.notes[(loss.kind, loss.name, loss.reason)] += loss.count
@@ -75,7 +86,10 @@ class Tally:
             self.losses[(loss.kind, loss.name, loss.reason)] += loss.count
 
     def add_stored(self, record: DocumentRecord) -> None:
-        self.stored.update(carried(record))
+        if _plain(record):
+            self.stored["documents"] += 1
+        else:
+            self.stored.update(carried(record))
 
     def add_unstored(self, record: DocumentRecord, name: str, reason: str) -> None:
         """A record read but not stored (a duplicate, an empty text): its content is lost."""

@@ -11,6 +11,7 @@ they are shown.
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Any
 
 from textlabel.annotate.checks import UNIVERSAL_POS
 from textlabel.errors import InvalidInput
@@ -49,7 +50,7 @@ def record_problem(record: DocumentRecord) -> str | None:
     reason = text_problem(record.text)
     if reason:
         return f"the text: {reason}"
-    found = problem_in(record.meta, path="meta")
+    found = None if _ascii_strings(record.meta) else problem_in(record.meta, path="meta")
     if found:
         return f"{found[0]}: {found[1]}"
     for span in record.spans:
@@ -63,6 +64,19 @@ def record_problem(record: DocumentRecord) -> str | None:
         if reason:
             return f"the annotator name: {reason}"
     return _layers_problem(record)
+
+
+def _ascii_strings(meta: Any) -> bool:
+    """Whether ``meta`` is a flat dict of ASCII strings without NUL (a CSV row's other
+    columns): nothing ``problem_in`` could find, in two joins and two C scans instead of a
+    walk (2-3 us of the storing process per document)."""
+    if type(meta) is not dict:
+        return False
+    try:
+        joined = "".join(meta) + "".join(meta.values())
+    except TypeError:  # a value (or key) that is not a string: walked
+        return False
+    return joined.isascii() and "\x00" not in joined
 
 
 def _layers_problem(record: DocumentRecord) -> str | None:

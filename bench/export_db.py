@@ -11,9 +11,9 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
   CPU us per document (with the CPU of worker processes, ``TEXTLABEL_EXPORT_PROCESSES``);
   the pseudo-format ``records`` reads the records and writes nothing;
 - with ``--baseline DIR`` (a checkout, e.g. ``git archive COMMIT textlabel | tar -x -C DIR``),
-  the same export run by that code in a child process (``PYTHONPATH=DIR``), interleaved
-  with ours: the speed-up, and whether both wrote the same bytes (spaCy: the same shard
-  bytes; the zip's timestamps differ);
+  the same export run by that code and by ours, each in a fresh child process
+  (``PYTHONPATH``), alternating: the speed-up, and whether both wrote the same bytes
+  (spaCy: the same shard bytes; the zip's timestamps differ);
 - with ``--cache`` (instead of ``--baseline``), for each format an export without the
   fragment cache (``TEXTLABEL_EXPORT_CACHE``), then a first export into an empty cache
   file and a repeat out of it, interleaved in one run: CPU per document and documents/s of
@@ -183,7 +183,7 @@ def in_processes(
             alone = export_split(url, fmt)
             os.environ[variable] = str(processes)
             together = export_split(url, fmt)
-            base = baseline_once(url, fmt, baseline) if baseline else None
+            base = child_run(url, fmt, baseline) if baseline else None
             os.environ.pop(variable, None)
             same = "same output" if together[4] == alone[4] else "OUTPUT DIFFERS"
             print(
@@ -213,8 +213,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def baseline_once(url: str, fmt: str, checkout: str) -> tuple[float, float, int, str]:
-    """``export_once`` run by the code in ``checkout`` (a child process)."""
+OURS = str(Path(__file__).resolve().parent.parent)  # this checkout
+
+
+def cpu(figures: tuple[float, float, int, str]) -> float:
+    return figures[1]
+
+
+def child_run(url: str, fmt: str, checkout: str) -> tuple[float, float, int, str]:
+    """``export_once`` run by the code in ``checkout`` (a fresh child process)."""
     env = {**os.environ, "PYTHONPATH": checkout}
     command = [sys.executable, __file__, "--run", url, fmt]
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
@@ -353,22 +360,26 @@ def main() -> None:
             print(f"  load average after: {os.getloadavg()[0]:.1f}")
             return
         for fmt in args.formats:
-            ours = min((export_once(url, fmt) for _ in range(args.rounds)), key=lambda r: r[1])
+            if not args.baseline:
+                ours = min((export_once(url, fmt) for _ in range(args.rounds)), key=cpu)
+            else:  # both in fresh children, alternating: the same conditions for each
+                pairs = [(child_run(url, fmt, OURS), child_run(url, fmt, args.baseline))
+                         for _ in range(args.rounds)]  # fmt: skip
+                ours, base = (
+                    min((p[0] for p in pairs), key=cpu),
+                    min((p[1] for p in pairs), key=cpu),
+                )
             rate, cpu_us, size, digest = ours
             print(
                 f"  export {fmt:<6}                    : {cpu_us:8,.0f} us CPU/doc "
                 f"({cpu_us / floor_us:.1f}x)  {rate:8,.0f} docs/s  {size / 1e6:.1f} MB  {digest}"
             )
             if args.baseline:
-                base = min(
-                    (baseline_once(url, fmt, args.baseline) for _ in range(args.rounds)),
-                    key=lambda r: r[1],
-                )
                 same = "same output" if base[3] == digest else f"OUTPUT DIFFERS ({base[3]})"
                 print(
                     f"    baseline {fmt:<6}                : {base[1]:8,.0f} us CPU/doc "
                     f"({base[1] / floor_us:.1f}x)  {base[0]:8,.0f} docs/s  -> "
-                    f"{base[1] / cpu_us:.2f}x less CPU, {same}"
+                    f"{base[1] / cpu_us:.2f}x less CPU, {same}   load {os.getloadavg()[0]:.1f}"
                 )
         print(f"  load average after: {os.getloadavg()[0]:.1f}")
 

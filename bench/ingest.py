@@ -162,9 +162,9 @@ class ServerCpu:
         return spent
 
 
-def import_once(path: Path, url: str) -> tuple[float, int, float]:
+def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
     """docs/s, documents stored, and CPU microseconds per document (this process and its
-    tokenizing workers: ``TEXTLABEL_IMPORT_PROCESSES``)."""
+    tokenizing workers: ``TEXTLABEL_IMPORT_PROCESSES``; then this process alone)."""
     from sqlalchemy.orm import Session
 
     from textlabel import migrate
@@ -203,9 +203,10 @@ def import_once(path: Path, url: str) -> tuple[float, int, float]:
             f"{len(publishing)} of them, {sum(publishing):.1f} ms in all, "
             f"the longest {max(publishing):.1f} ms"
         )
+    own_us = own / result.imported * 1e6
     if cpu > own * 1.01:  # tokenizing workers: what the importing process itself spent
-        print(f"  of which the importing process: {own / result.imported * 1e6:,.0f} us CPU/doc")
-    return result.imported / elapsed, result.imported, cpu / result.imported * 1e6
+        print(f"  of which the importing process: {own_us:,.0f} us CPU/doc")
+    return result.imported / elapsed, result.imported, cpu / result.imported * 1e6, own_us
 
 
 def _options() -> Any:
@@ -296,7 +297,7 @@ def child(rows: int, database: str | None) -> None:
         import textlabel.ingest.service  # noqa: F401  (count imports' memory before the run)
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        rate, imported, cpu = import_once(path, database_url(database, folder))
+        rate, imported, cpu, _ = import_once(path, database_url(database, folder))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     figures = {"rows": imported, "rss_mb": after / 1024, "growth_mb": (after - before) / 1024}
     print(json.dumps(figures | {"docs_s": round(rate), "cpu_us": round(cpu)}))
@@ -332,12 +333,17 @@ def main() -> None:
             path, what = folder / "data.jsonl", "JSONL with tokens"
             write_jsonl(folder / "data.csv", path)
             size = path.stat().st_size / 1e6
-        rate, imported, cpu_us = import_once(path, database_url(args.database, folder))
+        rate, imported, cpu_us, own_us = import_once(path, database_url(args.database, folder))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{args.rows:,} rows of 60-120 words, {size:.1f} MB {what}, into {name} (load {load})")
     print(f"  floor: csv + nlp.tokenizer.pipe : {floor_us:8,.0f} us CPU/doc")
     ratio = cpu_us / floor_us
     print(f"  textlabel import               : {cpu_us:8,.0f} us CPU/doc  ({ratio:.2f}x)")
+    if cpu_us > own_us * 1.01:  # with workers the storing process is the one to watch
+        print(
+            f"  the storing process alone      : {own_us:8,.0f} us CPU/doc  "
+            f"({own_us / floor_us:.2f}x; a ceiling of {1e6 / own_us:,.0f} docs/s on one core)"
+        )
     print(f"  nlp.tokenizer.pipe alone       : {raw_rate:8,.0f} docs/s")
     print(
         f"  textlabel import               : {rate:8,.0f} docs/s  ({imported:,} stored; "

@@ -55,7 +55,7 @@ def test_imported_documents_are_found_like_added_ones_and_failures_leave_no_trac
     boss = make_user(session, "boss")
     project = make_project(session, boss)
     add_documents(session, project, ["A cat added one by one."])
-    options = ImportOptions(batch_size=2)  # several batches, each indexed on its own
+    options = ImportOptions(batch_size=2)  # several batches, indexed when published
     import_file(session, project, _csv(TEXTS), "docs.csv", user=boss, options=options)
     every = [*TEXTS, "A cat added one by one."]
     for word in ("cat", "paris", "bär", "café", "dogs", "zebra"):

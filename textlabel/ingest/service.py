@@ -60,9 +60,11 @@ class ImportOptions:
     annotator: str | None = None  # account for "annotator" (else the record's own annotator)
     add_labels: bool = False  # add labels the project lacks instead of refusing the file
     max_chars: int = 1_000_000
-    # documents per write transaction: a save waits for at most one (SQLite's write lock
-    # held 27 ms p50 at load 10 for 100, 228 ms for 1,000: bench/ingest.py)
-    batch_size: int = 100
+    # documents per write transaction: a save waits for at most one. With the full-text
+    # index written at publishing (migration 0028) a batch of 300 held SQLite's write lock
+    # 6.5-31 ms p50 at load 3-6, what 100 held before (33-48 ms); the duplicate probe per
+    # document halved (bench/ingest.py, BENCH_BATCH)
+    batch_size: int = 300
     processes: int | None = None  # this one + N - 1 tokenizing; None: TEXTLABEL_IMPORT_PROCESSES
 
 

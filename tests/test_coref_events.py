@@ -38,6 +38,16 @@ def chains(nlp: Language, text: str) -> list[list[str]]:
             "We painted the fence, and that's why the garden looks new.",
             ["We painted the fence", "that"],
         ),
+        # a main clause the parser hung under the clause after it ("...: the air is dry")
+        (
+            "The storm weakens over land. This occurs for two reasons: the air is dry and the "
+            "sea is far.",
+            ["The storm weakens over land.", "This"],
+        ),
+        (
+            "I didn't finish the report, that's what worries me, I promised it today.",
+            ["I didn't finish the report", "that"],
+        ),
         # "that's true": a verdict on the statement before
         (
             "Sam fixed the roof last week. That's true, but the walls still leak.",
@@ -51,8 +61,18 @@ def test_a_demonstrative_that_stands_for_an_event_is_linked_to_its_clause(
     assert chain in chains(nlp, text)
 
 
-def test_a_demonstrative_said_again_joins_the_first(nlp: Language) -> None:
-    assert ["That", "that"] in chains(nlp, "That's fine. Then that is right.")
+@pytest.mark.parametrize(
+    ("text", "chain"),
+    [
+        ("That's fine. Then that is right.", ["That", "that"]),
+        # anywhere in the clause before, not only its subject
+        ("You can bake bread in that. Oh, this is great.", ["that", "this"]),
+    ],
+)
+def test_a_demonstrative_said_again_joins_the_first(
+    nlp: Language, text: str, chain: list[str]
+) -> None:
+    assert chain in chains(nlp, text)
 
 
 @pytest.mark.parametrize(

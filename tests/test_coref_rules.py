@@ -321,7 +321,7 @@ def test_a_mention_never_ends_with_a_conjunction():
 
 def test_an_adjective_set_off_after_the_noun_is_no_part_of_the_mention():
     # GUM ends the mention before a comma-set adjective, interjection or negation ("[Dennis
-    # Hopper], famous for ..."; GUM dev and train: cut 23 times, kept 3); text written here
+    # Hopper], famous for ..."; GUM dev and train: cut 23 times, kept 3); texts written here
     rows = [
         ("We", "PRP", "PRON", 1, "nsubj"),
         ("met", "VBD", "VERB", 1, "ROOT"),
@@ -335,6 +335,14 @@ def test_an_adjective_set_off_after_the_noun_is_no_part_of_the_mention():
     ctx = build_context(parsed(rows))
     texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
     assert "Hopper" in texts and "Hopper, famous for films" not in texts
+    # a participle set off the same way ("[office buildings], often designed by ..."): GUM dev
+    # and train cut 41, keep 26
+    rows[4] = ("born", "VBN", "VERB", 2, "acl")
+    rows[5] = ("in", "IN", "ADP", 4, "prep")
+    rows[6] = ("Ohio", "NNP", "PROPN", 5, "pobj")
+    ctx = build_context(parsed(rows))
+    texts = [ctx.doc[m.start : m.end].text for m in ctx.mentions]
+    assert "Hopper" in texts and "Hopper, born in Ohio" not in texts
 
 
 def test_one_with_a_determiner_is_a_mention_even_tagged_as_a_number():

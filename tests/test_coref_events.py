@@ -33,6 +33,8 @@ def chains(nlp: Language, text: str) -> list[list[str]]:
         ),
         # "do that" stands for a verb phrase: no subject, no auxiliary
         ("Can you wash the car? Maria did that yesterday.", ["wash the car", "that"]),
+        # the verb phrase before "and do": not the "do" itself
+        ("I will cook dinner and do this again tomorrow.", ["cook dinner", "this"]),
         # the clause before it in its own sentence
         (
             "We painted the fence, and that's why the garden looks new.",

@@ -248,9 +248,10 @@ def _setting(clause: Token) -> bool:
 
 
 def _own_clause_start(token: Token) -> int:
-    """Where the pronoun's clause starts (its verb's leftmost word not in an earlier clause)."""
+    """Where the pronoun's clause starts (its verb's leftmost word not in an earlier clause; the
+    verb itself when it comes first: "cook dinner and [do] this")."""
     verb = token.head
-    start = token.i
+    start = min(token.i, verb.i)
     for child in verb.lefts:
         if child.dep_ in _CLAUSE_DEPS or child.right_edge.i >= token.i:
             continue

@@ -20,7 +20,8 @@ Search data is written in bulk, when documents are published: a staged document 
 search index. On SQLite the FTS5 triggers skip staged documents (migrations 0021, 0028) and
 ``move_batch`` indexes the documents it moves with one statement, in the same transaction
 (per trigger it cost five times as much; per import batch of 100, 16-20 us of the storing
-process's CPU per document more than per 1,000 here: fewer, larger FTS5 segments). On
+process's CPU per document more than per 1,000 moved: fewer, larger FTS5 segments;
+``PUBLISH_BATCH`` moves 500). On
 PostgreSQL staged rows are written with an empty ``search_vector`` (``bulk``), computed once
 by the UPDATE that publishes them (a generated column was computed at the COPY and again at
 that UPDATE, with its GIN entries each time). Either way a published document is searchable
@@ -41,9 +42,10 @@ from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
 
 DELETE_BATCH = 5000
-PUBLISH_BATCH = 1000
-"""Documents moved per transaction when publishing on SQLite: the longest held the write lock
-188 ms at load 12 (2,000: 228 ms; an import batch's p95 76-128 ms), ``bench/ingest.py``."""
+PUBLISH_BATCH = 500
+"""Documents moved (and full-text indexed) per transaction when publishing on SQLite: the
+longest held the write lock 177-188 ms at load 12-16 (1,000: 296-308 ms, 10-20 us less CPU a
+document; before migration 0028, without the indexing, 1,000 held 125-205), ``bench/ingest.py``."""
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
 

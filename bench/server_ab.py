@@ -2,11 +2,11 @@
 
 On a shared machine the load changes from minute to minute, so absolute figures of two runs
 cannot be compared. This starts both servers (``bench/server.py``'s setup: 2,000 documents,
-the model loaded), then measures them in alternating rounds (static floor, list, fetch, one
-client's saves, 20 clients' saves) and prints each one's figures and the ratio of this
-checkout's p50 to the baseline's, with the load average and the server's CPU per save
-(all its processes) at 20 clients. Make the baseline checkout with
-``git worktree add ../baseline COMMIT`` (or ``git archive COMMIT | tar -x -C DIR``):
+the model loaded), then measures them in alternating rounds, each side first in every other
+round (static floor, list, fetch, one client's saves, 20 clients' saves) and prints each
+one's figures and the ratio of this checkout's p50 to the baseline's, with the load average
+and the server's CPU per save (all its processes) at 20 clients. Make the baseline checkout
+with ``git worktree add ../baseline COMMIT`` (or ``git archive COMMIT | tar -x -C DIR``):
 
     .venv/bin/python bench/server_ab.py --baseline ../baseline [--database sqlite|URL]
                                         [--baseline-database URL] [--rounds 4]
@@ -70,8 +70,11 @@ def main() -> None:
                                        threads=threads, workers=workers)  # fmt: skip
             contexts = {name: prepare(server, args) for name, server in servers.items()}
             totals: dict[str, dict[str, Any]] = {name: {} for name in servers}
-            for _ in range(args.rounds):
-                for name, (admin, annotators, pid, dids) in contexts.items():
+            for round_ in range(args.rounds):
+                # each side first in every other round: on PostgreSQL the side always measured
+                # first read 1.25x the other's one-client save p50 with the same code (A/A)
+                order = list(contexts.items())
+                for name, (admin, annotators, pid, dids) in order[:: -1 if round_ % 2 else 1]:
                     server_pid = servers[name].process.pid
                     figures = measure(admin, annotators, pid, dids, args.n, server_pid)
                     merge(totals[name], figures)

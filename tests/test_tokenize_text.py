@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from textlabel.nlp import pipeline
 from textlabel.nlp.pipeline import tokenize_text
 
 UD = Path(__file__).parent / "data" / "ud"
@@ -55,3 +56,21 @@ def test_same_tokens_and_sentences_as_spacys_sentencizer(texts: list[str]) -> No
         tokens = tokenize_text(text)
         assert (tokens.starts, tokens.ends, tokens.sent_starts) == reference(nlp, text), text
         assert tokens.sents_guessed and tokens.text_length == len(text)
+
+
+def test_a_full_vocabulary_is_replaced_and_tokens_stay_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every new word stays in a tokenizer's vocabulary; past ``MAX_STRINGS`` a fresh
+    tokenizer takes over (bounded memory in a long-running server), with the same tokens and
+    sentences across the change."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    first = pipeline._tokenizer()
+    monkeypatch.setattr(pipeline, "MAX_STRINGS", len(first.vocab.strings) + 200)
+    texts = [f"Word{k}a and word{k}b. Then “quoted{k}”!" for k in range(120)] + _texts()[:40]
+    for text in texts:
+        tokens = tokenize_text(text)
+        assert (tokens.starts, tokens.ends, tokens.sent_starts) == reference(nlp, text), text
+        assert len(pipeline._tokenizer().vocab.strings) <= pipeline.MAX_STRINGS + 400
+    assert pipeline._tokenizer() is not first

@@ -46,16 +46,32 @@ def _load(name: str, coref: bool) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=1)
+MAX_STRINGS = 100_000  # words a tokenizer's vocabulary keeps (~40 MiB) before a fresh one
+_english: Language | None = None
+_english_lock = threading.Lock()
+
+
 def _tokenizer() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    """The blank English pipeline ``tokenize_text`` runs. A tokenizer keeps every new word it
+    sees in its vocabulary for good (about 0.4 KiB each, never freed), so once it holds
+    ``MAX_STRINGS`` a fresh one takes over: tokens are offsets, the same from either, and a
+    thread still using the old one finishes with it. (spaCy's ``memory_zone`` frees them too,
+    but also another thread's words while that thread is using them.)"""
+    global _english
+    nlp = _english
+    if nlp is None or len(nlp.vocab.strings) > MAX_STRINGS:
+        with _english_lock:
+            if _english is None or len(_english.vocab.strings) > MAX_STRINGS:
+                _english = spacy.blank("en")
+                _english.add_pipe("sentencizer")
+            nlp = _english
     return nlp
 
 
 @lru_cache(maxsize=1)
 def _sentence_ends() -> frozenset[int]:
-    """The orth ids of the sentencizer's sentence-final characters."""
+    """The orth ids of the sentencizer's sentence-final characters (hashes of the strings: the
+    same in every vocabulary)."""
     nlp = _tokenizer()
     sentencizer = nlp.get_pipe("sentencizer")
     if not isinstance(sentencizer, Sentencizer):  # the pipe added in _tokenizer

@@ -19,6 +19,7 @@ from tests.factories import add_documents, make_project, make_user
 from tests.helpers import api_as
 from textlabel import create_app
 from textlabel.errors import BadFormat
+from textlabel.ingest import staging
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Document, Project
 
@@ -43,6 +44,21 @@ class SlowCSV(io.RawIOBase):
         chunk = self.data.read(min(len(buffer), 2048))
         buffer[: len(chunk)] = chunk
         return len(chunk)
+
+
+class GatedCSV(SlowCSV):
+    """A CSV upload whose second half waits (60 s at most) for ``gate``: the import has
+    committed batches and is still running when the test's savers are let in, however fast
+    the import is."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows, pause=0)
+        self.gate = threading.Event()
+
+    def readinto(self, buffer: Any) -> int:
+        if self.data.tell() * 2 >= len(self.data.getbuffer()):
+            self.gate.wait(timeout=60)
+        return super().readinto(buffer)
 
 
 class PacedCSV(SlowCSV):
@@ -96,7 +112,9 @@ def _import_in_thread(
     return thread
 
 
-def test_reads_and_saves_answer_while_an_import_commits_batches(app, session, live_server) -> None:
+def test_reads_and_saves_answer_while_an_import_commits_batches(
+    app, session, live_server, monkeypatch
+) -> None:
     """Each round (a list, a read and a save over HTTP) allows the import one more chunk of
     its file (about a batch), so the rounds and the committed batches interleave at any
     load: a read or save that waited on the import would stop both (and time out). Until the
@@ -109,6 +127,7 @@ def test_reads_and_saves_answer_while_an_import_commits_batches(app, session, li
     headers = api_as(app, "ann").headers
     outcome: dict[str, Any] = {}
     rows = 600
+    monkeypatch.setattr(staging, "PUBLISH_BATCH", rows)  # SQLite: one publishing transaction
     stream = PacedCSV(rows)
     importer = _import_in_thread(app, project.id, stream, outcome)
     before: list[int] = []
@@ -205,7 +224,8 @@ def test_an_import_and_many_saves_take_turns_until_both_are_done(app, session, l
     tokens = {name: api_as(app, name).headers for name in names}
     outcome: dict[str, Any] = {}
     rows = 400
-    importer = _import_in_thread(app, project.id, SlowCSV(rows, pause=0), outcome)
+    stream = GatedCSV(rows)
+    importer = _import_in_thread(app, project.id, stream, outcome)
     statuses: dict[str, list[int]] = {name: [] for name in names}
     during: dict[str, int] = dict.fromkeys(names, 0)
 
@@ -222,12 +242,15 @@ def test_an_import_and_many_saves_take_turns_until_both_are_done(app, session, l
                     return
                 version = saved.json()["version"]
                 during[name] += 1
+                if all(during.values()):  # each has saved while it ran: let it finish
+                    stream.gate.set()
 
     savers = [threading.Thread(target=annotate, args=(i,)) for i in range(len(names))]
     for saver in savers:
         saver.start()
     for saver in savers:
         saver.join(timeout=120)
+    stream.gate.set()  # a failed saver must not keep the import waiting
     importer.join(timeout=120)
     assert not importer.is_alive()
     assert "error" not in outcome, outcome

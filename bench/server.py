@@ -53,6 +53,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("TEXTLABEL_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -311,6 +313,10 @@ class Client:
 
     def __init__(self, url: str, username: str) -> None:
         self.url, self.http = url + "/api/v1", requests.Session()
+        # Once more on a new connection when the server closed a kept-alive one as the request
+        # went out (gunicorn's keepalive timeout), as ``Light`` does: without it a saver's
+        # set-up GET died in its thread and the round ran with fewer clients, unreported.
+        self.http.mount("http://", HTTPAdapter(max_retries=Retry(total=1, allowed_methods=None)))
         token = self.http.post(
             self.url + "/auth/token", json={"username": username, "password": PASSWORD}
         ).json()["token"]

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import click
 from flask import Flask
@@ -27,12 +27,9 @@ def main() -> None:
 
 
 def create_app(**overrides: Any) -> Flask:
-    from textlabel.spacy_cli import defer
+    from textlabel import create_app as factory  # spaCy without its command line (spacy_cli)
 
-    defer()  # before the app imports spaCy: without its command line
-    from textlabel.app import create_app as factory
-
-    return factory(overrides or None)
+    return cast(Flask, factory(overrides or None))
 
 
 @contextmanager

@@ -24,13 +24,12 @@ from itertools import accumulate, repeat
 from operator import add, attrgetter
 from typing import NamedTuple
 
-import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 
-from textlabel.nlp.pipeline import tokenize_text
+from textlabel.nlp.pipeline import blank_english, tokenize_text
 from textlabel.tokens import Tokens
 
 MAX_CACHE = 40_000
@@ -257,16 +256,10 @@ def _special_pairs(nlp: Language) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
-def _english() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 @lru_cache(maxsize=1)
 def chunk_tokenizer() -> ChunkTokenizer:
     """The process's shared tokenizer (English rules, as ``tokenize_text``)."""
-    return ChunkTokenizer(_english(), fresh=_english)
+    return ChunkTokenizer(blank_english(), fresh=blank_english)
 
 
 def tokenize(text: str) -> Tokens:

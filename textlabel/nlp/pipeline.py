@@ -62,9 +62,15 @@ def _tokenizer() -> Language:
     if nlp is None or len(nlp.vocab.strings) > MAX_STRINGS:
         with _english_lock:
             if _english is None or len(_english.vocab.strings) > MAX_STRINGS:
-                _english = spacy.blank("en")
-                _english.add_pipe("sentencizer")
+                _english = blank_english()
             nlp = _english
+    return nlp
+
+
+def blank_english() -> Language:
+    """spaCy's English tokenizer and ``sentencizer``, no model: what imported text is cut by."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
     return nlp
 
 

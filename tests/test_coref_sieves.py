@@ -206,6 +206,13 @@ def test_a_name_right_after_a_common_noun_is_its_own_mention(nlp):
     text = "She wrote to her brother Pierre Joseph every week. Her brother answered once."
     ctx = run(nlp, text, "appositive")
     assert linked(ctx, "her brother", "Pierre Joseph")
+    # what the name carries stays with the name: a year, an age, a list of names
+    text = "She starred in the film Quiet Rivers (1998) with him. The film was a success."
+    ctx = run(nlp, text, *SIEVES)
+    assert linked(ctx, "the film", "The film")
+    text = "He thanked his wife Manju Sam, 36, on Monday. His wife smiled."
+    ctx = run(nlp, text, *SIEVES)
+    assert linked(ctx, "his wife", "His wife")
 
 
 def test_a_people_is_not_its_country(nlp):

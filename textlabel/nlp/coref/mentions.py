@@ -201,13 +201,16 @@ def _name_with_a_phrase(doc: Doc, head: Token, child: Token, left: int) -> bool:
 def is_close_appositive(head: Token, child: Token) -> bool:
     """A name right after a common noun, with no comma: "his brother [Pierre Joseph]", "the
     novel [Dark Matters]". GUM marks the noun phrase and the name as two mentions of one entity
-    (GUM train's open genres: 35 times, against 8 as one mention)."""
+    (GUM train's open genres: 35 times, against 8 as one mention). What the name carries stays
+    with the name ("the film [Watchmen (2009)]", "the appellants [Chase and Chelsea McCombs]",
+    "his wife [Manju Sam, 36, from Sydney]"): GUM dev and train's open genres mark the noun
+    phrase without it 20 times, the whole span 3."""
     if child.dep_ != "appos" or head.pos_ != "NOUN" or child.pos_ != "PROPN":
         return False
     first = child.left_edge.i
-    if first <= head.i or any(token.i > head.i for token in head.rights if token.i < first):
-        return False  # something else of the head's (a post-modifier, a comma) comes between
-    return all(token.pos_ == "PROPN" or token.is_punct for token in child.subtree)
+    return first > head.i and not any(
+        token.i > head.i for token in head.rights if token.i < first
+    )  # nothing else of the head's (a post-modifier, a comma) comes between
 
 
 def _place_in_place(head: Token, appositive: Token) -> bool:

@@ -441,6 +441,29 @@ def test_negations_and_of_course_are_no_mentions():
     assert [ctx.doc[m.start : m.end].text for m in ctx.mentions] == ["we"]
 
 
+def test_backchannels_curses_and_et_al_are_no_mentions():
+    # the tagger calls "Mhm" and "fuck" nouns, the "et" of "et al." a name; string matching then
+    # chained each with its repeat (GUM's conversations and papers; text written for this test)
+    rows = [
+        ("Mhm", "NN", "NOUN", 0, "ROOT"),
+        (".", ".", "PUNCT", 0, "punct"),
+        ("Oh", "UH", "INTJ", 3, "intj"),
+        ("fuck", "NN", "NOUN", 3, "ROOT"),
+        (".", ".", "PUNCT", 3, "punct"),
+        ("Smith", "NNP", "PROPN", 8, "nsubj"),
+        ("et", "NNP", "PROPN", 5, "npadvmod"),
+        ("al", "NNP", "PROPN", 5, "npadvmod"),
+        ("agree", "VBP", "VERB", 8, "ROOT"),
+        (".", ".", "PUNCT", 8, "punct"),
+        ("Mhm", "NN", "NOUN", 10, "ROOT"),
+        (".", ".", "PUNCT", 10, "punct"),
+        ("Fuck", "NN", "NOUN", 12, "ROOT"),
+        (".", ".", "PUNCT", 12, "punct"),
+    ]
+    texts = {m.head_text for m in build_context(parsed(rows)).mentions}
+    assert texts == {"smith", "al"}, texts
+
+
 def test_time_as_an_occasion_is_no_mention():
     # "the next time" counts occasions; GUM never chains it
     rows = [

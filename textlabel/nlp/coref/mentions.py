@@ -85,7 +85,14 @@ _FOCUS_DEPS = frozenset({"advmod", "preconj", "cc"})
 _FOCUS_WORDS = frozenset(["only", "either", "neither", "both"])
 _JOINERS = frozenset(["-", "/"])
 _PLACE_ADVERBS = frozenset(["home"])
-_NON_WORDS = frozenset(["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there"])
+# fillers, backchannels, greetings and curses the tagger calls nouns ("[Mhm].", "Oh [fuck].",
+# "[Bye]!") and the "et" of "et al.": they name nothing (GUM dev and train's open genres: 94
+# such mentions detected, none a gold mention), yet string matching chained them
+_NON_WORDS = frozenset(
+    ["mm", "hmm", "ahem", "um", "uh", "etc.", "etc", "there", "et"]
+    + ["mhm", "hm", "hunh", "unhunh", "bye", "hi", "ugh", "ooh", "oops", "yay", "fuck"]
+    + ["cheers", "thanks"]
+)
 
 
 def _trimmed_span(doc: Doc, head: Token, left: int, right: int) -> tuple[int, int]:

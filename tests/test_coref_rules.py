@@ -464,6 +464,30 @@ def test_backchannels_curses_and_et_al_are_no_mentions():
     assert texts == {"smith", "al"}, texts
 
 
+def test_a_chain_of_noun_modifiers_alone_is_no_entity():
+    # "[repair] shops ... [repair] manuals": the modifier names a kind, string matching chained
+    # the word; a modifier whose entity is also said as a noun phrase keeps its chain
+    rows = [
+        ("Repair", "NN", "NOUN", 1, "compound"),
+        ("shops", "NNS", "NOUN", 2, "nsubj"),
+        ("closed", "VBD", "VERB", 2, "ROOT"),
+        (".", ".", "PUNCT", 2, "punct"),
+        ("Repair", "NN", "NOUN", 5, "compound"),
+        ("manuals", "NNS", "NOUN", 6, "nsubj"),
+        ("help", "VBP", "VERB", 6, "ROOT"),
+        ("the", "DT", "DET", 8, "det"),
+        ("film", "NN", "NOUN", 6, "dobj"),
+        (".", ".", "PUNCT", 6, "punct"),
+        ("Film", "NN", "NOUN", 11, "compound"),
+        ("critics", "NNS", "NOUN", 12, "nsubj"),
+        ("agree", "VBP", "VERB", 12, "ROOT"),
+        (".", ".", "PUNCT", 12, "punct"),
+    ]
+    chains = chains_of(parsed(rows))
+    assert not any("Repair" in chain for chain in chains), chains
+    assert ["the film", "Film"] in chains, chains
+
+
 def test_time_as_an_occasion_is_no_mention():
     # "the next time" counts occasions; GUM never chains it
     rows = [

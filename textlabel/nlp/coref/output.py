@@ -3,7 +3,10 @@
 Whatever the scheme, a written chain never holds a mention inside another of its own mentions
 (i-within-i: "[Obama special assistant Kori Schulman]" keeps the whole name, not "assistant"
 inside it; a kept relative pronoun is the exception) nor a mention without a letter or digit ("-"),
-and has at least two mentions.
+and has at least two mentions. A chain of noun modifiers alone ("[repair] shops ... [repair]
+manuals") is dropped: the modifier names a kind, and string matching chained the word (GUM dev and
+train's open genres: such chains held 161 gold chained mentions against 316 others; LitBank train
+under the gum scheme +0.15).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ def written_chains(
         kept = [
             m for m in kept if m.relative or not any(o is not m and o.contains(m) for o in kept)
         ]
+        if all(mention.premodifier and mention.kind == NOMINAL for mention in kept):
+            continue  # "[repair] shops ... [repair] manuals": a word said again, no entity
         if len(kept) > 1:
             spans = [_written_span(doc, mention, scheme) for mention in kept]
             chains.append(Chain(kept, round(cluster.confidence, 4), spans))

@@ -73,21 +73,28 @@ def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> Non
     assert tokenizer("plain words only") == tokenize_text("plain words only")
 
 
-def test_the_cache_and_spacys_vocabulary_are_bounded() -> None:
+def test_the_cache_keeps_frequent_chunks_and_spacys_vocabulary_is_bounded() -> None:
+    """When the cache is full, chunks seen in one batch only go and those seen in two stay;
+    spaCy's vocabulary (every string it saw) is replaced on its own size, the cache kept."""
+
     def english() -> spacy.language.Language:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
         return nlp
 
-    tokenizer = ChunkTokenizer(english(), max_cache=50, fresh=english)
-    strings = []
-    for batch in range(4):  # 41 new chunks a batch: the cache starts over before each
-        texts = [f"word{n} and (#{n})." for n in range(batch * 20, batch * 20 + 20)]
+    limit = len(english().vocab.strings) + 100
+    tokenizer = ChunkTokenizer(english(), max_cache=60, max_strings=limit, fresh=english)
+    common = ["The", "cat", "sat", "on", "a", "mat."]
+    strings, sizes = [], []
+    for batch in range(6):  # 6 common chunks and 20 new ones a batch, ~60 new strings
+        texts = [f"{' '.join(common)} word{n} (#{n})." for n in range(batch * 10, batch * 10 + 10)]
         assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
-        assert len(tokenizer.cache) == 41
+        sizes.append(len(tokenizer.cache))
         strings.append(len(tokenizer.tokenizer.vocab.strings))
-    # spaCy keeps every string it saw (about 60 more a batch here): a fresh pipeline each time
-    assert max(strings[1:]) - min(strings[1:]) < 5
+    assert sizes == [26, 46, 26, 46, 26, 46]  # the one-off chunks of two batches went at once
+    assert set(common) <= tokenizer.cache.keys()
+    assert "word0" not in tokenizer.cache and "word59" in tokenizer.cache
+    assert max(strings) < limit + 80  # some 360 strings came: the vocabulary started over
 
 
 @pytest.mark.parametrize("processes", [2, 3])

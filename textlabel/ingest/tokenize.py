@@ -33,9 +33,16 @@ from textlabel.nlp.pipeline import blank_english, tokenize_text
 from textlabel.tokens import Tokens
 
 MAX_CACHE = 40_000
-"""Chunks remembered; the cache starts over when full, and so does spaCy's vocabulary, which
-keeps every string its tokenizer ever saw (a text's unique chunk, such as a number, grew
-both by about 1.5 KB a document: unbounded over a large file)."""
+"""Chunks remembered. A chunk is remembered as young when first seen and kept when a later
+batch holds it again; when the cache is full the young ones go, so the frequent chunks
+(words) stay while one-off chunks (numbers, names, ids) come and go. Only if the kept ones
+fill half of it does the cache start over."""
+
+MAX_STRINGS = 150_000
+"""spaCy's vocabulary keeps every string its tokenizer ever saw (a text's unique chunk, such
+as a number, grew it by about 1.5 KB a document: unbounded over a large file): past this
+many strings the tokenizer is replaced by a fresh pipeline's (about 0.3 s). Cached entries
+hold offsets and hashes, not vocabulary entries, so they outlive it."""
 
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace but the plain space
 _RUNS = re.compile(r"\S+|\s+")  # str.isspace() runs, as spaCy cuts them
@@ -63,7 +70,7 @@ class ChunkTokenizer:
     """``tokenize_text`` for many texts, memoised per whitespace-delimited chunk."""
 
     def __init__(
-        self, nlp: Language, *, max_cache: int = MAX_CACHE,
+        self, nlp: Language, *, max_cache: int = MAX_CACHE, max_strings: int = MAX_STRINGS,
         fresh: Callable[[], Language] | None = None,
     ) -> None:  # fmt: skip
         sentencizer = nlp.get_pipe("sentencizer")
@@ -72,7 +79,9 @@ class ChunkTokenizer:
         self.tokenizer = nlp.tokenizer
         self.ends = frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
         self.max_cache = max_cache
+        self.max_strings = max_strings
         self.cache: dict[str, _Chunk] = {}
+        self.young: set[str] = set()  # cached chunks no batch has held since the one they came in
         self.pairs = _special_pairs(nlp)
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
@@ -84,16 +93,30 @@ class ChunkTokenizer:
     def many(self, texts: list[str]) -> list[Tokens]:
         """The tokens of each text; the chunks none of them has seen go to spaCy together."""
         cut = [_chunks(text) for text in texts]
-        cache = self.cache
-        new = {chunk for _, chunks in cut for chunk in chunks if chunk not in cache}
+        seen = set().union(*[chunks for _, chunks in cut])  # C-level set operations: hot path
+        self.young.difference_update(seen)  # seen again: kept
+        new = seen.difference(self.cache)
         if new:
-            if len(cache) + len(new) > self.max_cache:
-                cache.clear()
-                if self.fresh is not None:
-                    with self.lock:
-                        self.tokenizer = self.fresh().tokenizer
+            if len(self.cache) + len(new) > self.max_cache:
+                new = self._make_room(seen, new)
             self._learn(sorted(new))
+            self.young.update(new)
+            if self.fresh is not None and len(self.tokenizer.vocab.strings) > self.max_strings:
+                with self.lock:
+                    self.tokenizer = self.fresh().tokenizer
         return [self._assemble(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
+
+    def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
+        """Drop the young chunks (none of them is in this batch); if the kept ones fill half
+        the cache, start over. The batch's chunks still to learn."""
+        cache, pop = self.cache, self.cache.pop
+        for chunk in self.young:
+            pop(chunk, None)
+        self.young.clear()
+        if len(cache) > self.max_cache // 2 or len(cache) + len(new) > self.max_cache:
+            cache.clear()
+            return seen
+        return new
 
     def _assemble(self, text: str, bases: list[int], chunks: list[str]) -> Tokens:
         if not text:

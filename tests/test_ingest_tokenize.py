@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,28 @@ def test_same_tokens_as_tokenize_text(tokenizer: ChunkTokenizer, texts: list[str
     for _ in range(2):
         got = tokenizer.many(texts)
         assert [t for t, g, e in zip(texts, got, expected, strict=True) if not _same(g, e)] == []
+    # as a worker sends them: the fields and the JSON, spelt out from the offsets
+    stored = [(Tokens(*plain), text) for plain, text in tokenizer.many_stored(texts)]
+    assert [t for t, (g, j), e in zip(texts, stored, expected, strict=True)
+            if not (_same(g, e) and j == g.to_stored_json())] == []  # fmt: skip
+
+
+def test_same_tokens_on_made_up_words_between_single_spaces(tokenizer: ChunkTokenizer) -> None:
+    """Texts of words between single spaces (the path that lays out offsets by chunk steps)
+    made of pieces spaCy splits, joins or matches as special cases: affixes, infixes,
+    emoticons, abbreviations, sentence ends inside and around words."""
+    pieces = ["a", "Mr", ".", ",", "!", "?", "(", ")", '"', "'", "'s", "n't", ":", "-", "...",
+              "e.g", "U.S", "5", "3.5", "km", "#", "@", "http://x.org/a?b=c", "<3", ":)", "“",
+              "”", "—", "can", "do", "it", "ok"]  # fmt: skip
+    rng = random.Random(13)
+    texts = [
+        " ".join("".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(12))
+        for _ in range(400)
+    ]
+    expected = [tokenize_text(text) for text in texts]
+    for _ in range(2):  # chunks learnt, then from the cache
+        got = [Tokens(*plain) for plain, _ in tokenizer.many_stored(texts)]
+        assert [t for t, g, e in zip(texts, got, expected, strict=True) if g != e] == []
 
 
 def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> None:

@@ -25,13 +25,12 @@ from itertools import chain
 from typing import Any
 
 from textlabel.config import from_env
-from textlabel.ingest.tokenize import tokenize_many
+from textlabel.ingest.tokenize import Plain, chunk_tokenizer, tokenize_many
 from textlabel.tokens import Tokens
 
 ENV = "TEXTLABEL_IMPORT_PROCESSES"
 
 TextsOf = Callable[[list[Any]], list[str]]
-_Plain = tuple[list[int], list[int], list[int], int, bool, bool]
 Tokenized = tuple[list[Any], dict[str, Tokens], dict[str, str]]
 """A batch, ``{text: tokens}``, and ``{text: tokens JSON}`` for the texts a worker tokenized
 (empty in this process: the storing side spells out what it stores)."""
@@ -61,7 +60,7 @@ def tokenized_batches(
     workers = processes - 1
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[tuple[list[Any], list[str], Future[list[tuple[_Plain, str]]]]] = deque()
+        pending: deque[tuple[list[Any], list[str], Future[list[tuple[Plain, str]]]]] = deque()
 
         def submit(batch: list[Any]) -> None:
             texts = texts_of(batch)
@@ -77,7 +76,7 @@ def tokenized_batches(
             yield _done(pending.popleft())
 
 
-def _done(entry: tuple[list[Any], list[str], Future[list[tuple[_Plain, str]]]]) -> Tokenized:
+def _done(entry: tuple[list[Any], list[str], Future[list[tuple[Plain, str]]]]) -> Tokenized:
     batch, texts, future = entry
     done = future.result()
     tokenized, spelt = {}, {}
@@ -86,13 +85,7 @@ def _done(entry: tuple[list[Any], list[str], Future[list[tuple[_Plain, str]]]]) 
     return batch, tokenized, spelt
 
 
-def _tokenize_plain(texts: list[str]) -> list[tuple[_Plain, str]]:
+def _tokenize_plain(texts: list[str]) -> list[tuple[Plain, str]]:
     """In a worker: the tokens as plain tuples (cheaper to send back than objects), each
     with its stored JSON."""
-    return [
-        (
-            (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed),
-            t.to_stored_json(),
-        )
-        for t in tokenize_many(texts)
-    ]
+    return chunk_tokenizer().many_stored(texts)

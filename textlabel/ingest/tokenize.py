@@ -10,8 +10,11 @@ assembles a text's tokens with list operations; spaCy tokenizes each new chunk o
 One thing in spaCy looks across chunks: special cases that contain affixes are found by a
 phrase matcher over the whole Doc, whose matches may span two chunks (``: )`` against the
 emoticon ``:)``). A text where two neighbouring chunks could start such a match (their edge
-tokens are a pair some special case's tokens hold) is handed to spaCy whole, so the result
-is the same in every case. ``tests/test_ingest_tokenize.py`` checks equality on real text.
+pieces before matching are a pair some special case's tokens hold) is handed to spaCy whole,
+so the result is the same in every case. A chunk's edge token may itself be a special case
+the matcher put in (``:)`` in ``5@:) :)ok``, whose pieces ``) :`` a rule ``):`` holds), so
+its edge pieces are the token and the edge pieces of every rule whose edge token it is.
+``tests/test_ingest_tokenize.py`` checks equality on real and made-up text.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import accumulate, repeat
-from operator import add, attrgetter
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, attrgetter, sub
 from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
@@ -59,11 +62,23 @@ class _Chunk(NamedTuple):
     # per incoming state: (outgoing state, indices among the chunk's non-space tokens that
     # begin a sentence); None when they are _PLAIN
     moves: tuple[tuple[int, tuple[int, ...]], ...] | None
-    first: str  # text of its first token, for the cross-chunk check
-    last: str | None  # text of its last token if a special case's pair starts with it
+    # the cross-chunk check: the pieces its first token may have been before spaCy's
+    # matcher that end a special case's pair, and the last token's that begin one (or None)
+    first: tuple[str, ...]
+    last: tuple[str, ...] | None
+    # its offsets as steps from the end of the chunk before it, one space before it: None
+    # for a chunk of whitespace (or one whose last token ends short of the chunk's end)
+    steps: tuple[int, ...] | None
 
 
+Plain = tuple[list[int], list[int], list[int], int, bool, bool]
+"""A ``Tokens``' fields as a plain tuple (cheaper to send between processes)."""
+
+_GUESSED = '"sents_guessed": true'
 _SIZE = attrgetter("size")
+_MOVES = attrgetter("moves")
+_LAST = attrgetter("last")
+_STEPS = attrgetter("steps")
 
 
 class ChunkTokenizer:
@@ -77,13 +92,15 @@ class ChunkTokenizer:
         if not isinstance(sentencizer, Sentencizer):
             raise TypeError("the tokenizer pipeline needs a sentencizer")
         self.tokenizer = nlp.tokenizer
+        self.strings = nlp.vocab.strings  # the tokenizer's vocabulary's, which grows
         self.ends = frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
         self.max_cache = max_cache
         self.max_strings = max_strings
         self.cache: dict[str, _Chunk] = {}
         self.young: set[str] = set()  # cached chunks no batch has held since the one they came in
-        self.pairs = _special_pairs(nlp)
+        self.pairs, self.first_pieces, self.last_pieces = _specials(nlp)
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
+        self.pair_seconds = frozenset(b for _, b in self.pairs)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
         self.fresh = fresh  # a new pipeline (a new vocabulary) when the cache starts over
 
@@ -92,6 +109,34 @@ class ChunkTokenizer:
 
     def many(self, texts: list[str]) -> list[Tokens]:
         """The tokens of each text; the chunks none of them has seen go to spaCy together."""
+        out = []
+        for text, laid in zip(texts, self._laid_out(texts), strict=True):
+            if isinstance(laid, Tokens):
+                out.append(laid)
+            else:
+                offsets, starts = laid
+                out.append(
+                    Tokens(offsets[0::2], offsets[1::2], starts, len(text), sents_guessed=True)
+                )
+        return out
+
+    def many_stored(self, texts: list[str]) -> list[tuple[Plain, str]]:
+        """``many`` as a worker sends it: each text's tokens as a plain tuple, and the JSON
+        stored (``Tokens.to_stored_json``'s bytes), spelt out from the offsets as laid out."""
+        out: list[tuple[Plain, str]] = []
+        for text, laid in zip(texts, self._laid_out(texts), strict=True):
+            if isinstance(laid, Tokens):
+                t = laid
+                plain = (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed)
+                out.append((plain, t.to_stored_json()))
+            else:
+                offsets, starts = laid
+                stored = f'{{"offsets": {offsets!r}, "sent_starts": {starts!r}, {_GUESSED}}}'
+                out.append(((offsets[0::2], offsets[1::2], starts, len(text), False, True), stored))
+        return out
+
+    def _laid_out(self, texts: list[str]) -> list[tuple[list[int], list[int]] | Tokens]:
+        """Each text's (token offsets, sentence starts), or its Tokens when spaCy made them."""
         cut = [_chunks(text) for text in texts]
         seen = set().union(*[chunks for _, chunks in cut])  # C-level set operations: hot path
         self.young.difference_update(seen)  # seen again: kept
@@ -101,10 +146,11 @@ class ChunkTokenizer:
                 new = self._make_room(seen, new)
             self._learn(sorted(new))
             self.young.update(new)
-            if self.fresh is not None and len(self.tokenizer.vocab.strings) > self.max_strings:
+            if self.fresh is not None and len(self.strings) > self.max_strings:
+                fresh = self.fresh()
                 with self.lock:
-                    self.tokenizer = self.fresh().tokenizer
-        return [self._assemble(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
+                    self.tokenizer, self.strings = fresh.tokenizer, fresh.vocab.strings
+        return [self._lay_out(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
         """Drop the young chunks (none of them is in this batch); if the kept ones fill half
@@ -118,19 +164,44 @@ class ChunkTokenizer:
             return seen
         return new
 
-    def _assemble(self, text: str, bases: list[int], chunks: list[str]) -> Tokens:
+    def _lay_out(
+        self, text: str, bases: list[int] | None, chunks: list[str]
+    ) -> tuple[list[int], list[int]] | Tokens:
+        """A text's token offsets (start, end, start, ...) and sentence starts from its
+        chunks' entries, with C-level iterators (the hot path: per text, not per chunk)."""
         if not text:
             return Tokens([], [], [0], 0, sents_guessed=True)
-        cache = self.cache
-        entries = [cache.get(chunk) or self._learn([chunk])[0] for chunk in chunks]
-        pairs = self.pairs
-        for index, entry in enumerate(entries[:-1]):
-            if entry.last is not None and (entry.last, entries[index + 1].first) in pairs:
-                return tokenize_text(text)  # a special case may span these chunks
+        entries = list(map(self.cache.__getitem__, chunks))  # all learnt by _laid_out
+        if self._may_span(entries):
+            return tokenize_text(text)  # a special case may span two chunks
+        if bases is None:  # words between single spaces: each chunk's steps in turn
+            steps = list(map(_STEPS, entries))
+            if None not in steps:
+                offsets = list(accumulate(chain.from_iterable(steps), initial=-1))
+                del offsets[0]
+                return offsets, _sentence_starts(entries)
+            bases = _bases(chunks)
         offsets = [base + o for base, e in zip(bases, entries, strict=True) for o in e.offsets]
-        return Tokens(
-            offsets[0::2], offsets[1::2], _sentence_starts(entries), len(text), sents_guessed=True
+        return offsets, _sentence_starts(entries)
+
+    def _may_span(self, entries: list[_Chunk]) -> bool:
+        """Whether two neighbouring chunks' edge pieces are a pair some special case holds
+        (only chunks with a ``last``, found in C, are looked at)."""
+        ends = list(compress(count(), map(_LAST, entries[:-1])))
+        return bool(ends) and any(
+            self._pair(entries[i].last, entries[i + 1].first)  # type: ignore[arg-type]
+            for i in ends
         )
+
+    def _pair(self, lasts: tuple[str, ...], firsts: tuple[str, ...]) -> bool:
+        pairs = self.pairs
+        return any((last, first) in pairs for last in lasts for first in firsts)
+
+    def _edges(self, first: str, last: str) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        """A chunk's ``first`` and ``last`` (see ``_Chunk``) from its edge tokens."""
+        heads = {first, *self.first_pieces.get(first, ())} & self.pair_seconds
+        tails = {last, *self.last_pieces.get(last, ())} & self.pair_firsts
+        return tuple(sorted(heads)), tuple(sorted(tails)) or None
 
     def _learn(self, chunks: list[str]) -> list[_Chunk]:
         """Tokenize new chunks and remember them. Chunks of non-space characters go to spaCy
@@ -160,7 +231,7 @@ class ChunkTokenizer:
         rows = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).tolist()
         out: list[_Chunk] = []
         position, end = 0, 0
-        previous_last: str | None = None
+        previous_last: tuple[str, ...] | None = None
         for chunk in chunks:
             base, end = end, end + len(chunk)
             mine = []
@@ -169,34 +240,50 @@ class ChunkTokenizer:
                 position += 1
             first = text[mine[0][0] : mine[0][0] + mine[0][1]]
             last = text[mine[-1][0] : mine[-1][0] + mine[-1][1]]
-            if previous_last is not None and (previous_last, first) in self.pairs:
+            heads, previous_last = self._edges(first, last)
+            if out and out[-1].last is not None and self._pair(out[-1].last, heads):
                 return None
-            previous_last = last if last in self.pair_firsts else None
-            out.append(self._entry(mine, base, first, previous_last))
+            out.append(self._entry(mine, base, len(chunk), heads, previous_last))
             end += 1  # the joining space
         return out
 
-    def _entry(self, rows: list[list[int]], base: int, first: str, last: str | None) -> _Chunk:
+    def _entry(
+        self,
+        rows: list[list[int]],
+        base: int,
+        length: int,
+        first: tuple[str, ...],
+        last: tuple[str, ...] | None,
+    ) -> _Chunk:
         offsets = [
             o for idx, n, _, _, space in rows if not space for o in (idx - base, idx - base + n)
         ]
+        # steps: the first from one before the chunk (the space after the previous one)
+        whole = bool(offsets) and offsets[-1] == length and not any(row[4] for row in rows)
+        steps = tuple(map(sub, offsets, [-1, *offsets[:-1]])) if whole else None
         flags = [(orth in self.ends, bool(punct), bool(space)) for _, _, orth, punct, space in rows]
         if not any(any(flag) for flag in flags):  # words only
-            return _Chunk(tuple(offsets), len(offsets) // 2, None, first, last)
+            return _Chunk(tuple(offsets), len(offsets) // 2, None, first, last, steps)
         moves = tuple(_simulate(flags, state) for state in range(4))
         plain = moves == _PLAIN
-        return _Chunk(tuple(offsets), len(offsets) // 2, None if plain else moves, first, last)
+        return _Chunk(
+            tuple(offsets), len(offsets) // 2, None if plain else moves, first, last, steps
+        )
 
 
-def _chunks(text: str) -> tuple[list[int], list[str]]:
-    """Where each of spaCy's chunks of ``text`` starts, and the chunks."""
+def _chunks(text: str) -> tuple[list[int] | None, list[str]]:
+    """Where each of spaCy's chunks of ``text`` starts (None for words between single
+    spaces: one space after the previous chunk, ``_bases``), and the chunks."""
     if not text:
         return [], []
     if "  " in text or text[0] == " " or text[-1] == " " or _OTHER_SPACE.search(text):
         return _cut(text)
-    chunks = text.split(" ")  # the common case: words between single spaces
-    # each chunk starts one space after the previous one ends (C-level iterators: hot path)
-    return list(accumulate(map(add, map(len, chunks[:-1]), repeat(1)), initial=0)), chunks
+    return None, text.split(" ")  # the common case: words between single spaces
+
+
+def _bases(chunks: list[str]) -> list[int]:
+    """Where each chunk starts when single spaces join them (C-level iterators)."""
+    return list(accumulate(map(add, map(len, chunks[:-1]), repeat(1)), initial=0))
 
 
 def _cut(text: str) -> tuple[list[int], list[str]]:
@@ -237,33 +324,36 @@ def _simulate(flags: list[tuple[bool, bool, bool]], state: int) -> tuple[int, tu
 
 
 def _sentence_starts(entries: list[_Chunk]) -> list[int]:
-    """Sentence starts of a text (token indices) from its chunks' moves; chunks of plain
-    words in state 0 change nothing, so only the others and their next chunk are visited."""
-    offsets = list(accumulate(map(_SIZE, entries), initial=0))
-    eventful = [i for i, e in enumerate(entries) if e.moves is not None]
+    """Sentence starts of a text (token indices) from its chunks' moves. Chunks of plain
+    words change nothing in state 0 and start a sentence in any other, so only the others
+    (found in C) are visited, and the plain chunk after one that leaves a pending state."""
+    eventful = list(compress(count(), map(_MOVES, entries)))
+    if not eventful:
+        return [0]
+    firsts = list(accumulate(map(_SIZE, entries), initial=0))  # each chunk's first token
     sent_starts: list[int] = []
-    state, index, pointer, count = 1, 0, 0, len(entries)
-    while index < count:
-        if state == 0:  # skip to the next chunk that can change anything
-            while pointer < len(eventful) and eventful[pointer] < index:
-                pointer += 1
-            if pointer == len(eventful):
-                break
-            index = eventful[pointer]
-        moves = entries[index].moves
-        if moves is None:  # _PLAIN, after a pending sentence start
-            sent_starts.append(offsets[index])
+    state, position = 1, 0  # position: the first chunk not yet visited
+    for index in eventful:
+        if state and position < index:  # a plain chunk after a pending state
+            sent_starts.append(firsts[position])
             state = 0
-        else:
-            state, local = moves[state]
-            sent_starts.extend(offsets[index] + k for k in local)
-        index += 1
+        state, local = entries[index].moves[state]  # type: ignore[index]
+        if local:
+            first = firsts[index]
+            sent_starts.extend([first + k for k in local])
+        position = index + 1
+    if state and position < len(entries):
+        sent_starts.append(firsts[position])
     return sent_starts or [0]
 
 
-def _special_pairs(nlp: Language) -> frozenset[tuple[str, str]]:
+def _specials(
+    nlp: Language,
+) -> tuple[frozenset[tuple[str, str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """Neighbouring tokens in any special case's affix-split form: what spaCy's phrase
-    matcher of special cases looks for in a Doc (a superset: spaCy adds only some rules)."""
+    matcher of special cases looks for in a Doc (a superset: spaCy adds only some rules);
+    and for each first (last) token a rule puts in, the first (last) pieces of the rules
+    that put it: what was there before the matcher."""
     tokenizer = nlp.tokenizer
     if not isinstance(tokenizer, Tokenizer):
         raise TypeError("a spaCy Tokenizer is needed")
@@ -273,10 +363,19 @@ def _special_pairs(nlp: Language) -> frozenset[tuple[str, str]]:
         token_match=tokenizer.token_match, url_match=tokenizer.url_match,
     )  # fmt: skip
     pairs: set[tuple[str, str]] = set()
-    for rule in tokenizer.rules or {}:
+    firsts: dict[str, set[str]] = {}
+    lasts: dict[str, set[str]] = {}
+    for rule, made in (tokenizer.rules or {}).items():
         words = [token.text for token in bare(rule)]
         pairs.update(zip(words, words[1:], strict=False))
-    return frozenset(pairs)
+        if words and made:
+            firsts.setdefault(made[0][ORTH], set()).add(words[0])
+            lasts.setdefault(made[-1][ORTH], set()).add(words[-1])
+    return (
+        frozenset(pairs),
+        {token: frozenset(pieces) for token, pieces in firsts.items()},
+        {token: frozenset(pieces) for token, pieces in lasts.items()},
+    )
 
 
 @lru_cache(maxsize=1)

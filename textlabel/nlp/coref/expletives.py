@@ -5,6 +5,8 @@ out; GUM links it to the clause ("cataphora"), which the gum scheme writes as a 
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from textlabel.nlp.coref.syntax import verb_lemma
@@ -46,6 +48,8 @@ def is_pleonastic(token: Token) -> bool:
     )
     if verb_lemma(verb) in _WEATHER_VERBS or _weather_or_time(verb):
         return True
+    if token.i < verb.i and (_clock_time(verb) or _ambient(verb)):
+        return True
     if verb_lemma(verb) in _RAISING_VERBS and clausal:
         return True
     if token.dep_ == "nsubjpass" and "ccomp" in child_deps:
@@ -73,6 +77,39 @@ def _weather_or_time(verb: Token) -> bool:
         return False
     predicates = [child for child in verb.children if child.dep_ in ("acomp", "attr")]
     return len(predicates) == 1 and predicates[0].lower_ in _WEATHER_PREDICATES
+
+
+def _clock_time(verb: Token) -> bool:
+    """ "[it]'s like 5:19 p.m.", "[it] is now two o'clock": a copula whose predicate is a time
+    of the clock; nothing a pronoun stands for "is 5:19 p.m."."""
+    if verb_lemma(verb) != "be":
+        return False
+    return any(
+        t.lower_ in _CLOCK_WORDS or _CLOCK.fullmatch(t.text)
+        for child in verb.rights
+        if child.dep_ in ("attr", "npadvmod", "acomp", "advmod")
+        for t in child.subtree
+    )
+
+
+def _ambient(verb: Token) -> bool:
+    """ "[it]'s pretty crazy in here", "[it] felt good out there", "[it] is getting colder
+    outside": a predicate adjective about a place the speaker points at ("here", "there",
+    "outside"): the "it" is the surroundings, which GUM does not annotate as an entity."""
+    if verb_lemma(verb) not in _AMBIENT_VERBS:
+        return False
+    if not any(child.dep_ == "acomp" and child.pos_ == "ADJ" for child in verb.children):
+        return False
+    for child in verb.rights:
+        if child.dep_ == "advmod" and child.lower_ in _DEICTIC_PLACES:
+            return True
+        if (
+            child.dep_ == "prep"
+            and child.lower_ in ("in", "out", "up", "down", "over")
+            and any(g.lower_ in ("here", "there") for g in child.children)
+        ):
+            return True  # "in here", "out there"
+    return False
 
 
 def _idiom(token: Token) -> bool:
@@ -132,6 +169,11 @@ _WEATHER_PREDICATES = frozenset(
     + ["spring", "summer", "autumn", "winter", "morning", "evening", "night", "afternoon"]
     + ["midnight", "noon", "dawn", "dusk", "daytime", "nighttime"]
 )
+# "[it] is getting colder outside", "[it]'s 5:19 p.m." (GUM train vlogs leave such an "it" out)
+_AMBIENT_VERBS = frozenset(["be", "get", "feel", "look", "seem", "become", "stay", "remain"])
+_DEICTIC_PLACES = frozenset(["here", "there", "outside", "inside", "outdoors", "indoors"])
+_CLOCK_WORDS = frozenset(["a.m.", "p.m.", "am", "pm", "o'clock", "o’clock"])
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _OBJECT_RAISING_VERBS = frozenset(["make", "find", "consider", "keep", "leave", "take"])
 _CLAUSE_STARTS = frozenset(["to", "that", "whether", "if", "how", "what", "why", "when", "for"])
 

@@ -312,6 +312,9 @@ def _entities(nlp: spacy.Language, text: str) -> list[list[str]]:
         ("The father of John's wife arrived.", ("John", "John's wife")),  # i-within-i
         ('"He will never win," said Peter.', ("He", "Peter")),  # no cataphora across quotes
         ("John saw him.", ("John", "him")),  # binding: object pronoun of its own subject
+        # binding: nor of its verb's other arguments
+        ("The pockets are deep. Men put phones and tools in them.", ("phones", "them")),
+        ("The pockets are deep. Men put phones and tools in them.", ("tools", "them")),
         ('Peter said, "The prize was given to him."', ("Peter", "him")),  # not the speaker
         ("Peter said, ``The prize was given to him.''", ("Peter", "him")),  # GAP's quotes
     ],

@@ -38,7 +38,22 @@ def binding_clash(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bo
     verb = ctx.doc[pronoun.head].head
     if pronoun.dep == "pobj":
         verb = verb.head
-    return any(subject.i == candidate.head for subject in governing_subjects(verb))
+    if any(subject.i == candidate.head for subject in governing_subjects(verb)):
+        return True
+    # co-arguments: "Men put cell phones in [them]": them != cell phones
+    return verb.pos_ in ("VERB", "AUX") and candidate.head in _arguments(verb)
+
+
+def _arguments(verb: Token) -> set[int]:
+    """Token indices of ``verb``'s objects and of its prepositions' objects."""
+    found = []
+    for child in verb.children:
+        if child.dep_ == "prep" or (child.dep_ == "dative" and child.pos_ == "ADP"):
+            found += [g for g in child.children if g.dep_ == "pobj"]
+        elif child.dep_ in ("dobj", "iobj", "dative"):
+            found.append(child)
+    # "put phones and tools in [them]": each conjunct is an argument
+    return {t.i for argument in found for t in (argument, *argument.conjuncts)}
 
 
 def reflexive_antecedent(ctx: SieveContext, pronoun: Mention) -> Mention | None:

@@ -479,6 +479,17 @@ def test_there_is_the_place_said_before(nlp):
     assert not [m for m in ctx.mentions if ctx.doc[m.start].lower_ == "there"]
 
 
+def test_a_confident_ranker_overrules_salience(nlp):
+    # salience takes the parallel object ("a talk"); the ranker is sure of "fear"
+    text = (
+        "Last year I gave a talk to a group of people. To understand how fear works in us, we"
+        " have to see it in the context where it evolved."
+    )
+    entities = _entities(nlp, text)
+    assert any("fear" in entity and "it" in entity for entity in entities)
+    assert not any("a talk" in entity and "it" in entity for entity in entities)
+
+
 def test_it_after_a_preposition_is_linked_despite_the_ranker(nlp):
     # the ranker's "no antecedent" row wins here; an "it" after a preposition is never an
     # expletive, so it is linked (to the subject, by salience) with the ranker's doubt as score

@@ -6,9 +6,10 @@ pronoun), one weight vector per pronoun class ("he" / "she", "they", "it"), trai
 "she" on GAP development + validation (Apache-2.0); "they" and "it" on LitBank's train part
 (CC BY 4.0) and GUM train documents of openly licensed genres (annotations CC BY 4.0, see
 ``bench/coref_gum_train.py``). "they" and "it" also score a "no antecedent" row
-(``anaphoricity``): an "it" for an event or a clause stays unlinked. For "it" the ranker only
+(``anaphoricity``): an "it" for an event or a clause stays unlinked. For "it" the ranker
 decides *whether* to link; which candidate is the salience order's (``sieves_pronoun``: on GUM
-dev and LitBank that was as good, and keeps the subject preference). Inference is a dot
+dev and LitBank that was as good, and keeps the subject preference) unless the ranker is much
+surer of another one. Inference is a dot
 product in plain Python: deterministic, no numpy or scikit-learn at run time. The features read
 what the sieves already know: distance, grammatical role and parallelism, salience, animacy,
 number and gender evidence, quotations.

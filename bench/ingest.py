@@ -344,6 +344,7 @@ def main() -> None:
             f"  the storing process alone      : {own_us:8,.0f} us CPU/doc  "
             f"({own_us / floor_us:.2f}x; a ceiling of {1e6 / own_us:,.0f} docs/s on one core)"
         )
+        print(f"  the tokenizing workers         : {cpu_us - own_us:8,.0f} us CPU/doc")
     print(f"  nlp.tokenizer.pipe alone       : {raw_rate:8,.0f} docs/s")
     print(
         f"  textlabel import               : {rate:8,.0f} docs/s  ({imported:,} stored; "

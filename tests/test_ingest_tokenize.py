@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_project, make_user
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
-from textlabel.models import Document
+from textlabel.models import Annotation, Document, Span
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.tokens import Tokens
 
@@ -64,10 +64,10 @@ def test_same_tokens_as_tokenize_text(tokenizer: ChunkTokenizer, texts: list[str
     for _ in range(2):
         got = tokenizer.many(texts)
         assert [t for t, g, e in zip(texts, got, expected, strict=True) if not _same(g, e)] == []
-    # as a worker sends them: the fields and the JSON, spelt out from the offsets
-    stored = [(Tokens(*plain), text) for plain, text in tokenizer.many_stored(texts)]
-    assert [t for t, (g, j), e in zip(texts, stored, expected, strict=True)
-            if not (_same(g, e) and j == g.to_stored_json())] == []  # fmt: skip
+    # as a worker sends them: the JSON, spelt out from the offsets as laid out
+    stored = tokenizer.many_stored(texts)
+    assert [t for t, j, e in zip(texts, stored, expected, strict=True)
+            if j != json.dumps(e.to_stored())] == []  # fmt: skip
 
 
 def test_same_tokens_on_made_up_words_between_single_spaces(tokenizer: ChunkTokenizer) -> None:
@@ -84,8 +84,10 @@ def test_same_tokens_on_made_up_words_between_single_spaces(tokenizer: ChunkToke
     ]
     expected = [tokenize_text(text) for text in texts]
     for _ in range(2):  # chunks learnt, then from the cache
-        got = [Tokens(*plain) for plain, _ in tokenizer.many_stored(texts)]
+        got = tokenizer.many(texts)
         assert [t for t, g, e in zip(texts, got, expected, strict=True) if g != e] == []
+        stored = [json.dumps(e.to_stored()) for e in expected]
+        assert tokenizer.many_stored(texts) == stored
 
 
 def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> None:
@@ -132,8 +134,8 @@ def test_batches_tokenized_in_worker_processes_are_the_same_bytes(processes: int
     got = list(tokenized_batches(iter(batches), list, processes))
     assert [batch for batch, _, _ in got] == batches
     for batch, tokenized, spelt in got:
-        assert all(_same(tokenized[t], tokenize_text(t)) for t in batch)
-        # the JSON the worker spelt out is the row's bytes (export_pinned reads them)
+        # workers send the JSON only, the row's bytes (export_pinned reads them)
+        assert tokenized == {} and spelt.keys() == set(batch)
         assert all(spelt[t] == json.dumps(tokenize_text(t).to_stored()) for t in batch)
     first = list(tokenized_batches(iter(batches[:1]), list, processes))
     assert first[0][1].keys() == set(batches[0])
@@ -166,11 +168,20 @@ def test_an_import_with_a_worker_stores_the_tokens_a_span_cut(work: Session) -> 
     texts = [f"Row {n} says Adaline met Bo in Paris." for n in range(5)]
     lines = [json.dumps({"text": t, "label": []}) for t in texts]
     lines[3] = json.dumps({"text": texts[3], "label": [[11, 14, "PER"]]})  # "Ada" of "Adaline"
+    # a span on token boundaries: its tokens are read back from the worker's JSON
+    lines[1] = json.dumps({"text": texts[1], "label": [[23, 25, "PER"]]})  # "Bo"
     options = ImportOptions(processes=2, batch_size=2, add_labels=True)
     data = io.BytesIO(("\n".join(lines) + "\n").encode())
-    assert import_file(work, project, data, "rows.jsonl", user=admin, options=options).imported == 5
+    result = import_file(work, project, data, "rows.jsonl", user=admin, options=options)
+    assert (result.imported, result.annotations) == (5, 2)
     stored: dict[str, Any] = dict(work.execute(select(Document.text, Document.tokens)).all())
     for n, text in enumerate(texts):
         tokens = tokenize_text(text).split_at([11, 14] if n == 3 else [])
         assert stored[text] == tokens.to_stored()
     assert len(stored[texts[3]]["offsets"]) == len(stored[texts[2]]["offsets"]) + 2
+    found = select(Document.text, Span.start_char, Span.end_char, Span.start_token, Span.label)
+    found = found.join(Annotation, Annotation.document_id == Document.id).join(Span)
+    assert sorted(work.execute(found).all()) == [
+        (texts[1], 23, 25, 5, "PER"),  # "Row 1 says Adaline met Bo": Bo is token 5
+        (texts[3], 11, 14, 3, "PER"),
+    ]

@@ -3,9 +3,11 @@
 spaCy's tokenizer is most of an import's CPU and holds the GIL, so threads cannot share it;
 worker processes can. ``tokenized_batches`` keeps up to ``processes`` batches in the hands
 of ``processes - 1`` workers and hands back each batch with its tokens, in file order, so the
-database work of one batch overlaps the tokenizing of the next ones. Workers also spell out
-each text's tokens as the JSON the row stores (``Tokens.to_stored_json``), which the storing
-process, the one that bounds an import's rate, would otherwise do. Every worker runs the same
+database work of one batch overlaps the tokenizing of the next ones. Workers send back each
+text's tokens only as the JSON the row stores (``Tokens.to_stored_json``'s bytes): the storing
+process, the one that bounds an import's rate, stores them as they are and reads ``Tokens``
+back from them only for a text whose annotations need them (one str a text is also cheaper
+to pass between processes than three lists of ints). Every worker runs the same
 ``tokenize_many`` (tokens memoised per chunk, identical to ``tokenize_text`` whatever the
 memo holds), so the tokens are the same bytes as in one process. A file of one batch is
 tokenized here: starting workers (they load spaCy) costs more than it saves. Workers are
@@ -25,15 +27,15 @@ from itertools import chain
 from typing import Any
 
 from textlabel.config import from_env
-from textlabel.ingest.tokenize import Plain, chunk_tokenizer, tokenize_many
+from textlabel.ingest.tokenize import chunk_tokenizer, tokenize_many
 from textlabel.tokens import Tokens
 
 ENV = "TEXTLABEL_IMPORT_PROCESSES"
 
 TextsOf = Callable[[list[Any]], list[str]]
 Tokenized = tuple[list[Any], dict[str, Tokens], dict[str, str]]
-"""A batch, ``{text: tokens}``, and ``{text: tokens JSON}`` for the texts a worker tokenized
-(empty in this process: the storing side spells out what it stores)."""
+"""A batch, ``{text: tokens}`` for the texts tokenized in this process, and ``{text: tokens
+JSON}`` for those a worker tokenized; one of the two is empty."""
 
 
 def processes_from_env() -> int:
@@ -60,11 +62,11 @@ def tokenized_batches(
     workers = processes - 1
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[tuple[list[Any], list[str], Future[list[tuple[Plain, str]]]]] = deque()
+        pending: deque[tuple[list[Any], list[str], Future[list[str]]]] = deque()
 
         def submit(batch: list[Any]) -> None:
             texts = texts_of(batch)
-            pending.append((batch, texts, pool.submit(_tokenize_plain, texts)))
+            pending.append((batch, texts, pool.submit(_tokenize_stored, texts)))
 
         submit(first)
         submit(second)
@@ -76,16 +78,11 @@ def tokenized_batches(
             yield _done(pending.popleft())
 
 
-def _done(entry: tuple[list[Any], list[str], Future[list[tuple[Plain, str]]]]) -> Tokenized:
+def _done(entry: tuple[list[Any], list[str], Future[list[str]]]) -> Tokenized:
     batch, texts, future = entry
-    done = future.result()
-    tokenized, spelt = {}, {}
-    for text, (plain, stored) in zip(texts, done, strict=True):
-        tokenized[text], spelt[text] = Tokens(*plain), stored
-    return batch, tokenized, spelt
+    return batch, {}, dict(zip(texts, future.result(), strict=True))
 
 
-def _tokenize_plain(texts: list[str]) -> list[tuple[Plain, str]]:
-    """In a worker: the tokens as plain tuples (cheaper to send back than objects), each
-    with its stored JSON."""
+def _tokenize_stored(texts: list[str]) -> list[str]:
+    """In a worker: each text's tokens as the JSON a row stores."""
     return chunk_tokenizer().many_stored(texts)

@@ -13,6 +13,7 @@ hash) one batch at a time.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ class ImportResult:
 class _Prepared:
     record: DocumentRecord
     content_hash: str
-    tokens: Tokens
+    tokens: Tokens | None  # None: a worker's JSON (``Importer.spelt``), stored as it is
     payload: Payload
 
 
@@ -204,7 +205,7 @@ class _Importer:
         self.accounts: dict[str, User] = {}
         self.dedupe = options.dedupe is not False
         self.tokenized: dict[str, Tokens] = {}  # the current batch's texts
-        self.spelt: dict[str, str] = {}  # their tokens' JSON, when a worker spelt it out
+        self.spelt: dict[str, str] = {}  # their tokens' JSON, when a worker tokenized them
 
     def to_tokenize(self, batch: list[Item]) -> list[str]:
         """The texts of ``batch`` that we tokenize (spaCy sees the new words all together)."""
@@ -283,9 +284,24 @@ class _Importer:
         """The row's tokens JSON: a worker's, if these are the tokens it made (no span cut
         them: ``split_at`` returns the same object), else spelt out here."""
         text = p.record.text
-        if text in self.spelt and p.tokens is self.tokenized.get(text):
+        if p.tokens is None or (text in self.spelt and p.tokens is self.tokenized.get(text)):
             return self.spelt[text]
         return p.tokens.to_stored_json()
+
+    def _tokens_of(self, p: _Prepared) -> Tokens:
+        return p.tokens if p.tokens is not None else self._tokenized(p.record.text)
+
+    def _tokenized(self, text: str) -> Tokens:
+        """The batch's tokens of ``text``: read back from a worker's JSON (only a text whose
+        annotations need them), else tokenized in this process."""
+        tokens = self.tokenized.get(text)
+        if tokens is None:
+            stored = self.spelt.get(text)
+            if stored is None:
+                return tokenize(text)
+            tokens = Tokens.from_stored(json.loads(stored), text_length=len(text))
+            self.tokenized[text] = tokens  # the same object each time: _tokens_json's test
+        return tokens
 
     def _reject(self, where: str, message: str) -> None:
         if not self.options.keep_good_rows:
@@ -324,11 +340,14 @@ class _Importer:
         else:  # the same value, built once: 4 us of the storing process per plain document
             payload = _NO_ANNOTATIONS
         length = len(record.text)
+        digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
         if record.tokens is not None:
             tokens = Tokens.from_records(record.tokens, record.sent_starts, text_length=length)
+        elif payload is _NO_ANNOTATIONS and record.text in self.spelt:
+            return _Prepared(record, digest, None, payload)  # the worker's JSON is the row's
         else:  # our tokenization yields to the source's span offsets
             cuts = [offset for pair in payload.offsets() for offset in pair]
-            tokens = (self.tokenized.get(record.text) or tokenize(record.text)).split_at(cuts)
+            tokens = self._tokenized(record.text).split_at(cuts)
         for start, end in payload.offsets():
             if tokens.range(start, end) is None:
                 self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
@@ -337,7 +356,6 @@ class _Importer:
         if isinstance(checked, str):
             self._drop(record, where, checked)
             return None
-        digest = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
         return _Prepared(record, digest, tokens, checked)
 
     def _drop_duplicates(self, prepared: list[_Prepared]) -> list[_Prepared]:
@@ -392,7 +410,10 @@ class _Importer:
         source = "human" if self.options.annotations == "annotator" else "model"
         store.insert_many(
             self.session,
-            ((a.id, p.tokens, p.payload) for (p, _), a in zip(annotated, rows, strict=True)),
+            (
+                (a.id, self._tokens_of(p), p.payload)
+                for (p, _), a in zip(annotated, rows, strict=True)
+            ),
             source=source,
         )
         self.result.annotations += len(rows)

@@ -71,9 +71,6 @@ class _Chunk(NamedTuple):
     steps: tuple[int, ...] | None
 
 
-Plain = tuple[list[int], list[int], list[int], int, bool, bool]
-"""A ``Tokens``' fields as a plain tuple (cheaper to send between processes)."""
-
 _GUESSED = '"sents_guessed": true'
 _SIZE = attrgetter("size")
 _MOVES = attrgetter("moves")
@@ -120,20 +117,15 @@ class ChunkTokenizer:
                 )
         return out
 
-    def many_stored(self, texts: list[str]) -> list[tuple[Plain, str]]:
-        """``many`` as a worker sends it: each text's tokens as a plain tuple, and the JSON
-        stored (``Tokens.to_stored_json``'s bytes), spelt out from the offsets as laid out."""
-        out: list[tuple[Plain, str]] = []
-        for text, laid in zip(texts, self._laid_out(texts), strict=True):
-            if isinstance(laid, Tokens):
-                t = laid
-                plain = (t.starts, t.ends, t.sent_starts, t.text_length, t.last_ws, t.sents_guessed)
-                out.append((plain, t.to_stored_json()))
-            else:
-                offsets, starts = laid
-                stored = f'{{"offsets": {offsets!r}, "sent_starts": {starts!r}, {_GUESSED}}}'
-                out.append(((offsets[0::2], offsets[1::2], starts, len(text), False, True), stored))
-        return out
+    def many_stored(self, texts: list[str]) -> list[str]:
+        """``many`` as a worker sends it: each text's tokens as the JSON stored
+        (``Tokens.to_stored_json``'s bytes), spelt out from the offsets as laid out."""
+        return [
+            laid.to_stored_json()
+            if isinstance(laid, Tokens)
+            else f'{{"offsets": {laid[0]!r}, "sent_starts": {laid[1]!r}, {_GUESSED}}}'
+            for laid in self._laid_out(texts)
+        ]
 
     def _laid_out(self, texts: list[str]) -> list[tuple[list[int], list[int]] | Tokens]:
         """Each text's (token offsets, sentence starts), or its Tokens when spaCy made them."""

@@ -6,7 +6,7 @@ state in GUM, OntoNotes or LitBank (0 of 19 such links right on GUM dev and LitB
 from __future__ import annotations
 
 from textlabel.nlp.coref.context import SieveContext
-from textlabel.nlp.coref.describe import LIST, PRONOUN, PROPER, Mention
+from textlabel.nlp.coref.describe import LIST, NOMINAL, PRONOUN, PROPER, Mention
 
 
 def _eligible(mention: Mention) -> bool:
@@ -15,8 +15,24 @@ def _eligible(mention: Mention) -> bool:
     )
 
 
+# a lone noun modifying another ("[membership] fees", "[steam] engines") names a kind; said again
+# far on it is the kind again, not a thing GUM chains (GUM dev + train open genres: such links
+# more than 10 sentences back were right 92 times in 287, within 10 sentences 143 in 335)
+COMPOUND_WINDOW = 10
+
+
+def _far_noun_modifier(ctx: SieveContext, antecedent: Mention, mention: Mention) -> bool:
+    return (
+        mention.kind == NOMINAL
+        and mention.end - mention.start == 1
+        and ctx.doc[mention.head].dep_ == "compound"
+        and mention.sent - antecedent.sent > COMPOUND_WINDOW
+    )
+
+
 def exact_string_match(ctx: SieveContext) -> None:
-    """Same lower-cased string (possessive 's ignored): "the Bush administration" twice."""
+    """Same lower-cased string (possessive 's ignored): "the Bush administration" twice; a lone
+    noun modifier only within ``COMPOUND_WINDOW`` sentences of the first."""
     first_with: dict[str, Mention] = {}
     for mention in ctx.mentions:
         if not _eligible(mention):
@@ -25,8 +41,10 @@ def exact_string_match(ctx: SieveContext) -> None:
         if antecedent is None:
             first_with[mention.text] = mention
         elif (
-            not mention.indefinite or mention.end - mention.start >= 3
-        ) and not antecedent.nested_with(mention):
+            (not mention.indefinite or mention.end - mention.start >= 3)
+            and not antecedent.nested_with(mention)
+            and not _far_noun_modifier(ctx, antecedent, mention)
+        ):
             ctx.clusters.merge(antecedent, mention)
 
 

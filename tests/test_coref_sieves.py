@@ -215,6 +215,15 @@ def test_a_name_right_after_a_common_noun_is_its_own_mention(nlp):
     assert linked(ctx, "his wife", "His wife")
 
 
+def test_the_place_an_organisation_is_named_after_is_a_mention(nlp):
+    # "the University of [California]": GUM chains the place with its other mentions (text
+    # written for this test)
+    text = "She studied at the University of California in 1961. She loved California."
+    ctx = run(nlp, text, *SIEVES)
+    assert linked(ctx, "California", ("California", 1))
+    assert not linked(ctx, "the University of California", "California")
+
+
 def test_a_people_is_not_its_country(nlp):
     # Lee et al.'s demonym link is left out: "the Israelis" are not the state of Israel
     ctx = run(nlp, "Israel signed the treaty. The Israelis celebrated.", *SIEVES)

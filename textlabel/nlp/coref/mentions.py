@@ -370,13 +370,30 @@ def sentence_indices(doc: Doc) -> list[int]:
     return sent_of
 
 
+# organisations and buildings named after a place or field: "the University of [California]"
+_NAMED_AFTER = frozenset({"ORG", "FAC"})
+
+
 def _entity_roots(doc: Doc) -> dict[int, int]:
-    """Map each token inside a named entity to the entity's root, to drop nested heads."""
+    """Map each token inside a named entity to the entity's root, to drop nested heads ("America"
+    inside "Bank of America"). The name after "of" inside an organisation's or building's name is
+    a mention of its own ("the University of [California]", "the Department of [Linguistics]"):
+    GUM dev and train's open genres chain 57 of the 143 such names and mark 31 more as mentions
+    (13 of the rest are one "Church of Scientology")."""
     roots: dict[int, int] = {}
     for ent in doc.ents:
         root = ent.root.i
         for i in range(ent.start, ent.end):
             roots[i] = root
+        if ent.label_ not in _NAMED_AFTER or len(ent) < 3:
+            continue
+        for token in ent:
+            if token.pos_ != "PROPN" or token.dep_ != "pobj" or token.head.lower_ != "of":
+                continue
+            inner = [t.i for t in token.subtree]
+            if ent.start <= token.head.i and all(ent.start <= i < ent.end for i in inner):
+                for i in inner:
+                    roots[i] = token.i
     return roots
 
 

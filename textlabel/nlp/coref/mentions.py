@@ -555,6 +555,8 @@ def _premodifier_span(doc: Doc, token: Token) -> tuple[int, int] | None:
         return None  # not the last word of the modifier
     if token.ent_type_ in NON_MENTION_NER or not any(char.isalpha() for char in token.text):
         return None
+    if token.ent_type_ == "NORP":
+        return None  # "[Moriori] carvings" describes the carvings (GUM: 3 chained in 27)
     if (len(token.text) == 1 and not token.is_upper) or token.lower_ in _NON_WORDS:
         return None
     if _word_bounds(doc, token.i, token.i + 1) != (token.i, token.i + 1):

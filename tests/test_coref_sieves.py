@@ -453,6 +453,20 @@ def test_a_lone_noun_modifier_matches_its_string_only_nearby(nlp):
     assert not linked(run(nlp, far, "exact_string"), "membership", ("membership", 1))
 
 
+def test_a_name_written_another_way_is_the_same_name(nlp):
+    # periods, "the" and a country's other names ("America") do not make another entity;
+    # a longer name that holds one ("the United States Congress") is another
+    text = "The United States signed the treaty. The U.S. paid. America waited. The US agreed."
+    ctx = run(nlp, text, "name_variant")
+    assert linked(ctx, "The United States", "The U.S.")
+    assert linked(ctx, "The United States", "America")
+    assert linked(ctx, "The U.S.", "The US")
+    text = "The US voted. The United States Congress met."
+    assert not linked(run(nlp, text, "name_variant"), "The US", "The United States Congress")
+    ctx = run(nlp, "The United Nations met in May. Later the U.N. voted.", "acronym")
+    assert linked(ctx, "The United Nations", "the U.N.")
+
+
 def test_it_without_a_parallel_role_prefers_the_subject(nlp):
     # "of it" has no parallel candidate: the subject (the likelier topic) before the nearer object
     # (the salience order alone: with the ranker, "it" may have no antecedent at all)

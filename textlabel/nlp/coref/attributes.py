@@ -104,6 +104,7 @@ class Lexicons:
     honorifics: dict[str, str]
     demonyms: dict[str, str]  # demonym -> place
     countries: frozenset[str]  # the places of ``demonyms.tsv``: "australia", "united states"
+    name_aliases: dict[str, str]  # a name's other names, keyed as ``sieves_string.name_key``
 
     def name_gender(self, first_name: str) -> str:
         """Gender of a first name; names on both lists stay unknown."""
@@ -129,6 +130,11 @@ def load_lexicons() -> Lexicons:
         countries.add(place)
         for form in forms.split():
             demonyms.setdefault(form, place)
+    aliases: dict[str, str] = {}
+    for line in _lines("name_aliases.tsv"):
+        name, others = line.split("\t")
+        for other in (name, *others.split(",")):
+            aliases[other.replace(".", "").replace(" ", "")] = name.replace(" ", "")
     return Lexicons(
         male_names=frozenset(_lines("male_names.txt")),
         female_names=frozenset(_lines("female_names.txt")),
@@ -139,6 +145,7 @@ def load_lexicons() -> Lexicons:
         honorifics=dict(line.split("\t") for line in _lines("honorifics.tsv")),
         demonyms=demonyms,
         countries=frozenset(countries),
+        name_aliases=aliases,
     )
 
 

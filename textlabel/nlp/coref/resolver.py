@@ -31,6 +31,7 @@ from textlabel.nlp.coref.sieves_string import (
     acronym_match,
     exact_string_match,
     generic_string_match,
+    name_variant_match,
     relaxed_string_match,
 )
 
@@ -48,6 +49,7 @@ SIEVES: dict[str, Sieve] = {
     "role_appositive": role_appositive,
     "relative_pronoun": relative_pronoun,
     "acronym": acronym_match,
+    "name_variant": name_variant_match,
     "strict_head_1": strict_head_match(modifiers=True, inclusion=True),
     "strict_head_2": strict_head_match(modifiers=False, inclusion=True),
     "strict_head_3": strict_head_match(modifiers=True, inclusion=False),
@@ -68,6 +70,7 @@ PRIORS: dict[str, float] = {
     "role_appositive": 0.8,
     "relative_pronoun": 0.8,
     "acronym": 0.9,
+    "name_variant": 0.9,
     "strict_head_1": 0.9,
     "strict_head_2": 0.85,
     "strict_head_3": 0.8,

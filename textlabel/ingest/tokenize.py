@@ -181,7 +181,7 @@ class ChunkTokenizer:
         (only chunks with a ``last``, found in C, are looked at)."""
         ends = list(compress(count(), map(_LAST, entries[:-1])))
         return bool(ends) and any(
-            self._pair(entries[i].last, entries[i + 1].first)  # type: ignore[arg-type]
+            entries[i + 1].first and self._pair(entries[i].last, entries[i + 1].first)  # type: ignore[arg-type]
             for i in ends
         )
 

@@ -396,6 +396,23 @@ def test_a_cleft_s_it_anticipates_no_clause(nlp, text):
     assert is_pleonastic(it) and extraposed_clause(it) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "clause"),
+    [
+        ("It would be really strange for Congress to say that.", "for Congress to say that"),
+        (
+            "It takes a million years for evolutionary change to happen.",
+            "for evolutionary change to happen",
+        ),
+    ],
+)
+def test_an_extraposed_for_to_clause_is_the_it_s_clause(nlp, text, clause):
+    # the parser hangs "for X to ..." on the copula as an adverbial clause or "for" on the verb
+    doc = nlp(text)
+    span = extraposed_clause(next(t for t in doc if t.lower_ == "it"))
+    assert span is not None and doc[span[0] : span[1]].text == clause
+
+
 def test_a_copula_written_with_a_typographic_apostrophe_is_be(nlp):
     # the pipeline lemmatizes "’s" as "’": "It’s important that" stayed a referring "it"
     for text in ("It’s important that the target suits your audience.", "Now it’s time to go."):

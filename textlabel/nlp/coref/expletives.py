@@ -79,6 +79,16 @@ def _weather_or_time(verb: Token) -> bool:
     return len(predicates) == 1 and predicates[0].lower_ in _WEATHER_PREDICATES
 
 
+def _for_to(clause: Token) -> bool:
+    """An adverbial "for X to ..." clause."""
+    if clause.dep_ != "advcl":
+        return False
+    children = list(clause.children)
+    return any(c.dep_ == "mark" and c.lower_ == "for" for c in children) and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in children
+    )
+
+
 def _clock_time(verb: Token) -> bool:
     """ "[it]'s like 5:19 p.m.", "[it] is now two o'clock": a copula whose predicate is a time
     of the clock; nothing a pronoun stands for "is 5:19 p.m."."""
@@ -197,15 +207,23 @@ def extraposed_clause(token: Token) -> tuple[int, int] | None:
                 clauses = [c for c in child.rights if c.dep_ in _CLAUSE_DEPS]
                 break
     if not clauses:
+        # "it would be strange [for Congress to say ...]": parsed as an adverbial clause
+        heads = [verb, *(child for child in verb.rights if child.dep_ == "acomp")]
+        clauses = [c for head in heads for c in head.rights if _for_to(c)]
+    if not clauses:
         return None
     clause = clauses[0]
     doc = token.doc
     first = doc[clause.left_edge.i]
+    before = doc[first.i - 1] if first.i > 0 else first
+    if before.lower_ == "for" and before.dep_ == "prep" and clause.dep_ == "ccomp":
+        # "it takes a million years [for change to happen]": "for" hangs on the verb
+        first = before
     if first.lower_ not in _CLAUSE_STARTS:
         return None  # "it is easier [to ...]", "it is clear [that ...]" only
     if first.lower_ == "to" and (first.dep_ != "aux" or clause.pos_ not in ("VERB", "AUX")):
         return None  # "it seemed [to Winterbourne] ...": a preposition, not an infinitive
-    left, right = clause.left_edge.i, clause.right_edge.i + 1
+    left, right = first.i, clause.right_edge.i + 1
     while right - 1 > clause.i and (doc[right - 1].is_punct or doc[right - 1].is_space):
         right -= 1
     while left < clause.i and (doc[left].is_punct or doc[left].is_space):

@@ -56,12 +56,15 @@ _STATES = ((False, False), (True, False), (False, True), (True, True))
 _PLAIN = ((0, ()), (0, (0,)), (0, (0,)), (0, (0,)))
 
 
+_Moves = tuple[tuple[int, tuple[int, ...]], ...]
+
+
 class _Chunk(NamedTuple):
     offsets: tuple[int, ...]  # start, end, start, end... of its non-space tokens, in the chunk
     size: int  # its number of non-space tokens
     # per incoming state: (outgoing state, indices among the chunk's non-space tokens that
     # begin a sentence); None when they are _PLAIN
-    moves: tuple[tuple[int, tuple[int, ...]], ...] | None
+    moves: _Moves | None
     # the cross-chunk check: the pieces its first token may have been before spaCy's
     # matcher that end a special case's pair, and the last token's that begin one (or None)
     first: tuple[str, ...]
@@ -253,14 +256,10 @@ class ChunkTokenizer:
         # steps: the first from one before the chunk (the space after the previous one)
         whole = bool(offsets) and offsets[-1] == length and not any(row[4] for row in rows)
         steps = tuple(map(sub, offsets, [-1, *offsets[:-1]])) if whole else None
-        flags = [(orth in self.ends, bool(punct), bool(space)) for _, _, orth, punct, space in rows]
-        if not any(any(flag) for flag in flags):  # words only
-            return _Chunk(tuple(offsets), len(offsets) // 2, None, first, last, steps)
-        moves = tuple(_simulate(flags, state) for state in range(4))
-        plain = moves == _PLAIN
-        return _Chunk(
-            tuple(offsets), len(offsets) // 2, None if plain else moves, first, last, steps
+        flags = tuple(
+            (orth in self.ends, bool(punct), bool(space)) for _, _, orth, punct, space in rows
         )
+        return _Chunk(tuple(offsets), len(offsets) // 2, _moves(flags), first, last, steps)
 
 
 def _chunks(text: str) -> tuple[list[int] | None, list[str]]:
@@ -294,7 +293,19 @@ def _cut(text: str) -> tuple[list[int], list[str]]:
     return bases, chunks
 
 
-def _simulate(flags: list[tuple[bool, bool, bool]], state: int) -> tuple[int, tuple[int, ...]]:
+@lru_cache(maxsize=4096)
+def _moves(flags: tuple[tuple[bool, bool, bool], ...]) -> _Moves | None:
+    """A chunk's ``moves`` from its tokens' (sentence-final, punctuation, space) flags; few
+    patterns recur (a word, "(#12)", "end."), so each is simulated once."""
+    if not any(any(flag) for flag in flags):  # words only
+        return None
+    moves = tuple(_simulate(flags, state) for state in range(4))
+    return None if moves == _PLAIN else moves
+
+
+def _simulate(
+    flags: tuple[tuple[bool, bool, bool], ...], state: int
+) -> tuple[int, tuple[int, ...]]:
     """The sentencizer's rule (as ``tokenize_text`` runs it) over one chunk's tokens: a
     sentence starts at the first token that is not punctuation after a sentence-final one;
     space tokens take no sentence start."""

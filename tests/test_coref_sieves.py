@@ -224,6 +224,14 @@ def test_the_place_an_organisation_is_named_after_is_a_mention(nlp):
     assert not linked(ctx, "the University of California", "California")
 
 
+def test_a_place_opening_an_organisations_name_is_a_mention_when_named_alone(nlp):
+    # "the [Boston] Globe ... Boston" (text written for this test)
+    text = "She wrote for the Boston Globe for years. She grew up in Boston."
+    ctx = run(nlp, text, *SIEVES)
+    assert linked(ctx, "Boston", ("Boston", 1))
+    assert not linked(ctx, "the Boston Globe", ("Boston", 1))
+
+
 def test_a_people_is_not_its_country(nlp):
     # Lee et al.'s demonym link is left out: "the Israelis" are not the state of Israel
     ctx = run(nlp, "Israel signed the treaty. The Israelis celebrated.", *SIEVES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,32 @@ def test_the_cache_keeps_frequent_chunks_and_spacys_vocabulary_is_bounded() -> N
     assert set(common) <= tokenizer.cache.keys()
     assert "word0" not in tokenizer.cache and "word59" in tokenizer.cache
     assert max(strings) < limit + 80  # some 360 strings came: the vocabulary started over
+
+
+def test_threads_sharing_a_small_cache_get_the_same_tokens() -> None:
+    """A web process's threads share the tokenizer: one thread's batch may make room in the
+    cache (dropping chunks) while another lays out its texts."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    tokenizer = ChunkTokenizer(nlp, max_cache=40)
+    texts = [f"Item {n} costs ${n}.{n % 7} (#{n})! Ok." for n in range(240)]
+    expected = [tokenize_text(text) for text in texts]
+    failures: list[str] = []
+
+    def run(first: int) -> None:
+        for k in range(first, len(texts), 12):
+            try:
+                if tokenizer.many(texts[k : k + 3]) != expected[k : k + 3]:
+                    failures.append(texts[k])
+            except Exception as e:  # noqa: BLE001 - the failure to report
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=(first,)) for first in (0, 3, 6, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
 
 
 @pytest.mark.parametrize("processes", [2, 3])

@@ -102,6 +102,7 @@ class ChunkTokenizer:
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
         self.pair_seconds = frozenset(b for _, b in self.pairs)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
+        self.keeping = threading.Lock()  # the cache's generations (threads of a web process)
         self.fresh = fresh  # a new pipeline (a new vocabulary) when the cache starts over
 
     def __call__(self, text: str) -> Tokens:
@@ -134,17 +135,18 @@ class ChunkTokenizer:
         """Each text's (token offsets, sentence starts), or its Tokens when spaCy made them."""
         cut = [_chunks(text) for text in texts]
         seen = set().union(*[chunks for _, chunks in cut])  # C-level set operations: hot path
-        self.young.difference_update(seen)  # seen again: kept
-        new = seen.difference(self.cache)
-        if new:
-            if len(self.cache) + len(new) > self.max_cache:
-                new = self._make_room(seen, new)
-            self._learn(sorted(new))
-            self.young.update(new)
-            if self.fresh is not None and len(self.strings) > self.max_strings:
-                fresh = self.fresh()
-                with self.lock:
-                    self.tokenizer, self.strings = fresh.tokenizer, fresh.vocab.strings
+        with self.keeping:
+            self.young.difference_update(seen)  # seen again: kept
+            new = seen.difference(self.cache)
+            if new:
+                if len(self.cache) + len(new) > self.max_cache:
+                    new = self._make_room(seen, new)
+                self._learn(sorted(new))
+                self.young.update(new)
+                if self.fresh is not None and len(self.strings) > self.max_strings:
+                    fresh = self.fresh()
+                    with self.lock:
+                        self.tokenizer, self.strings = fresh.tokenizer, fresh.vocab.strings
         return [self._lay_out(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
@@ -166,7 +168,10 @@ class ChunkTokenizer:
         chunks' entries, with C-level iterators (the hot path: per text, not per chunk)."""
         if not text:
             return Tokens([], [], [0], 0, sents_guessed=True)
-        entries = list(map(self.cache.__getitem__, chunks))  # all learnt by _laid_out
+        try:
+            entries = list(map(self.cache.__getitem__, chunks))  # all learnt by _laid_out
+        except KeyError:  # another thread's batch made room since
+            entries = [self.cache.get(chunk) or self._learn([chunk])[0] for chunk in chunks]
         if self._may_span(entries):
             return tokenize_text(text)  # a special case may span two chunks
         if bases is None:  # words between single spaces: each chunk's steps in turn

@@ -369,6 +369,8 @@ def test_pleonastic_it_is_no_mention(nlp):
         "It is now two o'clock.",
         "It's actually pretty crazy in here.",
         "It is getting a little bit colder outside.",
+        "It was dark under the bleachers.",
+        "It is overcast today.",
     ],
 )
 def test_more_pleonastic_it(nlp, text):

@@ -175,6 +175,8 @@ _EXPERIENCER_ADJECTIVES = frozenset(
 )
 _WEATHER_PREDICATES = frozenset(
     ["sunny", "cloudy", "windy", "rainy"]
+    + ["overcast", "dark", "gloomy", "chilly", "humid", "muggy", "stormy", "snowy", "misty"]
+    + ["hazy", "breezy"]
     + ["foggy", "freezing", "drizzling", "raining", "snowing", "pouring", "late", "early"]
     + ["spring", "summer", "autumn", "winter", "morning", "evening", "night", "afternoon"]
     + ["midnight", "noon", "dawn", "dusk", "daytime", "nighttime"]

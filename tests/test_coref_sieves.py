@@ -329,6 +329,17 @@ def _entities(nlp: spacy.Language, text: str) -> list[list[str]]:
         ("The father of John's wife arrived.", ("John", "John's wife")),  # i-within-i
         ('"He will never win," said Peter.', ("He", "Peter")),  # no cataphora across quotes
         ("John saw him.", ("John", "him")),  # binding: object pronoun of its own subject
+        # "he" / "she" never stand for a country or a name inside an organisation's name
+        (
+            "The state built a sports field at the University of North Carolina. The spending"
+            " is fueled by Clinton's bank account. What she's saying is different.",
+            ("North Carolina", "she"),
+        ),
+        (
+            "Trudeau will extend that invitation to the 45th president of the United States,"
+            " whoever he or she may be.",
+            ("the United States", "she"),
+        ),
         # binding: nor of its verb's other arguments
         ("The pockets are deep. Men put phones and tools in them.", ("phones", "them")),
         ("The pockets are deep. Men put phones and tools in them.", ("tools", "them")),

@@ -565,3 +565,12 @@ def test_it_after_a_preposition_is_linked_despite_the_ranker(nlp):
     # expletive, so it is linked (to the subject, by salience) with the ranker's doubt as score
     text = "The storm hit the coast at night. Many people were afraid of it."
     assert any("The storm" in e and "it" in e for e in _entities(nlp, text))
+
+
+def test_he_or_she_is_nobody_named_before(nlp):
+    # "whoever he or she may be": a person the writer has not named (text written for this test)
+    text = "Trudeau will invite the next president of the United States, whoever he or she may be."
+    ctx = build_context(nlp(text))
+    run_sieves(ctx)
+    assert not linked(ctx, "Trudeau", "he")
+    assert not linked(ctx, "Trudeau", "she")

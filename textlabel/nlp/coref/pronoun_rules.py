@@ -125,6 +125,21 @@ def cataphora_subject(ctx: SieveContext, pronoun: Mention) -> Mention | None:
     return subject
 
 
+_GENDERED = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+
+
+def either_gender(token: Token) -> bool:
+    """ "he or she", "his or her": a person whose gender the writer leaves open, someone not
+    yet named ("whoever he or she may be"), never the man or woman named before."""
+    gender = _GENDERED.get(token.lower_)
+    if gender is None:
+        return False
+    pair = [t for t in token.children if t.dep_ == "conj"]
+    if token.dep_ == "conj":
+        pair.append(token.head)
+    return any(_GENDERED.get(t.lower_, gender) != gender for t in pair)
+
+
 def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
     if (
@@ -151,4 +166,6 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         return False  # "her hand ... she", "asked him for help": a person only in a rare sense
     if pronoun.gender in (MALE, FEMALE) and _place_or_organisation(ctx, candidate, cluster):
         return False  # "the University of [North Carolina] ... she", "the United States ... she"
+    if either_gender(ctx.doc[pronoun.head]):
+        return False
     return not binding_clash(ctx, pronoun, candidate)

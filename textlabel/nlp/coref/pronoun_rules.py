@@ -140,6 +140,18 @@ def either_gender(token: Token) -> bool:
     return any(_GENDERED.get(t.lower_, gender) != gender for t in pair)
 
 
+def _lower_case_non_name(ctx: SieveContext, candidate: Mention, cluster: Cluster) -> bool:
+    """A lower-case word the tagger calls a proper noun ("a 'yuk' factor"), with no entity
+    label and no evidence of a person, is no one "he" or "she" can stand for: names are
+    capitalised (GUM dev, LitBank train: +0.03, +0.12; GAP test unchanged)."""
+    return (
+        candidate.kind == PROPER
+        and not candidate.ner
+        and cluster.person_evidence == 0
+        and ctx.doc[candidate.head].text.islower()
+    )
+
+
 def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
     if (
@@ -168,4 +180,6 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         return False  # "the University of [North Carolina] ... she", "the United States ... she"
     if either_gender(ctx.doc[pronoun.head]):
         return False
+    if pronoun.gender in (MALE, FEMALE) and _lower_case_non_name(ctx, candidate, cluster):
+        return False  # "a 'yuk' factor ... she says"
     return not binding_clash(ctx, pronoun, candidate)

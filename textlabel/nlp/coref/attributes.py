@@ -104,7 +104,7 @@ class Lexicons:
     honorifics: dict[str, str]
     demonyms: dict[str, str]  # demonym -> place
     countries: frozenset[str]  # the places of ``demonyms.tsv``: "australia", "united states"
-    name_aliases: dict[str, str]  # a name's other names, keyed as ``sieves_string.name_key``
+    name_aliases: dict[str, str]  # a name's other names, keyed by ``name_key``
 
     def name_gender(self, first_name: str) -> str:
         """Gender of a first name; names on both lists stay unknown."""
@@ -113,6 +113,12 @@ class Lexicons:
         if male == female:
             return UNKNOWN
         return MALE if male else FEMALE
+
+
+def name_key(text: str) -> str:
+    """A name as written variants share it: "the U.S." and "US" are "us", "the United States"
+    is "unitedstates"."""
+    return text.removeprefix("the ").replace(".", "").replace(" ", "")
 
 
 def _lines(name: str) -> list[str]:
@@ -134,7 +140,7 @@ def load_lexicons() -> Lexicons:
     for line in _lines("name_aliases.tsv"):
         name, others = line.split("\t")
         for other in (name, *others.split(",")):
-            aliases[other.replace(".", "").replace(" ", "")] = name.replace(" ", "")
+            aliases[name_key(other)] = name_key(name)
     return Lexicons(
         male_names=frozenset(_lines("male_names.txt")),
         female_names=frozenset(_lines("female_names.txt")),

@@ -57,14 +57,20 @@ def _arguments(verb: Token) -> set[int]:
     return {t.i for argument in found for t in (argument, *argument.conjuncts)}
 
 
-def _place_or_organisation(ctx: SieveContext, candidate: Mention, cluster: Cluster) -> bool:
-    """A country's name ("the United States") or a name inside an organisation's or building's
-    name ("the University of [North Carolina]"), with no evidence of a person in its cluster.
-    Not every GPE / ORG / FAC name: the parser tags many of GAP's people so (GAP test 72.8 ->
-    66.1), nor every name inside an ORG / FAC entity (72.6)."""
-    if candidate.kind != PROPER or cluster.person_evidence or "PERSON" in cluster.ners:
+def _never_a_person(ctx: SieveContext, candidate: Mention, cluster: Cluster) -> bool:
+    """A name "he" or "she" cannot stand for when nothing in its cluster says person: a
+    lower-case word the tagger calls a proper noun, with no entity label ("a 'yuk' factor":
+    names are capitalised; GUM dev, LitBank train +0.03, +0.12, GAP test unchanged), a country's
+    name ("the United States") or a name inside an organisation's or building's name ("the
+    University of [North Carolina]"). Not every GPE / ORG / FAC name: the parser tags many of
+    GAP's people so (GAP test 72.8 -> 66.1), nor every name inside an ORG / FAC entity (72.6)."""
+    if candidate.kind != PROPER or cluster.person_evidence:
         return False
     doc = ctx.doc
+    if not candidate.ner and doc[candidate.head].text.islower():
+        return True
+    if "PERSON" in cluster.ners:
+        return False
     words = doc[candidate.start : candidate.end].text.lower().removeprefix("the ")
     if words in ctx.lexicons.countries:
         return True
@@ -140,18 +146,6 @@ def either_gender(token: Token) -> bool:
     return any(_GENDERED.get(t.lower_, gender) != gender for t in pair)
 
 
-def _lower_case_non_name(ctx: SieveContext, candidate: Mention, cluster: Cluster) -> bool:
-    """A lower-case word the tagger calls a proper noun ("a 'yuk' factor"), with no entity
-    label and no evidence of a person, is no one "he" or "she" can stand for: names are
-    capitalised (GUM dev, LitBank train: +0.03, +0.12; GAP test unchanged)."""
-    return (
-        candidate.kind == PROPER
-        and not candidate.ner
-        and cluster.person_evidence == 0
-        and ctx.doc[candidate.head].text.islower()
-    )
-
-
 def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
     """Agreement with the candidate's whole cluster, and no i-within-i or binding clash."""
     if (
@@ -174,12 +168,10 @@ def compatible(ctx: SieveContext, pronoun: Mention, candidate: Mention) -> bool:
         return False
     if any(mention.contains(pronoun) for mention in cluster.mentions):
         return False
-    if pronoun.gender in (MALE, FEMALE) and cluster.person_evidence == 1:
-        return False  # "her hand ... she", "asked him for help": a person only in a rare sense
-    if pronoun.gender in (MALE, FEMALE) and _place_or_organisation(ctx, candidate, cluster):
-        return False  # "the University of [North Carolina] ... she", "the United States ... she"
-    if either_gender(ctx.doc[pronoun.head]):
+    if pronoun.gender in (MALE, FEMALE) and (
+        cluster.person_evidence == 1  # "her hand ... she", "asked him for help": a rare sense
+        or either_gender(ctx.doc[pronoun.head])  # "whoever he or she may be"
+        or _never_a_person(ctx, candidate, cluster)
+    ):
         return False
-    if pronoun.gender in (MALE, FEMALE) and _lower_case_non_name(ctx, candidate, cluster):
-        return False  # "a 'yuk' factor ... she says"
     return not binding_clash(ctx, pronoun, candidate)

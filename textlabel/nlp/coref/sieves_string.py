@@ -5,6 +5,7 @@ state in GUM, OntoNotes or LitBank (0 of 19 such links right on GUM dev and LitB
 
 from __future__ import annotations
 
+from textlabel.nlp.coref.attributes import name_key
 from textlabel.nlp.coref.context import SieveContext
 from textlabel.nlp.coref.describe import LIST, NOMINAL, PRONOUN, PROPER, Mention
 
@@ -121,12 +122,6 @@ def acronym_match(ctx: SieveContext) -> None:
         initials = _initials(ctx, mention)
         for acronym in acronyms.get(initials, ()):
             ctx.clusters.merge(mention, acronym)
-
-
-def name_key(text: str) -> str:
-    """A name as written variants share it: "the U.S." and "US" are "us", "the United States"
-    is "unitedstates"."""
-    return text.removeprefix("the ").replace(".", "").replace(" ", "")
 
 
 def name_variant_match(ctx: SieveContext) -> None:

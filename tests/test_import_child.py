@@ -212,7 +212,9 @@ def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
     the file twice."""
     owner = make_user(session, "mgr")
     project = make_project(session, owner)
-    rows = 2 * staging.PUBLISH_BATCH + 500  # three publish batches on SQLite
+    # seven publish batches on SQLite: the child must still be publishing when this side first
+    # stops it (with three it once published them all before that and exited: CI, 04:59)
+    rows = 6 * staging.PUBLISH_BATCH + 500
     csv = "id,text\n" + "".join(f"{n},Row {n} is short.\n" for n in range(rows))
     sqlite = session.get_bind().dialect.name == "sqlite"
     seen: dict[str, int] = {}

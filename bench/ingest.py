@@ -170,6 +170,7 @@ def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
     from textlabel import migrate
     from textlabel.auth.service import create_user
     from textlabel.db import make_engine
+    from textlabel.ingest.parallel import timeline
     from textlabel.ingest.service import import_file
     from textlabel.projects.service import create_project
 
@@ -181,11 +182,15 @@ def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
         server = ServerCpu(url)
         transactions = _write_transactions(engine, session, server)
         server.sample()
+        began = time.monotonic()
         start, cpu, own = time.perf_counter(), _cpu(), time.process_time()
-        with path.open("rb") as stream:
+        with path.open("rb") as stream, timeline() as recorded:
             result = import_file(session, project, stream, path.name, user=user, options=_options())
         elapsed, cpu, own = time.perf_counter() - start, _cpu() - cpu, time.process_time() - own
+        ended = time.monotonic()
     served = server.sample()
+    if recorded.worker:
+        print_timeline(recorded, began, transactions.marked_at, ended)
     engine.dispose()
     if served is not None:
         published = served - transactions.server_at_mark
@@ -219,6 +224,42 @@ def _options() -> Any:
 
 class _Held(list[tuple[float, bool]]):
     server_at_mark = 0.0  # the server's CPU when the staging project was marked publishing
+    marked_at = 0.0  # time.monotonic() then
+
+
+def print_timeline(recorded: Any, began: float, marked: float, ended: float) -> None:
+    """What an import with a worker spent its wall time on (``parallel.Timeline``): the
+    worker's start-up before its first batch came back, the staging phase (both processes
+    at work, each waiting for the other some of the time) and the phases after the last
+    batch, when the worker is idle."""
+    worker, waits = recorded.worker, recorded.waits
+    first_wait = waits[0][1] - waits[0][0]
+    staging = recorded.ended - waits[0][1]
+    busy = sum(end - start for start, _, end in worker[1:])
+    idle = sum(nxt[0] - prev[2] for prev, nxt in zip(worker, worker[1:], strict=False))
+    waited = sum(end - start for start, end in waits[1:])
+    wall = ended - began
+    parts = [
+        ("before the first batch is read (staging project, format)", recorded.began - began),
+        ("reading the first two batches (no worker yet)", recorded.pool - recorded.began),
+        ("spawning the worker (process, imports)", worker[0][0] - recorded.pool),
+        ("the worker loading spaCy", worker[0][1] - worker[0][0]),
+        ("the worker tokenizing the first batch", worker[0][2] - worker[0][1]),
+        ("the first batch handed back (storing process waited from its start)",
+         waits[0][1] - worker[0][2]),
+        ("staging: batches 2.. stored while the next are tokenized", staging),
+        ("after the last batch: pool shutdown, labels, audit, marking",
+         marked - recorded.ended if marked else 0.0),
+        ("publishing (the worker is gone)", ended - marked if marked else ended - recorded.ended),
+    ]  # fmt: skip
+    print(f"  timeline of {wall:.2f} s wall (load {os.getloadavg()[0]:.1f}):")
+    for what, seconds in parts:
+        print(f"    {seconds:7.2f} s {seconds / wall:6.1%}  {what}")
+    print(
+        f"    in staging: the storing process waited {waited:.2f} s for the worker "
+        f"({len(waits) - 1} batches; {first_wait:.2f} s for the first); the worker "
+        f"tokenized {busy:.2f} s and waited {idle:.2f} s for batches"
+    )
 
 
 def _write_transactions(engine: Any, session: Any, server: ServerCpu) -> _Held:
@@ -245,6 +286,7 @@ def _write_transactions(engine: Any, session: Any, server: ServerCpu) -> _Held:
             held.append((ms, phase["now"] == "publishing"))
         if phase["now"] == "marking":  # the import's last batch commits with the mark
             phase["now"] = "publishing"
+            held.marked_at = time.monotonic()
             held.server_at_mark = server.sample() or 0.0
 
     event.listen(engine, "begin", begin)  # after make_engine's own: the lock is taken

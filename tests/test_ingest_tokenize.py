@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
+from textlabel.ingest.parallel import timeline
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
 from textlabel.models import Annotation, Document, Span
@@ -199,8 +200,14 @@ def test_an_import_with_a_worker_stores_the_tokens_a_span_cut(work: Session) -> 
     lines[1] = json.dumps({"text": texts[1], "label": [[23, 25, "PER"]]})  # "Bo"
     options = ImportOptions(processes=2, batch_size=2, add_labels=True)
     data = io.BytesIO(("\n".join(lines) + "\n").encode())
-    result = import_file(work, project, data, "rows.jsonl", user=admin, options=options)
+    with timeline() as recorded:
+        result = import_file(work, project, data, "rows.jsonl", user=admin, options=options)
     assert (result.imported, result.annotations) == (5, 2)
+    # bench/ingest.py's timeline: three batches, each tokenized before it was handed back
+    assert len(recorded.worker) == len(recorded.waits) == 3
+    assert recorded.began <= recorded.pool <= recorded.worker[0][0] <= recorded.worker[0][1]
+    for (began, ready, ended), (_, handed) in zip(recorded.worker, recorded.waits, strict=True):
+        assert began <= ready <= ended <= handed <= recorded.ended
     stored: dict[str, Any] = dict(work.execute(select(Document.text, Document.tokens)).all())
     for n, text in enumerate(texts):
         tokens = tokenize_text(text).split_at([11, 14] if n == 3 else [])

@@ -20,9 +20,12 @@ configuration that fits two cores: one worker tokenizes while this process store
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -38,6 +41,33 @@ Tokenized = tuple[list[Any], dict[str, Tokens], dict[str, str]]
 JSON}`` for those a worker tokenized; one of the two is empty."""
 
 
+@dataclass(slots=True)
+class Timeline:
+    """When an import with a worker did what (``time.monotonic()``, one clock for every process
+    on Linux), for ``bench/ingest.py`` to say what the wall time is made of."""
+
+    began: float = 0.0  # the first batch asked of the reader
+    pool: float = 0.0  # the worker asked for (its spawn, imports and spaCy follow)
+    ended: float = 0.0  # the last batch stored (the pool's shutdown follows)
+    # per batch, in the worker: task began, tokenizer ready (spaCy loaded), task ended
+    worker: list[tuple[float, float, float]] = field(default_factory=list)
+    waits: list[tuple[float, float]] = field(default_factory=list)  # storing process, per batch
+
+
+_timeline: Timeline | None = None
+
+
+@contextmanager
+def timeline() -> Iterator[Timeline]:
+    """Record the imports run inside (in this thread's process; benches only) on one Timeline."""
+    global _timeline
+    _timeline = recorded = Timeline()
+    try:
+        yield recorded
+    finally:
+        _timeline = None
+
+
 def processes_from_env() -> int:
     """``TEXTLABEL_IMPORT_PROCESSES`` (at least 1)."""
     return max(1, int(from_env("IMPORT_PROCESSES")))
@@ -48,6 +78,9 @@ def tokenized_batches(
 ) -> Iterator[Tokenized]:
     """Each batch with ``{text: tokens}`` for the texts ``texts_of(batch)`` names, tokenized
     by ``processes - 1`` workers (by this process when that is none)."""
+    recorded = _timeline
+    if recorded is not None:
+        recorded.began = time.monotonic()
     iterator = iter(batches)
     first = next(iterator, None)
     if first is None:
@@ -61,8 +94,10 @@ def tokenized_batches(
         return
     workers = processes - 1
     context = multiprocessing.get_context("spawn")
+    if recorded is not None:
+        recorded.pool = time.monotonic()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[tuple[list[Any], list[str], Future[list[str]]]] = deque()
+        pending: deque[tuple[list[Any], list[str], Future[_Stored]]] = deque()
 
         def submit(batch: list[Any]) -> None:
             texts = texts_of(batch)
@@ -72,17 +107,33 @@ def tokenized_batches(
         submit(second)
         for batch in iterator:
             if len(pending) > workers:
-                yield _done(pending.popleft())
+                yield _done(pending.popleft(), recorded)
             submit(batch)
         while pending:
-            yield _done(pending.popleft())
+            yield _done(pending.popleft(), recorded)
+        if recorded is not None:
+            recorded.ended = time.monotonic()  # before the pool shuts down
 
 
-def _done(entry: tuple[list[Any], list[str], Future[list[str]]]) -> Tokenized:
+_Stored = tuple[list[str], tuple[float, float, float]]
+
+
+def _done(
+    entry: tuple[list[Any], list[str], Future[_Stored]], recorded: Timeline | None
+) -> Tokenized:
     batch, texts, future = entry
-    return batch, {}, dict(zip(texts, future.result(), strict=True))
+    waited = time.monotonic() if recorded is not None else 0.0
+    stored, times = future.result()
+    if recorded is not None:
+        recorded.waits.append((waited, time.monotonic()))
+        recorded.worker.append(times)
+    return batch, {}, dict(zip(texts, stored, strict=True))
 
 
-def _tokenize_stored(texts: list[str]) -> list[str]:
-    """In a worker: each text's tokens as the JSON a row stores."""
-    return chunk_tokenizer().many_stored(texts)
+def _tokenize_stored(texts: list[str]) -> _Stored:
+    """In a worker: each text's tokens as the JSON a row stores, and when the task began, had
+    its tokenizer (the first loads spaCy) and ended (``Timeline``: a few floats a batch)."""
+    began = time.monotonic()
+    tokenizer = chunk_tokenizer()
+    ready = time.monotonic()
+    return tokenizer.many_stored(texts), (began, ready, time.monotonic())

@@ -11,9 +11,15 @@ import copy
 import pytest
 
 from textlabel.errors import InvalidInput
-from textlabel.export.conllu import write_document
+from textlabel.export.conllu import _single_spaced, write_document
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.records import DocumentRecord, MentionRecord, SpanRecord, TokenLayers
+from textlabel.records import (
+    DocumentRecord,
+    MentionRecord,
+    SpanRecord,
+    TokenColumns,
+    TokenLayers,
+)
 
 TEXTS = [
     "Ada met Bob in Paris. Then she left\u00a0 for Rome.\nBob stayed.",
@@ -21,6 +27,8 @@ TEXTS = [
     "One sentence without a final space",
     "x",
     "Trailing space. ",
+    'Single "quoted" words, a \\ backslash\x01 and caf\u00e9 \u6771\u4eac \U0001f600 here.',
+    "A tab\tgap and a no-break\u00a0gap, one character each.",
 ]
 LAYERS = ("entities", "pos", "coref")
 
@@ -98,3 +106,37 @@ def test_a_head_outside_its_sentence_is_refused_the_same_way() -> None:
         _token_loop(record)
     assert str(columns.value) == str(looped.value)
     assert "outside its sentence" in str(columns.value)
+
+
+def test_single_spaced_text_takes_gaps_from_ws_only_when_every_gap_is_one_space() -> None:
+    """``_single_spaced`` lets the columns read a gap off ``ws``: true for text whose gaps
+    are one space or none, false for a one-character gap that is a tab or a no-break space
+    (the tests above then compare both kinds with the token loop)."""
+    for text, expected in ((TEXTS[2], True), (TEXTS[5], True), (TEXTS[6], False),
+                           (TEXTS[0], False)):  # fmt: skip
+        tokens = tokenize_text(text)
+        columns = tokens.columns()
+        forms = [text[start:end] for start, end in zip(columns.starts, columns.ends, strict=True)]
+        assert _single_spaced(text, columns, forms) is expected, text
+
+
+@pytest.mark.parametrize("ending", [" ", ""])
+def test_a_tab_inside_a_token_and_made_up_comments(ending: str) -> None:
+    """Tokens made elsewhere (an import) may hold a tab or a space; the comments are made up
+    for an annotator, kept where a sentence has its own, and empty sentences are skipped."""
+    text = "a\tb c d\te f" + ending
+    starts, ends = [0, 4, 6, 10], [3, 5, 9, 11]  # "a\tb", "c", "d\te", "f"
+    columns = TokenColumns.from_offsets(starts, ends, text_length=len(text))
+    spans = [SpanRecord(4, 5, "ORG")]
+    for sentences in (None, [{}, {"sent_id": "own", "comments": ["# own = yes"]}]):
+        meta: dict[str, object] = {"id": 9, "annotator": "ann\tx"}
+        if sentences is not None:
+            meta["sentences"] = sentences
+        record = DocumentRecord(
+            text=text, meta=meta, tokens=columns, sent_starts=[0, 2, 2], spans=spans
+        )
+        written = write_document(record, number=1, layers=LAYERS)
+        assert written == _token_loop(record)
+        assert "\ta b\t" in written and "\td e\t" in written
+        assert "# annotator = ann x\n" in written
+        assert "NE=B-ORG" in written and written.count("# text = ") == 2

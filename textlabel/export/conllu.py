@@ -18,10 +18,10 @@ A per-annotator record (``meta["annotator"]``) gets an ``# annotator = NAME`` co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, repeat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, compress, repeat
 from operator import is_
-from typing import Any
+from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
@@ -75,17 +75,26 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     cells = _Cells(record, chosen, count)
     fresh = bool(entities and any(entities))
     if record.layers.extra is None and count:
-        plain = _plain(record, columns, cells, tags, entities, sentences)
-        if plain is not None:
-            out = []
-            for number_in_doc, (meta, (start, end), lines) in enumerate(
-                zip(sentence_meta, sentences, plain, strict=True), start=1
+
+        def headers() -> list[str]:
+            if not any(sentence_meta):  # nothing kept (most records): the lines made up
+                return [
+                    _made_up(doc_id, n, fresh, annotator, cells.text[starts[start] : ends[end - 1]])
+                    for n, (start, end) in enumerate(sentences, start=1)
+                ]
+            lines = []
+            for number_in_doc, (meta, (start, end)) in enumerate(
+                zip(sentence_meta, sentences, strict=True), start=1
             ):
                 header = _Header(doc_id, number_in_doc, fresh, annotator)
-                text = record.text[columns.starts[start] : columns.ends[end - 1]]
-                out.extend(header.comments(meta if isinstance(meta, dict) else {}, text))
-                out.append(lines)
-            return "".join(out)
+                text = cells.text[starts[start] : ends[end - 1]]
+                lines.append("".join(header.comments(meta if isinstance(meta, dict) else {}, text)))
+            return lines
+
+        starts, ends = columns.starts, columns.ends
+        plain = _plain(record, columns, cells, tags, entities, sentences, headers)
+        if plain is not None:
+            return plain
     extra: list[dict[str, Any]] = kept_extra or [{} for _ in range(count)]
     tokens: list[TokenRecord] = list(columns)
     kept = [i for i, token in enumerate(tokens) if not is_blank(record, token)]
@@ -136,19 +145,28 @@ _positions: tuple[str, ...] = ("0",)  # "0", "1", ...: ID and HEAD cells
 def _plain(
     record: DocumentRecord, columns: TokenColumns, cells: _Cells, tags: list[str],
     entities: list[str | None] | None, sentences: list[tuple[int, int]],
-) -> list[str] | None:  # fmt: skip
-    """The token lines of each sentence (and its blank line) of a record that was not read
-    from CoNLL-U (no ``layers.extra``), made a column at a time: the forms, gaps and cells
-    by C-level ``map`` and ``zip``, a Python step only for tokens with an entity tag,
-    coreference or a head. None when a token is blank or a head lies outside its sentence:
-    ``write_document``'s token loop handles (or refuses) those."""
+    headers: Callable[[], list[str]],
+) -> str | None:  # fmt: skip
+    """The lines of a record that was not read from CoNLL-U (no ``layers.extra``): each
+    sentence's comments (``headers()``), token lines and blank line, made a column at a
+    time by C-level ``map``, ``zip`` and one ``join`` over the document, a Python step only
+    for tokens with an entity tag, coreference or a head. Columns a record lacks (LEMMA,
+    FEATS... without the layer) are all ``_`` and merge with their neighbours into one
+    constant piece, so a row of an entities-only record is five pieces. None when a token is
+    blank or a head lies outside its sentence: ``write_document``'s token loop handles (or
+    refuses) those."""
     starts, ends = columns.starts, columns.ends
     forms = list(map(cells.text.__getitem__, map(slice, starts, ends)))
     if not all(map(str.strip, forms)):  # a whitespace-only token folds into its gap
         return None
-    gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
-    gaps.append(" " if columns.ws[-1] else "")
-    misc: list[str | None] = list(map(_GAP_MISC.get, gaps))
+    ws = columns.ws
+    gaps: list[str] | None = None
+    if _single_spaced(record.text, columns, forms):
+        misc: list[str | None] = list(map(_WS_MISC.__getitem__, ws))
+    else:
+        gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
+        gaps.append(" " if ws[-1] else "")
+        misc = list(map(_GAP_MISC.get, gaps))
     marked = set(compress(range(len(tags)), map("O".__ne__, tags)))
     if None in misc:  # a newline or several spaces after a token
         marked.update(compress(range(len(misc)), map(is_, misc, repeat(None))))
@@ -156,15 +174,14 @@ def _plain(
         marked.update(i for i, entity in enumerate(entities) if entity)
     for i in marked:
         entity = entities[i] if entities is not None else None
-        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gaps[i])
+        gap = gaps[i] if gaps is not None else " " if ws[i] else ""
+        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap)
     positions = _numbers(max(end - start for start, end in sentences) + 1)
     heads = record.layers.heads
-    out = []
-    for start, end in sentences:
-        if heads is None:
-            head_cells: Iterable[str] = repeat("_")
-        else:
-            head_cells = []
+    head_cells: list[str] | None = None
+    if heads is not None:
+        head_cells = []
+        for start, end in sentences:
             for index in range(start, end):
                 head = heads[index]
                 if head == index:
@@ -173,12 +190,52 @@ def _plain(
                     head_cells.append(positions[head - start + 1])
                 else:
                     return None
-        rows = zip(
-            positions[1 : end - start + 1], forms[start:end], cells.lemmas[start:end],
-            cells.upos[start:end], cells.xpos[start:end], cells.feats[start:end], head_cells,
-            cells.deprels[start:end], repeat("_"), misc[start:end],
-        )  # fmt: skip
-        out.append("\n".join(map("\t".join, rows)) + "\n\n")
+    if any(len(column) != len(forms) for column in cells.given if column is not None):
+        return None  # layers that do not fit the tokens: the token loop's checks
+    ids = list(chain.from_iterable(positions[1 : end - start + 1] for start, end in sentences))
+    lines_end = ["\n"] * len(forms)  # a sentence's last token ends it and its blank line
+    later = headers()
+    for (_, end), header in zip(sentences, [*later[1:], ""], strict=True):
+        lines_end[end - 1] = "\n\n" + header
+    pieces = _merged(
+        [ids, "\t", forms, "\t", cells.given.lemmas, "\t", cells.given.upos, "\t",
+         cells.given.xpos, "\t", cells.given.feats, "\t", head_cells, "\t",
+         cells.given.deprels, "\t_\t", misc, lines_end]
+    )  # fmt: skip
+    return later[0] + "".join(chain.from_iterable(zip(*pieces, strict=False)))
+
+
+def _single_spaced(text: str, columns: TokenColumns, forms: list[str]) -> bool:
+    """Whether every gap between tokens is one space or nothing (most text), so a token's
+    gap is ``" "`` or ``""`` by its ``ws``: a few sums and counts instead of a slice a token.
+    Tokens are sorted and never overlap, so the gaps are as long as the offsets leave between
+    the first token's start and the last one's end, and hold the spaces there that the tokens
+    do not."""
+    starts, ends, ws = columns.starts, columns.ends, columns.ws
+    spaced = sum(ws) - ws[-1]  # gaps of at least one character
+    if sum(starts) - starts[0] - (sum(ends) - ends[-1]) != spaced:
+        return False
+    return text.count(" ", starts[0], ends[-1]) - "".join(forms).count(" ") == spaced
+
+
+_WS_MISC = {True: "_", False: "SpaceAfter=No"}  # MISC of a token with no entity, by its ws
+
+
+def _merged(cells: list[Sequence[str | None] | str | None]) -> list[Iterable[str | None]]:
+    """A row's pieces for ``zip``: a column (a list), a constant (a str) or an absent column
+    (None, all ``_``); neighbouring constants are joined into one ``repeat``."""
+    out: list[Iterable[str | None]] = []
+    constant = ""
+    for cell in cells:
+        if cell is None or isinstance(cell, str):
+            constant += "_" if cell is None else cell
+            continue
+        if constant:
+            out.append(repeat(constant))
+            constant = ""
+        out.append(cell)
+    if constant:
+        out.append(repeat(constant))
     return out
 
 
@@ -227,6 +284,23 @@ class _Cells:
         self.xpos = _cells(layers.tags if with_pos else None, count)
         self.feats = _cells(layers.morphs, count)
         self.deprels = _cells(ud_deprels(layers.deps), count)
+        self.given = _Given(
+            None if layers.lemmas is None else self.lemmas,
+            None if not with_pos or layers.pos is None else self.upos,
+            None if not with_pos or layers.tags is None else self.xpos,
+            None if layers.morphs is None else self.feats,
+            None if layers.deps is None else self.deprels,
+        )
+
+
+class _Given(NamedTuple):
+    """The cell columns a record has (None: the layer is absent, every cell ``_``)."""
+
+    lemmas: list[str] | None
+    upos: list[str] | None
+    xpos: list[str] | None
+    feats: list[str] | None
+    deprels: list[str] | None
 
 
 def _cells(values: list[str | None] | None, count: int) -> list[str]:
@@ -237,6 +311,19 @@ def _cells(values: list[str | None] | None, count: int) -> list[str]:
     if "\t" in joined or "\n" in joined or "\r" in joined:
         return [_cell(cell) for cell in cells]
     return cells
+
+
+def _made_up(doc_id: str, number: int, fresh: bool, annotator: str | None, text: str) -> str:
+    """``_Header.comments`` of a sentence with nothing kept, spelt out."""
+    if number > 1:
+        return f"# sent_id = {doc_id}-{number}\n# text = {_cell(text)}\n"
+    lines = f"# newdoc id = {doc_id}\n"
+    if fresh:
+        lines += "# global.Entity = eid-etype-head-other\n"
+    lines += f"# sent_id = {doc_id}-1\n"
+    if annotator:
+        lines += f"# annotator = {_cell(annotator)}\n"
+    return lines + f"# text = {_cell(text)}\n"
 
 
 class _Header:
@@ -251,6 +338,8 @@ class _Header:
         self.annotator = annotator
 
     def comments(self, meta: dict[str, Any], text: str) -> list[str]:
+        if not meta:  # a sentence with nothing kept (most)
+            return [_made_up(self.doc_id, self.number, self.fresh_entities, self.annotator, text)]
         kept = [str(line) + "\n" for line in meta.get("comments", ())]
         keys = {line.lstrip("#").partition("=")[0].strip() for line in kept}
         head: list[str] = []

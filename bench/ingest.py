@@ -186,7 +186,8 @@ def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
         start, cpu, own = time.perf_counter(), _cpu(), time.process_time()
         with path.open("rb") as stream, timeline() as recorded:
             result = import_file(session, project, stream, path.name, user=user, options=_options())
-        elapsed, cpu, own = time.perf_counter() - start, _cpu() - cpu, time.process_time() - own
+        ended_cpu = time.process_time()
+        elapsed, cpu, own = time.perf_counter() - start, _cpu() - cpu, ended_cpu - own
         ended = time.monotonic()
     served = server.sample()
     if recorded.worker:
@@ -197,6 +198,12 @@ def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
         print(
             f"  database server: {served / result.imported * 1e6:,.0f} us CPU/doc, "
             f"publishing {published / result.imported * 1e6:,.0f} of it"
+        )
+    if transactions.marked_at:  # the serial phase after the file is read: nothing overlaps it
+        wall, mine = ended - transactions.marked_at, ended_cpu - transactions.cpu_at_mark
+        print(
+            f"  publishing (from the mark): {wall:.2f} s wall ({wall / elapsed:.0%} of the "
+            f"import), {mine / result.imported * 1e6:,.1f} us CPU/doc of the importing process"
         )
     if transactions:
         publishing = [ms for ms, published in transactions if published] or [0.0]
@@ -225,6 +232,7 @@ def _options() -> Any:
 class _Held(list[tuple[float, bool]]):
     server_at_mark = 0.0  # the server's CPU when the staging project was marked publishing
     marked_at = 0.0  # time.monotonic() then
+    cpu_at_mark = 0.0  # and this process's CPU then
 
 
 def print_timeline(recorded: Any, began: float, marked: float, ended: float) -> None:
@@ -286,7 +294,7 @@ def _write_transactions(engine: Any, session: Any, server: ServerCpu) -> _Held:
             held.append((ms, phase["now"] == "publishing"))
         if phase["now"] == "marking":  # the import's last batch commits with the mark
             phase["now"] = "publishing"
-            held.marked_at = time.monotonic()
+            held.marked_at, held.cpu_at_mark = time.monotonic(), time.process_time()
             held.server_at_mark = server.sample() or 0.0
 
     event.listen(engine, "begin", begin)  # after make_engine's own: the lock is taken

@@ -49,8 +49,9 @@ def _same(session: Session) -> dict[int, tuple[int, int]]:
 
 
 def _stage(work: Session, staged: Project, texts: list[str]) -> None:
-    """Documents in a staging project, as an import stores them."""
+    """Documents in a staging project with their search data, as an import stores them."""
     add_documents(work, staged, texts)
+    staging.index_new(work, staged.id)
     work.commit()
 
 

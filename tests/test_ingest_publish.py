@@ -30,9 +30,10 @@ def _staged(work: Session, texts: list[str]) -> tuple[Project, Project]:
 
 
 def _stage(work: Session, project: Project, admin: User, texts: list[str]) -> Project:
-    """A staging project holding ``texts``, unindexed as an import stores them."""
+    """A staging project holding ``texts``, indexed as an import stores them."""
     staged = staging.open_staging(work, project, admin)
     add_documents(work, staged, texts)
+    staging.index_new(work, staged.id)
     work.commit()
     return staged
 

@@ -140,7 +140,7 @@ def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) 
         connection.execute(
             text("INSERT INTO document_fts(rowid, text) VALUES (2, 'Babbage left.')")
         )
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, "0028")
     hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
     with engine.begin() as connection:
         assert connection.execute(text(hits)).scalars().all() == [1]
@@ -151,4 +151,47 @@ def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) 
             text("INSERT INTO document_fts(document_fts) VALUES ('integrity-check')")
         )
         assert connection.execute(text(hits)).scalars().all() == []
+    engine.dispose()
+
+
+def test_0029_puts_staged_documents_back_into_the_full_text_index(tmp_path: Path) -> None:
+    """From 0029 an import indexes its staged documents batch by batch again and the delete
+    trigger takes every document out: a staging project left unindexed from 0028 is indexed
+    at the upgrade, so discarding it leaves the index whole; the downgrade undoes both."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0028")
+    project = (
+        "INSERT INTO project (id, name, description, layers, overlap, blind, label_map,"
+        " settings, created_at, staged_for_id) VALUES (:id, :name, '', '[]', 1, 1, '{}', '{}',"
+        " '2026-01-01', :staged)"
+    )
+    document = (
+        "INSERT INTO document (id, project_id, text, meta, content_hash, tokens, created_at)"
+        " VALUES (:id, :project, :text, '{}', :text, '{}', '2026-01-01')"
+    )
+    check = "INSERT INTO document_fts(document_fts, rank) VALUES ('integrity-check', 1)"
+    hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
+    texts = [(1, "Ada met Babbage."), (2, "Babbage left."), (2, "Babbage came back.")]
+    with engine.begin() as connection:
+        connection.execute(text(project), {"id": 1, "name": "p", "staged": None})
+        connection.execute(text(project), {"id": 2, "name": "p (import)", "staged": 1})
+        for n, (project_id, words) in enumerate(texts):
+            connection.execute(text(document), {"id": n + 1, "project": project_id, "text": words})
+        assert connection.execute(text(hits)).scalars().all() == [1]  # 0028: staged unindexed
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text(hits)).scalars().all() == [1, 2, 3]
+        connection.execute(text("DELETE FROM document WHERE id = 3"))  # a discard's delete
+        assert connection.execute(text(hits)).scalars().all() == [1, 2]
+        connection.execute(text(check))
+    with engine.begin() as connection:
+        command.downgrade(migrate._config(connection), "0028")
+    with engine.begin() as connection:
+        assert connection.execute(text(hits)).scalars().all() == [1]
+        connection.execute(text("DELETE FROM document WHERE project_id = 2"))
+        connection.execute(text(check))
+        assert connection.execute(text(hits)).scalars().all() == [1]
     engine.dispose()

@@ -42,6 +42,7 @@ def _abandoned_import(session, project, user) -> int:  # type: ignore[no-untyped
     """A staging project with two documents whose importer stopped beating an hour ago."""
     staged = staging.open_staging(session, project, user)
     add_documents(session, staged, ["Half of a file.", "Its other half."])
+    staging.index_new(session, staged.id)  # as imports do
     session.execute(
         update(Project).where(Project.id == staged.id)
         .values(staged_seen_at=utcnow() - timedelta(hours=1))

@@ -31,7 +31,7 @@ _TABLE: Table = Document.__table__  # type: ignore[assignment]
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (``COLUMNS`` as keys, ``tokens`` as ``Tokens.to_stored_json`` text) into
     ``document`` within the session's transaction: into an import's staging project, whose
-    search data ``textlabel.ingest.staging`` writes (``index_batch``, ``publish``)."""
+    search data ``textlabel.ingest.staging`` writes (``index_new``, ``publish``)."""
     if not rows:
         return
     connection = session.connection()

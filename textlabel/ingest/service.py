@@ -190,6 +190,7 @@ class _Importer:
         self.session = session
         self.project = project
         self.staging_id = staging_id  # where documents wait until the whole file is in
+        self.indexed = 0  # its newest document in SQLite's full-text index
         self.user = user
         self.options = options
         self.filename = filename
@@ -259,8 +260,9 @@ class _Importer:
             }
             for p in fresh
         ]
-        # COPY or one executemany (search data comes at publishing: ``staging``)
+        # COPY or one executemany, and SQLite's full-text index of the batch (``staging``)
         insert_documents(self.session, rows)
+        self.indexed = staging.index_new(self.session, self.staging_id, self.indexed)
         self.result.imported += len(rows)
         for p in fresh:
             self.result.tally.add_stored(p.record)

@@ -7,8 +7,9 @@ no listing, permission check or queue sees; a failure deletes the staging projec
 When the last batch is in, ``begin_publishing`` marks the staging project (committed) and
 ``publish`` moves its documents into the real project. On PostgreSQL that is one UPDATE
 (readers never wait on it). On SQLite an UPDATE rewrites every row it moves with its indexes
-(about 50 us a document: one second of SQLite's write lock for 20,000 documents, five for
-100,000, during which every save waited), so the documents move ``PUBLISH_BATCH`` at a time,
+(about 60 us a document with its commits at 100,000 documents: six seconds of SQLite's write
+lock in one transaction, during which every save would wait), so the documents move
+``PUBLISH_BATCH`` at a time,
 each batch its own short transaction. Readers may then see a published file arrive over a
 few seconds, but never part of a file that fails: everything was read and checked before the
 mark, and from the mark on the import only goes forward (``discard`` and
@@ -16,16 +17,19 @@ mark, and from the mark on the import only goes forward (``discard`` and
 staging project whose importer stopped beating (a killed process) is removed, or published,
 by ``remove_abandoned``.
 
-Search data is written in bulk, when documents are published: a staged document is in no
-search index. On SQLite the FTS5 triggers skip staged documents (migrations 0021, 0028) and
-``move_batch`` indexes the documents it moves with one statement, in the same transaction
-(per trigger it cost five times as much; per import batch of 100, 16-20 us of the storing
-process's CPU per document more than per 1,000 moved: fewer, larger FTS5 segments;
-``PUBLISH_BATCH`` moves 500). On
-PostgreSQL staged rows are written with an empty ``search_vector`` (``bulk``), computed once
-by the UPDATE that publishes them (a generated column was computed at the COPY and again at
-that UPDATE, with its GIN entries each time). Either way a published document is searchable
-in the transaction that makes it visible.
+Search data is written in bulk. On SQLite a staged document is in the full-text index from
+the batch that stores it: the FTS5 insert trigger skips staged documents (migration 0021; per
+row it cost five times as much) and ``index_new`` indexes each stored batch with one
+statement, in the batch's transaction, while the tokenizing worker works on the next batches;
+searches ask for one project's documents, so a staged one is found by none, and publishing
+only moves rows (migration 0029: the delete trigger takes any document out again, so a
+discarded staging project leaves the index whole). Indexing at publishing instead (migration
+0028, session 13) cost a little less CPU (fewer, larger FTS5 segments) but ran after the
+file was read, where nothing overlaps it. On PostgreSQL staged rows are written with an
+empty ``search_vector`` (``bulk``), computed once by the UPDATE that publishes them (a
+generated column was computed at the COPY and again at that UPDATE, with its GIN entries
+each time). Either way a published document is searchable in the transaction that makes it
+visible.
 """
 
 from __future__ import annotations
@@ -41,11 +45,16 @@ from textlabel.models import Document, Project, User
 from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
 
-DELETE_BATCH = 5000
+DELETE_BATCH = 500
+"""Documents deleted per transaction when a staging project is discarded: each takes its
+full-text entries out (migration 0029): discarding a failed import of 20,000 documents, 500
+held SQLite's write lock at most 185 ms at load 5.9, 1,000 at most 272-305 ms (5,000 without
+the full-text deletes, before 0029: 650-940 ms)."""
 PUBLISH_BATCH = 500
-"""Documents moved (and full-text indexed) per transaction when publishing on SQLite: the
-longest held the write lock 177-188 ms at load 12-16 (1,000: 296-308 ms, 10-20 us less CPU a
-document; before migration 0028, without the indexing, 1,000 held 125-205), ``bench/ingest.py``."""
+"""Documents moved per transaction when publishing on SQLite. Moving only (migration 0029:
+indexed as they were stored), the longest held the write lock 82-116 ms at 100,000 documents,
+load 3.4-3.9, under an import batch's longest (191-208 ms); moving and indexing, it was 211
+ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed."""
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
 
@@ -92,9 +101,21 @@ _OLDEST_STAGED = "SELECT id FROM document WHERE project_id = :staging ORDER BY i
 _PG_MOVE_BATCH = text(_PG_MOVE + f"id IN ({_OLDEST_STAGED})")
 _SQLITE_INDEX = text(
     f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT id, text FROM document"
-    f" WHERE id IN ({_OLDEST_STAGED})"
+    " WHERE project_id = :staging AND id > :after"
 )
+_NEWEST = text("SELECT max(id) FROM document WHERE project_id = :staging")
 _SQLITE_MOVE = text(f"UPDATE document SET project_id = :project WHERE id IN ({_OLDEST_STAGED})")
+
+
+def index_new(session: Session, staging_id: int, after: int = 0) -> int:
+    """Add the staged documents stored since ``after`` (the id this last returned) to SQLite's
+    full-text index, in the session's transaction; the newest staged id. PostgreSQL's search
+    data is computed when publishing: nothing to do."""
+    if session.get_bind().dialect.name != "sqlite":
+        return after
+    values = {"staging": staging_id, "after": after}
+    session.execute(_SQLITE_INDEX, values)
+    return int(session.scalar(_NEWEST, values) or after)
 
 
 def begin_publishing(session: Session, staging_id: int) -> None:
@@ -121,14 +142,13 @@ def publish(
 
 
 def move_batch(session: Session, staging_id: int, project_id: int, batch: int) -> int:
-    """Move up to ``batch`` staged documents (oldest first) into the project with their
-    search data, in the session's transaction; how many moved (SQLite's way of publishing;
-    PostgreSQL moves them all at once)."""
+    """Move up to ``batch`` staged documents (oldest first) into the project, with their
+    search data on PostgreSQL, in the session's transaction; how many moved (SQLite's way of
+    publishing; PostgreSQL moves them all at once)."""
     values = {"project": project_id, "staging": staging_id, "limit": batch}
     if session.get_bind().dialect.name == "postgresql":
         moved = session.execute(_PG_MOVE_BATCH, values)
-    else:
-        session.execute(_SQLITE_INDEX, values)  # the same rows: nobody else writes them
+    else:  # already in the full-text index (``index_new``)
         moved = session.execute(_SQLITE_MOVE, values)
     return int(moved.rowcount)  # type: ignore[attr-defined]
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -115,3 +117,14 @@ def test_the_collector_is_paused_while_ranges_are_built_and_restored_after() -> 
         assert not gc.isenabled()  # it was off: left off
     finally:
         gc.enable()
+
+
+def test_only_this_process_s_own_ranges_count_as_held() -> None:
+    """The exporting process stops to hand ranges on when its own ranges (bytes in memory)
+    reach the bound; a worker's finished range (a file's path) and one still being built do
+    not count, so a slow worker at the head does not stop this process at once."""
+    pending: deque[Future[bytes | str]] = deque(Future() for _ in range(4))
+    pending[1].set_result("/tmp/range-file")
+    pending[2].set_result(b"own bytes")
+    pending[3].set_result(b"")
+    assert parallel._held(pending) == 2

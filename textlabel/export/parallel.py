@@ -6,9 +6,9 @@ document on its own, so an export is the concatenation of the exports of consecu
 of document ids: ``processes - 1`` spawned workers and the exporting process itself each
 read and write ``CHUNK`` documents at a time (the workers with their own engine on the same
 database, writing each range to a file the exporting process reads and removes), and the
-exporting process hands the bytes on in id order with at most ``2 * processes`` ranges
-held, so memory stays flat whatever the size. The output is the same bytes as in one
-process (tested).
+exporting process hands the bytes on in id order with at most ``2 * processes`` of its own
+ranges held in memory (a worker's wait in its files), so memory stays flat whatever the
+size. The output is the same bytes as in one process (tested).
 
 Each range is read in its own transaction, so an export running while people save may mix
 states across ranges (one process reads page by page too). Exports of fewer than
@@ -41,6 +41,7 @@ from textlabel.projects.archive import ACTIVE
 ENV = "TEXTLABEL_EXPORT_PROCESSES"
 FORMATS = frozenset({"jsonl", "conll", "conllu"})
 CHUNK = 500  # documents per range: ~4 MB of JSONL at 100 tokens a document
+HELD = 2  # this process's own ranges held in memory, per process
 MIN_RANGES = 5  # fewer ranges stay in one process: starting a worker costs ~0.8 s of CPU
 
 _engines: dict[str, Engine] = {}  # a worker's engine per URL, made once
@@ -88,7 +89,10 @@ def export(
     a range goes to a worker while one is free (or has nothing queued), else ``here(after,
     until)`` exports it in this process, so both cores work and only one worker is started
     when ``processes`` is 2 (a spawned worker costs ~0.4 s of CPU before its first range).
-    At most ``2 * processes`` ranges are held, so memory stays flat.
+    At most ``HELD * processes`` of this process's own ranges are held, so memory stays
+    flat; a worker's finished ranges wait in their files and do not count: counting them
+    (session 13) left this process waiting for the worker's range at the head ~40-90 times
+    an export of 100,000 documents (~1 s of ~5.5), its own two ranges behind it.
 
     A worker writes its range to a file in a folder of this export's and answers with the
     file's path: a range's ~4 MB sent back through the pool's pipe cost this process ~7 ms
@@ -101,7 +105,7 @@ def export(
     pending: deque[Future[bytes | str]] = deque()
     try:
         for after, until in bounds:
-            while pending and (pending[0].done() or len(pending) >= 2 * processes):
+            while pending and (pending[0].done() or _held(pending) >= HELD * processes):
                 yield _taken(pending.popleft())
             if sum(not future.done() for future in pending) <= workers:  # a worker is free
                 pending.append(
@@ -116,6 +120,12 @@ def export(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         folder.cleanup()  # ranges written but not taken (the client left)
+
+
+def _held(pending: deque[Future[bytes | str]]) -> int:
+    """This process's own ranges among ``pending``, their bytes in memory (a worker's wait
+    in its files, and the worker's own future is not done before its file is written)."""
+    return sum(1 for future in pending if future.done() and isinstance(future.result(), bytes))
 
 
 def _taken(future: Future[bytes | str]) -> bytes:

@@ -14,6 +14,7 @@ TEXTS = [
     "The annotator met Ada Lovelace in London on Monday.",
     "x",
     "\u2028line\u2029 sep",
+    "Offsets past the first 4,096 pieces made: " + "ab, " * 3_000,  # the pieces grow
     "Offsets past 65,536 are formatted, not looked up: " + "word, " * 11_000,
 ]
 

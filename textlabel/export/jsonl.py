@@ -11,9 +11,9 @@ Non-ASCII text is written as is.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from functools import cache
-from itertools import chain, repeat
+from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -65,15 +65,21 @@ def _spans(spans: Sequence[SpanRecord], columns: TokenColumns | None, length: in
     and no encoder walk. Offsets and token indices are ints (``int.__repr__`` is JSON's)."""
     if not spans:
         return "[]"
-    tokens = Tokens(columns.starts, columns.ends, [0], length) if columns else None
+    starts, ends = (columns.starts, columns.ends) if columns else ([], [])
     items = []
     for span in spans:
         item = (
             f'{{"start": {span.start}, "end": {span.end}, "label": {encode_basestring(span.label)}'
         )
-        token_range = tokens.range(span.start, span.end) if tokens else None
-        if token_range is not None:
-            item += f', "token_start": {token_range[0]}, "token_end": {token_range[1] - 1}'
+        # Tokens.range without making a Tokens a record: the first token starting at the
+        # span's start and the first ending at its end
+        first = bisect_left(starts, span.start)
+        last = bisect_left(ends, span.end)
+        if (
+            first < len(starts) and starts[first] == span.start
+            and last < len(ends) and ends[last] == span.end and last >= first
+        ):  # fmt: skip
+            item += f', "token_start": {first}, "token_end": {last}'
         if span.score is not None:
             item += f', "score": {_dumps(span.score)}'
         items.append(item + "}")
@@ -83,39 +89,59 @@ def _spans(spans: Sequence[SpanRecord], columns: TokenColumns | None, length: in
 def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
     """The token objects of a line, joined from pieces made by C-level iteration (``map``,
     ``zip``, ``chain``) over the token columns: no Python loop, no call per token and no
-    ``TokenRecord`` when the tokens come as ``TokenColumns``. Offsets below ``_SMALL`` are
-    looked up as text rather than formatted, and each ``"id"`` comes with its piece."""
+    ``TokenRecord`` when the tokens come as ``TokenColumns``. Five pieces a token, each key
+    with the separator before it: the text, ``', "start": N'`` and ``', "end": N'`` (looked
+    up for offsets below ``_SMALL``), ``', "id": N, "ws": '`` and ``'true}, {"text": '``
+    (the next token's start; the last one's closes the list)."""
     columns = token_columns(tokens)
-    starts, ends = columns.starts, columns.ends
+    starts, ends, ws = columns.starts, columns.ends, columns.ws
     if not starts:
         return ""
     texts = map(encode_basestring, map(text.__getitem__, map(slice, starts, ends)))
     if ends[-1] < _SMALL:
-        numbers = _numbers()
-        start_texts, end_texts = map(numbers.__getitem__, starts), map(numbers.__getitem__, ends)
+        at_start, at_end = _offsets(ends[-1] + 1)
+        start_pieces = map(at_start.__getitem__, starts)
+        end_pieces = map(at_end.__getitem__, ends)
     else:
-        start_texts, end_texts = map(str, starts), map(str, ends)
+        start_pieces = map(', "start": '.__add__, map(str, starts))
+        end_pieces = map(', "end": '.__add__, map(str, ends))
     pieces = list(
         chain.from_iterable(
             zip(
-                repeat('}, {"text": '), texts, repeat(', "start": '), start_texts,
-                repeat(', "end": '), end_texts, _ids(len(starts)),
-                map(_JSON_BOOL.__getitem__, columns.ws),
+                texts,
+                start_pieces,
+                end_pieces,
+                _ids(len(starts)),
+                map(_WS_NEXT.__getitem__, ws),
+                strict=False,
             )
         )
-    )  # fmt: skip
-    pieces[0] = '{"text": '
-    pieces.append("}")
-    return "".join(pieces)
+    )
+    pieces[-1] = _JSON_BOOL[ws[-1]] + "}"
+    return '{"text": ' + "".join(pieces)
 
 
-_SMALL = 1 << 16  # offsets looked up as text: 65,536 strings, about 3.6 MB once made
+_SMALL = 1 << 16  # offsets below it looked up as pieces, made as far as an export needs
+_WS_NEXT = {True: 'true}, {"text": ', False: 'false}, {"text": '}
+_offset_pieces: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 _id_pieces: tuple[str, ...] = ()  # ', "id": N, "ws": ' for N = 0, 1, ...
 
 
-@cache
-def _numbers() -> tuple[str, ...]:
-    return tuple(map(str, range(_SMALL)))
+def _offsets(count: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``', "start": N'`` and ``', "end": N'`` for N below ``count`` (or more, at most
+    ``_SMALL``: about 9 MB); longer tuples replace the shorter ones whole, so threads never
+    see them half-made."""
+    global _offset_pieces
+    pieces = _offset_pieces
+    if len(pieces[0]) < count:
+        size = min(max(count, 2 * len(pieces[0]), 4096), _SMALL)
+        numbers = list(map(str, range(size)))
+        pieces = (
+            tuple(map(', "start": '.__add__, numbers)),
+            tuple(map(', "end": '.__add__, numbers)),
+        )
+        _offset_pieces = pieces
+    return pieces
 
 
 def _ids(count: int) -> tuple[str, ...]:

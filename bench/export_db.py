@@ -18,6 +18,10 @@ Imports N documents of 60-120 words with 3 predicted entities each (a JSONL file
   fragment cache (``TEXTLABEL_EXPORT_CACHE``), then a first export into an empty cache
   file and a repeat out of it, interleaved in one run: CPU per document and documents/s of
   each, their ratio to the export without the cache, and whether all wrote the same bytes;
+- on PostgreSQL, the CPU the database server's backends for the bench database spent during
+  each export, per document (``/proc``, sampled every 0.1 s by a child process while the
+  export runs: a worker's backend lives only as long as the export): the third consumer of
+  the two cores, not in the export's own CPU per document;
 - with ``--memory`` (instead of the timings), the peak RSS of a fresh process exporting a
   tenth of the documents and all of them (or ``--sizes``), each database prepared once,
   and of the ``--baseline`` code on the same database.
@@ -147,6 +151,7 @@ def export_split(url: str, fmt: str) -> tuple[float, float, float, int, str]:
         request = ExportRequest(format="jsonl" if fmt == "records" else fmt, source="predictions")
         digest, size = 0, 0  # CRC-32: the same-output check, cheap beside the export
         keep = io.BytesIO() if fmt == "spacy" else None
+        server = ServerSampler(url)
         start, own, children = time.perf_counter(), time.process_time(), _children_cpu()
         if fmt == "records":  # reading alone: one line of text per record
             chunks: Any = (f"{r.meta['id']} {len(r.tokens or ())}\n".encode() for r in
@@ -161,12 +166,76 @@ def export_split(url: str, fmt: str) -> tuple[float, float, float, int, str]:
                 digest = zlib.crc32(chunk, digest)
         elapsed, own = time.perf_counter() - start, time.process_time() - own
         cpu = own + _children_cpu() - children
+        served = server.stop()  # reaped after the export's CPU was read: not counted in it
     engine.dispose()
+    SERVER_US[0] = None if served is None else served / docs * 1e6
     if keep is not None:  # the zip's member timestamps differ run to run, its members do not
         with zipfile.ZipFile(keep) as archive:
             for name in sorted(archive.namelist()):
                 digest = zlib.crc32(name.encode() + archive.read(name), digest)
     return docs / elapsed, cpu / docs * 1e6, own / docs * 1e6, size, f"{digest:08x}"
+
+
+SERVER_US: list[float | None] = [None]  # the last export's database server CPU per document
+
+
+class ServerSampler:
+    """CPU seconds of the PostgreSQL backends of ``url``'s database while an export runs,
+    read from ``/proc`` by a child process (``--server-cpu``) every 0.1 s until ``stop``:
+    backends there at the start count from then, later ones (a worker's) from their start.
+    None off PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self.child: subprocess.Popen[str] | None = None
+        if url.startswith("postgresql"):
+            command = [sys.executable, __file__, "--server-cpu", url]
+            self.child = subprocess.Popen(  # noqa: S603 - this script, its own arguments
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+            assert self.child.stdout is not None
+            self.child.stdout.readline()  # "ready": the backends there now are sampled
+
+    def stop(self) -> float | None:
+        if self.child is None:
+            return None
+        out, _ = self.child.communicate("")
+        return float(out.strip().splitlines()[-1])
+
+
+def server_cpu(url: str) -> None:
+    """``--server-cpu URL``: sample the backends until stdin closes; print their CPU seconds."""
+    import select as waiting
+
+    from sqlalchemy import create_engine, text
+
+    tick = os.sysconf("SC_CLK_TCK")
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    query = text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
+    engine = create_engine(url)
+    with engine.connect() as connection:
+
+        def sample(at_start: bool) -> None:
+            pids = connection.execute(query).scalars().all()
+            connection.rollback()  # a fresh pg_stat_activity snapshot next time
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # gone meanwhile
+                    continue
+                now = (int(fields[11]) + int(fields[12])) / tick
+                last[pid] = now
+                first.setdefault(pid, now if at_start else 0.0)
+
+        sample(True)
+        print("ready", flush=True)
+        while not waiting.select([sys.stdin], [], [], 0.1)[0]:
+            sample(False)
+        sample(False)
+    print(sum(last[pid] - first[pid] for pid in last))
 
 
 def in_processes(
@@ -181,29 +250,37 @@ def in_processes(
         for _ in range(rounds):
             os.environ.pop(variable, None)
             alone = export_split(url, fmt)
+            alone_server = SERVER_US[0]
             os.environ[variable] = str(processes)
             together = export_split(url, fmt)
+            together_server = SERVER_US[0]
             base = child_run(url, fmt, baseline) if baseline else None
+            base_server = SERVER_US[0]
             os.environ.pop(variable, None)
             same = "same output" if together[4] == alone[4] else "OUTPUT DIFFERS"
             print(
                 f"  export {fmt:<6} 1 process  : {alone[1]:6,.0f} us CPU/doc  {alone[0]:8,.0f} "
-                f"docs/s   load {os.getloadavg()[0]:.1f}"
+                f"docs/s{_served(alone_server)}   load {os.getloadavg()[0]:.1f}"
             )
             print(
                 f"  export {fmt:<6} {processes} processes: {together[1]:6,.0f} us CPU/doc "
                 f"(exporting process {together[2]:,.0f}, workers {together[1] - together[2]:,.0f})"
                 f"  {together[0]:8,.0f} docs/s  -> {together[0] / alone[0]:.2f}x the docs/s, "
-                f"{together[1] / alone[1]:.2f}x the CPU, {same}   load {os.getloadavg()[0]:.1f}"
+                f"{together[1] / alone[1]:.2f}x the CPU, {same}{_served(together_server)}   "
+                f"load {os.getloadavg()[0]:.1f}"
             )
             if base is not None:
                 same = "same output" if base[3] == alone[4] else f"OUTPUT DIFFERS ({base[3]})"
                 print(
                     f"    baseline {fmt:<6} {processes} processes: {base[1]:6,.0f} us CPU/doc "
                     f"{base[0]:8,.0f} docs/s  -> ours {base[1] / together[1]:.2f}x less CPU, "
-                    f"{together[0] / base[0]:.2f}x the docs/s, {same}   "
+                    f"{together[0] / base[0]:.2f}x the docs/s, {same}{_served(base_server)}   "
                     f"load {os.getloadavg()[0]:.1f}"
                 )
+
+
+def _served(server_us: float | None) -> str:
+    return "" if server_us is None else f", database server {server_us:,.0f} us CPU/doc"
 
 
 def _children_cpu() -> float:
@@ -228,6 +305,7 @@ def child_run(url: str, fmt: str, checkout: str) -> tuple[float, float, int, str
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     if not figures["module"].startswith(str(Path(checkout).resolve())):
         raise SystemExit(f"the baseline ran {figures['module']}, not {checkout}")
+    SERVER_US[0] = figures.get("server_us")  # the child's export's database server CPU
     return figures["rate"], figures["cpu_us"], figures["size"], figures["digest"]
 
 
@@ -326,7 +404,11 @@ def main() -> None:
     )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--server-cpu", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.server_cpu:
+        server_cpu(args.server_cpu)
+        return
     if args.child:
         child(args.child[0], args.child[1])
         return
@@ -337,7 +419,8 @@ def main() -> None:
         import textlabel
 
         rate, cpu_us, size, digest = export_once(args.run[0], args.run[1])
-        figures = {"rate": rate, "cpu_us": cpu_us, "size": size, "digest": digest}
+        figures = {"rate": rate, "cpu_us": cpu_us, "size": size, "digest": digest,
+                   "server_us": SERVER_US[0]}  # fmt: skip
         print(json.dumps(figures | {"module": str(Path(textlabel.__file__).resolve())}))
         return
     name = "PostgreSQL" if "postgresql" in (args.prepared or args.database or "") else "SQLite"

@@ -31,6 +31,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
+from spacy.vocab import Vocab
 
 from textlabel.nlp.pipeline import blank_english, tokenize_text
 from textlabel.tokens import Tokens
@@ -91,8 +92,8 @@ class ChunkTokenizer:
         sentencizer = nlp.get_pipe("sentencizer")
         if not isinstance(sentencizer, Sentencizer):
             raise TypeError("the tokenizer pipeline needs a sentencizer")
-        self.tokenizer = nlp.tokenizer
-        self.strings = nlp.vocab.strings  # the tokenizer's vocabulary's, which grows
+        self.tokenizer = _light(nlp.tokenizer)
+        self.strings = self.tokenizer.vocab.strings  # the tokenizer's vocabulary's, which grows
         self.ends = frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
         self.max_cache = max_cache
         self.max_strings = max_strings
@@ -144,9 +145,9 @@ class ChunkTokenizer:
                 self._learn(sorted(new))
                 self.young.update(new)
                 if self.fresh is not None and len(self.strings) > self.max_strings:
-                    fresh = self.fresh()
+                    fresh = _light(self.fresh().tokenizer)
                     with self.lock:
-                        self.tokenizer, self.strings = fresh.tokenizer, fresh.vocab.strings
+                        self.tokenizer, self.strings = fresh, fresh.vocab.strings
         return [self._lay_out(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
@@ -383,6 +384,25 @@ def _specials(
         frozenset(pairs),
         {token: frozenset(pieces) for token, pieces in firsts.items()},
         {token: frozenset(pieces) for token, pieces in lasts.items()},
+    )
+
+
+def _light(tokenizer: Tokenizer) -> Tokenizer:
+    """The same rules over a vocabulary that computes only the lexeme attributes read here.
+    spaCy computes some twenty for each string it has not seen (shape, norm, prefix, suffix,
+    like_num...: 40 % of learning a one-off chunk such as ``(#123)``), and none of them
+    changes where it cuts: affixes, special cases and the URL match look at the text."""
+    getters = tokenizer.vocab.lex_attr_getters
+    vocab = Vocab(lex_attr_getters={IS_PUNCT: getters[IS_PUNCT], IS_SPACE: getters[IS_SPACE]})
+    return Tokenizer(
+        vocab,
+        rules=tokenizer.rules,
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=tokenizer.suffix_search,
+        infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+        faster_heuristics=tokenizer.faster_heuristics,
     )
 
 

@@ -138,8 +138,10 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     return "".join(out)
 
 
-_GAP_MISC = {"": "SpaceAfter=No", " ": "_"}  # MISC of a token with no entity, by its gap
+# the MISC cell of a token with no entity and its line's end, by its gap
+_GAP_MISC = {"": "SpaceAfter=No\n", " ": "_\n"}
 _positions: tuple[str, ...] = ("0",)  # "0", "1", ...: ID and HEAD cells
+_ids: tuple[str, ...] = ("0\t",)  # "0\t", "1\t", ...: ID cells and the tab after them
 
 
 def _plain(
@@ -152,7 +154,7 @@ def _plain(
     time by C-level ``map``, ``zip`` and one ``join`` over the document, a Python step only
     for tokens with an entity tag, coreference or a head. Columns a record lacks (LEMMA,
     FEATS... without the layer) are all ``_`` and merge with their neighbours into one
-    constant piece, so a row of an entities-only record is five pieces. None when a token is
+    constant piece, so a row of an entities-only record is four pieces. None when a token is
     blank or a head lies outside its sentence: ``write_document``'s token loop handles (or
     refuses) those."""
     starts, ends = columns.starts, columns.ends
@@ -162,7 +164,7 @@ def _plain(
     ws = columns.ws
     gaps: list[str] | None = None
     if _single_spaced(record.text, columns, forms):
-        misc: list[str | None] = list(map(_WS_MISC.__getitem__, ws))
+        misc: list[str | None] = list(map(_WS_MISC.__getitem__, ws))  # with the "\n"
     else:
         gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
         gaps.append(" " if ws[-1] else "")
@@ -175,7 +177,7 @@ def _plain(
     for i in marked:
         entity = entities[i] if entities is not None else None
         gap = gaps[i] if gaps is not None else " " if ws[i] else ""
-        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap)
+        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap) + "\n"
     positions = _numbers(max(end - start for start, end in sentences) + 1)
     heads = record.layers.heads
     head_cells: list[str] | None = None
@@ -192,15 +194,15 @@ def _plain(
                     return None
     if any(len(column) != len(forms) for column in cells.given if column is not None):
         return None  # layers that do not fit the tokens: the token loop's checks
-    ids = list(chain.from_iterable(positions[1 : end - start + 1] for start, end in sentences))
-    lines_end = ["\n"] * len(forms)  # a sentence's last token ends it and its blank line
+    id_cells = _id_cells(len(positions))
+    ids = list(chain.from_iterable(id_cells[1 : end - start + 1] for start, end in sentences))
     later = headers()
     for (_, end), header in zip(sentences, [*later[1:], ""], strict=True):
-        lines_end[end - 1] = "\n\n" + header
+        misc[end - 1] = f"{misc[end - 1]}\n{header}"  # the blank line, the next comments
     pieces = _merged(
-        [ids, "\t", forms, "\t", cells.given.lemmas, "\t", cells.given.upos, "\t",
+        [ids, forms, "\t", cells.given.lemmas, "\t", cells.given.upos, "\t",
          cells.given.xpos, "\t", cells.given.feats, "\t", head_cells, "\t",
-         cells.given.deprels, "\t_\t", misc, lines_end]
+         cells.given.deprels, "\t_\t", misc]
     )  # fmt: skip
     return later[0] + "".join(chain.from_iterable(zip(*pieces, strict=False)))
 
@@ -211,14 +213,15 @@ def _single_spaced(text: str, columns: TokenColumns, forms: list[str]) -> bool:
     Tokens are sorted and never overlap, so the gaps are as long as the offsets leave between
     the first token's start and the last one's end, and hold the spaces there that the tokens
     do not."""
-    starts, ends, ws = columns.starts, columns.ends, columns.ws
-    spaced = sum(ws) - ws[-1]  # gaps of at least one character
-    if sum(starts) - starts[0] - (sum(ends) - ends[-1]) != spaced:
+    first, last, ws = columns.starts[0], columns.ends[-1], columns.ws
+    spaced = ws.count(True) - ws[-1]  # gaps of at least one character
+    words = "".join(forms)  # as long as the tokens (a tab in a cell is a space)
+    if last - first - len(words) != spaced:
         return False
-    return text.count(" ", starts[0], ends[-1]) - "".join(forms).count(" ") == spaced
+    return text.count(" ", first, last) - words.count(" ") == spaced
 
 
-_WS_MISC = {True: "_", False: "SpaceAfter=No"}  # MISC of a token with no entity, by its ws
+_WS_MISC = {True: "_\n", False: "SpaceAfter=No\n"}  # as _GAP_MISC, by the token's ws
 
 
 def _merged(cells: list[Sequence[str | None] | str | None]) -> list[Iterable[str | None]]:
@@ -237,6 +240,16 @@ def _merged(cells: list[Sequence[str | None] | str | None]) -> list[Iterable[str
     if constant:
         out.append(repeat(constant))
     return out
+
+
+def _id_cells(count: int) -> tuple[str, ...]:
+    """``_numbers(count)`` with the tab after each, made as seldom."""
+    global _ids
+    cells = _ids
+    if len(cells) < count:
+        cells = tuple(number + "\t" for number in _numbers(count))
+        _ids = cells
+    return cells
 
 
 def _numbers(count: int) -> tuple[str, ...]:

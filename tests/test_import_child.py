@@ -44,8 +44,10 @@ def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture(params=["fresh", "forked"])
-def launcher(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """None (a fresh Python per import), or a running launcher this process's imports use."""
+def launcher(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """None (a fresh Python per import), or a running launcher this process's imports use.
+    Either child holds while publishing if the test creates ``tmp_path / "hold"``."""
+    monkeypatch.setenv(staging.HOLD_ENV, str(tmp_path / "hold"))  # before the launcher starts
     if request.param == "fresh":
         yield None
         return
@@ -204,19 +206,19 @@ def _stopped(pid: int) -> None:
 
 
 def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
-    app: Flask, session, launcher
+    app: Flask, session, launcher, tmp_path: Path
 ) -> None:
     """Killed after the file was all read and checked and publishing began (on SQLite between
-    two publish batches, on PostgreSQL before its one UPDATE commits): this side finishes
+    its first two publish batches, on PostgreSQL before its one UPDATE): this side finishes
     the move and says so, a 500 ``ReportLost`` and not a 503 Busy whose retry would import
-    the file twice."""
+    the file twice. The child holds there (``staging._hold_for_tests``) until it is killed."""
     owner = make_user(session, "mgr")
     project = make_project(session, owner)
-    # seven publish batches on SQLite: the child must still be publishing when this side first
-    # stops it (with three it once published them all before that and exited: CI, 04:59)
-    rows = 6 * staging.PUBLISH_BATCH + 500
+    rows = 2 * staging.PUBLISH_BATCH + 1  # three publish batches on SQLite
     csv = "id,text\n" + "".join(f"{n},Row {n} is short.\n" for n in range(rows))
     sqlite = session.get_bind().dialect.name == "sqlite"
+    hold = tmp_path / "hold"
+    hold.touch()
     seen: dict[str, int] = {}
 
     def moved() -> int:
@@ -227,22 +229,16 @@ def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
     def kill_while_publishing(done: int) -> None:
         if done < rows or seen:  # until the last import batch is in: publishing is next
             return
-        pid = _child_pid(launcher)
-        for _ in range(100_000):  # step the child until it is between two publish batches
-            _stopped(pid)
-            marked = session.scalar(
-                select(func.count(Project.id)).where(
-                    Project.staged_for_id == project.id, Project.staged_publishing.is_(True)
-                )
-            )
-            now = moved()
-            if marked and (now > 0 or not sqlite):
-                assert now < rows, "published whole before the test could stop it"
-                seen["moved"] = now
-                os.kill(pid, signal.SIGKILL)
-                return
-            os.kill(pid, signal.SIGCONT)
-            time.sleep(0.002)
+        held = Path(f"{hold}.held")
+        for _ in range(60_000):  # bounded: until the child holds
+            if held.exists() and held.read_text():
+                break
+            time.sleep(0.001)
+        pid = int(held.read_text())
+        seen["moved"] = moved()
+        os.kill(pid, signal.SIGKILL)
+        _gone(pid)
+        hold.unlink()  # this side's own publish must not hold
 
     with pytest.raises(ReportLost, match="stored whole") as lost:
         in_child.import_in_child(
@@ -255,14 +251,25 @@ def test_a_child_killed_while_publishing_answers_that_the_file_is_in_whole(
         None,
     )
     assert lost.value.details == {"exit": -signal.SIGKILL, "stored": True}
-    if sqlite:
-        assert 0 < seen["moved"] < rows, "killed between two publish batches"
-    else:
-        assert seen["moved"] == 0, "killed before its one UPDATE committed"
+    # SQLite: exactly its first publish batch was in; PostgreSQL: nothing before its UPDATE
+    assert seen["moved"] == (staging.PUBLISH_BATCH if sqlite else 0)
     assert moved() == rows
     texts = session.scalars(select(Document.text).where(Document.project_id == project.id))
     assert len(set(texts)) == rows
     assert session.scalar(select(func.count(Project.id))) == 1  # the staging project is gone
+
+
+def _gone(pid: int) -> None:
+    """Wait until ``pid`` has died (gone, or a zombie its parent has not reaped yet)."""
+    for _ in range(10_000):  # bounded
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return
+        if state in "ZX":
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"process {pid} did not die")
 
 
 PARENT = """

@@ -34,9 +34,11 @@ visible.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -55,6 +57,7 @@ PUBLISH_BATCH = 500
 indexed as they were stored), the longest held the write lock 82-116 ms at 100,000 documents,
 load 3.4-3.9, under an import batch's longest (191-208 ms); moving and indexing, it was 211
 ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed."""
+HOLD_ENV = "TEXTLABEL_TEST_HOLD_PUBLISHING"  # tests only: ``_hold_for_tests``
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
 
@@ -131,14 +134,30 @@ def publish(
     """Move every staged document into the project and drop the staging project; commits.
     On SQLite ``batch`` (``PUBLISH_BATCH``) documents per transaction (see the module docstring)."""
     if session.get_bind().dialect.name == "postgresql":
+        _hold_for_tests()  # before its one UPDATE
         session.execute(_PG_PUBLISH, {"project": project_id, "staging": staging_id})
     else:
         size = batch or PUBLISH_BATCH
         while move_batch(session, staging_id, project_id, size) == size:
             touch(session, staging_id)
             session.commit()
+            _hold_for_tests()  # between two batches
     session.execute(delete(Project).where(Project.id == staging_id))
     session.commit()
+
+
+def _hold_for_tests() -> None:
+    """Tests only (``tests/test_import_child.py``): while the file ``HOLD_ENV`` names exists,
+    write this process's id to that name + ``.held`` and wait (60 s at most), so a test kills
+    an import exactly while it publishes instead of racing it. Unset (always, outside those
+    tests): one environment lookup per publish batch."""
+    hold = os.environ.get(HOLD_ENV)
+    if not hold or not os.path.exists(hold):
+        return
+    Path(hold + ".held").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 60
+    while os.path.exists(hold) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def move_batch(session: Session, staging_id: int, project_id: int, batch: int) -> int:

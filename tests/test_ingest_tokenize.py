@@ -198,13 +198,16 @@ def test_an_import_with_a_worker_stores_the_tokens_a_span_cut(work: Session) -> 
     lines[3] = json.dumps({"text": texts[3], "label": [[11, 14, "PER"]]})  # "Ada" of "Adaline"
     # a span on token boundaries: its tokens are read back from the worker's JSON
     lines[1] = json.dumps({"text": texts[1], "label": [[23, 25, "PER"]]})  # "Bo"
-    options = ImportOptions(processes=2, batch_size=2, add_labels=True)
+    # a batch a row: more batches than the worker's queue (parallel.AHEAD) holds
+    options = ImportOptions(processes=2, batch_size=1, add_labels=True)
     data = io.BytesIO(("\n".join(lines) + "\n").encode())
     with timeline() as recorded:
         result = import_file(work, project, data, "rows.jsonl", user=admin, options=options)
     assert (result.imported, result.annotations) == (5, 2)
-    # bench/ingest.py's timeline: three batches, each tokenized before it was handed back
-    assert len(recorded.worker) == len(recorded.waits) == 3
+    # bench/ingest.py's timeline: five batches, each tokenized before it was handed back
+    assert len(recorded.worker) == len(recorded.waits) == 5
+    in_order = select(Document.text).where(Document.project_id == project.id)
+    assert list(work.scalars(in_order.order_by(Document.id))) == texts  # file order
     assert recorded.began <= recorded.pool <= recorded.worker[0][0] <= recorded.worker[0][1]
     for (began, ready, ended), (_, handed) in zip(recorded.worker, recorded.waits, strict=True):
         assert began <= ready <= ended <= handed <= recorded.ended

@@ -11,13 +11,19 @@ their stored JSON), for a fresh ``ChunkTokenizer`` with the default cache, over:
   texts, so its cache is scaled down with it (``--real-cache``, 4,000: a 100,000-text corpus
   against the default 40,000).
 
+``--floors`` prints, per corpus and in the same run, what bounds a worker: CPU us per document
+of spaCy's tokenizer alone (``nlp.tokenizer.pipe``, its Docs not read: any spaCy-based path
+costs at least this), of the worker's job when every chunk is known (a second pass, cache
+never full: laying texts out and spelling their JSON, what no cache removes), and of moving a
+batch between processes (pickling the texts and the results, both ends).
+
 ``--base DIR`` (an unpacked ``git archive main``) runs that tree's ``tokenize.py`` too, each
 run alternating base and new, with the ratio new/base per pair; ``--unbounded`` adds a run
 with a cache that never fills (the most the cache could give). The load (``os.getloadavg``)
 is printed beside every figure. Run:
 
     TEXTLABEL_SHARED_DATA=/work/shared/data .venv/bin/python bench/tokenize_cache.py \\
-        [--rows 100000] [--base /tmp/base] [--repeat 2] [--unbounded]
+        [--rows 100000] [--base /tmp/base] [--repeat 2] [--unbounded] [--floors]
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import csv
 import importlib.util
 import os
+import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -111,6 +118,35 @@ def measure(module: ModuleType, texts: list[str], **options: Any) -> tuple[float
     return (time.process_time() - start) / len(texts) * 1e6, len(tokenizer.cache)
 
 
+def floors(module: ModuleType, texts: list[str]) -> None:
+    """spaCy's tokenizer alone, the worker's job with every chunk known, and the pickling of
+    a batch and its results, CPU us per document, on ``texts``."""
+    from textlabel.nlp.pipeline import blank_english
+
+    nlp = blank_english()
+    start = time.process_time()
+    for first in range(0, len(texts), BATCH):
+        for _ in nlp.tokenizer.pipe(texts[first : first + BATCH]):
+            pass
+    spacy_us = (time.process_time() - start) / len(texts) * 1e6
+    run, _ = worker(module, max_cache=10**9)
+    results = [run(texts[first : first + BATCH]) for first in range(0, len(texts), BATCH)]
+    start = time.process_time()
+    for first in range(0, len(texts), BATCH):
+        run(texts[first : first + BATCH])
+    warm_us = (time.process_time() - start) / len(texts) * 1e6
+    start = time.process_time()
+    for k, first in enumerate(range(0, len(texts), BATCH)):
+        pickle.loads(pickle.dumps(texts[first : first + BATCH], pickle.HIGHEST_PROTOCOL))
+        pickle.loads(pickle.dumps(results[k], pickle.HIGHEST_PROTOCOL))
+    moved_us = (time.process_time() - start) / len(texts) * 1e6
+    print(
+        f"  floors: spaCy's tokenizer alone {spacy_us:6.1f}, the worker with every chunk "
+        f"known {warm_us:6.1f}, a batch and its results pickled and read {moved_us:5.1f} "
+        f"us/doc CPU  {load_text()}"
+    )
+
+
 def load_text() -> str:
     load1, load5, load15 = os.getloadavg()
     return f"load {load1:.2f} {load5:.2f} {load15:.2f}"
@@ -123,6 +159,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--real-cache", type=int, default=4_000)
     parser.add_argument("--unbounded", action="store_true")
+    parser.add_argument("--floors", action="store_true", help="what bounds a worker (new)")
     args = parser.parse_args()
     new = load(Path(__file__).parents[1], "tokenize_new")
     base = load(args.base, "tokenize_base") if args.base else None
@@ -142,6 +179,8 @@ def main() -> None:
         if args.unbounded:
             us, cached = measure(new, texts, max_cache=10**9)
             print(f"  unbounded new {us:7.1f} us/doc CPU  (cache {cached:,})  {load_text()}")
+        if args.floors:
+            floors(new, texts)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.factories import make_project, make_user
-from textlabel.export import parallel
+from tests.factories import add_documents, make_project, make_user
+from textlabel.export import parallel, records, rows
 from textlabel.export.request import ExportRequest, request_params
 from textlabel.export.service import run_job, stream_export
 from textlabel.ingest.service import ImportOptions, import_file
@@ -140,3 +140,35 @@ def test_only_this_process_s_own_ranges_count_as_held() -> None:
     pending[2].set_result(b"own bytes")
     pending[3].set_result(b"")
     assert parallel._held(pending) == 2
+
+
+def test_a_range_ends_without_asking_for_an_empty_page(
+    session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range's pages end at its last document (a full page ending at ``until``, or a
+    short page) without one more query that would find nothing; the pages of the ranges
+    hold every document once, as those of the whole export do."""
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER",))
+    ids = [d.id for d in add_documents(session, project, [f"Doc {n} here." for n in range(7)])]
+    monkeypatch.setattr(records, "PAGE", 3)
+    asked: list[int] = []  # the documents query's ``after`` each time it runs
+    real = rows.DriverQuery.rows
+
+    def counted(self: rows.DriverQuery, **values: Any) -> list[tuple[Any, ...]]:
+        if "after" in values:
+            asked.append(values["after"])
+        return real(self, **values)
+
+    monkeypatch.setattr(rows.DriverQuery, "rows", counted)
+    request = ExportRequest(format="jsonl", source="predictions")
+
+    def read(after: int, until: int | None) -> list[int]:
+        pages = records.stored_pages(session, project, request, after=after, until=until)
+        return [row[0] for page in pages for row in page.documents]
+
+    assert read(0, ids[5]) == ids[:6] and asked == [0, ids[2]]  # two full pages, no third
+    asked.clear()
+    assert read(ids[5], None) == ids[6:] and asked == [ids[5]]
+    asked.clear()
+    assert read(0, None) == ids and asked == [0, ids[2], ids[5]]  # the short page is the last

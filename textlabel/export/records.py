@@ -116,6 +116,8 @@ def stored_pages(
             annotations.rows(first=first, last=last, **bounds),
             spans.rows(first=first, last=last, **bounds),
         )
+        if len(found) < PAGE or last == until:  # the last page: no query for an empty one
+            return
 
 
 def page_records(

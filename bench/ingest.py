@@ -243,8 +243,12 @@ def print_timeline(recorded: Any, began: float, marked: float, ended: float) -> 
     worker, waits = recorded.worker, recorded.waits
     first_wait = waits[0][1] - waits[0][0]
     staging = recorded.ended - waits[0][1]
-    busy = sum(end - start for start, _, end in worker[1:])
-    idle = sum(nxt[0] - prev[2] for prev, nxt in zip(worker, worker[1:], strict=False))
+    busy = sum(end - ready for _, ready, end in worker[1:])  # a second worker loads spaCy too
+    # workers in all: their batches interleave, so idle is their time in all less their work
+    # (a second worker's own start-up counts as idle)
+    workers = max(1, int(os.environ.get("TEXTLABEL_IMPORT_PROCESSES", "2")) - 1)
+    span = max(end for _, _, end in worker) - worker[0][1]
+    idle = workers * span - busy - (worker[0][2] - worker[0][1])
     waited = sum(end - start for start, end in waits[1:])
     wall = ended - began
     parts = [
@@ -267,6 +271,7 @@ def print_timeline(recorded: Any, began: float, marked: float, ended: float) -> 
         f"    in staging: the storing process waited {waited:.2f} s for the worker "
         f"({len(waits) - 1} batches; {first_wait:.2f} s for the first); the worker "
         f"tokenized {busy:.2f} s and waited {idle:.2f} s for batches"
+        + (f" ({workers} workers, in all)" if workers > 1 else "")
     )
 
 

@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     Select,
     Table,
+    any_,
     bindparam,
     delete,
     exists,
@@ -147,6 +150,23 @@ def select_document_spans(
         .join(Annotation, Annotation.id == Span.annotation_id)
         .join(Document, Document.id == Annotation.document_id)
         .where(Document.project_id == project_id, Document.id.between(first, last))
+        .where(Span.layer.in_((ENTITY, MENTION, SPANCAT)))
+        .order_by(Span.annotation_id, Span.start_char, Span.end_char)
+    )  # fmt: skip
+
+
+def select_annotation_spans() -> Select[
+    int, str, int, int, str | None, float | None, int | None
+]:  # fmt: skip
+    """``select_document_spans``' rows for the annotations whose ids the bind parameter
+    ``annotations`` lists (PostgreSQL: an array): an export's page reads its annotations
+    first, and looking their spans up by id skips joining ``annotation`` and ``document``
+    again (~10 % of the database server's CPU in an export)."""
+    ids = bindparam("annotations", [], type_=ARRAY(Integer))
+    return (
+        select(Span.annotation_id, Span.layer, Span.start_char, Span.end_char, Span.label,
+               Span.score, Span.cluster)
+        .where(Span.annotation_id == any_(ids))
         .where(Span.layer.in_((ENTITY, MENTION, SPANCAT)))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
     )  # fmt: skip

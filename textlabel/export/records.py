@@ -63,7 +63,8 @@ def project_records(
 class StoredPage:
     """Up to ``PAGE`` documents as stored, with every row their records are built from:
     ``documents`` (``select_documents``), ``annotations`` (``select_annotations``) and
-    ``spans`` (``store.select_document_spans``), as the driver's tuples, JSON still text.
+    ``spans`` (``store.select_document_spans``; on PostgreSQL ``select_annotation_spans``
+    of the page's annotations), as the driver's tuples, JSON still text.
     Rows of documents between the page's ids that are not on it (archived, unselected) may
     be among the last two."""
 
@@ -101,9 +102,13 @@ def stored_pages(
     annotations = DriverQuery(
         session, lambda: select_annotations(project_id, first_id, last_id), "annotations"
     )
+    by_ids = session.get_bind().dialect.name == "postgresql"  # the page's annotation ids
     spans = DriverQuery(
-        session, lambda: store.select_document_spans(project_id, first_id, last_id), "spans"
-    )
+        session,
+        store.select_annotation_spans if by_ids
+        else lambda: store.select_document_spans(project_id, first_id, last_id),
+        "spans of annotations" if by_ids else "spans",
+    )  # fmt: skip
     bounds = {"project": project.id, "until": _NO_END if until is None else until}
     last = after
     while True:
@@ -111,11 +116,12 @@ def stored_pages(
         if not found:
             return
         first, last = found[0][0], found[-1][0]
-        yield StoredPage(
-            found,
-            annotations.rows(first=first, last=last, **bounds),
-            spans.rows(first=first, last=last, **bounds),
-        )
+        stored = annotations.rows(first=first, last=last, **bounds)
+        if by_ids:
+            span_rows = spans.rows(annotations=[row[0] for row in stored]) if stored else []
+        else:
+            span_rows = spans.rows(first=first, last=last, **bounds)
+        yield StoredPage(found, stored, span_rows)
         if len(found) < PAGE or last == until:  # the last page: no query for an empty one
             return
 

@@ -92,6 +92,22 @@ def test_same_tokens_on_made_up_words_between_single_spaces(tokenizer: ChunkToke
         assert tokenizer.many_stored(texts) == stored
 
 
+def test_words_of_letters_are_learnt_without_spacy_unless_a_rule_splits_them(
+    tokenizer: ChunkTokenizer,
+) -> None:
+    """A new chunk of ASCII letters is one token unless a special case splits it (no
+    punctuation needed: "cannot", "gonna", "Dont") or an affix rule applies; the first kind
+    is laid out without spaCy, the others still go to spaCy, and the texts come out alike."""
+    assert tokenizer._word("Adaline") is not None and tokenizer._word("Zyx") is not None
+    assert tokenizer._word("cannot") is None and tokenizer._word("gonna") is None
+    texts = [
+        "I cannot go , gonna Dont lemme xD Adaline Zyx met Bo !",
+        "Cannot Ima gotta whaddya Mr a b c Aint tho",
+    ]
+    assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
+    assert tokenizer.cache["cannot"].size == 2 and tokenizer.cache["Adaline"].size == 1
+
+
 def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> None:
     """``: )`` holds the tokens of the emoticon ``:)`` across a space: such texts are handed
     to spaCy whole; neighbours that cannot form one are not."""

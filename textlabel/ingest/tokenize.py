@@ -94,7 +94,10 @@ class ChunkTokenizer:
             raise TypeError("the tokenizer pipeline needs a sentencizer")
         self.tokenizer = _light(nlp.tokenizer)
         self.strings = self.tokenizer.vocab.strings  # the tokenizer's vocabulary's, which grows
+        self.specials = frozenset(self.tokenizer.rules or ())  # special cases' texts
+        self.is_punct = self.tokenizer.vocab.lex_attr_getters[IS_PUNCT]
         self.ends = frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
+        self.end_texts = frozenset(sentencizer.punct_chars)
         self.max_cache = max_cache
         self.max_strings = max_strings
         self.cache: dict[str, _Chunk] = {}
@@ -212,6 +215,12 @@ class ChunkTokenizer:
         words = [chunk for chunk in chunks if not chunk[0].isspace()]
         alone = [chunk for chunk in chunks if chunk[0].isspace()]
         learnt: dict[str, _Chunk] = {}
+        for word in [w for w in words if w.isascii() and w.isalpha()]:  # str tests, in C
+            entry = self._word(word)
+            if entry is not None:
+                learnt[word] = entry
+        if learnt:
+            words = [w for w in words if w not in learnt]
         for first in range(0, len(words), 5000):
             group = words[first : first + 5000]
             found = self._split(" ".join(group), group)
@@ -223,6 +232,27 @@ class ChunkTokenizer:
             learnt[chunk] = (self._split(chunk, [chunk]) or [])[0]
         self.cache.update(learnt)
         return [learnt[chunk] for chunk in chunks]
+
+    def _word(self, word: str) -> _Chunk | None:
+        """The entry of a chunk of ASCII letters that spaCy keeps whole, without spaCy (half
+        the new chunks of real text: names, rare words), or None to ask spaCy. spaCy splits a
+        chunk only at a special case (``cannot``, ``gonna``, ``xD``: no punctuation needed),
+        a prefix, a suffix or an infix; with none of them it is one token, and its flags
+        are the sentencizer's and the vocabulary's own tests of the text."""
+        tokenizer = self.tokenizer
+        prefix, suffix, infix = (
+            tokenizer.prefix_search, tokenizer.suffix_search, tokenizer.infix_finditer
+        )  # fmt: skip
+        if (
+            word in self.specials
+            or (prefix is not None and prefix(word) is not None)
+            or (suffix is not None and suffix(word) is not None)
+            or (infix is not None and next(iter(infix(word)), None) is not None)
+        ):
+            return None
+        first, last = self._edges(word, word)
+        flags = ((word in self.end_texts, bool(self.is_punct(word)), False),)
+        return _Chunk((0, len(word)), 1, _moves(flags), first, last, (1, len(word)))
 
     def _split(self, text: str, chunks: list[str]) -> list[_Chunk] | None:
         """The entries of ``chunks`` from one spaCy Doc of ``text`` (them joined by spaces),

@@ -5,7 +5,8 @@ suffixes, infixes, special cases) on its own: the same chunk always gives the sa
 which is why spaCy caches them. It still builds a ``Doc`` per text and we still read it
 token by token, about 4 us a token, most of an import's time. So this keeps its own cache,
 chunk -> (token offsets in the chunk, what the sentencizer rule does with them), and
-assembles a text's tokens with list operations; spaCy tokenizes each new chunk once.
+assembles a text's tokens with list operations; spaCy tokenizes each new chunk once, but
+for a word of ASCII letters that no rule splits, which is one token (``_word``).
 
 One thing in spaCy looks across chunks: special cases that contain affixes are found by a
 phrase matcher over the whole Doc, whose matches may span two chunks (``: )`` against the

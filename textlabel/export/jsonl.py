@@ -50,7 +50,9 @@ def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
     parts = ['{"text": ', encode_basestring(text), ', "meta": ', _dumps(record.meta)]
     columns = None if record.tokens is None else token_columns(record.tokens)
     if columns is not None:
-        parts += [', "tokens": [', _tokens(text, columns), "]"]
+        parts.append(', "tokens": [')
+        parts += _token_pieces(text, columns)  # joined once, with the rest of the line
+        parts.append("]")
     if "entities" in chosen:
         parts += [', "spans": ', _spans(record.spans, columns, len(text))]
     if not chosen.isdisjoint(_OTHER_LAYERS):
@@ -87,6 +89,11 @@ def _spans(spans: Sequence[SpanRecord], columns: TokenColumns | None, length: in
 
 
 def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
+    """The token objects of a line, joined (``_token_pieces``)."""
+    return "".join(_token_pieces(text, tokens))
+
+
+def _token_pieces(text: str, tokens: Sequence[TokenRecord]) -> list[str]:
     """The token objects of a line, joined from pieces made by C-level iteration (``map``,
     ``zip``, ``chain``) over the token columns: no Python loop, no call per token and no
     ``TokenRecord`` when the tokens come as ``TokenColumns``. Five pieces a token, each key
@@ -96,7 +103,7 @@ def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
     columns = token_columns(tokens)
     starts, ends, ws = columns.starts, columns.ends, columns.ws
     if not starts:
-        return ""
+        return []
     texts = map(encode_basestring, map(text.__getitem__, map(slice, starts, ends)))
     if ends[-1] < _SMALL:
         at_start, at_end = _offsets(ends[-1] + 1)
@@ -118,7 +125,8 @@ def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
         )
     )
     pieces[-1] = _JSON_BOOL[ws[-1]] + "}"
-    return '{"text": ' + "".join(pieces)
+    pieces[0] = '{"text": ' + pieces[0]
+    return pieces
 
 
 _SMALL = 1 << 16  # offsets below it looked up as pieces, made as far as an export needs

@@ -90,6 +90,13 @@ def under_gunicorn() -> bool:
     return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
 
 
+def publishing_hold_file() -> str | None:
+    """Tests only (``tests/test_import_child.py``, ``TEXTLABEL_TEST_HOLD_PUBLISHING``): a file
+    whose presence holds an import at publishing (``staging._hold_for_tests``). Not a setting:
+    read here with the environment's other reads."""
+    return os.environ.get(ENV_PREFIX + "TEST_HOLD_PUBLISHING") or None
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Flask config values from defaults, the environment and explicit overrides (in that order)."""
     settings: dict[str, Any] = {}

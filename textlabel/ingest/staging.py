@@ -43,6 +43,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
 
+from textlabel.config import publishing_hold_file
 from textlabel.models import Document, Project, User
 from textlabel.models.base import utcnow
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
@@ -57,7 +58,7 @@ PUBLISH_BATCH = 500
 indexed as they were stored), the longest held the write lock 82-116 ms at 100,000 documents,
 load 3.4-3.9, under an import batch's longest (191-208 ms); moving and indexing, it was 211
 ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed."""
-HOLD_ENV = "TEXTLABEL_TEST_HOLD_PUBLISHING"  # tests only: ``_hold_for_tests``
+HOLD_ENV = "TEXTLABEL_TEST_HOLD_PUBLISHING"  # tests only: ``_hold_for_tests``, read by config
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
 
@@ -151,7 +152,7 @@ def _hold_for_tests() -> None:
     write this process's id to that name + ``.held`` and wait (60 s at most), so a test kills
     an import exactly while it publishes instead of racing it. Unset (always, outside those
     tests): one environment lookup per publish batch."""
-    hold = os.environ.get(HOLD_ENV)
+    hold = publishing_hold_file()
     if not hold or not os.path.exists(hold):
         return
     Path(hold + ".held").write_text(str(os.getpid()))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import inspect, make_url
+from sqlalchemy import Connection, inspect, make_url, text
 
 from textlabel import migrate
 from textlabel.db import make_engine
@@ -37,8 +37,6 @@ def test_init_twice_then_models_match_migrations(empty_url: str, tmp_path: Path)
 def test_upgrading_a_sqlite_database_keeps_its_documents(tmp_path: Path) -> None:
     """Batch migrations re-create ``project`` by dropping it: with foreign keys on, that
     deleted every document through ON DELETE CASCADE (found by issue 15's benchmark)."""
-    from sqlalchemy import text
-
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0005")
     with engine.begin() as connection:
@@ -115,14 +113,9 @@ def test_read_markers_start_at_each_participants_last_comment(tmp_path: Path) ->
     engine.dispose()
 
 
-def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) -> None:
-    """Before 0028 an import indexed its staged documents batch by batch; after it they are
-    indexed at publishing, and the delete trigger skips them. A staging project left over
-    from before the upgrade must leave the index whole when it is discarded or published."""
-    from sqlalchemy import text
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0027")
+def _staged_rows(connection: Connection, texts: list[tuple[int, str]]) -> None:
+    """Project 1 and its staging project 2 (an import under way) as raw rows of a database at
+    0027/0028, with one document of ``(project, text)`` each, numbered from 1."""
     project = (
         "INSERT INTO project (id, name, description, layers, overlap, blind, label_map,"
         " settings, created_at, staged_for_id) VALUES (:id, :name, '', '[]', 1, 1, '{}', '{}',"
@@ -132,11 +125,20 @@ def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) 
         "INSERT INTO document (id, project_id, text, meta, content_hash, tokens, created_at)"
         " VALUES (:id, :project, :text, '{}', :text, '{}', '2026-01-01')"
     )
+    connection.execute(text(project), {"id": 1, "name": "p", "staged": None})
+    connection.execute(text(project), {"id": 2, "name": "p (import)", "staged": 1})
+    for n, (project_id, words) in enumerate(texts):
+        connection.execute(text(document), {"id": n + 1, "project": project_id, "text": words})
+
+
+def test_0028_takes_staged_documents_out_of_the_full_text_index(tmp_path: Path) -> None:
+    """Before 0028 an import indexed its staged documents batch by batch; after it they are
+    indexed at publishing, and the delete trigger skips them. A staging project left over
+    from before the upgrade must leave the index whole when it is discarded or published."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0027")
     with engine.begin() as connection:
-        connection.execute(text(project), {"id": 1, "name": "p", "staged": None})
-        connection.execute(text(project), {"id": 2, "name": "p (import)", "staged": 1})
-        for n, (project_id, words) in enumerate([(1, "Ada met Babbage."), (2, "Babbage left.")]):
-            connection.execute(text(document), {"id": n + 1, "project": project_id, "text": words})
+        _staged_rows(connection, [(1, "Ada met Babbage."), (2, "Babbage left.")])
         connection.execute(
             text("INSERT INTO document_fts(rowid, text) VALUES (2, 'Babbage left.')")
         )
@@ -159,27 +161,14 @@ def test_0029_puts_staged_documents_back_into_the_full_text_index(tmp_path: Path
     trigger takes every document out: a staging project left unindexed from 0028 is indexed
     at the upgrade, so discarding it leaves the index whole; the downgrade undoes both."""
     from alembic import command
-    from sqlalchemy import text
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0028")
-    project = (
-        "INSERT INTO project (id, name, description, layers, overlap, blind, label_map,"
-        " settings, created_at, staged_for_id) VALUES (:id, :name, '', '[]', 1, 1, '{}', '{}',"
-        " '2026-01-01', :staged)"
-    )
-    document = (
-        "INSERT INTO document (id, project_id, text, meta, content_hash, tokens, created_at)"
-        " VALUES (:id, :project, :text, '{}', :text, '{}', '2026-01-01')"
-    )
     check = "INSERT INTO document_fts(document_fts, rank) VALUES ('integrity-check', 1)"
     hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
     texts = [(1, "Ada met Babbage."), (2, "Babbage left."), (2, "Babbage came back.")]
     with engine.begin() as connection:
-        connection.execute(text(project), {"id": 1, "name": "p", "staged": None})
-        connection.execute(text(project), {"id": 2, "name": "p (import)", "staged": 1})
-        for n, (project_id, words) in enumerate(texts):
-            connection.execute(text(document), {"id": n + 1, "project": project_id, "text": words})
+        _staged_rows(connection, texts)
         assert connection.execute(text(hits)).scalars().all() == [1]  # 0028: staged unindexed
     migrate.upgrade(engine)
     with engine.begin() as connection:

@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from textlabel.errors import InvalidInput
-from textlabel.export.conllu import _single_spaced, write_document
+from textlabel.export.conllu import _ROW_ENDS_KEPT, _single_spaced, write_document
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.records import (
     DocumentRecord,
@@ -140,3 +140,29 @@ def test_a_tab_inside_a_token_and_made_up_comments(ending: str) -> None:
         assert "\ta b\t" in written and "\td e\t" in written
         assert "# annotator = ann x\n" in written
         assert "NE=B-ORG" in written and written.count("# text = ") == 2
+
+
+def test_row_ends_past_the_kept_table_and_after_it_grew() -> None:
+    """Row ends come from a table kept per shape of record up to ``_ROW_ENDS_KEPT`` next IDs:
+    a sentence longer than that (made for the document alone) and a short one after it (the
+    kept table) write what the token loop writes, as do rows with and without a space after
+    them and an entity at a sentence's end."""
+    words = ["w", ","] * ((_ROW_ENDS_KEPT + 40) // 2)
+    text = " ".join(words).replace(" ,", ",")
+    for sentence_starts in ([0], [0, 3, 3 + _ROW_ENDS_KEPT // 3]):
+        tokens = tokenize_text(text).columns()
+        last = len(tokens) - 1
+        spans = [SpanRecord(tokens.starts[0], tokens.ends[0], "A"),
+                 SpanRecord(tokens.starts[last], tokens.ends[last], "B")]  # fmt: skip
+        record = DocumentRecord(
+            text=text, meta={"id": 4}, tokens=tokens, sent_starts=sentence_starts, spans=spans
+        )
+        written = write_document(record, number=1, layers=LAYERS)
+        assert written == _token_loop(record)
+        assert "SpaceAfter=No" in written and "NE=B-B|SpaceAfter=No\n\n" in written
+        longest = max(
+            b - a for a, b in zip(sentence_starts, [*sentence_starts[1:], last + 1], strict=True)
+        )
+        assert f"\n{longest}\t" in written and longest > _ROW_ENDS_KEPT // 2
+    short = _record(TEXTS[0], parsed=False)
+    assert write_document(short, number=1, layers=LAYERS) == _token_loop(short)

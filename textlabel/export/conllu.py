@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
-from operator import is_
+from operator import is_, not_
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
@@ -78,10 +78,15 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
 
         def headers() -> list[str]:
             if not any(sentence_meta):  # nothing kept (most records): the lines made up
-                return [
-                    _made_up(doc_id, n, fresh, annotator, cells.text[starts[start] : ends[end - 1]])
-                    for n, (start, end) in enumerate(sentences, start=1)
+                text = cells.text  # no tab or newline: ``_cell`` would change nothing
+                first, last = sentences[0]
+                made = [_made_up(doc_id, 1, fresh, annotator, text[starts[first] : ends[last - 1]])]
+                sent_id = f"# sent_id = {doc_id}-"  # then as ``_made_up`` writes them, spelt out
+                made += [
+                    f"{sent_id}{n}\n# text = {text[starts[start] : ends[end - 1]]}\n"
+                    for n, (start, end) in enumerate(sentences[1:], start=2)
                 ]
+                return made
             lines = []
             for number_in_doc, (meta, (start, end)) in enumerate(
                 zip(sentence_meta, sentences, strict=True), start=1
@@ -138,10 +143,11 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     return "".join(out)
 
 
-# the MISC cell of a token with no entity and its line's end, by its gap
-_GAP_MISC = {"": "SpaceAfter=No\n", " ": "_\n"}
+# the MISC cell of a token with no entity, by its gap (other gaps: ``_misc``)
+_GAP_MISC = {"": "SpaceAfter=No", " ": "_"}
+_WS_MISC = ("SpaceAfter=No", "_")  # the same, by the token's ``ws`` (False, True)
 _positions: tuple[str, ...] = ("0",)  # "0", "1", ...: ID and HEAD cells
-_ids: tuple[str, ...] = ("0\t",)  # "0\t", "1\t", ...: ID cells and the tab after them
+_ROW_ENDS_KEPT = 4096  # row ends of sentences up to this long are kept between documents
 
 
 def _plain(
@@ -152,33 +158,40 @@ def _plain(
     """The lines of a record that was not read from CoNLL-U (no ``layers.extra``): each
     sentence's comments (``headers()``), token lines and blank line, made a column at a
     time by C-level ``map``, ``zip`` and one ``join`` over the document, a Python step only
-    for tokens with an entity tag, coreference or a head. Columns a record lacks (LEMMA,
-    FEATS... without the layer) are all ``_`` and merge with their neighbours into one
-    constant piece, so a row of an entities-only record is four pieces. None when a token is
-    blank or a head lies outside its sentence: ``write_document``'s token loop handles (or
-    refuses) those."""
+    for tokens with an entity tag, coreference or an unusual gap, and per sentence.
+
+    A row is its FORM, the cells a record has (LEMMA, FEATS... with the layer) with the
+    constant cells between them, and a *row end*: the constant cells before MISC, MISC,
+    the newline and the next row's ID cell (after a sentence's last row: the blank line,
+    the next sentence's comments and its ``1``), so an entities-only record's row is two
+    pieces. Row ends are taken whole (``_row_ends``, made once) as if a space followed each
+    token, then those of tokens with none are swapped, and those with an entity tag made.
+    None when a token is blank or a head lies outside its sentence: ``write_document``'s
+    token loop handles (or refuses) those."""
     starts, ends = columns.starts, columns.ends
-    forms = list(map(cells.text.__getitem__, map(slice, starts, ends)))
+    text = cells.text
+    forms = [text[start:end] for start, end in zip(starts, ends, strict=True)]
     if not all(map(str.strip, forms)):  # a whitespace-only token folds into its gap
         return None
     ws = columns.ws
     gaps: list[str] | None = None
-    if _single_spaced(record.text, columns, forms):
-        misc: list[str | None] = list(map(_WS_MISC.__getitem__, ws))  # with the "\n"
-    else:
+    spaced: list[bool] = ws  # whether a token's gap is one space (else none, or unusual)
+    marked = set(compress(range(len(tags)), map("O".__ne__, tags)))
+    if not _single_spaced(record.text, columns, forms):
         gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
         gaps.append(" " if ws[-1] else "")
-        misc = list(map(_GAP_MISC.get, gaps))
-    marked = set(compress(range(len(tags)), map("O".__ne__, tags)))
-    if None in misc:  # a newline or several spaces after a token
-        marked.update(compress(range(len(misc)), map(is_, misc, repeat(None))))
+        spaced = list(map(" ".__eq__, gaps))
+        # a newline or several spaces after a token: its MISC is made
+        marked.update(compress(range(len(gaps)), map(is_, map(_GAP_MISC.get, gaps), repeat(None))))
     if entities is not None:
         marked.update(i for i, entity in enumerate(entities) if entity)
+    made: dict[int, str] = {}
     for i in marked:
         entity = entities[i] if entities is not None else None
         gap = gaps[i] if gaps is not None else " " if ws[i] else ""
-        misc[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap) + "\n"
-    positions = _numbers(max(end - start for start, end in sentences) + 1)
+        made[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap)
+    longest = max(end - start for start, end in sentences)
+    positions = _numbers(longest + 2)
     heads = record.layers.heads
     head_cells: list[str] | None = None
     if heads is not None:
@@ -194,17 +207,30 @@ def _plain(
                     return None
     if any(len(column) != len(forms) for column in cells.given if column is not None):
         return None  # layers that do not fit the tokens: the token loop's checks
-    id_cells = _id_cells(len(positions))
-    ids = list(chain.from_iterable(id_cells[1 : end - start + 1] for start, end in sentences))
-    later = headers()
-    for (_, end), header in zip(sentences, [*later[1:], ""], strict=True):
-        misc[end - 1] = f"{misc[end - 1]}\n{header}"  # the blank line, the next comments
-    pieces = _merged(
-        [ids, forms, "\t", cells.given.lemmas, "\t", cells.given.upos, "\t",
-         cells.given.xpos, "\t", cells.given.feats, "\t", head_cells, "\t",
-         cells.given.deprels, "\t_\t", misc]
+    given = cells.given
+    pieces, tail = _merged(
+        [forms, "\t", given.lemmas, "\t", given.upos, "\t", given.xpos, "\t", given.feats,
+         "\t", head_cells, "\t", given.deprels, "\t_\t"]
     )  # fmt: skip
-    return later[0] + "".join(chain.from_iterable(zip(*pieces, strict=False)))
+    spaced_ends, unspaced = _row_ends(tail, longest + 2)
+    # each row's end as if a space followed its token: the row ends of the next IDs
+    row_ends = list(
+        chain.from_iterable(spaced_ends[2 : end - start + 2] for start, end in sentences)
+    )
+    skip = len(tail) + 2  # where the next ID starts in such a row end
+    for i, misc in made.items():
+        row_ends[i] = f"{tail}{misc}\n{row_ends[i][skip:]}"
+    for i in compress(range(len(spaced)), map(not_, spaced)):
+        if i not in made:
+            row_ends[i] = unspaced[row_ends[i]]
+    later = headers()
+    for (_, end), header in zip(sentences, [*later[1:], None], strict=True):
+        misc = made.get(end - 1) or _WS_MISC[spaced[end - 1]]
+        row_ends[end - 1] = (
+            f"{tail}{misc}\n\n" if header is None else f"{tail}{misc}\n\n{header}1\t"
+        )
+    pieces.append(row_ends)
+    return f"{later[0]}1\t" + "".join(chain.from_iterable(zip(*pieces, strict=False)))
 
 
 def _single_spaced(text: str, columns: TokenColumns, forms: list[str]) -> bool:
@@ -221,13 +247,13 @@ def _single_spaced(text: str, columns: TokenColumns, forms: list[str]) -> bool:
     return text.count(" ", first, last) - words.count(" ") == spaced
 
 
-_WS_MISC = {True: "_\n", False: "SpaceAfter=No\n"}  # as _GAP_MISC, by the token's ws
-
-
-def _merged(cells: list[Sequence[str | None] | str | None]) -> list[Iterable[str | None]]:
-    """A row's pieces for ``zip``: a column (a list), a constant (a str) or an absent column
-    (None, all ``_``); neighbouring constants are joined into one ``repeat``."""
-    out: list[Iterable[str | None]] = []
+def _merged(
+    cells: list[Sequence[str | None] | str | None],
+) -> tuple[list[Sequence[str | None] | Iterable[str]], str]:
+    """A row's pieces for ``zip`` before its row end, from columns (lists), constants (str)
+    and absent columns (None, all ``_``): neighbouring constants joined into one ``repeat``;
+    and the constant cells after the last column (they go into the row end)."""
+    out: list[Sequence[str | None] | Iterable[str]] = []
     constant = ""
     for cell in cells:
         if cell is None or isinstance(cell, str):
@@ -237,19 +263,29 @@ def _merged(cells: list[Sequence[str | None] | str | None]) -> list[Iterable[str
             out.append(repeat(constant))
             constant = ""
         out.append(cell)
-    if constant:
-        out.append(repeat(constant))
-    return out
+    return out, constant
 
 
-def _id_cells(count: int) -> tuple[str, ...]:
-    """``_numbers(count)`` with the tab after each, made as seldom."""
-    global _ids
-    cells = _ids
-    if len(cells) < count:
-        cells = tuple(number + "\t" for number in _numbers(count))
-        _ids = cells
-    return cells
+# by the constant cells before MISC: row ends with a space after the token, by the next ID,
+# and the same with none, by the former
+_row_ends_of: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
+
+
+def _row_ends(tail: str, count: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Row ends without an entity tag for next IDs below ``count``: those of a token with a
+    space after it, by the next ID, and those of a token with none, by the former. Kept per
+    ``tail`` (the few shapes of records) up to ``_ROW_ENDS_KEPT``; a longer pair replaces
+    the shorter one whole, so threads never see one half-made."""
+    kept = _row_ends_of.get(tail)
+    if kept is not None and len(kept[0]) >= count:
+        return kept
+    size = max(count, min(2 * len(kept[0]) if kept else 0, _ROW_ENDS_KEPT))
+    numbers = _numbers(size)
+    spaced = tuple(f"{tail}_\n{numbers[n]}\t" for n in range(size))
+    unspaced = {row: f"{tail}SpaceAfter=No\n{numbers[n]}\t" for n, row in enumerate(spaced)}
+    if size <= _ROW_ENDS_KEPT:
+        _row_ends_of[tail] = (spaced, unspaced)
+    return spaced, unspaced
 
 
 def _numbers(count: int) -> tuple[str, ...]:
@@ -292,11 +328,12 @@ class _Cells:
         with_pos = "pos" in chosen
         # the mapping is one character to one, so offsets into the text still hold
         self.text = _cell(record.text)
-        self.lemmas = _cells(layers.lemmas, count)
-        self.upos = _cells(layers.pos if with_pos else None, count)
-        self.xpos = _cells(layers.tags if with_pos else None, count)
-        self.feats = _cells(layers.morphs, count)
-        self.deprels = _cells(ud_deprels(layers.deps), count)
+        absent = ["_"] * count  # shared by the layers a record lacks (never changed)
+        self.lemmas = _cells(layers.lemmas, absent)
+        self.upos = _cells(layers.pos if with_pos else None, absent)
+        self.xpos = _cells(layers.tags if with_pos else None, absent)
+        self.feats = _cells(layers.morphs, absent)
+        self.deprels = _cells(ud_deprels(layers.deps), absent)
         self.given = _Given(
             None if layers.lemmas is None else self.lemmas,
             None if not with_pos or layers.pos is None else self.upos,
@@ -316,9 +353,9 @@ class _Given(NamedTuple):
     deprels: list[str] | None
 
 
-def _cells(values: list[str | None] | None, count: int) -> list[str]:
+def _cells(values: list[str | None] | None, absent: list[str]) -> list[str]:
     if values is None:
-        return ["_"] * count
+        return absent
     cells = [value or "_" for value in values]
     joined = "".join(cells)
     if "\t" in joined or "\n" in joined or "\r" in joined:

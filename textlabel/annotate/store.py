@@ -182,14 +182,15 @@ def payloads_of_rows(
     _sort_spans(rows, spans, chains, span_cats)
     out = {}
     for aid, (tags, relations, cats) in held.items():
-        by_cluster = chains.get(aid) or {}
-        out[aid] = Payload(
+        by_cluster = chains.get(aid)
+        categories = span_cats.get(aid)
+        out[aid] = Payload(  # the empty ones spelt out: most annotations hold only entities
             spans=tuple(spans.get(aid, ())),
             pos=None if tags is None else tuple(tags),
-            coref=tuple(tuple(by_cluster[k]) for k in sorted(by_cluster)),
-            relations=_relations(relations),
-            cats=cats_of(cats or {}),
-            span_cats=tuple(sorted(span_cats.get(aid, ()), key=_outermost_first)),
+            coref=tuple(tuple(by_cluster[k]) for k in sorted(by_cluster)) if by_cluster else (),
+            relations=_relations(relations) if relations else (),
+            cats=cats_of(cats) if cats else (),
+            span_cats=tuple(sorted(categories, key=_outermost_first)) if categories else (),
         )
     return out
 

@@ -215,11 +215,16 @@ def _layers(annotation: AnnotationRow | None, prediction: AnnotationRow | None) 
     layers = TokenLayers()
     own = (annotation.token_layers if annotation else None) or {}
     fallback = (prediction.token_layers if prediction else None) or {}
-    if not own and not fallback:  # most documents: entities only
+    if _all_none(own) and _all_none(fallback):  # most documents: entities only
         return layers
     for key in LAYER_KEYS:
         setattr(layers, key, own.get(key) or fallback.get(key))
     return layers
+
+
+def _all_none(layers: dict[str, Any]) -> bool:
+    """Whether every stored layer is null (an import without them stores them all so)."""
+    return list(layers.values()).count(None) == len(layers)
 
 
 def _merged_pos(
@@ -261,8 +266,12 @@ def _record(
     record.layers.pos = _merged_pos(annotation, prediction)
     _drop_stale_tags(record.layers, annotation, prediction)
     keep = set(request.labels)
-    record.spans = [_unscored(s) for s in payload.spans or () if not keep or s.label in keep]
-    record.coref = [list(chain) for chain in payload.coref or ()]
+    record.spans = [
+        s if s.score is None else _unscored(s)  # most: shared as they are
+        for s in payload.spans or ()
+        if not keep or s.label in keep
+    ]
+    record.coref = [list(chain) for chain in payload.coref] if payload.coref else []
     if payload.relations:
         entities = {(s.start, s.end) for s in record.spans}
         record.relations = [
@@ -270,8 +279,8 @@ def _record(
             for r in payload.relations
             if r.head in entities and r.child in entities
         ]
-    record.cats = dict(payload.cats or ())
-    record.span_cats = [_unscored(s) for s in payload.span_cats or ()]
+    record.cats = dict(payload.cats) if payload.cats else {}
+    record.span_cats = [_unscored(s) for s in payload.span_cats] if payload.span_cats else []
     if annotator:
         record.meta["annotator"] = annotator
         record.annotator = annotator

@@ -28,6 +28,20 @@ class TokenSpan(NamedTuple):
     last: int
 
 
+def token_range(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int
+) -> tuple[int, int] | None:
+    """``Tokens.range`` on bare start and end lists (an export aligns a few spans a
+    document, and making a ``Tokens`` for them cost more than aligning them)."""
+    first = bisect_left(starts, start)
+    last = bisect_left(ends, end)
+    if first >= len(starts) or starts[first] != start:
+        return None
+    if last >= len(ends) or ends[last] != end or last < first:
+        return None
+    return first, last + 1
+
+
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """Token boundaries of one document as parallel sorted lists of start and end chars.
@@ -133,13 +147,7 @@ class Tokens:
 
     def range(self, start: int, end: int) -> tuple[int, int] | None:
         """Token indices ``[first, last)`` of a character span on token boundaries, else None."""
-        first = bisect_left(self.starts, start)
-        last = bisect_left(self.ends, end)
-        if first >= len(self.starts) or self.starts[first] != start:
-            return None
-        if last >= len(self.ends) or self.ends[last] != end or last < first:
-            return None
-        return first, last + 1
+        return token_range(self.starts, self.ends, start, end)
 
     def snap(self, start: int, end: int, *, details: Callable[[], Any] | None = None) -> TokenSpan:
         """Widen ``[start, end)`` to the tokens it touches; refuse spans outside the text, empty

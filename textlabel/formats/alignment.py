@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import lt
 
 from textlabel.errors import InvalidInput
 from textlabel.formats.iob import Span, TagError, spans_to_tags
@@ -14,7 +15,7 @@ from textlabel.records import (
     TokenRecord,
     token_columns,
 )
-from textlabel.tokens import Tokens
+from textlabel.tokens import Tokens, token_range
 
 
 def describe(record: DocumentRecord, number: int) -> str:
@@ -48,16 +49,17 @@ def token_spans(
     record: DocumentRecord, tokens: Sequence[TokenRecord], spans: list[SpanRecord], number: int
 ) -> list[Span]:
     """Entity spans as token ranges; InvalidInput names a span that is not token aligned."""
-    aligned = _tokens(record, tokens)
+    columns = token_columns(tokens)
+    starts, ends = columns.starts, columns.ends
     out: list[Span] = []
     for span in spans:
-        token_range = aligned.range(span.start, span.end)
-        if token_range is None:
+        aligned = token_range(starts, ends, span.start, span.end)
+        if aligned is None:
             raise InvalidInput(
                 f"{describe(record, number)}: span {span.start}:{span.end} {span.label} "
                 f"({record.text[span.start : span.end]!r}) is not on token boundaries"
             )
-        out.append((*token_range, span.label))
+        out.append((*aligned, span.label))
     return out
 
 
@@ -93,6 +95,10 @@ def entity_tags(record: DocumentRecord, tokens: Sequence[TokenRecord], number: i
 
 def sentence_ranges(record: DocumentRecord, length: int) -> list[tuple[int, int]]:
     """Token ranges of the sentences (the whole document when it has no sentence starts)."""
+    given = record.sent_starts
+    if given and given[0] == 0 and given[-1] < length and all(map(lt, given, given[1:])):
+        # as stored (increasing, from 0, inside the document): the ranges are between them
+        return list(zip(given, [*given[1:], length], strict=True))
     starts = sorted({0, *(start for start in record.sent_starts or () if 0 < start < length)})
     ends = [*starts[1:], length]
     return [(start, end) for start, end in zip(starts, ends, strict=True) if start < end]

@@ -1,0 +1,57 @@
+"""``alignment.sentence_ranges`` and ``token_spans``: the shortcuts an export takes (sentence
+starts as stored, spans aligned on the bare offset lists) give what the general paths give."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from textlabel.errors import InvalidInput
+from textlabel.formats.alignment import sentence_ranges, token_spans
+from textlabel.records import DocumentRecord, SpanRecord, TokenColumns
+from textlabel.tokens import Tokens
+
+
+def _general(sent_starts: list[int] | None, length: int) -> list[tuple[int, int]]:
+    """The ranges by the general rule: 0 and every start inside, sorted, once each."""
+    starts = sorted({0, *(start for start in sent_starts or () if 0 < start < length)})
+    ends = [*starts[1:], length]
+    return [(start, end) for start, end in zip(starts, ends, strict=True) if start < end]
+
+
+@pytest.mark.parametrize(
+    "sent_starts",
+    [[0], [0, 3, 7], [0, 9], None, [], [3, 0], [0, 3, 3, 5], [0, 12], [1, 4], [0, 4, 2], [0, 10]],
+)
+def test_sentence_ranges_as_stored_and_otherwise(sent_starts: list[int] | None) -> None:
+    record = DocumentRecord(text="x", sent_starts=sent_starts)
+    for length in (10, 1, 0):
+        assert sentence_ranges(record, length) == _general(sent_starts, length)
+
+
+def test_token_spans_align_as_tokens_do() -> None:
+    """Every span on random offsets: the same token range as ``Tokens.range``, and a span
+    off the token boundaries refused."""
+    rng = random.Random(5)
+    starts, ends, at = [], [], 0
+    for _ in range(40):
+        at += rng.randint(0, 2)
+        starts.append(at)
+        at += rng.randint(1, 4)
+        ends.append(at)
+    columns = TokenColumns.from_offsets(starts, ends, text_length=at + 1)
+    tokens = Tokens(starts, ends, [0], at + 1)
+    record = DocumentRecord(text="y" * (at + 1), tokens=columns)
+    aligned = 0
+    for _ in range(300):
+        start, end = sorted(rng.sample(range(at + 2), 2))
+        expected = tokens.range(start, end)
+        span = SpanRecord(start, end, "X")
+        if expected is None:
+            with pytest.raises(InvalidInput, match="not on token boundaries"):
+                token_spans(record, columns, [span], 1)
+        else:
+            assert token_spans(record, columns, [span], 1) == [(*expected, "X")]
+            aligned += 1
+    assert 10 < aligned < 290  # both kinds were tried

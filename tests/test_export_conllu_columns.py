@@ -117,7 +117,7 @@ def test_single_spaced_text_takes_gaps_from_ws_only_when_every_gap_is_one_space(
         tokens = tokenize_text(text)
         columns = tokens.columns()
         forms = [text[start:end] for start, end in zip(columns.starts, columns.ends, strict=True)]
-        assert _single_spaced(text, columns, forms) is expected, text
+        assert _single_spaced(text, columns, "".join(forms)) is expected, text
 
 
 @pytest.mark.parametrize("ending", [" ", ""])

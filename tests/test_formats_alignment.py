@@ -8,7 +8,7 @@ import random
 import pytest
 
 from textlabel.errors import InvalidInput
-from textlabel.formats.alignment import sentence_ranges, token_spans
+from textlabel.formats.alignment import entity_tags, sentence_ranges, tagged_tokens, token_spans
 from textlabel.records import DocumentRecord, SpanRecord, TokenColumns
 from textlabel.tokens import Tokens
 
@@ -55,3 +55,18 @@ def test_token_spans_align_as_tokens_do() -> None:
             assert token_spans(record, columns, [span], 1) == [(*expected, "X")]
             aligned += 1
     assert 10 < aligned < 290  # both kinds were tried
+
+
+def test_tagged_tokens_are_those_tagged_other_than_o() -> None:
+    """``tagged_tokens`` finds the tagged tokens from the spans: the same as reading every
+    tag, and the same tags as ``entity_tags``; overlapping spans are refused alike."""
+    starts = list(range(0, 60, 3))
+    columns = TokenColumns.from_offsets(starts, [s + 2 for s in starts], text_length=60)
+    spans = [SpanRecord(3, 5, "A"), SpanRecord(9, 17, "B"), SpanRecord(18, 20, "B")]
+    record = DocumentRecord(text="z" * 60, tokens=columns, spans=spans)
+    tags, tagged = tagged_tokens(record, columns, 1)
+    assert tags == entity_tags(record, columns, 1)
+    assert sorted(tagged) == [i for i, tag in enumerate(tags) if tag != "O"] == [1, 3, 4, 5, 6]
+    record.spans.append(SpanRecord(12, 14, "C"))
+    with pytest.raises(InvalidInput, match="one entity per token"):
+        tagged_tokens(record, columns, 1)

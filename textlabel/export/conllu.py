@@ -18,6 +18,7 @@ A per-annotator record (``meta["annotator"]``) gets an ``# annotator = NAME`` co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import is_, not_
@@ -27,10 +28,10 @@ from textlabel.errors import InvalidInput
 from textlabel.export.base import WriteOptions
 from textlabel.formats.alignment import (
     describe,
-    entity_tags,
     is_blank,
     require_columns,
     sentence_ranges,
+    tagged_tokens,
     token_mentions,
 )
 from textlabel.formats.conllu_misc import escape_spaces, merge_misc, parse_misc, space_items
@@ -59,7 +60,9 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     chosen = set(layers)
     columns = require_columns(record, number, format_name="CoNLL-U")
     count = len(columns)
-    tags = entity_tags(record, columns, number) if "entities" in chosen else ["O"] * count
+    tags, tagged = (
+        tagged_tokens(record, columns, number) if "entities" in chosen else (["O"] * count, [])
+    )
     for span in record.spans if "entities" in chosen else ():
         if not _NOT_IN_MISC.isdisjoint(span.label):
             message = f"label {span.label!r} cannot go in the MISC column"
@@ -97,7 +100,7 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             return lines
 
         starts, ends = columns.starts, columns.ends
-        plain = _plain(record, columns, cells, tags, entities, sentences, headers)
+        plain = _plain(record, columns, cells, tags, tagged, entities, sentences, headers)
         if plain is not None:
             return plain
     extra: list[dict[str, Any]] = kept_extra or [{} for _ in range(count)]
@@ -147,12 +150,14 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
 _GAP_MISC = {"": "SpaceAfter=No", " ": "_"}
 _WS_MISC = ("SpaceAfter=No", "_")  # the same, by the token's ``ws`` (False, True)
 _positions: tuple[str, ...] = ("0",)  # "0", "1", ...: ID and HEAD cells
+_NO_LAYERS = "\t_\t_\t_\t_\t_\t_\t_\t"  # LEMMA to DEPS of a record without layers
+_WHITESPACE = re.compile(r"\s")  # what ``str.strip`` strips
 _ROW_ENDS_KEPT = 4096  # row ends of sentences up to this long are kept between documents
 
 
 def _plain(
     record: DocumentRecord, columns: TokenColumns, cells: _Cells, tags: list[str],
-    entities: list[str | None] | None, sentences: list[tuple[int, int]],
+    tagged: list[int], entities: list[str | None] | None, sentences: list[tuple[int, int]],
     headers: Callable[[], list[str]],
 ) -> str | None:  # fmt: skip
     """The lines of a record that was not read from CoNLL-U (no ``layers.extra``): each
@@ -171,13 +176,15 @@ def _plain(
     starts, ends = columns.starts, columns.ends
     text = cells.text
     forms = [text[start:end] for start, end in zip(starts, ends, strict=True)]
-    if not all(map(str.strip, forms)):  # a whitespace-only token folds into its gap
+    words = "".join(forms)
+    # a whitespace-only token folds into its gap (no whitespace and no empty token: none)
+    if (_WHITESPACE.search(words) or "" in forms) and not all(map(str.strip, forms)):
         return None
     ws = columns.ws
     gaps: list[str] | None = None
     spaced: list[bool] = ws  # whether a token's gap is one space (else none, or unusual)
-    marked = set(compress(range(len(tags)), map("O".__ne__, tags)))
-    if not _single_spaced(record.text, columns, forms):
+    marked = set(tagged)  # tokens with an entity tag
+    if not _single_spaced(record.text, columns, words):
         gaps = list(map(record.text.__getitem__, map(slice, ends, starts[1:])))
         gaps.append(" " if ws[-1] else "")
         spaced = list(map(" ".__eq__, gaps))
@@ -208,10 +215,14 @@ def _plain(
     if any(len(column) != len(forms) for column in cells.given if column is not None):
         return None  # layers that do not fit the tokens: the token loop's checks
     given = cells.given
-    pieces, tail = _merged(
-        [forms, "\t", given.lemmas, "\t", given.upos, "\t", given.xpos, "\t", given.feats,
-         "\t", head_cells, "\t", given.deprels, "\t_\t"]
-    )  # fmt: skip
+    if head_cells is None and given.count(None) == len(given):  # entities only (most)
+        pieces: list[Sequence[str | None] | Iterable[str]] = [forms]
+        tail = _NO_LAYERS
+    else:
+        pieces, tail = _merged(
+            [forms, "\t", given.lemmas, "\t", given.upos, "\t", given.xpos, "\t",
+             given.feats, "\t", head_cells, "\t", given.deprels, "\t_\t"]
+        )  # fmt: skip
     spaced_ends, unspaced = _row_ends(tail, longest + 2)
     # each row's end as if a space followed its token: the row ends of the next IDs
     row_ends = list(
@@ -233,15 +244,15 @@ def _plain(
     return f"{later[0]}1\t" + "".join(chain.from_iterable(zip(*pieces, strict=False)))
 
 
-def _single_spaced(text: str, columns: TokenColumns, forms: list[str]) -> bool:
+def _single_spaced(text: str, columns: TokenColumns, words: str) -> bool:
     """Whether every gap between tokens is one space or nothing (most text), so a token's
     gap is ``" "`` or ``""`` by its ``ws``: a few sums and counts instead of a slice a token.
     Tokens are sorted and never overlap, so the gaps are as long as the offsets leave between
     the first token's start and the last one's end, and hold the spaces there that the tokens
-    do not."""
+    do not. ``words``: the tokens' cells joined (as long as the tokens: a tab in a cell is
+    a space)."""
     first, last, ws = columns.starts[0], columns.ends[-1], columns.ws
     spaced = ws.count(True) - ws[-1]  # gaps of at least one character
-    words = "".join(forms)  # as long as the tokens (a tab in a cell is a space)
     if last - first - len(words) != spaced:
         return False
     return text.count(" ", first, last) - words.count(" ") == spaced

@@ -85,12 +85,22 @@ def token_mentions(
 
 def entity_tags(record: DocumentRecord, tokens: Sequence[TokenRecord], number: int) -> list[str]:
     """IOB2 tags for every token; overlapping spans cannot be written as tags."""
+    return tagged_tokens(record, tokens, number)[0]
+
+
+def tagged_tokens(
+    record: DocumentRecord, tokens: Sequence[TokenRecord], number: int
+) -> tuple[list[str], list[int]]:
+    """``entity_tags`` and the indices of the tokens tagged other than O (a few a document:
+    found from the spans, not by reading every tag)."""
+    spans = token_spans(record, tokens, record.spans, number)
     try:
-        return spans_to_tags(token_spans(record, tokens, record.spans, number), len(tokens))
+        tags = spans_to_tags(spans, len(tokens))
     except TagError as error:
         raise InvalidInput(
             f"{describe(record, number)}: {error.message}; token formats hold one entity per token"
         ) from error
+    return tags, [index for start, end, _ in spans for index in range(start, end)]
 
 
 def sentence_ranges(record: DocumentRecord, length: int) -> list[tuple[int, int]]:

@@ -166,3 +166,19 @@ def test_row_ends_past_the_kept_table_and_after_it_grew() -> None:
         assert f"\n{longest}\t" in written and longest > _ROW_ENDS_KEPT // 2
     short = _record(TEXTS[0], parsed=False)
     assert write_document(short, number=1, layers=LAYERS) == _token_loop(short)
+
+
+@pytest.mark.parametrize("bad", ["A|B", "A=B", "A B", "A\tB"])
+def test_a_label_that_cannot_go_in_misc_is_refused_after_good_ones(bad: str) -> None:
+    """Labels are checked once a process (``_MISC_LABELS``): a label that fits is written, one
+    with a character MISC cannot hold is refused whatever was written before, naming the
+    first such span's label."""
+    record = _record(TEXTS[2], parsed=False)
+    assert "NE=B-LOC" in write_document(record, number=1, layers=LAYERS)
+    tokens = record.tokens
+    assert isinstance(tokens, TokenColumns) and len(tokens) == 6
+    record.spans = [record.spans[0], SpanRecord(tokens.starts[2], tokens.ends[3], bad),
+                    SpanRecord(tokens.starts[5], tokens.ends[5], "C|D")]  # fmt: skip
+    with pytest.raises(InvalidInput, match="cannot go in the MISC column") as refused:
+        write_document(record, number=1, layers=LAYERS)
+    assert f"label {bad!r} cannot" in str(refused.value)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain, compress, repeat
-from operator import is_, not_
+from itertools import chain, compress, repeat, starmap
+from operator import attrgetter, is_, not_, sub
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
@@ -47,6 +47,9 @@ from textlabel.records import DocumentRecord, TokenColumns, TokenRecord
 
 _BAD_IN_CELL = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 _NOT_IN_MISC = frozenset("|=\t\n ")  # characters a label cannot have in MISC
+_MISC_LABELS: set[str] = set()  # labels known to fit in MISC (checked once a process)
+_MISC_LABELS_KEPT = 10_000
+_label = attrgetter("label")
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -63,10 +66,13 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     tags, tagged = (
         tagged_tokens(record, columns, number) if "entities" in chosen else (["O"] * count, [])
     )
-    for span in record.spans if "entities" in chosen else ():
-        if not _NOT_IN_MISC.isdisjoint(span.label):
-            message = f"label {span.label!r} cannot go in the MISC column"
-            raise InvalidInput(f"{describe(record, number)}: {message}")
+    if "entities" in chosen and not _MISC_LABELS.issuperset(map(_label, record.spans)):
+        for span in record.spans:  # a label not seen before (a few an export)
+            if not _NOT_IN_MISC.isdisjoint(span.label):
+                message = f"label {span.label!r} cannot go in the MISC column"
+                raise InvalidInput(f"{describe(record, number)}: {message}")
+            if len(_MISC_LABELS) < _MISC_LABELS_KEPT:
+                _MISC_LABELS.add(span.label)
     kept_extra = record.layers.extra or []
     entities = _entity_values(record, columns, kept_extra, number) if "coref" in chosen else None
     sentences = sentence_ranges(record, count)
@@ -197,7 +203,7 @@ def _plain(
         entity = entities[i] if entities is not None else None
         gap = gaps[i] if gaps is not None else " " if ws[i] else ""
         made[i] = _misc(None, entity, None if tags[i] == "O" else tags[i], gap)
-    longest = max(end - start for start, end in sentences)
+    longest = -min(starmap(sub, sentences))  # the longest sentence's tokens
     positions = _numbers(longest + 2)
     heads = record.layers.heads
     head_cells: list[str] | None = None

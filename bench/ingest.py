@@ -22,6 +22,15 @@ documents/s and CPU us per document too, for a large file without the in-process
 - on PostgreSQL on this machine, the CPU its server processes for the bench database spent
   (``/proc``: every backend of that database but the one asking, so autovacuum is not in it), per
   document, and how much of that was publishing: the server's share of the two cores;
+- ``--ceiling``: the storing side alone, what the import reaches when tokenizing is not the
+  bound (enough cores for the workers): the CSV's tokens are made before the clock starts and
+  handed to the storing process as a worker hands them (``tokenized_batches``' JSON per text),
+  so the same ``import_file`` stores, stages and publishes them; prints its documents/s, the
+  CPU a document of the importing process and of the database server, and the wall time of
+  the serial part after the file is read (publishing: SQLite's one writer moving batches,
+  PostgreSQL's one UPDATE) with the rate that part alone caps an import at. (``--tokens``
+  is no ceiling: reading and checking the tokens of JSONL costs the storing process more
+  than tokenizing costs a worker.)
 - ``--child-or-not ROWS...`` alone: files of ROWS rows imported in-process and in a child
   process (``textlabel.ingest.in_child``), wall time and this process's CPU.
 
@@ -44,6 +53,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +174,46 @@ class ServerCpu:
         return spent
 
 
-def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
+def pretokenized(path: Path) -> dict[str, str]:
+    """Each text of the CSV at ``path`` with its tokens' JSON, as a worker makes them."""
+    from textlabel.ingest.tokenize import chunk_tokenizer
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    return dict(zip(texts, chunk_tokenizer().many_stored(texts), strict=True))
+
+
+@contextmanager
+def tokens_given(spelt: dict[str, str]) -> Iterator[None]:
+    """``import_file`` with every batch's tokens already made (``--ceiling``): each batch comes
+    with ``{text: tokens JSON}`` as ``parallel.tokenized_batches`` hands a worker's back."""
+    from textlabel.ingest import service
+
+    def given(batches: Iterable[list[Any]], texts_of: Any, processes: int) -> Iterator[Any]:
+        for batch in batches:
+            yield batch, {}, {text: spelt[text] for text in texts_of(batch)}
+
+    real = service.tokenized_batches
+    service.tokenized_batches = given  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        service.tokenized_batches = real
+
+
+@dataclass
+class Phases:
+    """What ``import_once`` measured beyond docs/s (``--ceiling`` prints it)."""
+
+    wall: float = 0.0  # the import, seconds
+    publishing: float = 0.0  # from the mark to the end: nothing overlaps it
+    server_us: float | None = None  # the database server's CPU a document (PostgreSQL)
+    server_publishing_us: float | None = None  # of which publishing
+
+
+def import_once(
+    path: Path, url: str, phases: Phases | None = None
+) -> tuple[float, int, float, float]:
     """docs/s, documents stored, and CPU microseconds per document (this process and its
     tokenizing workers: ``TEXTLABEL_IMPORT_PROCESSES``; then this process alone)."""
     from sqlalchemy.orm import Session
@@ -193,8 +244,13 @@ def import_once(path: Path, url: str) -> tuple[float, int, float, float]:
     if recorded.worker:
         print_timeline(recorded, began, transactions.marked_at, ended)
     engine.dispose()
+    phases = phases if phases is not None else Phases()
+    phases.wall = elapsed
+    phases.publishing = ended - transactions.marked_at if transactions.marked_at else 0.0
     if served is not None:
         published = served - transactions.server_at_mark
+        phases.server_us = served / result.imported * 1e6
+        phases.server_publishing_us = published / result.imported * 1e6
         print(
             f"  database server: {served / result.imported * 1e6:,.0f} us CPU/doc, "
             f"publishing {published / result.imported * 1e6:,.0f} of it"
@@ -358,12 +414,52 @@ def child(rows: int, database: str | None) -> None:
     print(json.dumps(figures | {"docs_s": round(rate), "cpu_us": round(cpu)}))
 
 
+def ceiling(rows: int, database: str | None) -> None:
+    """The storing side alone (``--ceiling``): the import's rate when tokenizing is free."""
+    name = "PostgreSQL" if database else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "data.csv"
+        write_csv(path, rows)
+        spelt = pretokenized(path)
+        phases = Phases()
+        with tokens_given(spelt):
+            rate, imported, _, own_us = import_once(path, database_url(database, folder), phases)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    staging = phases.wall - phases.publishing
+    print(f"ceiling: {rows:,} CSV rows into {name}, tokens given (load {load})")
+    print(f"  the storing side alone         : {rate:8,.0f} docs/s  ({imported:,} stored)")
+    print(f"  the importing process          : {own_us:8,.0f} us CPU/doc")
+    if phases.server_us is not None:
+        print(
+            f"  the database server            : {phases.server_us:8,.0f} us CPU/doc "
+            f"(publishing {phases.server_publishing_us:,.0f})"
+        )
+    print(
+        f"  reading and staging            : {staging:8.2f} s wall  "
+        f"({imported / staging:,.0f} docs/s: one storing process"
+        + (", one SQLite writer)" if database is None else " and its backend)")
+    )
+    if phases.publishing:
+        cap = imported / phases.publishing
+        what = "SQLite's one writer" if database is None else "PostgreSQL's one UPDATE"
+        print(
+            f"  publishing (serial)            : {phases.publishing:8.2f} s wall  "
+            f"({phases.publishing / phases.wall:.0%}; {what}: alone it caps an import "
+            f"at {cap:,.0f} docs/s)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--database", help="a PostgreSQL URL (emptied first); default SQLite")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     parser.add_argument("--tokens", action="store_true", help="import pre-tokenized JSONL")
+    parser.add_argument(
+        "--ceiling", action="store_true",
+        help="only the storing side, tokens made before the clock starts (see the docstring)",
+    )  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--child-or-not", type=int, nargs="+", metavar="ROWS",
@@ -375,6 +471,9 @@ def main() -> None:
         return
     if args.child:
         child(args.child, args.database)
+        return
+    if args.ceiling:
+        ceiling(args.rows, args.database)
         return
     name = "PostgreSQL" if args.database else "SQLite"
     with tempfile.TemporaryDirectory() as tmp:

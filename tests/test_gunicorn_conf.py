@@ -29,3 +29,20 @@ def test_glibc_takes_the_arena_limit_and_gives_freed_heap_back() -> None:
     del blocks
     assert freemem.release()  # glibc here (CI's Debian); a no-op elsewhere
     assert freemem.limit_arenas(8)  # this process's own default, as a worker would set 2
+
+
+def test_the_master_fills_its_heap_holes_before_each_worker_fork(monkeypatch) -> None:
+    """pre_fork takes the free chunks of the master's main heap (textlabel/heapholes.py), so
+    a worker's allocations do not copy the master's pages around them."""
+    import platform
+
+    from textlabel import heapholes
+
+    monkeypatch.setattr(textlabel.serving, "by_gunicorn_conf", False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    blocks = [bytes(700 + 37 * (i % 300)) for i in range(4000)]
+    del blocks[::2]
+    holes = heapholes.free_below_top()
+    conf["pre_fork"](None, None)
+    if platform.libc_ver()[0] == "glibc":
+        assert holes and (heapholes.free_below_top() or 0) < holes // 50

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from textlabel import freemem, jobs
+from textlabel import freemem, heapholes, jobs
 from textlabel.config import ENV_PREFIX, setting_names
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,7 @@ class JobProcess:
     def _fork(self) -> int:
         gc.collect()
         gc.freeze()  # the child's collector never writes (unshares) the web app's objects
+        heapholes.fill()  # nor its allocations the web app's free heap chunks
         pid = os.fork()
         if pid:
             return pid

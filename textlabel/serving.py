@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textlabel import jobs
+from textlabel import heapholes, jobs
 from textlabel.config import under_gunicorn
 from textlabel.extensions import db
 
@@ -168,6 +168,7 @@ def settle(app: Any) -> None:
     _first_requests(app)
     gc.collect()
     gc.freeze()
+    heapholes.fill()  # a forked worker's allocations take new pages, not the master's
 
 
 def _first_requests(app: Any) -> None:

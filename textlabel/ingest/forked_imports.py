@@ -38,6 +38,8 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
+from textlabel import heapholes
+
 log = logging.getLogger(__name__)
 
 _SIZE = struct.Struct("!I")
@@ -201,6 +203,7 @@ def _load() -> None:
     chunk_tokenizer()("Warm up. The tokenizer and its sentence ends.")
     gc.collect()
     gc.freeze()
+    heapholes.fill()  # nor do their allocations write into this process's free heap chunks
 
 
 def _attend(connection: socket.socket) -> None:

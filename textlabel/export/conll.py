@@ -57,14 +57,24 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
         blank = [not word.strip() for word in words]
     if len(tags) != count:
         raise ValueError(f"{count} tokens but {len(tags)} entity tags")
-    if pos is None:  # the usual case: a row is the word and one of a few endings
+    sentences = sentence_ranges(record, count)
+    if pos is None and blank is None:  # the usual case: a row is the word and an ending
+        endings = {tag: f" _ _ {tag}\n" for tag in set(tags)}
+        ends = list(map(endings.__getitem__, tags))
+        for _, end in sentences:  # the blank line after each sentence
+            ends[end - 1] += "\n"
+        out = [""] * (2 * count)  # rows put in place by slice assignment, no string a row
+        out[0::2] = cells
+        out[1::2] = ends
+        return DOCSTART + "".join(out)
+    if pos is None:
         endings = {tag: f" _ _ {tag}\n" for tag in set(tags)}
         rows = list(map(add, cells, map(endings.__getitem__, tags)))
     else:
         pos_cells = [_pos_cell(pos, i) for i in range(count)]
         rows = list(map(_ROW.__mod__, zip(cells, pos_cells, tags, strict=True)))
     lines = [DOCSTART]
-    for start, end in sentence_ranges(record, count):
+    for start, end in sentences:
         kept = rows[start:end] if blank is None else [
             row for row, empty in zip(rows[start:end], blank[start:end], strict=True) if not empty
         ]  # fmt: skip

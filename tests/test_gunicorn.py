@@ -116,6 +116,30 @@ def test_warm_up_loads_the_model_only_where_jobs_run(app: Flask) -> None:
         gc.unfreeze()
 
 
+def test_warm_up_builds_what_a_workers_first_requests_would(tmp_path: Path) -> None:
+    """In a fresh interpreter, as gunicorn's master: the MIME types table (a static file's
+    first request reads /etc/mime.types) and the pre-annotation module (resolved by the web
+    process that starts one) are built before the fork, once, not by each worker."""
+    env = {**os.environ, "TEXTLABEL_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+           "TEXTLABEL_SECRET_KEY": "k",
+           "TEXTLABEL_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    probe = (
+        "import sys, mimetypes\n"
+        "from textlabel import create_app\n"
+        "from textlabel.serving import start_jobs, warm_up\n"
+        "app = create_app(); start_jobs(app, start=False)\n"
+        "before = (mimetypes.inited, 'textlabel.nlp.preannotate' in sys.modules)\n"
+        "warm_up(app)\n"
+        "print(before, (mimetypes.inited, 'textlabel.nlp.preannotate' in sys.modules))\n"
+    )
+    subprocess.run([sys.executable, "-m", "textlabel.cli", "init"], env=env, cwd=ROOT,
+                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(False, False) (True, True)"
+
+
 def test_a_web_process_starts_without_scipy(tmp_path: Path) -> None:
     """scipy (about 35 MiB resident) is for coreference agreement only: a web process that
     never scores it must not carry it."""

@@ -148,13 +148,12 @@ def warm_up(app: Any) -> None:
     (``TEXTLABEL_JOB_PROCESS=0``, no ``TEXTLABEL_REDIS_URL``): otherwise pre-annotation runs
     in the job process or ``textlabel worker``, and a web process never loads it. Same
     pipeline, same tokens: only where it is loaded moves."""
+    import textlabel.nlp.preannotate  # noqa: F401  (a web process resolves it to start one)
     from textlabel.nlp.pipeline import load_pipeline, tokenize_text
 
     tokenize_text("Warm up. The tokenizer and its sentence ends.")
     threads = isinstance(app.extensions.get("textlabel.jobs"), jobs.JobRunner)
     if threads and not app.config.get("REDIS_URL"):
-        import textlabel.nlp.preannotate  # noqa: F401  (what a pre-annotation job imports)
-
         load_pipeline()
     settle(app)
 
@@ -172,13 +171,14 @@ def settle(app: Any) -> None:
 
 
 def _first_requests(app: Any) -> None:
-    """A page, an API refusal and a token look-up, so what a process builds on its first
-    requests (templates, statement caches, lazily built objects) is built once, here, and
-    shared (bench/memory.py). No request writes; the master's pooled connections are closed
-    before the fork."""
+    """A page, a static file, API refusals and a token look-up, so what a process builds on
+    its first requests (templates, statement caches, the MIME types table, lazily built
+    objects) is built once, here, and shared (bench/memory.py). No request writes; the
+    master's pooled connections are closed before the fork."""
     client = app.test_client()
-    for path in ("/login", "/api/v1/projects", "/api/v1/projects/1/documents?per_page=10"):
-        client.get(path)
+    pages = ("/login", "/static/app.css", "/api/v1/projects", "/api/v1/projects/1/documents")
+    for path in pages:
+        client.get(path).close()  # a static file's response holds the file open
     client.get("/api/v1/projects", headers={"Authorization": "Bearer warm-up"})
     if db.engine is not None:
         db.engine.dispose()

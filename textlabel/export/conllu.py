@@ -84,18 +84,13 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     cells = _Cells(record, chosen, count)
     fresh = bool(entities and any(entities))
     if record.layers.extra is None and count:
+        made_up = not any(sentence_meta)  # nothing kept (most records): the lines made up
 
         def headers() -> list[str]:
-            if not any(sentence_meta):  # nothing kept (most records): the lines made up
-                text = cells.text  # no tab or newline: ``_cell`` would change nothing
+            if made_up:  # the first sentence's; ``_plain`` spells out the others'
                 first, last = sentences[0]
-                made = [_made_up(doc_id, 1, fresh, annotator, text[starts[first] : ends[last - 1]])]
-                sent_id = f"# sent_id = {doc_id}-"  # then as ``_made_up`` writes them, spelt out
-                made += [
-                    f"{sent_id}{n}\n# text = {text[starts[start] : ends[end - 1]]}\n"
-                    for n, (start, end) in enumerate(sentences[1:], start=2)
-                ]
-                return made
+                text = cells.text[starts[first] : ends[last - 1]]
+                return [_made_up(doc_id, 1, fresh, annotator, text)]
             lines = []
             for number_in_doc, (meta, (start, end)) in enumerate(
                 zip(sentence_meta, sentences, strict=True), start=1
@@ -106,7 +101,8 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
             return lines
 
         starts, ends = columns.starts, columns.ends
-        plain = _plain(record, columns, cells, tags, tagged, entities, sentences, headers)
+        sent_id = f"# sent_id = {doc_id}-" if made_up else None
+        plain = _plain(record, columns, cells, tags, tagged, entities, sentences, headers, sent_id)
         if plain is not None:
             return plain
     extra: list[dict[str, Any]] = kept_extra or [{} for _ in range(count)]
@@ -164,10 +160,11 @@ _ROW_ENDS_KEPT = 4096  # row ends of sentences up to this long are kept between 
 def _plain(
     record: DocumentRecord, columns: TokenColumns, cells: _Cells, tags: list[str],
     tagged: list[int], entities: list[str | None] | None, sentences: list[tuple[int, int]],
-    headers: Callable[[], list[str]],
+    headers: Callable[[], list[str]], sent_id: str | None,
 ) -> str | None:  # fmt: skip
     """The lines of a record that was not read from CoNLL-U (no ``layers.extra``): each
-    sentence's comments (``headers()``), token lines and blank line, made a column at a
+    sentence's comments (``headers()``; made up here, after the first, with ``sent_id``
+    the ``# sent_id`` prefix), token lines and blank line, made a column at a
     time by C-level ``map``, ``zip`` and one ``join`` over the document, a Python step only
     for tokens with an entity tag, coreference or an unusual gap, and per sentence.
 
@@ -241,11 +238,21 @@ def _plain(
         if i not in made:
             row_ends[i] = unspaced[row_ends[i]]
     later = headers()
-    for (_, end), header in zip(sentences, [*later[1:], None], strict=True):
-        misc = made.get(end - 1) or _WS_MISC[spaced[end - 1]]
-        row_ends[end - 1] = (
-            f"{tail}{misc}\n\n" if header is None else f"{tail}{misc}\n\n{header}1\t"
-        )
+    if sent_id is not None:  # made-up comments, spelt out as ``_made_up`` writes them
+        text = cells.text  # no tab or newline: ``_cell`` would change nothing
+        pairs = zip(sentences[:-1], sentences[1:], strict=True)  # a sentence and the next
+        for number, ((_, end), (start, stop)) in enumerate(pairs, start=2):
+            misc = made.get(end - 1) or _WS_MISC[spaced[end - 1]]
+            row_ends[end - 1] = (  # one string: adjacent f-strings are built as one
+                f"{tail}{misc}\n\n{sent_id}{number}\n"
+                f"# text = {text[starts[start] : ends[stop - 1]]}\n1\t"
+            )
+    else:
+        for (_, end), header in zip(sentences[:-1], later[1:], strict=True):
+            misc = made.get(end - 1) or _WS_MISC[spaced[end - 1]]
+            row_ends[end - 1] = f"{tail}{misc}\n\n{header}1\t"
+    last = sentences[-1][1] - 1  # the document's last row: its blank line ends it
+    row_ends[last] = f"{tail}{made.get(last) or _WS_MISC[spaced[last]]}\n\n"
     pieces.append(row_ends)
     return f"{later[0]}1\t" + "".join(_interleaved(pieces, len(forms)))
 

@@ -10,7 +10,8 @@ forks, and in the child serves the benchmark's requests through the test client:
 the MiB the child copied (its physical page differs from the master's) and the MiB it added,
 then each copied page by the most common type of object whose header lies on it
 (``gc.get_objects`` and what they refer to; a page with none is a freed block reused, a dict's
-keys or a list's items).
+keys or a list's items) and by the package most of its objects come from (code, functions,
+classes and modules by their file, what they refer to by theirs; "?" unknown).
 
     sudo .venv/bin/python bench/worker_pages.py [--rounds 50]
 
@@ -26,6 +27,7 @@ import gc
 import os
 import sys
 import tempfile
+import types
 from array import array
 from pathlib import Path
 from typing import Any
@@ -114,27 +116,63 @@ def serve(app: Any, ids: dict[str, Any], rounds: int) -> None:
             versions[did] = body["version"] if ok else body["error"]["details"]["version"]
 
 
-def attribute(copied: set[int]) -> collections.Counter[str]:
-    """Each copied page by the most common type of object whose header lies on it."""
+def package(obj: object) -> str | None:
+    """The package a code object, function, class or module comes from (textlabel by
+    subpackage), else None."""
+    if isinstance(obj, types.FunctionType):
+        obj = obj.__code__
+    if isinstance(obj, types.CodeType):
+        path = obj.co_filename
+        if "/site-packages/" in path:
+            return path.split("/site-packages/")[1].split("/")[0].removesuffix(".py")
+        if "/textlabel/" in path:
+            return "textlabel." + path.rsplit("/textlabel/", 1)[1].split("/")[0].removesuffix(".py")
+        return "stdlib"
+    name = obj.__name__ if isinstance(obj, types.ModuleType) else None
+    if isinstance(obj, type):
+        name = obj.__dict__.get("__module__")
+    if not isinstance(name, str):
+        return None
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "textlabel" else parts[0]
+
+
+def attribute(copied: set[int]) -> tuple[collections.Counter[str], collections.Counter[str]]:
+    """Each copied page by the most common type of object whose header lies on it, and by
+    the package most of them belong to (code, functions, classes and modules by their file;
+    what those refer to, one step, by theirs)."""
     gc.unfreeze()  # frozen objects are not in gc.get_objects()
+    objects = gc.get_objects()
+    owner: dict[int, str] = {}
+    for obj in objects:
+        if (found := package(obj)) is not None:
+            owner[id(obj)] = found
+    for obj in objects:
+        if (found := owner.get(id(obj))) is not None:
+            for referent in gc.get_referents(obj):
+                owner.setdefault(id(referent), found)
     seen: set[int] = set()
-    on_page: dict[int, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    kinds_on: dict[int, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    owners_on: dict[int, collections.Counter[str]] = collections.defaultdict(collections.Counter)
 
     def note(obj: object) -> None:
         address = id(obj)
         if address not in seen:
             seen.add(address)
             if address // PAGE in copied:
-                on_page[address // PAGE][type(obj).__name__] += 1
+                kinds_on[address // PAGE][type(obj).__name__] += 1
+                owners_on[address // PAGE][owner.get(address, "?")] += 1
 
-    for obj in gc.get_objects():
+    for obj in objects:
         note(obj)
         for referent in gc.get_referents(obj):
             note(referent)
     kinds: collections.Counter[str] = collections.Counter()
+    owners: collections.Counter[str] = collections.Counter()
     for page in copied:
-        kinds[on_page[page].most_common(1)[0][0] if page in on_page else "(no header)"] += 1
-    return kinds
+        kinds[kinds_on[page].most_common(1)[0][0] if page in kinds_on else "(no header)"] += 1
+        owners[owners_on[page].most_common(1)[0][0] if page in owners_on else "(no header)"] += 1
+    return kinds, owners
 
 
 def main() -> None:
@@ -168,7 +206,7 @@ def main() -> None:
                     elif frame and before[first + i] != frame:
                         copied.add(first + i)
                         by_mapping[name] += 1
-            kinds = attribute(copied)
+            kinds, owners = attribute(copied)
             mib = PAGE / 2**20
             out = [
                 f"load average {os.getloadavg()[0]:.1f}; the master: {len(before) * mib:.0f} MiB "
@@ -178,6 +216,8 @@ def main() -> None:
                 f"and added {added * mib:.1f} MiB",
                 "copied pages by the most common object on them (MiB): "
                 + ", ".join(f"{kind} {n * mib:.1f}" for kind, n in kinds.most_common(16)),
+                "copied pages by the package most of their objects belong to (MiB): "
+                + ", ".join(f"{name} {n * mib:.1f}" for name, n in owners.most_common(16)),
             ]
             os.write(write, ("\n".join(out) + "\n").encode())
         finally:

@@ -13,6 +13,11 @@ inside words too) for one needle word, in the same process. Run:
 
     .venv/bin/python bench/search.py [--documents 1000000] [--postgres-url URL] [--sqlite-only]
 
+``--small N`` adds a second project of N documents (stored after the big one) and times only
+a common and a rare word's first page (with its count) in it and in the big project;
+``--baseline DIR`` (a ``git archive`` of older code) times the same on the same database
+with DIR's code, in a subprocess, in the same run.
+
 SQLite runs in a temporary folder (or ``--sqlite-path``, kept); PostgreSQL in the database
 at ``--postgres-url`` (its tables are dropped first: use a database of its own). A database
 that already holds the benchmark's project with as many documents is reused. Setup (storing
@@ -39,12 +44,14 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --code DIR: import textlabel from DIR (a baseline's tree) instead of this one.
+CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv else str(ROOT)
+sys.path.insert(0, CODE)
 
 from textlabel import migrate  # noqa: E402
 from textlabel.auth import service as auth  # noqa: E402
 from textlabel.db import make_engine  # noqa: E402
-from textlabel.models import Document, Project  # noqa: E402
+from textlabel.models import Document, Project, User  # noqa: E402
 from textlabel.models.document import SEARCH_COLUMN, SEARCH_INDEX  # noqa: E402
 from textlabel.projects import documents  # noqa: E402
 from textlabel.projects.documents import list_documents  # noqa: E402
@@ -229,6 +236,56 @@ def run(url: str, texts: list[str], classes: dict[str, list[str]], repeat: int) 
     engine.dispose()
 
 
+def small_project(engine: Engine, n: int, seed: int) -> int:
+    """A second project of ``n`` documents beside the big one (reused when present)."""
+    with Session(engine, expire_on_commit=False) as session:
+        found = session.scalar(select(Project.id).where(Project.name == "search-small"))
+        if found is not None:
+            return found
+        owner = session.scalar(select(User).where(User.username == "bench"))
+        assert owner is not None
+        project = create_project(session, name="search-small", created_by=owner,
+                                 labels=[LabelSpec("PER")])  # fmt: skip
+        project_id = project.id
+    texts = make_texts(n, seed + 1)
+    with engine.begin() as connection:
+        connection.execute(insert(Document), [
+            {"project_id": project_id, "text": t, "meta": {}, "tokens": {"offsets": []},
+             "content_hash": hashlib.sha256(t.encode()).hexdigest()} for t in texts
+        ])  # fmt: skip
+    return project_id
+
+
+def small_beside_big(url: str, classes: dict[str, list[str]], n_small: int, seed: int,
+                     repeat: int, label: str) -> None:  # fmt: skip
+    """A common and a rare word's first page (with its total) in the small project and in
+    the big one: p50 wall ms and CPU ms a search."""
+    engine = make_engine(url)
+    small_id = small_project(engine, n_small, seed)
+    words = {"common": classes["common (>20%)"][:4], "rare": classes["rare (<0.1%)"][:4]}
+    with Session(engine) as session:
+        for name in ("search-small", "search"):
+            project = session.scalar(select(Project).where(Project.name == name))
+            assert project is not None
+            if name == "search-small":
+                assert project.id == small_id
+            for kind, qs in words.items():
+                wall: list[float] = []
+                cpu: list[float] = []
+                hits = []
+                for q in qs:
+                    f = DocumentFilters(q=q)
+                    hits.append(list_documents(session, project, filters=f).total)
+                    for _ in range(repeat):
+                        c0, w0 = time.process_time(), time.perf_counter()
+                        list_documents(session, project, filters=f)
+                        cpu.append(1000 * (time.process_time() - c0))
+                        wall.append(1000 * (time.perf_counter() - w0))
+                print(f"  {label:<9} {name:<13} {kind:<7} p50 {statistics.median(wall):8.2f} ms"
+                      f"  cpu p50 {statistics.median(cpu):8.2f} ms  hits {hits}")  # fmt: skip
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1_000_000)
@@ -237,11 +294,18 @@ def main() -> None:
     parser.add_argument("--postgres-url")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--small", type=int, help="time a small project of this many "
+                        "documents beside the big one (SQLite; see the docstring)")  # fmt: skip
+    parser.add_argument("--baseline", help="with --small: also time DIR's code")
+    parser.add_argument("--code", help="import textlabel from DIR (used by --baseline)")
     parser.add_argument("--sqlite-path", help="keep the SQLite database here (reused by the "
                         "next run with the same --documents)")  # fmt: skip
     options = parser.parse_args()
     texts = make_texts(options.documents, options.seed)
     classes = word_classes(texts, options.seed)
+    if options.small:
+        small_runs(options, texts, classes)
+        return
     if options.postgres_only:
         pass
     elif options.sqlite_path:
@@ -251,6 +315,37 @@ def main() -> None:
             run(f"sqlite:///{folder}/search.db", texts, classes, options.repeat)
     if options.postgres_url and not options.sqlite_only:
         run(options.postgres_url, texts, classes, options.repeat)
+
+
+def small_runs(options: argparse.Namespace, texts: list[str],
+               classes: dict[str, list[str]]) -> None:  # fmt: skip
+    """--small: store (or reuse) both projects, then time this code and the baseline's,
+    alternating, on the same database file."""
+    if not options.sqlite_path:
+        raise SystemExit("--small needs --sqlite-path (the baseline reads the same file)")
+    url = f"sqlite:///{options.sqlite_path}"
+    if options.code:  # the baseline's turn, in a subprocess
+        small_beside_big(url, classes, options.small, options.seed, options.repeat, "baseline")
+        return
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    if prepared(engine, len(texts)) is None:
+        engine.dispose()
+        Path(options.sqlite_path).unlink(missing_ok=True)
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        store(engine, texts)
+    small_project(engine, options.small, options.seed)
+    engine.dispose()
+    print(f"sqlite: {options.small:,} documents beside {len(texts):,} "
+          f"(load {Path('/proc/loadavg').read_text().split()[0]})")  # fmt: skip
+    for _ in range(2):
+        small_beside_big(url, classes, options.small, options.seed, options.repeat, "this")
+        if options.baseline:
+            import subprocess
+
+            subprocess.run([sys.executable, __file__, "--code", options.baseline, *sys.argv[1:]],
+                           check=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 
 from tests.factories import add_documents, make_project, make_users
 from tests.helpers import api_as, sign_in
@@ -282,3 +283,78 @@ def test_a_word_common_elsewhere_but_rare_here_is_not_shown_past_the_cap(
     assert (few.total, few.total_exact, len(few.items)) == (3, True, 3)
     full = list_documents(session, project, per_page=2, filters=DocumentFilters(q="plenty"))
     assert (full.total, full.total_exact) == (1, False)  # a full page: the cap stands
+
+
+def _walk(session, project, filters: DocumentFilters) -> list[tuple]:
+    """Every way the list reads a search: totals, offset pages, keyset pages each way,
+    the last page and the page before it."""
+    seen: list[tuple] = []
+
+    def page(**kwargs) -> documents.DocumentPage:
+        got = list_documents(session, project, per_page=3, filters=filters, **kwargs)
+        seen.append((kwargs, [item.id for item in got.items], got.total, got.total_exact,
+                     got.next_after, got.page))  # fmt: skip
+        return got
+
+    first = page()
+    page(page=2)
+    if filters.sort in ("id", "-id"):
+        after = first.next_after
+        while after is not None:
+            after = page(after=after).next_after
+        last = page(last=True)
+        if last.items:
+            page(before=last.items[0].id)
+    return seen
+
+
+def test_a_search_in_a_small_project_beside_a_big_one_reads_as_before(
+    app: Flask, project, session, monkeypatch
+) -> None:
+    """FTS5 is given the project's span of ids (``search._fts_span``), narrowed by a keyset
+    page's bound: every listing, count and page, with each filter and sort, is what the
+    query without the span returned, on both backends (PostgreSQL never used it). The
+    projects' documents interleave, so the span holds the other project's too."""
+    from datetime import UTC, datetime
+
+    from tests.factories import add_gold, wikigold_passages
+    from textlabel.projects import search
+
+    boss = session.get(User, project.created_by_id)
+    assert boss is not None
+    big = make_project(session, boss, name="big")
+    add_documents(
+        session, big, [f"The cat of Paris, number {i} in the big one." for i in range(40)]
+    )
+    gold = add_gold(session, project, wikigold_passages(4))
+    add_documents(session, big, [f"In the big one the dog {i}." for i in range(30)])
+    mine = add_documents(session, project, [f"The cat in the hat, {i}." for i in range(9)])
+    add_documents(session, big, [f"The last of the big one, cat {i}." for i in range(20)])
+    mine[2].meta, mine[5].meta, gold[1].meta = {"source": "a"}, {"source": "a"}, {"source": "b"}
+    mine[3].archived_at = mine[4].archived_at = gold[2].archived_at = datetime.now(UTC)
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE document"))
+    filters = [DocumentFilters(), DocumentFilters(status="reviewed"), DocumentFilters(status="new"),
+               DocumentFilters(label="PER"), DocumentFilters(meta="source=a"),
+               DocumentFilters(archived=True), DocumentFilters(archived=False)]  # fmt: skip
+    cases = [replace(f, q=q, sort=sort) for f in filters for sort in search.SORTS
+             for q in ("the", "cat", "paris", "in the", "zebra")]  # fmt: skip
+    monkeypatch.setattr(documents, "COUNT_CAP", 4)  # some counts capped, some exact
+    now = [_walk(session, project, f) for f in cases]
+
+    def unbounded(rowid, project, after, descending):  # noqa: ANN001, ANN202
+        """The query before the span: only a keyset page's bound."""
+        return [] if after is None else [rowid < after if descending else rowid > after]
+
+    monkeypatch.setattr(search, "_fts_span", unbounded)
+    assert [_walk(session, project, f) for f in cases] == now
+    # and the answers are right: an independent regex over the project's texts
+    texts = {d.id: d.text for d in session.scalars(
+        select(Document).where(Document.project_id == project.id))}  # fmt: skip
+    for q in ("the", "cat", "paris", "in the"):
+        hits = list_documents(session, project, per_page=100, filters=DocumentFilters(q=q))
+        ids = sorted(texts)
+        assert [i.id for i in hits.items] == [ids[k - 1] for k in _words_regex(
+            [texts[i] for i in ids], q.split())]  # fmt: skip
+        assert any(f[0][1] for f in now)  # the walks saw hits

@@ -120,9 +120,11 @@ def list_documents(
         query = select(*columns).where(Document.id.in_(inner.scalar_subquery())).order_by(
             *_order(filters.sort, Document.id, Document.id))  # fmt: skip
     else:
-        query = documents_query(session, project, filters, *columns)
+        query = documents_query(session, project, filters, *columns, after=after)
         query = query.order_by(*_order(filters.sort, key, func.length(Document.text)))
-        query = _paged(query.limit(per_page), key, filters.sort, after, page, per_page)
+        query = query.limit(per_page)
+        if after is None:  # by offset; documents_query pages by key
+            query = _paged(query, key, filters.sort, None, page, per_page)
     rows = session.execute(query).all()
     stats = _stats(session, [row[0] for row in rows])
     items = []

@@ -99,22 +99,34 @@ def _postgres_match(q: str) -> ColumnElement[bool]:
 
 
 def documents_query(
-    session: Session, project: Project, filters: DocumentFilters, *columns: Any
+    session: Session,
+    project: Project,
+    filters: DocumentFilters,
+    *columns: Any,
+    after: int | None = None,
 ) -> Select[Any]:
-    """SELECT ``columns`` FROM the project's documents that pass ``filters``.
+    """SELECT ``columns`` FROM the project's documents that pass ``filters``; with ``after``
+    (a document id, sorts ``id`` and ``-id`` only), those after it in that order (keyset).
 
     On SQLite a search drives the query from the FTS5 table (joined to ``document`` by
     rowid): FTS5 hands hits over in rowid order, so the first page of a common word stops
-    after 50 rows and a rare word never visits the other documents."""
+    after 50 rows and a rare word never visits the other documents. The one FTS5 table holds
+    every project's words, so FTS5 is also given the project's span of ids (``_fts_span``):
+    a small project beside a big one walks the word's hits among its own ids, not the big
+    project's (a common word: 50 -> 0.4 ms beside 100,000 documents, issue 13)."""
     clauses = filter_clauses(session, project, filters)
-    if not _searching(filters):
-        return select(*columns).where(*clauses)
-    q = filters.q or ""
-    if session.get_bind().dialect.name == "postgresql":
-        return select(*columns).where(_postgres_match(q), *clauses)
+    descending = filters.sort == "-id"
+    if after is not None and filters.sort not in ("id", "-id"):
+        raise InvalidInput(f"after pages by id: it cannot be used with sort={filters.sort}")
+    if not _searching(filters) or session.get_bind().dialect.name == "postgresql":
+        if after is not None:
+            clauses.append(Document.id < after if descending else Document.id > after)
+        if not _searching(filters):
+            return select(*columns).where(*clauses)
+        return select(*columns).where(_postgres_match(filters.q or ""), *clauses)
     fts = table(SEARCH_TABLE, column("rowid"))
     # FTS5 query syntax: each word a quoted string (no operators), implicitly ANDed.
-    match = " ".join('"' + word.replace('"', '""') + '"' for word in words_of(q))
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words_of(filters.q or ""))
     # Unary + keeps SQLite from walking the project's index instead of the hits.
     clauses[0] = literal_column(f"+{Document.__tablename__}.project_id") == project.id
     return (
@@ -122,8 +134,27 @@ def documents_query(
         .select_from(fts)
         .join(Document, Document.id == fts.c.rowid)
         .where(text(f"{SEARCH_TABLE} MATCH :search_words").bindparams(search_words=match))
+        .where(*_fts_span(fts.c.rowid, project, after, descending))
         .where(*clauses)
     )
+
+
+def _fts_span(
+    rowid: ColumnElement[int], project: Project, after: int | None, descending: bool
+) -> list[ColumnElement[bool]]:
+    """FTS5 rowid bounds: the project's lowest and highest document ids (two seeks in its
+    (project_id, id) index), narrowed by a keyset ``after``. One bound a side, each a
+    single expression: FTS5 seeks its hits to one lower and one upper rowid bound and
+    filters by the others, so a second lower bound written first would be the one sought
+    (a keyset page deep in a big project walked from the project's first id: 0.06 -> 4 ms)."""
+    own = Document.project_id == project.id
+    low: ColumnElement[Any] = select(func.min(Document.id)).where(own).scalar_subquery()
+    high: ColumnElement[Any] = select(func.max(Document.id)).where(own).scalar_subquery()
+    if after is not None and descending:
+        high = func.min(high, after - 1)
+    elif after is not None:
+        low = func.max(low, after + 1)
+    return [rowid >= low, rowid <= high]
 
 
 def _annotation(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from sqlalchemy import delete, select, text
 
-from tests.factories import add_documents, make_project, make_users
+from tests.factories import add_documents, add_gold, make_project, make_users, wikigold_passages
 from tests.helpers import api_as, sign_in
 from textlabel.models import Document, User
-from textlabel.projects import documents
+from textlabel.projects import documents, search
 from textlabel.projects.documents import list_documents
 from textlabel.projects.search import DocumentFilters
 
@@ -315,11 +316,6 @@ def test_a_search_in_a_small_project_beside_a_big_one_reads_as_before(
     page's bound: every listing, count and page, with each filter and sort, is what the
     query without the span returned, on both backends (PostgreSQL never used it). The
     projects' documents interleave, so the span holds the other project's too."""
-    from datetime import UTC, datetime
-
-    from tests.factories import add_gold, wikigold_passages
-    from textlabel.projects import search
-
     boss = session.get(User, project.created_by_id)
     assert boss is not None
     big = make_project(session, boss, name="big")
@@ -357,4 +353,4 @@ def test_a_search_in_a_small_project_beside_a_big_one_reads_as_before(
         ids = sorted(texts)
         assert [i.id for i in hits.items] == [ids[k - 1] for k in _words_regex(
             [texts[i] for i in ids], q.split())]  # fmt: skip
-        assert any(f[0][1] for f in now)  # the walks saw hits
+    assert sum(len(walk[0][1]) for walk in now) > 100  # the walks saw hits

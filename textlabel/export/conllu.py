@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat, starmap
-from operator import attrgetter, is_, not_, sub
+from operator import attrgetter, is_, sub
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
@@ -234,9 +234,11 @@ def _plain(
     skip = len(tail) + 2  # where the next ID starts in such a row end
     for i, misc in made.items():
         row_ends[i] = f"{tail}{misc}\n{row_ends[i][skip:]}"
-    for i in compress(range(len(spaced)), map(not_, spaced)):
-        if i not in made:
-            row_ends[i] = unspaced[row_ends[i]]
+    at = -1  # the tokens with no space after them (a few a document), found by C scans
+    for _ in range(spaced.count(False)):
+        at = spaced.index(False, at + 1)
+        if at not in made:
+            row_ends[at] = unspaced[row_ends[at]]
     later = headers()
     if sent_id is not None:  # made-up comments, spelt out as ``_made_up`` writes them
         text = cells.text  # no tab or newline: ``_cell`` would change nothing
@@ -362,6 +364,15 @@ class _Cells:
         # the mapping is one character to one, so offsets into the text still hold
         self.text = _cell(record.text)
         absent = ["_"] * count  # shared by the layers a record lacks (never changed)
+        if (
+            layers.lemmas is None
+            and layers.morphs is None
+            and layers.deps is None
+            and (not with_pos or (layers.pos is None and layers.tags is None))
+        ):  # entities only (most records): what the lines below give, spelt out
+            self.lemmas = self.upos = self.xpos = self.feats = self.deprels = absent
+            self.given = _NONE_GIVEN
+            return
         self.lemmas = _cells(layers.lemmas, absent)
         self.upos = _cells(layers.pos if with_pos else None, absent)
         self.xpos = _cells(layers.tags if with_pos else None, absent)
@@ -384,6 +395,9 @@ class _Given(NamedTuple):
     xpos: list[str] | None
     feats: list[str] | None
     deprels: list[str] | None
+
+
+_NONE_GIVEN = _Given(None, None, None, None, None)
 
 
 def _cells(values: list[str | None] | None, absent: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ import runpy
 from pathlib import Path
 
 import textlabel.serving
+from tests.helpers import fresh_python
 from textlabel import freemem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,18 +32,23 @@ def test_glibc_takes_the_arena_limit_and_gives_freed_heap_back() -> None:
     assert freemem.limit_arenas(8)  # this process's own default, as a worker would set 2
 
 
-def test_the_master_fills_its_heap_holes_before_each_worker_fork(monkeypatch) -> None:
+def test_the_master_fills_its_heap_holes_before_each_worker_fork() -> None:
     """pre_fork takes the free chunks of the master's main heap (textlabel/heapholes.py), so
-    a worker's allocations do not copy the master's pages around them."""
+    a worker's allocations do not copy the master's pages around them. In a new interpreter,
+    single-threaded as the master is (``helpers.fresh_python``)."""
     import platform
 
-    from textlabel import heapholes
-
-    monkeypatch.setattr(textlabel.serving, "by_gunicorn_conf", False)
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    blocks = [bytes(700 + 37 * (i % 300)) for i in range(4000)]
-    del blocks[::2]
-    holes = heapholes.free_below_top()
-    conf["pre_fork"](None, None)
-    if platform.libc_ver()[0] == "glibc":
-        assert holes and (heapholes.free_below_top() or 0) < holes // 50
+    if platform.libc_ver()[0] != "glibc":
+        return
+    fresh_python(
+        "import runpy\n"
+        "import textlabel.serving\n"
+        "from textlabel import heapholes\n"
+        "textlabel.serving.by_gunicorn_conf = False\n"
+        f"conf = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
+        "blocks = [bytes(700 + 37 * (i % 300)) for i in range(4000)]\n"
+        "del blocks[::2]\n"
+        "holes = heapholes.free_below_top()\n"
+        "conf['pre_fork'](None, None)\n"
+        "assert holes and (heapholes.free_below_top() or 0) < holes // 50\n"
+    )

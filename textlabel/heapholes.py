@@ -60,7 +60,9 @@ def _glibc() -> Any:
 
 
 def free_below_top() -> int | None:
-    """Bytes free in the main heap outside its top chunk; None without glibc."""
+    """Bytes free in malloc's heaps outside the main heap's top chunk; None without glibc.
+    ``mallinfo2`` sums every arena: in a process about to fork, single-threaded, that is the
+    main heap, the one ``fill`` takes from (another thread's arena is out of its reach)."""
     libc = _glibc()
     if not libc:
         return None

@@ -10,8 +10,9 @@ allocations come from the top: new pages it needs anyway, none of the parent's.
 pages, the job process 14.4 instead of 19.5 MiB; ``bench/memory.py`` with ``-w 4``: 314-315
 against 330 MiB PSS in all. The filled chunks were resident already; whole free pages inside
 them are handed back first (``malloc_trim``) and stay untouched (taken whole, headers only).
-Called where a loaded process forks: ``serving.settle``, the import launcher's ``_load``, the
-job process's fork and gunicorn.conf.py's ``pre_fork``.
+``before_fork`` (collect, freeze, fill) runs where a loaded process forks: ``serving.settle``,
+the import launcher's ``_load`` and the job process's fork; gunicorn.conf.py's ``pre_fork``
+fills again before each worker (the master froze in ``settle``).
 
 A no-op where libc is not glibc 2.33+ (``mallinfo2``) or its main heap is not one ``brk``
 range.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import platform
 from typing import Any
 
@@ -94,3 +96,13 @@ def fill() -> int:
         if taken == before:
             break
     return taken
+
+
+def before_fork() -> None:
+    """Ready a loaded process to fork children that share the most of its pages: collect,
+    then freeze what is left (a child's collector never writes, so never copies, the
+    parent's objects), then ``fill`` (nor do its allocations write into the parent's free
+    chunks). In that order: the collection frees chunks the fill then takes."""
+    gc.collect()
+    gc.freeze()
+    fill()

@@ -19,7 +19,6 @@ once the running jobs of processes of this host that are gone (a server killed w
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import signal
@@ -100,9 +99,7 @@ class JobProcess:
             os.setpriority(os.PRIO_PROCESS, self.pid, min(lower, 19))
 
     def _fork(self) -> int:
-        gc.collect()
-        gc.freeze()  # the child's collector never writes (unshares) the web app's objects
-        heapholes.fill()  # nor its allocations the web app's free heap chunks
+        heapholes.before_fork()  # children share the most of this process's pages
         pid = os.fork()
         if pid:
             return pid

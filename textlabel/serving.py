@@ -17,7 +17,6 @@ its first request: what the runners and importers of a stopped server left is re
 from __future__ import annotations
 
 import atexit
-import gc
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -165,9 +164,7 @@ def settle(app: Any) -> None:
     full collection of the start-up heap stalls every request thread for a few hundred ms
     about every thousand saves (bench/save_cpu.py's in-process probe: 6 % of a save's CPU)."""
     _first_requests(app)
-    gc.collect()
-    gc.freeze()
-    heapholes.fill()  # a forked worker's allocations take new pages, not the master's
+    heapholes.before_fork()  # children share the most of this process's pages
 
 
 def _first_requests(app: Any) -> None:

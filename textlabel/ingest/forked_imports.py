@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import logging
 import os
 import pickle
@@ -201,9 +200,7 @@ def _load() -> None:
     from textlabel.ingest.tokenize import chunk_tokenizer
 
     chunk_tokenizer()("Warm up. The tokenizer and its sentence ends.")
-    gc.collect()
-    gc.freeze()
-    heapholes.fill()  # nor do their allocations write into this process's free heap chunks
+    heapholes.before_fork()  # children share the most of this process's pages
 
 
 def _attend(connection: socket.socket) -> None:

@@ -6,12 +6,14 @@ covers, and publishing copies it into the indexed one: migration 0030)."""
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
+from textlabel.db import make_engine
 from textlabel.errors import BadFormat
 from textlabel.ingest import staging
 from textlabel.ingest.service import ImportOptions, import_file
@@ -26,6 +28,7 @@ _SAME_AS_COMPUTED = (  # every vector is the one ``to_tsvector`` gives the text,
     "SELECT count(*) FROM document WHERE search_vector IS DISTINCT FROM"
     " to_tsvector('simple'::regconfig, text) OR staged_vector IS NOT NULL"
 )
+_MAY_TEMP = "SELECT has_database_privilege(current_database(), 'TEMPORARY')"
 
 
 def _csv(texts: list[str]) -> io.BytesIO:
@@ -123,3 +126,41 @@ def test_a_document_staged_without_a_vector_gets_it_when_published(session) -> N
         text("SELECT search_vector::text, staged_vector FROM document ORDER BY id")
     ).all()
     assert vectors == [("'an':1 'old':2 'walrus':3", None), ("'stale':1", None)]
+
+
+def test_a_role_that_may_not_create_temporary_tables_imports_all_the_same(session, app) -> None:
+    """Where the database's TEMPORARY privilege is revoked (a common hardening), the staged
+    batches are copied straight into ``document`` and publishing computes the vectors."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's temporary tables")
+    boss = make_user(session, "boss")
+    project = make_project(session, boss)
+    role = f"textlabel_notemp_{uuid.uuid4().hex[:8]}"
+    database = session.scalar(text("SELECT current_database()"))
+    grants = [
+        f"CREATE ROLE {role} LOGIN PASSWORD 'notemp'",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC',
+    ]
+    for statement in grants:
+        session.execute(text(statement))
+    url = make_url(app.config["DATABASE_URL"]).set(username=role, password="notemp")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with Session(engine, expire_on_commit=False) as work:
+            assert work.scalar(text(_MAY_TEMP)) is False
+            result = import_file(
+                work, work.get(Project, project.id), _csv(TEXTS), "n.csv",
+                user=work.get(type(boss), boss.id), options=ImportOptions(batch_size=3),
+            )  # fmt: skip
+        assert result.imported == len(TEXTS)
+    finally:
+        engine.dispose()
+        session.execute(text(f'GRANT TEMPORARY ON DATABASE "{database}" TO PUBLIC'))
+        session.execute(text(f"DROP OWNED BY {role}"))
+        session.execute(text(f"DROP ROLE {role}"))
+    assert _seen(session, project) == (len(TEXTS), len(TEXTS))
+    assert session.scalar(text(_INDEXED)) == len(TEXTS)
+    assert session.scalar(text(_SAME_AS_COMPUTED)) == 0

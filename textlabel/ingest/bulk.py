@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -93,7 +94,11 @@ def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
     file is read, where nothing overlaps it) no longer computes them (migration 0030). The
     indexed column is empty meanwhile (else the insert trigger of migration 0021 would fill
     it). In a transaction of its own if the connection commits each statement (the COPY's
-    commit would empty the temporary table)."""
+    commit would empty the temporary table). A role that may not create temporary tables
+    (``REVOKE TEMPORARY ON DATABASE``, a common hardening) gets ``_copy_without_vectors``."""
+    if not _may_create_temporary(driver_connection):
+        _copy_without_vectors(driver_connection, values)
+        return
     block = driver_connection.transaction() if driver_connection.autocommit else nullcontext()
     with block, driver_connection.cursor() as cursor:
         cursor.execute(_PG_BATCH)
@@ -101,6 +106,33 @@ def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
             for n, row in enumerate(values):
                 copy.write_row((n, *row))
         cursor.execute(_PG_STAGE)
+
+
+_TEMPORARY_ALLOWED: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+"""Whether each driver connection's role may create temporary tables (asked once)."""
+
+
+def _may_create_temporary(driver_connection: Any) -> bool:
+    allowed = _TEMPORARY_ALLOWED.get(driver_connection)
+    if allowed is None:
+        with driver_connection.cursor() as cursor:
+            cursor.execute("SELECT has_database_privilege(current_database(), 'TEMPORARY')")
+            allowed = bool(cursor.fetchone()[0])
+        _TEMPORARY_ALLOWED[driver_connection] = allowed
+    return allowed
+
+
+def _copy_without_vectors(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
+    """COPY straight into ``document`` with an empty search vector and no staged one: the
+    publishing UPDATE computes it (``staging._PG_MOVE``'s ``coalesce``), as before migration
+    0030; slower publishing, same result."""
+    columns = ", ".join((*COLUMNS, SEARCH_COLUMN))
+    with (
+        driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY document ({columns}) FROM STDIN") as copy,
+    ):
+        for row in values:
+            copy.write_row((*row, ""))
 
 
 def _as_objects(row: dict[str, Any], now: Any) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def test_workers_write_the_same_bytes(
         return real(*args)
 
     here: list[int] = []  # ranges this process exported (workers are fresh interpreters)
-    real_range = parallel.range_bytes
+    real_range = parallel.range_chunks
     submitted: list[Future[Any]] = []  # the worker's tasks, its start-up (``_warm``) first
 
     class Recorded(ProcessPoolExecutor):
@@ -71,7 +71,7 @@ def test_workers_write_the_same_bytes(
             submitted.append(super().submit(*args, **kwargs))
             return submitted[-1]
 
-    def counted_range(*args: Any) -> bytes:
+    def counted_range(*args: Any) -> list[bytes]:
         # this process's first range ends once the worker has started (it gets ranges only
         # then), so that both export some of the few ranges here however long a spawn takes
         wait(submitted[:1], timeout=120)
@@ -81,7 +81,7 @@ def test_workers_write_the_same_bytes(
     monkeypatch.setattr(parallel, "CHUNK", 5)  # 4 ranges of the selection's 17 documents
     monkeypatch.setattr(parallel, "MIN_RANGES", 2)
     monkeypatch.setattr(parallel, "export", counted)
-    monkeypatch.setattr(parallel, "range_bytes", counted_range)
+    monkeypatch.setattr(parallel, "range_chunks", counted_range)
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recorded)
     monkeypatch.setenv(parallel.ENV, "2")
     scratch = tmp_path / "tmp"  # where the workers' range files go
@@ -135,10 +135,10 @@ def test_only_this_process_s_own_ranges_count_as_held() -> None:
     """The exporting process stops to hand ranges on when its own ranges (bytes in memory)
     reach the bound; a worker's finished range (a file's path) and one still being built do
     not count, so a slow worker at the head does not stop this process at once."""
-    pending: deque[Future[bytes | str]] = deque(Future() for _ in range(4))
+    pending: deque[Future[list[bytes] | str]] = deque(Future() for _ in range(4))
     pending[1].set_result("/tmp/range-file")
-    pending[2].set_result(b"own bytes")
-    pending[3].set_result(b"")
+    pending[2].set_result([b"own ", b"bytes"])
+    pending[3].set_result([])
     assert parallel._held(pending) == 2
 
 

@@ -10,6 +10,11 @@ exporting process hands the bytes on in id order with at most ``2 * processes`` 
 ranges held in memory (a worker's wait in its files), so memory stays flat whatever the
 size. The output is the same bytes as in one process (tested).
 
+A range travels as pieces of about ``service.CHUNK_CHARS`` characters, never as one
+string or buffer: a range of JSONL is ~3.4 MB, and making it whole (the joined text, its
+UTF-8, the worker's file read back) took fresh pages from the kernel for each buffer and
+gave them back when it was freed (~2 page faults a document, ~3 us each here).
+
 Each range is read in its own transaction, so an export running while people save may mix
 states across ranges (one process reads page by page too). Exports of fewer than
 ``MIN_RANGES`` ranges, in-memory SQLite and the other formats stay in the exporting process.
@@ -26,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +92,13 @@ def ranges(session: Session, project: Project, ids: tuple[int, ...], size: int) 
 
 def export(
     url: str, project_id: int, request: Any, bounds: Iterator[tuple[int, int | None]],
-    processes: int, here: Callable[[int, int | None], bytes],
-) -> Iterator[bytes]:  # fmt: skip
-    """The export of each range, in order, from ``processes - 1`` workers and this process:
-    a range goes to a worker while one is free (or has nothing queued), else ``here(after,
-    until)`` exports it in this process, so both cores work and only one worker is started
-    when ``processes`` is 2 (a spawned worker costs ~0.4 s of CPU before its first range).
+    processes: int, here: Callable[[int, int | None], list[bytes]],
+) -> Iterator[list[bytes]]:  # fmt: skip
+    """The export of each range (its pieces, ``range_chunks``), in order, from
+    ``processes - 1`` workers and this process: a range goes to a worker while one is free
+    (or has nothing queued), else ``here(after, until)`` exports it in this process, so
+    both cores work and only one worker is started when ``processes`` is 2 (a spawned
+    worker costs ~0.4 s of CPU before its first range).
     At most ``HELD * processes`` of this process's own ranges are held, so memory stays
     flat; a worker's finished ranges wait in their files and do not count: counting them
     (session 13) left this process waiting for the worker's range at the head ~40-90 times
@@ -110,7 +117,7 @@ def export(
     pool = ProcessPoolExecutor(workers, mp_context=context)
     ready = pool.submit(_warm, request.format)  # started now, given ranges once ready
     folder = tempfile.TemporaryDirectory(prefix="textlabel-export-")
-    pending: deque[Future[bytes | str]] = deque()
+    pending: deque[Future[list[bytes] | str]] = deque()
     try:
         for after, until in bounds:
             while pending and (pending[0].done() or _held(pending) >= HELD * processes):
@@ -121,7 +128,7 @@ def export(
                     pool.submit(export_range, url, project_id, request, after, until, folder.name)
                 )
             else:
-                done: Future[bytes | str] = Future()
+                done: Future[list[bytes] | str] = Future()
                 done.set_result(here(after, until))
                 pending.append(done)
         while pending:
@@ -145,36 +152,41 @@ def _warm(fmt: str) -> None:
     configure_mappers()
 
 
-def _held(pending: deque[Future[bytes | str]]) -> int:
+def _held(pending: deque[Future[list[bytes] | str]]) -> int:
     """This process's own ranges among ``pending``, their bytes in memory (a worker's wait
     in its files, and the worker's own future is not done before its file is written)."""
-    return sum(1 for future in pending if future.done() and isinstance(future.result(), bytes))
+    return sum(1 for future in pending if future.done() and isinstance(future.result(), list))
 
 
-def _taken(future: Future[bytes | str]) -> bytes:
-    """A range's bytes: this process's own, or read from the worker's file (then removed)."""
+READ = 1 << 16  # bytes a read of a worker's file: pieces like this process's own
+
+
+def _taken(future: Future[list[bytes] | str]) -> list[bytes]:
+    """A range's pieces: this process's own, or read from the worker's file (then removed)
+    ``READ`` bytes at a time."""
     result = future.result()
-    if isinstance(result, bytes):
+    if isinstance(result, list):
         return result
     path = Path(result)
-    data = path.read_bytes()
+    with path.open("rb", buffering=0) as handle:
+        data = list(iter(partial(handle.read, READ), b""))
     path.unlink()
     return data
 
 
-def range_bytes(
+def range_chunks(
     session: Session, project: Project, request: Any, after: int, until: int | None
-) -> bytes:
-    """The export of ``project``'s documents with ``after < id <= until``, as bytes, built
-    with the cyclic garbage collector paused (``collector_paused``)."""
+) -> list[bytes]:
+    """The export of ``project``'s documents with ``after < id <= until``, as UTF-8 pieces
+    of about ``service.CHUNK_CHARS`` characters (``service.encoded``), built with the cyclic
+    garbage collector paused (``collector_paused``)."""
     from textlabel.export.records import project_records
     from textlabel.export.registry import get_writer
-    from textlabel.export.service import write_options
+    from textlabel.export.service import encoded, write_options
 
     with collector_paused():
         records = project_records(session, project, request, after=after, until=until)
-        text = "".join(get_writer(request.format)(records, write_options(project, request)))
-        return text.encode("utf-8")
+        return list(encoded(get_writer(request.format)(records, write_options(project, request))))
 
 
 _pause_lock = threading.Lock()
@@ -220,12 +232,12 @@ def export_range(
         held = _sessions[url, project_id] = (session, session.get(Project, project_id))
     session, project = held
     try:
-        data = b"" if project is None else range_bytes(session, project, request, after, until)
+        data = [] if project is None else range_chunks(session, project, request, after, until)
     except BaseException:
         session.rollback()
         raise
     session.commit()  # the range's own transaction ends; the project stays loaded
     handle, path = tempfile.mkstemp(suffix=".range", dir=folder)
     with os.fdopen(handle, "wb") as out:
-        out.write(data)
+        out.writelines(data)
     return path

@@ -70,7 +70,7 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     fmt = check(project, request)
     ranges = _in_processes(session, project, request)
     if ranges is not None:
-        return (chunk for _, chunk in ranges)
+        return (chunk for _, chunks in ranges for chunk in chunks)
     options = write_options(project, request)
     cached = fragments.rendered(session, project, request, options)
     if cached is not None:
@@ -102,8 +102,8 @@ def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
 
 def _in_processes(
     session: Session, project: Project, request: ExportRequest
-) -> Iterator[tuple[int, bytes]] | None:
-    """``(documents so far, bytes)`` per range from worker processes, or None when this
+) -> Iterator[tuple[int, list[bytes]]] | None:
+    """``(documents so far, its pieces)`` per range from worker processes, or None when this
     export stays in this process (``parallel``: one process asked, another format, in-memory
     SQLite, or fewer than ``parallel.MIN_RANGES`` ranges of documents; and with the fragment
     cache: a repeat export out of it took 42 us of CPU a document in one process and 141 in
@@ -119,8 +119,8 @@ def _in_processes(
     if head[-1][1] is None:  # a few ranges: starting workers costs more than it saves
         return None
 
-    def here(after: int, until: int | None) -> bytes:
-        return parallel.range_bytes(session, project, request, after, until)
+    def here(after: int, until: int | None) -> list[bytes]:
+        return parallel.range_chunks(session, project, request, after, until)
 
     chunks = parallel.export(url, project.id, request, chain(head, bounds), processes, here)
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
@@ -157,8 +157,8 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
     with partial.open("wb") as out:
         ranges = _in_processes(session, project, request)
         if ranges is not None:
-            for done, data in ranges:
-                out.write(data)
+            for done, pieces in ranges:
+                out.writelines(pieces)
                 progress(min(done, total), total)
         elif cached := fragments.rendered(
             session, project, request, options, progress=lambda n: progress(n, total)

@@ -7,7 +7,13 @@ import json
 
 from textlabel.export.jsonl import record_to_json, record_to_line
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.records import DocumentRecord, MentionRecord, RelationRecord, SpanRecord
+from textlabel.records import (
+    DocumentRecord,
+    MentionRecord,
+    RelationRecord,
+    SpanRecord,
+    TokenRecord,
+)
 
 TEXTS = [
     'He said "no" \\ then left.\tTabs\x01 and café, 東京 \U0001f600 ok!\n\nNext  one.',
@@ -29,6 +35,24 @@ def test_a_line_is_json_dumps_of_the_record() -> None:
         layers = ("entities", "pos", "coref", "relations", "cats", "spans")
         expected = json.dumps(record_to_json(record, layers=layers), ensure_ascii=False) + "\n"
         assert record_to_line(record, layers=layers) == expected
+
+
+def test_token_texts_are_escaped_where_json_escapes_them() -> None:
+    """Token texts are written unescaped but for the tokens that hold a character JSON
+    escapes (found from where those are in the text): such characters inside a token, as a
+    whole token, several in one token, in neighbouring tokens, and between or before tokens
+    (in no token), against ``json.dumps`` of the record."""
+    text = '\x01 "q" a\\b \t\n "" x\x1fy\x02 \\"end\n'
+    # (start, end) of each token; the gaps are in no token
+    cuts = [(2, 3), (3, 4), (4, 5), (6, 9), (13, 15), (16, 20), (21, 26)]
+    record = DocumentRecord(
+        text=text, meta={"id": 1},
+        tokens=[TokenRecord(start, end, text[end : end + 1] == " ") for start, end in cuts],
+    )  # fmt: skip
+    expected = json.dumps(record_to_json(record, layers=()), ensure_ascii=False) + "\n"
+    assert record_to_line(record, layers=()) == expected
+    assert '{"text": "\\"", "start": 2' in expected  # a quote as a whole token
+    assert '{"text": "x\\u001fy\\u0002", "start": 16' in expected
 
 
 def test_spans_and_later_layers_are_spelt_as_json_dumps_spells_them() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import spacy
+from spacy.attrs import ORTH
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -108,12 +109,22 @@ def test_words_of_letters_are_learnt_without_spacy_unless_a_rule_splits_them(
     assert tokenizer.cache["cannot"].size == 2 and tokenizer.cache["Adaline"].size == 1
 
 
-def test_cross_chunk_special_cases_go_to_spacy(tokenizer: ChunkTokenizer) -> None:
-    """``: )`` holds the tokens of the emoticon ``:)`` across a space: such texts are handed
-    to spaCy whole; neighbours that cannot form one are not."""
+def test_cross_chunk_special_cases_are_asked_of_spacy(tokenizer: ChunkTokenizer) -> None:
+    """``: )`` holds the pieces of the emoticon ``:)`` across a space: spaCy cuts such a run
+    of chunks alone, once (then remembered), and the text keeps the chunks' tokens when
+    spaCy's agree; neighbours that cannot form one are not asked. A special case that holds
+    a space changes the tokens there: such a text goes to spaCy whole."""
     assert (":", ")") in tokenizer.pairs
     assert tokenizer("wait : ) ok") == tokenize_text("wait : ) ok")
     assert tokenizer("plain words only") == tokenize_text("plain words only")
+    assert tokenizer("then :) : ) : fine") == tokenize_text("then :) : ) : fine")
+    assert tokenizer.alike == {": )": True, ":) : ) :": True}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.tokenizer.add_special_case("a-b c", [{ORTH: "a-b c"}])
+    spanned = ChunkTokenizer(nlp)
+    spanned.many(["x a-b c y", "x a-b d y"])
+    assert spanned.alike == {"a-b c": False}
 
 
 def test_the_cache_keeps_frequent_chunks_and_spacys_vocabulary_is_bounded() -> None:

@@ -10,11 +10,13 @@ for a word of ASCII letters that no rule splits, which is one token (``_word``).
 
 One thing in spaCy looks across chunks: special cases that contain affixes are found by a
 phrase matcher over the whole Doc, whose matches may span two chunks (``: )`` against the
-emoticon ``:)``). A text where two neighbouring chunks could start such a match (their edge
-pieces before matching are a pair some special case's tokens hold) is handed to spaCy whole,
-so the result is the same in every case. A chunk's edge token may itself be a special case
-the matcher put in (``:)`` in ``5@:) :)ok``, whose pieces ``) :`` a rule ``):`` holds), so
-its edge pieces are the token and the edge pieces of every rule whose edge token it is.
+emoticon ``:)``). Where two neighbouring chunks could start such a match (their edge pieces
+before matching are a pair some special case's tokens hold), spaCy cuts the run of such
+chunks alone (a space between each, as in the text) and the text goes to spaCy whole if it
+cut them otherwise than their cached tokens, so the result is the same in every case. A
+chunk's edge token may itself be a special case the matcher put in (``:)`` in ``5@:) :)ok``,
+whose pieces ``) :`` a rule ``):`` holds), so its edge pieces are the token and the edge
+pieces of every rule whose edge token it is.
 ``tests/test_ingest_tokenize.py`` checks equality on real and made-up text.
 """
 
@@ -49,8 +51,13 @@ as a number, grew it by about 1.5 KB a document: unbounded over a large file): p
 many strings the tokenizer is replaced by a fresh pipeline's (about 0.3 s). Cached entries
 hold offsets and hashes, not vocabulary entries, so they outlive it."""
 
+MAX_RUNS = 10_000
+"""Runs of neighbouring chunks a special case might span whose answer is remembered
+(``ChunkTokenizer._alike``; a few recur, most are one-off); past it they start over."""
+
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace but the plain space
 _RUNS = re.compile(r"\S+|\s+")  # str.isspace() runs, as spaCy cuts them
+_SEPARATOR = "\n"  # between new chunks sent to spaCy together: a token no special case holds
 # Sentencizer states: (a new sentence is pending, a sentence-final character was seen).
 _STATES = ((False, False), (True, False), (False, True), (True, True))
 # What a chunk of words does (also "word," and most others): nothing in state 0, else a
@@ -103,7 +110,10 @@ class ChunkTokenizer:
         self.max_strings = max_strings
         self.cache: dict[str, _Chunk] = {}
         self.young: set[str] = set()  # cached chunks no batch has held since the one they came in
+        self.alike: dict[str, bool] = {}  # runs of chunks a special case might span: _alike
         self.pairs, self.first_pieces, self.last_pieces = _specials(nlp)
+        if any(_SEPARATOR in pair for pair in self.pairs):
+            raise ValueError("a special case holds a newline: chunks cannot be joined by one")
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
         self.pair_seconds = frozenset(b for _, b in self.pairs)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
@@ -177,8 +187,8 @@ class ChunkTokenizer:
             entries = list(map(self.cache.__getitem__, chunks))  # all learnt by _laid_out
         except KeyError:  # another thread's batch made room since
             entries = [self.cache.get(chunk) or self._learn([chunk])[0] for chunk in chunks]
-        if self._may_span(entries):
-            return tokenize_text(text)  # a special case may span two chunks
+        if not self._apart(chunks, entries):
+            return tokenize_text(text)  # a special case spans two chunks
         if bases is None:  # words between single spaces: each chunk's steps in turn
             steps = list(map(_STEPS, entries))
             if None not in steps:
@@ -189,14 +199,42 @@ class ChunkTokenizer:
         offsets = [base + o for base, e in zip(bases, entries, strict=True) for o in e.offsets]
         return offsets, _sentence_starts(entries)
 
-    def _may_span(self, entries: list[_Chunk]) -> bool:
-        """Whether two neighbouring chunks' edge pieces are a pair some special case holds
-        (only chunks with a ``last``, found in C, are looked at)."""
+    def _apart(self, chunks: list[str], entries: list[_Chunk]) -> bool:
+        """Whether the chunks' own tokens are the text's: no special case spans two of them.
+        Only where two neighbours' edge pieces are a pair some special case holds (chunks
+        with a ``last``, found in C) can one, and then the run of such neighbours is asked
+        of spaCy alone (``_alike``): such runs recur (``Telephone: (713)``), and sending
+        their texts to spaCy whole was 7-10 % of a worker's time."""
         ends = list(compress(count(), map(_LAST, entries[:-1])))
-        return bool(ends) and any(
-            entries[i + 1].first and self._pair(entries[i].last, entries[i + 1].first)  # type: ignore[arg-type]
-            for i in ends
-        )
+        if not ends:
+            return True
+        runs: list[list[int]] = []  # [first, last] chunk of each run of linked neighbours
+        for i in ends:
+            if entries[i + 1].first and self._pair(entries[i].last, entries[i + 1].first):  # type: ignore[arg-type]
+                if runs and runs[-1][1] == i:
+                    runs[-1][1] = i + 1
+                else:
+                    runs.append([i, i + 1])
+        return all(self._alike(chunks[a : b + 1], entries[a : b + 1]) for a, b in runs)
+
+    def _alike(self, chunks: list[str], entries: list[_Chunk]) -> bool:
+        """Whether spaCy cuts ``chunks`` joined by spaces (as they stand in a text: a space
+        between two neighbouring chunks belongs to the first) as their entries say. Its
+        matcher's matches there cannot reach past the run (no pair links it to the chunks
+        around), so the answer holds in any text; remembered per run."""
+        run = " ".join(chunks)
+        alike = self.alike.get(run)
+        if alike is None:
+            with self.lock:
+                doc = self.tokenizer(run)
+            rows = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+            cut = [o for idx, n, space in rows if not space for o in (idx, idx + n)]
+            bases = _bases(chunks)
+            alike = cut == [b + o for b, e in zip(bases, entries, strict=True) for o in e.offsets]
+            if len(self.alike) >= MAX_RUNS:
+                self.alike.clear()
+            self.alike[run] = alike
+        return alike
 
     def _pair(self, lasts: tuple[str, ...], firsts: tuple[str, ...]) -> bool:
         pairs = self.pairs
@@ -210,9 +248,10 @@ class ChunkTokenizer:
 
     def _learn(self, chunks: list[str]) -> list[_Chunk]:
         """Tokenize new chunks and remember them. Chunks of non-space characters go to spaCy
-        as one text, joined by single spaces (where spaCy cuts anyway); whitespace chunks,
-        which a joining space would change, and any group whose neighbours might form a
-        special case across the join, one by one."""
+        as one text, joined by newlines: spaCy cuts there anyway, and no special case holds
+        a newline token, so its matcher cannot join neighbours (joined by spaces, any two
+        that might, such as ``Telephone:`` and ``(713)``, sent the whole group to spaCy one
+        chunk at a time). Whitespace chunks, which a newline would join, go one by one."""
         words = [chunk for chunk in chunks if not chunk[0].isspace()]
         alone = [chunk for chunk in chunks if chunk[0].isspace()]
         learnt: dict[str, _Chunk] = {}
@@ -224,13 +263,9 @@ class ChunkTokenizer:
             words = [w for w in words if w not in learnt]
         for first in range(0, len(words), 5000):
             group = words[first : first + 5000]
-            found = self._split(" ".join(group), group)
-            if found is None:
-                alone += group
-            else:
-                learnt.update(zip(group, found, strict=True))
-        for chunk in alone:  # one chunk has no neighbour: never None
-            learnt[chunk] = (self._split(chunk, [chunk]) or [])[0]
+            learnt.update(zip(group, self._split(group), strict=True))
+        for chunk in alone:
+            learnt[chunk] = self._split([chunk])[0]
         self.cache.update(learnt)
         return [learnt[chunk] for chunk in chunks]
 
@@ -255,28 +290,27 @@ class ChunkTokenizer:
         flags = ((word in self.end_texts, bool(self.is_punct(word)), False),)
         return _Chunk((0, len(word)), 1, _moves(flags), first, last, (1, len(word)))
 
-    def _split(self, text: str, chunks: list[str]) -> list[_Chunk] | None:
-        """The entries of ``chunks`` from one spaCy Doc of ``text`` (them joined by spaces),
-        or None if two neighbours might have formed a special case across the join."""
+    def _split(self, chunks: list[str]) -> list[_Chunk]:
+        """The entries of ``chunks`` from one spaCy Doc of them joined by newlines (a single
+        chunk of whitespace alone: a newline would join its run)."""
+        text = _SEPARATOR.join(chunks)
         with self.lock:
             doc = self.tokenizer(text)
         rows = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).tolist()
         out: list[_Chunk] = []
         position, end = 0, 0
-        previous_last: tuple[str, ...] | None = None
         for chunk in chunks:
             base, end = end, end + len(chunk)
+            while position < len(rows) and rows[position][0] < base:
+                position += 1  # the separator's token
             mine = []
             while position < len(rows) and rows[position][0] < end:
                 mine.append(rows[position])
                 position += 1
             first = text[mine[0][0] : mine[0][0] + mine[0][1]]
             last = text[mine[-1][0] : mine[-1][0] + mine[-1][1]]
-            heads, previous_last = self._edges(first, last)
-            if out and out[-1].last is not None and self._pair(out[-1].last, heads):
-                return None
-            out.append(self._entry(mine, base, len(chunk), heads, previous_last))
-            end += 1  # the joining space
+            out.append(self._entry(mine, base, len(chunk), *self._edges(first, last)))
+            end += len(_SEPARATOR)
         return out
 
     def _entry(

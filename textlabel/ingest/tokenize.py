@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, sub
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
@@ -116,6 +116,9 @@ class ChunkTokenizer:
             raise ValueError("a special case holds a newline: chunks cannot be joined by one")
         self.pair_firsts = frozenset(a for a, _ in self.pairs)
         self.pair_seconds = frozenset(b for _, b in self.pairs)
+        self.edge_texts = self.pair_firsts | self.pair_seconds | set(self.first_pieces)
+        self.edge_texts |= set(self.last_pieces)  # a token whose _edges may not be empty
+        self.infix_search = _first_match(self.tokenizer.infix_finditer)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
         self.keeping = threading.Lock()  # the cache's generations (threads of a web process)
         self.fresh = fresh  # a new pipeline (a new vocabulary) when the cache starts over
@@ -162,6 +165,7 @@ class ChunkTokenizer:
                     fresh = _light(self.fresh().tokenizer)
                     with self.lock:
                         self.tokenizer, self.strings = fresh, fresh.vocab.strings
+                        self.infix_search = _first_match(fresh.infix_finditer)
         return [self._lay_out(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
@@ -277,16 +281,19 @@ class ChunkTokenizer:
         are the sentencizer's and the vocabulary's own tests of the text."""
         tokenizer = self.tokenizer
         prefix, suffix, infix = (
-            tokenizer.prefix_search, tokenizer.suffix_search, tokenizer.infix_finditer
+            tokenizer.prefix_search, tokenizer.suffix_search, self.infix_search
         )  # fmt: skip
         if (
             word in self.specials
             or (prefix is not None and prefix(word) is not None)
             or (suffix is not None and suffix(word) is not None)
-            or (infix is not None and next(iter(infix(word)), None) is not None)
+            or (infix is not None and infix(word) is not None)
         ):
             return None
-        first, last = self._edges(word, word)
+        if word in self.edge_texts:
+            first, last = self._edges(word, word)
+        else:  # neither a piece of a special case nor a token one puts in: no edge pieces
+            first, last = (), None
         flags = ((word in self.end_texts, bool(self.is_punct(word)), False),)
         return _Chunk((0, len(word)), 1, _moves(flags), first, last, (1, len(word)))
 
@@ -331,6 +338,17 @@ class ChunkTokenizer:
             (orth in self.ends, bool(punct), bool(space)) for _, _, orth, punct, space in rows
         )
         return _Chunk(tuple(offsets), len(offsets) // 2, _moves(flags), first, last, steps)
+
+
+def _first_match(finditer: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
+    """A function giving the first match of ``finditer``'s pattern or None: the pattern's
+    own ``search`` when it is a compiled pattern's ``finditer`` (no iterator a word)."""
+    pattern = getattr(finditer, "__self__", None)
+    if isinstance(pattern, re.Pattern) and finditer == pattern.finditer:
+        return pattern.search
+    if finditer is None:
+        return None
+    return lambda text: next(iter(finditer(text)), None)
 
 
 def _chunks(text: str) -> tuple[list[int] | None, list[str]]:

@@ -222,3 +222,38 @@ def test_0030_publishes_documents_staged_before_it_searchable(empty_url: str) ->
         command.downgrade(migrate._config(connection), "0029")
     assert "staged_vector" not in {c["name"] for c in inspect(engine).get_columns("document")}
     engine.dispose()
+
+
+def test_0031_indexes_content_hash_alone_and_its_downgrade_restores_the_project_index(
+    empty_url: str,
+) -> None:
+    """0031 replaces (project_id, content_hash) by (content_hash): an import's move into its
+    project (SQLite's publishing) then touches no entry of it. The documents stay."""
+    from alembic import command
+
+    engine = make_engine(empty_url)
+    migrate.upgrade(engine, "0030")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO project (name, description, layers, overlap, blind, label_map,"
+                " settings, created_at) VALUES ('p', '', '[]', 1, true, '{}', '{}', '2026-01-01')"
+            )
+        )
+        connection.execute(text(
+            "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
+            " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip
+
+    def indexes() -> dict[str, list[str | None]]:
+        found = inspect(engine).get_indexes("document")
+        return {i["name"]: i["column_names"] for i in found if "content_hash" in i["column_names"]}  # type: ignore[misc]
+
+    assert indexes() == {"ix_document_project_hash": ["project_id", "content_hash"]}
+    migrate.upgrade(engine)
+    assert indexes() == {"ix_document_content_hash": ["content_hash"]}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM document")).scalar() == 1
+    with engine.connect() as connection:
+        command.downgrade(migrate._config(connection), "0030")
+    assert indexes() == {"ix_document_project_hash": ["project_id", "content_hash"]}
+    engine.dispose()

@@ -6,11 +6,13 @@ show: a file is imported whole or not at all. So each batch lands in a staging p
 no listing, permission check or queue sees; a failure deletes the staging project in batches.
 When the last batch is in, ``begin_publishing`` marks the staging project (committed) and
 ``publish`` moves its documents into the real project. On PostgreSQL that is one UPDATE
-(readers never wait on it). On SQLite an UPDATE rewrites every row it moves with its indexes
-(about 60 us a document with its commits at 100,000 documents: six seconds of SQLite's write
-lock in one transaction, during which every save would wait), so the documents move
-``PUBLISH_BATCH`` at a time,
-each batch its own short transaction. Readers may then see a published file arrive over a
+(readers never wait on it). On SQLite an UPDATE rewrites every row it moves and its entries
+in the indexes that hold ``project_id``, which move in id order (a few pages a batch; the
+duplicate check's index holds no ``project_id``: migration 0031, before which its random
+entries made the move 56-72 us a document instead of 13-19). In one transaction that would
+still be over a second of SQLite's write lock at 100,000 documents, during which every save
+would wait, so the documents move ``PUBLISH_BATCH`` at a time, each batch its own short
+transaction. Readers may then see a published file arrive over a
 few seconds, but never part of a file that fails: everything was read and checked before the
 mark, and from the mark on the import only goes forward (``discard`` and
 ``remove_abandoned`` finish the move of a marked staging project instead of deleting it). A
@@ -65,7 +67,8 @@ PUBLISH_BATCH = 500
 """Documents moved per transaction when publishing on SQLite. Moving only (migration 0029:
 indexed as they were stored), the longest held the write lock 82-116 ms at 100,000 documents,
 load 3.4-3.9, under an import batch's longest (191-208 ms); moving and indexing, it was 211
-ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed."""
+ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed. Since
+migration 0031 the longest is 42-63 ms (168-247 before, same run, load 5-6.5)."""
 HOLD_ENV = "TEXTLABEL_TEST_HOLD_PUBLISHING"  # tests only: ``_hold_for_tests``, read by config
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER

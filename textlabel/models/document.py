@@ -37,7 +37,9 @@ class Document(Base):
 
     __tablename__ = "document"
     __table_args__ = (
-        Index("ix_document_project_hash", "project_id", "content_hash"),
+        # The duplicate check's; without project_id, so that moving an import's documents
+        # into their project (SQLite's publishing) leaves it alone (migration 0031).
+        Index("ix_document_content_hash", "content_hash"),
         # Keyset pages, claims and exports walk a project's documents in id order.
         Index("ix_document_project_id", "project_id", "id"),
         # Covers agreement.stored's summary: which of a project's documents are archived

@@ -168,15 +168,19 @@ def settle(app: Any) -> None:
 
 
 def _first_requests(app: Any) -> None:
-    """A page, a static file, API refusals and a token look-up, so what a process builds on
-    its first requests (templates, statement caches, the MIME types table, lazily built
-    objects) is built once, here, and shared (bench/memory.py). No request writes; the
-    master's pooled connections are closed before the fork."""
+    """A page, a static file, API refusals, a token look-up and an annotator's hot requests
+    (``web.warm_paths``), so what a process builds on its first requests (templates,
+    statement caches, the MIME types table, lazily built objects) is built once, here, and
+    shared (bench/memory.py). No request writes; the master's pooled connections are closed
+    before the fork."""
+    from textlabel.web.warm_paths import warm_paths
+
     client = app.test_client()
     pages = ("/login", "/static/app.css", "/api/v1/projects", "/api/v1/projects/1/documents")
     for path in pages:
         client.get(path).close()  # a static file's response holds the file open
     client.get("/api/v1/projects", headers={"Authorization": "Bearer warm-up"})
+    warm_paths(app)  # an annotator's list, fetch and save, as far as they go without writing
     if db.engine is not None:
         db.engine.dispose()
 

@@ -146,6 +146,15 @@ def recheck() -> None:
     _check_archived()
 
 
+def check_as(user: User) -> None:
+    """The guard's checks for ``user``, who shows no credentials: only a process's own code
+    calls this, in a request context it made (``web.warm_paths``); no request reaches it."""
+    _declare_intent()
+    g.user = user
+    g.via_token = True
+    _check_archived()
+
+
 def _check_archived() -> None:
     """Writes to an archived project are refused, whichever page or endpoint they go to
     (the project from the URL's pid, or did's document); unarchiving and deleting are not.

@@ -13,7 +13,7 @@ then each copied page by the most common type of object whose header lies on it
 keys or a list's items) and by the package most of its objects come from (code, functions,
 classes and modules by their file, what they refer to by theirs; "?" unknown).
 
-    sudo .venv/bin/python bench/worker_pages.py [--rounds 50]
+    sudo .venv/bin/python bench/worker_pages.py [--rounds 50] [--empty-master]
 
 The database is bench/server.py's: 2,000 documents imported and 20 annotators, made by a real
 ``textlabel serve`` in a temporary folder first (``TEXTLABEL_SHARED_DATA`` for the texts).
@@ -25,6 +25,8 @@ import argparse
 import collections
 import gc
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import types
@@ -82,6 +84,32 @@ def master() -> Any:
     warm_up(app)
     forked_imports._load()
     return app
+
+
+def master_on_empty(folder: Path, docs: int) -> tuple[Any, dict[str, Any]]:
+    """The master built on a database holding only the administrator, as bench/memory.py's
+    servers start (its warm-up finds no project or document), then the prepared database
+    copied over that one before the fork (the master's connections are closed by then)."""
+    empty, prepared = folder / "empty", folder / "prepared"
+    empty.mkdir()
+    prepared.mkdir()
+    env = {
+        **os.environ,
+        "TEXTLABEL_DATABASE_URL": f"sqlite:///{empty / 'bench.db'}",
+        "TEXTLABEL_INSTANCE": str(empty / "instance"),
+        "TEXTLABEL_SECRET_KEY": "bench",
+    }
+    cli = [sys.executable, "-m", "textlabel.cli"]
+    subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "user", "create", "admin", "--password", bench.PASSWORD, "--admin"],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    os.environ.update({k: v for k, v in env.items() if k.startswith("TEXTLABEL_")})
+    app = master()
+    ids = prepare(prepared, docs)
+    for leftover in ("bench.db-wal", "bench.db-shm"):
+        (empty / leftover).unlink(missing_ok=True)
+    shutil.copy(prepared / "bench.db", empty / "bench.db")
+    return app, ids
 
 
 def serve(app: Any, ids: dict[str, Any], rounds: int) -> None:
@@ -179,10 +207,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=50, help="static, list and fetch rounds")
     parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument(
+        "--empty-master",
+        action="store_true",
+        help="the master warms up on a database with only the administrator (as bench/memory.py)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        ids = prepare(Path(tmp), args.docs)
-        app = master()
+        if args.empty_master:
+            app, ids = master_on_empty(Path(tmp), args.docs)
+        else:
+            ids = prepare(Path(tmp), args.docs)
+            app = master()
         before = {first + i: frame for first, _, frames in pages()
                   for i, frame in enumerate(frames) if frame}  # fmt: skip
         read, write = os.pipe()

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user
+from tests.helpers import fresh_python
 from textlabel.export import parallel, records, rows
 from textlabel.export.request import ExportRequest, request_params
 from textlabel.export.service import run_job, stream_export
@@ -172,3 +173,20 @@ def test_a_range_ends_without_asking_for_an_empty_page(
     assert read(ids[5], None) == ids[6:] and asked == [ids[5]]
     asked.clear()
     assert read(0, None) == ids and asked == [0, ids[2], ids[5]]  # the short page is the last
+
+
+def test_a_worker_imports_no_sqlalchemy_and_no_models() -> None:
+    """What a spawned worker imports to run its tasks (``worker.warm``, ``export_range``) and
+    unpickle their ``Plan``, with every line writer, brings in neither SQLAlchemy nor the
+    models (importing them was most of a worker's start-up). In a new interpreter, as a
+    spawned worker is."""
+    fresh_python(
+        "import sys\n"
+        "import textlabel.export.worker\n"
+        "from textlabel.export.registry import get_writer\n"
+        "for name in ('jsonl', 'conll', 'conllu'):\n"
+        "    get_writer(name)\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'flask')\n"
+        "          or m.startswith(('textlabel.models', 'textlabel.db'))]\n"
+        "assert not loaded, loaded\n"
+    )

@@ -26,7 +26,7 @@ from tests.factories import make_project, make_users, wikigold_passages
 from tests.helpers import DATA
 from textlabel.annotate import store
 from textlabel.annotate.payload import Payload
-from textlabel.export import rows
+from textlabel.export import decoded, rows
 from textlabel.export.request import ExportRequest
 from textlabel.export.service import stream_export
 from textlabel.ingest.service import ImportOptions, import_file
@@ -191,7 +191,7 @@ def test_the_exports_reader_reads_what_the_store_does(app: Flask, session: Any) 
     for project in (ud, ner):
         ids = sorted(session.scalars(select(Document.id).where(Document.project_id == project.id)))
         stored = rows.stored_annotation_rows(session, project.id, ids[0], ids[-1])
-        annotations = rows.decode_annotations(stored)
+        annotations = decoded.decode_annotations(stored)
         held = {a.id: (a.pos, a.relations, a.cats) for a in annotations}
         ours = store.read_documents(session, project.id, ids[0], ids[-1], held)
         assert ours == store.read_many(session, [a.id for a in annotations])

@@ -272,13 +272,13 @@ def test_export_content_type_names_its_charset_once(app, session) -> None:
 def test_text_is_sent_in_pieces_of_at_least_chunk_chars(monkeypatch: pytest.MonkeyPatch) -> None:
     """A text writer yields a document at a time; the download and the job write pieces of
     at least ``CHUNK_CHARS`` characters (one socket write each), the same bytes."""
-    from textlabel.export import service
+    from textlabel.export import base
 
-    monkeypatch.setattr(service, "CHUNK_CHARS", 10)
+    monkeypatch.setattr(base, "CHUNK_CHARS", 10)
     documents = ["é" * 4 + "\n", "abc\n", "東京" * 3 + "\n", "x\n", "y\n"]
-    pieces = list(service.encoded(iter(documents)))
+    pieces = list(base.encoded(iter(documents)))
     assert b"".join(pieces) == "".join(documents).encode("utf-8")
     assert [piece.decode("utf-8") for piece in pieces] == [
         documents[0] + documents[1] + documents[2], documents[3] + documents[4]
     ]  # fmt: skip
-    assert list(service.encoded(iter([]))) == []
+    assert list(base.encoded(iter([]))) == []

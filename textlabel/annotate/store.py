@@ -36,12 +36,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from textlabel.annotate.payload import Payload, cats_of
+from textlabel.annotate.span_rows import (
+    ENTITY,
+    MENTION,
+    SPANCAT,
+    outermost_first,
+    payloads_of_rows,
+    relations_of,
+    sort_spans,
+)
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Span
 from textlabel.records import MentionRecord, RelationRecord, SpanRecord
 from textlabel.tokens import Tokens
 
-ENTITY, MENTION, SPANCAT = "ent", "coref", "sc"
 LAYERS = ("spans", "pos", "coref", "relations", "cats", "span_cats")
 # payload field -> Span.layer
 _ROW_LAYERS = (("spans", ENTITY), ("coref", MENTION), ("span_cats", SPANCAT))
@@ -92,7 +100,7 @@ def read_many(
         wanted_columns = []
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
-        _sort_spans(_span_rows(session, chunk, layers), rows[ENTITY], chains, rows[SPANCAT])
+        sort_spans(_span_rows(session, chunk, layers), rows[ENTITY], chains, rows[SPANCAT])
         missing = [i for i in chunk if i not in tags] if "pos" in layers else []
         if missing or wanted_columns:
             wanted = [Annotation.id, Annotation.pos, Annotation.relations, Annotation.cats]
@@ -112,9 +120,9 @@ def read_many(
             coref=tuple(tuple(by_cluster[k]) for k in sorted(by_cluster))
             if "coref" in layers
             else None,
-            relations=_relations(relations.get(i)) if "relations" in layers else None,
+            relations=relations_of(relations.get(i)) if "relations" in layers else None,
             cats=cats_of(cats.get(i) or {}) if "cats" in layers else None,
-            span_cats=tuple(sorted(rows[SPANCAT].get(i, ()), key=_outermost_first))
+            span_cats=tuple(sorted(rows[SPANCAT].get(i, ()), key=outermost_first))
             if "span_cats" in layers
             else None,
         )
@@ -172,29 +180,6 @@ def select_annotation_spans() -> Select[
     )  # fmt: skip
 
 
-def payloads_of_rows(
-    rows: Iterable[Any], held: dict[int, tuple[Any, Any, Any]]
-) -> dict[int, Payload]:
-    """``read_documents`` from span rows already read (``document_span_rows``)."""
-    spans: dict[int, list[SpanRecord]] = {}
-    span_cats: dict[int, list[SpanRecord]] = {}
-    chains: dict[int, dict[int, list[MentionRecord]]] = {}
-    _sort_spans(rows, spans, chains, span_cats)
-    out = {}
-    for aid, (tags, relations, cats) in held.items():
-        by_cluster = chains.get(aid)
-        categories = span_cats.get(aid)
-        out[aid] = Payload(  # the empty ones spelt out: most annotations hold only entities
-            spans=tuple(spans.get(aid, ())),
-            pos=None if tags is None else tuple(tags),
-            coref=tuple(tuple(by_cluster[k]) for k in sorted(by_cluster)) if by_cluster else (),
-            relations=_relations(relations) if relations else (),
-            cats=cats_of(cats) if cats else (),
-            span_cats=tuple(sorted(categories, key=_outermost_first)) if categories else (),
-        )
-    return out
-
-
 def held(annotation: Annotation, change: Change) -> Payload:
     """What ``annotation`` holds once ``change`` is applied, as ``read(current=True)`` would
     read it back, from the rows ``diff`` read and wrote (a save answers without reading its
@@ -210,9 +195,9 @@ def held(annotation: Annotation, change: Change) -> Payload:
         spans=tuple(rows[ENTITY]),
         pos=tuple(annotation.pos) if annotation.pos is not None else None,
         coref=tuple(tuple(chains[k]) for k in sorted(chains)),
-        relations=_relations(annotation.relations),
+        relations=relations_of(annotation.relations),
         cats=cats_of(annotation.cats or {}),
-        span_cats=tuple(sorted(rows[SPANCAT], key=_outermost_first)),
+        span_cats=tuple(sorted(rows[SPANCAT], key=outermost_first)),
     )
 
 
@@ -231,36 +216,6 @@ def _span_rows(session: Session, ids: list[int], layers: Collection[str]) -> Seq
         .where(Span.annotation_id.in_(ids), Span.layer.in_(wanted))
         .order_by(Span.annotation_id, Span.start_char, Span.end_char)
     ).all()  # fmt: skip
-
-
-def _sort_spans(
-    rows: Iterable[Any],
-    spans: dict[int, list[SpanRecord]],
-    chains: dict[int, dict[int, list[MentionRecord]]],
-    span_cats: dict[int, list[SpanRecord]],
-) -> None:
-    """Span rows ``(annotation id, layer, start, end, label, score, cluster)`` into the
-    entity spans, coreference chains (by cluster) and span categories of each annotation."""
-    for aid, layer, start, end, label, score, cluster in rows:
-        if layer == MENTION:
-            by_cluster = chains.setdefault(aid, {})
-            by_cluster.setdefault(cluster or 0, []).append(MentionRecord(start, end, score))
-        else:
-            into = spans if layer == ENTITY else span_cats
-            into.setdefault(aid, []).append(SpanRecord(start, end, label or "", score))
-
-
-def _outermost_first(span: SpanRecord) -> tuple[int, int, str]:
-    """Span categories nest: the enclosing span comes before the spans inside it."""
-    return span.start, -span.end, span.label
-
-
-def _relations(stored: Any) -> tuple[RelationRecord, ...]:
-    """Relations from their stored rows ``[head start, end, child start, end, label, score?]``."""
-    return tuple(
-        RelationRecord((row[0], row[1]), (row[2], row[3]), row[4], row[5] if len(row) > 5 else None)
-        for row in stored or ()
-    )
 
 
 def _relation_rows(relations: Iterable[RelationRecord]) -> list[list[Any]] | None:
@@ -370,7 +325,7 @@ def _diff_columns(session: Session, change: Change, wanted: Payload) -> None:
         select(Annotation.relations, Annotation.cats).where(Annotation.id == change.annotation_id)
     ).one()
     if wanted.relations is not None:
-        before = {relation_key(r): r for r in _relations(old_relations)}
+        before = {relation_key(r): r for r in relations_of(old_relations)}
         after = {relation_key(r): r for r in wanted.relations}
         change.relations_removed = [k for k in before if k not in after]
         change.relations_added = [k for k in after if k not in before]
@@ -549,7 +504,7 @@ def relabel_entities(session: Session, project_id: int, label: str, to: str | No
         )
     ):
         kept = [
-            r for r in _relations(stored) if r.head not in gone[aid] and r.child not in gone[aid]
+            r for r in relations_of(stored) if r.head not in gone[aid] and r.child not in gone[aid]
         ]
         session.execute(
             update(Annotation)

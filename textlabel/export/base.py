@@ -27,3 +27,23 @@ class WriteOptions:
 
 
 Writer = Callable[[Iterable[DocumentRecord], WriteOptions], Iterator[str]]
+
+
+CHUNK_CHARS = 1 << 16
+
+
+def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    """Text chunks as UTF-8 bytes, joined into pieces of at least ``CHUNK_CHARS``
+    characters (and the rest): a text writer yields one document at a time (a few KB), and
+    each piece is one write to the client's socket or the file and one ``encode``."""
+    held: list[str] = []
+    size = 0
+    for chunk in chunks:
+        held.append(chunk)
+        size += len(chunk)
+        if size >= CHUNK_CHARS:
+            yield "".join(held).encode("utf-8")
+            held.clear()
+            size = 0
+    if held:
+        yield "".join(held).encode("utf-8")

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 import textlabel
 from textlabel.config import from_env
 from textlabel.export.base import WriteOptions
-from textlabel.export.records import StoredPage, page_records, stored_pages, user_names
+from textlabel.export.building import StoredPage, page_records
+from textlabel.export.records import stored_pages, user_names
 from textlabel.export.registry import get_writer
 from textlabel.export.request import ExportRequest
 from textlabel.models import Project

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textlabel.errors import InvalidInput
 from textlabel.export.registry import SOURCES, ExportFormat, get_format
-from textlabel.models import Project
-from textlabel.projects.documents import STATUSES
+from textlabel.projects.status import STATUSES
+
+if TYPE_CHECKING:  # an export's worker unpickles requests without the database layer
+    from textlabel.models import Project
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

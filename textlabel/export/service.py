@@ -6,7 +6,7 @@ last document is read; ``run_job`` writes the same stream to a file with progres
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from textlabel.annotate.totals import document_total
 from textlabel.errors import InvalidInput
 from textlabel.export import fragments, parallel
-from textlabel.export.base import WriteOptions
+from textlabel.export.base import WriteOptions, encoded
 from textlabel.export.records import project_records
 from textlabel.export.registry import get_writer
 from textlabel.export.request import ExportRequest, check
@@ -80,26 +80,6 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     return chunks if fmt.binary else encoded(chunks)
 
 
-CHUNK_CHARS = 1 << 16
-
-
-def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
-    """Text chunks as UTF-8 bytes, joined into pieces of at least ``CHUNK_CHARS``
-    characters (and the rest): a text writer yields one document at a time (a few KB), and
-    each piece is one write to the client's socket or the file and one ``encode``."""
-    held: list[str] = []
-    size = 0
-    for chunk in chunks:
-        held.append(chunk)
-        size += len(chunk)
-        if size >= CHUNK_CHARS:
-            yield "".join(held).encode("utf-8")
-            held.clear()
-            size = 0
-    if held:
-        yield "".join(held).encode("utf-8")
-
-
 def _in_processes(
     session: Session, project: Project, request: ExportRequest
 ) -> Iterator[tuple[int, list[bytes]]] | None:
@@ -122,7 +102,8 @@ def _in_processes(
     def here(after: int, until: int | None) -> list[bytes]:
         return parallel.range_chunks(session, project, request, after, until)
 
-    chunks = parallel.export(url, project.id, request, chain(head, bounds), processes, here)
+    plan = parallel.plan(session, project, request)
+    chunks = parallel.export(plan, chain(head, bounds), processes, here)
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 
 

@@ -13,6 +13,7 @@ from textlabel.annotate.totals import document_total
 from textlabel.errors import InvalidInput
 from textlabel.models import Annotation, Document, Job, Project
 from textlabel.projects.search import SORTS, DocumentFilters, documents_query, id_key
+from textlabel.projects.status import document_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +48,6 @@ class DocumentPage:
 def page_count(total: int, per_page: int) -> int:
     """Pages of ``per_page`` that ``total`` rows fill: at least one ("page 1 of 1" when empty)."""
     return max(1, -(-total // per_page))
-
-
-STATUSES = ("new", "in progress", "annotated", "reviewed")
-
-
-def document_status(*, submitted: int, drafts: int, has_gold: bool, overlap: int) -> str:
-    """One word for where a document stands (the project page and export filters)."""
-    if has_gold:
-        return "reviewed"
-    if submitted >= overlap:
-        return "annotated"
-    if submitted or drafts:
-        return "in progress"
-    return "new"
 
 
 def list_documents(

@@ -162,7 +162,7 @@ def _annotation(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def _status(status: str, overlap: int) -> ColumnElement[bool]:
-    """The SQL form of ``documents.document_status`` (kept in step with it by the tests)."""
+    """The SQL form of ``status.document_status`` (kept in step with it by the tests)."""
     manual = Annotation.kind == "manual"
     gold = _annotation(Annotation.kind == "gold")
     submitted = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from textlabel.projects.documents import STATUSES
 from textlabel.projects.search import SORTS
+from textlabel.projects.status import STATUSES
 from textlabel.schemas.common import PageQuery
 
 

@@ -15,8 +15,9 @@ from textlabel.export.registry import FORMATS, SOURCES
 from textlabel.extensions import db
 from textlabel.models import Project, User
 from textlabel.projects.bulk import BulkResult, run_bulk
-from textlabel.projects.documents import STATUSES, DocumentPage, list_documents
+from textlabel.projects.documents import DocumentPage, list_documents
 from textlabel.projects.search import SORTS, DocumentFilters, check_filters
+from textlabel.projects.status import STATUSES
 from textlabel.review import queue
 from textlabel.review.changes import people_in, readable_history
 from textlabel.review.overview import (

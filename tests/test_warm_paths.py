@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import add_documents, make_project, make_user
 from tests.helpers import api_as
 from textlabel.annotate.queue import claim_document
-from textlabel.models import Base, Document, Event, Project, User
+from textlabel.models import Base, Document, Event, Project, Span, User
 from textlabel.web import warm_paths as warm_paths_module
 from textlabel.web.warm_paths import warm_paths
 
@@ -58,6 +58,25 @@ def test_the_hot_requests_run_and_write_nothing(app: Flask, session: Session) ->
     }
     assert rows(session) == before
     assert session.scalar(select(func.count()).select_from(Event)) == events
+
+
+def test_a_save_back_that_would_change_the_annotation_is_not_sent(
+    app: Flask, session: Session
+) -> None:
+    """A stored span off the tokens (an import's, say) would be snapped by a save: the save
+    back is refused at its first write, the rest of the warm-up stands, nothing changes."""
+    _, dids = project_with_work(session)
+    api = api_as(app, "ann")
+    spans = {"version": 0, "spans": [{"start": 0, "end": 12, "label": "PER"}]}
+    aid = api.put(f"/documents/{dids[0]}/annotations/me", json=spans).json["id"]
+    session.execute(update(Span).where(Span.annotation_id == aid).values(end_char=2))
+    before = rows(session)
+
+    statuses = warm_paths(app)
+
+    assert statuses[f"GET /api/v1/documents/{dids[0]}/annotations/me"] == 200
+    assert statuses[f"PUT /api/v1/documents/{dids[0]}/annotations/me"] == 0
+    assert rows(session) == before
 
 
 def test_without_annotations_the_save_stops_at_its_body_check(app: Flask, session: Session) -> None:

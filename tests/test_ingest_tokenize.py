@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
+from tests.helpers import fresh_python
 from textlabel.ingest.parallel import timeline
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
@@ -194,6 +195,32 @@ def test_batches_tokenized_in_worker_processes_are_the_same_bytes(processes: int
         assert all(spelt[t] == json.dumps(tokenize_text(t).to_stored()) for t in batch)
     first = list(tokenized_batches(iter(batches[:1]), list, processes))
     assert first[0][1].keys() == set(batches[0])
+
+
+def test_workers_are_forked_from_a_single_threaded_process_only() -> None:
+    """A process with one thread (an import child, the CLI) forks its workers, which then
+    start with spaCy imported; their batches are the same bytes as one process's. With
+    another thread running (a web server's), workers are spawned. In a new interpreter:
+    pytest's worker runs threads of its own."""
+    fresh_python(
+        "import json, multiprocessing, threading\n"
+        "from textlabel.ingest import parallel\n"
+        "asked, get_context = [], multiprocessing.get_context\n"
+        "multiprocessing.get_context = lambda method: asked.append(method) or get_context(method)\n"
+        "from textlabel.nlp.pipeline import tokenize_text\n"
+        "assert parallel.start_method() == 'fork'\n"
+        f"texts = {EDGE_CASES!r} * 3\n"
+        "batches = [texts[k : k + 20] for k in range(0, len(texts), 20)]\n"
+        "got = list(parallel.tokenized_batches(iter(batches), list, 2))\n"
+        "assert [batch for batch, _, _ in got] == batches and asked == ['fork']\n"
+        "for batch, _, spelt in got:\n"
+        "    assert all(spelt[t] == json.dumps(tokenize_text(t).to_stored()) for t in batch)\n"
+        "stop = threading.Event()\n"
+        "thread = threading.Thread(target=stop.wait)\n"
+        "thread.start()\n"
+        "assert parallel.start_method() == 'spawn'\n"
+        "stop.set()\n"
+    )
 
 
 def test_batches_are_read_as_they_are_stored_not_all_at_once() -> None:

@@ -11,7 +11,10 @@ to pass between processes than three lists of ints). Every worker runs the same
 ``tokenize_many`` (tokens memoised per chunk, identical to ``tokenize_text`` whatever the
 memo holds), so the tokens are the same bytes as in one process. A file of one batch is
 tokenized here: starting workers (they load spaCy) costs more than it saves. Workers are
-spawned, never forked from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES`` counts
+forked when this process runs one thread only (an import child, the CLI, a bench), so they
+start with spaCy already imported (a spawned worker spent ~1.1 s of CPU and ~1.9 s before its
+first batch importing it, ~11 us a document at 100,000), and spawned otherwise: never forked
+from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES`` counts
 the processes an import uses, this one included (default 1: all in this process; 2, the one
 configuration that fits two cores: one worker tokenizes while this process stores, as
 ``TEXTLABEL_EXPORT_PROCESSES`` counts the exporting process too).
@@ -20,6 +23,7 @@ configuration that fits two cores: one worker tokenizes while this process store
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -102,7 +106,7 @@ def tokenized_batches(
             yield batch, dict(zip(texts, tokenize_many(texts), strict=True)), {}
         return
     workers = processes - 1
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(start_method())
     if recorded is not None:
         recorded.pool = time.monotonic()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -120,6 +124,15 @@ def tokenized_batches(
             yield _done(pending.popleft(), recorded)
         if recorded is not None:
             recorded.ended = time.monotonic()  # before the pool shuts down
+
+
+def start_method() -> str:
+    """``fork`` when this process has one thread (nothing can hold a lock a child would
+    inherit held; the pool starts its own threads after forking its workers), else
+    ``spawn``."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 _Stored = tuple[list[str], tuple[float, float, float]]

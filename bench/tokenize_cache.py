@@ -12,10 +12,11 @@ their stored JSON), for a fresh ``ChunkTokenizer`` with the default cache, over:
   against the default 40,000).
 
 ``--floors`` prints, per corpus and in the same run, what bounds a worker: CPU us per document
-of spaCy's tokenizer alone (``nlp.tokenizer.pipe``, its Docs not read: any spaCy-based path
-costs at least this), of the worker's job when every chunk is known (a second pass, cache
-never full: laying texts out and spelling their JSON, what no cache removes), and of moving a
-batch between processes (pickling the texts and the results, both ends).
+of spaCy's tokenizer alone (``nlp.tokenizer.pipe``, its Docs not read: what a worker costs
+without its cache; the worker's job is given as a ratio of it), of the worker's job when
+every chunk is known (a second pass, cache never full: laying texts out and spelling their
+JSON, what no cache removes), and of moving a batch between processes (pickling the texts
+and the results, both ends).
 
 ``--base DIR`` (an unpacked ``git archive main``) runs that tree's ``tokenize.py`` too, each
 run alternating base and new, with the ratio new/base per pair; ``--unbounded`` adds a run
@@ -118,7 +119,7 @@ def measure(module: ModuleType, texts: list[str], **options: Any) -> tuple[float
     return (time.process_time() - start) / len(texts) * 1e6, len(tokenizer.cache)
 
 
-def floors(module: ModuleType, texts: list[str]) -> None:
+def floors(module: ModuleType, texts: list[str]) -> float:
     """spaCy's tokenizer alone, the worker's job with every chunk known, and the pickling of
     a batch and its results, CPU us per document, on ``texts``."""
     from textlabel.nlp.pipeline import blank_english
@@ -145,6 +146,7 @@ def floors(module: ModuleType, texts: list[str]) -> None:
         f"known {warm_us:6.1f}, a batch and its results pickled and read {moved_us:5.1f} "
         f"us/doc CPU  {load_text()}"
     )
+    return spacy_us
 
 
 def load_text() -> str:
@@ -180,7 +182,9 @@ def main() -> None:
             us, cached = measure(new, texts, max_cache=10**9)
             print(f"  unbounded new {us:7.1f} us/doc CPU  (cache {cached:,})  {load_text()}")
         if args.floors:
-            floors(new, texts)
+            spacy_us = floors(new, texts)
+            ratio = figures["new"] / spacy_us
+            print(f"  the worker's job (last new run) / spaCy's tokenizer alone: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

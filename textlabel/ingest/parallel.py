@@ -22,6 +22,7 @@ configuration that fits two cores: one worker tokenizes while this process store
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 import time
@@ -106,10 +107,14 @@ def tokenized_batches(
             yield batch, dict(zip(texts, tokenize_many(texts), strict=True)), {}
         return
     workers = processes - 1
-    context = multiprocessing.get_context(start_method())
+    method = start_method()
+    context = multiprocessing.get_context(method)
     if recorded is not None:
         recorded.pool = time.monotonic()
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    # a forked worker freezes what it inherits first: its collections never free (nor
+    # finalize: an open connection) this process's objects, nor walk and copy their pages
+    frozen = gc.freeze if method == "fork" else None
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=frozen) as pool:
         pending: deque[tuple[list[Any], list[str], Future[_Stored]]] = deque()
 
         def submit(batch: list[Any]) -> None:

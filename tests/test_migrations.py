@@ -40,15 +40,7 @@ def test_upgrading_a_sqlite_database_keeps_its_documents(tmp_path: Path) -> None
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0005")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO project (name, description, layers, overlap, blind, label_map,"
-                " settings, created_at) VALUES ('p', '', '[]', 1, 1, '{}', '{}', '2026-01-01')"
-            )
-        )
-        connection.execute(text(
-            "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
-            " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip
+        _one_document(connection)
     migrate.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM document")).scalar() == 1
@@ -234,15 +226,7 @@ def test_0031_indexes_content_hash_alone_and_its_downgrade_restores_the_project_
     engine = make_engine(empty_url)
     migrate.upgrade(engine, "0030")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO project (name, description, layers, overlap, blind, label_map,"
-                " settings, created_at) VALUES ('p', '', '[]', 1, true, '{}', '{}', '2026-01-01')"
-            )
-        )
-        connection.execute(text(
-            "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
-            " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip
+        _one_document(connection)
 
     def indexes() -> dict[str, list[str | None]]:
         found = inspect(engine).get_indexes("document")
@@ -257,3 +241,17 @@ def test_0031_indexes_content_hash_alone_and_its_downgrade_restores_the_project_
         command.downgrade(migrate._config(connection), "0030")
     assert indexes() == {"ix_document_project_hash": ["project_id", "content_hash"]}
     engine.dispose()
+
+
+def _one_document(connection: Connection) -> None:
+    """A project 'p' (id 1) with one document, 'Ada met Babbage.', written as raw SQL so that
+    it fits the schema of an old revision."""
+    connection.execute(
+        text(
+            "INSERT INTO project (name, description, layers, overlap, blind, label_map,"
+            " settings, created_at) VALUES ('p', '', '[]', 1, true, '{}', '{}', '2026-01-01')"
+        )
+    )
+    connection.execute(text(
+        "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
+        " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask, Response, jsonify
@@ -175,18 +175,12 @@ def _writes_compiled(user: User) -> None:
         lambda s: throttle.forget_stale(s, window_s=1),
     ]
     for step in steps:
-        set_write_intent(False)
-        try:
+        with _reading(), suppress(Wrote):  # Wrote: compiled, not run
             held = [_project(), _document()]  # the identity map holds them weakly
             for stand_in in held:
                 make_transient_to_detached(stand_in)
                 db.session.add(stand_in)  # found by session.get, as if read
             step(db.session)
-        except Wrote:
-            pass  # compiled, not run
-        finally:
-            db.remove_session()
-            set_write_intent(True)
 
 
 def _project() -> Project:
@@ -212,8 +206,7 @@ def _targets() -> _Targets:
     """What the requests ask for: one seek in an index each, whatever the database's size
     (no join a planner could turn into a walk of every document; a staged document found
     so answers 404, as to anyone)."""
-    set_write_intent(False)
-    try:
+    with _reading():
         first = db.session.execute(
             select(Document.project_id, Document.id).order_by(Document.id).limit(1)
         ).first()
@@ -228,6 +221,15 @@ def _targets() -> _Targets:
             .limit(1)
         ).first()
         return _Targets(first[0], first[1], *(own or (0, 0)))
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """One step of the warm-up on the scoped session in a read-only transaction (SQLite's
+    ``query_only``); the session is removed after it, so nothing is kept."""
+    set_write_intent(False)
+    try:
+        yield
     finally:
         db.remove_session()
         set_write_intent(True)

@@ -50,9 +50,7 @@ def record_to_line(record: DocumentRecord, *, layers: Iterable[str]) -> str:
     parts = ['{"text": ', encode_basestring(text), ', "meta": ', _dumps(record.meta)]
     columns = None if record.tokens is None else token_columns(record.tokens)
     if columns is not None:
-        parts.append(', "tokens": [')
-        parts += _token_pieces(text, columns)  # joined once, with the rest of the line
-        parts.append("]")
+        parts += [', "tokens": [', _tokens(text, columns), "]"]
     if "entities" in chosen:
         parts += [', "spans": ', _spans(record.spans, columns, len(text))]
     if not chosen.isdisjoint(_OTHER_LAYERS):
@@ -89,42 +87,45 @@ def _spans(spans: Sequence[SpanRecord], columns: TokenColumns | None, length: in
 
 
 def _tokens(text: str, tokens: Sequence[TokenRecord]) -> str:
-    """The token objects of a line, joined (``_token_pieces``)."""
-    return "".join(_token_pieces(text, tokens))
-
-
-def _token_pieces(text: str, tokens: Sequence[TokenRecord]) -> list[str]:
-    """The token objects of a line, joined from pieces made by C-level iteration (``map``,
-    slice assignment) over the token columns: no Python loop, no call per token and no
-    ``TokenRecord`` when the tokens come as ``TokenColumns``. Five pieces a token, each key
-    with the separator before it: the text without its quotes (``_texts``), ``'", "start":
-    N'`` and ``', "end": N'`` (looked up for offsets below ``_SMALL``), ``', "id": N, "ws":
-    '`` and ``'true}, {"text": "'`` (the next token's start; the last one's closes the
-    list)."""
+    """The token objects of a line, ``{"text": ..., "ws": ...}, {...}``, without the list's
+    brackets: one f-string a token, in a list comprehension, of its text (its slice, or as
+    ``_texts`` escapes it when the text holds a character JSON escapes), its ``'", "start":
+    N'`` and ``', "end": N'`` pieces (looked up for offsets below ``_SMALL``), its ``', "id":
+    N, "ws": '`` piece and ``true`` or ``false``, joined by ``'}, {"text": "'``. Five pieces a
+    token put in place by C-level ``map`` and slice assignment, then joined (session 17), took
+    1.2-1.5x as long: ``map(slice, ...)`` calls the type for each slice (the comprehension's
+    ``text[s:e]`` is one opcode) and the join read five times as many pieces."""
     columns = token_columns(tokens)
     starts, ends, ws = columns.starts, columns.ends, columns.ws
     if not starts:
-        return []
-    texts = _texts(text, starts, ends)
+        return ""
+    ids, words = _ids(len(starts)), _JSON_BOOL  # ids: at least one a token (zip stops)
+    plain = _ESCAPED.search(text) is None  # no token to escape: each text is its slice
     if ends[-1] < _SMALL:
         at_start, at_end = _offsets(ends[-1] + 1)
-        start_pieces = map(at_start.__getitem__, starts)
-        end_pieces = map(at_end.__getitem__, ends)
-    else:
-        start_pieces = map('", "start": '.__add__, map(str, starts))
-        end_pieces = map(', "end": '.__add__, map(str, ends))
-    count = len(starts)
-    # each token's five pieces put in place by slice assignment: a third of the time of
-    # chaining ``zip``'s tuples (one a token)
-    pieces = [""] * (5 * count)
-    pieces[0::5] = texts
-    pieces[1::5] = start_pieces
-    pieces[2::5] = end_pieces
-    pieces[3::5] = _ids(count)[:count]
-    pieces[4::5] = map(_WS_NEXT.__getitem__, ws)
-    pieces[-1] = _JSON_BOOL[ws[-1]] + "}"
-    pieces[0] = '{"text": "' + pieces[0]
-    return pieces
+        if plain:
+            objects = [
+                f"{text[s:e]}{at_start[s]}{at_end[e]}{i}{words[w]}"
+                for s, e, w, i in zip(starts, ends, ws, ids, strict=False)
+            ]
+        else:
+            objects = [
+                f"{t}{at_start[s]}{at_end[e]}{i}{words[w]}"
+                for t, s, e, w, i in zip(
+                    _texts(text, starts, ends), starts, ends, ws, ids, strict=False
+                )
+            ]
+    else:  # offsets past the pieces made: formatted
+        objects = [
+            f'{t}", "start": {s}, "end": {e}{i}{words[w]}'
+            for t, s, e, w, i in zip(
+                _texts(text, starts, ends), starts, ends, ws, ids, strict=False
+            )
+        ]
+    return '{"text": "' + _NEXT.join(objects) + "}"
+
+
+_NEXT = '}, {"text": "'  # one token object's end and the next one's start
 
 
 # What ``encode_basestring`` escapes (``ensure_ascii=False``): control characters, the
@@ -137,7 +138,7 @@ def _texts(text: str, starts: list[int], ends: list[int]) -> list[str]:
     in the pieces around it): the slice itself, but for the few tokens holding a character
     JSON escapes, found from where those are in the text; escaping every token took ~3 us
     a document."""
-    texts = list(map(text.__getitem__, map(slice, starts, ends)))
+    texts = [text[s:e] for s, e in zip(starts, ends, strict=True)]
     at = -1  # the last token escaped
     for found in _ESCAPED.finditer(text):
         index = bisect_right(starts, found.start()) - 1
@@ -148,7 +149,6 @@ def _texts(text: str, starts: list[int], ends: list[int]) -> list[str]:
 
 
 _SMALL = 1 << 16  # offsets below it looked up as pieces, made as far as an export needs
-_WS_NEXT = {True: 'true}, {"text": "', False: 'false}, {"text": "'}
 _offset_pieces: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 _id_pieces: tuple[str, ...] = ()  # ', "id": N, "ws": ' for N = 0, 1, ...
 

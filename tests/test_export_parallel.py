@@ -1,6 +1,7 @@
 """An export in worker processes (``TEXTLABEL_EXPORT_PROCESSES``) writes the same bytes as
-one in this process: ranges of document ids are exported by spawned workers on the same
-database and joined in id order (real processes, real databases)."""
+one in this process: ranges of document ids are exported by workers (spawned, or forked from
+a single-threaded process on PostgreSQL) on the same database and joined in id order (real
+processes, real databases)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,78 @@ def test_workers_write_the_same_bytes(
     assert seen == [0, 5, 10, 15, 20]
     assert list(scratch.iterdir()) == []  # every range file read and removed, the folder too
     assert alone.count(b"-DOCSTART-") == sum(1 for n in range(2, 19) if n % 3)
+
+
+_FORKED_OR_SPAWNED = """
+import gc, multiprocessing, os
+from concurrent.futures import ProcessPoolExecutor, wait
+from pathlib import Path
+from sqlalchemy.orm import Session
+from textlabel.db import make_engine
+from textlabel.export import parallel
+from textlabel.export.request import ExportRequest
+from textlabel.export.service import stream_export
+from textlabel.models import Project
+freeze, (told, tell) = gc.freeze, os.pipe()
+gc.freeze = lambda: os.write(tell, b"frozen") and freeze()  # in a forked worker
+asked, get_context = [], multiprocessing.get_context
+multiprocessing.get_context = lambda method=None: asked.append(method) or get_context(method)
+submitted = []  # the worker's tasks, its start-up first
+class Recorded(ProcessPoolExecutor):
+    def submit(self, *args, **kwargs):
+        submitted.append(super().submit(*args, **kwargs))
+        return submitted[-1]
+parallel.ProcessPoolExecutor = Recorded
+real_range, real_taken, taken = parallel.range_chunks, parallel._taken, []
+def waiting(*args):  # this process's ranges wait for the worker's start-up: it gets some
+    wait(submitted[:1], timeout=120)
+    return real_range(*args)
+parallel.range_chunks = waiting
+parallel._taken = lambda future: taken.append(isinstance(future.result(), str)) or real_taken(
+    future
+)  # a path: a worker's range
+parallel.CHUNK, parallel.MIN_RANGES = 5, 2
+os.environ[parallel.ENV] = "2"
+engine = make_engine(URL, immediate=False)
+with Session(engine) as session:
+    project = session.get(Project, PID)
+    request = ExportRequest(format="jsonl", source="predictions")
+    together = b"".join(stream_export(session, project, request))
+engine.dispose()
+assert together == Path(ALONE).read_bytes()
+assert asked == [METHOD], asked
+assert any(taken), taken
+os.set_blocking(told, False)
+try:
+    frozen = os.read(told, 100)
+except BlockingIOError:
+    frozen = b""
+assert frozen == (b"frozen" if METHOD == "fork" else b""), frozen
+"""
+
+
+def test_a_postgresql_export_forks_its_worker_from_a_single_threaded_process(
+    session: Any, database_url: str, tmp_path: Path
+) -> None:
+    """From a process with one thread (the CLI, a job, a bench) a PostgreSQL export forks its
+    worker, which then starts with psycopg and the writers imported and freezes what it
+    inherits before its first task (its collections never finalize this process's objects:
+    an open connection); a SQLite export spawns it (a forked child would inherit SQLite's
+    record of locks it does not hold). Either way the worker exports ranges and the output
+    is one process's bytes. In a new interpreter: pytest's worker runs threads of its own
+    (it would spawn)."""
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER",))
+    data = "".join(json.dumps(line) + "\n" for line in _texts()).encode()
+    import_file(session, project, io.BytesIO(data), "docs.jsonl", user=owner,
+                options=ImportOptions(dedupe=False))  # fmt: skip
+    alone = tmp_path / "alone.jsonl"
+    alone.write_bytes(
+        _export(session, project, ExportRequest(format="jsonl", source="predictions"))
+    )
+    method = "fork" if database_url.startswith("postgresql") else "spawn"
+    values = f"URL, PID, ALONE, METHOD = {database_url!r}, {project.id}, {str(alone)!r}, {method!r}"
+    fresh_python(values + _FORKED_OR_SPAWNED)
 
 
 def test_the_collector_is_paused_while_ranges_are_built_and_restored_after() -> None:

@@ -2,9 +2,11 @@
 driver's own connection with the statements the exporting process compiled (``Plan``),
 builds their records (``building``) and writes them, importing no SQLAlchemy and no models.
 
-A worker spawned by ``parallel.export`` starts a fresh interpreter; importing SQLAlchemy,
-the models and the session machinery took ~0.3 s of its CPU (~0.4-0.9 s in all with the
-spawn), ~3 us a document of an export of 100,000 on two cores. The rows are the driver's
+A worker spawned by ``parallel.export`` (on SQLite, or from a process running threads)
+starts a fresh interpreter; importing SQLAlchemy, the models and the session machinery took
+~0.3 s of its CPU (~0.4-0.9 s in all with the spawn), ~3 us a document of an export of
+100,000 on two cores. A forked one (PostgreSQL) has them all, and opens its own connection:
+it never uses the exporting process's. The rows are the driver's
 own tuples either way (``rows.DriverQuery`` runs the same SQL on the same kind of cursor),
 so the output is the same bytes (tests/test_export_parallel.py).
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +34,7 @@ from itertools import chain
 from typing import Any
 
 from textlabel.config import from_env
+from textlabel.forking import start_method
 from textlabel.ingest.tokenize import chunk_tokenizer, tokenize_many
 from textlabel.tokens import Tokens
 
@@ -129,15 +129,6 @@ def tokenized_batches(
             yield _done(pending.popleft(), recorded)
         if recorded is not None:
             recorded.ended = time.monotonic()  # before the pool shuts down
-
-
-def start_method() -> str:
-    """``fork`` when this process has one thread (nothing can hold a lock a child would
-    inherit held; the pool starts its own threads after forking its workers), else
-    ``spawn``."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
 
 
 _Stored = tuple[list[str], tuple[float, float, float]]

@@ -36,9 +36,21 @@ def load_pipeline(name: str | None = None, *, coref: bool = False) -> Language:
         return _load(name or default_model_name(), coref)
 
 
+def without_strings(name: str) -> list[str]:
+    """``["strings"]`` for the default models: spacy.load then skips their
+    ``vocab/strings.json``, 84,780 strings that spaCy's StringStore holds in ~15 MiB (about
+    190 bytes each; 0.6 MiB of text) in every process holding the model. The store only turns
+    hashes back into strings, and the pipeline adds every string it makes (its components'
+    labels and patterns as it loads, each token's text, norm, affixes, shape and lemma as it
+    runs), so predictions, labels and records are the same (tests/test_pipeline_strings.py
+    compares them with a full load on real text). Other pipelines load whole: a component of
+    theirs might read back a string only that file holds."""
+    return ["strings"] if name in DEFAULT_MODELS else []
+
+
 @lru_cache(maxsize=8)
 def _load(name: str, coref: bool) -> Language:
-    nlp = spacy.load(name)
+    nlp = spacy.load(name, exclude=without_strings(name))
     if coref and "textlabel_coref" not in nlp.pipe_names:
         import textlabel.nlp.coref.component  # noqa: F401  (registers the factory)
 

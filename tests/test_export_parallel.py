@@ -77,7 +77,7 @@ def test_workers_write_the_same_bytes(
         # this process's first range ends once the worker has started (it gets ranges only
         # then), so that both export some of the few ranges here however long a spawn takes
         wait(submitted[:1], timeout=120)
-        here.append(args[3])
+        here.append(args[2])  # after
         return real_range(*args)
 
     monkeypatch.setattr(parallel, "CHUNK", 5)  # 4 ranges of the selection's 17 documents

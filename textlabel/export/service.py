@@ -99,10 +99,11 @@ def _in_processes(
     if head[-1][1] is None:  # a few ranges: starting workers costs more than it saves
         return None
 
-    def here(after: int, until: int | None) -> list[bytes]:
-        return parallel.range_chunks(session, project, request, after, until)
-
     plan = parallel.plan(session, project, request)
+
+    def here(after: int, until: int | None) -> list[bytes]:
+        return parallel.range_chunks(session, plan, after, until)
+
     chunks = parallel.export(plan, chain(head, bounds), processes, here)
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 

@@ -111,9 +111,10 @@ def warm(plan: Plan) -> None:
     connection(plan)
 
 
-def records(plan: Plan, after: int, until: int | None) -> Iterator[DocumentRecord]:
-    """The records of the documents with ``after < id <= until``."""
-    db = connection(plan)
+def records(plan: Plan, after: int, until: int | None, db: Any = None) -> Iterator[DocumentRecord]:
+    """The records of the documents with ``after < id <= until``, read on ``db`` (a DBAPI
+    connection; by default this process's own, ``connection``)."""
+    db = connection(plan) if db is None else db
 
     def run(query: Query) -> Any:
         return lambda **values: query.rows(db, **values)

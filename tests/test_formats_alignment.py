@@ -4,6 +4,7 @@ starts as stored, spans aligned on the bare offset lists) give what the general 
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -70,3 +71,33 @@ def test_tagged_tokens_are_those_tagged_other_than_o() -> None:
     record.spans.append(SpanRecord(12, 14, "C"))
     with pytest.raises(InvalidInput, match="one entity per token"):
         tagged_tokens(record, columns, 1)
+
+
+def test_tagged_tokens_of_ordered_spans_are_those_of_the_general_path() -> None:
+    """Spans in order, apart and on token boundaries are tagged without ``token_spans`` and
+    ``spans_to_tags``: the same tags and tagged tokens as those give (``_tagged_any``), and
+    any other spans (out of order, overlapping, touching, off the tokens) get what they give,
+    tags or the same refusal, on random spans."""
+    from textlabel.formats import alignment
+
+    rng = random.Random(7)
+    starts = list(range(0, 120, 4))
+    columns = TokenColumns.from_offsets(starts, [s + 3 for s in starts], text_length=120)
+    on = [(s, e) for s in starts for e in (s + 3, s + 7, s + 11) if e <= 119]
+    tagged = 0
+    for _ in range(400):
+        picked = [SpanRecord(*rng.choice(on), rng.choice("AB")) for _ in range(rng.randint(0, 4))]
+        if rng.random() < 0.5:
+            picked.sort(key=lambda span: span.start)
+        if rng.random() < 0.1:
+            picked.append(SpanRecord(1, 3, "C"))  # inside a token
+        record = DocumentRecord(text="w" * 120, tokens=columns, spans=picked)
+        try:
+            expected = alignment._tagged_any(record, columns, 1)
+        except InvalidInput as error:
+            with pytest.raises(InvalidInput, match=re.escape(str(error))):
+                tagged_tokens(record, columns, 1)
+            continue
+        tagged += 1
+        assert tagged_tokens(record, columns, 1) == expected
+    assert tagged > 100  # many were tagged, not refused

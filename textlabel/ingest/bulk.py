@@ -44,6 +44,7 @@ def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     )
     stamp = utcnow()
     now = created(stamp)
+    no_pages = pages(None)  # most rows (all but paged sources'): JSON null, serialized once
     values = [
         (
             row["project_id"],
@@ -54,7 +55,7 @@ def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             row["source_number"],
             row["content_hash"],
             row["tokens"],
-            pages(row["pages"]),
+            no_pages if row["pages"] is None else pages(row["pages"]),
             now,
         )  # fmt: skip
         for row in rows

@@ -234,8 +234,7 @@ class _Importer:
         for p in fresh:  # labels of skipped duplicates are never added
             for span in p.record.spans:
                 if span.label not in self.labels:
-                    where = str(p.record.source) if p.record.source else self.filename
-                    self.unknown_labels.setdefault(span.label, where)
+                    self.unknown_labels.setdefault(span.label, self._where(p.record))
             self._note_layer_labels(p.record)
         rows = [
             {
@@ -296,28 +295,31 @@ class _Importer:
             self.tokenized[text] = tokens  # the same object each time: _tokens_json's test
         return tokens
 
+    def _where(self, record: DocumentRecord) -> str:
+        """Where ``record`` came from, for a message: spelt out only when one is written (a
+        location per record cost ~1 us of the storing process, for messages rarely made)."""
+        return str(record.source) if record.source else self.filename
+
     def _reject(self, where: str, message: str) -> None:
         if not self.options.keep_good_rows:
             raise BadFormat(f"{where}: {message}", details={"where": where, "message": message})
         self.result.errors.append({"where": where, "message": message})
 
-    def _drop(self, record: DocumentRecord, where: str, message: str) -> None:
-        self._reject(where, message)
+    def _drop(self, record: DocumentRecord, message: str) -> None:
+        self._reject(self._where(record), message)
         self.result.tally.add_unstored(record, "rejected rows", "could not be stored (see errors)")
 
     def _prepare(self, record: DocumentRecord) -> _Prepared | None:
-        where = str(record.source) if record.source else self.filename
         if not record.text.strip():
-            self._drop(record, where, "the text is empty")
+            self._drop(record, "the text is empty")
             return None
         problem = record_problem(record)
         if problem:
-            self._drop(record, where, problem)
+            self._drop(record, problem)
             return None
         if len(record.text) > self.options.max_chars:
             self._drop(
                 record,
-                where,
                 f"the text has {len(record.text):,} characters; the limit is "
                 f"{self.options.max_chars:,}",
             )
@@ -343,11 +345,11 @@ class _Importer:
             tokens = self._tokenized(record.text).split_at(cuts)
         for start, end in payload.offsets():
             if tokens.range(start, end) is None:
-                self._drop(record, where, f"span [{start}, {end}) is not on token boundaries")
+                self._drop(record, f"span [{start}, {end}) is not on token boundaries")
                 return None
         checked = checked_layers(payload, tokens, self.rules)
         if isinstance(checked, str):
-            self._drop(record, where, checked)
+            self._drop(record, checked)
             return None
         return _Prepared(record, digest, tokens, checked)
 
@@ -412,7 +414,9 @@ class _Importer:
         self.result.annotations += len(rows)
 
     def _note_layer_labels(self, record: DocumentRecord) -> None:
-        where = str(record.source) if record.source else self.filename
+        if not (record.relations or record.cats or record.span_cats):
+            return  # most records: no label to note, no location spelt out
+        where = self._where(record)
         for layer, names in (("relations", [r.label for r in record.relations]),
                              ("cats", list(record.cats)),
                              ("spans", [s.label for s in record.span_cats])):  # fmt: skip

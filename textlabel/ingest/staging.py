@@ -45,7 +45,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, Table, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from textlabel.config import publishing_hold_file
@@ -101,10 +101,21 @@ def beat(session: Session, staging_id: int, last: float) -> float:
     return now
 
 
+_PROJECT: Table = Project.__table__  # type: ignore[assignment]
+# a Core statement, built once: the ORM's UPDATE looked for the project among the session's
+# objects to keep them in step (synchronize_session) each publishing batch, and nothing
+# loaded reads staged_seen_at
+_TOUCH = (
+    update(_PROJECT)
+    .where(_PROJECT.c.id == bindparam("staging"))
+    .values(staged_seen_at=bindparam("now", type_=_PROJECT.c.staged_seen_at.type))
+)
+
+
 def touch(session: Session, staging_id: int) -> None:
     """The importer's heartbeat (``beat``: at most every ``BEAT_EVERY``; publishing: each
     batch)."""
-    session.execute(update(Project).where(Project.id == staging_id).values(staged_seen_at=utcnow()))
+    session.execute(_TOUCH, {"staging": staging_id, "now": utcnow()})
 
 
 _PG_MOVE = (  # a document staged before migration 0030 has no staged vector

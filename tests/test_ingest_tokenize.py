@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
 from tests.helpers import fresh_python
+from textlabel.ingest.chunk_arrays import ChunkArrays
 from textlabel.ingest.parallel import timeline
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.ingest.tokenize import ChunkTokenizer
@@ -92,6 +93,26 @@ def test_same_tokens_on_made_up_words_between_single_spaces(tokenizer: ChunkToke
         assert [t for t, g, e in zip(texts, got, expected, strict=True) if g != e] == []
         stored = [json.dumps(e.to_stored()) for e in expected]
         assert tokenizer.many_stored(texts) == stored
+
+
+def test_texts_laid_out_together_while_the_cache_drops_chunks_are_alike() -> None:
+    """The batch lay-out (``chunk_arrays``: numbers of chunks dropped and reused, the steps'
+    pool rebuilt, the cache started over) gives the bytes of ``tokenize_text``, and it is
+    the path most texts of words between single spaces take."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    tokenizer = ChunkTokenizer(nlp, max_cache=400)
+    tokenizer.arrays = ChunkArrays(pool=64)
+    lines = [text for text in _texts() for text in text.split("\n") if text.strip()]
+    texts = [" ".join(line.split()) for line in lines][:600]
+    texts += [f"{text} (#{n})" for n, text in enumerate(texts)]
+    for first in range(0, len(texts), 50):
+        batch = texts[first : first + 50]
+        expected = [json.dumps(tokenize_text(text).to_stored()) for text in batch]
+        assert tokenizer.many_stored(batch) == expected
+        assert tokenizer.many(batch) == [tokenize_text(text) for text in batch]
+    _, laid = tokenizer._prepared(texts[:50])
+    assert laid is not None and len(laid.spans) >= 40
 
 
 def test_words_of_letters_are_learnt_without_spacy_unless_a_rule_splits_them(

@@ -30,12 +30,14 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, sub
 from typing import Any, NamedTuple
 
+import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 from spacy.vocab import Vocab
 
+from textlabel.ingest.chunk_arrays import LONGEST, ChunkArrays, spelt, steps_of
 from textlabel.nlp.pipeline import blank_english, tokenize_text
 from textlabel.tokens import Tokens
 
@@ -86,8 +88,18 @@ class _Chunk(NamedTuple):
 _GUESSED = '"sents_guessed": true'
 _SIZE = attrgetter("size")
 _MOVES = attrgetter("moves")
+_FIRST = attrgetter("first")
 _LAST = attrgetter("last")
 _STEPS = attrgetter("steps")
+
+
+class _Arranged(NamedTuple):
+    """Texts laid out together (``ChunkTokenizer._arranged``)."""
+
+    offsets: np.ndarray  # the token offsets of the batch's texts of words, one after another
+    # per text laid out: its index in the batch, where its offsets begin and end in
+    # ``offsets``, its sentence starts
+    spans: list[tuple[int, int, int, list[int]]]
 
 
 class ChunkTokenizer:
@@ -120,7 +132,8 @@ class ChunkTokenizer:
         self.edge_texts |= set(self.last_pieces)  # a token whose _edges may not be empty
         self.infix_search = _first_match(self.tokenizer.infix_finditer)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
-        self.keeping = threading.Lock()  # the cache's generations (threads of a web process)
+        self.keeping = threading.RLock()  # the cache and its arrays (threads of a web process)
+        self.arrays = ChunkArrays()  # the cache's entries as arrays: _arranged
         self.fresh = fresh  # a new pipeline (a new vocabulary) when the cache starts over
 
     def __call__(self, text: str) -> Tokens:
@@ -128,29 +141,51 @@ class ChunkTokenizer:
 
     def many(self, texts: list[str]) -> list[Tokens]:
         """The tokens of each text; the chunks none of them has seen go to spaCy together."""
-        out = []
-        for text, laid in zip(texts, self._laid_out(texts), strict=True):
-            if isinstance(laid, Tokens):
-                out.append(laid)
-            else:
-                offsets, starts = laid
-                out.append(
-                    Tokens(offsets[0::2], offsets[1::2], starts, len(text), sents_guessed=True)
-                )
-        return out
+        cut, laid = self._prepared(texts)
+        out: list[Tokens | None] = [None] * len(texts)
+        if laid is not None:
+            offsets = laid.offsets.tolist()
+            for k, begin, end, starts in laid.spans:
+                mine = offsets[begin:end]
+                out[k] = Tokens(mine[0::2], mine[1::2], starts, len(texts[k]), sents_guessed=True)
+        for k, tokens in enumerate(out):
+            if tokens is None:
+                one = self._lay_out(texts[k], *cut[k])
+                if not isinstance(one, Tokens):
+                    offsets, starts = one
+                    one = Tokens(
+                        offsets[0::2], offsets[1::2], starts, len(texts[k]), sents_guessed=True
+                    )  # fmt: skip
+                out[k] = one
+        return out  # type: ignore[return-value]
 
     def many_stored(self, texts: list[str]) -> list[str]:
         """``many`` as a worker sends it: each text's tokens as the JSON stored
-        (``Tokens.to_stored_json``'s bytes), spelt out from the offsets as laid out."""
-        return [
-            laid.to_stored_json()
-            if isinstance(laid, Tokens)
-            else f'{{"offsets": {laid[0]!r}, "sent_starts": {laid[1]!r}, {_GUESSED}}}'
-            for laid in self._laid_out(texts)
-        ]
+        (``Tokens.to_stored_json``'s bytes), spelt out from the offsets as laid out (those
+        ``_arranged`` laid out together, at once: ``chunk_arrays.spelt``)."""
+        cut, laid = self._prepared(texts)
+        out: list[str | None] = [None] * len(texts)
+        if laid is not None:
+            numbers = spelt(
+                laid.offsets, [s[1] for s in laid.spans], [s[2] for s in laid.spans]
+            )  # fmt: skip
+            for (k, _, _, starts), spelling in zip(laid.spans, numbers, strict=True):
+                out[k] = f'{{"offsets": [{spelling}], "sent_starts": {starts!r}, {_GUESSED}}}'
+        for k, stored in enumerate(out):
+            if stored is None:
+                one = self._lay_out(texts[k], *cut[k])
+                out[k] = (
+                    one.to_stored_json()
+                    if isinstance(one, Tokens)
+                    else f'{{"offsets": {one[0]!r}, "sent_starts": {one[1]!r}, {_GUESSED}}}'
+                )
+        return out  # type: ignore[return-value]
 
-    def _laid_out(self, texts: list[str]) -> list[tuple[list[int], list[int]] | Tokens]:
-        """Each text's (token offsets, sentence starts), or its Tokens when spaCy made them."""
+    def _prepared(
+        self, texts: list[str]
+    ) -> tuple[list[tuple[list[int] | None, list[str]]], _Arranged | None]:
+        """Each text's chunks (``_chunks``) once every chunk among them is in the cache, and
+        those laid out together (``_arranged``, in the same hold of the cache)."""
         cut = [_chunks(text) for text in texts]
         seen = set().union(*[chunks for _, chunks in cut])  # C-level set operations: hot path
         with self.keeping:
@@ -166,7 +201,63 @@ class ChunkTokenizer:
                     with self.lock:
                         self.tokenizer, self.strings = fresh, fresh.vocab.strings
                         self.infix_search = _first_match(fresh.infix_finditer)
-        return [self._lay_out(text, *pieces) for text, pieces in zip(texts, cut, strict=True)]
+            return cut, self._arranged(texts, cut)
+
+    def _arranged(
+        self, texts: list[str], cut: list[tuple[list[int] | None, list[str]]]
+    ) -> _Arranged | None:
+        """The batch's texts of words between single spaces laid out together from the
+        chunks' arrays (``chunk_arrays``): every chunk's steps gathered and summed at once,
+        where ``_lay_out`` makes a few C-level passes per text (most of a worker's time on
+        known chunks). A text stays out (``_lay_out`` takes it) if it is too long for
+        ``spelt``, holds a chunk without steps, or two neighbours a special case might join
+        (their edge pieces are a pair: ``_apart``). Called holding ``keeping``, every chunk
+        of ``cut`` cached."""
+        picked = [
+            k for k, (bases, _) in enumerate(cut) if bases is None and len(texts[k]) < LONGEST
+        ]
+        if not picked:
+            return None
+        arrays, cache = self.arrays, self.cache
+        per_text = [cut[k][1] for k in picked]
+        chunks = list(chain.from_iterable(per_text))
+        numbers = np.array(list(map(arrays.numbers.__getitem__, chunks)), np.intp)
+        counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
+        firsts = np.cumsum(counts) - counts  # each text's first chunk
+        lens = arrays.lengths[numbers]
+        out = lens == 0  # chunks that keep their text out
+        linked = arrays.ends[numbers[:-1]] & arrays.begins[numbers[1:]]
+        linked[firsts[1:] - 1] = False  # a text's last chunk and the next text's first
+        for i in np.flatnonzero(linked).tolist():
+            if self._pair(cache[chunks[i]].last, cache[chunks[i + 1]].first):  # type: ignore[arg-type]
+                out[i] = True
+        kept = (np.add.reduceat(out, firsts) == 0).tolist()
+        # the offsets: every chunk's steps summed, less the steps before each text
+        summed = np.cumsum(steps_of(arrays, numbers, lens))
+        text_steps = np.add.reduceat(lens, firsts)
+        step_ends = np.cumsum(text_steps)
+        before = np.concatenate(([0], summed))[step_ends - text_steps]
+        offsets = summed - np.repeat(before + 1, text_steps)
+        # sentence starts: only chunks with moves are visited (``_starts``)
+        token_sizes = arrays.sizes[numbers]
+        token_firsts = (np.cumsum(token_sizes) - token_sizes).tolist()
+        events = np.flatnonzero(arrays.eventful[numbers])
+        bounds = np.append(firsts, len(chunks))
+        event_bounds = np.searchsorted(events, bounds).tolist()
+        event_list, bounds_list = events.tolist(), bounds.tolist()
+        moves = [cache[chunks[i]].moves for i in event_list]
+        spans: list[tuple[int, int, int, list[int]]] = []
+        for n, (k, end, steps) in enumerate(
+            zip(picked, step_ends.tolist(), text_steps.tolist(), strict=True)
+        ):
+            if kept[n]:
+                a, b = event_bounds[n], event_bounds[n + 1]
+                starts = _starts(
+                    event_list[a:b], moves[a:b],  # type: ignore[arg-type]
+                    token_firsts, bounds_list[n], bounds_list[n + 1],
+                )  # fmt: skip
+                spans.append((k, end - steps, end, starts))
+        return _Arranged(offsets, spans)
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
         """Drop the young chunks (none of them is in this batch); if the kept ones fill half
@@ -174,9 +265,11 @@ class ChunkTokenizer:
         cache, pop = self.cache, self.cache.pop
         for chunk in self.young:
             pop(chunk, None)
+        self.arrays.drop(list(self.young))
         self.young.clear()
         if len(cache) > self.max_cache // 2 or len(cache) + len(new) > self.max_cache:
             cache.clear()
+            self.arrays.clear()
             return seen
         return new
 
@@ -270,7 +363,14 @@ class ChunkTokenizer:
             learnt.update(zip(group, self._split(group), strict=True))
         for chunk in alone:
             learnt[chunk] = self._split([chunk])[0]
-        self.cache.update(learnt)
+        entries = list(learnt.values())
+        with self.keeping:
+            self.cache.update(learnt)
+            self.arrays.add(
+                list(learnt), list(map(_STEPS, entries)), list(map(_SIZE, entries)),
+                [e.moves is not None for e in entries], [e.last is not None for e in entries],
+                [bool(e.first) for e in entries],
+            )  # fmt: skip
         return [learnt[chunk] for chunk in chunks]
 
     def _word(self, word: str) -> _Chunk | None:
@@ -416,26 +516,39 @@ def _simulate(
 
 
 def _sentence_starts(entries: list[_Chunk]) -> list[int]:
-    """Sentence starts of a text (token indices) from its chunks' moves. Chunks of plain
-    words change nothing in state 0 and start a sentence in any other, so only the others
-    (found in C) are visited, and the plain chunk after one that leaves a pending state."""
-    eventful = list(compress(count(), map(_MOVES, entries)))
+    """Sentence starts of a text (token indices) from its chunks' moves (``_starts``)."""
+    moves = list(map(_MOVES, entries))
+    eventful = list(compress(count(), moves))
     if not eventful:
         return [0]
     firsts = list(accumulate(map(_SIZE, entries), initial=0))  # each chunk's first token
+    return _starts(eventful, [moves[i] for i in eventful], firsts, 0, len(entries))
+
+
+def _starts(
+    eventful: list[int], moves: list[_Moves], firsts: list[int], begin: int, end: int
+) -> list[int]:
+    """Sentence starts (token indices from the text's first) of the text made of chunks
+    ``begin`` to ``end`` (excluded) of a sequence whose chunks ``eventful`` (with these
+    ``moves``) are its chunks with moves and ``firsts`` their first tokens. Chunks of plain
+    words change nothing in state 0 and start a sentence in any other, so only the others
+    are visited, and the plain chunk after one that leaves a pending state."""
+    if not eventful:
+        return [0]
+    origin = firsts[begin]
     sent_starts: list[int] = []
-    state, position = 1, 0  # position: the first chunk not yet visited
-    for index in eventful:
+    state, position = 1, begin  # position: the first chunk not yet visited
+    for index, move in zip(eventful, moves, strict=True):
         if state and position < index:  # a plain chunk after a pending state
-            sent_starts.append(firsts[position])
+            sent_starts.append(firsts[position] - origin)
             state = 0
-        state, local = entries[index].moves[state]  # type: ignore[index]
+        state, local = move[state]
         if local:
-            first = firsts[index]
+            first = firsts[index] - origin
             sent_starts.extend([first + k for k in local])
         position = index + 1
-    if state and position < len(entries):
-        sent_starts.append(firsts[position])
+    if state and position < end:
+        sent_starts.append(firsts[position] - origin)
     return sent_starts or [0]
 
 

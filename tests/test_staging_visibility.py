@@ -164,3 +164,37 @@ def test_a_role_that_may_not_create_temporary_tables_imports_all_the_same(sessio
     assert _seen(session, project) == (len(TEXTS), len(TEXTS))
     assert session.scalar(text(_INDEXED)) == len(TEXTS)
     assert session.scalar(text(_SAME_AS_COMPUTED)) == 0
+
+
+@pytest.mark.parametrize("temporary", [True, False])
+def test_a_staged_batch_commits_without_waiting_for_the_disk(session, app, temporary) -> None:
+    """PostgreSQL: the transaction that writes a staged batch commits with synchronous_commit
+    off, that transaction only (with or without the temporary table); the publishing mark's
+    and every other transaction of the connection wait for the disk."""
+    from textlabel.ingest import bulk
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    boss = make_user(session, "boss")
+    project = make_project(session, boss)
+    engine = make_engine(app.config["DATABASE_URL"])
+    with Session(engine, expire_on_commit=False) as work:
+        staged = staging.open_staging(
+            work, work.get(Project, project.id), work.get(type(boss), boss.id)
+        )
+        driver = work.connection().connection.driver_connection
+        bulk._TEMPORARY_ALLOWED[driver] = temporary
+        row = {
+            "project_id": staged.id, "text": "A walrus.", "meta": {}, "source_file": "w.csv",
+            "source_unit": None, "source_number": None, "content_hash": "h",
+            "tokens": '{"offsets": []}', "pages": None,
+        }  # fmt: skip
+        bulk.insert_documents(work, [row])
+        assert work.scalar(text("SHOW synchronous_commit")) == "off"
+        work.commit()
+        assert work.scalar(text("SHOW synchronous_commit")) == "on"
+        staging.begin_publishing(work, staged.id)
+        assert work.scalar(text("SHOW synchronous_commit")) == "on"
+        staging.publish(work, staged.id, project.id)
+    engine.dispose()
+    assert _seen(session, project) == (1, 1)

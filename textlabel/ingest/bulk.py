@@ -88,6 +88,10 @@ _PG_STAGE = (
 )
 
 
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+"""A staged batch's commit returns before its WAL is on disk (``_copy``)."""
+
+
 def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
     """COPY into a temporary table, then into ``document`` with each text's search vector in
     the unindexed staged column: ``staging.publish`` copies it into the indexed one, so the
@@ -96,13 +100,20 @@ def _copy(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
     indexed column is empty meanwhile (else the insert trigger of migration 0021 would fill
     it). In a transaction of its own if the connection commits each statement (the COPY's
     commit would empty the temporary table). A role that may not create temporary tables
-    (``REVOKE TEMPORARY ON DATABASE``, a common hardening) gets ``_copy_without_vectors``."""
+    (``REVOKE TEMPORARY ON DATABASE``, a common hardening) gets ``_copy_without_vectors``.
+
+    The batch's transaction commits without waiting for its WAL to reach the disk
+    (``_ASYNC_COMMIT``, that transaction only): a crash of the database server may lose the
+    last staged batches, which only an import that has not marked its staging project
+    publishing holds, and such an import fails with the server and is discarded anyway
+    (``staging``); the mark and the publishing commit wait for the disk as before, and
+    flushing them flushes every batch before them."""
     if not _may_create_temporary(driver_connection):
         _copy_without_vectors(driver_connection, values)
         return
     block = driver_connection.transaction() if driver_connection.autocommit else nullcontext()
     with block, driver_connection.cursor() as cursor:
-        cursor.execute(_PG_BATCH)
+        cursor.execute(f"{_ASYNC_COMMIT}; {_PG_BATCH}")
         with cursor.copy(f"COPY {_PG_BATCH_TABLE} FROM STDIN") as copy:
             for n, row in enumerate(values):
                 copy.write_row((n, *row))
@@ -126,14 +137,13 @@ def _may_create_temporary(driver_connection: Any) -> bool:
 def _copy_without_vectors(driver_connection: Any, values: list[tuple[Any, ...]]) -> None:
     """COPY straight into ``document`` with an empty search vector and no staged one: the
     publishing UPDATE computes it (``staging._PG_MOVE``'s ``coalesce``), as before migration
-    0030; slower publishing, same result."""
+    0030; slower publishing, same result. Committed as ``_copy``'s batches are."""
     columns = ", ".join((*COLUMNS, SEARCH_COLUMN))
-    with (
-        driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY document ({columns}) FROM STDIN") as copy,
-    ):
-        for row in values:
-            copy.write_row((*row, ""))
+    with driver_connection.cursor() as cursor:
+        cursor.execute(_ASYNC_COMMIT)
+        with cursor.copy(f"COPY document ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row((*row, ""))
 
 
 def _as_objects(row: dict[str, Any], now: Any) -> dict[str, Any]:

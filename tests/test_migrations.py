@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -255,3 +256,54 @@ def _one_document(connection: Connection) -> None:
     connection.execute(text(
         "INSERT INTO document (project_id, text, meta, content_hash, tokens, created_at)"
         " VALUES (1, 'Ada met Babbage.', '{}', 'h', '{}', '2026-01-01')"))  # fmt: skip
+
+
+def test_0032_keeps_a_published_documents_vector_in_its_row(empty_url: str) -> None:
+    """PostgreSQL: a document of ~100 words (its row over the 2,032 bytes at which values leave
+    it) imported and published at 0032 has its vector in the row: nothing in the TOAST table
+    (at 0031 the staged vector went there, and publishing stored it there again). It is
+    found; the downgrade restores the default storage."""
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from tests.factories import make_project, make_user
+    from textlabel.ingest.service import import_file
+
+    if not empty_url.startswith("postgresql"):
+        return  # SQLite is unchanged by 0032
+    sentence = "Ada Lovelace wrote the first program for Babbage's engine in London"
+    line = " ".join(f"{word}{n % 5}" for n in range(10) for word in sentence.split())  # 110
+    engine = make_engine(empty_url)
+
+    def toasted(revision: str) -> int:
+        migrate.upgrade(engine, revision)
+        with Session(engine, expire_on_commit=False) as session:
+            boss = make_user(session, f"boss{revision}")
+            project = make_project(session, boss, f"p{revision}")
+            stream = io.BytesIO(f"text\n{line} ({revision})\n".encode())
+            assert import_file(session, project, stream, "one.csv", user=boss).imported == 1
+            found = "SELECT count(*) FROM document WHERE search_vector @@ 'lovelace4'::tsquery"
+            assert session.execute(text(found)).scalar() == 1
+            toast = session.execute(text(
+                "SELECT reltoastrelid::regclass FROM pg_class WHERE relname = 'document'"
+            )).scalar()  # fmt: skip
+            chunks = session.execute(text(f"SELECT count(*) FROM {toast}")).scalar()
+            session.execute(text("DELETE FROM document"))
+            session.commit()
+        return int(chunks or 0)
+
+    def storage() -> dict[str, str]:
+        with engine.connect() as connection:
+            found = connection.execute(text(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'document'::regclass"
+                " AND attname IN ('search_vector', 'staged_vector')"
+            ))  # fmt: skip
+            return {str(name): str(kind) for name, kind in found}
+
+    assert toasted("0031") > 0  # the row is big enough for its vector to leave it
+    assert toasted("0032") == 0
+    assert storage() == {"search_vector": "m", "staged_vector": "m"}
+    with engine.connect() as connection:
+        command.downgrade(migrate._config(connection), "0031")
+    assert storage() == {"search_vector": "x", "staged_vector": "x"}
+    engine.dispose()

@@ -33,8 +33,9 @@ empty ``search_vector`` and their vector in ``staged_vector``, which no index co
 so the GIN index takes their words once, then (a generated column was computed at the COPY
 and again at that UPDATE, with its GIN entries each time; computing the vector in that
 UPDATE, as from migration 0021 to 0030, was about 40 of its ~70 us of server CPU a
-document). Either way a published document is searchable in the transaction that makes it
-visible.
+document). Both vectors stay in the row (migration 0032): one stored out of it was read back
+and stored anew by that UPDATE. Either way a published document is searchable in the
+transaction that makes it visible.
 """
 
 from __future__ import annotations

@@ -35,15 +35,19 @@ CHUNK_CHARS = 1 << 16
 def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
     """Text chunks as UTF-8 bytes, joined into pieces of at least ``CHUNK_CHARS``
     characters (and the rest): a text writer yields one document at a time (a few KB), and
-    each piece is one write to the client's socket or the file and one ``encode``."""
-    held: list[str] = []
+    each piece is one write to the client's socket or the file. Each chunk is encoded on its
+    own and the bytes joined: joining the text first widened every document of a piece to
+    its widest character (one ``’`` made the whole piece 2 bytes a character) before
+    encoding it all, ~2x the CPU on real text (1,000 UD documents, alternating, load 9.1:
+    JSONL 6.22 -> 3.14 us a document, CoNLL-U 3.04 -> 1.75; all-ASCII text 0.92 -> 1.03)."""
+    held: list[bytes] = []
     size = 0
     for chunk in chunks:
-        held.append(chunk)
+        held.append(chunk.encode("utf-8"))
         size += len(chunk)
         if size >= CHUNK_CHARS:
-            yield "".join(held).encode("utf-8")
+            yield b"".join(held)
             held.clear()
             size = 0
     if held:
-        yield "".join(held).encode("utf-8")
+        yield b"".join(held)

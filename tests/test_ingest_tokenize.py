@@ -220,10 +220,10 @@ def test_batches_tokenized_in_worker_processes_are_the_same_bytes(processes: int
 
 def test_workers_are_forked_from_a_single_threaded_process_only() -> None:
     """A process with one thread (an import child, the CLI) forks its workers, which then
-    start with spaCy imported and freeze what they inherit (their collections never finalize
-    this process's objects); their batches are the same bytes as one process's. With
-    another thread running (a web server's), workers are spawned. In a new interpreter:
-    pytest's worker runs threads of its own."""
+    start with spaCy imported and the tokenizer built (once, for every pool) and freeze what
+    they inherit (their collections never finalize this process's objects); their batches
+    are the same bytes as one process's. With another thread running (a web server's),
+    workers are spawned. In a new interpreter: pytest's worker runs threads of its own."""
     fresh_python(
         "import json, multiprocessing, threading\n"
         "from textlabel.ingest import parallel\n"
@@ -238,6 +238,8 @@ def test_workers_are_forked_from_a_single_threaded_process_only() -> None:
         "batches = [texts[k : k + 20] for k in range(0, len(texts), 20)]\n"
         "got = list(parallel.tokenized_batches(iter(batches), list, 2))\n"
         "assert [batch for batch, _, _ in got] == batches and asked == ['fork']\n"
+        "from textlabel.ingest.tokenize import chunk_tokenizer\n"
+        "assert chunk_tokenizer.cache_info().currsize == 1  # built here, for every pool\n"
         "os.set_blocking(told, False)\n"
         "assert os.read(told, 100) == b'frozen'  # what it inherited, before its first batch\n"
         "for batch, _, spelt in got:\n"

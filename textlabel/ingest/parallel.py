@@ -12,8 +12,9 @@ to pass between processes than three lists of ints). Every worker runs the same
 memo holds), so the tokens are the same bytes as in one process. A file of one batch is
 tokenized here: starting workers (they load spaCy) costs more than it saves. Workers are
 forked when this process runs one thread only (an import child, the CLI, a bench), so they
-start with spaCy already imported (a spawned worker spent ~1.1 s of CPU and ~1.9 s before its
-first batch importing it, ~11 us a document at 100,000), and spawned otherwise: never forked
+start with spaCy already imported and the tokenizer built here (a spawned worker spent ~1.1 s
+of CPU and ~1.9 s before its first batch importing it, ~11 us a document at 100,000, and
+builds its own), and spawned otherwise: never forked
 from a threaded web server. ``TEXTLABEL_IMPORT_PROCESSES`` counts
 the processes an import uses, this one included (default 1: all in this process; 2, the one
 configuration that fits two cores: one worker tokenizes while this process stores, as
@@ -109,6 +110,10 @@ def tokenized_batches(
     workers = processes - 1
     method = start_method()
     context = multiprocessing.get_context(method)
+    if method == "fork":
+        # built here, once a process: every pool's workers (one per file imported) start with
+        # it, where each built its own (~0.3 s; an import child has it from its launcher)
+        chunk_tokenizer()
     if recorded is not None:
         recorded.pool = time.monotonic()
     # a forked worker freezes what it inherits first: its collections never free (nor

@@ -173,6 +173,25 @@ def test_the_cache_keeps_frequent_chunks_and_spacys_vocabulary_is_bounded() -> N
     assert max(strings) < limit + 80  # some 360 strings came: the vocabulary started over
 
 
+def test_a_full_cache_starts_over_from_the_chunks_of_the_batch_at_hand() -> None:
+    """When the kept chunks fill half the cache, the others go but this batch's own chunks
+    stay (not learnt again: the same entries), young again: they go at the next full cache
+    unless a batch holds them again. Tokens stay those of ``tokenize_text``."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    tokenizer = ChunkTokenizer(nlp, max_cache=40)
+    old = [f"w{n} w{n}x" for n in range(12)]  # 24 chunks, kept by a second batch
+    for _ in range(2):
+        assert tokenizer.many(old) == [tokenize_text(text) for text in old]
+    assert len(tokenizer.cache) == 24 and not tokenizer.young
+    texts = ["w0 stays", *[f"new{n} (#{n})" for n in range(10)]]
+    before = tokenizer.cache["w0"]
+    assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
+    assert tokenizer.cache["w0"] is before and "w1" not in tokenizer.cache
+    assert "w0" in tokenizer.young and len(tokenizer.cache) == 22
+    assert tokenizer.many(old) == [tokenize_text(text) for text in old]
+
+
 def test_threads_sharing_a_small_cache_get_the_same_tokens() -> None:
     """A web process's threads share the tokenizer: one thread's batch may make room in the
     cache (dropping chunks) while another lays out its texts."""

@@ -39,11 +39,6 @@ class ChunkArrays:
         self.ends = np.zeros(1 << 12, bool)  # it has a ``last``
         self.begins = np.zeros(1 << 12, bool)  # it has a ``first``
 
-    def clear(self) -> None:
-        self.numbers.clear()
-        self.free.clear()
-        self.count = self.used = 0
-
     def drop(self, chunks: Sequence[str]) -> None:
         pop = self.numbers.pop
         self.free.extend(

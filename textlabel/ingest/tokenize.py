@@ -45,7 +45,7 @@ MAX_CACHE = 40_000
 """Chunks remembered. A chunk is remembered as young when first seen and kept when a later
 batch holds it again; when the cache is full the young ones go, so the frequent chunks
 (words) stay while one-off chunks (numbers, names, ids) come and go. Only if the kept ones
-fill half of it does the cache start over."""
+fill half of it does the cache start over, from the chunks of the batch at hand."""
 
 MAX_STRINGS = 150_000
 """spaCy's vocabulary keeps every string its tokenizer ever saw (a text's unique chunk, such
@@ -261,16 +261,20 @@ class ChunkTokenizer:
 
     def _make_room(self, seen: set[str], new: set[str]) -> set[str]:
         """Drop the young chunks (none of them is in this batch); if the kept ones fill half
-        the cache, start over. The batch's chunks still to learn."""
+        the cache, start over from this batch's chunks: the others go and these are young
+        again (learning them again, as a restart did, was most of a worker's time on real
+        text whose batches hold thousands of distinct chunks). The batch's chunks to learn."""
         cache, pop = self.cache, self.cache.pop
         for chunk in self.young:
             pop(chunk, None)
         self.arrays.drop(list(self.young))
         self.young.clear()
         if len(cache) > self.max_cache // 2 or len(cache) + len(new) > self.max_cache:
-            cache.clear()
-            self.arrays.clear()
-            return seen
+            gone = [chunk for chunk in cache if chunk not in seen]
+            for chunk in gone:
+                pop(chunk)
+            self.arrays.drop(gone)
+            self.young.update(cache)
         return new
 
     def _lay_out(

@@ -110,34 +110,3 @@ def test_the_importer_beats_at_most_every_beat_every(work: Session) -> None:
     assert staging.beat(work, staged.id, late) > late
     work.commit()
     assert work.scalar(seen) > utcnow() - timedelta(minutes=1)
-
-
-def test_sqlites_move_keeps_its_statement_journal_in_memory_for_that_statement_only(
-    work: Session,
-) -> None:
-    """Each publishing UPDATE runs with temp_store MEMORY (its statement journal never spills
-    to a temporary file), and the connection is back to the default after it."""
-    if work.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite's statement journal")
-    project, staged = _staged(work, [f"Document {n} names Paris." for n in range(5)])
-    staging.begin_publishing(work, staged.id)
-    during: list[int] = []
-
-    def temp_store(cursor) -> int:  # type: ignore[no-untyped-def]
-        return int(cursor.connection.execute("PRAGMA temp_store").fetchone()[0])
-
-    def before(_connection, cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if statement.startswith("UPDATE document SET project_id"):
-            during.append(temp_store(cursor))
-
-    engine = work.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        staging.publish(work, staged.id, project.id, batch=2)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    assert during == [2, 2, 2]  # 2 + 2 + 1 documents, each UPDATE with the journal in memory
-    assert _count(work, project.id) == 5
-    raw = work.connection().connection.driver_connection
-    assert temp_store(raw.cursor()) == 0  # the pooled connection as every other
-    work.rollback()

@@ -133,15 +133,6 @@ _SQLITE_INDEX = text(
 )
 _NEWEST = text("SELECT max(id) FROM document WHERE project_id = :staging")
 _SQLITE_MOVE = text(f"UPDATE document SET project_id = :project WHERE id IN ({_OLDEST_STAGED})")
-# SQLite's move of 500 rows (each with the count trigger and a foreign key to check) keeps a
-# statement journal to undo the statement alone, which spills past 64 KiB into a temporary
-# file: the journal in memory for that statement only saves ~2.5 us of the storing process a
-# document (the UPDATE 7.4 -> 4.8 us, python /tmp/sqi21/ceilx.py 50000 with TEMPSTORE=2,
-# two pairs, load 9.7-10.5). Not for every statement of every connection: temp_store also
-# keeps big sorts in memory. No connection of this application holds TEMP tables on SQLite
-# (changing temp_store drops them).
-_JOURNAL_IN_MEMORY = text("PRAGMA temp_store = MEMORY")
-_JOURNAL_AS_BEFORE = text("PRAGMA temp_store = DEFAULT")
 
 
 def index_new(session: Session, staging_id: int, after: int = 0) -> int:
@@ -202,11 +193,7 @@ def move_batch(session: Session, staging_id: int, project_id: int, batch: int) -
     if session.get_bind().dialect.name == "postgresql":
         moved = session.execute(_PG_MOVE_BATCH, values)
     else:  # already in the full-text index (``index_new``)
-        session.execute(_JOURNAL_IN_MEMORY)
-        try:
-            moved = session.execute(_SQLITE_MOVE, values)
-        finally:
-            session.execute(_JOURNAL_AS_BEFORE)
+        moved = session.execute(_SQLITE_MOVE, values)
     return int(moved.rowcount)  # type: ignore[attr-defined]
 
 

@@ -28,7 +28,7 @@ documents/s and CPU us per document too, for a large file without the in-process
   so the same ``import_file`` stores, stages and publishes them; prints its documents/s, the
   CPU a document of the importing process and of the database server, and the wall time of
   the serial part after the file is read (publishing: SQLite's one writer moving batches,
-  PostgreSQL's one UPDATE) with the rate that part alone caps an import at. (``--tokens``
+  PostgreSQL's UPDATEs) with the rate that part alone caps an import at. (``--tokens``
   is no ceiling: reading and checking the tokens of JSONL costs the storing process more
   than tokenizing costs a worker.)
 - ``--child-or-not ROWS...`` alone: files of ROWS rows imported in-process and in a child
@@ -155,7 +155,8 @@ class ServerCpu:
 
         self.engine = create_engine(url) if url.startswith("postgresql") else None
         self.tick = os.sysconf("SC_CLK_TCK")
-        self.seen: dict[int, float] = {}  # pid -> CPU at the first sample
+        self.seen: dict[int, float] = {}  # pid -> CPU at the first sample that found it
+        self.sampled = False  # a backend first found later started since: all its CPU counts
 
     def sample(self) -> float | None:
         """Seconds spent since the first sample by the backends alive now; None off PostgreSQL."""
@@ -177,7 +178,8 @@ class ServerCpu:
                 except OSError:  # another machine's, or gone
                     continue
                 now = (int(fields[11]) + int(fields[12])) / self.tick
-                spent += now - self.seen.setdefault(pid, now)
+                spent += now - self.seen.setdefault(pid, now if not self.sampled else 0.0)
+        self.sampled = True
         return spent
 
 
@@ -449,7 +451,7 @@ def ceiling(rows: int, database: str | None) -> None:
     )
     if phases.publishing:
         cap = imported / phases.publishing
-        what = "SQLite's one writer" if database is None else "PostgreSQL's one UPDATE"
+        what = "SQLite's one writer" if database is None else "PostgreSQL's UPDATEs"
         print(
             f"  publishing (serial)            : {phases.publishing:8.2f} s wall  "
             f"({phases.publishing / phases.wall:.0%}; {what}: alone it caps an import "

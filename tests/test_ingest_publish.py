@@ -110,3 +110,38 @@ def test_the_importer_beats_at_most_every_beat_every(work: Session) -> None:
     assert staging.beat(work, staged.id, late) > late
     work.commit()
     assert work.scalar(seen) > utcnow() - timedelta(minutes=1)
+
+
+def test_postgres_publishes_a_larger_file_in_ranges_on_two_connections(
+    work: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a file over ``PG_PUBLISH_CHUNK`` documents is moved by ranges of ids, each
+    its own UPDATE and transaction, on this session's connection and a second one; every
+    document arrives with its search vector, the counts follow, the staging project goes."""
+    from sqlalchemy import text
+
+    from textlabel.models import DocumentCount
+
+    if work.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's publishing")
+    monkeypatch.setattr(staging, "PG_PUBLISH_CHUNK", 3)
+    moves: list[int] = []
+
+    def count_moves(connection, cursor, statement, *_) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE document SET project_id"):
+            moves.append(id(connection.connection.driver_connection))
+
+    engine = work.get_bind()
+    event.listen(engine, "before_cursor_execute", count_moves)
+    admin = make_user(work, "admin", admin=True)
+    project = make_project(work, admin)
+    rows = "\n".join(f"{n},Row {n} of the file about Ada." for n in range(10))
+    stream = io.BytesIO(f"id,text\n{rows}\n".encode())
+    assert import_file(work, project, stream, "rows.csv", user=admin).imported == 10
+    event.remove(engine, "before_cursor_execute", count_moves)
+    assert len(moves) == 4  # ids 1-3, 4-6, 7-9, 10
+    assert _count(work, project.id) == 10
+    assert work.scalar(select(func.count(Project.id))) == 1  # the staging project is gone
+    found = "SELECT count(*) FROM document WHERE search_vector @@ 'ada'::tsquery"
+    assert work.scalar(text(found)) == 10
+    assert work.get(DocumentCount, project.id).documents == 10  # type: ignore[union-attr]

@@ -6,7 +6,8 @@ show: a file is imported whole or not at all. So each batch lands in a staging p
 no listing, permission check or queue sees; a failure deletes the staging project in batches.
 When the last batch is in, ``begin_publishing`` marks the staging project (committed) and
 ``publish`` moves its documents into the real project. On PostgreSQL that is one UPDATE
-(readers never wait on it). On SQLite an UPDATE rewrites every row it moves and its entries
+(readers never wait on it), or for a larger file UPDATEs of ``PG_PUBLISH_CHUNK`` documents on
+two connections at once. On SQLite an UPDATE rewrites every row it moves and its entries
 in the indexes that hold ``project_id``, which move in id order (a few pages a batch; the
 duplicate check's index holds no ``project_id``: migration 0031, before which its random
 entries made the move 56-72 us a document instead of 13-19). In one transaction that would
@@ -41,8 +42,11 @@ transaction that makes it visible.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,6 +74,13 @@ indexed as they were stored), the longest held the write lock 82-116 ms at 100,0
 load 3.4-3.9, under an import batch's longest (191-208 ms); moving and indexing, it was 211
 ms (``bench/ingest.py --rows 100000``). 1,000 held 296-308 ms when it also indexed. Since
 migration 0031 the longest is 42-63 ms (168-247 before, same run, load 5-6.5)."""
+PG_PUBLISH_CHUNK = 10_000
+"""Staged documents (by id) moved per transaction when PostgreSQL publishes a larger file, on
+``PG_PUBLISH_CONNECTIONS`` connections at once: the UPDATE is the import's serial tail (the
+GIN index taking every document's words), and one backend does it on one core. On 100,000
+staged documents one UPDATE took 18.6-22.7 s, two connections 14.1-17.6 s with the same CPU
+(load 9-10; /tmp/pgi21/pubpar.py)."""
+PG_PUBLISH_CONNECTIONS = 2
 HOLD_ENV = "TEXTLABEL_TEST_HOLD_PUBLISHING"  # tests only: ``_hold_for_tests``, read by config
 ABANDONED_AFTER = timedelta(minutes=10)
 BEAT_EVERY = timedelta(seconds=30)  # an importer's heartbeat, far inside ABANDONED_AFTER
@@ -127,6 +138,8 @@ _PG_MOVE = (  # a document staged before migration 0030 has no staged vector
 _PG_PUBLISH = text(_PG_MOVE + "project_id = :staging")
 _OLDEST_STAGED = "SELECT id FROM document WHERE project_id = :staging ORDER BY id LIMIT :limit"
 _PG_MOVE_BATCH = text(_PG_MOVE + f"id IN ({_OLDEST_STAGED})")
+_PG_MOVE_RANGE = text(_PG_MOVE + "project_id = :staging AND id >= :low AND id < :high")
+_PG_STAGED = text("SELECT min(id), max(id), count(*) FROM document WHERE project_id = :staging")
 _SQLITE_INDEX = text(
     f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT id, text FROM document"
     " WHERE project_id = :staging AND id > :after"
@@ -159,8 +172,8 @@ def publish(
     """Move every staged document into the project and drop the staging project; commits.
     On SQLite ``batch`` (``PUBLISH_BATCH``) documents per transaction (see the module docstring)."""
     if session.get_bind().dialect.name == "postgresql":
-        _hold_for_tests()  # before its one UPDATE
-        session.execute(_PG_PUBLISH, {"project": project_id, "staging": staging_id})
+        _hold_for_tests()  # before its UPDATEs
+        _publish_postgres(session, staging_id, project_id)
     else:
         size = batch or PUBLISH_BATCH
         while move_batch(session, staging_id, project_id, size) == size:
@@ -169,6 +182,47 @@ def publish(
             _hold_for_tests()  # between two batches
     session.execute(delete(Project).where(Project.id == staging_id))
     session.commit()
+
+
+def _publish_postgres(session: Session, staging_id: int, project_id: int) -> None:
+    """Move the staged documents into the project: one UPDATE for up to ``PG_PUBLISH_CHUNK``,
+    else ranges of ids of about that many, each its own transaction, taken in turn by
+    ``PG_PUBLISH_CONNECTIONS`` connections (this session's and new ones of its engine), so
+    two backends share the work. Readers see the file arrive over those transactions, as on
+    SQLite; a failure leaves the rest staged for ``discard`` to finish."""
+    values = {"project": project_id, "staging": staging_id}
+    low, high, count = session.execute(_PG_STAGED, values).one()
+    engine = session.get_bind()
+    if count <= PG_PUBLISH_CHUNK or PG_PUBLISH_CONNECTIONS < 2 or not isinstance(engine, Engine):
+        session.execute(_PG_PUBLISH, values)
+        return
+    session.commit()
+    step = -(-(high + 1 - low) * PG_PUBLISH_CHUNK // count)  # ids a range, rounded up
+    ranges = iter(range(low, high + 1, step))
+    taking = threading.Lock()
+
+    def starts() -> Iterator[int]:
+        while True:
+            with taking:
+                start = next(ranges, None)
+            if start is None:
+                return
+            yield start
+
+    def move(work: Session) -> None:
+        for start in starts():
+            work.execute(_PG_MOVE_RANGE, {**values, "low": start, "high": start + step})
+            work.commit()
+
+    def move_on_its_own() -> None:
+        with Session(engine) as own:
+            move(own)
+
+    with ThreadPoolExecutor(PG_PUBLISH_CONNECTIONS - 1) as pool:
+        others = [pool.submit(move_on_its_own) for _ in range(PG_PUBLISH_CONNECTIONS - 1)]
+        move(session)
+        for other in others:
+            other.result()
 
 
 def _hold_for_tests() -> None:

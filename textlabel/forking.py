@@ -9,7 +9,10 @@ and ``ProcessPoolExecutor`` forks its workers before starting threads of its own
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+
+from sqlalchemy import Engine
 
 
 def start_method() -> str:
@@ -19,3 +22,21 @@ def start_method() -> str:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return "fork"
     return "spawn"
+
+
+def fork_without_connections(engine: Engine | None) -> int:
+    """``os.fork()`` once ``engine``'s pooled connections in this process are closed, for a
+    child that opens connections of its own (the job process, the import launcher).
+
+    SQLite keeps one record per process of the locks its connections hold on a file, and a
+    forked child inherits that record but not the locks (POSIX locks are not inherited). The
+    child's own connection then trusts the record and never takes the shared lock that tells
+    other processes the write-ahead log is in use; when this process later closed its last
+    connection (``serving.settle`` does, before gunicorn forks), SQLite checkpointed and deleted
+    the log and its index under the child, which went on reading the dead index: it never saw
+    another process's writes again (in ``textlabel demo`` a second pre-annotation stayed
+    queued for ever). With no connection open here at the fork, the child locks as any
+    process does (``tests/test_fork_connections.py``)."""
+    if engine is not None:
+        engine.dispose()
+    return os.fork()

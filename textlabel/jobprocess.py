@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from textlabel import freemem, heapholes, jobs
 from textlabel.config import ENV_PREFIX, setting_names
+from textlabel.forking import fork_without_connections
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class JobProcess:
 
     def _fork(self) -> int:
         heapholes.before_fork()  # children share the most of this process's pages
-        pid = os.fork()
+        pid = fork_without_connections(self.engine)
         if pid:
             return pid
         try:  # the job process: never returns into the web server's code

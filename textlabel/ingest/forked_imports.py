@@ -38,6 +38,7 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from textlabel import heapholes
+from textlabel.forking import fork_without_connections
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def start(engine: Engine | None = None) -> Launcher | None:
     listener.bind(path)
     listener.listen(64)
     parent = os.getpid()
-    pid = os.fork()
+    pid = fork_without_connections(engine)
     if pid == 0:
         try:
             os.setsid()  # a Ctrl+C in the terminal reaches the server, which stops it

@@ -8,9 +8,11 @@ and ``ProcessPoolExecutor`` forks its workers before starting threads of its own
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -22,6 +24,13 @@ def start_method() -> str:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return "fork"
     return "spawn"
+
+
+def initializer(method: str) -> Callable[[], None] | None:
+    """What a pool's worker started by ``method`` runs first: a forked one freezes what it
+    inherits (``gc.freeze``), so its collections never free nor finalize this process's
+    objects (an open connection: its socket is shared) nor walk and copy their pages."""
+    return gc.freeze if method == "fork" else None
 
 
 def fork_without_connections(engine: Engine | None) -> int:

@@ -23,7 +23,6 @@ states across ranges (one process reads page by page too). Exports of fewer than
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import tempfile
 from collections import deque
@@ -40,7 +39,7 @@ from textlabel.db import BUSY_TIMEOUT_S, in_memory
 from textlabel.export import worker
 from textlabel.export.request import ExportRequest
 from textlabel.export.worker import collector_paused
-from textlabel.forking import start_method
+from textlabel.forking import initializer, start_method
 from textlabel.models import Document, Project
 from textlabel.projects.archive import ACTIVE
 
@@ -144,12 +143,8 @@ def export(
     the worker ~17 ms before its next range; a file costs ~1 and ~3 ms."""
     workers = processes - 1
     method = start_method() if plan.driver == "postgresql" else "spawn"
-    # a forked worker freezes what it inherits first (as an import's do): its collections
-    # never free nor finalize this process's objects (an open connection: its socket is
-    # shared) nor walk and copy their pages
-    frozen = gc.freeze if method == "fork" else None
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(method), initializer=frozen
+        workers, mp_context=multiprocessing.get_context(method), initializer=initializer(method)
     )
     ready = pool.submit(worker.warm, plan)  # started now, given ranges once ready
     folder = tempfile.TemporaryDirectory(prefix="textlabel-export-")

@@ -23,7 +23,6 @@ configuration that fits two cores: one worker tokenizes while this process store
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import time
 from collections import deque
@@ -35,7 +34,7 @@ from itertools import chain
 from typing import Any
 
 from textlabel.config import from_env
-from textlabel.forking import start_method
+from textlabel.forking import initializer, start_method
 from textlabel.ingest.tokenize import chunk_tokenizer, tokenize_many
 from textlabel.tokens import Tokens
 
@@ -116,10 +115,7 @@ def tokenized_batches(
         chunk_tokenizer()
     if recorded is not None:
         recorded.pool = time.monotonic()
-    # a forked worker freezes what it inherits first: its collections never free (nor
-    # finalize: an open connection) this process's objects, nor walk and copy their pages
-    frozen = gc.freeze if method == "fork" else None
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=frozen) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer(method)) as pool:
         pending: deque[tuple[list[Any], list[str], Future[_Stored]]] = deque()
 
         def submit(batch: list[Any]) -> None:

@@ -39,9 +39,16 @@ def when_ready(server):  # type: ignore[no-untyped-def]
 
 
 def pre_fork(server, worker):  # type: ignore[no-untyped-def]
-    """In the master, before each worker: what it freed since is taken (textlabel/heapholes)."""
+    """In the master, before each worker: what it freed since is taken (textlabel/heapholes),
+    and the connections it opened since are closed. The first workers fork from a master with
+    none (``serving.settle``); a worker re-forked later (a crash, ``max_requests``) would
+    otherwise inherit SQLite's lock record of the one the job-process watcher opened to
+    recover jobs (textlabel/forking.fork_without_connections says what that breaks)."""
+    from textlabel.extensions import db
     from textlabel.heapholes import fill
 
+    if db.engine is not None:
+        db.engine.dispose()
     fill()
 
 

@@ -52,3 +52,29 @@ def test_the_master_fills_its_heap_holes_before_each_worker_fork() -> None:
         "conf['pre_fork'](None, None)\n"
         "assert holes and (heapholes.free_below_top() or 0) < holes // 50\n"
     )
+
+
+def test_the_master_closes_its_connections_before_each_worker_fork(tmp_path: Path) -> None:
+    """A worker re-forked after the master opened a connection (its job-process watcher
+    recovers a dead job process's jobs through one) must not inherit it: SQLite's lock
+    record of an open connection misleads the child (textlabel/forking.py). Counted as the
+    master's open descriptors of the database file, in a new single-threaded interpreter."""
+    path = tmp_path / "master.db"
+    fresh_python(
+        "import os, runpy\n"
+        "from sqlalchemy import text\n"
+        "import textlabel.serving\n"
+        "from textlabel.extensions import db\n"
+        "textlabel.serving.by_gunicorn_conf = False\n"
+        f"conf = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
+        f"path = {str(path)!r}\n"
+        "def open_files():\n"
+        "    fds = os.listdir('/proc/self/fd')\n"
+        "    return sum(os.path.realpath(f'/proc/self/fd/{fd}') == path for fd in fds)\n"
+        "engine = db.bind('sqlite:///' + path)\n"
+        "with engine.connect() as connection:\n"
+        "    connection.execute(text('SELECT 1'))\n"
+        "assert open_files() == 1, open_files()  # pooled, as the watcher's recovery leaves it\n"
+        "conf['pre_fork'](None, None)\n"
+        "assert open_files() == 0, open_files()\n"
+    )

@@ -2,7 +2,7 @@
 
 In the web process an import's parsing, tokenizing and storing share the interpreter lock
 with every request: under a 50,000-row import an annotator's save took 30x its idle p95
-(README, "Measured (issue 13)"). Here the request thread only waits on the child's pipe,
+(bench/HISTORY.md). Here the request thread only waits on the child's pipe,
 blocked in a read that holds no lock, and the child runs ``import_file`` against the same
 database at ``os.nice(NICE)``, so the kernel also gives the web process's threads the CPU
 first. The answer is the same as in-process: the child sends back the result, or the

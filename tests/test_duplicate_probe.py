@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project, make_user
-from textlabel.ingest.service import _KNOWN, ImportOptions, import_file
+from textlabel.ingest.service import _KNOWN, _PG_KNOWN, ImportOptions, _known_hashes, import_file
 from textlabel.models import Document, Project, User
 
 TEXTS = [f"The walrus number {n} swims past Oslo." for n in range(5)]
@@ -45,25 +45,30 @@ def test_duplicates_are_those_of_the_project_and_of_the_file(session, work) -> N
 def test_the_duplicate_check_probes_the_hash_index(session, work) -> None:
     """The plan of the check, with the project's documents there to walk: on the index of
     ``content_hash``, not the project's (without the unary plus SQLite's planner takes
-    ix_document_project_id; PostgreSQL's did on statistics from before the import)."""
+    ix_document_project_id; PostgreSQL's did on statistics from before the import). On
+    PostgreSQL the check is ``_PG_KNOWN`` (array parameters on the driver's cursor)."""
     boss = make_user(session, "boss")
     project = make_project(session, boss)
     _import(work, project, boss, TEXTS)
     # a batch's worth: with a few, SQLite's planner probes the hash index even without the plus
     hashes = list(session.scalars(select(Document.content_hash)))[:3]
     hashes += [f"{n:064x}" for n in range(300)]
-    statement = _KNOWN.bindparams(hashes=hashes, projects=[project.id, project.id + 1])
-    compiled = statement.compile(
-        session.get_bind(), compile_kwargs={"render_postcompile": True, "literal_binds": True}
-    )
+    projects = [project.id, project.id + 1]
     if session.get_bind().dialect.name == "sqlite":
+        statement = _KNOWN.bindparams(hashes=hashes, projects=projects)
+        compiled = statement.compile(
+            session.get_bind(), compile_kwargs={"render_postcompile": True, "literal_binds": True}
+        )
         plan = " ".join(row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
     else:
         with session.get_bind().connect() as connection:  # a few rows: it would scan them
             connection.execute(text("SET enable_seqscan = off"))
-            plan = " ".join(connection.execute(text(f"EXPLAIN {compiled}")).scalars())
+            with connection.connection.driver_connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN {_PG_KNOWN}", (hashes, projects))
+                plan = " ".join(row[0] for row in cursor)
             connection.execute(text("RESET enable_seqscan"))
     assert "ix_document_content_hash" in plan, plan
     assert "ix_document_project" not in plan, plan
-    found = session.scalars(statement)
-    assert sorted(found) == sorted(hashes[:3])
+    assert _known_hashes(session, (project.id, project.id + 1), set(hashes)) == set(hashes[:3])
+    # another project's documents are not this one's duplicates
+    assert _known_hashes(session, (project.id + 1, project.id + 2), set(hashes)) == set()

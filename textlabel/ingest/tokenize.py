@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, sub
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
@@ -37,6 +37,12 @@ from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 from spacy.vocab import Vocab
 
+from textlabel.ingest.affix_search import (
+    faster_infix_finditer,
+    faster_prefix_search,
+    faster_suffix_search,
+    infix_search,
+)
 from textlabel.ingest.chunk_arrays import LONGEST, ChunkArrays, spelt, steps_of
 from textlabel.nlp.pipeline import blank_english, tokenize_text
 from textlabel.tokens import Tokens
@@ -136,7 +142,7 @@ class ChunkTokenizer:
         self.pair_seconds = frozenset(b for _, b in self.pairs)
         self.edge_texts = self.pair_firsts | self.pair_seconds | set(self.first_pieces)
         self.edge_texts |= set(self.last_pieces)  # a token whose _edges may not be empty
-        self.infix_search = _first_match(self.tokenizer.infix_finditer)
+        self.infix_search = infix_search(self.tokenizer.infix_finditer)
         self.lock = threading.Lock()  # spaCy's tokenizer is not meant for threads at once
         self.keeping = threading.RLock()  # the cache and its arrays (threads of a web process)
         self.arrays = ChunkArrays()  # the cache's entries as arrays: _arranged
@@ -206,7 +212,7 @@ class ChunkTokenizer:
                     fresh = _light(self.fresh().tokenizer)
                     with self.lock:
                         self.tokenizer, self.strings = fresh, fresh.vocab.strings
-                        self.infix_search = _first_match(fresh.infix_finditer)
+                        self.infix_search = infix_search(fresh.infix_finditer)
             return cut, self._arranged(texts, cut) if len(texts) >= _TOGETHER else None
 
     def _arranged(
@@ -450,17 +456,6 @@ class ChunkTokenizer:
         return _Chunk(tuple(offsets), len(offsets) // 2, _moves(flags), first, last, steps)
 
 
-def _first_match(finditer: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
-    """A function giving the first match of ``finditer``'s pattern or None: the pattern's
-    own ``search`` when it is a compiled pattern's ``finditer`` (no iterator a word)."""
-    pattern = getattr(finditer, "__self__", None)
-    if isinstance(pattern, re.Pattern) and finditer == pattern.finditer:
-        return pattern.search
-    if finditer is None:
-        return None
-    return lambda text: next(iter(finditer(text)), None)
-
-
 def _chunks(text: str) -> tuple[list[int] | None, list[str]]:
     """Where each of spaCy's chunks of ``text`` starts (None for words between single
     spaces: one space after the previous chunk, ``_bases``), and the chunks."""
@@ -597,15 +592,16 @@ def _light(tokenizer: Tokenizer) -> Tokenizer:
     """The same rules over a vocabulary that computes only the lexeme attributes read here.
     spaCy computes some twenty for each string it has not seen (shape, norm, prefix, suffix,
     like_num...: 40 % of learning a one-off chunk such as ``(#123)``), and none of them
-    changes where it cuts: affixes, special cases and the URL match look at the text."""
+    changes where it cuts: affixes, special cases and the URL match look at the text. Its
+    affix searches are the same ones made faster (``affix_search``: the same matches)."""
     getters = tokenizer.vocab.lex_attr_getters
     vocab = Vocab(lex_attr_getters={IS_PUNCT: getters[IS_PUNCT], IS_SPACE: getters[IS_SPACE]})
     return Tokenizer(
         vocab,
         rules=tokenizer.rules,
-        prefix_search=tokenizer.prefix_search,
-        suffix_search=tokenizer.suffix_search,
-        infix_finditer=tokenizer.infix_finditer,
+        prefix_search=faster_prefix_search(tokenizer.prefix_search),
+        suffix_search=faster_suffix_search(tokenizer.suffix_search),
+        infix_finditer=faster_infix_finditer(tokenizer.infix_finditer),
         token_match=tokenizer.token_match,
         url_match=tokenizer.url_match,
         faster_heuristics=tokenizer.faster_heuristics,

@@ -20,9 +20,12 @@ from sqlalchemy import select
 
 from tests.factories import add_documents, make_project, make_user
 from tests.helpers import fresh_python
-from textlabel.export import parallel, records, rows
+from textlabel.export import parallel, records, rows, worker
+from textlabel.export.base import encoded
+from textlabel.export.records import project_records
+from textlabel.export.registry import get_writer
 from textlabel.export.request import ExportRequest, request_params
-from textlabel.export.service import run_job, stream_export
+from textlabel.export.service import run_job, stream_export, write_options
 from textlabel.ingest.service import ImportOptions, import_file
 from textlabel.models import Document
 
@@ -182,6 +185,55 @@ def test_a_postgresql_export_forks_its_worker_from_a_single_threaded_process(
     method = "fork" if database_url.startswith("postgresql") else "spawn"
     values = f"URL, PID, ALONE, METHOD = {database_url!r}, {project.id}, {str(alone)!r}, {method!r}"
     fresh_python(values + _FORKED_OR_SPAWNED)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "conll", "conllu"])
+def test_one_process_exports_range_by_range_with_the_collector_paused(
+    session: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    """In one process (the default) a line format is made range by range as the parallel
+    path makes its own ranges, with the cyclic collector off while each is built, and
+    writes the bytes the writer writes over ``records.project_records`` (the path before);
+    the background job's file too, with progress per range."""
+    import gc
+
+    owner = make_user(session, "mgr")
+    project = make_project(session, owner, labels=("PER",))
+    data = "".join(json.dumps(line) + "\n" for line in _texts()).encode()
+    import_file(session, project, io.BytesIO(data), "docs.jsonl", user=owner,
+                options=ImportOptions(dedupe=False))  # fmt: skip
+    every = sorted(session.scalars(select(Document.id).where(Document.project_id == project.id)))
+    requests = [
+        ExportRequest(format=fmt, source="predictions"),
+        ExportRequest(format=fmt, source="predictions", ids=tuple(every[2:19]), negatives=False),
+    ]
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    monkeypatch.delenv(parallel.ENV, raising=False)
+    collecting: list[bool] = []  # the collector's state at each record built
+    real_records = worker.records
+
+    def watched(*args: Any) -> Any:
+        for record in real_records(*args):
+            collecting.append(gc.isenabled())
+            yield record
+
+    monkeypatch.setattr(worker, "records", watched)
+    for request in requests:
+        collecting.clear()
+        options = write_options(project, request)
+        before = b"".join(encoded(get_writer(fmt)(project_records(session, project, request),
+                                                  options)))  # fmt: skip
+        assert _export(session, project, request) == before
+        assert collecting and not any(collecting)
+        assert gc.isenabled()
+    path = tmp_path / "out"
+    job = SimpleNamespace(
+        project_id=project.id, params=request_params(requests[0]) | {"path": str(path)}
+    )
+    seen: list[int] = []
+    run_job(session, job, lambda done, total: seen.append(done))
+    assert path.read_bytes() == _export(session, project, requests[0])
+    assert seen == [0, 5, 10, 15, 20, 23]
 
 
 def test_the_collector_is_paused_while_ranges_are_built_and_restored_after() -> None:

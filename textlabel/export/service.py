@@ -1,7 +1,9 @@
 """Streaming a project's export through a writer, in this process or in worker processes.
 
 Writers are generators over ``records.project_records``, so the first bytes leave before the
-last document is read; ``run_job`` writes the same stream to a file with progress.
+last document is read; the line formats go range by range of ``parallel.CHUNK`` documents
+(``_by_ranges``), in one process or several. ``run_job`` writes the same stream to a file with
+progress.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     settings read now, not when the first chunk is asked for (the project may be detached
     by then)."""
     fmt = check(project, request)
-    ranges = _in_processes(session, project, request)
+    ranges = _by_ranges(session, project, request)
     if ranges is not None:
         return (chunk for _, chunks in ranges for chunk in chunks)
     options = write_options(project, request)
@@ -80,31 +82,39 @@ def stream_export(session: Session, project: Project, request: ExportRequest) ->
     return chunks if fmt.binary else encoded(chunks)
 
 
-def _in_processes(
+def _by_ranges(
     session: Session, project: Project, request: ExportRequest
 ) -> Iterator[tuple[int, list[bytes]]] | None:
-    """``(documents so far, its pieces)`` per range from worker processes, or None when this
-    export stays in this process (``parallel``: one process asked, another format, in-memory
-    SQLite, or fewer than ``parallel.MIN_RANGES`` ranges of documents; and with the fragment
-    cache: a repeat export out of it took 42 us of CPU a document in one process and 141 in
-    two, whose start-up and hand-over cost more than copying kept outputs)."""
-    if fragments.cache_file() is not None:
+    """``(documents so far, its pieces)`` per range of ``parallel.CHUNK`` documents, or None
+    when the export is not made range by range (another format than the line formats
+    ``parallel.FORMATS``, or the fragment cache: a repeat export out of it took 42 us of CPU
+    a document in one process and 141 in two, whose start-up and hand-over cost more than
+    copying kept outputs).
+
+    In worker processes too when more than one is asked (``parallel``), unless the database
+    is in-memory SQLite or the export has fewer than ``parallel.MIN_RANGES`` ranges. In one
+    process each range is made as the parallel path makes its own (``parallel.range_chunks``,
+    the cyclic collector paused while it is built): through ``records.project_records`` and
+    the writer with the collector on, the collections a document's containers set off cost
+    10-18 % of a one-process export's CPU."""
+    if fragments.cache_file() is not None or request.format not in parallel.FORMATS:
         return None
     processes = parallel.processes_from_env()
     url = parallel.database_url(session) if processes > 1 else None
-    if not url or request.format not in parallel.FORMATS:
-        return None
-    bounds = parallel.ranges(session, project, request.ids, parallel.CHUNK)
-    head = list(islice(bounds, parallel.MIN_RANGES))
-    if head[-1][1] is None:  # a few ranges: starting workers costs more than it saves
-        return None
-
+    bounds: Iterator[tuple[int, int | None]] = parallel.ranges(
+        session, project, request.ids, parallel.CHUNK
+    )
     plan = parallel.plan(session, project, request)
 
     def here(after: int, until: int | None) -> list[bytes]:
         return parallel.range_chunks(session, plan, after, until)
 
-    chunks = parallel.export(plan, chain(head, bounds), processes, here)
+    chunks: Iterator[list[bytes]]
+    head = list(islice(bounds, parallel.MIN_RANGES)) if url else []
+    if head and head[-1][1] is not None:  # enough ranges to pay for starting workers
+        chunks = parallel.export(plan, chain(head, bounds), processes, here)
+    else:
+        chunks = (here(after, until) for after, until in chain(head, bounds))
     return ((parallel.CHUNK * n, chunk) for n, chunk in enumerate(chunks, start=1))
 
 
@@ -137,7 +147,7 @@ def run_job(session: Session, job: Any, progress: Any) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
     with partial.open("wb") as out:
-        ranges = _in_processes(session, project, request)
+        ranges = _by_ranges(session, project, request)
         if ranges is not None:
             for done, pieces in ranges:
                 out.writelines(pieces)

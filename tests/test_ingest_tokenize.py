@@ -131,6 +131,19 @@ def test_words_of_letters_are_learnt_without_spacy_unless_a_rule_splits_them(
     assert tokenizer.cache["cannot"].size == 2 and tokenizer.cache["Adaline"].size == 1
 
 
+def test_chunks_whose_tokens_lie_alike_share_one_entry(tokenizer: ChunkTokenizer) -> None:
+    """A learnt chunk whose tokens lie as another's (same length, offsets and flags, same
+    edge tokens where those have edge pieces) shares its entry; others get their own, and
+    the texts come out alike."""
+    texts = ["see (#12345) and (#67890) or (#123) ;) :) :( ;(", "(#11111) ! x.y a.b (#1)"]
+    assert tokenizer.many(texts) == [tokenize_text(text) for text in texts]
+    cache = tokenizer.cache
+    assert cache["(#12345)"] is cache["(#67890)"] is cache["(#11111)"]
+    assert cache["(#123)"] is not cache["(#12345)"] and cache["(#1)"] is not cache["(#123)"]
+    assert cache["x.y"] is cache["a.b"]
+    assert cache[":)"] is not cache[";)"] and cache[":)"] is not cache[":("]  # edge pieces
+
+
 def test_cross_chunk_special_cases_are_asked_of_spacy(tokenizer: ChunkTokenizer) -> None:
     """``: )`` holds the pieces of the emoticon ``:)`` across a space: spaCy cuts such a run
     of chunks alone, once (then remembered), and the text keeps the chunks' tokens when

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, sub
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
@@ -58,6 +58,10 @@ MAX_STRINGS = 150_000
 as a number, grew it by about 1.5 KB a document: unbounded over a large file): past this
 many strings the tokenizer is replaced by a fresh pipeline's (about 0.3 s). Cached entries
 hold offsets and hashes, not vocabulary entries, so they outlive it."""
+
+MAX_SHAPES = 10_000
+"""Entries remembered by how their chunk's tokens lie (``ChunkTokenizer._split``); past it
+they start over."""
 
 MAX_RUNS = 10_000
 """Runs of neighbouring chunks a special case might span whose answer is remembered
@@ -129,12 +133,14 @@ class ChunkTokenizer:
         self.specials = frozenset(self.tokenizer.rules or ())  # special cases' texts
         self.is_punct = self.tokenizer.vocab.lex_attr_getters[IS_PUNCT]
         self.ends = frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
+        self.end_hashes = np.array(sorted(self.ends), np.uint64).astype(np.int64)
         self.end_texts = frozenset(sentencizer.punct_chars)
         self.max_cache = max_cache
         self.max_strings = max_strings
         self.cache: dict[str, _Chunk] = {}
         self.young: set[str] = set()  # cached chunks no batch has held since the one they came in
         self.alike: dict[str, bool] = {}  # runs of chunks a special case might span: _alike
+        self.shapes: dict[tuple[Any, ...], _Chunk] = {}  # entries by their tokens: _split
         self.pairs, self.first_pieces, self.last_pieces = _specials(nlp)
         if any(_SEPARATOR in pair for pair in self.pairs):
             raise ValueError("a special case holds a newline: chunks cannot be joined by one")
@@ -415,45 +421,62 @@ class ChunkTokenizer:
 
     def _split(self, chunks: list[str]) -> list[_Chunk]:
         """The entries of ``chunks`` from one spaCy Doc of them joined by newlines (a single
-        chunk of whitespace alone: a newline would join its run)."""
+        chunk of whitespace alone: a newline would join its run). The Doc's tokens are
+        placed in their chunks with numpy, and a chunk whose tokens lie as an earlier one's
+        did (``(#12345)`` as ``(#67890)``: the same length, offsets and flags, and the same
+        edge tokens where those have edge pieces) shares its entry (``shapes``): building
+        entries was most of what learning a one-off chunk cost besides spaCy."""
         text = _SEPARATOR.join(chunks)
         with self.lock:
             doc = self.tokenizer(text)
-        rows = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).tolist()
+        array = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).astype(np.int64)
+        lengths = np.fromiter(map(len, chunks), np.int64, len(chunks))
+        bases = np.cumsum(lengths + len(_SEPARATOR)) - lengths - len(_SEPARATOR)
+        which = np.searchsorted(bases, array[:, 0], "right") - 1
+        starts = array[:, 0] - bases[which]
+        inside = starts < lengths[which]  # not a separator's token
+        which, starts, array = which[inside], starts[inside], array[inside]
+        bounds = np.searchsorted(which, np.arange(len(chunks) + 1)).tolist()
+        rows = list(
+            zip(
+                starts.tolist(), (starts + array[:, 1]).tolist(),
+                np.isin(array[:, 2], self.end_hashes).tolist(),
+                (array[:, 3] != 0).tolist(), (array[:, 4] != 0).tolist(), strict=True,
+            )
+        )  # fmt: skip
         out: list[_Chunk] = []
-        position, end = 0, 0
-        for chunk in chunks:
-            base, end = end, end + len(chunk)
-            while position < len(rows) and rows[position][0] < base:
-                position += 1  # the separator's token
-            mine = []
-            while position < len(rows) and rows[position][0] < end:
-                mine.append(rows[position])
-                position += 1
-            first = text[mine[0][0] : mine[0][0] + mine[0][1]]
-            last = text[mine[-1][0] : mine[-1][0] + mine[-1][1]]
-            out.append(self._entry(mine, base, len(chunk), *self._edges(first, last)))
-            end += len(_SEPARATOR)
+        edge_texts, shapes = self.edge_texts, self.shapes
+        for k, chunk in enumerate(chunks):
+            mine = rows[bounds[k] : bounds[k + 1]]
+            first = chunk[mine[0][0] : mine[0][1]]
+            last = chunk[mine[-1][0] : mine[-1][1]]
+            # the edge pieces follow from the edge tokens: those that have some are in the key
+            edged = first in edge_texts or last in edge_texts
+            shape = (first, last, len(chunk), *mine) if edged else (len(chunk), *mine)
+            entry = shapes.get(shape)
+            if entry is None:
+                if len(shapes) >= MAX_SHAPES:
+                    shapes.clear()
+                edges = self._edges(first, last) if edged else ((), None)
+                entry = shapes[shape] = _entry(mine, len(chunk), *edges)
+            out.append(entry)
         return out
 
-    def _entry(
-        self,
-        rows: list[list[int]],
-        base: int,
-        length: int,
-        first: tuple[str, ...],
-        last: tuple[str, ...] | None,
-    ) -> _Chunk:
-        offsets = [
-            o for idx, n, _, _, space in rows if not space for o in (idx - base, idx - base + n)
-        ]
-        # steps: the first from one before the chunk (the space after the previous one)
-        whole = bool(offsets) and offsets[-1] == length and not any(row[4] for row in rows)
-        steps = tuple(map(sub, offsets, [-1, *offsets[:-1]])) if whole else None
-        flags = tuple(
-            (orth in self.ends, bool(punct), bool(space)) for _, _, orth, punct, space in rows
-        )
-        return _Chunk(tuple(offsets), len(offsets) // 2, _moves(flags), first, last, steps)
+
+def _entry(
+    rows: list[tuple[int, int, bool, bool, bool]],
+    length: int,
+    first: tuple[str, ...],
+    last: tuple[str, ...] | None,
+) -> _Chunk:
+    """A chunk's entry from its tokens' (start, end, sentence-final, punctuation, space) and
+    its edge pieces."""
+    offsets = [o for start, end, _, _, space in rows if not space for o in (start, end)]
+    # steps: the first from one before the chunk (the space after the previous one)
+    whole = bool(offsets) and offsets[-1] == length and not any(row[4] for row in rows)
+    steps = tuple(map(sub, offsets, [-1, *offsets[:-1]])) if whole else None
+    flags = tuple(row[2:] for row in rows)
+    return _Chunk(tuple(offsets), len(offsets) // 2, _moves(flags), first, last, steps)
 
 
 def _chunks(text: str) -> tuple[list[int] | None, list[str]]:

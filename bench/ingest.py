@@ -234,12 +234,12 @@ def import_once(
 
     from textlabel import migrate
     from textlabel.auth.service import create_user
-    from textlabel.db import make_engine
+    from textlabel.ingest.import_child import importing_engine
     from textlabel.ingest.parallel import timeline
     from textlabel.ingest.service import import_file
     from textlabel.projects.service import create_project
 
-    engine = make_engine(url)
+    engine = importing_engine(url)  # the import child's own engine, as an upload's
     migrate.upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         user = create_user(session, "bench", "bench-password")

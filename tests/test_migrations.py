@@ -307,3 +307,30 @@ def test_0032_keeps_a_published_documents_vector_in_its_row(empty_url: str) -> N
         command.downgrade(migrate._config(connection), "0031")
     assert storage() == {"search_vector": "x", "staged_vector": "x"}
     engine.dispose()
+
+
+def test_0033_leaves_documents_the_index_does_not_hold_to_the_import(tmp_path: Path) -> None:
+    """From 0033 a staged document may wait unindexed for the import's next indexing
+    statement: deleting it, or changing its text, leaves the index alone (an FTS5 'delete' of
+    a row it does not hold corrupts it). The downgrade indexes it, 0029's rule."""
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0033")
+    check = "INSERT INTO document_fts(document_fts, rank) VALUES ('integrity-check', 1)"
+    hits = "SELECT rowid FROM document_fts WHERE document_fts MATCH 'babbage'"
+    texts = [(1, "Ada met Babbage."), (2, "Babbage left."), (2, "Babbage came back.")]
+    with engine.begin() as connection:
+        _staged_rows(connection, texts)  # the insert trigger indexes project 1's only
+        assert connection.execute(text(hits)).scalars().all() == [1]
+        connection.execute(text("UPDATE document SET text = 'Babbage again.' WHERE id = 2"))
+        connection.execute(text("DELETE FROM document WHERE id = 3"))
+        assert connection.execute(text(hits)).scalars().all() == [1]
+    with engine.begin() as connection:  # (rank 1's check wants every document indexed)
+        command.downgrade(migrate._config(connection), "0032")
+    with engine.begin() as connection:
+        connection.execute(text(check))
+        assert connection.execute(text(hits)).scalars().all() == [1, 2]
+        connection.execute(text("DELETE FROM document WHERE id = 2"))
+        connection.execute(text(check))
+    engine.dispose()

@@ -117,6 +117,7 @@ def make_engine(
     busy_timeout: float = BUSY_TIMEOUT_S,
     synchronous_commit: str = "on",
     ping_after_idle: float = PING_AFTER_IDLE_S,
+    temp_in_memory: bool = False,
     **kwargs: Any,
 ) -> Engine:
     """An engine for ``url``; SQLite connections are tuned for concurrent web use.
@@ -128,7 +129,10 @@ def make_engine(
     here); a crash of the database server can lose the last fraction of a second of
     commits already answered, never corrupt the database. SQLite ignores it. PostgreSQL
     connections are pinged before use only after ``ping_after_idle`` seconds in the pool
-    (``_ping_when_idle``) unless ``pool_pre_ping`` is given.
+    (``_ping_when_idle``) unless ``pool_pre_ping`` is given. ``temp_in_memory`` (SQLite):
+    a statement's journal and temporary tables stay in memory (``PRAGMA temp_store``, set
+    when a connection opens: SQLite fixes where a transaction's statement journal goes at its
+    BEGIN), for a process that does nothing but import (``ingest.import_child``).
     """
     if synchronous_commit not in SYNCHRONOUS_COMMIT:
         raise ValueError(
@@ -138,7 +142,7 @@ def make_engine(
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _tuner(busy_timeout))
+        event.listen(engine, "connect", _tuner(busy_timeout, temp_in_memory))
         if immediate:
             gate = _WriteGate(busy_timeout)
             event.listen(engine, "begin", gate.begin)
@@ -188,7 +192,7 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
     event.listen(engine.pool, "checkout", checkout)
 
 
-def _tuner(busy_timeout: float) -> Any:
+def _tuner(busy_timeout: float, temp_in_memory: bool = False) -> Any:
     def tune(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _begin_sqlite).
         dbapi_connection.isolation_level = None
@@ -199,6 +203,8 @@ def _tuner(busy_timeout: float) -> Any:
         # SQLite's busy handler retries with growing sleeps for this long, then gives up
         # with "database is locked" (answered as 503 with Retry-After by the web layer).
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        if temp_in_memory:
+            cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
         record.info["textlabel_query_only"] = False  # a new connection's (see _query_only)
 

@@ -20,23 +20,25 @@ mark, and from the mark on the import only goes forward (``discard`` and
 staging project whose importer stopped beating (a killed process) is removed, or published,
 by ``remove_abandoned``.
 
-Search data is written in bulk. On SQLite a staged document is in the full-text index from
-the batch that stores it: the FTS5 insert trigger skips staged documents (migration 0021; per
-row it cost five times as much) and ``index_new`` indexes each stored batch with one
-statement, in the batch's transaction, while the tokenizing worker works on the next batches;
-searches ask for one project's documents, so a staged one is found by none, and publishing
-only moves rows (migration 0029: the delete trigger takes any document out again, so a
-discarded staging project leaves the index whole). Indexing at publishing instead (migration
-0028, session 13) cost a little less CPU (fewer, larger FTS5 segments) but ran after the
-file was read, where nothing overlaps it. On PostgreSQL staged rows are written with an
-empty ``search_vector`` and their vector in ``staged_vector``, which no index covers
-(``bulk``, migration 0030); the UPDATE that publishes them copies it into ``search_vector``,
-so the GIN index takes their words once, then (a generated column was computed at the COPY
-and again at that UPDATE, with its GIN entries each time; computing the vector in that
-UPDATE, as from migration 0021 to 0030, was about 40 of its ~70 us of server CPU a
-document). Both vectors stay in the row (migration 0032): one stored out of it was read back
-and stored anew by that UPDATE. Either way a published document is searchable in the
-transaction that makes it visible.
+Search data is written in bulk. On SQLite the FTS5 insert trigger skips staged documents
+(migration 0021; per row it cost five times as much) and ``index_new`` indexes the batches
+stored since its last call with one statement, in a batch's transaction, while the tokenizing
+worker works on the next batches: every ``ImportOptions.index_every`` documents (each FTS5
+transaction flushes a segment and merges, so fewer, larger ones cost less a document), and
+the rest in the transaction that marks the file publishing. Searches ask for one project's
+documents, so a staged one is found by none, and publishing only moves rows. The delete
+and text-update triggers act only on a document the index holds (migration 0033; 0029 took
+any document out), so a discarded staging project, indexed or not, leaves the index whole.
+Indexing all at publishing instead (migration 0028, session 13) cost a little less CPU
+(fewer, larger FTS5 segments) but ran after the file was read, where nothing overlaps it.
+On PostgreSQL staged rows are written with an empty ``search_vector`` and their vector in
+``staged_vector``, which no index covers (``bulk``, migration 0030); the UPDATE that
+publishes them copies it into ``search_vector``, so the GIN index takes their words once,
+then (a generated column was computed at the COPY and again at that UPDATE, with its GIN
+entries each time; computing the vector in that UPDATE, as from migration 0021 to 0030, was
+about 40 of its ~70 us of server CPU a document). Both vectors stay in the row (migration
+0032): one stored out of it was read back and stored anew by that UPDATE. Either way a
+published document is searchable in the transaction that makes it visible.
 """
 
 from __future__ import annotations

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from textlabel.errors import InvalidInput
 from textlabel.export.conll import DOCSTART, write_document
 from textlabel.formats.alignment import entity_tags, sentence_ranges
 from textlabel.nlp.pipeline import tokenize_text
-from textlabel.records import DocumentRecord, SpanRecord
+from textlabel.records import DocumentRecord, SpanRecord, TokenColumns
 
 
 def _looped(record: DocumentRecord) -> str:
@@ -41,3 +42,37 @@ def test_rows_are_what_a_loop_writes(sent_starts: list[int] | None) -> None:
 def test_a_document_without_tokens_is_its_docstart_alone() -> None:
     record = DocumentRecord(text="", tokens=tokenize_text("").columns(), sent_starts=[0])
     assert write_document(record, number=1, layers=("entities",)) == DOCSTART
+
+
+def test_columns_from_offsets_work_out_ws_when_read_and_conll_never_reads_it() -> None:
+    """An export's token columns (``TokenColumns.from_offsets``) give each token's ``ws`` from
+    the gap after it (the last one's from the text's end or the stored flag) when it is first
+    read; CoNLL-2003, which has no column for it, writes without reading it."""
+    text = "Ada met Bob.  Then  left"
+    starts, ends = [0, 4, 8, 11, 14, 20], [3, 7, 11, 12, 18, 24]
+    gaps = [True, True, False, True, True]
+    for length, last_ws, last in ((24, False, False), (24, True, True), (25, False, True)):
+        columns = TokenColumns.from_offsets(starts, ends, text_length=length, last_ws=last_ws)
+        assert columns.ws == [*gaps, last]
+        assert columns == TokenColumns(starts, ends, [*gaps, last])
+    columns = TokenColumns.from_offsets(starts, ends, text_length=len(text))
+    record = DocumentRecord(text=text, tokens=columns, spans=[SpanRecord(8, 11, "PER")])
+    written = write_document(record, number=1, layers=("entities",))
+    assert columns._ws is None  # not worked out
+    assert written == _looped(record)
+    assert [t.ws for t in columns] == [*gaps, False]
+    assert TokenColumns.from_offsets([], [], text_length=0).ws == []
+
+
+def test_a_label_with_whitespace_is_refused_after_others_were_written() -> None:
+    """Labels are checked once a process; one with whitespace is refused whenever it comes."""
+    text = "Ada met Bob in Paris."
+    tokens = tokenize_text(text).columns()
+    good = DocumentRecord(text=text, tokens=tokens, spans=[SpanRecord(0, 3, "PER")])
+    write_document(good, number=1, layers=("entities",))
+    spans = [SpanRecord(0, 3, "PER"), SpanRecord(15, 20, "NEW PLACE")]
+    bad = DocumentRecord(text=text, tokens=tokens, spans=spans)
+    with pytest.raises(InvalidInput, match="contains whitespace"):
+        write_document(bad, number=2, layers=("entities",))
+    with pytest.raises(InvalidInput, match="contains whitespace"):
+        write_document(bad, number=3, layers=("entities",))

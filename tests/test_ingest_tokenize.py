@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.helpers import fresh_python
 from textlabel.ingest.chunk_arrays import ChunkArrays
 from textlabel.ingest.parallel import timeline
 from textlabel.ingest.service import ImportOptions, import_file
-from textlabel.ingest.tokenize import ChunkTokenizer
+from textlabel.ingest.tokenize import _OTHER_SPACE, ChunkTokenizer
 from textlabel.models import Annotation, Document, Span
 from textlabel.nlp.pipeline import tokenize_text
 from textlabel.tokens import Tokens
@@ -337,3 +338,11 @@ def test_an_import_with_a_worker_stores_the_tokens_a_span_cut(work: Session) -> 
         (texts[1], 23, 25, 5, "PER"),  # "Row 1 says Adaline met Bo": Bo is token 5
         (texts[3], 11, 14, 3, "PER"),
     ]
+
+
+def test_a_printable_text_holds_no_whitespace_but_the_plain_space() -> None:
+    """``_chunks`` takes a printable text (``str.isprintable``) for one without the other
+    whitespace spaCy cuts at (what ``_OTHER_SPACE`` finds): true of every code point."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert [c for c in _OTHER_SPACE.findall(every) if c.isprintable()] == []
+    assert len(_OTHER_SPACE.findall(every)) > 20  # tabs, newlines, no-break spaces...

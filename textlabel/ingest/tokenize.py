@@ -239,7 +239,7 @@ class ChunkTokenizer:
         arrays, cache = self.arrays, self.cache
         per_text = [cut[k][1] for k in picked]
         chunks = list(chain.from_iterable(per_text))
-        numbers = np.array(list(map(arrays.numbers.__getitem__, chunks)), np.intp)
+        numbers = np.fromiter(map(arrays.numbers.__getitem__, chunks), np.intp, len(chunks))
         counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
         firsts = np.cumsum(counts) - counts  # each text's first chunk
         lens = arrays.lengths[numbers]
@@ -484,7 +484,12 @@ def _chunks(text: str) -> tuple[list[int] | None, list[str]]:
     spaces: one space after the previous chunk, ``_bases``), and the chunks."""
     if not text:
         return [], []
-    if "  " in text or text[0] == " " or text[-1] == " " or _OTHER_SPACE.search(text):
+    # whitespace but the plain space is Unicode's "Other" or "Separator", which a printable
+    # text holds none of: isprintable() (in C, ~2.5x faster) answers most texts alone
+    if (
+        "  " in text or text[0] == " " or text[-1] == " "
+        or (not text.isprintable() and _OTHER_SPACE.search(text))
+    ):  # fmt: skip
         return _cut(text)
     return None, text.split(" ")  # the common case: words between single spaces
 

@@ -145,6 +145,15 @@ def test_chunks_whose_tokens_lie_alike_share_one_entry(tokenizer: ChunkTokenizer
     assert cache[":)"] is not cache[";)"] and cache[":)"] is not cache[":("]  # edge pieces
 
 
+def test_both_readers_of_a_doc_place_its_tokens_alike(tokenizer: ChunkTokenizer) -> None:
+    """``_split`` reads the Doc of a few chunks in Python and of many with numpy: the same
+    rows for the chunks of real text (each separator's token left out)."""
+    chunks = sorted({chunk for text in _texts() for chunk in text.split()})[:3000]
+    doc = tokenizer.tokenizer("\n".join(chunks))
+    python, numpy = tokenizer._rows(doc, chunks), tokenizer._rows_numpy(doc, chunks)
+    assert python == numpy and len(python[0]) > len(chunks)
+
+
 def test_cross_chunk_special_cases_are_asked_of_spacy(tokenizer: ChunkTokenizer) -> None:
     """``: )`` holds the pieces of the emoticon ``:)`` across a space: spaCy cuts such a run
     of chunks alone, once (then remembered), and the text keeps the chunks' tokens when

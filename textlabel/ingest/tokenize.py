@@ -63,6 +63,11 @@ MAX_SHAPES = 10_000
 """Entries remembered by how their chunk's tokens lie (``ChunkTokenizer._split``); past it
 they start over."""
 
+_NUMPY_ROWS = 32
+"""Chunks learnt together from which ``_split`` reads the Doc with numpy: below it, numpy's
+fixed cost a call was more than it saved (one text a call with new chunks: 122 against 182
+us a text, /tmp/tok22/single_cold.py)."""
+
 MAX_RUNS = 10_000
 """Runs of neighbouring chunks a special case might span whose answer is remembered
 (``ChunkTokenizer._alike``; a few recur, most are one-off); past it they start over."""
@@ -422,28 +427,18 @@ class ChunkTokenizer:
     def _split(self, chunks: list[str]) -> list[_Chunk]:
         """The entries of ``chunks`` from one spaCy Doc of them joined by newlines (a single
         chunk of whitespace alone: a newline would join its run). The Doc's tokens are
-        placed in their chunks with numpy, and a chunk whose tokens lie as an earlier one's
-        did (``(#12345)`` as ``(#67890)``: the same length, offsets and flags, and the same
-        edge tokens where those have edge pieces) shares its entry (``shapes``): building
-        entries was most of what learning a one-off chunk cost besides spaCy."""
+        placed in their chunks (with numpy for many: ``_rows_numpy``), and a chunk whose
+        tokens lie as an earlier one's did (``(#12345)`` as ``(#67890)``: the same length,
+        offsets and flags, and the same edge tokens where those have edge pieces) shares its
+        entry (``shapes``): building entries was most of what learning a one-off chunk cost
+        besides spaCy."""
         text = _SEPARATOR.join(chunks)
         with self.lock:
             doc = self.tokenizer(text)
-        array = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).astype(np.int64)
-        lengths = np.fromiter(map(len, chunks), np.int64, len(chunks))
-        bases = np.cumsum(lengths + len(_SEPARATOR)) - lengths - len(_SEPARATOR)
-        which = np.searchsorted(bases, array[:, 0], "right") - 1
-        starts = array[:, 0] - bases[which]
-        inside = starts < lengths[which]  # not a separator's token
-        which, starts, array = which[inside], starts[inside], array[inside]
-        bounds = np.searchsorted(which, np.arange(len(chunks) + 1)).tolist()
-        rows = list(
-            zip(
-                starts.tolist(), (starts + array[:, 1]).tolist(),
-                np.isin(array[:, 2], self.end_hashes).tolist(),
-                (array[:, 3] != 0).tolist(), (array[:, 4] != 0).tolist(), strict=True,
-            )
-        )  # fmt: skip
+        if len(chunks) < _NUMPY_ROWS:
+            rows, bounds = self._rows(doc, chunks)
+        else:
+            rows, bounds = self._rows_numpy(doc, chunks)
         out: list[_Chunk] = []
         edge_texts, shapes = self.edge_texts, self.shapes
         for k, chunk in enumerate(chunks):
@@ -461,6 +456,50 @@ class ChunkTokenizer:
                 entry = shapes[shape] = _entry(mine, len(chunk), *edges)
             out.append(entry)
         return out
+
+    def _rows_numpy(
+        self, doc: Any, chunks: list[str]
+    ) -> tuple[list[tuple[int, int, bool, bool, bool]], list[int]]:
+        """Each token's (start and end in its chunk, sentence-final, punctuation, space), and
+        where each chunk's tokens begin and end among them: numpy for many chunks (the
+        64-bit ORTH hashes never become Python ints: one isin against the sentence-final)."""
+        array = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).astype(np.int64)
+        lengths = np.fromiter(map(len, chunks), np.int64, len(chunks))
+        bases = np.cumsum(lengths + len(_SEPARATOR)) - lengths - len(_SEPARATOR)
+        which = np.searchsorted(bases, array[:, 0], "right") - 1
+        starts = array[:, 0] - bases[which]
+        inside = starts < lengths[which]  # not a separator's token
+        which, starts, array = which[inside], starts[inside], array[inside]
+        bounds = np.searchsorted(which, np.arange(len(chunks) + 1)).tolist()
+        rows = list(
+            zip(
+                starts.tolist(), (starts + array[:, 1]).tolist(),
+                np.isin(array[:, 2], self.end_hashes).tolist(),
+                (array[:, 3] != 0).tolist(), (array[:, 4] != 0).tolist(), strict=True,
+            )
+        )  # fmt: skip
+        return rows, bounds
+
+    def _rows(
+        self, doc: Any, chunks: list[str]
+    ) -> tuple[list[tuple[int, int, bool, bool, bool]], list[int]]:
+        """``_rows_numpy`` for a few chunks (numpy's calls cost more there), in Python."""
+        raw = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]).tolist()
+        ends = self.ends
+        rows: list[tuple[int, int, bool, bool, bool]] = []
+        bounds = [0]
+        position, end = 0, 0
+        for chunk in chunks:
+            base, end = end, end + len(chunk)
+            while position < len(raw) and raw[position][0] < base:
+                position += 1  # the separator's token
+            while position < len(raw) and raw[position][0] < end:
+                idx, n, orth, punct, space = raw[position]
+                rows.append((idx - base, idx - base + n, orth in ends, bool(punct), bool(space)))
+                position += 1
+            bounds.append(len(rows))
+            end += len(_SEPARATOR)
+        return rows, bounds
 
 
 def _entry(

@@ -68,8 +68,9 @@ class ImportOptions:
     batch_size: int = 300
     # documents stored between two of SQLite's full-text indexing statements (``staging``):
     # each statement's transaction flushes a new FTS5 segment and merges, so indexing three
-    # batches at a time cost 29-36 instead of 43-51 us of CPU a document (100,000 UD rows,
-    # load 9), its longest transaction 70 instead of 55 ms of CPU
+    # batches at a time cost 37-41 instead of 51-56 us of CPU a document (50,000 UD rows, run
+    # side by side with the old code, load 5.5-6.7), its longest transaction 90-103 instead
+    # of 59-86 ms of CPU; 600 saved ~10 ms of that and gave back ~5 us a document
     index_every: int = 900
     processes: int | None = None  # this one + N - 1 tokenizing; None: TEXTLABEL_IMPORT_PROCESSES
 

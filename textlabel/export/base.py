@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
+from textlabel.errors import InvalidInput
+from textlabel.formats.alignment import describe
 from textlabel.records import DocumentRecord
 
 
@@ -51,3 +54,29 @@ def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
             size = 0
     if held:
         yield b"".join(held)
+
+
+class CheckedLabels:
+    """A format's check of span labels, made once a process for each label (a few an export):
+    a document whose labels all passed before is not looked at again. ``problem`` says what
+    is wrong with a label, or None; up to 10,000 passed labels are kept."""
+
+    KEPT = 10_000
+
+    def __init__(self, problem: Callable[[str], str | None]) -> None:
+        self.problem = problem
+        self.passed: set[str] = set()
+
+    def check(self, record: DocumentRecord, number: int) -> None:
+        """Raise InvalidInput naming the document if one of its span labels has a problem."""
+        if self.passed.issuperset(map(_label, record.spans)):
+            return
+        for span in record.spans:  # a label not seen before
+            message = self.problem(span.label)
+            if message is not None:
+                raise InvalidInput(f"{describe(record, number)}: {message}")
+            if len(self.passed) < self.KEPT:
+                self.passed.add(span.label)
+
+
+_label = attrgetter("label")

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from operator import add, attrgetter
+from operator import add
 
-from textlabel.errors import InvalidInput
-from textlabel.export.base import WriteOptions
+from textlabel.export.base import CheckedLabels, WriteOptions
 from textlabel.formats.alignment import (
-    describe,
     entity_tags,
     require_columns,
     sentence_ranges,
@@ -27,9 +25,15 @@ from textlabel.records import DocumentRecord
 DOCSTART = "-DOCSTART- -X- -X- O\n\n"
 _ROW = "%s %s _ %s\n"
 _WHITESPACE = re.compile(r"\s")
-_LABELS: set[str] = set()  # labels known to hold no whitespace (checked once a process)
-_LABELS_KEPT = 10_000
-_label = attrgetter("label")
+
+
+def _whitespace(label: str) -> str | None:
+    if label.split() == [label]:
+        return None
+    return f"label {label!r} contains whitespace, which CoNLL-2003 columns cannot hold"
+
+
+_LABELS = CheckedLabels(_whitespace)
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -43,15 +47,8 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     chosen = set(layers)
     tokens = require_columns(record, number, format_name="CoNLL-2003")
     tags = entity_tags(record, tokens, number) if "entities" in chosen else ["O"] * len(tokens)
-    if "entities" in chosen and not _LABELS.issuperset(map(_label, record.spans)):
-        for span in record.spans:  # a label not seen before (a few an export)
-            if span.label.split() != [span.label]:
-                raise InvalidInput(
-                    f"{describe(record, number)}: label {span.label!r} contains whitespace, "
-                    "which CoNLL-2003 columns cannot hold"
-                )
-            if len(_LABELS) < _LABELS_KEPT:
-                _LABELS.add(span.label)
+    if "entities" in chosen:
+        _LABELS.check(record, number)
     pos = _pos_column(record) if "pos" in chosen else None
     text = record.text
     words = [text[start:end] for start, end in zip(tokens.starts, tokens.ends, strict=True)]

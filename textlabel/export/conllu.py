@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat, starmap
-from operator import attrgetter, is_, sub
+from operator import is_, sub
 from typing import Any, NamedTuple
 
 from textlabel.errors import InvalidInput
-from textlabel.export.base import WriteOptions
+from textlabel.export.base import CheckedLabels, WriteOptions
 from textlabel.formats.alignment import (
     describe,
     is_blank,
@@ -47,9 +47,15 @@ from textlabel.records import DocumentRecord, TokenColumns, TokenRecord
 
 _BAD_IN_CELL = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 _NOT_IN_MISC = frozenset("|=\t\n ")  # characters a label cannot have in MISC
-_MISC_LABELS: set[str] = set()  # labels known to fit in MISC (checked once a process)
-_MISC_LABELS_KEPT = 10_000
-_label = attrgetter("label")
+
+
+def _not_in_misc(label: str) -> str | None:
+    if _NOT_IN_MISC.isdisjoint(label):
+        return None
+    return f"label {label!r} cannot go in the MISC column"
+
+
+_MISC_LABELS = CheckedLabels(_not_in_misc)
 
 
 def write(records: Iterable[DocumentRecord], options: WriteOptions) -> Iterator[str]:
@@ -66,13 +72,8 @@ def write_document(record: DocumentRecord, *, number: int, layers: Iterable[str]
     tags, tagged = (
         tagged_tokens(record, columns, number) if "entities" in chosen else (["O"] * count, [])
     )
-    if "entities" in chosen and not _MISC_LABELS.issuperset(map(_label, record.spans)):
-        for span in record.spans:  # a label not seen before (a few an export)
-            if not _NOT_IN_MISC.isdisjoint(span.label):
-                message = f"label {span.label!r} cannot go in the MISC column"
-                raise InvalidInput(f"{describe(record, number)}: {message}")
-            if len(_MISC_LABELS) < _MISC_LABELS_KEPT:
-                _MISC_LABELS.add(span.label)
+    if "entities" in chosen:
+        _MISC_LABELS.check(record, number)
     kept_extra = record.layers.extra or []
     entities = _entity_values(record, columns, kept_extra, number) if "coref" in chosen else None
     sentences = sentence_ranges(record, count)
